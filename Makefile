@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: MIT
+# Non-recursive build of the kernel, user space, images and tests.
+# `make help` lists the targets. Fragments: tests/unit/*.mk, user/*.mk.
+
+CPUS    ?= 4
+MEM     ?= 128M
+CROSS   ?= riscv64-unknown-elf-
+UCROSS  ?= riscv64-linux-gnu-
+APPEND  ?=
+PYTHON  ?= /usr/bin/python3
+OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+QEMU    ?= qemu-system-riscv64
+B       := build
+
+# ---- kernel ---------------------------------------------------------------
+CC      := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+KVERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+KCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g3 -fno-omit-frame-pointer \
+	-ffreestanding -fno-common -fno-builtin -nostdlib -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
+	-march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
+	-fno-stack-protector -fno-pie -no-pie -fno-strict-aliasing \
+	-I. -MMD -MP -DKVERSION='"$(KVERSION)"'
+KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,linker.ld -Wl,--build-id=none \
+	-Wl,-z,max-page-size=4096
+
+KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/*/*.c \
+	kernel/drivers/*/*.c lib/*.c)
+KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))
+
+all: $(B)/kernel.elf
+
+$(B)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/k/%.S.o: %.S $(B)/k/asm-offsets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -I$(B)/k -D__ASSEMBLY__ -c $< -o $@
+
+# Struct offsets for assembly come from the compiler, never hand-kept numbers.
+$(B)/k/asm-offsets.h: arch/riscv/asm-offsets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MT $@ -MF $(B)/k/asm-offsets.d -S $< -o $(B)/k/asm-offsets.s
+	sed -n 's/.*@@OFFSET \([A-Z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' \
+		$(B)/k/asm-offsets.s > $@
+
+$(B)/kernel.elf: $(KOBJS) linker.ld
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -o $@ -lgcc
+
+-include $(shell find $(B)/k -name '*.d' 2>/dev/null)
+
+# ---- fragments (host tests, user space, images) ---------------------------
+HOST_TESTS :=
+include $(sort $(wildcard tests/unit/*.mk user/*.mk tools/*.mk))
+
+# ---- running ---------------------------------------------------------------
+DEPS_STAMP := $(B)/.deps-ok
+$(DEPS_STAMP): tools/install-deps.sh
+	@tools/install-deps.sh
+	@mkdir -p $(B) && touch $@
+
+QEMU_DISKS ?=
+QEMU_INITRD ?=
+QEMUOPTS = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic \
+	-bios $(OPENSBI) -kernel $(B)/kernel.elf \
+	-global virtio-mmio.force-legacy=false \
+	$(if $(QEMU_INITRD),-initrd $(QEMU_INITRD)) $(QEMU_DISKS) \
+	$(if $(strip $(APPEND)),-append "$(APPEND)")
+
+# The gdb stub listens on a unix socket private to this user and checkout, so
+# two users (or two checkouts) on one machine never clash over a TCP port.
+GDBSOCK ?= $(B)/gdb.sock
+
+qemu: $(DEPS_STAMP) $(B)/kernel.elf $(QEMU_INITRD)
+	$(QEMU) $(QEMUOPTS)
+
+qemu-gdb: $(DEPS_STAMP) $(B)/kernel.elf $(QEMU_INITRD)
+	@rm -f $(GDBSOCK)
+	@echo "*** QEMU halted at reset; attach with: make gdb   (socket $(GDBSOCK))"
+	$(QEMU) $(QEMUOPTS) -S -chardev socket,path=$(GDBSOCK),server=on,wait=off,id=gdb0 \
+		-gdb chardev:gdb0
+
+gdb: $(B)/kernel.elf
+	gdb-multiarch -q -x tools/gdb/kernel.gdb -ex 'target remote $(GDBSOCK)' $(B)/kernel.elf
+
+# ---- tests -----------------------------------------------------------------
+# Every test target appends one line "RESULT <name> <passed> <failed>" to
+# $(B)/results; `make test` sums them into the closing summary line.
+RESULTS := $(B)/results
+
+test: $(DEPS_STAMP)
+	@rm -f $(RESULTS); mkdir -p $(B)
+	-@$(MAKE) --no-print-directory test-host
+	-@$(MAKE) --no-print-directory ktest
+	-@$(MAKE) --no-print-directory test-qemu
+	-@$(MAKE) --no-print-directory test-gdb
+	@tools/summarize-results.sh $(RESULTS)
+
+ktest: $(DEPS_STAMP) $(B)/kernel.elf
+	@tools/run-ktest.sh "$(QEMU) $(QEMUOPTS)" "$(RESULTS)" CPUS=$(CPUS)
+
+test-qemu: $(DEPS_STAMP) all
+	@tools/run-pytest.sh qemu $(RESULTS) tests/qemu
+
+test-gdb: $(DEPS_STAMP) all
+	@tools/run-pytest.sh gdb $(RESULTS) tests/gdb
+
+bench: $(DEPS_STAMP) all
+	@tools/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+help:
+	@echo "make qemu       boot the kernel in QEMU (CPUS=$(CPUS) MEM=$(MEM) APPEND=...)"
+	@echo "make qemu-gdb   same, halted, with the gdb stub on $(GDBSOCK)"
+	@echo "make gdb        attach gdb-multiarch to qemu-gdb"
+	@echo "make test       every test; ends with 'N passed, M failed'"
+	@echo "make test-host  lib/ and executor core on the host (ASan+UBSan, TSan)"
+	@echo "make ktest      in-kernel tests (APPEND=ktest=suite selects)"
+	@echo "make test-qemu  pytest integration tests through the console"
+	@echo "make test-gdb   gdb-multiarch batch tests"
+	@echo "make bench      benchmarks under -icount shift=0"
+
+.PHONY: all qemu qemu-gdb gdb test ktest test-qemu test-gdb bench format clean help

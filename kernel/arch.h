@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The portable kernel's view of the machine: every function here is implemented
+ * in arch/riscv/ for the real kernel and in tests/unit/shim/ for host tests, so
+ * code that only needs these (kernel/async, the locks, printk) runs in both.
+ */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAX_HARTS 8
+
+typedef unsigned long irqflags_t;
+
+/* Index of the calling hart, 0..hart_count()-1 (dense, not the raw mhartid). */
+unsigned hart_id(void);
+/* Number of harts online (started and running an executor). */
+unsigned hart_count(void);
+
+/* Disable interrupts on this hart and return the previous state. Any context. */
+irqflags_t arch_irq_save(void);
+/* Restore the state returned by arch_irq_save(). */
+void arch_irq_restore(irqflags_t flags);
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+bool arch_irq_enabled(void);
+
+/*
+ * Called with interrupts off. Returns once an interrupt is pending for this
+ * hart (it is not taken: interrupts stay off). The caller re-enables
+ * interrupts to run the handler. This is what makes the executor's
+ * check-then-sleep free of lost wakeups.
+ */
+void arch_wait_for_interrupt(void);
+
+/* Interrupt another hart (by dense index); its handler only acknowledges. */
+void arch_send_ipi(unsigned hart);
+
+/* Monotonic time since boot in nanoseconds. Any context. */
+uint64_t clock_now_ns(void);
+
+/*
+ * Program this hart's timer to interrupt at (or soon after) deadline_ns;
+ * UINT64_MAX disarms it. Called with interrupts off.
+ */
+void arch_timer_set(uint64_t deadline_ns);
+
+/* A hint for spin loops (pause on the host, nothing special on RV64GC). */
+void arch_cpu_relax(void);
+
+#endif
