@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Byte-at-a-time string and memory functions, plus word-sized fast paths for
+ * memcpy/memset when both pointers are aligned (the common case in the kernel).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/string.h"
+
+/* <limits.h> is not on the kernel's -nostdinc include path. */
+#define ULONG_MAX (__LONG_MAX__ * 2UL + 1UL)
+#define INT_MAX __INT_MAX__
+
+/*
+ * GCC recognises the loops below as memcpy/memset idioms and would compile
+ * them into calls to memcpy/memset, i.e. into themselves. Forbid that here.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-loop-distribute-patterns")
+#endif
+
+#define WORD sizeof(unsigned long)
+#define ALIGNED(p) (((uintptr_t)(p) & (WORD - 1)) == 0)
+
+/*
+ * Word accesses through a may_alias type: the kernel copies objects of every
+ * type through these, and strict aliasing must not let the compiler reorder.
+ */
+typedef unsigned long __attribute__((may_alias)) word_t;
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (ALIGNED(d) && ALIGNED(s)) {
+		for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
+			*(word_t *)d = *(const word_t *)s;
+	}
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	/* Comparing unrelated pointers as integers is well defined. */
+	if ((uintptr_t)d < (uintptr_t)s || (uintptr_t)d >= (uintptr_t)s + n)
+		return memcpy(dst, src, n);
+	/* Overlap with dst above src: copy backwards. */
+	d += n;
+	s += n;
+	while (n--)
+		*--d = *--s;
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+	unsigned char b = (unsigned char)c;
+
+	if (ALIGNED(d) && n >= WORD) {
+		word_t w = (word_t)-1 / 0xff * b;
+
+		for (; n >= WORD; n -= WORD, d += WORD)
+			*(word_t *)d = w;
+	}
+	while (n--)
+		*d++ = b;
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (; n; n--, x++, y++) {
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+	}
+	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++) {
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	}
+	return NULL;
+}
+
+size_t strlen(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return (size_t)(p - s);
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t i = 0;
+
+	while (i < max && s[i])
+		i++;
+	return i;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	while (*x && *x == *y) {
+		x++;
+		y++;
+	}
+	return (*x > *y) - (*x < *y);
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	for (; n; n--, x++, y++) {
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+		if (!*x)
+			break;
+	}
+	return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+	char ch = (char)c;
+
+	for (;; s++) {
+		if (*s == ch)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
+char *strrchr(const char *s, int c)
+{
+	char ch = (char)c;
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == ch)
+			last = s;
+		if (!*s)
+			return (char *)last;
+	}
+}
+
+size_t strlcpy(char *restrict dst, const char *restrict src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+size_t strlcat(char *restrict dst, const char *restrict src, size_t size)
+{
+	size_t dlen = strnlen(dst, size);
+
+	/* No terminator within @size: nothing can be appended. */
+	if (dlen == size)
+		return size + strlen(src);
+	return dlen + strlcpy(dst + dlen, src, size - dlen);
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	return INT_MAX;
+}
+
+unsigned long str_to_ulong(const char *s, const char **end, int base)
+{
+	const char *p = s;
+	const char *digits;
+	unsigned long v = 0;
+	bool overflow = false;
+
+	if (end)
+		*end = s;
+	if (base < 0 || base == 1 || base > 36)
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '+')
+		p++;
+	if ((base == 0 || base == 16) && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+	    digit_value(p[2]) < 16) {
+		p += 2;
+		base = 16;
+	} else if (base == 0) {
+		base = p[0] == '0' ? 8 : 10;
+	}
+	digits = p;
+	for (; digit_value(*p) < base; p++) {
+		unsigned int d = (unsigned int)digit_value(*p);
+
+		if (v > (ULONG_MAX - d) / (unsigned long)base)
+			overflow = true;
+		else
+			v = v * (unsigned long)base + d;
+	}
+	if (p == digits)
+		return 0;
+	if (end)
+		*end = p;
+	return overflow ? ULONG_MAX : v;
+}
