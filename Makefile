@@ -47,8 +47,23 @@ $(B)/k/asm-offsets.h: arch/riscv/asm-offsets.c
 	sed -n 's/.*@@OFFSET \([A-Z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' \
 		$(B)/k/asm-offsets.s > $@
 
-$(B)/kernel.elf: $(KOBJS) linker.ld
-	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -o $@ -lgcc
+# Two links: the first with an empty symbol table, the second with the text
+# symbols of the first (they do not move: .ksyms follows .text and .rodata).
+NM := $(CROSS)nm
+$(B)/k/ksyms-empty.S: tools/gen-ksyms.sh
+	@mkdir -p $(dir $@)
+	tools/gen-ksyms.sh $(NM) - > $@
+$(B)/k/kernel.pass1.elf: $(KOBJS) $(B)/k/ksyms-empty.o linker.ld
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/k/ksyms-empty.o -o $@ -lgcc
+$(B)/k/ksyms.S: $(B)/k/kernel.pass1.elf tools/gen-ksyms.sh
+	tools/gen-ksyms.sh $(NM) $< > $@
+$(B)/k/%.o: $(B)/k/%.S
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/kernel.elf: $(KOBJS) $(B)/k/ksyms.o linker.ld
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/k/ksyms.o -o $@ -lgcc
+	@$(NM) -n $(B)/k/kernel.pass1.elf | grep -i ' t ' > $(B)/k/syms1
+	@$(NM) -n $@ | grep -i ' t ' > $(B)/k/syms2
+	@cmp -s $(B)/k/syms1 $(B)/k/syms2 || { echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)
 

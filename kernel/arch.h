@@ -47,6 +47,31 @@ uint64_t clock_now_ns(void);
  */
 void arch_timer_set(uint64_t deadline_ns);
 
+/*
+ * Attach a handler to a platform interrupt (a PLIC source). The handler runs
+ * in interrupt context with interrupts off: acknowledge, record, wake; never
+ * poll a future. Returns 0, or -1 if the source is invalid or taken.
+ */
+int arch_irq_attach(unsigned irq, void (*fn)(void *arg), void *arg);
+
+/* Early console output before any driver is up (the SBI legacy console). */
+void arch_early_putchar(int c);
+
+/* Stop this hart forever with interrupts off. */
+__attribute__((noreturn)) void arch_halt(void);
+
+/*
+ * Power the machine off. status 0 = success; otherwise QEMU exits with that
+ * status (through the virt test finisher when the device tree has one).
+ */
+__attribute__((noreturn)) void arch_poweroff(int status);
+
+/* Ask every other hart to halt (panic path); returns without waiting long. */
+void arch_stop_other_harts(void);
+
+/* Bounds of the stack the calling hart runs on, for backtraces. */
+void arch_stack_bounds(uintptr_t *lo, uintptr_t *hi);
+
 /* A hint for spin loops (pause on the host, nothing special on RV64GC). */
 void arch_cpu_relax(void);
 

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/* Per-hart data and the interrupt-state half of kernel/arch.h. */
+#include "arch/riscv/hart.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/sbi.h"
+
+struct hart_local hart_locals[MAX_HARTS];
+static unsigned harts_online; /* I after boot: written by the boot hart only */
+
+unsigned hart_id(void)
+{
+	return this_hart()->index;
+}
+
+unsigned hart_count(void)
+{
+	return __atomic_load_n(&harts_online, __ATOMIC_ACQUIRE);
+}
+
+void hart_set_count(unsigned n)
+{
+	__atomic_store_n(&harts_online, n, __ATOMIC_RELEASE);
+}
+
+unsigned long hart_raw_id(unsigned index)
+{
+	return hart_locals[index].hartid;
+}
+
+irqflags_t arch_irq_save(void)
+{
+	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+}
+
+void arch_irq_restore(irqflags_t flags)
+{
+	if (flags & SSTATUS_SIE)
+		csr_set(sstatus, SSTATUS_SIE);
+}
+
+void arch_irq_enable(void)
+{
+	csr_set(sstatus, SSTATUS_SIE);
+}
+
+void arch_irq_disable(void)
+{
+	csr_clear(sstatus, SSTATUS_SIE);
+}
+
+bool arch_irq_enabled(void)
+{
+	return csr_read(sstatus) & SSTATUS_SIE;
+}
+
+void arch_wait_for_interrupt(void)
+{
+	/* wfi returns when an enabled interrupt is pending even with SIE clear. */
+	__asm__ volatile("wfi" ::: "memory");
+}
+
+void arch_send_ipi(unsigned hart)
+{
+	sbi_send_ipi(1, hart_raw_id(hart));
+}
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
+
+void arch_halt(void)
+{
+	arch_irq_disable();
+	csr_write(sie, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The monotonic clock (the time CSR scaled by the device tree's timebase) and
+ * the per-hart timer: stimecmp when the hart has Sstc, SBI TIME otherwise.
+ */
+#include "arch/riscv/timer.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/sbi.h"
+
+static uint64_t timebase_hz; /* I */
+static uint64_t boot_ticks;  /* I */
+static bool have_sstc;       /* I */
+
+void timer_init(uint64_t hz, bool sstc)
+{
+	timebase_hz = hz;
+	have_sstc = sstc;
+	boot_ticks = rdtime();
+}
+
+bool timer_has_sstc(void)
+{
+	return have_sstc;
+}
+
+uint64_t timer_timebase_hz(void)
+{
+	return timebase_hz;
+}
+
+uint64_t clock_now_ns(void)
+{
+	uint64_t ticks = rdtime() - boot_ticks;
+
+	return (uint64_t)((unsigned __int128)ticks * 1000000000u / timebase_hz);
+}
+
+static uint64_t ns_to_ticks_abs(uint64_t ns)
+{
+	unsigned __int128 t = (unsigned __int128)ns * timebase_hz / 1000000000u;
+
+	/* Round up so the interrupt never arrives before the deadline. */
+	if ((uint64_t)((t * 1000000000u) / timebase_hz) < ns)
+		t++;
+	t += boot_ticks;
+	return t > UINT64_MAX ? UINT64_MAX : (uint64_t)t;
+}
+
+void arch_timer_set(uint64_t deadline_ns)
+{
+	uint64_t when = deadline_ns == UINT64_MAX ? UINT64_MAX : ns_to_ticks_abs(deadline_ns);
+
+	if (have_sstc)
+		csr_write(0x14d, when);
+	else
+		sbi_set_timer(when);
+}
+
+void timer_init_hart(void)
+{
+	arch_timer_set(UINT64_MAX);
+	csr_set(sie, SIE_STIE);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The device kprintf writes to once a driver is up. */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <stddef.h>
+
+struct console_ops {
+	/* Write n bytes, turning "\n" into "\r\n"; called with the console lock
+	 * held and interrupts off; must not sleep. */
+	void (*write)(const char *s, size_t n);
+};
+
+void console_register(const struct console_ops *ops);
+
+#endif
