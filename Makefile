@@ -79,11 +79,11 @@ $(DEPS_STAMP): tools/install-deps.sh
 
 QEMU_DISKS ?=
 QEMU_INITRD ?=
-QEMUOPTS = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic \
+QEMUBASE = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic \
 	-bios $(OPENSBI) -kernel $(B)/kernel.elf \
 	-global virtio-mmio.force-legacy=false \
-	$(if $(QEMU_INITRD),-initrd $(QEMU_INITRD)) $(QEMU_DISKS) \
-	$(if $(strip $(APPEND)),-append "$(APPEND)")
+	$(if $(QEMU_INITRD),-initrd $(QEMU_INITRD)) $(QEMU_DISKS)
+QEMUOPTS = $(QEMUBASE) $(if $(strip $(APPEND)),-append "$(APPEND)")
 
 # The gdb stub listens on a unix socket private to this user and checkout, so
 # two users (or two checkouts) on one machine never clash over a TCP port.
@@ -114,8 +114,10 @@ test: $(DEPS_STAMP)
 	-@$(MAKE) --no-print-directory test-gdb
 	@tools/summarize-results.sh $(RESULTS)
 
+# `make ktest` runs every suite; APPEND=ktest=page,slab selects.
+KTEST_APPEND = $(if $(filter ktest%,$(APPEND)),$(APPEND),ktest $(APPEND))
 ktest: $(DEPS_STAMP) $(B)/kernel.elf
-	@tools/run-ktest.sh "$(QEMU) $(QEMUOPTS)" "$(RESULTS)" CPUS=$(CPUS)
+	@tools/run-ktest.sh "$(RESULTS)" "ktest-cpus$(CPUS)" $(QEMU) $(QEMUBASE) -append "$(KTEST_APPEND)"
 
 test-qemu: $(DEPS_STAMP) all
 	@tools/run-pytest.sh qemu $(RESULTS) tests/qemu
