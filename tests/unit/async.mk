@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# Host tests of lib/arrayqueue and kernel/async over the pthread shim.
+# Normal binaries run under ASan+UBSan; the concurrent stress ones under TSan.
+
+ASYNC_HOST_CC     ?= gcc
+ASYNC_HOST_CFLAGS := -std=gnu11 -g -O1 -I. -pthread -Wall -Wextra -Werror \
+	-DEXEC_TRACE -DEXEC_HOST
+ASYNC_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+ASYNC_TSAN := -fsanitize=thread
+ASYNC_HDRS := $(wildcard lib/arrayqueue.h lib/errno.h lib/list.h kernel/*.h \
+	kernel/async/*.h kernel/mm/kmalloc.h tests/unit/shim/*.h)
+ASYNC_CORE := $(filter-out %_ktest.c,$(wildcard kernel/async/*.c)) \
+	lib/arrayqueue.c kernel/spinlock.c $(wildcard tests/unit/shim/*.c)
+
+$(B)/host/test_arrayq: tests/unit/test_arrayq.c lib/arrayqueue.c $(ASYNC_HDRS)
+	@mkdir -p $(dir $@)
+	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_ASAN) $(filter %.c,$^) -lcmocka -o $@
+
+$(B)/host/test_arrayq_tsan: tests/unit/test_arrayq_stress.c lib/arrayqueue.c $(ASYNC_HDRS)
+	@mkdir -p $(dir $@)
+	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_TSAN) $(filter %.c,$^) -lcmocka -o $@
+
+HOST_TESTS += $(B)/host/test_arrayq $(B)/host/test_arrayq_tsan
