@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: MIT
+# User space: static glibc programs and the initrd (cpio newc) that carries them.
+#
+# Programs (ordinary POSIX C against Debian's riscv64 glibc, no hand-written libc):
+#   box        one multi-call binary dispatching on basename(argv[0]): init, sh and the small
+#              utilities. Static glibc costs ~420 KB per binary even for "hello", so one binary
+#              with hard links keeps the archive (unpacked into RAM at every boot) small.
+#   usertests  the usertests-style suite (user/tests/), also its own exec helper
+#   bench      micro-benchmarks (user/bench/), `BENCH name value unit` lines
+#
+# Build outputs (unstripped, with debug info, runnable under qemu-riscv64 too):
+#   $(B)/user/bin/<name>   every program; applets are hard links to $(B)/user/bin/box
+#   $(B)/user/sbin/init    hard link to box
+# Archive: $(B)/initrd.cpio, rooted at $(B)/user/root (stripped copies):
+#   /bin/box and /bin/<applet> (hard links), /sbin/init (hard link), /bin/usertests, /bin/bench,
+#   /etc/rc, /dev/, /tmp/, plus the files of $(ROOTFS_EXTRA) when it names a directory.
+#
+# Hard links in newc: entries that share c_ino have c_nlink > 1; GNU cpio writes the data with
+# exactly one of them (the last) and c_filesize 0 on the others. An unpacker keyed on c_ino
+# handles that (see user/README). ROOTFS_HARDLINKS=0 packs full copies instead (no links,
+# bigger archive) for an unpacker that does not do links yet.
+
+UCC      := $(UCROSS)gcc
+USTRIP   := $(UCROSS)strip
+UCFLAGS  := -std=gnu11 -D_GNU_SOURCE -static -O2 -g -Wall -Wextra -Werror -MMD -MP
+UB       := $(B)/user
+
+BOX_APPLETS := sh echo cat ls mkdir rmdir rm kill sleep true false pwd wc uname env yes head \
+	touch
+BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c \
+	$(wildcard user/bin/*.c)
+UT_SRCS     := $(wildcard user/tests/*.c)
+BENCH_SRCS  := $(wildcard user/bench/*.c)
+
+uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
+UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench)
+
+$(UB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) -c $< -o $@
+
+$(UB)/bin/box: $(call uobjs,$(BOX_SRCS))
+$(UB)/bin/usertests: $(call uobjs,$(UT_SRCS))
+$(UB)/bin/bench: $(call uobjs,$(BENCH_SRCS))
+$(addprefix $(UB)/bin/,$(UPROGS)):
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) $^ -o $@
+
+# Applet names are hard links, so `qemu-riscv64 build/user/bin/sh` runs the shell.
+$(UB)/.links: $(UB)/bin/box
+	@mkdir -p $(UB)/sbin
+	cd $(UB)/bin && for a in $(BOX_APPLETS); do ln -f box $$a; done
+	ln -f $(UB)/bin/box $(UB)/sbin/init
+	@touch $@
+
+# The archive is rebuilt whenever ROOTFS_EXTRA names a directory (its contents are not tracked)
+# or its value changes.
+ROOTFS_HARDLINKS ?= 1
+ROOTFS_EXTRA ?=
+UROOT_CFG := $(UB)/rootfs.cfg
+$(shell mkdir -p $(UB); echo '$(ROOTFS_EXTRA) $(ROOTFS_HARDLINKS)' | cmp -s - $(UROOT_CFG) || \
+	echo '$(ROOTFS_EXTRA) $(ROOTFS_HARDLINKS)' > $(UROOT_CFG))
+
+ulink = $(if $(filter 1,$(ROOTFS_HARDLINKS)),ln -f,cp)
+
+$(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(UB)/.links user/etc/rc $(UROOT_CFG) \
+		$(if $(ROOTFS_EXTRA),FORCE)
+	rm -rf $(UB)/root && mkdir -p $(UB)/root/bin $(UB)/root/sbin $(UB)/root/etc \
+		$(UB)/root/dev $(UB)/root/tmp
+	$(if $(ROOTFS_EXTRA),cp -a $(ROOTFS_EXTRA)/. $(UB)/root/)
+	for p in $(UPROGS); do $(USTRIP) -o $(UB)/root/bin/$$p $(UB)/bin/$$p; done
+	cd $(UB)/root/bin && for a in $(BOX_APPLETS); do $(ulink) box $$a; done
+	cd $(UB)/root && $(ulink) bin/box sbin/init
+	cp user/etc/rc $(UB)/root/etc/rc
+	chmod 0755 $(UB)/root/bin/* $(UB)/root/sbin/init $(UB)/root/etc/rc
+	chmod 1777 $(UB)/root/tmp
+	find $(UB)/root -exec touch -h -d @0 {} +
+	cd $(UB)/root && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio --quiet -o -H newc -R 0:0 --reproducible > $(abspath $@).tmp
+	mv $@.tmp $@
+	@echo "initrd: $$(stat -c %s $@) bytes"
+
+user: $(B)/initrd.cpio
+
+all: $(B)/initrd.cpio
+
+QEMU_INITRD := $(B)/initrd.cpio
+
+FORCE:
+
+-include $(shell find $(UB)/obj -name '*.d' 2>/dev/null)
+
+.PHONY: user FORCE
