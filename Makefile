@@ -28,6 +28,8 @@ KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,linker.ld -Wl,--build-id=non
 
 KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/*/*.c \
 	kernel/drivers/*/*.c lib/*.c)
+KEXCLUDE ?=
+KSRCS := $(filter-out arch/riscv/asm-offsets.c $(KEXCLUDE),$(KSRCS))
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))
 
 all: $(B)/kernel.elf
@@ -79,7 +81,8 @@ $(DEPS_STAMP): tools/install-deps.sh
 
 QEMU_DISKS ?=
 QEMU_INITRD ?=
-QEMUBASE = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic \
+QEMU_CONSOLE ?= -nographic
+QEMUBASE = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) $(QEMU_CONSOLE) \
 	-bios $(OPENSBI) -kernel $(B)/kernel.elf \
 	-global virtio-mmio.force-legacy=false \
 	$(if $(QEMU_INITRD),-initrd $(QEMU_INITRD)) $(QEMU_DISKS)
@@ -97,6 +100,10 @@ qemu-gdb: $(DEPS_STAMP) $(B)/kernel.elf $(QEMU_INITRD)
 	@echo "*** QEMU halted at reset; attach with: make gdb   (socket $(GDBSOCK))"
 	$(QEMU) $(QEMUOPTS) -S -chardev socket,path=$(GDBSOCK),server=on,wait=off,id=gdb0 \
 		-gdb chardev:gdb0
+
+# The exact QEMU command line for these variables (the tests use it).
+qemu-cmd:
+	@echo $(QEMU) $(QEMUOPTS)
 
 gdb: $(B)/kernel.elf
 	gdb-multiarch -q -x tools/gdb/kernel.gdb -ex 'target remote $(GDBSOCK)' $(B)/kernel.elf
@@ -145,4 +152,4 @@ help:
 	@echo "make test-gdb   gdb-multiarch batch tests"
 	@echo "make bench      benchmarks under -icount shift=0"
 
-.PHONY: all qemu qemu-gdb gdb test ktest test-qemu test-gdb bench format clean help
+.PHONY: qemu-cmd all qemu qemu-gdb gdb test ktest test-qemu test-gdb bench format clean help

@@ -7,10 +7,11 @@
 #ifndef KERNEL_ARCH_H
 #define KERNEL_ARCH_H
 
+#define MAX_HARTS 8
+
+#ifndef __ASSEMBLY__
 #include <stdbool.h>
 #include <stdint.h>
-
-#define MAX_HARTS 8
 
 typedef unsigned long irqflags_t;
 
@@ -74,5 +75,7 @@ void arch_stack_bounds(uintptr_t *lo, uintptr_t *hi);
 
 /* A hint for spin loops (pause on the host, nothing special on RV64GC). */
 void arch_cpu_relax(void);
+
+#endif /* __ASSEMBLY__ */
 
 #endif

@@ -26,10 +26,22 @@ void backtrace_print(uintptr_t pc, uintptr_t ra, uintptr_t fp)
 	uintptr_t lo, hi;
 	int n = 0;
 
-	(void)ra;
 	arch_stack_bounds(&lo, &hi);
 	kprintf("  backtrace:\n");
 	print_frame(n++, pc);
+	/*
+	 * A leaf function saves only the caller's fp (at fp - 8) and keeps its
+	 * return address in ra: when the word at fp - 8 points into the stack,
+	 * take ra for this frame and that word as the next fp.
+	 */
+	if (ra && fp > lo + 16 && fp <= hi && (fp & 7) == 0) {
+		uintptr_t word = ((uintptr_t *)fp)[-1];
+
+		if (word > lo && word <= hi) {
+			print_frame(n++, ra - 4);
+			fp = word;
+		}
+	}
 	while (n < BACKTRACE_MAX && fp > lo + 16 && fp <= hi && (fp & 7) == 0) {
 		uintptr_t ret = ((uintptr_t *)fp)[-1];
 		uintptr_t next = ((uintptr_t *)fp)[-2];

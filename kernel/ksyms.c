@@ -24,7 +24,9 @@ const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset)
 {
 	unsigned long lo = 0, hi;
 
-	if (ksyms_count == 0)
+	extern const char _text_start[], _text_end[];
+
+	if (ksyms_count == 0 || addr < (uintptr_t)_text_start || addr >= (uintptr_t)_text_end)
 		return NULL;
 	hi = ksyms_count;
 	while (hi - lo > 1) {

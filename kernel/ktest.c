@@ -24,8 +24,9 @@ static bool selected(const struct ktest *t, const char *sel)
 {
 	size_t slen = strlen(t->suite);
 
+	/* The runner's own `failing` suite runs only when named. */
 	if (!*sel)
-		return true;
+		return strcmp(t->suite, "failing") != 0;
 	while (*sel) {
 		const char *end = strchr(sel, ',');
 		size_t len = end ? (size_t)(end - sel) : strlen(sel);

@@ -9,7 +9,8 @@ echo '	.section .ksyms, "a"'
 echo '	.balign 8'
 echo '	.global ksyms_table, ksyms_count, ksyms_names'
 list | awk '
-$NF ~ /^\./ { next }
+BEGIN { n = 0 }
+$NF ~ /^\./ || $1 !~ /^[0-9a-f]+$/ { next }
 NF == 4 && ($3 == "t" || $3 == "T" || $3 == "W") { addr[n] = $1; size[n] = $2; name[n] = $4; n++; next }
 NF == 3 && ($2 == "t" || $2 == "T" || $2 == "W") { addr[n] = $1; size[n] = "0"; name[n] = $3; n++; next }
 END {

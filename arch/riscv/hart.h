@@ -9,8 +9,6 @@
 #ifndef ARCH_RISCV_HART_H
 #define ARCH_RISCV_HART_H
 
-#include <stdint.h>
-
 #include "kernel/arch.h"
 #include "kernel/mm/layout.h"
 
@@ -21,6 +19,8 @@
 #define BOOT_STACK_STRIDE (PAGE_SIZE + BOOT_STACK_SIZE)
 
 #ifndef __ASSEMBLY__
+#include <stdint.h>
+
 struct hart_local {
 	unsigned index;             /* I: dense index, 0 = boot hart */
 	unsigned long hartid;       /* I: the hart's mhartid */
