@@ -46,4 +46,5 @@ $(B)/host/test_fdt: tests/unit/test_fdt.c lib/fdt.c lib/fdt.h $(LIB_DTBS)
 	$(HOST_CC) $(LIB_HOST_CFLAGS) -DFDT_TEST_DIR='"$(abspath $(B)/test)"' \
 		tests/unit/test_fdt.c lib/fdt.c -o $@ $(LIB_HOST_LIBS)
 
-HOST_TESTS += $(B)/host/test_string $(B)/host/test_printf $(B)/host/test_list
+HOST_TESTS += $(B)/host/test_string $(B)/host/test_printf $(B)/host/test_list \
+	$(B)/host/test_fdt

@@ -5,9 +5,9 @@
 # Per binary: sum cmocka's "[  PASSED  ] N" and "[  FAILED  ] N" lines; a
 # binary that exits non-zero without reporting a failure crashed: 1 failure.
 test-host: $(HOST_TESTS) $(HOST_TSAN_TESTS)
-	@mkdir -p $(B); pass=0; fail=0; \
-	for t in $(HOST_TESTS) $(HOST_TSAN_TESTS); do \
-		log=$$t.log; \
+	@mkdir -p $(B)/host; pass=0; fail=0; \
+	for t in $(sort $(HOST_TESTS) $(HOST_TSAN_TESTS)); do \
+		log=$(B)/host/$$(basename $$t).log; \
 		CMOCKA_MESSAGE_OUTPUT=stdout $$t > $$log 2>&1; rc=$$?; \
 		cat $$log; \
 		p=$$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' $$log | awk '{s+=$$1} END {print s+0}'); \
