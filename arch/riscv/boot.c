@@ -181,7 +181,7 @@ static __attribute__((noreturn)) void boot_hart_main(unsigned long hartid, paddr
 	kernel_main(&boot);
 }
 
-static __attribute__((noreturn)) void secondary_main(unsigned index)
+static __attribute__((noreturn, noinline)) void secondary_main(unsigned index)
 {
 	hart_common_init();
 	plic_init_hart();
