@@ -21,3 +21,9 @@ $(B)/host/test_arrayq_tsan: tests/unit/test_arrayq_stress.c lib/arrayqueue.c $(A
 	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_TSAN) $(filter %.c,$^) -lcmocka -o $@
 
 HOST_TESTS += $(B)/host/test_arrayq $(B)/host/test_arrayq_tsan
+
+$(B)/host/test_exec: tests/unit/test_exec.c $(ASYNC_CORE) $(ASYNC_HDRS)
+	@mkdir -p $(dir $@)
+	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_ASAN) $(filter %.c,$^) -lcmocka -o $@
+
+HOST_TESTS += $(B)/host/test_exec

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tasks: the generational slot table, the wake protocol, spawn, poll of one
+ * task, cancel, detach and join. The state machine is drawn in
+ * task_internal.h; every transition is one CAS on the state word.
+ */
+#include "kernel/async/task.h"
+
+#include "kernel/arch.h"
+#include "kernel/async/task_internal.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/panic.h"
+#include "lib/errno.h"
+
+struct task_table task_table = { .lock = SPINLOCK_INIT("task_table") };
+
+static const char *const run_state_names[] = {
+	[TASK_FREE] = "free",		[TASK_IDLE] = "idle",
+	[TASK_SCHEDULED] = "scheduled", [TASK_RUNNING] = "running",
+	[TASK_NOTIFIED] = "notified",	[TASK_DONE] = "done",
+	[TASK_CANCELLED] = "cancelled",
+};
+
+const char *task_state_name(unsigned state)
+{
+	if (state < sizeof(run_state_names) / sizeof(run_state_names[0]))
+		return run_state_names[state];
+	return "?";
+}
+
+static inline task_id_t make_id(uint32_t gen, uint32_t slot)
+{
+	return ((task_id_t)gen << 32) | slot;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+int task_table_init(uint32_t max_tasks)
+{
+	uint32_t nsegs = (uint32_t)((max_tasks + TASKS_PER_SEG - 1) / TASKS_PER_SEG);
+
+	task_table.segs = kzalloc(nsegs * sizeof(task_table.segs[0]));
+	if (!task_table.segs)
+		return -ENOMEM;
+	task_table.max_segs = nsegs;
+	task_table.max_tasks = max_tasks;
+	task_table.nr_slots = 0;
+	task_table.free_head = TASK_SLOT_NONE;
+	atomic_store_explicit(&task_table.live, 0, memory_order_relaxed);
+	return 0;
+}
+
+void task_table_fini(void)
+{
+	for (uint32_t i = 0; i < task_table.max_segs; i++)
+		kfree(atomic_load_explicit(&task_table.segs[i], memory_order_relaxed));
+	kfree(task_table.segs);
+	task_table.segs = NULL;
+	task_table.max_segs = 0;
+}
+
+struct task *task_lookup(uint32_t slot)
+{
+	uint32_t seg = (uint32_t)(slot / TASKS_PER_SEG);
+	struct task *s;
+
+	if (seg >= task_table.max_segs)
+		return NULL;
+	/* acquire: pairs with the release that published the segment in
+	 * table_alloc(), so its initialised headers are visible. */
+	s = atomic_load_explicit(&task_table.segs[seg], memory_order_acquire);
+	return s ? &s[slot % TASKS_PER_SEG] : NULL;
+}
+
+/* A free slot in state FREE, or TASK_SLOT_NONE. */
+static uint32_t table_alloc(void)
+{
+	irqflags_t fl = spin_lock_irqsave(&task_table.lock);
+	uint32_t slot = task_table.free_head;
+
+	if (slot != TASK_SLOT_NONE) {
+		task_table.free_head = task_lookup(slot)->next_free;
+		goto out;
+	}
+	if (task_table.nr_slots >= task_table.max_tasks)
+		goto out;	/* slot stays TASK_SLOT_NONE */
+	slot = task_table.nr_slots;
+	if (slot % TASKS_PER_SEG == 0) {
+		struct task *seg = kzalloc(TASKS_PER_SEG * sizeof(struct task));
+
+		if (!seg) {
+			slot = TASK_SLOT_NONE;
+			goto out;
+		}
+		for (uint32_t i = 0; i < TASKS_PER_SEG; i++)
+			atomic_init(&seg[i].state, (uint64_t)1 << TS_GEN_SHIFT | TASK_FREE);
+		/* release: publishes the initialised headers to task_lookup(). */
+		atomic_store_explicit(&task_table.segs[slot / TASKS_PER_SEG], seg,
+				      memory_order_release);
+	}
+	task_table.nr_slots++;
+out:
+	spin_unlock_irqrestore(&task_table.lock, fl);
+	return slot;
+}
+
+/* The task ended and nobody holds the join right: recycle the slot. */
+void task_table_free(struct task *t, uint32_t slot)
+{
+	uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+	uint32_t gen = ts_gen(s) + 1;
+	irqflags_t fl;
+
+	EXEC_TRACE_EV(EXEC_EV_FREE, make_id(ts_gen(s), slot));
+	if (gen == 0)
+		gen = 1;	/* id 0 is TASK_ID_NONE */
+	/* release: a stale waker's CAS now fails on the generation; pairs with
+	 * the acquire in the next spawn of this slot through the lock too. */
+	atomic_store_explicit(&t->state, (uint64_t)gen << TS_GEN_SHIFT | TASK_FREE,
+			      memory_order_release);
+	atomic_fetch_sub_explicit(&task_table.live, 1, memory_order_relaxed);
+	fl = spin_lock_irqsave(&task_table.lock);
+	t->next_free = task_table.free_head;
+	task_table.free_head = slot;
+	spin_unlock_irqrestore(&task_table.lock, fl);
+}
+
+/* ---- wakers ---------------------------------------------------------------- */
+
+static struct waker task_waker_clone(const struct waker *w)
+{
+	return *w;
+}
+
+static void task_waker_wake_by_ref(const struct waker *w)
+{
+	task_wake((task_id_t)w->data);
+}
+
+static void task_waker_wake(struct waker *w)
+{
+	task_wake((task_id_t)w->data);
+}
+
+static void task_waker_drop(struct waker *w)
+{
+	(void)w;	/* generational ids hold no reference */
+}
+
+static const struct waker_ops task_waker_ops = {
+	.clone = task_waker_clone,
+	.wake = task_waker_wake,
+	.wake_by_ref = task_waker_wake_by_ref,
+	.drop = task_waker_drop,
+};
+
+/*
+ * The wake protocol. Everything the waker wrote before the wake happens
+ * before the poll it causes: the CAS is a release, and the executor's
+ * acquire of the state (directly, or through the queue's stamps) pairs
+ * with it.
+ */
+void task_wake(task_id_t id)
+{
+	struct task *t = task_lookup(task_id_slot(id));
+	uint64_t s;
+
+	if (!t)
+		return;
+	s = atomic_load_explicit(&t->state, memory_order_relaxed);
+	for (;;) {
+		uint64_t n;
+
+		if (ts_gen(s) != task_id_gen(id)) {
+			EXEC_TRACE_EV(EXEC_EV_STALE, id);
+			return;
+		}
+		switch (ts_run(s)) {
+		case TASK_IDLE:
+			n = ts_with_run(s, TASK_SCHEDULED);
+			break;
+		case TASK_RUNNING:
+			n = ts_with_run(s, TASK_NOTIFIED);
+			break;
+		default:
+			/* SCHEDULED/NOTIFIED: a poll is already due after this
+			 * point. DONE/CANCELLED/FREE: nothing to do. */
+			return;
+		}
+		/* acq_rel on success: release publishes the waker's writes
+		 * (pairs with the executor's acquire when it next moves the
+		 * state); acquire makes ->home, written by a thief before its
+		 * RUNNING -> IDLE release, visible to us. Failure reloads s. */
+		if (atomic_compare_exchange_weak_explicit(&t->state, &s, n,
+							  memory_order_acq_rel,
+							  memory_order_relaxed))
+			break;
+	}
+	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
+	if (ts_run(s) == TASK_RUNNING) {
+		/* The poller re-queues it after the poll returns. */
+		if (task_current() == id)
+			atomic_store_explicit(&t->self_wakes,
+					      atomic_load_explicit(&t->self_wakes,
+								   memory_order_relaxed) + 1,
+					      memory_order_relaxed);
+		EXEC_TRACE_EV(EXEC_EV_NOTIFY, id);
+		return;
+	}
+	/* We moved it IDLE -> SCHEDULED: we alone own pushing it. wake_ns is
+	 * published to the poller by the queue's release/acquire. */
+	t->wake_ns = clock_now_ns();
+	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
+	exec_push(t->home, task_id_slot(id));
+}
+
+/* ---- spawn ----------------------------------------------------------------- */
+
+task_id_t task_spawn(struct future *f, int hart, const char *name)
+{
+	int h = exec_reserve(hart);
+	uint32_t slot, gen;
+	struct task *t;
+	task_id_t id;
+
+	if (h < 0)
+		return TASK_ID_NONE;
+	slot = table_alloc();
+	if (slot == TASK_SLOT_NONE) {
+		exec_unreserve((unsigned)h);
+		return TASK_ID_NONE;
+	}
+	t = task_lookup(slot);
+	gen = ts_gen(atomic_load_explicit(&t->state, memory_order_relaxed));
+	id = make_id(gen, slot);
+	t->fut = f;
+	t->name = name;
+	t->waker = (struct waker){ .ops = &task_waker_ops, .data = (uintptr_t)id };
+	t->join_waker = waker_noop();
+	t->result = 0;
+	t->home = (uint32_t)h;
+	atomic_store_explicit(&t->wakes, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->polls, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->self_wakes, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->wake_to_poll_ns, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->poll_ns, 0, memory_order_relaxed);
+	t->wake_ns = clock_now_ns();
+	atomic_fetch_add_explicit(&task_table.live, 1, memory_order_relaxed);
+	/* release: publishes the fields above to anyone who acquires the
+	 * state (wakers, joiners, stats) and, through the push, the poller. */
+	atomic_store_explicit(&t->state,
+			      (uint64_t)gen << TS_GEN_SHIFT | TS_JOIN_HANDLE | TASK_SCHEDULED,
+			      memory_order_release);
+	EXEC_TRACE_EV(EXEC_EV_SPAWN, id);
+	exec_push((unsigned)h, slot);
+	return id;
+}
+
+/* ---- end of a task --------------------------------------------------------- */
+
+/*
+ * Move a task we own (popped or polled) to its terminal state; wake the
+ * joiner; free the slot if nobody holds the join right. The result was
+ * written before.
+ */
+static void task_finish(struct exec_hart *h, struct task *t, uint32_t slot, unsigned final)
+{
+	uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+
+	/* acq_rel: release publishes ->result and the end of the future to
+	 * the joiner's acquire; acquire pairs with the joiner's release of
+	 * TS_JOIN_WAKER so we read the waker it stored. */
+	while (!atomic_compare_exchange_weak_explicit(&t->state, &s, ts_with_run(s, final),
+						      memory_order_acq_rel,
+						      memory_order_relaxed))
+		;
+	atomic_fetch_sub_explicit(&h->nhomed, 1, memory_order_relaxed);
+	if (s & TS_JOIN_WAKER) {
+		struct waker w = t->join_waker;
+
+		waker_wake(&w);
+	}
+	if (!(s & TS_JOIN_HANDLE))
+		task_table_free(t, slot);
+}
+
+/* Give up the join right of a task of generation @gen. */
+static void release_join_right(struct task *t, task_id_t id)
+{
+	uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+
+	for (;;) {
+		if (ts_gen(s) != task_id_gen(id) || !(s & TS_JOIN_HANDLE))
+			return;	/* already given up: a bug, but harmless here */
+		/* acq_rel: as in task_finish(), the other side of the race of
+		 * who frees the slot. */
+		if (atomic_compare_exchange_weak_explicit(
+			    &t->state, &s, s & ~(TS_JOIN_HANDLE | TS_JOIN_WAKER),
+			    memory_order_acq_rel, memory_order_relaxed))
+			break;
+	}
+	if (ts_is_terminal(s)) {
+		task_table_free(t, task_id_slot(id));
+	} else if (s & TS_JOIN_WAKER) {
+		/* The task will not wake it now: it is ours to drop. */
+		waker_drop(&t->join_waker);
+	}
+}
+
+void task_detach(task_id_t id)
+{
+	struct task *t = task_lookup(task_id_slot(id));
+
+	if (t)
+		release_join_right(t, id);
+}
+
+int task_cancel(task_id_t id)
+{
+	struct task *t = task_lookup(task_id_slot(id));
+	uint64_t s;
+
+	if (!t)
+		return -ESRCH;
+	s = atomic_load_explicit(&t->state, memory_order_relaxed);
+	for (;;) {
+		if (ts_gen(s) != task_id_gen(id) || ts_is_terminal(s) || ts_run(s) == TASK_FREE)
+			return -ESRCH;
+		if (s & TS_CANCEL_REQ)
+			return 0;
+		/* relaxed: the wake below orders it before the next poll. */
+		if (atomic_compare_exchange_weak_explicit(&t->state, &s, s | TS_CANCEL_REQ,
+							  memory_order_relaxed,
+							  memory_order_relaxed))
+			break;
+	}
+	task_wake(id);
+	return 0;
+}
+
+/* ---- one poll --------------------------------------------------------------- */
+
+void task_run(struct exec_hart *h, uint32_t slot)
+{
+	struct task *t = task_lookup(slot);
+	struct context cx;
+	uint64_t s, t0, t1;
+	task_id_t id;
+	enum poll r;
+
+	BUG_ON(!t);
+	/* acquire: pairs with the release that made it SCHEDULED (spawn,
+	 * wake, requeue); the queue stamps order it too. */
+	s = atomic_load_explicit(&t->state, memory_order_acquire);
+	BUG_ON(ts_run(s) != TASK_SCHEDULED);
+	BUG_ON(t->home != (uint32_t)(h - exec_harts));
+	id = make_id(ts_gen(s), slot);
+
+	if (s & TS_CANCEL_REQ) {
+		EXEC_TRACE_EV(EXEC_EV_CANCEL, id);
+		future_drop(t->fut);
+		future_release(t->fut);
+		t->fut = NULL;
+		t->result = -ECANCELED;
+		task_finish(h, t, slot, TASK_CANCELLED);
+		return;
+	}
+	/* acquire: pairs with the release of the wake that scheduled it. The
+	 * loop only retries when a flag bit changed under us. */
+	while (!atomic_compare_exchange_weak_explicit(&t->state, &s, ts_with_run(s, TASK_RUNNING),
+						      memory_order_acquire,
+						      memory_order_acquire))
+		;
+
+	h->current = id;
+	t0 = clock_now_ns();
+	atomic_store_explicit(&t->wake_to_poll_ns,
+			      atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed) +
+				      (t0 - t->wake_ns),
+			      memory_order_relaxed);
+	atomic_store_explicit(&t->polls,
+			      atomic_load_explicit(&t->polls, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->polls, atomic_load_explicit(&h->polls, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	EXEC_TRACE_EV(EXEC_EV_POLL, id);
+	cx.waker = &t->waker;
+	r = future_poll(t->fut, &cx);
+	t1 = clock_now_ns();
+	atomic_store_explicit(&t->poll_ns,
+			      atomic_load_explicit(&t->poll_ns, memory_order_relaxed) + (t1 - t0),
+			      memory_order_relaxed);
+	h->current = TASK_ID_NONE;
+
+	if (r == POLL_READY) {
+		EXEC_TRACE_EV(EXEC_EV_READY, id);
+		t->result = t->fut->result;
+		future_release(t->fut);
+		t->fut = NULL;
+		task_finish(h, t, slot, TASK_DONE);
+		return;
+	}
+
+	EXEC_TRACE_EV(EXEC_EV_PENDING, id);
+	s = atomic_load_explicit(&t->state, memory_order_relaxed);
+	for (;;) {
+		unsigned run = ts_run(s);
+
+		BUG_ON(run != TASK_RUNNING && run != TASK_NOTIFIED);
+		/* RUNNING -> IDLE, release: the future's state written by this
+		 * poll, and ->home, are published to the next waker's acquire
+		 * and, through it, the next poller (maybe another hart).
+		 * NOTIFIED -> SCHEDULED, acq_rel: acquire the notifier's writes
+		 * (they must precede the next poll), and release ours. */
+		if (atomic_compare_exchange_weak_explicit(
+			    &t->state, &s,
+			    ts_with_run(s, run == TASK_RUNNING ? TASK_IDLE : TASK_SCHEDULED),
+			    memory_order_acq_rel, memory_order_relaxed)) {
+			if (run == TASK_NOTIFIED) {
+				t->wake_ns = t1;
+				EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
+				exec_push(t->home, slot);
+			}
+			return;
+		}
+	}
+}
+
+/* ---- queries --------------------------------------------------------------- */
+
+task_id_t task_current(void)
+{
+	return exec_harts[hart_id()].current;
+}
+
+bool task_is_done(task_id_t id)
+{
+	struct task *t = task_lookup(task_id_slot(id));
+	uint64_t s;
+
+	if (!t)
+		return true;
+	s = atomic_load_explicit(&t->state, memory_order_acquire);
+	return ts_gen(s) != task_id_gen(id) || ts_is_terminal(s) || ts_run(s) == TASK_FREE;
+}
+
+int task_get_stats(task_id_t id, struct task_stats *st)
+{
+	struct task *t = task_lookup(task_id_slot(id));
+	uint64_t s;
+
+	if (!t)
+		return -ESRCH;
+	/* acquire: pairs with spawn's release, so name/home are initialised. */
+	s = atomic_load_explicit(&t->state, memory_order_acquire);
+	if (ts_gen(s) != task_id_gen(id) || ts_run(s) == TASK_FREE)
+		return -ESRCH;
+	st->name = t->name;
+	st->home = t->home;
+	st->state = ts_run(s);
+	st->wakes = atomic_load_explicit(&t->wakes, memory_order_relaxed);
+	st->polls = atomic_load_explicit(&t->polls, memory_order_relaxed);
+	st->self_wakes = atomic_load_explicit(&t->self_wakes, memory_order_relaxed);
+	st->wake_to_poll_ns = atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed);
+	st->poll_ns = atomic_load_explicit(&t->poll_ns, memory_order_relaxed);
+	return 0;
+}
+
+/* ---- join ------------------------------------------------------------------- */
+
+static enum poll join_poll(struct future *f, struct context *cx)
+{
+	struct task_join *j = (struct task_join *)f;
+	struct task *t = task_lookup(task_id_slot(j->id));
+	uint64_t s;
+
+	if (j->finished)
+		return POLL_READY;
+	BUG_ON(!t);
+	/* acquire: pairs with task_finish()'s release, for ->result. */
+	s = atomic_load_explicit(&t->state, memory_order_acquire);
+	for (;;) {
+		/* The join right keeps the slot ours: the generation cannot move. */
+		BUG_ON(ts_gen(s) != task_id_gen(j->id) || !(s & TS_JOIN_HANDLE));
+		if (ts_is_terminal(s)) {
+			j->base.result = t->result;
+			j->finished = true;
+			release_join_right(t, j->id);
+			return POLL_READY;
+		}
+		if (s & TS_JOIN_WAKER) {
+			if (waker_will_wake(&t->join_waker, cx->waker))
+				return POLL_PENDING;
+			/* Take the old waker back before replacing it.
+			 * acquire: on success we own join_waker again. */
+			if (atomic_compare_exchange_weak_explicit(&t->state, &s, s & ~TS_JOIN_WAKER,
+								  memory_order_acquire,
+								  memory_order_acquire)) {
+				waker_drop(&t->join_waker);
+				s &= ~TS_JOIN_WAKER;
+			}
+			continue;
+		}
+		t->join_waker = waker_clone(cx->waker);
+		/* release: publishes join_waker to task_finish()'s acquire.
+		 * On failure (state moved) take it back and look again. */
+		if (atomic_compare_exchange_weak_explicit(&t->state, &s, s | TS_JOIN_WAKER,
+							  memory_order_release,
+							  memory_order_acquire))
+			return POLL_PENDING;
+		waker_drop(&t->join_waker);
+	}
+}
+
+static void join_drop(struct future *f)
+{
+	struct task_join *j = (struct task_join *)f;
+
+	if (!j->finished) {
+		j->finished = true;
+		task_detach(j->id);
+	}
+}
+
+static const char *join_state_name(const struct future *f)
+{
+	return ((const struct task_join *)f)->finished ? "finished" : "waiting";
+}
+
+static const struct future_ops task_join_ops = {
+	.name = "task_join",
+	.poll = join_poll,
+	.drop = join_drop,
+	.state_name = join_state_name,
+};
+
+void task_join_init(struct task_join *j, task_id_t id)
+{
+	future_init(&j->base, &task_join_ops);
+	j->id = id;
+	j->finished = false;
+}

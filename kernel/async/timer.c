@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/* Per-hart timer queues (pairing heaps) and sleep futures; see timer.h. */
+#include "kernel/async/timer.h"
+
+#include "kernel/arch.h"
+#include "kernel/panic.h"
+#include "kernel/spinlock.h"
+
+struct timerq {
+	struct spinlock lock;
+	struct timer_entry *root;	/* L: earliest deadline */
+	uint64_t armed;			/* L: the timer is set no later than this */
+	unsigned count;			/* L */
+};
+
+static struct timerq timerqs[MAX_HARTS];
+
+void timerq_init(unsigned nharts)
+{
+	for (unsigned i = 0; i < nharts; i++) {
+		spin_init(&timerqs[i].lock, "timerq");
+		timerqs[i].root = NULL;
+		timerqs[i].armed = UINT64_MAX;
+		timerqs[i].count = 0;
+	}
+}
+
+/* ---- pairing heap ------------------------------------------------------------ */
+
+/* Meld two heap roots; the later one becomes the first child of the other. */
+static struct timer_entry *meld(struct timer_entry *a, struct timer_entry *b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	if (b->deadline < a->deadline) {
+		struct timer_entry *t = a;
+
+		a = b;
+		b = t;
+	}
+	b->sibling = a->child;
+	if (a->child)
+		a->child->prev = b;
+	b->prev = a;
+	a->child = b;
+	a->sibling = NULL;
+	a->prev = NULL;
+	return a;
+}
+
+/* Two-pass pairing of a sibling list into one heap, without recursion. */
+static struct timer_entry *merge_pairs(struct timer_entry *first)
+{
+	struct timer_entry *stack = NULL, *root = NULL;
+
+	while (first) {
+		struct timer_entry *a = first, *b = a->sibling, *m;
+
+		first = b ? b->sibling : NULL;
+		a->sibling = a->prev = NULL;
+		if (b)
+			b->sibling = b->prev = NULL;
+		m = meld(a, b);
+		m->sibling = stack;
+		stack = m;
+	}
+	while (stack) {
+		struct timer_entry *next = stack->sibling;
+
+		stack->sibling = NULL;
+		root = meld(root, stack);
+		stack = next;
+	}
+	return root;
+}
+
+static void heap_remove_locked(struct timerq *tq, struct timer_entry *e)
+{
+	struct timer_entry *sub;
+
+	if (e == tq->root) {
+		tq->root = merge_pairs(e->child);
+	} else {
+		if (e->prev->child == e)
+			e->prev->child = e->sibling;
+		else
+			e->prev->sibling = e->sibling;
+		if (e->sibling)
+			e->sibling->prev = e->prev;
+		sub = merge_pairs(e->child);
+		tq->root = meld(tq->root, sub);
+	}
+	e->child = e->sibling = e->prev = NULL;
+	e->queued = false;
+	tq->count--;
+}
+
+/* ---- entries ------------------------------------------------------------------- */
+
+void timer_entry_init(struct timer_entry *e)
+{
+	e->deadline = 0;
+	e->waker = waker_noop();
+	e->child = e->sibling = e->prev = NULL;
+	e->hart = -1;
+	e->queued = false;
+	e->fired = false;
+}
+
+void timerq_add(struct timer_entry *e, uint64_t deadline_ns, const struct waker *w)
+{
+	unsigned self = hart_id();
+	struct timerq *tq = &timerqs[self];
+	irqflags_t fl = spin_lock_irqsave(&tq->lock);
+
+	BUG_ON(e->queued);
+	e->deadline = deadline_ns;
+	e->waker = waker_clone(w);
+	e->child = e->sibling = e->prev = NULL;
+	e->hart = (int)self;
+	e->queued = true;
+	e->fired = false;
+	tq->root = meld(tq->root, e);
+	tq->count++;
+	/* Only a new earliest deadline reprograms the hardware. */
+	if (deadline_ns < tq->armed) {
+		tq->armed = deadline_ns;
+		arch_timer_set(deadline_ns);
+	}
+	spin_unlock_irqrestore(&tq->lock, fl);
+}
+
+bool timerq_check(struct timer_entry *e, const struct waker *w)
+{
+	struct timerq *tq;
+	struct waker old = waker_noop();
+	irqflags_t fl;
+	bool fired;
+
+	if (e->hart < 0)
+		return false;
+	tq = &timerqs[e->hart];
+	fl = spin_lock_irqsave(&tq->lock);
+	fired = e->fired;
+	if (!fired && !waker_will_wake(&e->waker, w)) {
+		old = e->waker;
+		e->waker = waker_clone(w);
+	}
+	spin_unlock_irqrestore(&tq->lock, fl);
+	waker_drop(&old);
+	return fired;
+}
+
+void timerq_cancel(struct timer_entry *e)
+{
+	struct waker old = waker_noop();
+	struct timerq *tq;
+	irqflags_t fl;
+
+	if (e->hart < 0)
+		return;
+	tq = &timerqs[e->hart];
+	fl = spin_lock_irqsave(&tq->lock);
+	if (e->queued) {
+		heap_remove_locked(tq, e);
+		old = e->waker;
+		e->waker = waker_noop();
+	}
+	spin_unlock_irqrestore(&tq->lock, fl);
+	waker_drop(&old);
+}
+
+unsigned timerq_count(unsigned hart)
+{
+	return timerqs[hart].count;
+}
+
+#define EXPIRE_BATCH 16
+
+void timerq_on_interrupt(void)
+{
+	struct timerq *tq = &timerqs[hart_id()];
+	struct waker batch[EXPIRE_BATCH];
+	bool more;
+
+	do {
+		irqflags_t fl = spin_lock_irqsave(&tq->lock);
+		uint64_t now = clock_now_ns(), next;
+		unsigned n = 0;
+
+		while (tq->root && tq->root->deadline <= now && n < EXPIRE_BATCH) {
+			struct timer_entry *e = tq->root;
+
+			heap_remove_locked(tq, e);
+			e->fired = true;
+			batch[n++] = e->waker;
+			e->waker = waker_noop();
+		}
+		more = tq->root && tq->root->deadline <= now;
+		next = tq->root ? tq->root->deadline : UINT64_MAX;
+		tq->armed = next;
+		arch_timer_set(next);
+		spin_unlock_irqrestore(&tq->lock, fl);
+		/* Wake outside the lock: the entries may be freed once fired. */
+		for (unsigned i = 0; i < n; i++)
+			waker_wake(&batch[i]);
+	} while (more);
+}
+
+/* ---- sleep futures ----------------------------------------------------------------- */
+
+static enum poll sleep_poll(struct future *f, struct context *cx)
+{
+	struct sleep_future *s = (struct sleep_future *)f;
+
+	for (;;) {
+		switch (s->state) {
+		case SLEEP_INIT:
+			if (clock_now_ns() >= s->deadline) {
+				s->state = SLEEP_DONE;
+				continue;
+			}
+			timerq_add(&s->te, s->deadline, cx->waker);
+			s->state = SLEEP_WAITING;
+			return POLL_PENDING;
+		case SLEEP_WAITING:
+			if (!timerq_check(&s->te, cx->waker))
+				return POLL_PENDING;
+			s->state = SLEEP_DONE;
+			continue;
+		case SLEEP_DONE:
+			return POLL_READY;
+		}
+	}
+}
+
+static void sleep_drop(struct future *f)
+{
+	timerq_cancel(&((struct sleep_future *)f)->te);
+}
+
+static const char *sleep_state_name(const struct future *f)
+{
+	static const char *const names[] = {
+		[SLEEP_INIT] = "SLEEP_INIT",
+		[SLEEP_WAITING] = "SLEEP_WAITING",
+		[SLEEP_DONE] = "SLEEP_DONE",
+	};
+
+	return names[((const struct sleep_future *)f)->state];
+}
+
+static const struct future_ops sleep_ops = {
+	.name = "sleep",
+	.poll = sleep_poll,
+	.drop = sleep_drop,
+	.state_name = sleep_state_name,
+};
+
+void sleep_until_init(struct sleep_future *s, uint64_t deadline_ns)
+{
+	future_init(&s->base, &sleep_ops);
+	s->state = SLEEP_INIT;
+	s->deadline = deadline_ns;
+	timer_entry_init(&s->te);
+}
+
+void sleep_for_init(struct sleep_future *s, uint64_t ns)
+{
+	uint64_t now = clock_now_ns();
+
+	sleep_until_init(s, ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
+}
