@@ -15,7 +15,7 @@
 /* Free pages once every hart cache and empty kmalloc slab has been returned. */
 static size_t settled_free_count(void)
 {
-	kmalloc_shrink();
+	slab_shrink_all();
 	page_drain_caches();
 	return page_free_count();
 }

@@ -7,6 +7,8 @@
  *                     list, in-use bitmap and count of each of its slabs.
  *   Never held across a call into the page allocator: a cache grows by
  *   allocating pages unlocked, then inserting the new slab under the lock.
+ *   slab_caches_lock  the list of caches (a cache joins when it first grows).
+ *   Order: slab_cache.lock -> slab_caches_lock.
  *
  * A slab is on its cache's partial list exactly when it has a free object.
  * A cache keeps at most SLAB_KEEP_EMPTY empty slabs, so an alloc/free pair at
@@ -35,6 +37,9 @@ struct slab {
 	uint32_t first;                 /* I: offset of object 0 from the header */
 	uint64_t used[SLAB_MAX_OBJS / 64]; /* L: bit i set while object i is out */
 };
+
+static struct spinlock slab_caches_lock = SPINLOCK_INIT("slab_caches");
+static struct slab_cache *slab_caches;  /* L:slab_caches_lock */
 
 /* ---- geometry --------------------------------------------------------------- */
 
@@ -164,6 +169,14 @@ void *slab_alloc(struct slab_cache *c)
 		if (!s)
 			return NULL;
 		fl = spin_lock_irqsave(&c->lock);
+		if (!c->registered) {
+			irqflags_t fl2 = spin_lock_irqsave(&slab_caches_lock);
+
+			c->next_cache = slab_caches;
+			slab_caches = c;
+			c->registered = true;
+			spin_unlock_irqrestore(&slab_caches_lock, fl2);
+		}
 		partial_add_locked(c, s);
 		c->nr_slabs++;
 		c->nr_empty++;
@@ -304,6 +317,16 @@ void slab_cache_destroy(struct slab_cache *c)
 	if (c->nr_slabs)
 		panic("slab_cache_destroy: %s still has %zu objects in use", c->name,
 		      c->nr_inuse);
+	irqflags_t fl = spin_lock_irqsave(&slab_caches_lock);
+
+	for (struct slab_cache **pp = &slab_caches; *pp; pp = &(*pp)->next_cache) {
+		if (*pp == c) {
+			*pp = c->next_cache;
+			break;
+		}
+	}
+	c->registered = false;
+	spin_unlock_irqrestore(&slab_caches_lock, fl);
 	if (c->dynamic)
 		kfree(c);
 }
@@ -393,8 +416,17 @@ void kfree(void *p)
 	page_free_order(p, pg->order);
 }
 
-void kmalloc_shrink(void)
+void slab_shrink_all(void)
 {
-	for (size_t i = 0; i < sizeof(kmalloc_caches) / sizeof(kmalloc_caches[0]); i++)
-		slab_cache_shrink(&kmalloc_caches[i]);
+	/*
+	 * The list only grows at its head and a listed cache's link changes only
+	 * in slab_cache_destroy(), so the walk from a snapshot of the head needs
+	 * no lock; a cache must not be destroyed while this runs.
+	 */
+	irqflags_t fl = spin_lock_irqsave(&slab_caches_lock);
+	struct slab_cache *c = slab_caches;
+
+	spin_unlock_irqrestore(&slab_caches_lock, fl);
+	for (; c; c = c->next_cache)
+		slab_cache_shrink(c);
 }

@@ -36,6 +36,8 @@ struct slab_cache {
 	size_t nr_slabs;        /* L:lock: slabs owned, full ones included */
 	size_t nr_empty;        /* L:lock: slabs with no object in use */
 	size_t nr_inuse;        /* L:lock: objects handed out */
+	struct slab_cache *next_cache; /* L:slab_caches_lock: every cache that grew */
+	bool registered;        /* L:slab_caches_lock */
 };
 
 /*
@@ -65,8 +67,8 @@ void slab_free(struct slab_cache *c, void *p);
 
 /* Give the pages of c's empty slabs back to the page allocator. */
 void slab_cache_shrink(struct slab_cache *c);
-/* Same for every kmalloc() size class (used by tests and under pressure). */
-void kmalloc_shrink(void);
+/* Same for every cache that has ever held a slab (tests, memory pressure). */
+void slab_shrink_all(void);
 
 /* Objects of c currently allocated (a snapshot). */
 size_t slab_cache_inuse(struct slab_cache *c);

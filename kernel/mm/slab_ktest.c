@@ -13,7 +13,7 @@
 
 static size_t settled_free_count(void)
 {
-	kmalloc_shrink();
+	slab_shrink_all();
 	page_drain_caches();
 	return page_free_count();
 }

@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host tests of the page allocator and slab (kernel/mm/page.c, slab.c) over a
- * fake RAM array, under ASan+UBSan. Threads stand in for harts. The stubs of
- * kernel/arch.h, panic and kprintf below are all these files need; a panic
- * becomes a cmocka assertion, so "this must panic" is expect_assert_failure().
- *
- * The direct map works unchanged on the host: with unsigned wrap-around,
- * pa_to_va(va_to_pa(x)) == x for any host address, and DIRECT_MAP_BASE is
- * aligned far beyond 4 MiB, so natural alignment of physical addresses is
- * natural alignment of the host addresses too.
+ * fake RAM array (tests/unit/mm_host.c), under ASan+UBSan. Threads stand in
+ * for harts; a panic is a cmocka assertion, so "this must panic" is
+ * expect_assert_failure().
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -25,122 +20,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/slab.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-
-/* ---- stubs -------------------------------------------------------------------- */
-
-static _Thread_local unsigned this_hart;
-
-unsigned hart_id(void)
-{
-	return this_hart;
-}
-
-unsigned hart_count(void)
-{
-	return MAX_HARTS;
-}
-
-irqflags_t arch_irq_save(void)
-{
-	return 0;
-}
-
-void arch_irq_restore(irqflags_t flags)
-{
-	(void)flags;
-}
-
-void arch_cpu_relax(void)
-{
-}
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-void panic(const char *fmt, ...)
-{
-	static _Thread_local char msg[256]; /* cmocka prints it after the longjmp */
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mock_assert(0, msg, __FILE__, __LINE__);
-	abort();
-}
-
-/* ---- fake RAM: two ranges with a hole, canaries around them ---------------------- */
-
-#define RAM_SIZE (48UL << 20)
-#define RAM_ALIGN (4UL << 20)
-#define CANARY 0xa5
-
-static unsigned char *ram;
-/* [r0_lo, r0_hi) and [r1_lo, r1_hi): the ranges handed in (unaligned ends). */
-static unsigned char *r0_lo, *r0_hi, *r1_lo, *r1_hi;
-
-static int setup_ram(void **state)
-{
-	(void)state;
-	ram = aligned_alloc(RAM_ALIGN, RAM_SIZE);
-	if (!ram)
-		return -1;
-	memset(ram, CANARY, RAM_SIZE);
-	/* Odd bounds: partial pages at both ends must be ignored. */
-	r0_lo = ram + 3 * PAGE_SIZE + 123;
-	r0_hi = ram + (20UL << 20) - 5000;
-	r1_lo = ram + (21UL << 20);
-	r1_hi = ram + RAM_SIZE - PAGE_SIZE;
-	page_add_range(va_to_pa(r0_lo), va_to_pa(r0_hi));
-	page_add_range(va_to_pa(r1_lo), va_to_pa(r1_hi));
-	return 0;
-}
-
-static int teardown_ram(void **state)
-{
-	(void)state;
-	free(ram);
-	return 0;
-}
-
-static bool in_ranges(const void *p, size_t bytes)
-{
-	const unsigned char *b = p, *e = b + bytes;
-	const unsigned char *lo0 = (unsigned char *)PAGE_ALIGN_UP((uintptr_t)r0_lo);
-	const unsigned char *hi0 = (unsigned char *)PAGE_ALIGN_DOWN((uintptr_t)r0_hi);
-	const unsigned char *lo1 = (unsigned char *)PAGE_ALIGN_UP((uintptr_t)r1_lo);
-	const unsigned char *hi1 = (unsigned char *)PAGE_ALIGN_DOWN((uintptr_t)r1_hi);
-
-	return (b >= lo0 && e <= hi0) || (b >= lo1 && e <= hi1);
-}
-
-static bool all_bytes(const void *p, int v, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != (unsigned char)v)
-			return false;
-	return true;
-}
-
-/* Every page back from the hart caches and every empty slab freed. */
-static size_t settled_free_count(void)
-{
-	kmalloc_shrink();
-	page_drain_caches();
-	return page_free_count();
-}
+#include "tests/unit/mm_host.h"
 
 static uint64_t rng_state = 88172645463325252ULL;
 
@@ -157,9 +37,9 @@ static uint64_t rng(void)
 static void test_page_total_excludes_metadata_and_partial_pages(void **state)
 {
 	(void)state;
-	size_t pages0 = (PAGE_ALIGN_DOWN((uintptr_t)r0_hi) - PAGE_ALIGN_UP((uintptr_t)r0_lo)) /
+	size_t pages0 = (PAGE_ALIGN_DOWN((uintptr_t)mm_r0_hi) - PAGE_ALIGN_UP((uintptr_t)mm_r0_lo)) /
 			PAGE_SIZE;
-	size_t pages1 = (PAGE_ALIGN_DOWN((uintptr_t)r1_hi) - PAGE_ALIGN_UP((uintptr_t)r1_lo)) /
+	size_t pages1 = (PAGE_ALIGN_DOWN((uintptr_t)mm_r1_hi) - PAGE_ALIGN_UP((uintptr_t)mm_r1_lo)) /
 			PAGE_SIZE;
 	size_t meta = (pages0 * sizeof(struct page) + PAGE_SIZE - 1) / PAGE_SIZE +
 		      (pages1 * sizeof(struct page) + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -170,13 +50,13 @@ static void test_page_total_excludes_metadata_and_partial_pages(void **state)
 static void test_page_exhaust_returns_null_and_free_restores_count(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count(), n = 0;
+	size_t start = mm_settled_free_count(), n = 0;
 	void **head = NULL;
 	void *p;
 
 	while ((p = page_alloc())) {
-		assert_true(in_ranges(p, PAGE_SIZE));
-		assert_true(all_bytes(p, 0, PAGE_SIZE));
+		assert_true(mm_in_ranges(p, PAGE_SIZE));
+		assert_true(mm_all_bytes(p, 0, PAGE_SIZE));
 		memset(p, (int)(n & 0xff), PAGE_SIZE);
 		*(void ***)p = head;
 		head = p;
@@ -192,12 +72,12 @@ static void test_page_exhaust_returns_null_and_free_restores_count(void **state)
 	for (size_t i = n; head; i--) {
 		void **next = *head;
 
-		assert_true(all_bytes((char *)head + sizeof(void *), (int)((i - 1) & 0xff),
+		assert_true(mm_all_bytes((char *)head + sizeof(void *), (int)((i - 1) & 0xff),
 				      PAGE_SIZE - sizeof(void *)));
 		page_free(head);
 		head = next;
 	}
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 	/* Everything merged back: the largest blocks exist again. */
 	p = page_alloc_order(PAGE_MAX_ORDER);
 	assert_non_null(p);
@@ -207,7 +87,7 @@ static void test_page_exhaust_returns_null_and_free_restores_count(void **state)
 static void test_page_orders_are_naturally_aligned_and_zeroed(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count();
+	size_t start = mm_settled_free_count();
 
 	for (unsigned o = 0; o <= PAGE_MAX_ORDER; o++) {
 		unsigned char *p = page_alloc_order(o);
@@ -215,14 +95,14 @@ static void test_page_orders_are_naturally_aligned_and_zeroed(void **state)
 		assert_non_null(p);
 		assert_int_equal((uintptr_t)p & ((PAGE_SIZE << o) - 1), 0);
 		assert_int_equal(va_to_pa(p) & ((PAGE_SIZE << o) - 1), 0);
-		assert_true(in_ranges(p, PAGE_SIZE << o));
-		assert_true(all_bytes(p, 0, PAGE_SIZE << o));
+		assert_true(mm_in_ranges(p, PAGE_SIZE << o));
+		assert_true(mm_all_bytes(p, 0, PAGE_SIZE << o));
 		assert_int_equal(page_ref_count(p), 1);
 		memset(p, 0xee, PAGE_SIZE << o);
 		page_free_order(p, o);
 	}
 	assert_null(page_alloc_order(PAGE_MAX_ORDER + 1));
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 }
 
 struct block {
@@ -234,7 +114,7 @@ struct block {
 static void test_page_mixed_orders_never_overlap(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count(), n = 0, cap = 1 << 16;
+	size_t start = mm_settled_free_count(), n = 0, cap = 1 << 16;
 	struct block *b = calloc(cap, sizeof(*b));
 
 	assert_non_null(b);
@@ -248,7 +128,7 @@ static void test_page_mixed_orders_never_overlap(void **state)
 			continue;
 		}
 		assert_int_equal((uintptr_t)p & ((PAGE_SIZE << o) - 1), 0);
-		assert_true(in_ranges(p, PAGE_SIZE << o));
+		assert_true(mm_in_ranges(p, PAGE_SIZE << o));
 		assert_true(n < cap);
 		b[n] = (struct block){ .p = p, .order = o, .tag = (unsigned char)(n * 7 + 1) };
 		memset(p, b[n].tag, PAGE_SIZE << o);
@@ -256,7 +136,7 @@ static void test_page_mixed_orders_never_overlap(void **state)
 	}
 	assert_int_equal(page_free_count(), 0);
 	for (size_t i = 0; i < n; i++)
-		assert_true(all_bytes(b[i].p, b[i].tag, PAGE_SIZE << b[i].order));
+		assert_true(mm_all_bytes(b[i].p, b[i].tag, PAGE_SIZE << b[i].order));
 	/* Free in a shuffled order so merges happen in every pattern. */
 	for (size_t i = n; i > 1; i--) {
 		size_t j = rng() % i;
@@ -268,7 +148,7 @@ static void test_page_mixed_orders_never_overlap(void **state)
 	for (size_t i = 0; i < n; i++)
 		page_free_order(b[i].p, b[i].order);
 	free(b);
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 	void *p = page_alloc_order(PAGE_MAX_ORDER);
 
 	assert_non_null(p);
@@ -278,7 +158,7 @@ static void test_page_mixed_orders_never_overlap(void **state)
 static void test_page_refcount_frees_at_zero(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count();
+	size_t start = mm_settled_free_count();
 	unsigned char *p = page_alloc();
 
 	assert_non_null(p);
@@ -326,7 +206,7 @@ static void test_page_bad_frees_panic(void **state)
 	expect_assert_failure(page_free(not_ram));              /* not managed */
 	assert_null(page_meta(not_ram));
 	/* Never handed out: the metadata pages at the start of a range. */
-	expect_assert_failure(page_free((void *)PAGE_ALIGN_UP((uintptr_t)r0_lo)));
+	expect_assert_failure(page_free((void *)PAGE_ALIGN_UP((uintptr_t)mm_r0_lo)));
 	page_free_order(p, 2);
 }
 
@@ -344,11 +224,11 @@ static void test_page_free_of_shared_page_panics(void **state)
 static void test_page_hole_and_edges_untouched(void **state)
 {
 	(void)state;
-	unsigned char *hole_lo = (unsigned char *)PAGE_ALIGN_DOWN((uintptr_t)r0_hi);
+	unsigned char *hole_lo = (unsigned char *)PAGE_ALIGN_DOWN((uintptr_t)mm_r0_hi);
 
-	assert_true(all_bytes(ram, CANARY, (size_t)(r0_lo - ram)));
-	assert_true(all_bytes(hole_lo, CANARY, (size_t)(r1_lo - hole_lo)));
-	assert_true(all_bytes(r1_hi, CANARY, (size_t)(ram + RAM_SIZE - r1_hi)));
+	assert_true(mm_all_bytes(mm_ram, MM_CANARY, (size_t)(mm_r0_lo - mm_ram)));
+	assert_true(mm_all_bytes(hole_lo, MM_CANARY, (size_t)(mm_r1_lo - hole_lo)));
+	assert_true(mm_all_bytes(mm_r1_hi, MM_CANARY, (size_t)(mm_ram + MM_RAM_SIZE - mm_r1_hi)));
 }
 
 /* ---- harts in parallel ---------------------------------------------------------- */
@@ -370,7 +250,7 @@ static void *stress_hart(void *arg)
 	uint64_t r = 0x9e3779b97f4a7c15ULL * ((uintptr_t)arg + 1);
 	long bad = 0;
 
-	this_hart = (unsigned)(uintptr_t)arg;
+	mm_this_hart = (unsigned)(uintptr_t)arg;
 	for (int round = 0; round < STRESS_ROUNDS; round++) {
 		r ^= r << 13;
 		r ^= r >> 7;
@@ -380,7 +260,7 @@ static void *stress_hart(void *arg)
 		if (s->p) {
 			size_t bytes = s->size ? s->size : PAGE_SIZE << s->order;
 
-			if (!all_bytes(s->p, s->tag, bytes))
+			if (!mm_all_bytes(s->p, s->tag, bytes))
 				bad++;
 			if (s->size)
 				kfree(s->p);
@@ -415,7 +295,7 @@ static void *stress_hart(void *arg)
 static void test_page_and_slab_parallel_harts_keep_data_and_count(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count();
+	size_t start = mm_settled_free_count();
 	pthread_t t[STRESS_HARTS];
 
 	for (uintptr_t h = 0; h < STRESS_HARTS; h++)
@@ -426,7 +306,7 @@ static void test_page_and_slab_parallel_harts_keep_data_and_count(void **state)
 		assert_int_equal(pthread_join(t[h], &bad), 0);
 		assert_int_equal((long)bad, 0);
 	}
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 }
 
 /* ---- slab and kmalloc ----------------------------------------------------------- */
@@ -437,7 +317,7 @@ static const size_t class_sizes[] = { 1, 16, 17, 32, 48, 64, 80, 96, 128, 160,
 static void test_kmalloc_each_class_patterns_alignment_and_count(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count();
+	size_t start = mm_settled_free_count();
 	enum { N = 600 };
 	unsigned char **p = calloc(N, sizeof(*p));
 
@@ -453,11 +333,11 @@ static void test_kmalloc_each_class_patterns_alignment_and_count(void **state)
 			p[i] = kmalloc(sz);
 			assert_non_null(p[i]);
 			assert_int_equal((uintptr_t)p[i] & (align - 1), 0);
-			assert_true(in_ranges(p[i], sz));
+			assert_true(mm_in_ranges(p[i], sz));
 			memset(p[i], i & 0xff, sz);
 		}
 		for (int i = 0; i < N; i++)
-			assert_true(all_bytes(p[i], i & 0xff, sz));
+			assert_true(mm_all_bytes(p[i], i & 0xff, sz));
 		/* Free every other one first, then the rest. */
 		for (int i = 0; i < N; i += 2)
 			kfree(p[i]);
@@ -465,7 +345,7 @@ static void test_kmalloc_each_class_patterns_alignment_and_count(void **state)
 			kfree(p[i]);
 	}
 	free(p);
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 }
 
 static void test_kmalloc_zero_is_unique_and_kfree_null_is_noop(void **state)
@@ -484,7 +364,7 @@ static void test_kmalloc_zero_is_unique_and_kfree_null_is_noop(void **state)
 static void test_kmalloc_large_uses_pages_and_limits(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count();
+	size_t start = mm_settled_free_count();
 	unsigned char *p = kmalloc(2049 + 4096);
 
 	assert_non_null(p);
@@ -493,7 +373,7 @@ static void test_kmalloc_large_uses_pages_and_limits(void **state)
 	memset(p, 1, 2049 + 4096);
 	expect_assert_failure(page_free_order(p, 1)); /* kmalloc owns it */
 	kfree(p);
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 
 	p = kmalloc(PAGE_SIZE << PAGE_MAX_ORDER);
 	assert_non_null(p);
@@ -510,8 +390,8 @@ static void test_kzalloc_returns_zeroed_memory(void **state)
 
 		assert_non_null(p);
 		assert_non_null(q);
-		assert_true(all_bytes(p, 0, 200));
-		assert_true(all_bytes(q, 0, 10000));
+		assert_true(mm_all_bytes(p, 0, 200));
+		assert_true(mm_all_bytes(q, 0, 10000));
 		memset(p, 0xff, 200);
 		memset(q, 0xff, 10000);
 		kfree(p);
@@ -538,7 +418,7 @@ static void test_kfree_bad_pointers_panic(void **state)
 static void test_slab_exhaustion_returns_null_then_recovers(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count(), n = 0;
+	size_t start = mm_settled_free_count(), n = 0;
 	void **head = NULL, **p;
 
 	while ((p = kmalloc(256))) {
@@ -556,7 +436,7 @@ static void test_slab_exhaustion_returns_null_then_recovers(void **state)
 		kfree(head);
 		head = next;
 	}
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 	p = kmalloc(256);
 	assert_non_null(p);
 	kfree(p);
@@ -565,7 +445,7 @@ static void test_slab_exhaustion_returns_null_then_recovers(void **state)
 static void test_slab_cache_typed_alignment_and_wrong_cache_panics(void **state)
 {
 	(void)state;
-	size_t start = settled_free_count();
+	size_t start = mm_settled_free_count();
 	struct slab_cache *c = slab_cache_create("test-40", 40, 64);
 	struct slab_cache *d = slab_cache_create("test-24", 24, 0);
 	enum { N = 1000 };
@@ -581,7 +461,7 @@ static void test_slab_cache_typed_alignment_and_wrong_cache_panics(void **state)
 	}
 	assert_int_equal(slab_cache_inuse(c), N);
 	for (int i = 0; i < N; i++)
-		assert_true(all_bytes(obj[i], i & 0xff, 40));
+		assert_true(mm_all_bytes(obj[i], i & 0xff, 40));
 	void *x = slab_alloc(d);
 
 	assert_non_null(x);
@@ -596,7 +476,7 @@ static void test_slab_cache_typed_alignment_and_wrong_cache_panics(void **state)
 	assert_int_equal(slab_cache_inuse(c), 0);
 	slab_cache_destroy(c);
 	slab_cache_destroy(d);
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 	assert_null(slab_cache_create("bad-align", 64, 48));
 	assert_null(slab_cache_create("too-big", 64 * 1024, 8));
 }
@@ -605,7 +485,7 @@ static void test_slab_big_objects_fall_back_to_smaller_slabs(void **state)
 {
 	(void)state;
 	/* Take every block of order >= 1 so a 2048 slab can only be one page. */
-	size_t start = settled_free_count();
+	size_t start = mm_settled_free_count();
 	void **singles = NULL, *p;
 	size_t kept = 0;
 
@@ -626,7 +506,7 @@ static void test_slab_big_objects_fall_back_to_smaller_slabs(void **state)
 		page_free_order(singles, 1);
 		singles = next;
 	}
-	assert_int_equal(settled_free_count(), start);
+	assert_int_equal(mm_settled_free_count(), start);
 }
 
 int main(void)
@@ -652,5 +532,5 @@ int main(void)
 		cmocka_unit_test(test_page_hole_and_edges_untouched),
 	};
 
-	return cmocka_run_group_tests_name("page", tests, setup_ram, teardown_ram);
+	return cmocka_run_group_tests_name("page", tests, mm_setup_ram, mm_teardown_ram);
 }
