@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-process Sv39 address spaces: a root page table whose kernel half
+ * (entries PT_KERNEL_FIRST..511) is copied from the kernel's root, and a
+ * sorted list of VMAs (virtual memory areas) describing what the user half may
+ * hold. Pages are filled lazily (zero pages on first touch) and shared
+ * copy-on-write after as_fork().
+ *
+ * Invariants
+ *   - Every user leaf PTE holds one reference on its page (page_ref_*).
+ *   - A page whose refcount is above 1 is mapped without W and with
+ *     PTE_RSW_COW, in every address space that maps it. A write fault on it
+ *     copies the page, or takes it over when this is the last reference.
+ *   - User leaf PTEs always have A set, and D set when W is: QEMU 7.2 has no
+ *     Svadu, so hardware would fault instead of setting them.
+ *   - A page of a PROT_NONE area stays mapped, but without U (and without W
+ *     or X), so user mode and the uaccess functions fault on it.
+ *
+ * TLB: functions that change a valid PTE flush the calling hart only
+ * (arch_flush_tlb_page/arch_flush_tlb_all). A process runs on one hart at a
+ * time, and whoever installs an address space's satp on a hart must fence
+ * that hart (sfence.vma) at the switch, so stale entries elsewhere are never
+ * used.
+ *
+ * Errors are negative errno values (lib/errno.h). Nothing here panics on a
+ * user-supplied address.
+ */
+#ifndef KERNEL_MM_AS_H
+#define KERNEL_MM_AS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/riscv/pte.h"
+#include "kernel/mm/layout.h"
+#include "kernel/spinlock.h"
+#include "lib/list.h"
+
+/* Protections and access kinds: the Linux PROT_* values. */
+#define AS_PROT_NONE 0u
+#define AS_PROT_READ 1u
+#define AS_PROT_WRITE 2u
+#define AS_PROT_EXEC 4u
+
+/* as_mmap() flags (the syscall layer translates MAP_FIXED and friends). */
+#define AS_MAP_FIXED 1u          /* exactly at addr, replacing what is there */
+#define AS_MAP_NOREPLACE 2u      /* exactly at addr, -EEXIST if anything is there */
+
+/* VMA kinds (struct vma.kind). */
+enum vma_kind {
+	VMA_ANON,       /* anonymous memory and loaded ELF segments */
+	VMA_HEAP,       /* the brk area */
+	VMA_STACK,      /* the main stack; nothing is placed in the gap below it */
+};
+
+/* Lowest address as_mmap() hands out (Linux's default mmap_min_addr). */
+#define AS_MMAP_MIN 0x10000UL
+/* The main stack ends at USER_TOP; no mapping is placed this close below it. */
+#define AS_STACK_GUARD_GAP (1UL << 20)
+#define AS_STACK_DEFAULT_SIZE (8UL << 20)
+
+struct vma {
+	struct list_head node;  /* L:as.lock, sorted by start */
+	uintptr_t start, end;   /* L:as.lock, page-aligned, [start, end) */
+	unsigned prot;          /* L:as.lock, AS_PROT_* */
+	enum vma_kind kind;     /* L:as.lock */
+};
+
+/* Legend: I set at creation; L:lock under the address space's lock. */
+struct as {
+	pte_t *root;            /* I: root table (kernel VA) */
+	struct spinlock lock;   /* the page tables and the VMA list */
+	struct list_head vmas;  /* L:lock */
+	uintptr_t brk_start;    /* L:lock: start of the heap (page-aligned) */
+	uintptr_t brk;          /* L:lock: current program break */
+	uintptr_t stack_lo;     /* L:lock: lowest address of the stack VMA, or 0 */
+	size_t nr_tables;       /* L:lock: page-table pages, the root included */
+	size_t nr_pages;        /* L:lock: user pages mapped (shared ones count) */
+};
+
+/* A new address space with an empty user half; NULL when out of memory. */
+struct as *as_create(void);
+/* Free every page, table and VMA. No hart may have it installed. */
+void as_destroy(struct as *as);
+/* Physical address of the root table, for satp. */
+paddr_t as_root_pa(const struct as *as);
+
+/*
+ * Add an anonymous area [va, va+len) with the given protection, filled with
+ * zero pages on first touch. va page-aligned, len rounded up to pages.
+ * -EINVAL for a bad range, -EEXIST if it overlaps an area, -ENOMEM.
+ */
+int as_map(struct as *as, uintptr_t va, size_t len, unsigned prot, enum vma_kind kind);
+/*
+ * Put `page` (from page_alloc(); one reference passes to the address space)
+ * at va, which must lie in an area; it gets the area's protection. Replaces
+ * a page already there. -EFAULT outside every area, -ENOMEM.
+ */
+int as_map_page(struct as *as, uintptr_t va, void *page);
+/* Remove every area and page in [va, va+len) (munmap). -EINVAL for a bad range. */
+int as_unmap(struct as *as, uintptr_t va, size_t len);
+/*
+ * Change the protection of [va, va+len) (mprotect). -ENOMEM if part of the
+ * range is not mapped (as Linux), -EINVAL for a bad range.
+ */
+int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot);
+/*
+ * mmap of anonymous memory: at addr with AS_MAP_FIXED / AS_MAP_NOREPLACE,
+ * otherwise at the highest free place below the stack's guard gap (addr is
+ * only a hint). Returns the address, or -ENOMEM, -EINVAL, -EEXIST.
+ */
+long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags);
+
+/* Set up the heap to start at the page boundary at or above `start` (after the ELF). */
+void as_brk_init(struct as *as, uintptr_t start);
+/* brk(2): move the break; returns the new break, or the old one on failure. */
+uintptr_t as_brk(struct as *as, uintptr_t newbrk);
+/* The main stack: an area of `size` bytes ending at USER_TOP. Returns its top, or -errno. */
+long as_stack_init(struct as *as, size_t size);
+
+/*
+ * A copy of `parent` for fork(): same areas, pages shared copy-on-write
+ * (both sides lose W on private pages). NULL when out of memory.
+ */
+struct as *as_fork(struct as *parent);
+
+/*
+ * A user page fault at va for access AS_PROT_READ, _WRITE or _EXEC: maps a
+ * zero page, breaks copy-on-write, or fixes A/D. 0: retry the instruction;
+ * -EFAULT: no area or not permitted (SIGSEGV); -ENOMEM: out of memory.
+ */
+int as_handle_fault(struct as *as, uintptr_t va, unsigned access);
+
+/*
+ * Write into the address space ignoring its protection (not its areas): for
+ * the ELF loader filling read-only segments. Pages are made as needed.
+ * 0, -EFAULT outside every area, -ENOMEM.
+ */
+int as_fill(struct as *as, uintptr_t va, const void *src, size_t n);
+
+/*
+ * For uaccess.c: with as->lock held, the kernel address of the user byte at
+ * va if user mode may make `access` there, resolving lazy and COW pages (a
+ * write) as a fault would. NULL (and *err set) when it may not.
+ */
+void *as_user_ptr_locked(struct as *as, uintptr_t va, unsigned access, int *err);
+
+/* The leaf PTE for va, or 0 (for tests and debugging). */
+pte_t as_lookup_pte(struct as *as, uintptr_t va);
+
+#endif

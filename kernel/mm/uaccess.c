@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * copy_from_user, copy_to_user, strncpy_from_user over a software page-table
+ * walk; see uaccess.h. Each page is translated and copied under as->lock, so
+ * it cannot be unmapped or freed halfway through.
+ */
+#include "kernel/mm/uaccess.h"
+
+#include <stdbool.h>
+
+#include "kernel/mm/as.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define PAGE_MASK (PAGE_SIZE - 1)
+
+static bool user_span_ok(uintptr_t u, size_t n)
+{
+	return u < USER_TOP && n <= USER_TOP - u;
+}
+
+/* Copy n bytes between kernel memory k and user address u, page by page. */
+static int copy_user(struct as *as, uintptr_t u, void *k, size_t n, bool to_user)
+{
+	char *kp = k;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	if (!user_span_ok(u, n))
+		return -EFAULT;
+	irqflags_t fl = spin_lock_irqsave(&as->lock);
+
+	while (n) {
+		size_t chunk = PAGE_SIZE - (u & PAGE_MASK);
+		char *p = as_user_ptr_locked(as, u, to_user ? AS_PROT_WRITE : AS_PROT_READ, &err);
+
+		if (!p)
+			break;
+		if (chunk > n)
+			chunk = n;
+		if (to_user)
+			memcpy(p, kp, chunk);
+		else
+			memcpy(kp, p, chunk);
+		u += chunk;
+		kp += chunk;
+		n -= chunk;
+	}
+	spin_unlock_irqrestore(&as->lock, fl);
+	return err;
+}
+
+int copy_from_user(struct as *as, void *dst, uintptr_t usrc, size_t n)
+{
+	return copy_user(as, usrc, dst, n, false);
+}
+
+int copy_to_user(struct as *as, uintptr_t udst, const void *src, size_t n)
+{
+	return copy_user(as, udst, (void *)src, n, true);
+}
+
+long strncpy_from_user(struct as *as, char *dst, uintptr_t usrc, size_t max)
+{
+	size_t len = 0;
+	long ret = -ENAMETOOLONG;
+	int err = 0;
+	irqflags_t fl = spin_lock_irqsave(&as->lock);
+
+	while (len < max) {
+		uintptr_t u = usrc + len;
+
+		if (u < usrc || u >= USER_TOP) {
+			ret = -EFAULT;
+			break;
+		}
+		const char *p = as_user_ptr_locked(as, u, AS_PROT_READ, &err);
+
+		if (!p) {
+			ret = err;
+			break;
+		}
+		size_t chunk = PAGE_SIZE - (u & PAGE_MASK);
+
+		if (chunk > max - len)
+			chunk = max - len;
+		const char *nul = memchr(p, 0, chunk);
+
+		if (nul) {
+			memcpy(dst + len, p, (size_t)(nul - p) + 1);
+			ret = (long)(len + (size_t)(nul - p));
+			break;
+		}
+		memcpy(dst + len, p, chunk);
+		len += chunk;
+	}
+	spin_unlock_irqrestore(&as->lock, fl);
+	if (ret < 0 && max)
+		dst[0] = '\0'; /* never leave an unterminated buffer behind */
+	return ret;
+}
