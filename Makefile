@@ -20,9 +20,12 @@ KVERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 KCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g3 -fno-omit-frame-pointer \
 	-ffreestanding -fno-common -fno-builtin -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
-	-march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
+	-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax \
 	-fno-stack-protector -fno-pie -no-pie -fno-strict-aliasing \
 	-I. -MMD -MP -DKVERSION='"$(KVERSION)"'
+# The kernel never touches floating-point registers (they hold user state
+# between traps), hence rv64imac/lp64; libgcc must come from that multilib.
+LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
 KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,linker.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096
 
@@ -56,13 +59,13 @@ $(B)/k/ksyms-empty.S: tools/gen-ksyms.sh
 	@mkdir -p $(dir $@)
 	tools/gen-ksyms.sh $(NM) - > $@
 $(B)/k/kernel.pass1.elf: $(KOBJS) $(B)/k/ksyms-empty.o linker.ld
-	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/k/ksyms-empty.o -o $@ -lgcc
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/k/ksyms-empty.o -o $@ $(LIBGCC)
 $(B)/k/ksyms.S: $(B)/k/kernel.pass1.elf tools/gen-ksyms.sh
 	tools/gen-ksyms.sh $(NM) $< > $@
 $(B)/k/%.o: $(B)/k/%.S
 	$(CC) $(KCFLAGS) -c $< -o $@
 $(B)/kernel.elf: $(KOBJS) $(B)/k/ksyms.o linker.ld
-	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/k/ksyms.o -o $@ -lgcc
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/k/ksyms.o -o $@ $(LIBGCC)
 	@$(NM) -n $(B)/k/kernel.pass1.elf | grep -i ' t ' > $(B)/k/syms1
 	@$(NM) -n $@ | grep -i ' t ' > $(B)/k/syms2
 	@cmp -s $(B)/k/syms1 $(B)/k/syms2 || { echo "ksyms: text moved between links"; rm -f $@; exit 1; }

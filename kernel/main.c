@@ -64,10 +64,19 @@ static __attribute__((noreturn)) void idle_loop(bool echo)
 	}
 }
 
+/* The UART interrupt may be taken by any hart; the echo loop runs on hart 0. */
+static void rx_kick_boot_hart(void *arg)
+{
+	(void)arg;
+	if (hart_id() != 0)
+		arch_send_ipi(0);
+}
+
 void kernel_main(const struct boot_info *bi)
 {
 	char sel[64];
 
+	uart_set_rx_notify(rx_kick_boot_hart, 0);
 	banner(bi);
 	arch_irq_enable();
 	if (bootarg("ktest", sel, sizeof(sel)))

@@ -28,7 +28,7 @@ def test_console_echoes_typed_text(boot):
 
 
 def test_failing_ktest_makes_qemu_exit_nonzero(boot):
-    k = boot(cpus=1, append="ktest=failing")
+    k = boot(cpus=1, append="ktest=failing:fails")
     k.expect(r"not ok 1 failing:")
     k.expect(r"ktest: 0 passed, 1 failed")
     assert k.wait_exit() != 0
