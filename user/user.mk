@@ -29,7 +29,9 @@ BOX_APPLETS := sh echo cat ls mkdir rmdir rm kill sleep true false pwd wc uname 
 	touch
 BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c \
 	$(wildcard user/bin/*.c)
-UT_SRCS     := $(wildcard user/tests/*.c)
+# Cases run in link order, then definition order (-fno-toplevel-reorder keeps it).
+UT_SRCS     := user/tests/usertests.c user/tests/t_proc.c user/tests/t_pipe.c \
+	user/tests/t_mem.c user/tests/t_sys.c
 BENCH_SRCS  := $(wildcard user/bench/*.c)
 
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
@@ -38,6 +40,8 @@ UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench)
 $(UB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) -c $< -o $@
+
+$(call uobjs,$(UT_SRCS)): UCFLAGS += -fno-toplevel-reorder
 
 $(UB)/bin/box: $(call uobjs,$(BOX_SRCS))
 $(UB)/bin/usertests: $(call uobjs,$(UT_SRCS))

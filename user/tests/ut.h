@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * usertests framework. A case is declared with UT_CASE(name, flags, timeout_s) { body } and
+ * lands in the "ut_cases" linker section. The runner forks a child per case, so a case that
+ * crashes or hangs (killed at its timeout) fails alone. EXPECT records a failure and goes on;
+ * ASSERT ends the case at once. Children of a case must leave with _exit(), never exit(), and
+ * a case must kill and reap every child it made before it returns.
+ */
+#ifndef USER_UT_H
+#define USER_UT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum ut_flags {
+	UT_SLOW = 1 << 0, /* takes seconds; still run by default */
+};
+
+struct ut_case {
+	const char *name;
+	void (*fn)(void);
+	unsigned flags;
+	int timeout_s;
+};
+
+#define UT_CASE(n, fl, timeout)                                                               \
+	static void ut_fn_##n(void);                                                          \
+	static const struct ut_case ut_case_##n                                               \
+		__attribute__((used, section("ut_cases"), aligned(8))) = { #n, ut_fn_##n, fl, \
+									   timeout };         \
+	static void ut_fn_##n(void)
+
+extern int ut_failures;
+extern const char *ut_self; /* path to this program, for exec */
+/* Set by USERTESTS_QEMU_USER: skip checks where qemu-user (not Linux) misbehaves. */
+extern bool ut_qemu_user;
+
+void ut_fail(const char *file, int line, const char *what);
+void ut_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define EXPECT(cond) ((cond) ? true : (ut_fail(__FILE__, __LINE__, #cond), false))
+#define ASSERT(cond)                                                   \
+	do {                                                           \
+		if (!(cond)) {                                         \
+			ut_fail(__FILE__, __LINE__, #cond);            \
+			return;                                        \
+		}                                                      \
+	} while (0)
+
+/* Wait for @pid (retrying EINTR); returns the raw wait status or -1. */
+int ut_wait(pid_t pid);
+/* Run fn(arg) in a child that then _exit(0)s; returns the child's raw wait status or -1. */
+int ut_in_child(void (*fn)(void *), void *arg);
+bool ut_exited_with(int status, int code);
+bool ut_killed_by(int status, int sig);
+int64_t ut_now_ns(void);
+void ut_sleep_ms(long ms);
+
+#endif
