@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A process: an address space, a file table, a working directory, a parent
+ * and children, an exit status, and the userloop future that runs it.
+ * Fields other subsystems use are listed first. Owner of each field:
+ * I = set at creation, P = only the process's own userloop (one hart at a
+ * time), L:proc_lock = under the global process lock, A = atomic.
+ */
+#ifndef KERNEL_PROC_PROC_H
+#define KERNEL_PROC_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/proc/signal.h"
+
+struct as;
+struct fdtable;
+struct inode;
+
+struct proc;
+
+/* The process running on this hart (set by the outermost future), or NULL. */
+struct proc *proc_current(void);
+
+/* Accessors other subsystems use (kernel/fs, kernel/syscall). */
+struct as *proc_as(struct proc *p);
+struct fdtable *proc_files(struct proc *p);
+int proc_pid(const struct proc *p);
+
+/* Working directory: a counted inode reference owned by the process. */
+struct inode *proc_cwd(struct proc *p);
+/* Replace the cwd (takes over the caller's reference, drops the old one). */
+void proc_set_cwd(struct proc *p, struct inode *dir);
+
+/*
+ * Send a signal. Fatal default actions (and SIGKILL) make the target exit at
+ * its next safe point: a pending syscall future is dropped, so a process
+ * blocked in read() dies at once. Ignored signals are discarded. Returns 0,
+ * or -ESRCH. Any context, interrupt handlers included.
+ */
+int proc_signal(struct proc *p, int sig);
+int proc_signal_pid(int pid, int sig);
+/* ^C on the console: SIGINT to every process but init. */
+void proc_signal_foreground(int sig);
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Linux riscv64 syscall ABI: number in a7, arguments in a0..a5, result
+ * (or -errno) in a0. Handlers register themselves with SYSCALL(nr, name)
+ * in a linker section; syscall_init() builds the dense dispatch table.
+ *
+ * A handler either returns its result at once, or, when it must wait, sets
+ * sc->pending to a future whose ->result becomes the syscall's return value
+ * when it is READY (its return value is then ignored). The userloop owns the
+ * future from then on: it polls it, and calls future_drop() then
+ * future_release() on it when done, or when the process is killed while
+ * waiting, so drop must release everything the future holds (wakers, buffers,
+ * references). Such futures are normally kmalloc'd with a release op that
+ * kfree()s them.
+ *
+ * Unknown numbers return -ENOSYS. Handlers never trust a user pointer: they
+ * go through kernel/mm/uaccess.h (-EFAULT on any bad address).
+ */
+#ifndef KERNEL_SYSCALL_SYSCALL_H
+#define KERNEL_SYSCALL_SYSCALL_H
+
+#include <stdint.h>
+
+struct proc;
+struct future;
+
+struct sys_ctx {
+	struct proc *proc;       /* the calling process */
+	unsigned long arg[6];    /* a0..a5 */
+	struct future *pending;  /* out: set by a handler that must wait */
+};
+
+typedef long (*sys_fn)(struct sys_ctx *sc);
+
+struct syscall_desc {
+	unsigned nr;
+	const char *name;
+	sys_fn fn;
+};
+
+#define SYSCALL_MAX 512
+
+#define SYSCALL(nr_, name_)                                                   \
+	static long sys_##name_(struct sys_ctx *sc);                          \
+	static const struct syscall_desc syscall_desc_##name_                 \
+		__attribute__((used, section(".syscalls"), aligned(8))) = {   \
+			.nr = (nr_),                                          \
+			.name = #name_,                                       \
+			.fn = sys_##name_,                                    \
+		};                                                            \
+	static long sys_##name_(struct sys_ctx *sc)
+
+/* Boot: fill the table from the .syscalls section; panics on a duplicate. */
+void syscall_init(void);
+/* The handler for nr, or NULL. */
+sys_fn syscall_lookup(unsigned long nr);
+const char *syscall_name(unsigned long nr);
+
+#endif
