@@ -73,6 +73,10 @@ void arch_stop_other_harts(void);
 /* Bounds of the stack the calling hart runs on, for backtraces. */
 void arch_stack_bounds(uintptr_t *lo, uintptr_t *hi);
 
+/* Flush this hart's TLB entries for one virtual page / for everything. */
+void arch_flush_tlb_page(uintptr_t va);
+void arch_flush_tlb_all(void);
+
 /* A hint for spin loops (pause on the host, nothing special on RV64GC). */
 void arch_cpu_relax(void);
 

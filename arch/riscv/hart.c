@@ -77,3 +77,13 @@ void arch_halt(void)
 	for (;;)
 		__asm__ volatile("wfi");
 }
+
+void arch_flush_tlb_page(uintptr_t va)
+{
+	sfence_vma_page(va);
+}
+
+void arch_flush_tlb_all(void)
+{
+	sfence_vma_all();
+}

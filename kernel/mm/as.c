@@ -22,12 +22,10 @@
 #include "lib/string.h"
 
 /*
- * Local TLB maintenance, asked of arch/riscv (kernel/arch.h): flush this
- * hart's translations of one user page / of everything. Weak references
- * until they exist; no address space is installed on a hart before then.
+ * TLB maintenance is local to the calling hart (kernel/arch.h). An address
+ * space is live on one hart at a time; the outermost future flushes when a
+ * process arrives on a hart other than the one it last ran on.
  */
-extern void arch_flush_tlb_page(uintptr_t va) __attribute__((weak));
-extern void arch_flush_tlb_all(void) __attribute__((weak));
 
 #define PAGE_MASK (PAGE_SIZE - 1)
 #define L1_SPAN (1UL << (PAGE_SHIFT + 9))       /* 2 MiB: one L0 table */
@@ -38,14 +36,12 @@ static struct slab_cache vma_cache = SLAB_CACHE_INIT("vma", sizeof(struct vma), 
 
 static void flush_page(uintptr_t va)
 {
-	if (arch_flush_tlb_page)
-		arch_flush_tlb_page(va);
+	arch_flush_tlb_page(va);
 }
 
 static void flush_all(void)
 {
-	if (arch_flush_tlb_all)
-		arch_flush_tlb_all();
+	arch_flush_tlb_all();
 }
 
 static inline void *pte_page(pte_t pte)
