@@ -7,6 +7,8 @@
 #include "kernel/boot.h"
 
 #include "kernel/arch.h"
+#include "kernel/async/executor.h"
+#include "kernel/echo.h"
 #include "kernel/drivers/uart16550.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/page.h"
@@ -16,6 +18,8 @@
 
 extern bool panic_halts;
 
+static uint32_t max_tasks; /* I: the executor's task limit */
+
 void kernel_early_init(const struct boot_info *bi)
 {
 	char buf[16];
@@ -23,6 +27,13 @@ void kernel_early_init(const struct boot_info *bi)
 	bootarg_set_cmdline(bi->bootargs);
 	if (bootarg("panic", buf, sizeof(buf)) && buf[0] == 'h')
 		panic_halts = true;
+	unsigned nharts = bi->fdt->hart_count < MAX_HARTS ? bi->fdt->hart_count : MAX_HARTS;
+	/* As many tasks as memory allows, up to the default: halve on -ENOMEM. */
+	for (max_tasks = EXEC_MAX_TASKS_DEFAULT; max_tasks >= 1024; max_tasks /= 2)
+		if (exec_init_sized(nharts, max_tasks) == 0)
+			break;
+	if (max_tasks < 1024)
+		panic("executor: not enough memory for 1024 tasks");
 	if (bi->fdt->uart_base && uart_init(bi->fdt->uart_base, bi->fdt->uart_irq) != 0)
 		kprintf("uart: could not attach irq %u; staying on the SBI console\n",
 			bi->fdt->uart_irq);
@@ -38,59 +49,25 @@ static void banner(const struct boot_info *bi)
 		(unsigned long)page_free_count());
 	kprintf("timebase: %lu Hz, timer: %s\n", (unsigned long)bi->timebase_hz,
 		bi->has_sstc ? "sstc" : "sbi");
+	kprintf("executor: up to %u tasks\n", max_tasks);
 	kprintf("cmdline: %s\n", bi->bootargs);
-}
-
-/* Before the executor exists: echo the console, sleep in wfi when idle. */
-static __attribute__((noreturn)) void idle_loop(bool echo)
-{
-	for (;;) {
-		char buf[64];
-		size_t n = echo ? uart_read(buf, sizeof(buf)) : 0;
-
-		if (n) {
-			uart_write(buf, n);
-			continue;
-		}
-		arch_irq_disable();
-		/* Interrupts off between the check and wfi: a byte that arrives
-		 * now leaves its interrupt pending and wfi returns at once. */
-		n = echo ? uart_read(buf, sizeof(buf)) : 0;
-		if (!n)
-			arch_wait_for_interrupt();
-		arch_irq_enable();
-		if (n)
-			uart_write(buf, n);
-	}
-}
-
-/* The UART interrupt may be taken by any hart; the echo loop runs on hart 0. */
-static void rx_kick_boot_hart(void *arg)
-{
-	(void)arg;
-	if (hart_id() != 0)
-		arch_send_ipi(0);
 }
 
 void kernel_main(const struct boot_info *bi)
 {
 	char sel[64];
 
-	uart_set_rx_notify(rx_kick_boot_hart, 0);
 	banner(bi);
 	arch_irq_enable();
 	if (bootarg("ktest", sel, sizeof(sel)))
 		ktest_run(sel);
-	idle_loop(true);
+	echo_start();
+	exec_run();
 }
 
 void kernel_secondary_main(void)
 {
 	arch_irq_enable();
-	idle_loop(false);
+	exec_run();
 }
 
-/* Placeholder until kernel/async's timer queue lands: nothing is armed. */
-void timerq_on_interrupt(void)
-{
-}
