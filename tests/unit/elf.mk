@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: MIT
+# Host tests of lib/elf.c (against the real static glibc programs that
+# `make user` builds) and lib/chacha20.c (RFC 8439 vectors), under ASan+UBSan.
+
+HOST_CC ?= gcc
+ELF_HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I.
+
+$(B)/host/test_elf: tests/unit/test_elf.c lib/elf.c lib/elf.h \
+		$(B)/user/bin/box $(B)/user/bin/usertests $(B)/user/bin/bench
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(ELF_HOST_CFLAGS) -DELF_TEST_DIR='"$(abspath $(B)/user/bin)"' \
+		tests/unit/test_elf.c lib/elf.c -o $@ -lcmocka
+
+$(B)/host/test_chacha20: tests/unit/test_chacha20.c lib/chacha20.c lib/chacha20.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(ELF_HOST_CFLAGS) tests/unit/test_chacha20.c lib/chacha20.c -o $@ -lcmocka
+
+HOST_TESTS += $(B)/host/test_elf $(B)/host/test_chacha20
