@@ -61,5 +61,6 @@ void ktest_run(const char *selection)
 	kprintf("ktest: %d passed, %d failed\n", n - failed, failed);
 	if (n == 0)
 		kprintf("ktest: no test matched '%s'\n", selection);
+	printk_flush();
 	arch_poweroff(failed || n == 0 ? 1 : 0);
 }

@@ -43,5 +43,6 @@ void panic(const char *fmt, ...)
 		kprintf("*** halted (panic=halt); attach a debugger\n");
 		arch_halt();
 	}
+	printk_flush();
 	arch_poweroff(99);
 }

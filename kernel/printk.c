@@ -107,3 +107,22 @@ void console_register(const struct console_ops *ops)
 	console = ops;
 	spin_unlock_irqrestore(&console_lock, f);
 }
+
+void printk_flush(void)
+{
+	irqflags_t f;
+	bool locked = false;
+
+	/* As in flush(): a panicking hart must not wait forever on the lock. */
+	if (panic_in_progress()) {
+		for (int i = 0; i < 1000000 && !locked; i++)
+			locked = spin_trylock_irqsave(&console_lock, &f);
+	} else {
+		f = spin_lock_irqsave(&console_lock);
+		locked = true;
+	}
+	if (console && console->flush)
+		console->flush();
+	if (locked)
+		spin_unlock_irqrestore(&console_lock, f);
+}

@@ -11,5 +11,7 @@
 
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);
 int kvprintf(const char *fmt, va_list ap);
+/* Wait until everything printed so far has left the console device. */
+void printk_flush(void);
 
 #endif

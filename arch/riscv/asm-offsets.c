@@ -7,6 +7,7 @@
 
 #include "arch/riscv/hart.h"
 #include "arch/riscv/trap.h"
+#include "arch/riscv/uctx.h"
 
 #define OFFSET(name, value) __asm__ volatile("\n@@OFFSET " #name " %0" ::"i"(value))
 
@@ -17,6 +18,11 @@ void asm_offsets(void)
 	OFFSET(HL_EMERGENCY_SP, offsetof(struct hart_local, emergency_sp));
 	OFFSET(HL_KERNEL_SP, offsetof(struct hart_local, kernel_sp));
 	OFFSET(HL_USER_FRAME, offsetof(struct hart_local, user_frame));
+	OFFSET(HL_SCRATCH, offsetof(struct hart_local, scratch));
+	OFFSET(UC_PC, offsetof(struct user_context, pc));
+	OFFSET(UC_SCAUSE, offsetof(struct user_context, scause));
+	OFFSET(UC_STVAL, offsetof(struct user_context, stval));
+	OFFSET(UC_F, offsetof(struct user_context, f));
 	OFFSET(HART_LOCAL_SIZE, sizeof(struct hart_local));
 	OFFSET(TF_SIZE, sizeof(struct trap_frame));
 	OFFSET(TF_SEPC, offsetof(struct trap_frame, sepc));

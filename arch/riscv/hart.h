@@ -28,7 +28,9 @@ struct hart_local {
 	uintptr_t stack_hi;         /* I: one past the top of the boot stack */
 	uintptr_t emergency_sp;     /* I: top of the emergency stack */
 	uintptr_t kernel_sp;        /* H: kernel sp saved while in user mode */
-	void *user_frame;           /* H: trap frame of the user context running here */
+	void *user_frame;           /* H: user context running here (uentry.S) */
+	unsigned long scratch;      /* H: one register's room for the user trap vector */
+	uint64_t fp_gen;            /* H: whose FP registers are loaded (uctx.c) */
 	unsigned long irq_count[3]; /* H: soft, timer, external interrupts taken */
 } __attribute__((aligned(64)));
 

@@ -139,7 +139,22 @@ static void console_write(const char *s, size_t n)
 	uart_write(s, n);
 }
 
-static const struct console_ops uart_console = { .write = console_write };
+void uart_flush(void)
+{
+	irqflags_t f = spin_lock_irqsave(&uart_lock);
+
+	while (tx.head != tx.tail) {
+		while (!(regs[LSR] & LSR_THRE))
+			arch_cpu_relax();
+		tx_pump_locked();
+	}
+	spin_unlock_irqrestore(&uart_lock, f);
+}
+
+static const struct console_ops uart_console = {
+	.write = console_write,
+	.flush = uart_flush,
+};
 
 int uart_init(uint64_t base_pa, unsigned irq)
 {

@@ -18,6 +18,8 @@ size_t uart_read(char *buf, size_t n);
 void uart_set_rx_notify(void (*fn)(void *arg), void *arg);
 /* Queue bytes for transmission ("\n" becomes "\r\n"). */
 void uart_write(const char *s, size_t n);
+/* Transmit everything queued, polling the line (power-off path). */
+void uart_flush(void);
 /* Bytes dropped because the receive ring was full. */
 unsigned long uart_rx_dropped(void);
 

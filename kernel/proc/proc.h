@@ -41,6 +41,9 @@ void proc_set_cwd(struct proc *p, struct inode *dir);
  */
 int proc_signal(struct proc *p, int sig);
 int proc_signal_pid(int pid, int sig);
+/* CPU time in ns: user, system, reaped children's user, children's system. */
+void proc_cpu_times(struct proc *p, uint64_t t[4]);
+
 /* ^C on the console: SIGINT to every process but init. */
 void proc_signal_foreground(int sig);
 

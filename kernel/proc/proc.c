@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process objects: allocation, pids, references, the accessors other
+ * subsystems use, and CPU-time accounting.
+ *
+ * Lock legend: proc_lock guards the pid table, the process tree (parent,
+ * children, sibling), state and wstatus of every process.
+ */
+#include "kernel/proc/proc_internal.h"
+
+#include "kernel/arch.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/slab.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
+struct proc *init_proc;
+
+static struct proc *pid_table[PID_MAX]; /* L */
+static int next_pid = 1;                /* L */
+static int nr_procs;                    /* L */
+static struct proc *current_proc[MAX_HARTS]; /* H: per hart */
+
+static struct slab_cache proc_cache = SLAB_CACHE_INIT("proc", sizeof(struct proc), 16);
+
+struct proc *proc_current(void)
+{
+	return current_proc[hart_id()];
+}
+
+void proc_set_current(struct proc *p)
+{
+	current_proc[hart_id()] = p;
+}
+
+struct as *proc_as(struct proc *p)
+{
+	return p->as;
+}
+
+struct fdtable *proc_files(struct proc *p)
+{
+	return p->files;
+}
+
+int proc_pid(const struct proc *p)
+{
+	return p->pid;
+}
+
+struct inode *proc_cwd(struct proc *p)
+{
+	return p->cwd;
+}
+
+struct proc *proc_alloc(void)
+{
+	struct proc *p = slab_alloc(&proc_cache);
+	irqflags_t f;
+	int pid = -1;
+
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	f = spin_lock_irqsave(&proc_lock);
+	if (nr_procs < PROC_MAX) {
+		for (int i = 0; i < PID_MAX; i++) {
+			int cand = next_pid;
+
+			next_pid = next_pid + 1 >= PID_MAX ? 2 : next_pid + 1;
+			if (!pid_table[cand]) {
+				pid = cand;
+				break;
+			}
+		}
+	}
+	if (pid > 0) {
+		pid_table[pid] = p;
+		nr_procs++;
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (pid < 0) {
+		slab_free(&proc_cache, p);
+		return NULL;
+	}
+	p->pid = pid;
+	p->pgid = pid;
+	atomic_init(&p->refs, 1);
+	atomic_init(&p->sig_pending, 0);
+	p->state = PROC_ALIVE;
+	list_init(&p->children);
+	list_init(&p->sibling);
+	waitq_init(&p->child_wait);
+	timer_entry_init(&p->slice_timer);
+	return p;
+}
+
+void proc_get(struct proc *p)
+{
+	atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+}
+
+void proc_unhash_locked(struct proc *p)
+{
+	if (pid_table[p->pid] == p) {
+		pid_table[p->pid] = NULL;
+		nr_procs--;
+	}
+}
+
+void proc_put(struct proc *p)
+{
+	/* acq_rel: the last dropper sees every write made under other refs. */
+	if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	proc_unhash_locked(p);
+	spin_unlock_irqrestore(&proc_lock, f);
+	kfree(p->sig_handlers);
+	slab_free(&proc_cache, p);
+}
+
+struct proc *proc_lookup_locked(int pid)
+{
+	if (pid <= 0 || pid >= PID_MAX)
+		return NULL;
+	return pid_table[pid];
+}
+
+int proc_live_count(void)
+{
+	return nr_procs;
+}
+
+void proc_set_name(struct proc *p, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
+}
+
+void proc_cpu_times(struct proc *p, uint64_t t[4])
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+
+	t[0] = p->utime_ns;
+	t[1] = p->stime_ns;
+	t[2] = p->cutime_ns;
+	t[3] = p->cstime_ns;
+	spin_unlock_irqrestore(&proc_lock, f);
+}

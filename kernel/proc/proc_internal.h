@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct proc and the helpers shared by the files of kernel/proc. Nothing outside
+ * kernel/proc includes this; other subsystems use kernel/proc/proc.h.
+ *
+ * Lock legend: I = set at creation; P = only the process's own userloop,
+ * which runs on one hart at a time; L = under proc_lock; A = atomic.
+ * Lifetime: a proc holds two references, one for its task (dropped when the
+ * executor releases the finished userloop) and one for its parent (dropped
+ * when wait4 reaps it); the last one frees it.
+ */
+#ifndef KERNEL_PROC_PROC_INTERNAL_H
+#define KERNEL_PROC_PROC_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "arch/riscv/uctx.h"
+#include "kernel/async/future.h"
+#include "kernel/async/task.h"
+#include "kernel/async/timer.h"
+#include "kernel/async/waitq.h"
+#include "kernel/proc/proc.h"
+#include "kernel/spinlock.h"
+#include "lib/list.h"
+
+#define PROC_MAX 4096       /* live processes, zombies included (fork: -EAGAIN) */
+#define PID_MAX 32768
+#define PROC_SLICE_NS 10000000ull  /* 10 ms of user time before yielding */
+
+/*
+ * The userloop, one poll of which is bracketed by the outermost future
+ * (page table in, interrupts off ... page table out, interrupts restored):
+ *
+ *   ENTER_USER --trap--> handle --(blocking syscall)--> AWAIT_SYSCALL
+ *       ^                  |                                 |
+ *       +------------------+<--------- future READY ---------+
+ *   any state --(exit, fatal signal)--> EXITED
+ */
+enum uloop_state {
+	ULOOP_ENTER_USER,
+	ULOOP_AWAIT_SYSCALL,
+	ULOOP_EXITED,
+};
+
+enum proc_state {
+	PROC_ALIVE,
+	PROC_ZOMBIE,
+};
+
+struct proc {
+	struct future uloop;            /* the outermost future (its task's future) */
+	struct user_context uc;         /* P */
+	int pid;                        /* I */
+	int pgid;                       /* L */
+	atomic_int refs;                /* A: see the lifetime note above */
+	enum proc_state state;          /* L */
+	enum uloop_state ustate;        /* P */
+	struct as *as;                  /* P */
+	struct fdtable *files;          /* P */
+	struct inode *cwd;              /* P */
+	struct proc *parent;            /* L */
+	struct list_head children;      /* L */
+	struct list_head sibling;       /* L: in parent->children */
+	struct waitq child_wait;        /* wait4 callers waiting for a child */
+	int wstatus;                    /* L: wait4 status once a zombie */
+	task_id_t task;                 /* I after spawn */
+	struct future *pending;         /* P: the syscall future being awaited */
+	atomic_ullong sig_pending;      /* A: bit (sig - 1) */
+	uint64_t sig_blocked;           /* P */
+	uint64_t sig_ignored;           /* A-ish: written by P, read by senders */
+	uint64_t sig_caught;            /* P: a handler is recorded (not run yet) */
+	uintptr_t *sig_handlers;        /* P: NSIG handler addresses, lazily allocated */
+	uintptr_t clear_child_tid;      /* P */
+	uint64_t utime_ns, stime_ns;    /* P */
+	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	struct timer_entry slice_timer; /* P: preemption deadline while polled */
+	bool exiting_hart_left;         /* P: the page table was already taken down */
+	char name[16];                  /* P */
+};
+
+extern struct spinlock proc_lock;
+extern struct proc *init_proc;      /* I after boot */
+
+static inline struct proc *uloop_proc(struct future *f)
+{
+	return container_of(f, struct proc, uloop);
+}
+
+/* proc.c */
+struct proc *proc_alloc(void);          /* pid assigned, one ref, not linked */
+void proc_get(struct proc *p);
+void proc_put(struct proc *p);
+struct proc *proc_lookup_locked(int pid);
+int proc_live_count(void);
+void proc_unhash_locked(struct proc *p);
+void proc_set_name(struct proc *p, const char *path);
+
+/* uloop.c */
+void uloop_init(struct proc *p);
+int uloop_spawn(struct proc *p, int hart);
+/* Change the address space under a running userloop (execve). */
+void uloop_switch_as(struct proc *p, struct as *as);
+
+/* exit.c */
+void proc_exit(struct proc *p, int wstatus);
+
+/* signal.c */
+/* The first deliverable signal that ends the process, or 0; discards the
+ * ignored ones. Called by the userloop before it resumes the program. */
+int signal_fatal_pending(struct proc *p);
+/* A fault signal: delivered even if blocked or ignored (as Linux does). */
+void signal_force(struct proc *p, int sig);
+void signal_reset_on_exec(struct proc *p);
+void signal_fork(struct proc *child, const struct proc *parent);
+
+/* exec.c */
+int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
+		     const char *const *envp);
+
+#endif
