@@ -10,6 +10,7 @@
 #include "kernel/async/executor.h"
 #include "kernel/echo.h"
 #include "kernel/drivers/uart16550.h"
+#include "kernel/kbench.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/page.h"
 #include "kernel/panic.h"
@@ -61,6 +62,8 @@ void kernel_main(const struct boot_info *bi)
 	arch_irq_enable();
 	if (bootarg("ktest", sel, sizeof(sel)))
 		ktest_run(sel);
+	if (bootarg("kbench", sel, sizeof(sel)))
+		kbench_run(sel);
 	echo_start();
 	exec_run();
 }
