@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading a static ELF executable (already read into kernel memory) into a
+ * fresh address space. Validation is lib/elf.h's; this maps the segments.
+ */
+#ifndef KERNEL_PROC_ELF_LOAD_H
+#define KERNEL_PROC_ELF_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct as;
+
+/* What execve and the initial stack need from a loaded image. */
+struct elf_image_info {
+	uintptr_t entry;        /* AT_ENTRY, the initial pc */
+	uintptr_t phdr;         /* AT_PHDR: program headers in user memory, or 0 */
+	unsigned phnum;         /* AT_PHNUM */
+	unsigned phent;         /* AT_PHENT (56) */
+	uintptr_t load_lo;      /* lowest mapped segment address */
+	uintptr_t brk;          /* end of the highest segment: the heap starts
+				   at the next page boundary */
+};
+
+/*
+ * Validate `image` (size bytes) and map every PT_LOAD into `as` (which should
+ * hold nothing yet below the stack): an anonymous area per segment with the
+ * protection of its p_flags (R/W/X), the file bytes copied in, the rest
+ * (bss, including the tail of the last file-backed page) zero. A page shared
+ * by two segments gets the union of their protections. Sets up the heap after
+ * the highest segment (as_brk_init) and fills *out.
+ *
+ * 0; -ENOEXEC for a malformed or unsupported image (ET_DYN, PT_INTERP, ...);
+ * -ENOMEM; -EEXIST/-EINVAL if `as` already has something in the way. On
+ * error the address space holds a partial image: the caller destroys it.
+ * The image buffer is not referenced after the call.
+ */
+int elf_load(struct as *as, const void *image, size_t size, struct elf_image_info *out);
+
+#endif
