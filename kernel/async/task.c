@@ -196,9 +196,11 @@ void task_wake(task_id_t id)
 							  memory_order_relaxed))
 			break;
 	}
-	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
 	if (ts_run(s) == TASK_RUNNING) {
-		/* The poller re-queues it after the poll returns. */
+		/* The poller re-queues it after the poll returns, and counts
+		 * the wake: it may end the task (and the slot be reused) as
+		 * soon as our CAS is done, so we touch nothing else of it,
+		 * unless we are that poll. */
 		if (task_current() == id)
 			atomic_store_explicit(&t->self_wakes,
 					      atomic_load_explicit(&t->self_wakes,
@@ -207,8 +209,10 @@ void task_wake(task_id_t id)
 		EXEC_TRACE_EV(EXEC_EV_NOTIFY, id);
 		return;
 	}
-	/* We moved it IDLE -> SCHEDULED: we alone own pushing it. wake_ns is
-	 * published to the poller by the queue's release/acquire. */
+	/* We moved it IDLE -> SCHEDULED: we alone own pushing it, and it
+	 * cannot end before it is polled. wake_ns is published to the poller
+	 * by the queue's release/acquire. */
+	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
 	t->wake_ns = clock_now_ns();
 	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
 	exec_push(t->home, task_id_slot(id));
@@ -265,20 +269,31 @@ task_id_t task_spawn(struct future *f, int hart, const char *name)
  */
 static void task_finish(struct exec_hart *h, struct task *t, uint32_t slot, unsigned final)
 {
-	uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+	uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed), n;
 
 	/* acq_rel: release publishes ->result and the end of the future to
 	 * the joiner's acquire; acquire pairs with the joiner's release of
-	 * TS_JOIN_WAKER so we read the waker it stored. */
-	while (!atomic_compare_exchange_weak_explicit(&t->state, &s, ts_with_run(s, final),
-						      memory_order_acq_rel,
-						      memory_order_relaxed))
-		;
+	 * TS_JOIN_WAKER so we read the waker it stored. If there is a waker
+	 * to read, TS_FINISHING keeps the slot ours until we have. */
+	do {
+		n = ts_with_run(s, final);
+		if (s & TS_JOIN_WAKER)
+			n |= TS_FINISHING;
+	} while (!atomic_compare_exchange_weak_explicit(&t->state, &s, n, memory_order_acq_rel,
+							memory_order_relaxed));
 	atomic_fetch_sub_explicit(&h->nhomed, 1, memory_order_relaxed);
 	if (s & TS_JOIN_WAKER) {
+		/* The joiner cannot touch join_waker now: the state is terminal. */
 		struct waker w = t->join_waker;
 
+		/* acq_rel: our read of join_waker happens before a free by
+		 * the joiner (release); acquire its clearing of JOIN_HANDLE
+		 * if we are the one to free. */
+		s = atomic_fetch_and_explicit(&t->state, ~TS_FINISHING, memory_order_acq_rel);
+		if (!(s & TS_JOIN_HANDLE))
+			task_table_free(t, slot);
 		waker_wake(&w);
+		return;
 	}
 	if (!(s & TS_JOIN_HANDLE))
 		task_table_free(t, slot);
@@ -300,7 +315,9 @@ static void release_join_right(struct task *t, task_id_t id)
 			break;
 	}
 	if (ts_is_terminal(s)) {
-		task_table_free(t, task_id_slot(id));
+		/* Still finishing: the executor frees it when done. */
+		if (!(s & TS_FINISHING))
+			task_table_free(t, task_id_slot(id));
 	} else if (s & TS_JOIN_WAKER) {
 		/* The task will not wake it now: it is ours to drop. */
 		waker_drop(&t->join_waker);
@@ -417,6 +434,7 @@ void task_run(struct exec_hart *h, uint32_t slot)
 			    ts_with_run(s, run == TASK_RUNNING ? TASK_IDLE : TASK_SCHEDULED),
 			    memory_order_acq_rel, memory_order_relaxed)) {
 			if (run == TASK_NOTIFIED) {
+				atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
 				t->wake_ns = t1;
 				EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
 				exec_push(t->home, slot);

@@ -42,6 +42,12 @@
  *                                                                         v
  *  FREE <-- last of (task ended, join right given up); generation + 1 ----+
  *
+ * Who frees the slot: the last to clear its claim among TS_JOIN_HANDLE (the
+ * joiner's) and TS_FINISHING (the executor's, held from the terminal CAS
+ * until it has copied and woken join_waker). A joiner that sees DONE can thus
+ * complete while the executor still reads the slot, without freeing it
+ * under the executor's feet.
+ *
  * Only a wake that sees IDLE pushes the id; SCHEDULED and NOTIFIED absorb
  * further wakes, RUNNING turns them into NOTIFIED. So an id is in at most one
  * queue at a time, and is in its home hart's queue only.
@@ -60,6 +66,7 @@ enum task_run_state {
 #define TS_CANCEL_REQ	(1ull << 8)	/* cancel asked; honoured at the next pop */
 #define TS_JOIN_HANDLE	(1ull << 9)	/* the join right is held (not detached/joined) */
 #define TS_JOIN_WAKER	(1ull << 10)	/* join_waker is set; the task wakes it at the end */
+#define TS_FINISHING	(1ull << 11)	/* ended, but the executor still reads join_waker */
 #define TS_GEN_SHIFT	32
 
 static inline unsigned ts_run(uint64_t s)

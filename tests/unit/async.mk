@@ -26,4 +26,18 @@ $(B)/host/test_exec: tests/unit/test_exec.c $(ASYNC_CORE) $(ASYNC_HDRS)
 	@mkdir -p $(dir $@)
 	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_ASAN) $(filter %.c,$^) -lcmocka -o $@
 
-HOST_TESTS += $(B)/host/test_exec
+$(B)/host/test_exec_tsan: tests/unit/test_exec.c $(ASYNC_CORE) $(ASYNC_HDRS)
+	@mkdir -p $(dir $@)
+	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_TSAN) $(filter %.c,$^) -lcmocka -o $@
+
+HOST_TESTS += $(B)/host/test_exec $(B)/host/test_exec_tsan
+
+$(B)/host/test_wake: tests/unit/test_wake.c $(ASYNC_CORE) $(ASYNC_HDRS)
+	@mkdir -p $(dir $@)
+	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_ASAN) $(filter %.c,$^) -lcmocka -o $@
+
+$(B)/host/test_wake_tsan: tests/unit/test_wake.c $(ASYNC_CORE) $(ASYNC_HDRS)
+	@mkdir -p $(dir $@)
+	$(ASYNC_HOST_CC) $(ASYNC_HOST_CFLAGS) $(ASYNC_TSAN) $(filter %.c,$^) -lcmocka -o $@
+
+HOST_TESTS += $(B)/host/test_wake $(B)/host/test_wake_tsan

@@ -23,6 +23,13 @@
 #define TOTAL (NPROD * PER_PRODUCER)
 #define CAP 1024
 
+/* A data race aborts the run rather than only printing a report. */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+	return "halt_on_error=1:abort_on_error=1";
+}
+
 static struct arrayq q;
 static struct arrayq_slot slots[CAP];
 static _Atomic uint8_t *seen;

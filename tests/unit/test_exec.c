@@ -173,12 +173,19 @@ static void tfut_init(struct tfut *t, int ready_at, int self_wakes, long value)
 	t->saved = waker_noop();
 }
 
+/* Join, failing (not hanging) if the task has not ended within 10 s. */
 static long join_now(task_id_t id)
 {
 	struct task_join j;
+	struct sleep_future limit;
+	struct select2_future sel;
 
 	task_join_init(&j, id);
-	exec_block_on(&j.base);
+	sleep_for_init(&limit, 10000 * MS);
+	select2_init(&sel, &j.base, &limit.base);
+	exec_block_on(&sel.base);
+	if (sel.winner != 0)
+		fail_msg("task %llx did not end: lost wakeup?", (unsigned long long)id);
 	return j.base.result;
 }
 
