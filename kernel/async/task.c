@@ -12,6 +12,11 @@
 #include "kernel/panic.h"
 #include "lib/errno.h"
 
+/* The memory budget: <= 128 B of executor state per task, counting the
+ * 8 B wake-queue slot each task reserves. */
+_Static_assert(sizeof(struct task) + sizeof(struct arrayq_slot) <= 128,
+	       "struct task outgrew its budget");
+
 struct task_table task_table = { .lock = SPINLOCK_INIT("task_table") };
 
 static const char *const run_state_names[] = {
