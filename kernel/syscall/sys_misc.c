@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Small syscalls with no better home: uname, getrandom, the user/group ids,
+ * prlimit64, sched_yield, set_robust_list.
+ *
+ * Identity: everything runs as root (uid = gid = 0); there are no users yet.
+ * uname: sysname "Linux", because programs branch on it (glibc itself does
+ * not check it or the release any more, but scripts and test suites do);
+ * the release says which kernel this really is.
+ * Limits: fixed values (RLIMIT_STACK 8 MiB soft, RLIMIT_NOFILE 1024, the rest
+ * unlimited). Setting a limit is validated and then ignored.
+ */
+#include "kernel/async/combinators.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/random.h"
+#include "kernel/syscall/syscall.h"
+#include "lib/errno.h"
+#include "lib/list.h"
+#include "lib/string.h"
+
+/* ---- uname ------------------------------------------------------------------------ */
+
+#define UTS_LEN 65
+
+struct new_utsname {
+	char sysname[UTS_LEN];
+	char nodename[UTS_LEN];
+	char release[UTS_LEN];
+	char version[UTS_LEN];
+	char machine[UTS_LEN];
+	char domainname[UTS_LEN];
+};
+_Static_assert(sizeof(struct new_utsname) == 390, "Linux struct new_utsname");
+
+SYSCALL(160, uname)
+{
+	struct new_utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Linux", UTS_LEN);
+	strlcpy(u.nodename, "asyncrv", UTS_LEN);
+	strlcpy(u.release, "6.1.0-asyncrv", UTS_LEN);
+	strlcpy(u.version, "#1 SMP asyncrv " KVERSION, UTS_LEN);
+	strlcpy(u.machine, "riscv64", UTS_LEN);
+	strlcpy(u.domainname, "(none)", UTS_LEN);
+	return copy_to_user(proc_as(sc->proc), sc->arg[0], &u, sizeof(u));
+}
+
+/* ---- getrandom -------------------------------------------------------------------- */
+
+#define GRND_NONBLOCK 0x1
+#define GRND_RANDOM 0x2
+#define GRND_INSECURE 0x4
+/*
+ * Most bytes one call returns. getrandom may return fewer bytes than asked
+ * above 256 (callers loop); the bound keeps one call from holding the hart
+ * for long (a syscall runs inside a poll).
+ */
+#define GETRANDOM_MAX (1UL << 20)
+
+SYSCALL(278, getrandom)
+{
+	struct as *as = proc_as(sc->proc);
+	uintptr_t ubuf = sc->arg[0];
+	size_t count = sc->arg[1], done = 0;
+	unsigned flags = (unsigned)sc->arg[2];
+	uint8_t chunk[256];
+
+	/* The pool is always ready, so NONBLOCK and RANDOM change nothing. */
+	if (sc->arg[2] & ~(unsigned long)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+		return -EINVAL;
+	if (count > GETRANDOM_MAX)
+		count = GETRANDOM_MAX;
+	while (done < count) {
+		size_t n = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
+		int err;
+
+		random_bytes(chunk, n);
+		err = copy_to_user(as, ubuf + done, chunk, n);
+		if (err) {
+			/* Part copied: report that much, as Linux does. */
+			if (done)
+				break;
+			memset(chunk, 0, sizeof(chunk));
+			return err;
+		}
+		done += n;
+	}
+	memset(chunk, 0, sizeof(chunk));
+	return (long)done;
+}
+
+/* ---- ids -------------------------------------------------------------------------- */
+
+SYSCALL(174, getuid)
+{
+	(void)sc;
+	return 0;
+}
+
+SYSCALL(175, geteuid)
+{
+	(void)sc;
+	return 0;
+}
+
+SYSCALL(176, getgid)
+{
+	(void)sc;
+	return 0;
+}
+
+SYSCALL(177, getegid)
+{
+	(void)sc;
+	return 0;
+}
+
+/* ---- prlimit64 ---------------------------------------------------------------------- */
+
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ULL)
+
+struct krlimit64 {
+	uint64_t rlim_cur;
+	uint64_t rlim_max;
+};
+
+static struct krlimit64 rlimit_of(unsigned resource)
+{
+	switch (resource) {
+	case RLIMIT_STACK:
+		return (struct krlimit64){ 8UL << 20, RLIM_INFINITY };
+	case RLIMIT_NOFILE:
+		return (struct krlimit64){ 1024, 1024 };
+	default:
+		return (struct krlimit64){ RLIM_INFINITY, RLIM_INFINITY };
+	}
+}
+
+/* prlimit64(pid, resource, const new *, old *) */
+SYSCALL(261, prlimit64)
+{
+	struct as *as = proc_as(sc->proc);
+	int pid = (int)sc->arg[0];
+	unsigned resource = (unsigned)sc->arg[1];
+	struct krlimit64 cur, nl;
+	int err;
+
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (pid != 0 && pid != proc_pid(sc->proc))
+		return -ESRCH;
+	cur = rlimit_of(resource);
+	if (sc->arg[2]) {
+		err = copy_from_user(as, &nl, sc->arg[2], sizeof(nl));
+		if (err)
+			return err;
+		if (nl.rlim_cur > nl.rlim_max)
+			return -EINVAL;
+		/* Accepted and ignored: the limits are fixed (see the top). */
+	}
+	if (sc->arg[3])
+		return copy_to_user(as, sc->arg[3], &cur, sizeof(cur));
+	return 0;
+}
+
+/* ---- sched_yield ----------------------------------------------------------------------- */
+
+/*
+ * A kmalloc'd yield_now: pending once after waking its task (which goes to
+ * the back of its hart's queue), then ready with 0.
+ */
+struct sys_yield {
+	struct future base;
+	struct yield_future y;
+};
+
+static enum poll sys_yield_poll(struct future *f, struct context *cx)
+{
+	struct sys_yield *s = container_of(f, struct sys_yield, base);
+
+	f->awaiting = &s->y.base;
+	if (future_poll(&s->y.base, cx) == POLL_PENDING)
+		return POLL_PENDING;
+	f->awaiting = NULL;
+	f->result = 0;
+	return POLL_READY;
+}
+
+static void sys_yield_release(struct future *f)
+{
+	kfree(container_of(f, struct sys_yield, base));
+}
+
+/* No drop: a yield leaves no waker registered anywhere (it woke itself). */
+static const struct future_ops sys_yield_ops = {
+	.name = "sys_yield",
+	.poll = sys_yield_poll,
+	.release = sys_yield_release,
+};
+
+SYSCALL(124, sched_yield)
+{
+	struct sys_yield *s = kmalloc(sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	future_init(&s->base, &sys_yield_ops);
+	yield_now_init(&s->y);
+	sc->pending = &s->base;
+	return 0;
+}
+
+/* ---- set_robust_list ------------------------------------------------------------------- */
+
+/* There are no threads, so the robust futex list is never walked. */
+SYSCALL(99, set_robust_list)
+{
+	/* sizeof(struct robust_list_head) on LP64: Linux checks it. */
+	if (sc->arg[1] != 24)
+		return -EINVAL;
+	return 0;
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Time syscalls: clock_gettime, clock_getres, gettimeofday, times, and the
+ * blocking nanosleep / clock_nanosleep.
+ *
+ * Clocks: everything reads clock_now_ns(), the monotonic time since boot.
+ * There is no RTC driver yet (QEMU virt has a goldfish RTC we do not read),
+ * so CLOCK_REALTIME counts from the Unix epoch at boot: dates print as
+ * 1970-01-01 plus the uptime. REALTIME, MONOTONIC, BOOTTIME, TAI and their
+ * RAW/COARSE/ALARM variants are therefore one clock (nothing is suspended,
+ * nothing slews it). The CPU-time clocks use proc_cpu_times() (kernel/proc):
+ * void proc_cpu_times(struct proc *p, uint64_t t[4]) giving user, system,
+ * children's user, children's system time in ns; a single-threaded process
+ * has the same process and thread CPU time.
+ */
+#include "kernel/arch.h"
+#include "kernel/async/timer.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/syscall/syscall.h"
+#include "lib/errno.h"
+#include "lib/list.h"
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+#define CLOCK_TAI 11
+
+#define TIMER_ABSTIME 1
+#define NSEC_PER_SEC 1000000000ULL
+#define CLK_TCK 100 /* times() ticks per second; AT_CLKTCK says the same */
+
+/* The riscv64 (LP64) layouts. */
+struct ktimespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+struct ktimeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+struct ktms {
+	int64_t tms_utime, tms_stime, tms_cutime, tms_cstime;
+};
+
+/* The clock's value in ns, or -EINVAL for an unknown (or another process's) clock. */
+static int clock_read(struct proc *p, long clockid, uint64_t *ns)
+{
+	uint64_t t[4];
+
+	switch (clockid) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
+	case CLOCK_TAI:
+		*ns = clock_now_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		proc_cpu_times(p, t);
+		*ns = t[0] + t[1];
+		return 0;
+	default:
+		/* Negative ids name other processes' CPU clocks: not supported. */
+		return -EINVAL;
+	}
+}
+
+static struct ktimespec ns_to_timespec(uint64_t ns)
+{
+	return (struct ktimespec){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+}
+
+SYSCALL(113, clock_gettime)
+{
+	struct ktimespec ts;
+	uint64_t ns;
+	int err = clock_read(sc->proc, (long)(int)sc->arg[0], &ns);
+
+	if (err)
+		return err;
+	ts = ns_to_timespec(ns);
+	return copy_to_user(proc_as(sc->proc), sc->arg[1], &ts, sizeof(ts));
+}
+
+SYSCALL(114, clock_getres)
+{
+	/* Like Linux's high-resolution clocks, 1 ns for all (no coarse tick here). */
+	struct ktimespec ts = { 0, 1 };
+	uint64_t ns;
+	int err = clock_read(sc->proc, (long)(int)sc->arg[0], &ns);
+
+	if (err)
+		return err;
+	if (!sc->arg[1])
+		return 0;
+	return copy_to_user(proc_as(sc->proc), sc->arg[1], &ts, sizeof(ts));
+}
+
+SYSCALL(169, gettimeofday)
+{
+	struct as *as = proc_as(sc->proc);
+	uint64_t ns = clock_now_ns();
+	struct ktimeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) / 1000 };
+	static const int32_t tz[2]; /* minuteswest, dsttime: UTC */
+	int err = 0;
+
+	if (sc->arg[0])
+		err = copy_to_user(as, sc->arg[0], &tv, sizeof(tv));
+	if (!err && sc->arg[1])
+		err = copy_to_user(as, sc->arg[1], tz, sizeof(tz));
+	return err;
+}
+
+SYSCALL(153, times)
+{
+	uint64_t t[4];
+	struct ktms tms;
+	const uint64_t ns_per_tick = NSEC_PER_SEC / CLK_TCK;
+
+	if (sc->arg[0]) {
+		proc_cpu_times(sc->proc, t);
+		tms = (struct ktms){ (int64_t)(t[0] / ns_per_tick), (int64_t)(t[1] / ns_per_tick),
+				     (int64_t)(t[2] / ns_per_tick), (int64_t)(t[3] / ns_per_tick) };
+		int err = copy_to_user(proc_as(sc->proc), sc->arg[0], &tms, sizeof(tms));
+
+		if (err)
+			return err;
+	}
+	/* Ticks since boot (Linux counts from an arbitrary point too). */
+	return (long)(clock_now_ns() / ns_per_tick);
+}
+
+/* ---- sleeping ------------------------------------------------------------------ */
+
+/*
+ * The future a sleeping syscall hands to the userloop: a kmalloc'd wrapper
+ * around a sleep future, so that release can free it. Drop cancels the
+ * timer (the process was killed while asleep).
+ *
+ *   SLEEPING --(sleep future ready)--> READY, result 0
+ */
+struct sys_sleep {
+	struct future base;
+	struct sleep_future sleep;
+};
+
+static enum poll sys_sleep_poll(struct future *f, struct context *cx)
+{
+	struct sys_sleep *s = container_of(f, struct sys_sleep, base);
+
+	f->awaiting = &s->sleep.base;
+	if (future_poll(&s->sleep.base, cx) == POLL_PENDING)
+		return POLL_PENDING;
+	f->awaiting = NULL;
+	f->result = 0;
+	return POLL_READY;
+}
+
+static void sys_sleep_drop(struct future *f)
+{
+	future_drop(&container_of(f, struct sys_sleep, base)->sleep.base);
+}
+
+static void sys_sleep_release(struct future *f)
+{
+	kfree(container_of(f, struct sys_sleep, base));
+}
+
+static const struct future_ops sys_sleep_ops = {
+	.name = "sys_sleep",
+	.poll = sys_sleep_poll,
+	.drop = sys_sleep_drop,
+	.release = sys_sleep_release,
+};
+
+/* Read and check a user timespec; its value in ns, saturated. */
+static int read_timespec(struct sys_ctx *sc, uintptr_t uts, uint64_t *ns)
+{
+	struct ktimespec ts;
+	int err = copy_from_user(proc_as(sc->proc), &ts, uts, sizeof(ts));
+
+	if (err)
+		return err;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	if ((uint64_t)ts.tv_sec > (UINT64_MAX - NSEC_PER_SEC) / NSEC_PER_SEC)
+		*ns = UINT64_MAX;
+	else
+		*ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+/* Block until clock_now_ns() >= deadline: hand a sleep future to the userloop. */
+static long sleep_until_deadline(struct sys_ctx *sc, uint64_t deadline)
+{
+	struct sys_sleep *s = kmalloc(sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	future_init(&s->base, &sys_sleep_ops);
+	sleep_until_init(&s->sleep, deadline);
+	sc->pending = &s->base;
+	return 0;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * rem (the time left) is only written when a sleep is interrupted by a
+ * signal handler (EINTR); handlers are not run yet, and a fatal signal
+ * drops the sleep, so it is never written here.
+ */
+SYSCALL(101, nanosleep)
+{
+	uint64_t ns, now = clock_now_ns();
+	int err = read_timespec(sc, sc->arg[0], &ns);
+
+	if (err)
+		return err;
+	return sleep_until_deadline(sc, add_sat(now, ns));
+}
+
+SYSCALL(115, clock_nanosleep)
+{
+	long clockid = (long)(int)sc->arg[0];
+	uint64_t ns, now = clock_now_ns();
+	int err;
+
+	switch (clockid) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		break;
+	case CLOCK_THREAD_CPUTIME_ID:
+		return -EINVAL; /* as Linux */
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+	err = read_timespec(sc, sc->arg[2], &ns);
+	if (err)
+		return err;
+	/* All the accepted clocks read clock_now_ns(), so an absolute time
+	 * is a deadline as it stands. */
+	return sleep_until_deadline(sc, (sc->arg[1] & TIMER_ABSTIME) ? ns : add_sat(now, ns));
+}
