@@ -8,7 +8,7 @@ void spin_init(struct spinlock *l, const char *name)
 {
 	atomic_store_explicit(&l->locked, 0, memory_order_relaxed);
 	l->name = name;
-	l->holder_hart = -1;
+	atomic_store_explicit(&l->holder_hart, -1, memory_order_relaxed);
 	l->holder_pc = 0;
 }
 
@@ -24,7 +24,7 @@ irqflags_t spin_lock_irqsave(struct spinlock *l)
 	irqflags_t flags = arch_irq_save();
 	unsigned long spins = 0;
 
-	if (l->holder_hart == (int)hart_id() &&
+	if (atomic_load_explicit(&l->holder_hart, memory_order_relaxed) == (int)hart_id() &&
 	    atomic_load_explicit(&l->locked, memory_order_relaxed))
 		panic("spinlock %s: recursive lock on hart %u (held from %p)",
 		      l->name, hart_id(), l->holder_pc);
@@ -34,10 +34,12 @@ irqflags_t spin_lock_irqsave(struct spinlock *l)
 			arch_cpu_relax();
 			if (++spins == (1ul << 32))
 				panic("spinlock %s: deadlock? held by hart %d from %p",
-				      l->name, l->holder_hart, l->holder_pc);
+				      l->name,
+				      atomic_load_explicit(&l->holder_hart, memory_order_relaxed),
+				      l->holder_pc);
 		}
 	}
-	l->holder_hart = (int)hart_id();
+	atomic_store_explicit(&l->holder_hart, (int)hart_id(), memory_order_relaxed);
 	l->holder_pc = __builtin_return_address(0);
 	return flags;
 }
@@ -49,14 +51,14 @@ bool spin_trylock_irqsave(struct spinlock *l, irqflags_t *flags)
 		arch_irq_restore(*flags);
 		return false;
 	}
-	l->holder_hart = (int)hart_id();
+	atomic_store_explicit(&l->holder_hart, (int)hart_id(), memory_order_relaxed);
 	l->holder_pc = __builtin_return_address(0);
 	return true;
 }
 
 void spin_unlock_irqrestore(struct spinlock *l, irqflags_t flags)
 {
-	l->holder_hart = -1;
+	atomic_store_explicit(&l->holder_hart, -1, memory_order_relaxed);
 	l->holder_pc = 0;
 	/* release: publishes the critical section to the next acquirer. */
 	atomic_store_explicit(&l->locked, 0, memory_order_release);
@@ -66,5 +68,5 @@ void spin_unlock_irqrestore(struct spinlock *l, irqflags_t flags)
 bool spin_is_held_by_me(const struct spinlock *l)
 {
 	return atomic_load_explicit(&l->locked, memory_order_relaxed) &&
-	       l->holder_hart == (int)hart_id();
+	       atomic_load_explicit(&l->holder_hart, memory_order_relaxed) == (int)hart_id();
 }

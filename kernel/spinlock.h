@@ -14,7 +14,8 @@
 struct spinlock {
 	atomic_uint locked;     /* A: 0 free, 1 held */
 	const char *name;       /* I */
-	int holder_hart;        /* L: hart holding it, -1 when free */
+	atomic_int holder_hart; /* A (relaxed): hart holding it, -1 when free; read
+				 * unlocked by the recursion check */
 	const void *holder_pc;  /* L: return address of the spin_lock() call */
 };
 

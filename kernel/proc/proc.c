@@ -9,6 +9,7 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/arch.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/slab.h"
 #include "lib/errno.h"
@@ -52,6 +53,15 @@ int proc_pid(const struct proc *p)
 struct inode *proc_cwd(struct proc *p)
 {
 	return p->cwd;
+}
+
+void proc_set_cwd(struct proc *p, struct inode *dir)
+{
+	struct inode *old = p->cwd;
+
+	p->cwd = dir;
+	if (old)
+		inode_put(old);
 }
 
 struct proc *proc_alloc(void)

@@ -301,15 +301,3 @@ const char *__tsan_default_options(void)
 {
 	return "halt_on_error=1:abort_on_error=1";
 }
-
-/*
- * kernel/spinlock.c reads ->holder_hart without the lock for its recursion
- * check (a plain read racing with the holder's plain write; the value is
- * only compared with our own hart id). Reported to its owner; until it is
- * an atomic, do not let it hide behind every async test that takes a lock.
- */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-	return "race:spin_lock_irqsave\n";
-}
