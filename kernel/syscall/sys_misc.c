@@ -69,7 +69,7 @@ SYSCALL(278, getrandom)
 	uint8_t chunk[256];
 
 	/* The pool is always ready, so NONBLOCK and RANDOM change nothing. */
-	if (sc->arg[2] & ~(unsigned long)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+	if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
 	if ((flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
 		return -EINVAL;
