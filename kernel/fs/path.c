@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Path lookup and the namespace operations built on it (open, mknod/mkdir,
+ * unlink/rmdir, symlink, link, rename, getcwd). Lookup is iterative: a
+ * symlink is expanded by splicing its target in front of the rest of the
+ * path in a work buffer, so there is no recursion and the loop limit is a
+ * counter.
+ */
+#include "kernel/fs/vfs.h"
+
+#include "kernel/mm/kmalloc.h"
+#include "kernel/proc/proc.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+/* No per-process umask yet: every process behaves as if umask were 022. */
+#define VFS_UMASK 022
+
+static struct inode *start_dir(struct proc *p, struct inode *base, const char *path)
+{
+	if (path[0] == '/' || (!base && !p))
+		return inode_get(vfs_root);
+	if (base)
+		return inode_get(base);
+	struct inode *cwd = proc_cwd(p);
+
+	return inode_get(cwd ? cwd : vfs_root);
+}
+
+/* One child of dir by name: ".", ".." at the root and the rest through ->lookup. */
+static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	if (len == 1 && name[0] == '.') {
+		*out = inode_get(dir);
+		return 0;
+	}
+	if (len == 2 && name[0] == '.' && name[1] == '.' && dir == vfs_root) {
+		*out = inode_get(dir);
+		return 0;
+	}
+	if (!dir->iops || !dir->iops->lookup)
+		return -ENOTDIR;
+	return dir->iops->lookup(dir, name, len, out);
+}
+
+struct walk {
+	struct inode *cur;	/* counted: the directory we are in */
+	char *buf;		/* work buffer once a symlink was expanded, else NULL */
+	char *tbuf;		/* symlink target buffer */
+	const char *s;		/* the rest of the path */
+	unsigned links;
+};
+
+static void walk_done(struct walk *w)
+{
+	kfree(w->buf);
+	kfree(w->tbuf);
+}
+
+/* Replace the path with target + rest (rest is empty or starts with '/', so a
+ * trailing slash survives); w->cur is the link's directory. */
+static int expand_link(struct walk *w, struct inode *link, const char *rest)
+{
+	long tlen;
+	size_t rlen = strlen(rest);
+
+	if (++w->links > SYMLOOP_MAX)
+		return -ELOOP;
+	if (!w->buf) {
+		w->buf = kmalloc(PATH_MAX);
+		w->tbuf = kmalloc(PATH_MAX);
+		if (!w->buf || !w->tbuf)
+			return -ENOMEM;
+	}
+	if (!link->iops || !link->iops->readlink)
+		return -EINVAL;
+	tlen = link->iops->readlink(link, w->tbuf, PATH_MAX);
+	if (tlen < 0)
+		return (int)tlen;
+	if (tlen == 0)
+		return -ENOENT;
+	if ((size_t)tlen + rlen >= PATH_MAX)
+		return -ENAMETOOLONG;
+	/* rest may live in w->buf itself: move it first. */
+	memmove(w->buf + tlen, rest, rlen + 1);
+	memcpy(w->buf, w->tbuf, (size_t)tlen);
+	w->s = w->buf;
+	if (w->buf[0] == '/') {
+		inode_put(w->cur);
+		w->cur = inode_get(vfs_root);
+	}
+	return 0;
+}
+
+/*
+ * The walk. In parent mode it stops before the last component and copies it
+ * to name; otherwise it resolves everything into *out.
+ */
+static int walk(struct proc *p, struct inode *base, const char *path, unsigned flags,
+		bool parent, struct inode **out, char *name, bool *trailing_slash)
+{
+	struct walk w = { 0 };
+	size_t plen;
+	int err = 0;
+
+	if (!vfs_root)
+		return -ENOENT;
+	plen = strnlen(path, PATH_MAX);
+	if (plen >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (plen == 0)
+		return -ENOENT;
+	w.cur = start_dir(p, base, path);
+	w.s = path;
+	for (;;) {
+		const char *c = w.s, *e, *after;
+		struct inode *child;
+		size_t len;
+		bool last, trailing;
+
+		while (*c == '/')
+			c++;
+		if (!*c) {
+			/* Only slashes left ("/", or a link to "/"). */
+			if (parent) {
+				name[0] = '\0';
+				*trailing_slash = true;
+			}
+			break;
+		}
+		for (e = c; *e && *e != '/'; e++)
+			;
+		len = (size_t)(e - c);
+		for (after = e; *after == '/'; after++)
+			;
+		last = !*after;
+		trailing = after != e;
+		if (len > NAME_MAX) {
+			err = -ENAMETOOLONG;
+			goto out;
+		}
+		if (last && parent) {
+			if (!S_ISDIR(w.cur->mode)) {
+				err = -ENOTDIR;
+				goto out;
+			}
+			memcpy(name, c, len);
+			name[len] = '\0';
+			*trailing_slash = trailing;
+			break;
+		}
+		err = lookup_one(w.cur, c, len, &child);
+		if (err)
+			goto out;
+		if (S_ISLNK(child->mode) && (!last || trailing || !(flags & WALK_NOFOLLOW))) {
+			err = expand_link(&w, child, e);
+			inode_put(child);
+			if (err)
+				goto out;
+			continue;
+		}
+		inode_put(w.cur);
+		w.cur = child;
+		if (last) {
+			if (trailing && !S_ISDIR(child->mode))
+				err = -ENOTDIR;
+			break;
+		}
+		w.s = after;
+	}
+	if (!err && !parent && (flags & WALK_DIRECTORY) && !S_ISDIR(w.cur->mode))
+		err = -ENOTDIR;
+out:
+	walk_done(&w);
+	if (err) {
+		inode_put(w.cur);
+		return err;
+	}
+	*out = w.cur;
+	return 0;
+}
+
+int vfs_lookup(struct proc *p, struct inode *base, const char *path, unsigned flags,
+	       struct inode **out)
+{
+	return walk(p, base, path, flags, false, out, NULL, NULL);
+}
+
+int vfs_lookup_parent(struct proc *p, struct inode *base, const char *path,
+		      struct inode **dir, char *name, bool *trailing_slash)
+{
+	return walk(p, base, path, 0, true, dir, name, trailing_slash);
+}
+
+static bool is_dot_or_empty(const char *name)
+{
+	return !name[0] || !strcmp(name, ".") || !strcmp(name, "..");
+}
+
+int vfs_truncate(struct inode *ino, uint64_t size)
+{
+	if (S_ISDIR(ino->mode))
+		return -EISDIR;
+	if (!S_ISREG(ino->mode))
+		return -EINVAL;
+	if (!ino->iops || !ino->iops->truncate)
+		return -EPERM;
+	return ino->iops->truncate(ino, size);
+}
+
+int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, uint32_t mode,
+	     struct file **out)
+{
+	struct inode *ino = NULL;
+	unsigned acc = (unsigned)flags & O_ACCMODE;
+	int err;
+
+	if (acc == 3)
+		return -EINVAL;
+	if (flags & O_CREAT) {
+		char name[NAME_MAX + 1];
+		struct inode *dir;
+		bool trailing;
+
+		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
+		if (err)
+			return err;
+		if (is_dot_or_empty(name)) {
+			inode_put(dir);
+			return -EISDIR;
+		}
+		err = lookup_one(dir, name, strlen(name), &ino);
+		if (err == -ENOENT) {
+			if (trailing)
+				err = -EISDIR;
+			else if (!dir->iops || !dir->iops->create)
+				err = -EPERM;
+			else
+				err = dir->iops->create(dir, name, strlen(name),
+							S_IFREG | (mode & 07777 & ~VFS_UMASK), 0,
+							&ino);
+			inode_put(dir);
+			if (err)
+				return err;
+		} else if (err) {
+			inode_put(dir);
+			return err;
+		} else if (flags & O_EXCL) {
+			inode_put(dir);
+			inode_put(ino);
+			return -EEXIST;
+		} else if (S_ISLNK(ino->mode)) {
+			inode_put(ino);
+			ino = NULL;
+			if (flags & O_NOFOLLOW) {
+				inode_put(dir);
+				return -ELOOP;
+			}
+			/* Follow it from its directory; a dangling link is ENOENT. */
+			err = vfs_lookup(p, dir, name, 0, &ino);
+			inode_put(dir);
+			if (err)
+				return err;
+		} else {
+			inode_put(dir);
+		}
+	} else {
+		unsigned wf = 0;
+
+		if (flags & (O_NOFOLLOW | O_PATH))
+			wf |= WALK_NOFOLLOW;
+		err = vfs_lookup(p, base, path, wf, &ino);
+		if (err)
+			return err;
+		if (S_ISLNK(ino->mode) && !(flags & O_PATH)) {
+			inode_put(ino);
+			return -ELOOP;
+		}
+	}
+	if ((flags & O_CREAT) && S_ISDIR(ino->mode)) {
+		err = -EISDIR;
+		goto out_put;
+	}
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode)) {
+		err = -ENOTDIR;
+		goto out_put;
+	}
+	if (S_ISDIR(ino->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) && !(flags & O_PATH)) {
+		err = -EISDIR;
+		goto out_put;
+	}
+	if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(ino->mode)) {
+		err = vfs_truncate(ino, 0);
+		if (err)
+			goto out_put;
+	}
+	if (flags & O_PATH) {
+		struct file *f = kzalloc(sizeof(*f));
+
+		err = -ENOMEM;
+		if (!f)
+			goto out_put;
+		atomic_init(&f->ref, 1);
+		f->flags = O_PATH | ((unsigned)flags & O_DIRECTORY);
+		f->inode = ino;
+		*out = f;
+		return 0;
+	}
+	if (!ino->fops) {
+		err = -ENXIO;
+		goto out_put;
+	}
+	err = file_open_inode(ino, (unsigned)flags, out);
+out_put:
+	inode_put(ino);
+	return err;
+}
+
+int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **out)
+{
+	return vfs_open(p, NULL, path, flags, 0, out);
+}
+
+int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev)
+{
+	char name[NAME_MAX + 1];
+	struct inode *dir, *ino;
+	bool trailing;
+	int err;
+
+	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
+	if (err)
+		return err;
+	if (is_dot_or_empty(name))
+		err = -EEXIST;
+	else if (trailing && !S_ISDIR(mode))
+		err = -ENOENT;
+	else if (!dir->iops || !dir->iops->create)
+		err = -EPERM;
+	else
+		err = dir->iops->create(dir, name, strlen(name),
+					(mode & S_IFMT) | (mode & 07777 & ~VFS_UMASK), rdev, &ino);
+	if (!err)
+		inode_put(ino);
+	inode_put(dir);
+	return err;
+}
+
+int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir)
+{
+	char name[NAME_MAX + 1];
+	struct inode *dir;
+	bool trailing;
+	int err;
+
+	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
+	if (err)
+		return err;
+	if (!name[0]) {
+		err = rmdir ? -EBUSY : -EISDIR;
+	} else if (!strcmp(name, ".")) {
+		err = rmdir ? -EINVAL : -EISDIR;
+	} else if (!strcmp(name, "..")) {
+		err = rmdir ? -ENOTEMPTY : -EISDIR;
+	} else if (trailing && !rmdir) {
+		struct inode *child;
+
+		err = lookup_one(dir, name, strlen(name), &child);
+		if (!err) {
+			err = S_ISDIR(child->mode) ? -EISDIR : -ENOTDIR;
+			inode_put(child);
+		}
+	} else if (!dir->iops || !dir->iops->unlink) {
+		err = -EPERM;
+	} else {
+		err = dir->iops->unlink(dir, name, strlen(name), rmdir);
+	}
+	inode_put(dir);
+	return err;
+}
+
+int vfs_symlink(struct proc *p, struct inode *base, const char *target, const char *path)
+{
+	char name[NAME_MAX + 1];
+	struct inode *dir, *ino;
+	bool trailing;
+	int err;
+
+	if (!target[0])
+		return -ENOENT;
+	if (strnlen(target, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
+	if (err)
+		return err;
+	if (is_dot_or_empty(name))
+		err = -EEXIST;
+	else if (trailing)
+		err = -ENOENT;
+	else if (!dir->iops || !dir->iops->symlink)
+		err = -EPERM;
+	else
+		err = dir->iops->symlink(dir, name, strlen(name), target, &ino);
+	if (!err)
+		inode_put(ino);
+	inode_put(dir);
+	return err;
+}
+
+int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
+	     const char *npath, bool follow)
+{
+	char name[NAME_MAX + 1];
+	struct inode *old, *dir;
+	bool trailing;
+	int err;
+
+	err = vfs_lookup(p, obase, opath, follow ? 0 : WALK_NOFOLLOW, &old);
+	if (err)
+		return err;
+	err = vfs_lookup_parent(p, nbase, npath, &dir, name, &trailing);
+	if (err)
+		goto out_old;
+	if (S_ISDIR(old->mode))
+		err = -EPERM;
+	else if (is_dot_or_empty(name))
+		err = -EEXIST;
+	else if (trailing)
+		err = -ENOENT;
+	else if (dir->sb != old->sb)
+		err = -EXDEV;
+	else if (!dir->iops || !dir->iops->link)
+		err = -EPERM;
+	else
+		err = dir->iops->link(dir, name, strlen(name), old);
+	inode_put(dir);
+out_old:
+	inode_put(old);
+	return err;
+}
+
+int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
+	       const char *npath, unsigned flags)
+{
+	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
+	struct inode *odir, *ndir;
+	bool otr, ntr;
+	int err;
+
+	err = vfs_lookup_parent(p, obase, opath, &odir, oname, &otr);
+	if (err)
+		return err;
+	err = vfs_lookup_parent(p, nbase, npath, &ndir, nname, &ntr);
+	if (err)
+		goto out_odir;
+	if (is_dot_or_empty(oname) || is_dot_or_empty(nname))
+		err = -EBUSY;
+	else if (odir->sb != ndir->sb)
+		err = -EXDEV;
+	else if (!odir->iops || !odir->iops->rename)
+		err = -EPERM;
+	else
+		err = odir->iops->rename(odir, oname, strlen(oname), ndir, nname, strlen(nname),
+					 flags);
+	inode_put(ndir);
+out_odir:
+	inode_put(odir);
+	return err;
+}
+
+struct find_name {
+	uint64_t ino;
+	char *name;	/* NAME_MAX + 1 */
+	size_t len;
+	bool found;
+};
+
+static bool find_name_fill(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
+			   uint64_t next_pos)
+{
+	struct find_name *fn = ctx;
+
+	(void)dtype;
+	(void)next_pos;
+	if (ino != fn->ino || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return true;
+	memcpy(fn->name, name, len);
+	fn->len = len;
+	fn->found = true;
+	return false;
+}
+
+long vfs_getcwd(struct inode *dir, char *buf, size_t n)
+{
+	char name[NAME_MAX + 1];
+	struct inode *cur = inode_get(dir ? dir : vfs_root);
+	size_t pos = n; /* the path is built backwards from buf[n] */
+	long err = 0;
+
+	if (!n)
+		return -ERANGE;
+	buf[--pos] = '\0';
+	while (cur != vfs_root) {
+		struct find_name fn = { .ino = cur->ino, .name = name };
+		struct inode *parent;
+		uint64_t off = 0;
+
+		err = lookup_one(cur, "..", 2, &parent);
+		if (err)
+			break;
+		if (parent == cur) {
+			inode_put(parent);
+			break;
+		}
+		if (parent->iops && parent->iops->readdir)
+			err = parent->iops->readdir(parent, &off, find_name_fill, &fn);
+		inode_put(cur);
+		cur = parent;
+		if (err)
+			break;
+		if (!fn.found) {
+			err = -ENOENT; /* the directory was removed */
+			break;
+		}
+		if (fn.len + 1 > pos) {
+			err = -ERANGE;
+			break;
+		}
+		pos -= fn.len;
+		memcpy(buf + pos, name, fn.len);
+		buf[--pos] = '/';
+	}
+	inode_put(cur);
+	if (err)
+		return err;
+	if (pos == n - 1) {
+		if (pos < 1)
+			return -ERANGE;
+		buf[--pos] = '/';
+	}
+	memmove(buf, buf + pos, n - pos);
+	return (long)(n - pos);
+}

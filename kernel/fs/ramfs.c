@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ramfs: directories, page-backed regular files and symlinks in memory.
+ *
+ * Lifetime: each directory entry holds one reference to its inode, and a
+ * directory holds one to its parent, so an inode lives while it has a name
+ * or an open file / cwd / walk uses it, and is freed by evict when the last
+ * reference goes. nlink is only what stat reports.
+ *
+ * Cost: an empty file or directory is one 136-byte inode (its own slab
+ * cache) plus one directory entry (32 + name bytes, kmalloc); file data
+ * is whole pages, allocated on first write to them.
+ *
+ * Lock legend: ramfs_lock (one for the whole fs, irqsave) guards every
+ * directory list, every file's page array and size, and the F fields of
+ * struct inode. User copies run under it (lock order ramfs_lock -> as->lock);
+ * inode_put is never called with it held (evict takes it).
+ */
+#include "kernel/fs/ramfs.h"
+
+#include "kernel/fs/devfs.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/slab.h"
+#include "kernel/spinlock.h"
+#include "lib/errno.h"
+#include "lib/list.h"
+#include "lib/string.h"
+
+/* Largest file: 2^20 pages = 4 GiB (the page array stays below 8 MiB). */
+#define RAMFS_MAX_PAGES (1u << 20)
+
+struct ramfs_dirent {
+	struct list_head node;	/* L: in the parent's children, in cookie order */
+	struct inode *inode;	/* L: counted */
+	uint32_t cookie;	/* I: getdents position, increasing within a dir */
+	uint8_t namelen;	/* I */
+	char name[];		/* I: NUL-terminated */
+};
+
+struct ramfs_inode {
+	struct inode vfs;
+	union {
+		struct {
+			struct list_head children;	/* L: of ramfs_dirent */
+			struct ramfs_inode *parent;	/* L: counted, self for the root */
+			uint32_t next_cookie;		/* L */
+		} dir;
+		struct {
+			void **pages;			/* L: page i or NULL (hole) */
+			uint32_t cap;			/* L: slots in pages */
+		} reg;
+		char *target;				/* I: symlink target */
+	};
+};
+
+static struct spinlock ramfs_lock = SPINLOCK_INIT("ramfs");
+static struct slab_cache ramfs_inode_cache =
+	SLAB_CACHE_INIT("ramfs_inode", (sizeof(struct ramfs_inode) + 7) & ~7ul, 8);
+static atomic_size_t pages_in_use; /* A: relaxed counter, for tests */
+
+static const struct inode_ops ramfs_iops;
+static const struct file_ops ramfs_file_fops;
+static const struct file_ops ramfs_dir_fops;
+
+static struct ramfs_inode *RI(struct inode *ino)
+{
+	return container_of(ino, struct ramfs_inode, vfs);
+}
+
+size_t ramfs_inodes_in_use(void)
+{
+	return slab_cache_inuse(&ramfs_inode_cache);
+}
+
+size_t ramfs_inode_bytes(void)
+{
+	return ramfs_inode_cache.size;
+}
+
+size_t ramfs_pages_in_use(void)
+{
+	return atomic_load_explicit(&pages_in_use, memory_order_relaxed);
+}
+
+static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uint32_t rdev)
+{
+	struct ramfs_inode *ri = slab_alloc(&ramfs_inode_cache);
+	const struct file_ops *fops = NULL;
+
+	if (!ri)
+		return NULL;
+	memset(ri, 0, sizeof(*ri));
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		fops = &ramfs_dir_fops;
+		break;
+	case S_IFREG:
+		fops = &ramfs_file_fops;
+		break;
+	case S_IFCHR:
+		fops = devfs_fops(rdev);
+		break;
+	default:
+		break;
+	}
+	inode_init(&ri->vfs, sb, mode, &ramfs_iops, fops);
+	ri->vfs.rdev = rdev;
+	if (S_ISDIR(mode)) {
+		list_init(&ri->dir.children);
+		ri->dir.next_cookie = 2;
+		ri->vfs.nlink = 2;
+	}
+	return ri;
+}
+
+static void free_pages_from(struct ramfs_inode *ri, uint32_t first)
+{
+	for (uint32_t i = first; i < ri->reg.cap; i++) {
+		if (ri->reg.pages[i]) {
+			page_free(ri->reg.pages[i]);
+			ri->reg.pages[i] = NULL;
+			atomic_fetch_sub_explicit(&pages_in_use, 1, memory_order_relaxed);
+		}
+	}
+}
+
+static void ramfs_evict(struct inode *ino)
+{
+	struct ramfs_inode *ri = RI(ino);
+	struct ramfs_inode *parent = NULL;
+
+	/* No reference left, so no name and no other user: no lock needed. */
+	switch (ino->mode & S_IFMT) {
+	case S_IFDIR:
+		if (ri->dir.parent != ri)
+			parent = ri->dir.parent;
+		break;
+	case S_IFREG:
+		if (ri->reg.pages) {
+			free_pages_from(ri, 0);
+			kfree(ri->reg.pages);
+		}
+		break;
+	case S_IFLNK:
+		kfree(ri->target);
+		break;
+	}
+	slab_free(&ramfs_inode_cache, ri);
+	if (parent)
+		inode_put(&parent->vfs);
+}
+
+static struct ramfs_dirent *find_locked(struct ramfs_inode *dir, const char *name, size_t len)
+{
+	struct ramfs_dirent *d;
+
+	list_for_each_entry(d, &dir->dir.children, node)
+		if (d->namelen == len && !memcmp(d->name, name, len))
+			return d;
+	return NULL;
+}
+
+static struct ramfs_dirent *dirent_alloc(const char *name, size_t len)
+{
+	struct ramfs_dirent *d = kmalloc(sizeof(*d) + len + 1);
+
+	if (!d)
+		return NULL;
+	list_init(&d->node);
+	d->inode = NULL;
+	d->namelen = (uint8_t)len;
+	memcpy(d->name, name, len);
+	d->name[len] = '\0';
+	return d;
+}
+
+/* Link d (holding a reference to its inode) into dir. */
+static void add_locked(struct ramfs_inode *dir, struct ramfs_dirent *d)
+{
+	d->cookie = dir->dir.next_cookie++;
+	list_add_tail(&d->node, &dir->dir.children);
+	dir->vfs.mtime_ns = dir->vfs.ctime_ns = vfs_now_ns();
+}
+
+static int ramfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	struct ramfs_inode *rd = RI(dir);
+	struct ramfs_dirent *d;
+	int err = 0;
+	irqflags_t fl = spin_lock_irqsave(&ramfs_lock);
+
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		*out = inode_get(&rd->dir.parent->vfs);
+	} else if ((d = find_locked(rd, name, len))) {
+		*out = inode_get(d->inode);
+	} else {
+		err = -ENOENT;
+	}
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	return err;
+}
+
+/* Create an inode of mode under dir; *out gets a reference of its own. */
+static int make_node(struct inode *dir, const char *name, size_t len, uint32_t mode, uint32_t rdev,
+		     char *target, struct inode **out)
+{
+	struct ramfs_inode *rd = RI(dir);
+	struct ramfs_inode *ri;
+	struct ramfs_dirent *d;
+	irqflags_t fl;
+
+	if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISCHR(mode) && !S_ISLNK(mode) &&
+	    !S_ISFIFO(mode))
+		return -EINVAL;
+	d = dirent_alloc(name, len);
+	ri = ramfs_alloc(dir->sb, mode, rdev);
+	if (!d || !ri) {
+		kfree(d);
+		if (ri)
+			slab_free(&ramfs_inode_cache, ri);
+		return -ENOMEM;
+	}
+	if (target) {
+		ri->target = target;
+		ri->vfs.size = strlen(target);
+	}
+	fl = spin_lock_irqsave(&ramfs_lock);
+	if (dir->nlink == 0) {
+		/* dir was removed while we walked to it */
+		spin_unlock_irqrestore(&ramfs_lock, fl);
+		goto out_free;
+	}
+	if (find_locked(rd, name, len)) {
+		spin_unlock_irqrestore(&ramfs_lock, fl);
+		kfree(d);
+		ri->target = NULL;
+		slab_free(&ramfs_inode_cache, ri);
+		return -EEXIST;
+	}
+	if (S_ISDIR(mode)) {
+		ri->dir.parent = RI(inode_get(dir));
+		dir->nlink++;
+	}
+	d->inode = &ri->vfs;	/* the entry's reference: the initial one */
+	add_locked(rd, d);
+	*out = inode_get(&ri->vfs);
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	return 0;
+out_free:
+	kfree(d);
+	ri->target = NULL;
+	slab_free(&ramfs_inode_cache, ri);
+	return -ENOENT;
+}
+
+static int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
+			uint32_t rdev, struct inode **out)
+{
+	return make_node(dir, name, len, mode, rdev, NULL, out);
+}
+
+static int ramfs_symlink(struct inode *dir, const char *name, size_t len, const char *target,
+			 struct inode **out)
+{
+	size_t tlen = strlen(target);
+	char *t = kmalloc(tlen + 1);
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	memcpy(t, target, tlen + 1);
+	err = make_node(dir, name, len, S_IFLNK | 0777, 0, t, out);
+	if (err)
+		kfree(t);
+	return err;
+}
+
+static int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *target)
+{
+	struct ramfs_dirent *d = dirent_alloc(name, len);
+	int err = 0;
+	irqflags_t fl;
+
+	if (!d)
+		return -ENOMEM;
+	fl = spin_lock_irqsave(&ramfs_lock);
+	if (dir->nlink == 0)
+		err = -ENOENT;
+	else if (target->nlink == 0)
+		err = -ENOENT; /* linking an unlinked open file: Linux says ENOENT */
+	else if (find_locked(RI(dir), name, len))
+		err = -EEXIST;
+	if (!err) {
+		target->nlink++;
+		target->ctime_ns = vfs_now_ns();
+		d->inode = inode_get(target);
+		add_locked(RI(dir), d);
+	}
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	if (err)
+		kfree(d);
+	return err;
+}
+
+/* Take d out of dir and fix link counts; returns the reference to drop. */
+static struct inode *remove_locked(struct ramfs_inode *dir, struct ramfs_dirent *d)
+{
+	struct inode *ino = d->inode;
+
+	list_del(&d->node);
+	if (S_ISDIR(ino->mode)) {
+		ino->nlink = 0;
+		dir->vfs.nlink--;
+	} else {
+		ino->nlink--;
+	}
+	ino->ctime_ns = dir->vfs.mtime_ns = dir->vfs.ctime_ns = vfs_now_ns();
+	return ino;
+}
+
+static int ramfs_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
+{
+	struct ramfs_dirent *d;
+	struct inode *victim = NULL;
+	int err = 0;
+	irqflags_t fl = spin_lock_irqsave(&ramfs_lock);
+
+	d = find_locked(RI(dir), name, len);
+	if (!d)
+		err = -ENOENT;
+	else if (rmdir && !S_ISDIR(d->inode->mode))
+		err = -ENOTDIR;
+	else if (!rmdir && S_ISDIR(d->inode->mode))
+		err = -EISDIR;
+	else if (rmdir && !list_empty(&RI(d->inode)->dir.children))
+		err = -ENOTEMPTY;
+	else if (rmdir && d->inode == vfs_root)
+		err = -EBUSY;
+	else
+		victim = remove_locked(RI(dir), d);
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	if (victim) {
+		kfree(d);
+		inode_put(victim);
+	}
+	return err;
+}
+
+/* Is a an ancestor of (or equal to) b? */
+static bool is_ancestor_locked(struct ramfs_inode *a, struct ramfs_inode *b)
+{
+	for (;;) {
+		if (a == b)
+			return true;
+		if (b->dir.parent == b)
+			return false;
+		b = b->dir.parent;
+	}
+}
+
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+
+static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+			const char *nname, size_t nlen, unsigned flags)
+{
+	struct ramfs_dirent *od, *nd, *moved;
+	struct inode *victim = NULL, *old_parent = NULL;
+	int err = 0;
+	irqflags_t fl;
+
+	if (flags & ~(unsigned)RENAME_NOREPLACE)
+		return -EINVAL;
+	moved = dirent_alloc(nname, nlen);
+	if (!moved)
+		return -ENOMEM;
+	fl = spin_lock_irqsave(&ramfs_lock);
+	od = find_locked(RI(odir), oname, olen);
+	nd = find_locked(RI(ndir), nname, nlen);
+	if (!od) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	if (ndir->nlink == 0) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	struct inode *ino = od->inode;
+
+	if (S_ISDIR(ino->mode) && is_ancestor_locked(RI(ino), RI(ndir))) {
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	if (nd) {
+		if (flags & RENAME_NOREPLACE) {
+			err = -EEXIST;
+			goto out_unlock;
+		}
+		if (nd->inode == ino)
+			goto out_unlock; /* same file: nothing to do */
+		if (S_ISDIR(ino->mode) && !S_ISDIR(nd->inode->mode)) {
+			err = -ENOTDIR;
+			goto out_unlock;
+		}
+		if (!S_ISDIR(ino->mode) && S_ISDIR(nd->inode->mode)) {
+			err = -EISDIR;
+			goto out_unlock;
+		}
+		if (S_ISDIR(nd->inode->mode) && !list_empty(&RI(nd->inode)->dir.children)) {
+			err = -ENOTEMPTY;
+			goto out_unlock;
+		}
+		victim = remove_locked(RI(ndir), nd);
+	}
+	list_del(&od->node);
+	moved->inode = ino;
+	add_locked(RI(ndir), moved);
+	moved = NULL;
+	odir->mtime_ns = odir->ctime_ns = ino->ctime_ns = vfs_now_ns();
+	if (S_ISDIR(ino->mode) && odir != ndir) {
+		odir->nlink--;
+		ndir->nlink++;
+		old_parent = &RI(ino)->dir.parent->vfs;
+		RI(ino)->dir.parent = RI(inode_get(ndir));
+	}
+out_unlock:
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	if (!moved)
+		kfree(od);
+	kfree(moved);
+	if (nd && victim)
+		kfree(nd);
+	inode_put(victim);
+	inode_put(old_parent);
+	return err;
+}
+
+static long ramfs_readlink(struct inode *ino, char *buf, size_t n)
+{
+	struct ramfs_inode *ri = RI(ino);
+	size_t len;
+
+	if (!S_ISLNK(ino->mode))
+		return -EINVAL;
+	len = strlen(ri->target);
+	if (len > n)
+		len = n;
+	memcpy(buf, ri->target, len);
+	return (long)len;
+}
+
+static unsigned dtype_of(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return DT_DIR;
+	case S_IFREG:
+		return DT_REG;
+	case S_IFLNK:
+		return DT_LNK;
+	case S_IFCHR:
+		return DT_CHR;
+	case S_IFIFO:
+		return DT_FIFO;
+	default:
+		return DT_UNKNOWN;
+	}
+}
+
+static int ramfs_readdir(struct inode *dir, uint64_t *pos, vfs_filldir_t fill, void *ctx)
+{
+	struct ramfs_inode *rd = RI(dir);
+	struct ramfs_dirent *d;
+	irqflags_t fl = spin_lock_irqsave(&ramfs_lock);
+
+	if (dir->nlink == 0)
+		goto out; /* removed: empty, not even . and .. (as Linux) */
+	if (*pos == 0) {
+		if (!fill(ctx, ".", 1, dir->ino, DT_DIR, 1))
+			goto out;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		if (!fill(ctx, "..", 2, rd->dir.parent->vfs.ino, DT_DIR, 2))
+			goto out;
+		*pos = 2;
+	}
+	list_for_each_entry(d, &rd->dir.children, node) {
+		if (d->cookie < *pos)
+			continue;
+		if (!fill(ctx, d->name, d->namelen, d->inode->ino, dtype_of(d->inode->mode),
+			  (uint64_t)d->cookie + 1))
+			break;
+		*pos = (uint64_t)d->cookie + 1;
+	}
+out:
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	return 0;
+}
+
+/* Make room for page index idx in the page array. */
+static int grow_locked(struct ramfs_inode *ri, uint64_t idx, void ***spare, uint32_t *spare_cap)
+{
+	if (idx < ri->reg.cap)
+		return 0;
+	if (!*spare || *spare_cap <= idx)
+		return -EAGAIN; /* caller allocates outside the lock and retries */
+	memcpy(*spare, ri->reg.pages, ri->reg.cap * sizeof(void *));
+	memset(*spare + ri->reg.cap, 0, (*spare_cap - ri->reg.cap) * sizeof(void *));
+	kfree(ri->reg.pages);
+	ri->reg.pages = *spare;
+	ri->reg.cap = *spare_cap;
+	*spare = NULL;
+	return 0;
+}
+
+static int ramfs_truncate(struct inode *ino, uint64_t size)
+{
+	struct ramfs_inode *ri = RI(ino);
+	irqflags_t fl;
+
+	if (size > (uint64_t)RAMFS_MAX_PAGES * PAGE_SIZE)
+		return -EFBIG;
+	fl = spin_lock_irqsave(&ramfs_lock);
+	if (size < ino->size) {
+		uint64_t keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+
+		if (ri->reg.pages) {
+			free_pages_from(ri, (uint32_t)(keep < ri->reg.cap ? keep : ri->reg.cap));
+			/* Zero the tail of the last partial page, so growing again
+			 * reads zeros there. */
+			if ((size & (PAGE_SIZE - 1)) && size / PAGE_SIZE < ri->reg.cap &&
+			    ri->reg.pages[size / PAGE_SIZE])
+				memset((char *)ri->reg.pages[size / PAGE_SIZE] +
+					       (size & (PAGE_SIZE - 1)),
+				       0, PAGE_SIZE - (size & (PAGE_SIZE - 1)));
+		}
+	}
+	ino->size = size;
+	ino->mtime_ns = ino->ctime_ns = vfs_now_ns();
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	return 0;
+}
+
+static long ramfs_read(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct inode *ino = f->inode;
+	struct ramfs_inode *ri = RI(ino);
+	uint64_t off = *pos;
+	size_t done = 0;
+	long err = 0;
+	irqflags_t fl;
+
+	if (S_ISDIR(ino->mode))
+		return -EISDIR;
+	fl = spin_lock_irqsave(&ramfs_lock);
+	while (u->resid && off < ino->size) {
+		uint64_t idx = off / PAGE_SIZE;
+		size_t poff = off & (PAGE_SIZE - 1);
+		size_t n = PAGE_SIZE - poff;
+		long r;
+
+		if (n > ino->size - off)
+			n = (size_t)(ino->size - off);
+		if (idx < ri->reg.cap && ri->reg.pages[idx])
+			r = uio_copy_to(u, (char *)ri->reg.pages[idx] + poff, n);
+		else
+			r = uio_zero(u, n);
+		if (r < 0) {
+			err = r;
+			break;
+		}
+		off += (uint64_t)r;
+		done += (size_t)r;
+		if ((size_t)r < n)
+			break;
+	}
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	*pos = off;
+	return done ? (long)done : err;
+}
+
+static long ramfs_write(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct inode *ino = f->inode;
+	struct ramfs_inode *ri = RI(ino);
+	void **spare = NULL;
+	uint32_t spare_cap = 0;
+	size_t done = 0;
+	long err = 0;
+	uint64_t off;
+	irqflags_t fl;
+
+again:
+	fl = spin_lock_irqsave(&ramfs_lock);
+	off = (f->flags & O_APPEND) ? ino->size : *pos;
+	while (u->resid) {
+		uint64_t idx = off / PAGE_SIZE;
+		size_t poff = off & (PAGE_SIZE - 1);
+		size_t n = PAGE_SIZE - poff;
+		long r;
+
+		if (idx >= RAMFS_MAX_PAGES) {
+			err = -EFBIG;
+			break;
+		}
+		if (grow_locked(ri, idx, &spare, &spare_cap)) {
+			/* Allocate a bigger page array unlocked, then retry. */
+			uint64_t want = ri->reg.cap ? ri->reg.cap : 4;
+
+			while (want <= idx)
+				want *= 2;
+			if (want > RAMFS_MAX_PAGES)
+				want = RAMFS_MAX_PAGES;
+			spin_unlock_irqrestore(&ramfs_lock, fl);
+			*pos = off;
+			kfree(spare);
+			spare_cap = (uint32_t)want;
+			spare = kmalloc(want * sizeof(void *));
+			if (!spare)
+				return done ? (long)done : -ENOMEM;
+			goto again;
+		}
+		if (!ri->reg.pages[idx]) {
+			void *pg = page_alloc();
+
+			if (!pg) {
+				err = -ENOSPC;
+				break;
+			}
+			ri->reg.pages[idx] = pg;
+			atomic_fetch_add_explicit(&pages_in_use, 1, memory_order_relaxed);
+		}
+		r = uio_copy_from(u, (char *)ri->reg.pages[idx] + poff, n);
+		if (r < 0) {
+			err = r;
+			break;
+		}
+		off += (uint64_t)r;
+		done += (size_t)r;
+		if (off > ino->size)
+			ino->size = off;
+		if ((size_t)r < n)
+			break;
+	}
+	if (done)
+		ino->mtime_ns = ino->ctime_ns = vfs_now_ns();
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	kfree(spare);
+	*pos = off;
+	return done ? (long)done : err;
+}
+
+static int ramfs_dir_readdir(struct file *f, uint64_t *pos, vfs_filldir_t fill, void *ctx)
+{
+	return ramfs_readdir(f->inode, pos, fill, ctx);
+}
+
+static long ramfs_dir_read(struct file *f, struct uio *u, uint64_t *pos)
+{
+	(void)f;
+	(void)u;
+	(void)pos;
+	return -EISDIR;
+}
+
+static const struct inode_ops ramfs_iops = {
+	.lookup = ramfs_lookup,
+	.create = ramfs_create,
+	.symlink = ramfs_symlink,
+	.link = ramfs_link,
+	.unlink = ramfs_unlink,
+	.rename = ramfs_rename,
+	.readlink = ramfs_readlink,
+	.readdir = ramfs_readdir,
+	.truncate = ramfs_truncate,
+	.evict = ramfs_evict,
+};
+
+static const struct file_ops ramfs_file_fops = {
+	.read = ramfs_read,
+	.write = ramfs_write,
+	.seekable = true,
+};
+
+static const struct file_ops ramfs_dir_fops = {
+	.read = ramfs_dir_read,
+	.seekable = true,
+	.readdir = ramfs_dir_readdir,
+};
+
+static struct superblock ramfs_sb = { .dev = 1, .name = "ramfs", .next_ino = 1 };
+
+struct inode *ramfs_create_fs(void)
+{
+	struct ramfs_inode *root = ramfs_alloc(&ramfs_sb, S_IFDIR | 0755, 0);
+
+	if (!root)
+		return NULL;
+	root->dir.parent = root; /* not counted: it is itself */
+	return &root->vfs;
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VFS: inodes, open files, user/kernel I/O descriptors (uio) and path
+ * lookup. File systems (ramfs now, ext2 later) and devices (pipes, the
+ * console, /dev/null) plug in through const ops tables.
+ *
+ * How blocking fits (the choice a disk file system builds on):
+ *
+ *  - Streams (pipes, the tty) are *readiness* based. file_ops.read/write
+ *    never block: they return -EAGAIN when they would, and file_ops.waitq
+ *    names the wait queue that is woken when retrying may succeed. The
+ *    syscall layer (file_rw_start, sys_file.c) turns that into a future:
+ *    register on the wait queue, retry, return PENDING if still -EAGAIN.
+ *    Cancelling that future just unregisters it from the queue.
+ *
+ *  - Everything else (inode_ops, regular-file read/write) runs to completion
+ *    against in-memory state and returns a value at once. ramfs is always in
+ *    memory. A disk file system keeps the same synchronous ops over its
+ *    buffer cache: when an op needs a block that is not cached, it starts the
+ *    read, parks the I/O future with vfs_set_io_wait() and returns -EIOWAIT
+ *    *before changing anything*. The syscall layer then awaits that future
+ *    and restarts the whole syscall from scratch (vfs_restart_on_io, which
+ *    also re-copies the user's arguments). Ops are thus written as
+ *    "gather every block first, then mutate the cached copies", and nothing
+ *    is ever half-done across a wait. Writes go to the cache (write-back),
+ *    so only misses wait.
+ *
+ * Reference counting: inode->ref counts in-memory users (open files, cwd,
+ * path walks, directory entries of the owning fs decide on their own);
+ * inode_put() calling ->evict at zero. struct file ->ref counts fd slots
+ * (dup, fork) and in-flight syscalls.
+ *
+ * Lock legend: A atomic; I set at creation; F owned by the file system (see
+ * the fs's own legend; ramfs uses one lock for its namespace and data).
+ */
+#ifndef KERNEL_FS_VFS_H
+#define KERNEL_FS_VFS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct as;
+struct proc;
+struct future;
+struct waitq;
+
+/* ---- Linux ABI constants (asm-generic, riscv64) --------------------------- */
+
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
+#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
+#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
+#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
+#define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+
+#define O_ACCMODE 00000003
+#define O_RDONLY 00000000
+#define O_WRONLY 00000001
+#define O_RDWR 00000002
+#define O_CREAT 00000100
+#define O_EXCL 00000200
+#define O_NOCTTY 00000400
+#define O_TRUNC 00001000
+#define O_APPEND 00002000
+#define O_NONBLOCK 00004000
+#define O_DSYNC 00010000
+#define O_LARGEFILE 00100000
+#define O_DIRECTORY 00200000
+#define O_NOFOLLOW 00400000
+#define O_NOATIME 01000000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_EACCESS 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_EMPTY_PATH 0x1000
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+#define DT_UNKNOWN 0
+#define DT_FIFO 1
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10
+
+#define NAME_MAX 255
+#define PATH_MAX 4096
+#define SYMLOOP_MAX 40
+#define PIPE_BUF 4096
+
+/* Kernel-internal: "parked an I/O future with vfs_set_io_wait, restart me". */
+#define EIOWAIT 530
+
+/* Device numbers, Linux's new_encode_dev for small numbers. */
+#define MKDEV(ma, mi) ((uint32_t)(((ma) << 8) | ((mi)&0xff) | (((mi)&~0xffu) << 12)))
+
+/* struct stat of Linux riscv64 (asm-generic): 128 bytes. */
+struct linux_stat {
+	uint64_t st_dev;
+	uint64_t st_ino;
+	uint32_t st_mode;
+	uint32_t st_nlink;
+	uint32_t st_uid;
+	uint32_t st_gid;
+	uint64_t st_rdev;
+	uint64_t pad1;
+	int64_t st_size;
+	int32_t st_blksize;
+	int32_t pad2;
+	int64_t st_blocks;
+	int64_t st_atime_sec;
+	uint64_t st_atime_nsec;
+	int64_t st_mtime_sec;
+	uint64_t st_mtime_nsec;
+	int64_t st_ctime_sec;
+	uint64_t st_ctime_nsec;
+	uint32_t unused4, unused5;
+};
+_Static_assert(sizeof(struct linux_stat) == 128, "riscv64 struct stat is 128 bytes");
+_Static_assert(offsetof(struct linux_stat, st_size) == 48, "st_size at 48");
+
+/* struct iovec of the user ABI. */
+struct iovec {
+	uintptr_t base;
+	size_t len;
+};
+#define IOV_MAX 1024
+
+/* ---- uio: where the bytes of a read or write go ------------------------- */
+
+/*
+ * A cursor over a list of segments in a user address space (as != NULL) or
+ * in kernel memory (as == NULL). Copies advance it. A bad user address stops
+ * a copy at the page that faults, so a partial count is exact.
+ */
+struct uio {
+	struct as *as;
+	const struct iovec *iov;	/* the current segment */
+	unsigned iovcnt;		/* segments left, the current one included */
+	size_t iov_off;			/* bytes of iov[0] already done */
+	size_t resid;			/* bytes left over all segments */
+};
+
+void uio_init_user(struct uio *u, struct as *as, const struct iovec *iov, unsigned cnt);
+/* One segment: iov must stay valid as long as u (usually next to it). */
+void uio_init_kernel(struct uio *u, struct iovec *iov, void *buf, size_t n);
+/* Copy n bytes (at most resid) out of src into the uio. Returns bytes
+ * copied, or -EFAULT when nothing could be copied. */
+long uio_copy_to(struct uio *u, const void *src, size_t n);
+/* Copy n bytes (at most resid) from the uio into dst. Same returns. */
+long uio_copy_from(struct uio *u, void *dst, size_t n);
+/* Write n zero bytes into the uio (holes, /dev/zero). */
+long uio_zero(struct uio *u, size_t n);
+
+/* ---- inodes ------------------------------------------------------------- */
+
+struct inode;
+struct file;
+struct superblock;
+
+/* getdents callback: return false to stop (buffer full). */
+typedef bool (*vfs_filldir_t)(void *ctx, const char *name, size_t len, uint64_t ino,
+			      unsigned dtype, uint64_t next_pos);
+
+/*
+ * Names passed to ops are (name, len) pairs, NOT NUL-terminated; len is
+ * 1..NAME_MAX and the name is never "." or ".." except in lookup. Every op
+ * that returns an inode returns a counted reference. Ops a file system does
+ * not support are NULL (the VFS answers -EPERM / -ENOTDIR / -EINVAL).
+ * All may return -EIOWAIT (see the top of this file).
+ */
+struct inode_ops {
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* Make a regular file, directory or device node (mode has S_IFMT). */
+	int (*create)(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		      uint32_t rdev, struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, size_t len, const char *target,
+		       struct inode **out);
+	int (*link)(struct inode *dir, const char *name, size_t len, struct inode *target);
+	/* Remove a name; rmdir selects directories (ENOTDIR / EISDIR otherwise). */
+	int (*unlink)(struct inode *dir, const char *name, size_t len, bool rmdir);
+	int (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+		      const char *nname, size_t nlen, unsigned flags);
+	/* Symlink target into a kernel buffer; returns its length (truncated to n). */
+	long (*readlink)(struct inode *ino, char *buf, size_t n);
+	/* Emit entries from *pos on (0 and 1 are "." and ".."); updates *pos. */
+	int (*readdir)(struct inode *dir, uint64_t *pos, vfs_filldir_t fill, void *ctx);
+	int (*truncate)(struct inode *ino, uint64_t size);
+	/* The last reference went away (free it if nlink == 0, or cache it). */
+	void (*evict)(struct inode *ino);
+};
+
+struct superblock {
+	uint32_t dev;				/* I: st_dev */
+	const char *name;			/* I: "ramfs" */
+	atomic_uint_fast64_t next_ino;		/* A: inode number allocator (ramfs) */
+};
+
+struct inode {
+	uint64_t ino;				/* I */
+	uint32_t mode;				/* F: S_IFMT | permissions */
+	uint32_t nlink;				/* F */
+	uint32_t uid, gid;			/* F */
+	uint32_t rdev;				/* I: device number for S_IFCHR */
+	atomic_uint ref;			/* A */
+	uint64_t size;				/* F */
+	int64_t atime_ns, mtime_ns, ctime_ns;	/* F: since the epoch */
+	const struct inode_ops *iops;		/* I */
+	const struct file_ops *fops;		/* I: how an open file of it behaves */
+	struct superblock *sb;			/* I */
+	void *priv;				/* I: the fs's or device's own state */
+};
+
+struct inode *inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+/* Fill a fresh inode (ref 1); the caller owns the memory. */
+void inode_init(struct inode *ino, struct superblock *sb, uint32_t mode,
+		const struct inode_ops *iops, const struct file_ops *fops);
+void inode_fill_stat(const struct inode *ino, struct linux_stat *st);
+int64_t vfs_now_ns(void);
+
+/* ---- open files --------------------------------------------------------- */
+
+/*
+ * File ops. read/write move bytes between the file and the uio at *pos
+ * (the file's own offset, or an explicit one for pread and kernel reads),
+ * advancing *pos; streams ignore pos. They return a count, 0 at end of
+ * file, -errno, or -EAGAIN when they would block (then ->waitq says where
+ * to wait; the caller handles O_NONBLOCK).
+ */
+struct file_ops {
+	int (*open)(struct inode *ino, struct file *f);
+	void (*release)(struct file *f);
+	long (*read)(struct file *f, struct uio *u, uint64_t *pos);
+	long (*write)(struct file *f, struct uio *u, uint64_t *pos);
+	/* false: lseek gives -ESPIPE (pipes, ttys). */
+	bool seekable;
+	long (*ioctl)(struct file *f, struct proc *p, unsigned cmd, uintptr_t arg);
+	/* The wait queue to park on after -EAGAIN from read (write = false) or
+	 * write (write = true). */
+	struct waitq *(*waitq)(struct file *f, bool write);
+	int (*readdir)(struct file *f, uint64_t *pos, vfs_filldir_t fill, void *ctx);
+};
+
+struct file {
+	atomic_uint ref;			/* A */
+	unsigned flags;				/* O_ACCMODE | O_APPEND | O_NONBLOCK ... (fcntl: racy by design) */
+	uint64_t pos;				/* the file offset, used by the owning fd's syscalls */
+	struct inode *inode;			/* I: counted */
+	const struct file_ops *ops;		/* I */
+	void *priv;				/* I: device or pipe state */
+};
+
+/* A new file on ino (takes a reference to ino), calling fops->open. */
+int file_open_inode(struct inode *ino, unsigned flags, struct file **out);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+bool file_readable(const struct file *f);
+bool file_writable(const struct file *f);
+
+/*
+ * Synchronous read into kernel memory at offset off (execve's ELF loader).
+ * Returns bytes read (short only at end of file), -EISDIR for a directory,
+ * -EACCES for anything but a regular file, -EBADF if not open for reading.
+ */
+long file_read_kernel(struct file *f, void *buf, size_t n, uint64_t off);
+
+/*
+ * read/write on f through u at the file's offset, as read(2)/write(2) and
+ * readv/writev do. Returns the result at once, or, when the file would
+ * block and is not O_NONBLOCK, returns 0 with *pending set to a future
+ * whose ->result is the syscall's result (the caller owns it: poll, then
+ * future_drop + future_release). A blocking write keeps going until every
+ * byte is written. owned_iov (may be NULL) is a kmalloc'd segment array u
+ * points into; it passes to the future, or is freed here. -EPIPE on a write
+ * also sends SIGPIPE to p (when p is not NULL). p == NULL: kernel caller.
+ */
+long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov, bool write,
+	     struct future **pending);
+
+/* ---- names -------------------------------------------------------------- */
+
+/* The root directory (set by the root mount); NULL before. */
+extern struct inode *vfs_root;
+void vfs_set_root(struct inode *root);
+
+#define WALK_NOFOLLOW 0x1	/* do not follow a symlink in the last component */
+#define WALK_DIRECTORY 0x2	/* the result must be a directory (ENOTDIR) */
+
+/*
+ * Resolve path from base (a directory, counted by the caller; NULL = the
+ * process's cwd, or the root when p is NULL). Absolute paths start at the
+ * root. Handles ".", "..", repeated and trailing slashes, symlinks (at most
+ * SYMLOOP_MAX, else -ELOOP). -ENAMETOOLONG for a component over NAME_MAX or
+ * a path of PATH_MAX or more; -ENOENT; -ENOTDIR. *out is counted.
+ */
+int vfs_lookup(struct proc *p, struct inode *base, const char *path, unsigned flags,
+	       struct inode **out);
+
+/*
+ * Resolve everything but the last component: *dir (counted) is its
+ * directory, name (NAME_MAX + 1 bytes) receives the last component. The
+ * last component is "" for "/" and "." or ".." when the path ends so;
+ * *trailing_slash says whether it was followed by '/'.
+ */
+int vfs_lookup_parent(struct proc *p, struct inode *base, const char *path,
+		      struct inode **dir, char *name, bool *trailing_slash);
+
+/* Open path as open(2) would (O_CREAT with mode, O_EXCL, O_TRUNC, O_DIRECTORY...). */
+int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, uint32_t mode,
+	     struct file **out);
+/* The same, relative to p's cwd, without a mode: for the kernel (execve, init). */
+int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **out);
+
+int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev);
+int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir);
+int vfs_symlink(struct proc *p, struct inode *base, const char *target, const char *path);
+int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
+	     const char *npath, bool follow);
+int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
+	       const char *npath, unsigned flags);
+/* Absolute path of dir into buf (n bytes); returns the length with the NUL. */
+long vfs_getcwd(struct inode *dir, char *buf, size_t n);
+int vfs_truncate(struct inode *ino, uint64_t size);
+
+/* I/O wait parking for -EIOWAIT (one slot per hart; see the top). */
+void vfs_set_io_wait(struct future *f);
+struct future *vfs_take_io_wait(void);
+
+#endif
