@@ -15,17 +15,79 @@
 #include "kernel/mm/page.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/fs/ramfs.h"
+#include "kernel/fs/tty.h"
+#include "kernel/mm/layout.h"
+#include "kernel/proc/proc.h"
+#include "kernel/random.h"
+#include "kernel/syscall/syscall.h"
 #include "lib/fdt.h"
+#include "lib/string.h"
 
 extern bool panic_halts;
 
 static uint32_t max_tasks; /* I: the executor's task limit */
+
+/* Seed the kernel's generator from the device tree's rng-seed (QEMU fills
+ * /chosen/rng-seed with host randomness) and the boot time. */
+static void seed_random(const struct boot_info *bi)
+{
+	struct {
+		uint64_t now, hartid;
+		uint8_t dt[64];
+	} seed = { .now = clock_now_ns(), .hartid = bi->boot_hartid };
+	int chosen = fdt_path_offset(bi->dtb, "/chosen");
+	int len = 0;
+	const void *dt = chosen >= 0 ? fdt_getprop(bi->dtb, chosen, "rng-seed", &len) : NULL;
+
+	if (dt && len > 0)
+		memcpy(seed.dt, dt, len < (int)sizeof(seed.dt) ? (size_t)len : sizeof(seed.dt));
+	random_init(&seed, sizeof(seed));
+}
+
+/* Everything after "init=" on the command line: the program and its args. */
+static const char *init_args(const char *cmdline)
+{
+	for (const char *p = cmdline; *p; p++)
+		if ((p == cmdline || p[-1] == ' ') && strncmp(p, "init=", 5) == 0)
+			return p + 5;
+	return NULL;
+}
+
+/* Mount the initrd as the root and start init; false if there is none. */
+static bool start_user_space(const struct boot_info *bi)
+{
+	const struct fdt_info *fi = bi->fdt;
+	int err;
+
+	if (fi->initrd_end <= fi->initrd_start) {
+		kprintf("no initrd: console echo only\n");
+		return false;
+	}
+	err = ramfs_mount_root_from_cpio(pa_to_va(fi->initrd_start),
+					 fi->initrd_end - fi->initrd_start);
+	if (err) {
+		kprintf("initrd: unpacking failed (%d)\n", err);
+		return false;
+	}
+	/* The archive was copied into the ramfs: its pages are free now. */
+	page_add_range(PAGE_ALIGN_UP(fi->initrd_start), PAGE_ALIGN_DOWN(fi->initrd_end));
+	tty_init();
+	err = proc_start_init(init_args(bi->bootargs));
+	if (err) {
+		kprintf("init: could not start /sbin/init (%d)\n", err);
+		return false;
+	}
+	return true;
+}
 
 void kernel_early_init(const struct boot_info *bi)
 {
 	char buf[16];
 
 	bootarg_set_cmdline(bi->bootargs);
+	seed_random(bi);
+	syscall_init();
 	if (bootarg("panic", buf, sizeof(buf)) && buf[0] == 'h')
 		panic_halts = true;
 	unsigned nharts = bi->fdt->hart_count < MAX_HARTS ? bi->fdt->hart_count : MAX_HARTS;
@@ -64,7 +126,8 @@ void kernel_main(const struct boot_info *bi)
 		ktest_run(sel);
 	if (bootarg("kbench", sel, sizeof(sel)))
 		kbench_run(sel);
-	echo_start();
+	if (!start_user_space(bi))
+		echo_start();
 	exec_run();
 }
 

@@ -44,6 +44,10 @@ int proc_signal_pid(int pid, int sig);
 /* CPU time in ns: user, system, reaped children's user, children's system. */
 void proc_cpu_times(struct proc *p, uint64_t t[4]);
 
+/* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console;
+ * init_args is what followed "init=" on the command line, or NULL. */
+int proc_start_init(const char *init_args);
+
 /* ^C on the console: SIGINT to every process but init. */
 void proc_signal_foreground(int sig);
 

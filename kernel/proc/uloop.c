@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The userloop and its outermost future: how a process runs.
+ *
+ * One poll: interrupts off, the process's page table in, then run the loop
+ * below until the process must wait (a syscall future is PENDING), has used
+ * its time slice (it wakes itself and returns PENDING: preemption without a
+ * kernel stack), or exits (READY). Then the kernel's own page table back in,
+ * interrupts restored. Syscalls that do not block never leave the loop, so a
+ * getpid costs one trap, one table lookup and one sret.
+ *
+ * The kernel's page table is reinstalled after every poll so that no hart
+ * ever keeps a pointer to a page table that another hart may free.
+ */
+#include "kernel/proc/proc_internal.h"
+
+#include "kernel/arch.h"
+#include "kernel/mm/as.h"
+#include "kernel/panic.h"
+#include "kernel/syscall/syscall.h"
+#include "lib/errno.h"
+
+void proc_set_current(struct proc *p);
+
+static void finish_syscall_future(struct proc *p)
+{
+	p->uloop.awaiting = NULL;
+	future_drop(p->pending);
+	future_release(p->pending);
+	p->pending = NULL;
+}
+
+/* Dispatch one ecall: a result now, a future to await, or an exit. */
+static void do_syscall(struct proc *p)
+{
+	unsigned long nr = uctx_syscall_nr(&p->uc);
+	struct sys_ctx sc = {
+		.proc = p,
+		.arg = { uctx_arg(&p->uc, 0), uctx_arg(&p->uc, 1), uctx_arg(&p->uc, 2),
+			 uctx_arg(&p->uc, 3), uctx_arg(&p->uc, 4), uctx_arg(&p->uc, 5) },
+		.pending = NULL,
+	};
+	sys_fn fn = syscall_lookup(nr);
+	long ret = fn ? fn(&sc) : -ENOSYS;
+
+	if (p->ustate == ULOOP_EXITED)
+		return;
+	if (sc.pending) {
+		p->pending = sc.pending;
+		p->uloop.awaiting = sc.pending;
+		p->ustate = ULOOP_AWAIT_SYSCALL;
+		return;
+	}
+	uctx_set_return(&p->uc, ret);
+}
+
+static void handle_fault(struct proc *p, const struct user_trap *t)
+{
+	int err = as_handle_fault(p->as, t->fault_addr, t->fault_access);
+
+	if (err == -ENOMEM)
+		signal_force(p, SIGKILL);
+	else if (err)
+		signal_force(p, SIGSEGV);
+}
+
+/* Let the interrupt that stopped the program be taken, then decide whether
+ * the slice is over. */
+static bool interrupt_ends_slice(uint64_t slice_end)
+{
+	arch_irq_enable();
+	arch_irq_disable();
+	return clock_now_ns() >= slice_end;
+}
+
+static enum poll uloop_run(struct proc *p, struct context *cx)
+{
+	uint64_t slice_end = 0;
+	struct user_trap trap;
+
+	for (;;) {
+		int sig = signal_fatal_pending(p);
+
+		if (sig) {
+			proc_exit(p, WSTATUS_SIGNALED(sig));
+			return POLL_READY;
+		}
+		if (p->ustate == ULOOP_AWAIT_SYSCALL) {
+			if (future_poll(p->pending, cx) == POLL_PENDING) {
+				/* A kill or signal wakes us through the task. */
+				return POLL_PENDING;
+			}
+			long ret = p->pending->result;
+
+			finish_syscall_future(p);
+			p->ustate = ULOOP_ENTER_USER;
+			uctx_set_return(&p->uc, ret);
+			continue;
+		}
+		if (p->ustate == ULOOP_EXITED)
+			return POLL_READY;
+
+		if (!slice_end) {
+			slice_end = clock_now_ns() + PROC_SLICE_NS;
+			timerq_add(&p->slice_timer, slice_end, cx->waker);
+		}
+		uint64_t t0 = clock_now_ns();
+		arch_user_run(&p->uc, &trap);
+		p->utime_ns += clock_now_ns() - t0;
+
+		switch (trap.event) {
+		case USER_EVENT_SYSCALL:
+			do_syscall(p);
+			break;
+		case USER_EVENT_INTERRUPT:
+			if (interrupt_ends_slice(slice_end)) {
+				timerq_cancel(&p->slice_timer);
+				waker_wake_by_ref(cx->waker);
+				return POLL_PENDING;
+			}
+			break;
+		case USER_EVENT_PAGE_FAULT:
+			handle_fault(p, &trap);
+			break;
+		case USER_EVENT_SIGNAL:
+			signal_force(p, trap.signal);
+			break;
+		}
+	}
+}
+
+static enum poll uloop_poll(struct future *f, struct context *cx)
+{
+	struct proc *p = uloop_proc(f);
+	irqflags_t flags = arch_irq_save();
+	uint64_t t0 = clock_now_ns(), u0 = p->utime_ns;
+	enum poll r;
+
+	proc_set_current(p);
+	if (p->as)
+		arch_user_space_enter(as_root_pa(p->as));
+	r = uloop_run(p, cx);
+	timerq_cancel(&p->slice_timer);
+	arch_user_space_leave();
+	proc_set_current(NULL);
+	p->stime_ns += (clock_now_ns() - t0) - (p->utime_ns - u0);
+	arch_irq_restore(flags);
+	return r;
+}
+
+/* Killed as a task (task_cancel): end the process without running it. */
+static void uloop_drop(struct future *f)
+{
+	struct proc *p = uloop_proc(f);
+
+	if (p->ustate != ULOOP_EXITED)
+		proc_exit(p, WSTATUS_SIGNALED(SIGKILL));
+}
+
+/* The executor is done with the task: drop the task's reference. */
+static void uloop_release(struct future *f)
+{
+	proc_put(uloop_proc(f));
+}
+
+static const char *uloop_state_name(const struct future *f)
+{
+	static const char *const names[] = {
+		[ULOOP_ENTER_USER] = "ENTER_USER",
+		[ULOOP_AWAIT_SYSCALL] = "AWAIT_SYSCALL",
+		[ULOOP_EXITED] = "EXITED",
+	};
+
+	return names[container_of(f, struct proc, uloop)->ustate];
+}
+
+static const struct future_ops uloop_ops = {
+	.name = "userloop",
+	.poll = uloop_poll,
+	.drop = uloop_drop,
+	.release = uloop_release,
+	.state_name = uloop_state_name,
+};
+
+void uloop_init(struct proc *p)
+{
+	future_init(&p->uloop, &uloop_ops);
+	p->ustate = ULOOP_ENTER_USER;
+}
+
+int uloop_spawn(struct proc *p, int hart)
+{
+	proc_get(p); /* the task's reference */
+	p->task = task_spawn(&p->uloop, hart, "userloop");
+	if (p->task == TASK_ID_NONE) {
+		proc_put(p);
+		return -EAGAIN;
+	}
+	task_detach(p->task);
+	return 0;
+}
+
+void uloop_switch_as(struct proc *p, struct as *as)
+{
+	struct as *old = p->as;
+
+	/* The new table goes in before the old one is freed. */
+	arch_user_space_enter(as_root_pa(as));
+	p->as = as;
+	if (old)
+		as_destroy(old);
+}
