@@ -187,6 +187,8 @@ long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_
 		w->uio.iov = &w->iov1;
 	}
 	w->owned_iov = owned_iov;
+	/* Initialised now so a drop before the first poll is a no-op. */
+	waitq_wait_init(&w->wait, f->ops->waitq(f, write));
 	*pending = &w->base;
 	return 0;
 }
