@@ -119,6 +119,7 @@ static const char *amutex_lock_state_name(const struct future *f)
 
 static const struct future_ops amutex_lock_ops = {
 	.name = "amutex_lock",
+	.type = "amutex_lock_future",
 	.poll = amutex_lock_poll,
 	.drop = amutex_lock_drop,
 	.state_name = amutex_lock_state_name,

@@ -24,6 +24,7 @@ static const char *yield_state_name(const struct future *f)
 
 static const struct future_ops yield_ops = {
 	.name = "yield_now",
+	.type = "yield_future",
 	.poll = yield_poll,
 	.state_name = yield_state_name,
 };
@@ -46,6 +47,7 @@ static enum poll get_waker_poll(struct future *f, struct context *cx)
 
 static const struct future_ops get_waker_ops = {
 	.name = "get_waker",
+	.type = "get_waker_future",
 	.poll = get_waker_poll,
 };
 
@@ -93,6 +95,7 @@ static void join_all_drop(struct future *f)
 
 static const struct future_ops join_all_ops = {
 	.name = "join_all",
+	.type = "join_all_future",
 	.poll = join_all_poll,
 	.drop = join_all_drop,
 };
@@ -148,6 +151,7 @@ static void select2_drop(struct future *f)
 
 static const struct future_ops select2_ops = {
 	.name = "select2",
+	.type = "select2_future",
 	.poll = select2_poll,
 	.drop = select2_drop,
 };

@@ -59,6 +59,10 @@ struct future;
 
 struct future_ops {
 	const char *name;
+	/* The concrete struct's tag ("sleep_future" for struct sleep_future),
+	 * so GDB can cast the future and print its `state` enum by name.
+	 * May be NULL: tools then try "<name>_future" and "<name>". */
+	const char *type;
 	enum poll (*poll)(struct future *f, struct context *cx);
 	/* Cancel: unregister every waker, release held resources. May be NULL. */
 	void (*drop)(struct future *f);

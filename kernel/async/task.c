@@ -552,6 +552,7 @@ static const char *join_state_name(const struct future *f)
 
 static const struct future_ops task_join_ops = {
 	.name = "task_join",
+	.type = "task_join",
 	.poll = join_poll,
 	.drop = join_drop,
 	.state_name = join_state_name,

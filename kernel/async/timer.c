@@ -254,6 +254,7 @@ static const char *sleep_state_name(const struct future *f)
 
 static const struct future_ops sleep_ops = {
 	.name = "sleep",
+	.type = "sleep_future",
 	.poll = sleep_poll,
 	.drop = sleep_drop,
 	.state_name = sleep_state_name,

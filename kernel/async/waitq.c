@@ -106,6 +106,7 @@ static const char *waitq_wait_state_name(const struct future *f)
 
 static const struct future_ops waitq_wait_ops = {
 	.name = "waitq_wait",
+	.type = "waitq_wait_future",
 	.poll = waitq_wait_poll,
 	.drop = waitq_wait_drop,
 	.state_name = waitq_wait_state_name,
