@@ -72,11 +72,8 @@ void uart_write(const char *s, size_t n)
 {
 	irqflags_t f = spin_lock_irqsave(&uart_lock);
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			tx_put_locked('\r');
+	for (size_t i = 0; i < n; i++)
 		tx_put_locked(s[i]);
-	}
 	tx_pump_locked();
 	spin_unlock_irqrestore(&uart_lock, f);
 }
@@ -134,9 +131,19 @@ static void uart_interrupt(void *arg)
 		notify(notify_arg);
 }
 
+/* kprintf output: "\n" becomes "\r\n" (the tty does its own for user output). */
 static void console_write(const char *s, size_t n)
 {
-	uart_write(s, n);
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\n')
+			continue;
+		uart_write(s + start, i - start);
+		uart_write("\r\n", 2);
+		start = i + 1;
+	}
+	uart_write(s + start, n - start);
 }
 
 void uart_flush(void)

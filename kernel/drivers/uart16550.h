@@ -16,7 +16,7 @@ int uart_init(uint64_t base_pa, unsigned irq);
 size_t uart_read(char *buf, size_t n);
 /* Called (interrupt context) after received bytes were queued. */
 void uart_set_rx_notify(void (*fn)(void *arg), void *arg);
-/* Queue bytes for transmission ("\n" becomes "\r\n"). */
+/* Queue bytes for transmission, as they are. */
 void uart_write(const char *s, size_t n);
 /* Transmit everything queued, polling the line (power-off path). */
 void uart_flush(void);
