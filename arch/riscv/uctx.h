@@ -70,6 +70,12 @@ static inline unsigned long uctx_arg(const struct user_context *uc, int i)
 	return uc->x[10 + i]; /* a0.. */
 }
 
+/* a0..a5 in place, as the syscall arguments. */
+static inline const unsigned long *uctx_args(const struct user_context *uc)
+{
+	return &uc->x[10];
+}
+
 static inline void uctx_set_return(struct user_context *uc, long v)
 {
 	uc->x[10] = (unsigned long)v;
@@ -84,6 +90,15 @@ static inline uintptr_t uctx_sp(const struct user_context *uc)
 {
 	return uc->x[2];
 }
+
+/*
+ * Called by the user trap vector for every ecall, on the hart stack with
+ * interrupts off, before the program's callee-saved registers are stored
+ * (only a0-a7, t*, ra, sp, gp, tp and pc are valid in uc). Returns true if
+ * it completed the syscall (result in a0, pc advanced); the vector then
+ * returns straight to the program. Implemented by kernel/proc/uloop.c.
+ */
+bool uloop_fast_syscall(struct user_context *uc);
 
 /* Low-level entry (uentry.S); use arch_user_run(). */
 void arch_user_enter_raw(struct user_context *uc);

@@ -85,6 +85,12 @@ arch_user_enter_raw:
 /*
  * user_trap_vector: stvec while a user program runs.
  *   in: any trap from U-mode; sscratch = hart_local; SIE = 0 (hardware).
+ * Fast path: for an ecall, only the registers a C call may clobber (ra, t*,
+ * a*) plus sp, gp, tp are saved, and uloop_fast_syscall() runs on the hart
+ * stack. If it handled the call, those registers are reloaded and we sret
+ * straight back: the program's s0-s11 never left their registers.
+ * Otherwise (and for every other trap) the rest is saved and we return into
+ * arch_user_enter_raw()'s caller.
  */
 	.align	2
 	.global user_trap_vector
@@ -97,8 +103,6 @@ user_trap_vector:
 	sd	x3, 3*8(t0)
 	sd	x6, 6*8(t0)
 	sd	x7, 7*8(t0)
-	sd	x8, 8*8(t0)
-	sd	x9, 9*8(t0)
 	sd	x10, 10*8(t0)
 	sd	x11, 11*8(t0)
 	sd	x12, 12*8(t0)
@@ -107,16 +111,6 @@ user_trap_vector:
 	sd	x15, 15*8(t0)
 	sd	x16, 16*8(t0)
 	sd	x17, 17*8(t0)
-	sd	x18, 18*8(t0)
-	sd	x19, 19*8(t0)
-	sd	x20, 20*8(t0)
-	sd	x21, 21*8(t0)
-	sd	x22, 22*8(t0)
-	sd	x23, 23*8(t0)
-	sd	x24, 24*8(t0)
-	sd	x25, 25*8(t0)
-	sd	x26, 26*8(t0)
-	sd	x27, 27*8(t0)
 	sd	x28, 28*8(t0)
 	sd	x29, 29*8(t0)
 	sd	x30, 30*8(t0)
@@ -129,6 +123,51 @@ user_trap_vector:
 	sd	t1, UC_PC(t0)
 	csrr	t1, scause
 	sd	t1, UC_SCAUSE(t0)
+	li	t2, 8			/* environment call from U-mode */
+	bne	t1, t2, .Lslow
+
+	ld	sp, HL_KERNEL_SP(tp)
+	mv	a0, t0
+	call	uloop_fast_syscall	/* (uc) -> handled? */
+	ld	t0, HL_USER_FRAME(tp)
+	beqz	a0, .Lslow
+	ld	t1, UC_PC(t0)
+	csrw	sepc, t1
+	csrw	sscratch, tp
+	ld	x1, 1*8(t0)
+	ld	x2, 2*8(t0)
+	ld	x3, 3*8(t0)
+	ld	x4, 4*8(t0)
+	ld	x6, 6*8(t0)
+	ld	x7, 7*8(t0)
+	ld	x10, 10*8(t0)
+	ld	x11, 11*8(t0)
+	ld	x12, 12*8(t0)
+	ld	x13, 13*8(t0)
+	ld	x14, 14*8(t0)
+	ld	x15, 15*8(t0)
+	ld	x16, 16*8(t0)
+	ld	x17, 17*8(t0)
+	ld	x28, 28*8(t0)
+	ld	x29, 29*8(t0)
+	ld	x30, 30*8(t0)
+	ld	x31, 31*8(t0)
+	ld	x5, 5*8(t0)
+	sret
+
+.Lslow:	/* t0 = uc; the program's callee-saved registers are still live */
+	sd	x8, 8*8(t0)
+	sd	x9, 9*8(t0)
+	sd	x18, 18*8(t0)
+	sd	x19, 19*8(t0)
+	sd	x20, 20*8(t0)
+	sd	x21, 21*8(t0)
+	sd	x22, 22*8(t0)
+	sd	x23, 23*8(t0)
+	sd	x24, 24*8(t0)
+	sd	x25, 25*8(t0)
+	sd	x26, 26*8(t0)
+	sd	x27, 27*8(t0)
 	csrr	t1, stval
 	sd	t1, UC_STVAL(t0)
 

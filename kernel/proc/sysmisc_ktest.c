@@ -47,7 +47,8 @@ static void test_proc_free(struct proc *p)
 static long call(struct proc *p, unsigned nr, unsigned long a0, unsigned long a1,
 		 unsigned long a2, unsigned long a3, struct future **pending)
 {
-	struct sys_ctx sc = { .proc = p, .arg = { a0, a1, a2, a3, 0, 0 } };
+	const unsigned long args[6] = { a0, a1, a2, a3, 0, 0 };
+	struct sys_ctx sc = { .proc = p, .arg = args };
 
 	for (const struct syscall_desc *d = __syscalls_start; d < __syscalls_end; d++) {
 		if (d->nr != nr)

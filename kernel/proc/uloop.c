@@ -36,8 +36,7 @@ static void do_syscall(struct proc *p)
 	unsigned long nr = uctx_syscall_nr(&p->uc);
 	struct sys_ctx sc = {
 		.proc = p,
-		.arg = { uctx_arg(&p->uc, 0), uctx_arg(&p->uc, 1), uctx_arg(&p->uc, 2),
-			 uctx_arg(&p->uc, 3), uctx_arg(&p->uc, 4), uctx_arg(&p->uc, 5) },
+		.arg = uctx_args(&p->uc),
 		.pending = NULL,
 	};
 	sys_fn fn = syscall_lookup(nr);
@@ -52,6 +51,22 @@ static void do_syscall(struct proc *p)
 		return;
 	}
 	uctx_set_return(&p->uc, ret);
+}
+
+bool uloop_fast_syscall(struct user_context *uc)
+{
+	struct sys_ctx sc = {
+		.proc = container_of(uc, struct proc, uc),
+		.arg = uctx_args(uc),
+		.pending = NULL,
+	};
+	long ret;
+
+	if (!syscall_try_fast(uctx_syscall_nr(uc), &sc, &ret))
+		return false;
+	uctx_set_return(uc, ret);
+	uc->pc += 4;
+	return true;
 }
 
 static void handle_fault(struct proc *p, const struct user_trap *t)

@@ -96,25 +96,25 @@ SYSCALL(278, getrandom)
 
 /* ---- ids -------------------------------------------------------------------------- */
 
-SYSCALL(174, getuid)
+SYSCALL_FAST(174, getuid)
 {
 	(void)sc;
 	return 0;
 }
 
-SYSCALL(175, geteuid)
+SYSCALL_FAST(175, geteuid)
 {
 	(void)sc;
 	return 0;
 }
 
-SYSCALL(176, getgid)
+SYSCALL_FAST(176, getgid)
 {
 	(void)sc;
 	return 0;
 }
 
-SYSCALL(177, getegid)
+SYSCALL_FAST(177, getegid)
 {
 	(void)sc;
 	return 0;

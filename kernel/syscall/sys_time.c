@@ -84,7 +84,7 @@ static struct ktimespec ns_to_timespec(uint64_t ns)
 	return (struct ktimespec){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 }
 
-SYSCALL(113, clock_gettime)
+SYSCALL_FAST(113, clock_gettime)
 {
 	struct ktimespec ts;
 	uint64_t ns;
@@ -110,7 +110,7 @@ SYSCALL(114, clock_getres)
 	return copy_to_user(proc_as(sc->proc), sc->arg[1], &ts, sizeof(ts));
 }
 
-SYSCALL(169, gettimeofday)
+SYSCALL_FAST(169, gettimeofday)
 {
 	struct as *as = proc_as(sc->proc);
 	uint64_t ns = clock_now_ns();

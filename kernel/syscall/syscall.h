@@ -19,6 +19,7 @@
 #ifndef KERNEL_SYSCALL_SYSCALL_H
 #define KERNEL_SYSCALL_SYSCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct proc;
@@ -26,7 +27,7 @@ struct future;
 
 struct sys_ctx {
 	struct proc *proc;       /* the calling process */
-	unsigned long arg[6];    /* a0..a5 */
+	const unsigned long *arg; /* a0..a5 (points into the saved registers) */
 	struct future *pending;  /* out: set by a handler that must wait */
 };
 
@@ -34,21 +35,38 @@ typedef long (*sys_fn)(struct sys_ctx *sc);
 
 struct syscall_desc {
 	unsigned nr;
+	bool fast;      /* may run on the trap fast path (see SYSCALL_FAST) */
 	const char *name;
 	sys_fn fn;
 };
 
 #define SYSCALL_MAX 512
 
-#define SYSCALL(nr_, name_)                                                   \
+#define SYSCALL_DESC(nr_, name_, fast_)                                       \
 	static long sys_##name_(struct sys_ctx *sc);                          \
 	static const struct syscall_desc syscall_desc_##name_                 \
 		__attribute__((used, section(".syscalls"), aligned(8))) = {   \
 			.nr = (nr_),                                          \
+			.fast = (fast_),                                      \
 			.name = #name_,                                       \
 			.fn = sys_##name_,                                    \
 		};                                                            \
 	static long sys_##name_(struct sys_ctx *sc)
+
+#define SYSCALL(nr_, name_) SYSCALL_DESC(nr_, name_, false)
+
+/*
+ * A fast syscall runs straight from the user trap vector, before the
+ * program's callee-saved registers are even stored: it must return its
+ * result at once (never set sc->pending), never exit or exec, and must not
+ * read or change the process's saved registers other than a0..a5. Only
+ * what is both hot and trivially short qualifies (getpid, clock_gettime).
+ */
+#define SYSCALL_FAST(nr_, name_) SYSCALL_DESC(nr_, name_, true)
+
+/* Dispatch a fast syscall for the process running on this hart; false if
+ * nr is not a fast one (the userloop then handles the trap). Interrupts off. */
+bool syscall_try_fast(unsigned long nr, struct sys_ctx *sc, long *ret);
 
 /* Boot: fill the table from the .syscalls section; panics on a duplicate. */
 void syscall_init(void);

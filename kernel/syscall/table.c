@@ -25,6 +25,17 @@ void syscall_init(void)
 	}
 }
 
+bool syscall_try_fast(unsigned long nr, struct sys_ctx *sc, long *ret)
+{
+	const struct syscall_desc *d = nr < SYSCALL_MAX ? table[nr] : NULL;
+
+	if (!d || !d->fast)
+		return false;
+	*ret = d->fn(sc);
+	BUG_ON(sc->pending);
+	return true;
+}
+
 sys_fn syscall_lookup(unsigned long nr)
 {
 	return nr < SYSCALL_MAX && table[nr] ? table[nr]->fn : NULL;
@@ -35,17 +46,17 @@ const char *syscall_name(unsigned long nr)
 	return nr < SYSCALL_MAX && table[nr] ? table[nr]->name : "?";
 }
 
-SYSCALL(172, getpid)
+SYSCALL_FAST(172, getpid)
 {
 	return sc->proc->pid;
 }
 
-SYSCALL(178, gettid)
+SYSCALL_FAST(178, gettid)
 {
 	return sc->proc->pid;
 }
 
-SYSCALL(173, getppid)
+SYSCALL_FAST(173, getppid)
 {
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	int ppid = sc->proc->parent ? sc->proc->parent->pid : 0;
