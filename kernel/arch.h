@@ -15,15 +15,21 @@
 
 typedef unsigned long irqflags_t;
 
+#ifdef __riscv
+#include "arch/riscv/arch_inline.h"
+#else
 /* Index of the calling hart, 0..hart_count()-1 (dense, not the raw mhartid). */
 unsigned hart_id(void);
-/* Number of harts online (started and running an executor). */
-unsigned hart_count(void);
-
 /* Disable interrupts on this hart and return the previous state. Any context. */
 irqflags_t arch_irq_save(void);
 /* Restore the state returned by arch_irq_save(). */
 void arch_irq_restore(irqflags_t flags);
+/* A hint for spin loops (pause on the host, nothing special on RV64GC). */
+void arch_cpu_relax(void);
+#endif
+/* Number of harts online (started and running an executor). */
+unsigned hart_count(void);
+
 void arch_irq_enable(void);
 void arch_irq_disable(void);
 bool arch_irq_enabled(void);
@@ -76,9 +82,6 @@ void arch_stack_bounds(uintptr_t *lo, uintptr_t *hi);
 /* Flush this hart's TLB entries for one virtual page / for everything. */
 void arch_flush_tlb_page(uintptr_t va);
 void arch_flush_tlb_all(void);
-
-/* A hint for spin loops (pause on the host, nothing special on RV64GC). */
-void arch_cpu_relax(void);
 
 #endif /* __ASSEMBLY__ */
 

@@ -22,12 +22,13 @@ static bool try_take(struct spinlock *l)
 irqflags_t spin_lock_irqsave(struct spinlock *l)
 {
 	irqflags_t flags = arch_irq_save();
+	int self = (int)hart_id();
 	unsigned long spins = 0;
 
-	if (atomic_load_explicit(&l->holder_hart, memory_order_relaxed) == (int)hart_id() &&
+	if (atomic_load_explicit(&l->holder_hart, memory_order_relaxed) == self &&
 	    atomic_load_explicit(&l->locked, memory_order_relaxed))
-		panic("spinlock %s: recursive lock on hart %u (held from %p)",
-		      l->name, hart_id(), l->holder_pc);
+		panic("spinlock %s: recursive lock on hart %d (held from %p)",
+		      l->name, self, l->holder_pc);
 	while (!try_take(l)) {
 		/* Spin on a plain load so the line stays shared while we wait. */
 		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
@@ -39,7 +40,7 @@ irqflags_t spin_lock_irqsave(struct spinlock *l)
 				      l->holder_pc);
 		}
 	}
-	atomic_store_explicit(&l->holder_hart, (int)hart_id(), memory_order_relaxed);
+	atomic_store_explicit(&l->holder_hart, self, memory_order_relaxed);
 	l->holder_pc = __builtin_return_address(0);
 	return flags;
 }

@@ -5,13 +5,13 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi.h"
 
+#include <stddef.h>
+
+_Static_assert(offsetof(struct hart_local, index) == 0, "arch_inline.h reads the index at 0(tp)");
+_Static_assert(SSTATUS_SIE == ARCH_SSTATUS_SIE, "arch_inline.h's SIE bit");
+
 struct hart_local hart_locals[MAX_HARTS];
 static unsigned harts_online; /* I after boot: written by the boot hart only */
-
-unsigned hart_id(void)
-{
-	return this_hart()->index;
-}
 
 unsigned hart_count(void)
 {
@@ -26,17 +26,6 @@ void hart_set_count(unsigned n)
 unsigned long hart_raw_id(unsigned index)
 {
 	return hart_locals[index].hartid;
-}
-
-irqflags_t arch_irq_save(void)
-{
-	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
-}
-
-void arch_irq_restore(irqflags_t flags)
-{
-	if (flags & SSTATUS_SIE)
-		csr_set(sstatus, SSTATUS_SIE);
 }
 
 void arch_irq_enable(void)
@@ -63,11 +52,6 @@ void arch_wait_for_interrupt(void)
 void arch_send_ipi(unsigned hart)
 {
 	sbi_send_ipi(1, hart_raw_id(hart));
-}
-
-void arch_cpu_relax(void)
-{
-	__asm__ volatile("nop" ::: "memory");
 }
 
 void arch_halt(void)

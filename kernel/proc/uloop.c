@@ -88,6 +88,26 @@ static bool interrupt_ends_slice(uint64_t slice_end)
 	return clock_now_ns() >= slice_end;
 }
 
+/*
+ * The preemption timer. It is armed when the program is about to run and
+ * nothing is armed on this hart yet, and is left queued when the process
+ * blocks: most polls then cost no timer work at all. If it fires while the
+ * process waits, the process is polled once for nothing and does not re-arm
+ * (it only arms before entering user mode). Reading queued/hart is safe with
+ * interrupts off on the entry's own hart: only this process and that hart's
+ * timer interrupt change them.
+ */
+static uint64_t slice_arm(struct proc *p, struct context *cx)
+{
+	struct timer_entry *e = &p->slice_timer;
+
+	if (e->queued && e->hart == (int)hart_id())
+		return e->deadline;
+	timerq_cancel(e); /* fired, never armed, or queued on another hart */
+	timerq_add(e, clock_now_ns() + PROC_SLICE_NS, cx->waker);
+	return e->deadline;
+}
+
 static enum poll uloop_run(struct proc *p, struct context *cx)
 {
 	uint64_t slice_end = 0;
@@ -115,10 +135,8 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 		if (p->ustate == ULOOP_EXITED)
 			return POLL_READY;
 
-		if (!slice_end) {
-			slice_end = clock_now_ns() + PROC_SLICE_NS;
-			timerq_add(&p->slice_timer, slice_end, cx->waker);
-		}
+		if (!slice_end)
+			slice_end = slice_arm(p, cx);
 		uint64_t t0 = clock_now_ns();
 		arch_user_run(&p->uc, &trap);
 		p->utime_ns += clock_now_ns() - t0;
@@ -155,7 +173,6 @@ static enum poll uloop_poll(struct future *f, struct context *cx)
 	if (p->as)
 		arch_user_space_enter(as_root_pa(p->as));
 	r = uloop_run(p, cx);
-	timerq_cancel(&p->slice_timer);
 	arch_user_space_leave();
 	proc_set_current(NULL);
 	p->stime_ns += (clock_now_ns() - t0) - (p->utime_ns - u0);
