@@ -63,6 +63,7 @@ int exec_init_sized(unsigned nharts, uint32_t max_tasks)
 		atomic_init(&h->steals, 0);
 		h->blockon_depth = 0;
 		h->current = TASK_ID_NONE;
+		h->index = i;
 	}
 	exec_nharts = nharts;
 	timerq_init(nharts);
@@ -136,41 +137,14 @@ void exec_unreserve(unsigned hart)
 
 /* ---- the queue -------------------------------------------------------------- */
 
-/*
- * Push a SCHEDULED task's slot onto its home queue and make sure the home
- * hart will look. Any context.
- */
-void exec_push(unsigned hart, uint32_t slot)
+void exec_fence_seq_cst(void)
 {
-	struct exec_hart *h = &exec_harts[hart];
-	unsigned long spins = 0;
-	irqflags_t fl;
-
-	EXEC_TRACE_EV(EXEC_EV_PUSH, task_slot_id(slot));
-	fl = arch_irq_save();
-	/*
-	 * Cannot be full: at most cap tasks are homed here and each is queued
-	 * at most once. A failed push means only that a pop of the slot one
-	 * lap back is mid-way on another hart (with its interrupts off), so
-	 * it finishes shortly.
-	 */
-	while (!arrayq_push(&h->q, slot)) {
-		arch_cpu_relax();
-		if (++spins == (1ul << 32))
-			panic("exec: wake queue of hart %u stuck full", hart);
-	}
-	arch_irq_restore(fl);
-
-	/*
-	 * The lost-wakeup window, pusher side. seq_cst fence between our push
-	 * and our read of ->idle; sleep_if_idle() has the mirror fence between
-	 * its store of ->idle and its queue check. Of the two, at least one
-	 * sees the other: either it sees our item and does not sleep, or we
-	 * see it idle and send the IPI. A busy hart is never interrupted.
-	 */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (hart != hart_id() && atomic_load_explicit(&h->idle, memory_order_relaxed))
-		arch_send_ipi(hart);
+}
+
+void exec_push_stuck(unsigned hart)
+{
+	panic("exec: wake queue of hart %u stuck full", hart);
 }
 
 static bool pop_local(struct exec_hart *h, uint32_t *slot)
@@ -182,20 +156,28 @@ static bool pop_local(struct exec_hart *h, uint32_t *slot)
 	return ok;
 }
 
-unsigned exec_run_pending(void)
+/*
+ * One fair batch: at most the tasks queued now (and EXEC_BATCH). The owner
+ * pops with interrupts on; see exec_push() for why that is safe.
+ */
+static unsigned run_batch(struct exec_hart *h)
 {
-	struct exec_hart *h = &exec_harts[hart_id()];
 	unsigned n = arrayq_len(&h->q), done = 0;
 	uint32_t slot;
 
 	if (n > EXEC_BATCH)
 		n = EXEC_BATCH;
-	while (done < n && pop_local(h, &slot)) {
+	while (done < n && arrayq_pop(&h->q, &slot)) {
 		EXEC_TRACE_EV(EXEC_EV_POP, task_slot_id(slot));
 		task_run(h, slot);
 		done++;
 	}
 	return done;
+}
+
+unsigned exec_run_pending(void)
+{
+	return run_batch(&exec_harts[hart_id()]);
 }
 
 /*
@@ -294,7 +276,7 @@ void exec_run(void)
 		if (atomic_load_explicit(&host_stop, memory_order_acquire))
 			shim_hart_exit();
 #endif
-		if (exec_run_pending())
+		if (run_batch(h))
 			continue;
 		if (exec_steal(h))
 			continue;
@@ -356,7 +338,7 @@ int exec_block_on(struct future *f)
 		    future_poll(f, &cx) == POLL_READY)
 			break;
 		/* Tasks get a batch after every poll of f, so f cannot starve them. */
-		if (exec_run_pending())
+		if (run_batch(h))
 			continue;
 		if (atomic_load_explicit(&h->blockon_woken, memory_order_relaxed))
 			continue;

@@ -64,19 +64,6 @@ void task_table_fini(void)
 	task_table.max_segs = 0;
 }
 
-struct task *task_lookup(uint32_t slot)
-{
-	uint32_t seg = (uint32_t)(slot / TASKS_PER_SEG);
-	struct task *s;
-
-	if (seg >= task_table.max_segs)
-		return NULL;
-	/* acquire: pairs with the release that published the segment in
-	 * table_alloc(), so its initialised headers are visible. */
-	s = atomic_load_explicit(&task_table.segs[seg], memory_order_acquire);
-	return s ? &s[slot % TASKS_PER_SEG] : NULL;
-}
-
 /* A free slot in state FREE, or TASK_SLOT_NONE. */
 static uint32_t table_alloc(void)
 {
@@ -218,7 +205,10 @@ void task_wake(task_id_t id)
 	 * cannot end before it is polled. wake_ns is published to the poller
 	 * by the queue's release/acquire. */
 	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
-	t->wake_ns = clock_now_ns();
+	/* ->polls is the poller's, published by its RUNNING -> IDLE release
+	 * that our CAS acquired. Stamp only if the next poll is timed. */
+	if (task_poll_is_timed(atomic_load_explicit(&t->polls, memory_order_relaxed) + 1))
+		t->wake_ns = clock_now_ns();
 	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
 	exec_push(t->home, task_id_slot(id));
 }
@@ -366,8 +356,10 @@ void task_run(struct exec_hart *h, uint32_t slot)
 {
 	struct task *t = task_lookup(slot);
 	struct context cx;
-	uint64_t s, t0, t1;
+	uint64_t s, t0 = 0, t1;
+	uint32_t polls;
 	task_id_t id;
+	bool timed;
 	enum poll r;
 
 	BUG_ON(!t);
@@ -375,7 +367,7 @@ void task_run(struct exec_hart *h, uint32_t slot)
 	 * wake, requeue); the queue stamps order it too. */
 	s = atomic_load_explicit(&t->state, memory_order_acquire);
 	BUG_ON(ts_run(s) != TASK_SCHEDULED);
-	BUG_ON(t->home != (uint32_t)(h - exec_harts));
+	BUG_ON(t->home != h->index);
 	id = make_id(ts_gen(s), slot);
 
 	if (s & TS_CANCEL_REQ) {
@@ -395,23 +387,28 @@ void task_run(struct exec_hart *h, uint32_t slot)
 		;
 
 	h->current = id;
-	t0 = clock_now_ns();
-	atomic_store_explicit(&t->wake_to_poll_ns,
-			      atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed) +
-				      (t0 - t->wake_ns),
-			      memory_order_relaxed);
-	atomic_store_explicit(&t->polls,
-			      atomic_load_explicit(&t->polls, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
+	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
+	atomic_store_explicit(&t->polls, polls, memory_order_relaxed);
 	atomic_store_explicit(&h->polls, atomic_load_explicit(&h->polls, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
+	timed = task_poll_is_timed(polls);
+	if (timed) {
+		t0 = clock_now_ns();
+		atomic_store_explicit(&t->wake_to_poll_ns,
+				      atomic_load_explicit(&t->wake_to_poll_ns,
+							   memory_order_relaxed) + (t0 - t->wake_ns),
+				      memory_order_relaxed);
+	}
 	EXEC_TRACE_EV(EXEC_EV_POLL, id);
 	cx.waker = &t->waker;
 	r = future_poll(t->fut, &cx);
-	t1 = clock_now_ns();
-	atomic_store_explicit(&t->poll_ns,
-			      atomic_load_explicit(&t->poll_ns, memory_order_relaxed) + (t1 - t0),
-			      memory_order_relaxed);
+	if (timed) {
+		t1 = clock_now_ns();
+		atomic_store_explicit(&t->poll_ns,
+				      atomic_load_explicit(&t->poll_ns, memory_order_relaxed) +
+					      (t1 - t0),
+				      memory_order_relaxed);
+	}
 	h->current = TASK_ID_NONE;
 
 	if (r == POLL_READY) {
@@ -440,7 +437,8 @@ void task_run(struct exec_hart *h, uint32_t slot)
 			    memory_order_acq_rel, memory_order_relaxed)) {
 			if (run == TASK_NOTIFIED) {
 				atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
-				t->wake_ns = t1;
+				if (task_poll_is_timed(polls + 1))
+					t->wake_ns = clock_now_ns();
 				EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
 				exec_push(t->home, slot);
 			}
@@ -486,6 +484,7 @@ int task_get_stats(task_id_t id, struct task_stats *st)
 	st->self_wakes = atomic_load_explicit(&t->self_wakes, memory_order_relaxed);
 	st->wake_to_poll_ns = atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed);
 	st->poll_ns = atomic_load_explicit(&t->poll_ns, memory_order_relaxed);
+	st->timed_polls = task_timed_polls(st->polls);
 	return 0;
 }
 

@@ -74,8 +74,10 @@ struct task_stats {
 	uint32_t polls;
 	uint32_t wakes;		/* wakes that scheduled or notified it */
 	uint32_t self_wakes;	/* of those, from its own poll */
-	uint64_t wake_to_poll_ns;	/* summed over polls that followed a wake */
-	uint64_t poll_ns;	/* summed time inside poll() */
+	/* Timing is sampled: every 16th poll from the first is timed. */
+	uint32_t timed_polls;	/* polls that were timed */
+	uint64_t wake_to_poll_ns;	/* summed over timed polls */
+	uint64_t poll_ns;	/* time inside poll(), summed over timed polls */
 	struct future *fut;	/* NULL once finished */
 };
 /* Snapshot of a live task's counters; -ESRCH if the id is stale. */

@@ -106,10 +106,26 @@ struct task {
 	_Atomic uint32_t polls;		/* A: written by the polling hart only */
 	_Atomic uint32_t self_wakes;	/* A */
 	uint32_t pad;
-	uint64_t wake_ns;		/* when last scheduled: by the waker that pushed */
-	_Atomic uint64_t wake_to_poll_ns; /* A: written by the polling hart only */
-	_Atomic uint64_t poll_ns;	/* A: written by the polling hart only */
+	uint64_t wake_ns;		/* when last scheduled, if the next poll is timed */
+	_Atomic uint64_t wake_to_poll_ns; /* A: over timed polls; polling hart only */
+	_Atomic uint64_t poll_ns;	/* A: over timed polls; polling hart only */
 };
+
+/*
+ * Poll timing is sampled: polls number 1, 1 + EXEC_TIME_SAMPLE, ... of each
+ * task are timed (wake-to-poll and time in poll), the rest are not, which
+ * keeps two of the three clock reads off the wake-to-poll path.
+ * The waker stamps wake_ns only when the poll it causes will be timed.
+ */
+#define EXEC_TIME_SAMPLE 16u
+static inline bool task_poll_is_timed(uint32_t poll_number)
+{
+	return (poll_number & (EXEC_TIME_SAMPLE - 1)) == 1;
+}
+static inline uint32_t task_timed_polls(uint32_t polls)
+{
+	return (polls + EXEC_TIME_SAMPLE - 1) / EXEC_TIME_SAMPLE;
+}
 
 /* Tasks per table segment: a segment fits one 4 KiB page. */
 #define TASKS_PER_SEG (4096 / sizeof(struct task))
@@ -141,18 +157,32 @@ struct exec_hart {
 	_Atomic uint64_t wfi_count;	/* A: written by the owner only */
 	_Atomic uint64_t polls;		/* A: written by the owner only */
 	_Atomic uint64_t steals;	/* A: tasks this hart stole */
+	uint32_t index;			/* I: this hart's index in exec_harts */
 } __attribute__((aligned(64)));
 
 extern struct exec_hart exec_harts[MAX_HARTS];
 extern unsigned exec_nharts;
 
 /* task.c */
-struct task *task_lookup(uint32_t slot);
 void task_table_free(struct task *t, uint32_t slot);
 int task_table_init(uint32_t max_tasks);
 void task_table_fini(void);
 /* Poll the popped task @slot on hart @h (executor.c calls; task.c owns it). */
 void task_run(struct exec_hart *h, uint32_t slot);
+
+/* The header of @slot, or NULL if its segment was never allocated. */
+static inline struct task *task_lookup(uint32_t slot)
+{
+	uint32_t seg = (uint32_t)(slot / TASKS_PER_SEG);
+	struct task *s;
+
+	if (seg >= task_table.max_segs)
+		return NULL;
+	/* acquire: pairs with the release that published the segment in
+	 * table_alloc(), so its initialised headers are visible. */
+	s = atomic_load_explicit(&task_table.segs[seg], memory_order_acquire);
+	return s ? &s[slot % TASKS_PER_SEG] : NULL;
+}
 
 /* The id of the live task in @slot (for tracing; the caller owns the task). */
 static inline task_id_t task_slot_id(uint32_t slot)
@@ -164,9 +194,10 @@ static inline task_id_t task_slot_id(uint32_t slot)
 }
 
 /* executor.c */
-void exec_push(unsigned hart, uint32_t slot);
 int exec_reserve(int hart);
 void exec_unreserve(unsigned hart);
+__attribute__((noreturn)) void exec_push_stuck(unsigned hart);
+void exec_fence_seq_cst(void);
 
 #ifdef EXEC_TRACE
 #define EXEC_TRACE_EV(ev, id)                                              \
@@ -177,5 +208,47 @@ void exec_unreserve(unsigned hart);
 #else
 #define EXEC_TRACE_EV(ev, id) do { } while (0)
 #endif
+
+/*
+ * Push a SCHEDULED task's slot onto its home queue and make sure the home
+ * hart will look. Any context, interrupts on or off.
+ *
+ * Why interrupts may stay on here and in the owner's pop, although the
+ * ArrayQueue contract asks for them off: the danger is a push (from an
+ * interrupt handler) that spins on "full" because the slot one lap back is
+ * held by a pop (or push) that the same interrupt suspended. For a wake
+ * queue that cannot happen: at most cap tasks are homed on a hart and each
+ * is in its queue at most once, so positions tail - cap .. tail would have
+ * to name cap + 1 distinct SCHEDULED tasks. A push that finds the queue
+ * "full" is therefore racing a pop on another hart that is about to release
+ * the slot, and a half-done push only makes consumers see the queue shorter
+ * for a moment. Leaving interrupts alone saves four calls per wake.
+ */
+static inline void exec_push(unsigned hart, uint32_t slot)
+{
+	struct exec_hart *h = &exec_harts[hart];
+	unsigned long spins = 0;
+
+	EXEC_TRACE_EV(EXEC_EV_PUSH, task_slot_id(slot));
+	while (!arrayq_push(&h->q, slot)) {
+		arch_cpu_relax();
+		if (++spins == (1ul << 32))
+			exec_push_stuck(hart);
+	}
+	/*
+	 * The lost-wakeup window, pusher side. seq_cst fence between our push
+	 * and our read of ->idle; sleep_if_idle() has the mirror fence between
+	 * its store of ->idle and its queue check. Of the two, at least one
+	 * sees the other: either it sees our item and does not sleep, or we
+	 * see it idle and send the IPI. A busy hart is never interrupted.
+	 */
+#ifdef __SANITIZE_THREAD__
+	exec_fence_seq_cst();	/* GCC's TSan refuses the fence once inlined */
+#else
+	atomic_thread_fence(memory_order_seq_cst);
+#endif
+	if (atomic_load_explicit(&h->idle, memory_order_relaxed) && hart != hart_id())
+		arch_send_ipi(hart);
+}
 
 #endif

@@ -3,6 +3,7 @@
 #include "kernel/async/timer.h"
 
 #include "kernel/arch.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 
@@ -273,4 +274,29 @@ void sleep_for_init(struct sleep_future *s, uint64_t ns)
 	uint64_t now = clock_now_ns();
 
 	sleep_until_init(s, ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
+}
+
+static void sleep_release(struct future *f)
+{
+	kfree(f);
+}
+
+static const struct future_ops sleep_box_ops = {
+	.name = "sleep",
+	.type = "sleep_future",
+	.poll = sleep_poll,
+	.drop = sleep_drop,
+	.release = sleep_release,
+	.state_name = sleep_state_name,
+};
+
+struct sleep_future *sleep_for_new(uint64_t ns)
+{
+	struct sleep_future *s = kmalloc(sizeof(*s));
+
+	if (s) {
+		sleep_for_init(s, ns);
+		s->base.ops = &sleep_box_ops;
+	}
+	return s;
 }

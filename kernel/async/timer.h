@@ -70,4 +70,10 @@ void sleep_until_init(struct sleep_future *s, uint64_t deadline_ns);
 /* The deadline is counted from this call, not from the first poll. */
 void sleep_for_init(struct sleep_future *s, uint64_t ns);
 
+/*
+ * A sleep_for future of its own (kmalloc'd) for task_spawn(), which frees
+ * it through its release op when the task ends. NULL when out of memory.
+ */
+struct sleep_future *sleep_for_new(uint64_t ns);
+
 #endif

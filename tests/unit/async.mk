@@ -9,7 +9,7 @@ ASYNC_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 ASYNC_TSAN := -fsanitize=thread
 ASYNC_HDRS := $(wildcard lib/arrayqueue.h lib/errno.h lib/list.h kernel/*.h \
 	kernel/async/*.h kernel/mm/kmalloc.h tests/unit/shim/*.h)
-ASYNC_CORE := $(filter-out %_ktest.c,$(wildcard kernel/async/*.c)) \
+ASYNC_CORE := $(filter-out %_ktest.c %_kbench.c,$(wildcard kernel/async/*.c)) \
 	lib/arrayqueue.c kernel/spinlock.c $(wildcard tests/unit/shim/*.c)
 
 $(B)/host/test_arrayq: tests/unit/test_arrayq.c lib/arrayqueue.c $(ASYNC_HDRS)
