@@ -61,6 +61,13 @@ void arch_timer_set(uint64_t deadline_ns);
  */
 int arch_irq_attach(unsigned irq, void (*fn)(void *arg), void *arg);
 
+/*
+ * Device memory barrier for drivers that share memory with a DMA device
+ * (virtio rings): every memory and device (MMIO) access before it is ordered
+ * before every one after it (RISC-V `fence iorw,iorw`). Any context.
+ */
+void arch_io_fence(void);
+
 /* Early console output before any driver is up (the SBI legacy console). */
 void arch_early_putchar(int c);
 

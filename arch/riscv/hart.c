@@ -71,3 +71,8 @@ void arch_flush_tlb_all(void)
 {
 	sfence_vma_all();
 }
+
+void arch_io_fence(void)
+{
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Block device registry and the request future shared by every driver; see
+ * blkdev.h. Lock legend: R registry_lock.
+ */
+#include "kernel/drivers/blkdev.h"
+
+#include "kernel/arch.h"
+#include "kernel/async/executor.h"
+#include "kernel/boot.h"
+#include "kernel/drivers/virtio_blk.h"
+#include "kernel/drivers/virtio_mmio.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/string.h"
+
+static struct spinlock registry_lock = SPINLOCK_INIT("blkdev_registry");
+static struct blkdev *registry[BLKDEV_MAX];	/* R (written once per slot) */
+static atomic_uint registered;			/* A: release pairs with readers */
+
+int blkdev_register(struct blkdev *dev)
+{
+	irqflags_t fl = spin_lock_irqsave(&registry_lock);
+	unsigned n = atomic_load_explicit(&registered, memory_order_relaxed);
+
+	if (n >= BLKDEV_MAX) {
+		spin_unlock_irqrestore(&registry_lock, fl);
+		return -ENOSPC;
+	}
+	dev->name[0] = 'v';
+	dev->name[1] = 'd';
+	dev->name[2] = (char)('a' + n);
+	dev->name[3] = 0;
+	registry[n] = dev;
+	/* release: the entry before the count (pairs with blkdev_get's acquire). */
+	atomic_store_explicit(&registered, n + 1, memory_order_release);
+	spin_unlock_irqrestore(&registry_lock, fl);
+	return 0;
+}
+
+unsigned blkdev_count(void)
+{
+	return atomic_load_explicit(&registered, memory_order_acquire);
+}
+
+struct blkdev *blkdev_get(unsigned i)
+{
+	return i < blkdev_count() ? registry[i] : NULL;
+}
+
+struct blkdev *blkdev_find(const char *name)
+{
+	unsigned n = blkdev_count();
+
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(registry[i]->name, name) == 0)
+			return registry[i];
+	return NULL;
+}
+
+void blkdev_probe_all(const struct boot_info *bi)
+{
+	static bool probed;
+	const struct fdt_info *fi = bi->fdt;
+
+	if (probed)
+		return;
+	probed = true;
+	/* QEMU gives the first -device the highest slot: walk downwards. */
+	for (int i = fi->virtio_count - 1; i >= 0; i--) {
+		struct virtio_mmio_dev d;
+		int err = virtio_mmio_probe(fi->virtio_base[i], fi->virtio_irq[i], &d);
+
+		if (err == -EPROTO) {
+			kprintf("virtio-mmio@%#lx: legacy transport (version 1) not supported\n",
+				(unsigned long)fi->virtio_base[i]);
+			continue;
+		}
+		if (err)
+			continue;
+		if (d.device_id == VIRTIO_ID_BLOCK) {
+			err = vblk_attach(&d);
+			if (err)
+				kprintf("virtio-blk@%#lx: not attached (%d)\n",
+					(unsigned long)d.base_pa, err);
+		} else {
+			kprintf("virtio-mmio@%#lx: device id %u ignored\n",
+				(unsigned long)d.base_pa, d.device_id);
+		}
+	}
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+static enum poll blk_req_poll(struct future *f, struct context *cx)
+{
+	struct blk_req *r = (struct blk_req *)f;
+
+	if (atomic_load_explicit(&r->state, memory_order_relaxed) == BLK_REQ_IDLE)
+		blkdev_submit(r);
+	/* Registers the waker unless the request is already done (then the
+	 * acquire in blk_req_is_done orders the result and data before us). */
+	if (r->dev->ops->set_waker(r->dev, r, cx->waker) || blk_req_is_done(r))
+		return POLL_READY;
+	return POLL_PENDING;
+}
+
+static void blk_req_drop(struct future *f)
+{
+	struct blk_req *r = (struct blk_req *)f;
+	int st = atomic_load_explicit(&r->state, memory_order_acquire);
+
+	if (st == BLK_REQ_QUEUED || st == BLK_REQ_INFLIGHT)
+		r->dev->ops->cancel(r->dev, r);
+}
+
+static const char *blk_req_state_name(const struct future *f)
+{
+	static const char *const names[] = { "idle", "queued", "inflight", "done" };
+	const struct blk_req *r = (const struct blk_req *)f;
+
+	return names[atomic_load_explicit(&r->state, memory_order_relaxed) & 3];
+}
+
+static const struct future_ops blk_req_ops = {
+	.name = "blk_req",
+	.type = "blk_req",
+	.poll = blk_req_poll,
+	.drop = blk_req_drop,
+	.state_name = blk_req_state_name,
+};
+
+void blk_req_init(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint64_t sector,
+		  void *buf, uint32_t len)
+{
+	future_init(&r->base, &blk_req_ops);
+	r->dev = dev;
+	r->op = op;
+	r->sector = sector;
+	r->buf = buf;
+	r->len = len;
+	r->done = NULL;
+	r->done_arg = NULL;
+	r->has_waker = false;
+	list_init(&r->wait_node);
+	atomic_store_explicit(&r->state, BLK_REQ_IDLE, memory_order_relaxed);
+}
+
+void blk_req_complete_locked(struct blk_req *r, long result, struct blk_fin *fin)
+{
+	fin->r = r;
+	fin->done = r->done;
+	fin->has_waker = r->has_waker;
+	fin->w = r->waker;
+	r->has_waker = false;
+	if (result < 0 && r->op == BLK_WRITE)
+		atomic_fetch_add_explicit(&r->dev->write_errors, 1, memory_order_relaxed);
+	r->base.result = result;
+	/* release: result and the device's data before DONE (pairs with the
+	 * acquire in blk_req_is_done). */
+	atomic_store_explicit(&r->state, BLK_REQ_DONE, memory_order_release);
+}
+
+void blk_fin_run(struct blk_fin *fin)
+{
+	if (fin->has_waker)
+		waker_wake(&fin->w);
+	if (fin->done)
+		fin->done(fin->r);
+}
+
+static long check_req(const struct blk_req *r)
+{
+	if (r->op == BLK_FLUSH)
+		return 0;
+	if (r->len == 0 || r->len % BLK_SECTOR_SIZE || r->len > BLK_MAX_BYTES)
+		return -EINVAL;
+	/* Beyond the end: -EIO, as Linux fails a bio past the device's end. */
+	if (r->sector >= r->dev->sectors ||
+	    r->len / BLK_SECTOR_SIZE > r->dev->sectors - r->sector)
+		return -EIO;
+	return 0;
+}
+
+void blkdev_submit(struct blk_req *r)
+{
+	long err = check_req(r);
+
+	if (err) {
+		struct blk_fin fin;
+
+		/* Nobody else can see an IDLE request: no lock needed. */
+		blk_req_complete_locked(r, err, &fin);
+		blk_fin_run(&fin);
+		return;
+	}
+	r->dev->ops->submit(r->dev, r);
+}
+
+long blk_req_block_on(struct blk_req *r)
+{
+	exec_block_on(&r->base);
+	return r->base.result;
+}
+
+long blk_req_poll_wait(struct blk_req *r, uint64_t timeout_ns)
+{
+	uint64_t deadline = clock_now_ns() + timeout_ns;
+
+	if (atomic_load_explicit(&r->state, memory_order_relaxed) == BLK_REQ_IDLE)
+		blkdev_submit(r);
+	while (!blk_req_is_done(r)) {
+		if (clock_now_ns() > deadline)
+			return -ETIMEDOUT;
+		r->dev->ops->poll(r->dev);
+		arch_cpu_relax();
+	}
+	return r->base.result;
+}

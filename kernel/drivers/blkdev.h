@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Block devices: a name ("vda"), a size in 512-byte sectors, and
+ * asynchronous requests. A request (struct blk_req) is started with
+ * blkdev_submit() and completed by the driver's interrupt handler, which
+ * stores the result, wakes the request's waker and calls its ->done hook.
+ * struct blk_req is also a future (base first): polling it submits it if
+ * needed and is ready once the device answered; ->base.result is then 0,
+ * -EIO (device error, or a range beyond the device's end: such requests
+ * complete at once without reaching the device) or -EINVAL (a length that is
+ * not a multiple of 512, zero, or above BLK_MAX_BYTES).
+ *
+ * Ownership: the request, and the buffer it names, belong to the device from
+ * submission until completion. Dropping a request future that is still in
+ * flight does not cancel the I/O: the caller must keep the buffer (and the
+ * request) alive until it completes. A request still waiting for room in the
+ * queue is simply taken off the wait list.
+ *
+ * Lock legend: I set before registration; D the driver's lock; A atomic.
+ */
+#ifndef KERNEL_DRIVERS_BLKDEV_H
+#define KERNEL_DRIVERS_BLKDEV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/async/future.h"
+#include "lib/list.h"
+
+#define BLK_SECTOR_SIZE 512
+#define BLK_MAX_BYTES (1u << 20)
+#define BLKDEV_MAX 8
+
+enum blk_op {
+	BLK_READ,
+	BLK_WRITE,
+	BLK_FLUSH,	/* everything completed before is on stable storage */
+};
+
+struct blkdev;
+
+/*
+ *   IDLE --submit--> QUEUED (no room in the ring) --room--> INFLIGHT --irq--> DONE
+ *       \------------------------------------------------/
+ *   IDLE --bad range/len-----------------------------------------------> DONE
+ */
+enum blk_req_state {
+	BLK_REQ_IDLE,
+	BLK_REQ_QUEUED,
+	BLK_REQ_INFLIGHT,
+	BLK_REQ_DONE,
+};
+
+struct blk_req {
+	struct future base;		/* result at DONE: 0, -EIO, -EINVAL */
+	struct blkdev *dev;		/* I */
+	enum blk_op op;			/* I */
+	uint64_t sector;		/* I */
+	void *buf;			/* I: direct-map address (kernel memory) */
+	uint32_t len;			/* I: bytes */
+	/* Called once at completion, in interrupt context or from a polling
+	 * loop, without driver locks: record and wake only. May be NULL. */
+	void (*done)(struct blk_req *r);
+	void *done_arg;			/* I: for ->done */
+	atomic_int state;		/* A (D to change): enum blk_req_state */
+	struct waker waker;		/* D */
+	bool has_waker;			/* D */
+	struct list_head wait_node;	/* D: on the driver's FIFO while QUEUED */
+};
+
+struct blkdev_ops {
+	/* Start @r (state IDLE, range checked): put it in flight or on the
+	 * FIFO. Any context. */
+	void (*submit)(struct blkdev *dev, struct blk_req *r);
+	/* Register/replace r's waker unless already DONE; true if DONE. */
+	bool (*set_waker)(struct blkdev *dev, struct blk_req *r, const struct waker *w);
+	/* Take r off the FIFO if still QUEUED; forget its waker. */
+	void (*cancel)(struct blkdev *dev, struct blk_req *r);
+	/* Reap completions without waiting for the interrupt (power-off path,
+	 * interrupts may be off). */
+	void (*poll)(struct blkdev *dev);
+};
+
+struct blkdev {
+	char name[8];			/* I: "vda", ... */
+	uint64_t sectors;		/* I: capacity in 512-byte sectors */
+	bool read_only;			/* I */
+	bool has_flush;			/* I: BLK_FLUSH reaches the device */
+	const struct blkdev_ops *ops;	/* I */
+	void *priv;			/* I: the driver's state */
+	atomic_uint write_errors;	/* A: failed BLK_WRITEs so far (bcache_sync) */
+};
+
+/* Prepare @r (any previous use must be DONE or never submitted). */
+void blk_req_init(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint64_t sector,
+		  void *buf, uint32_t len);
+/* Start @r now (IDLE only); completion as described at the top. */
+void blkdev_submit(struct blk_req *r);
+static inline bool blk_req_is_done(const struct blk_req *r)
+{
+	return atomic_load_explicit(&r->state, memory_order_acquire) == BLK_REQ_DONE;
+}
+
+/*
+ * For drivers. Completion happens in two steps so that no waker registered
+ * in between is lost and nothing of a request is touched once its owner may
+ * free it:
+ *  - blk_req_complete_locked(), under the driver lock (which set_waker
+ *    takes too): store @result, take the waker and the ->done hook into
+ *    @fin, publish DONE;
+ *  - blk_fin_run(), with no driver lock: wake, then call the hook. The owner
+ *    of a request with a ->done hook must not free or reuse it before the
+ *    hook has run; a hook-less request may be freed as soon as it is DONE.
+ */
+struct blk_fin {
+	struct blk_req *r;
+	void (*done)(struct blk_req *r);
+	struct waker w;
+	bool has_waker;
+};
+void blk_req_complete_locked(struct blk_req *r, long result, struct blk_fin *fin);
+void blk_fin_run(struct blk_fin *fin);
+
+/* Give @dev the next free name "vd<letter>" and make it findable. 0 or -ENOSPC. */
+int blkdev_register(struct blkdev *dev);
+struct blkdev *blkdev_find(const char *name);
+/* The i-th registered device (registration order), or NULL. */
+struct blkdev *blkdev_get(unsigned i);
+unsigned blkdev_count(void);
+
+struct boot_info;
+/* Probe every virtio-mmio slot of the device tree and register each disk;
+ * the first -drive of the QEMU command line becomes "vda" (slots are taken
+ * from the highest address down). Once, on the boot hart; a second call
+ * does nothing. */
+void blkdev_probe_all(const struct boot_info *bi);
+
+/* Run @r to completion from a non-task context (exec_block_on); its result. */
+long blk_req_block_on(struct blk_req *r);
+/* Same, by polling the device: for paths where interrupts may be off.
+ * -ETIMEDOUT after @timeout_ns (the request stays owned by the device). */
+long blk_req_poll_wait(struct blk_req *r, uint64_t timeout_ns);
+
+#endif
