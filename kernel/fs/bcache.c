@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The buffer cache; see bcache.h for the contract.
+ *
+ * Lock legend: L bcache_lock (interrupts off; taken by the I/O completion
+ * hooks in interrupt context too); I set once. Lock order: bcache_lock, then
+ * a driver's lock (blkdev_submit is called with bcache_lock dropped anyway)
+ * or io_wq's lock.
+ *
+ * Buffer life:   FREE --grab--> keyed (READING | VALID [DIRTY] [WRITING] | ERROR)
+ *                  ^-----evict / read error / invalidate------'
+ * A keyed buffer is on its hash chain; a keyed buffer with ref == 0 is also
+ * on the LRU list (oldest release first), a free one on the free list.
+ * READING and WRITING mean buf->req belongs to the device.
+ */
+#include "kernel/fs/bcache.h"
+
+#include "kernel/arch.h"
+#include "kernel/async/executor.h"
+#include "kernel/async/waitq.h"
+#include "kernel/drivers/blkdev.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/page.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "lib/errno.h"
+#include "lib/list.h"
+#include "lib/string.h"
+
+enum {
+	BUF_VALID = 1u << 0,	/* data holds the block */
+	BUF_DIRTY = 1u << 1,	/* data newer than the disk */
+	BUF_READING = 1u << 2,	/* read in flight (not VALID yet) */
+	BUF_WRITING = 1u << 3,	/* write-back in flight */
+	BUF_ERROR = 1u << 4,	/* the read failed */
+};
+
+struct bcache_buf {
+	struct list_head hnode;		/* L: hash chain while keyed */
+	struct list_head lnode;		/* L: LRU (keyed, ref 0) or free list */
+	struct list_head wb_node;	/* L: a collector's local write-back list */
+	struct blkdev *dev;		/* L */
+	uint64_t blockno;		/* L */
+	unsigned bsize;			/* L */
+	unsigned ref;			/* L */
+	unsigned flags;			/* L */
+	void *data;			/* L: one page, allocated at first use */
+	struct blk_req req;		/* owned by the device while READING/WRITING */
+};
+
+#define NHASH 256
+/* Most write-backs one bcache_get starts while looking for a victim. */
+#define EVICT_WB_MAX 16
+
+static struct spinlock bcache_lock = SPINLOCK_INIT("bcache");
+static bool inited;				/* L */
+static struct bcache_buf bufs[BCACHE_NBUF];	/* L */
+static struct list_head hash[NHASH];		/* L */
+static struct list_head lru;			/* L: oldest first */
+static struct list_head freel;			/* L */
+static struct bcache_stats st;			/* L */
+/* Woken on every I/O completion and every release to ref 0; `events`
+ * counts them so a waiter that registered late still sees what it missed. */
+static struct waitq io_wq;
+static uint64_t events;				/* L */
+
+static void init_locked(void)
+{
+	if (inited)
+		return;
+	inited = true;
+	list_init(&lru);
+	list_init(&freel);
+	for (unsigned i = 0; i < NHASH; i++)
+		list_init(&hash[i]);
+	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
+		list_init(&bufs[i].hnode);
+		list_init(&bufs[i].wb_node);
+		list_add_tail(&bufs[i].lnode, &freel);
+	}
+	waitq_init(&io_wq);
+}
+
+static struct list_head *chain(struct blkdev *dev, uint64_t blockno)
+{
+	uint64_t h = blockno ^ ((uintptr_t)dev >> 6);
+
+	h ^= h >> 17;
+	return &hash[(h * 0x9e3779b97f4a7c15ull) >> 56];
+}
+
+static struct bcache_buf *lookup_locked(struct blkdev *dev, uint64_t blockno)
+{
+	struct bcache_buf *b;
+
+	list_for_each_entry(b, chain(dev, blockno), hnode)
+		if (b->dev == dev && b->blockno == blockno)
+			return b;
+	return NULL;
+}
+
+/* Keyed, ref 0 -> free. */
+static void unkey_locked(struct bcache_buf *b)
+{
+	if (b->flags & BUF_DIRTY)
+		st.dirty--;
+	list_del(&b->hnode);
+	list_del(&b->lnode);
+	list_add(&b->lnode, &freel);
+	b->flags = 0;
+	b->dev = NULL;
+	st.cached--;
+}
+
+static void take_ref_locked(struct bcache_buf *b)
+{
+	if (b->ref++ == 0)
+		list_del(&b->lnode);	/* off the LRU */
+}
+
+static void wake_io_waiters(void)
+{
+	waitq_wake_all(&io_wq);
+}
+
+/* ---- I/O ------------------------------------------------------------------ */
+
+static void read_done(struct blk_req *r)
+{
+	struct bcache_buf *b = container_of(r, struct bcache_buf, req);
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	b->flags &= ~BUF_READING;
+	if (r->base.result == 0) {
+		b->flags |= BUF_VALID;
+	} else {
+		b->flags |= BUF_ERROR;
+		if (b->ref == 0)
+			unkey_locked(b);
+	}
+	events++;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	wake_io_waiters();
+}
+
+static void write_done(struct blk_req *r)
+{
+	struct bcache_buf *b = container_of(r, struct bcache_buf, req);
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	b->flags &= ~BUF_WRITING;
+	if (r->base.result < 0)
+		kprintf("bcache: %s: write of block %lu failed\n", b->dev->name,
+			(unsigned long)b->blockno);
+	events++;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	wake_io_waiters();
+}
+
+static uint64_t sector_of(const struct bcache_buf *b)
+{
+	return b->blockno * (b->bsize / BLK_SECTOR_SIZE);
+}
+
+/* Dirty, idle -> WRITING, on @wbs; submitted by submit_wbs after unlock. */
+static void start_wb_locked(struct bcache_buf *b, struct list_head *wbs)
+{
+	b->flags = (b->flags & ~BUF_DIRTY) | BUF_WRITING;
+	st.dirty--;
+	st.writes++;
+	blk_req_init(&b->req, b->dev, BLK_WRITE, sector_of(b), b->data, b->bsize);
+	b->req.done = write_done;
+	list_add_tail(&b->wb_node, wbs);
+}
+
+static void submit_wbs(struct list_head *wbs)
+{
+	struct bcache_buf *b, *n;
+
+	/* _safe: once submitted, a buffer may be reused by anyone. */
+	list_for_each_entry_safe(b, n, wbs, wb_node) {
+		list_del(&b->wb_node);
+		blkdev_submit(&b->req);
+	}
+}
+
+/*
+ * A buffer to key anew, off every list, or NULL (none reusable now, or no
+ * memory for its page: *nomem). Dirty idle candidates on the way are put
+ * on @wbs for write-back.
+ */
+static struct bcache_buf *grab_locked(struct list_head *wbs, bool *nomem)
+{
+	struct bcache_buf *b, *n;
+	unsigned started = 0;
+
+	*nomem = false;
+	if (!list_empty(&freel)) {
+		b = list_first_entry(&freel, struct bcache_buf, lnode);
+		if (!b->data && !(b->data = page_alloc())) {
+			*nomem = true;
+			return NULL;
+		}
+		list_del(&b->lnode);
+		return b;
+	}
+	list_for_each_entry_safe(b, n, &lru, lnode) {
+		if (b->flags & (BUF_READING | BUF_WRITING))
+			continue;
+		if (b->flags & BUF_DIRTY) {
+			if (started < EVICT_WB_MAX) {
+				start_wb_locked(b, wbs);
+				started++;
+			}
+			continue;
+		}
+		if (b->flags & BUF_VALID)
+			st.evictions++;
+		unkey_locked(b);
+		list_del(&b->lnode);
+		return b;
+	}
+	return NULL;
+}
+
+static void key_locked(struct bcache_buf *b, struct blkdev *dev, uint64_t blockno,
+		       unsigned bsize, unsigned flags)
+{
+	b->dev = dev;
+	b->blockno = blockno;
+	b->bsize = bsize;
+	b->flags = flags;
+	b->ref = 0;
+	list_add(&b->hnode, chain(dev, blockno));
+	list_init(&b->lnode);
+	st.cached++;
+}
+
+/* ---- the wait future handed to vfs_set_io_wait ----------------------------- */
+
+/*
+ *   INIT --register on io_wq--> WAITING --condition holds--> DONE
+ *                                 ^  |  (woken, condition not yet true)
+ *                                 '--'
+ */
+enum bwait_state {
+	BWAIT_INIT,
+	BWAIT_WAITING,
+	BWAIT_DONE,
+};
+
+struct bcache_wait_future {
+	struct future base;
+	enum bwait_state state;
+	struct bcache_buf *buf;	/* referenced; wait for !READING; or NULL: */
+	uint64_t seen;		/* wait for events != seen */
+	struct waitq_wait_future w;
+};
+
+static bool wait_cond(struct bcache_wait_future *bw)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+	bool ok = bw->buf ? !(bw->buf->flags & BUF_READING) : events != bw->seen;
+
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	return ok;
+}
+
+static void bwait_drop(struct future *f)
+{
+	struct bcache_wait_future *bw = (struct bcache_wait_future *)f;
+
+	if (bw->state == BWAIT_WAITING)
+		future_drop(&bw->w.base);
+	bw->base.awaiting = NULL;
+	bw->state = BWAIT_DONE;
+	if (bw->buf) {
+		bcache_put(bw->buf);
+		bw->buf = NULL;
+	}
+}
+
+static enum poll bwait_poll(struct future *f, struct context *cx)
+{
+	struct bcache_wait_future *bw = (struct bcache_wait_future *)f;
+
+	for (;;) {
+		switch (bw->state) {
+		case BWAIT_INIT:
+			waitq_wait_init(&bw->w, &io_wq);
+			bw->state = BWAIT_WAITING;
+			continue;
+		case BWAIT_WAITING: {
+			/* Register first, then re-check: no lost wakeup. */
+			enum poll r = future_poll(&bw->w.base, cx);
+
+			if (wait_cond(bw)) {
+				bwait_drop(f);	/* -> DONE, reference given back */
+				bw->base.result = 0;
+				return POLL_READY;
+			}
+			if (r == POLL_READY) {
+				future_drop(&bw->w.base);
+				bw->state = BWAIT_INIT;
+				continue;
+			}
+			bw->base.awaiting = &bw->w.base;
+			return POLL_PENDING;
+		}
+		case BWAIT_DONE:
+			return POLL_READY;
+		}
+	}
+}
+
+static void bwait_release(struct future *f)
+{
+	kfree(f);
+}
+
+static const char *bwait_state_name(const struct future *f)
+{
+	static const char *const names[] = { "init", "waiting", "done" };
+
+	return names[((const struct bcache_wait_future *)f)->state];
+}
+
+static const struct future_ops bwait_ops = {
+	.name = "bcache_wait",
+	.type = "bcache_wait_future",
+	.poll = bwait_poll,
+	.drop = bwait_drop,
+	.release = bwait_release,
+	.state_name = bwait_state_name,
+};
+
+/* A wait for @b to be read (taking a reference), or, @b NULL, for any
+ * release or I/O completion. NULL on ENOMEM. */
+static struct bcache_wait_future *new_wait_locked(struct bcache_buf *b)
+{
+	struct bcache_wait_future *bw = kmalloc(sizeof(*bw));
+
+	if (!bw)
+		return NULL;
+	future_init(&bw->base, &bwait_ops);
+	bw->state = BWAIT_INIT;
+	bw->buf = b;
+	bw->seen = events;
+	if (b)
+		take_ref_locked(b);
+	return bw;
+}
+
+/* ---- get / put ------------------------------------------------------------ */
+
+static int check_args(struct blkdev *dev, uint64_t blockno, unsigned bsize)
+{
+	if (!dev || bsize < BCACHE_MIN_BSIZE || bsize > BCACHE_MAX_BSIZE ||
+	    bsize % BLK_SECTOR_SIZE)
+		return -EINVAL;
+	uint64_t spb = bsize / BLK_SECTOR_SIZE;
+
+	if (blockno >= dev->sectors / spb)
+		return -EIO;
+	return 0;
+}
+
+static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread,
+	       struct bcache_buf **out)
+{
+	struct bcache_wait_future *bw = NULL;
+	struct bcache_buf *b;
+	struct list_head wbs;
+	bool nomem, read = false;
+	int err = check_args(dev, blockno, bsize);
+	irqflags_t fl;
+
+	if (err)
+		return err;
+	list_init(&wbs);
+	fl = spin_lock_irqsave(&bcache_lock);
+	init_locked();
+	b = lookup_locked(dev, blockno);
+	if (b) {
+		if (b->bsize != bsize) {
+			err = -EINVAL;
+		} else if (b->flags & BUF_READING) {
+			st.shared++;
+			bw = new_wait_locked(b);
+			err = bw ? -EIOWAIT : -ENOMEM;
+		} else if (noread) {
+			memset(b->data, 0, bsize);
+			b->flags = (b->flags & ~BUF_ERROR) | BUF_VALID;
+			take_ref_locked(b);
+			*out = b;
+		} else if (b->flags & BUF_VALID) {
+			st.hits++;
+			take_ref_locked(b);
+			*out = b;
+		} else {
+			/* A failed read: report it once, then forget the block. */
+			if (b->ref == 0)
+				unkey_locked(b);
+			err = -EIO;
+		}
+		goto out_unlock;
+	}
+	b = grab_locked(&wbs, &nomem);
+	if (!b) {
+		if (nomem && list_empty(&lru)) {
+			err = -ENOMEM;
+		} else {
+			bw = new_wait_locked(NULL);
+			err = bw ? -EIOWAIT : -ENOMEM;
+		}
+		goto out_unlock;
+	}
+	if (noread) {
+		key_locked(b, dev, blockno, bsize, BUF_VALID);
+		memset(b->data, 0, bsize);
+		take_ref_locked(b);
+		*out = b;
+		goto out_unlock;
+	}
+	key_locked(b, dev, blockno, bsize, BUF_READING);
+	bw = new_wait_locked(b);
+	if (!bw) {
+		unkey_locked(b);
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	st.misses++;
+	st.reads++;
+	blk_req_init(&b->req, dev, BLK_READ, sector_of(b), b->data, bsize);
+	b->req.done = read_done;
+	read = true;
+	err = -EIOWAIT;
+out_unlock:
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	submit_wbs(&wbs);
+	if (read)
+		blkdev_submit(&b->req);
+	if (bw)
+		vfs_set_io_wait(&bw->base);
+	return err;
+}
+
+int bcache_get(struct blkdev *dev, uint64_t blockno, unsigned bsize, struct bcache_buf **out)
+{
+	return get(dev, blockno, bsize, false, out);
+}
+
+int bcache_get_noread(struct blkdev *dev, uint64_t blockno, unsigned bsize,
+		      struct bcache_buf **out)
+{
+	return get(dev, blockno, bsize, true, out);
+}
+
+void *bcache_data(struct bcache_buf *b)
+{
+	return b->data;
+}
+
+uint64_t bcache_blockno(const struct bcache_buf *b)
+{
+	return b->blockno;
+}
+
+void bcache_mark_dirty(struct bcache_buf *b)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	if (!(b->flags & BUF_DIRTY)) {
+		b->flags |= BUF_DIRTY;
+		st.dirty++;
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+}
+
+void bcache_put(struct bcache_buf *b)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	if (b->ref == 0)
+		panic("bcache_put: block %lu has no reference", (unsigned long)b->blockno);
+	if (--b->ref == 0) {
+		list_add_tail(&b->lnode, &lru);
+		if ((b->flags & BUF_ERROR) && !(b->flags & BUF_READING))
+			unkey_locked(b);
+		events++;
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	wake_io_waiters();
+}
+
+/* ---- sync ----------------------------------------------------------------- */
+
+/*
+ * Start write-back of every dirty idle block of @dev (all devices if NULL);
+ * true if any block of it is still dirty or being written.
+ */
+static bool writeback_dev(struct blkdev *dev, uint64_t *seen)
+{
+	struct list_head wbs;
+	bool busy = false;
+	irqflags_t fl;
+
+	list_init(&wbs);
+	fl = spin_lock_irqsave(&bcache_lock);
+	init_locked();
+	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
+		struct bcache_buf *b = &bufs[i];
+
+		if (!b->dev || (dev && b->dev != dev))
+			continue;
+		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
+			start_wb_locked(b, &wbs);
+		if (b->flags & (BUF_DIRTY | BUF_WRITING))
+			busy = true;
+	}
+	if (seen)
+		*seen = events;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	submit_wbs(&wbs);
+	return busy;
+}
+
+/*
+ *   SCAN --nothing dirty or in flight--> FLUSH --> FLUSHING --> DONE
+ *    ^  \--writes started/in flight--> WAIT --(an I/O completed)--'
+ *    '--------------------------------------'
+ */
+enum bsync_state {
+	BSYNC_SCAN,
+	BSYNC_WAIT,
+	BSYNC_FLUSH,
+	BSYNC_FLUSHING,
+	BSYNC_DONE,
+};
+
+struct bcache_sync_future {
+	struct future base;
+	enum bsync_state state;
+	struct blkdev *dev;
+	unsigned errors0;	/* dev->write_errors when the sync began */
+	bool failed;
+	bool waiting;		/* w is registered */
+	uint64_t seen;		/* events at the last scan */
+	struct waitq_wait_future w;
+	struct blk_req flush;
+};
+
+static void bsync_drop(struct future *f)
+{
+	struct bcache_sync_future *s = (struct bcache_sync_future *)f;
+
+	if (s->waiting)
+		future_drop(&s->w.base);
+	s->waiting = false;
+	/* A flush in flight stays the device's: it has no hook and no buffer,
+	 * but it lives in this struct, so wait for it (a flush is short and
+	 * drop is rare: unmount paths await sync to the end). */
+	if (s->state == BSYNC_FLUSHING && !blk_req_is_done(&s->flush)) {
+		future_drop(&s->flush.base);
+		blk_req_poll_wait(&s->flush, 5000000000ull);
+	}
+	s->base.awaiting = NULL;
+	s->state = BSYNC_DONE;
+}
+
+static enum poll bsync_poll(struct future *f, struct context *cx)
+{
+	struct bcache_sync_future *s = (struct bcache_sync_future *)f;
+
+	for (;;) {
+		switch (s->state) {
+		case BSYNC_SCAN:
+			s->state = writeback_dev(s->dev, &s->seen) ? BSYNC_WAIT : BSYNC_FLUSH;
+			continue;
+		case BSYNC_WAIT: {
+			if (!s->waiting) {
+				waitq_wait_init(&s->w, &io_wq);
+				s->waiting = true;
+			}
+			enum poll r = future_poll(&s->w.base, cx);
+			irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+			bool moved = events != s->seen;
+
+			spin_unlock_irqrestore(&bcache_lock, fl);
+			if (moved || r == POLL_READY) {
+				future_drop(&s->w.base);
+				s->waiting = false;
+				s->base.awaiting = NULL;
+				s->state = BSYNC_SCAN;
+				continue;
+			}
+			s->base.awaiting = &s->w.base;
+			return POLL_PENDING;
+		}
+		case BSYNC_FLUSH:
+			if (!s->dev->has_flush) {
+				s->state = BSYNC_DONE;
+				continue;
+			}
+			blk_req_init(&s->flush, s->dev, BLK_FLUSH, 0, NULL, 0);
+			s->state = BSYNC_FLUSHING;
+			continue;
+		case BSYNC_FLUSHING:
+			if (future_poll(&s->flush.base, cx) == POLL_PENDING) {
+				s->base.awaiting = &s->flush.base;
+				return POLL_PENDING;
+			}
+			s->base.awaiting = NULL;
+			if (s->flush.base.result < 0)
+				s->failed = true;
+			s->state = BSYNC_DONE;
+			continue;
+		case BSYNC_DONE:
+			if (atomic_load_explicit(&s->dev->write_errors, memory_order_relaxed) !=
+			    s->errors0)
+				s->failed = true;
+			s->base.result = s->failed ? -EIO : 0;
+			return POLL_READY;
+		}
+	}
+}
+
+static void bsync_release(struct future *f)
+{
+	kfree(f);
+}
+
+static const char *bsync_state_name(const struct future *f)
+{
+	static const char *const names[] = { "scan", "wait", "flush", "flushing", "done" };
+
+	return names[((const struct bcache_sync_future *)f)->state];
+}
+
+static const struct future_ops bsync_ops = {
+	.name = "bcache_sync",
+	.type = "bcache_sync_future",
+	.poll = bsync_poll,
+	.drop = bsync_drop,
+	.release = bsync_release,
+	.state_name = bsync_state_name,
+};
+
+struct future *bcache_sync(struct blkdev *dev)
+{
+	struct bcache_sync_future *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	future_init(&s->base, &bsync_ops);
+	s->state = BSYNC_SCAN;
+	s->dev = dev;
+	s->errors0 = atomic_load_explicit(&dev->write_errors, memory_order_relaxed);
+	return &s->base;
+}
+
+int bcache_sync_block_on(struct blkdev *dev)
+{
+	struct future *f = bcache_sync(dev);
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	exec_block_on(f);
+	ret = (int)f->result;
+	future_drop(f);
+	future_release(f);
+	return ret;
+}
+
+void bcache_flush_all_on_poweroff(void)
+{
+	uint64_t deadline = clock_now_ns() + 5000000000ull;
+
+	for (unsigned i = 0; i < blkdev_count(); i++) {
+		struct blkdev *dev = blkdev_get(i);
+		struct blk_req flush;
+
+		while (writeback_dev(dev, NULL)) {
+			if (clock_now_ns() > deadline) {
+				kprintf("bcache: %s: write-back timed out at power-off\n",
+					dev->name);
+				break;
+			}
+			dev->ops->poll(dev);
+			arch_cpu_relax();
+		}
+		if (dev->has_flush) {
+			blk_req_init(&flush, dev, BLK_FLUSH, 0, NULL, 0);
+			if (blk_req_poll_wait(&flush, 2000000000ull) == -ETIMEDOUT)
+				kprintf("bcache: %s: flush timed out at power-off\n", dev->name);
+		}
+	}
+}
+
+void bcache_stats(struct bcache_stats *out)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	*out = st;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+}
+
+unsigned bcache_invalidate_clean(struct blkdev *dev)
+{
+	unsigned n = 0;
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+	struct bcache_buf *b, *t;
+
+	init_locked();
+	list_for_each_entry_safe(b, t, &lru, lnode) {
+		if ((dev && b->dev != dev) ||
+		    (b->flags & (BUF_DIRTY | BUF_READING | BUF_WRITING)))
+			continue;
+		unkey_locked(b);
+		n++;
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	return n;
+}
