@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ext2: mount (superblock and feature checks, pinned group descriptors),
+ * the gather/mutate transaction, block and inode bitmaps with the free counts
+ * of the groups and the superblock, statfs and unmount.
+ */
+#include "kernel/fs/bcache.h"
+#include "kernel/fs/ext2_int.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/printk.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+/* ---- transactions ---------------------------------------------------------- */
+
+void tx_init(struct ext2_tx *tx, struct ext2_fs *fs)
+{
+	tx->fs = fs;
+	tx->n = 0;
+	tx->npicked = 0;
+}
+
+bool tx_full(const struct ext2_tx *tx, unsigned more)
+{
+	return tx->n + more > EXT2_TX_MAX;
+}
+
+static int tx_hold(struct ext2_tx *tx, uint32_t blk, uint8_t **data, bool noread)
+{
+	struct bcache_buf *b;
+	int err;
+
+	if (!blk || blk >= tx->fs->blocks_count)
+		return -EIO; /* a corrupt pointer: never touch block 0 or past the end */
+	for (unsigned i = 0; i < tx->n; i++) {
+		if (tx->e[i].blk == blk) {
+			*data = bcache_data(tx->e[i].b);
+			if (noread)
+				memset(*data, 0, tx->fs->bsize);
+			return 0;
+		}
+	}
+	if (tx->n == EXT2_TX_MAX)
+		return -ENOSPC;
+	err = noread ? bcache_get_noread(tx->fs->dev, blk, tx->fs->bsize, &b)
+		     : bcache_get(tx->fs->dev, blk, tx->fs->bsize, &b);
+	if (err)
+		return err;
+	tx->e[tx->n].blk = blk;
+	tx->e[tx->n].b = b;
+	tx->n++;
+	*data = bcache_data(b);
+	if (noread)
+		memset(*data, 0, tx->fs->bsize);
+	return 0;
+}
+
+int tx_get(struct ext2_tx *tx, uint32_t blk, uint8_t **data)
+{
+	return tx_hold(tx, blk, data, false);
+}
+
+int tx_new(struct ext2_tx *tx, uint32_t blk, uint8_t **data)
+{
+	return tx_hold(tx, blk, data, true);
+}
+
+void tx_dirty(struct ext2_tx *tx, const uint8_t *data)
+{
+	for (unsigned i = 0; i < tx->n; i++) {
+		const uint8_t *d = bcache_data(tx->e[i].b);
+
+		if (data >= d && data < d + tx->fs->bsize) {
+			bcache_mark_dirty(tx->e[i].b);
+			return;
+		}
+	}
+}
+
+void tx_end(struct ext2_tx *tx)
+{
+	for (unsigned i = 0; i < tx->n; i++)
+		bcache_put(tx->e[i].b);
+	tx->n = 0;
+}
+
+int ext2_peek(struct ext2_fs *fs, uint32_t blk, struct bcache_buf **b, uint8_t **data)
+{
+	int err;
+
+	if (!blk || blk >= fs->blocks_count)
+		return -EIO;
+	err = bcache_get(fs->dev, blk, fs->bsize, b);
+	if (err)
+		return err;
+	*data = bcache_data(*b);
+	return 0;
+}
+
+void ext2_unpeek(struct bcache_buf *b)
+{
+	bcache_put(b);
+}
+
+/* ---- superblock and group descriptors ------------------------------------ */
+
+uint8_t *ext2_gd(struct ext2_fs *fs, uint32_t group)
+{
+	uint32_t per = fs->bsize / GD_SIZE;
+
+	return (uint8_t *)bcache_data(fs->gd_bufs[group / per]) + (group % per) * GD_SIZE;
+}
+
+void ext2_gd_dirty(struct ext2_fs *fs, uint32_t group)
+{
+	bcache_mark_dirty(fs->gd_bufs[group / (fs->bsize / GD_SIZE)]);
+}
+
+void ext2_sb_dirty(struct ext2_fs *fs)
+{
+	bcache_mark_dirty(fs->sb_buf);
+}
+
+int64_t ext2_now_ns(struct ext2_fs *fs)
+{
+	return fs->time_base * 1000000000 + vfs_now_ns();
+}
+
+uint32_t ext2_now(struct ext2_fs *fs)
+{
+	return (uint32_t)(ext2_now_ns(fs) / 1000000000);
+}
+
+int ext2_writable(struct ext2_fs *fs)
+{
+	return fs->ro ? -EROFS : 0;
+}
+
+static void add16(uint8_t *p, int d)
+{
+	st16(p, (uint16_t)(ld16(p) + d));
+}
+
+static void add32(uint8_t *p, int d)
+{
+	st32(p, (uint32_t)(ld32(p) + (uint32_t)d));
+}
+
+/* ---- bitmaps ---------------------------------------------------------------- */
+
+static bool bit_test(const uint8_t *map, uint32_t i)
+{
+	return map[i / 8] & (1u << (i % 8));
+}
+
+static void bit_set(uint8_t *map, uint32_t i, bool v)
+{
+	if (v)
+		map[i / 8] |= (uint8_t)(1u << (i % 8));
+	else
+		map[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+static uint32_t group_of_block(struct ext2_fs *fs, uint32_t blk)
+{
+	return (blk - fs->first_data_block) / fs->bpg;
+}
+
+/* Blocks in group g (the last group is short). */
+static uint32_t group_blocks(struct ext2_fs *fs, uint32_t g)
+{
+	uint32_t start = fs->first_data_block + g * fs->bpg;
+	uint32_t left = fs->blocks_count - start;
+
+	return left < fs->bpg ? left : fs->bpg;
+}
+
+int ext2_balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext2_balloc *ba)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint32_t g0;
+
+	ba->n = 0;
+	if (!n)
+		return 0;
+	if (goal < fs->first_data_block || goal >= fs->blocks_count)
+		goal = fs->first_data_block;
+	g0 = group_of_block(fs, goal);
+	for (uint32_t k = 0; k < fs->ngroups && ba->n < n; k++) {
+		uint32_t g = (g0 + k) % fs->ngroups;
+		uint8_t *gd = ext2_gd(fs, g), *map;
+		uint32_t nb = group_blocks(fs, g), start = 0, avail = ld16(gd + GD_FREE_BLOCKS);
+		int err;
+
+		if (!avail)
+			continue;
+		err = tx_get(tx, ld32(gd + GD_BLOCK_BITMAP), &map);
+		if (err)
+			return err;
+		if (k == 0)
+			start = (goal - fs->first_data_block) % fs->bpg;
+		for (uint32_t j = 0; j < nb && ba->n < n && avail; j++) {
+			uint32_t bit = (start + j) % nb;
+			uint32_t blk = fs->first_data_block + g * fs->bpg + bit;
+			bool taken = false;
+
+			if (bit_test(map, bit))
+				continue;
+			for (unsigned i = 0; i < tx->npicked; i++)
+				taken |= tx->picked[i] == blk;
+			if (taken)
+				continue;
+			if (tx->npicked == sizeof(tx->picked) / sizeof(tx->picked[0]))
+				return -ENOSPC; /* never: at most 8 per op */
+			tx->picked[tx->npicked++] = blk;
+			ba->blk[ba->n++] = blk;
+			avail--;
+		}
+	}
+	return ba->n == n ? 0 : -ENOSPC;
+}
+
+void ext2_balloc_commit(struct ext2_tx *tx, const struct ext2_balloc *ba)
+{
+	struct ext2_fs *fs = tx->fs;
+
+	for (unsigned i = 0; i < ba->n; i++) {
+		uint32_t g = group_of_block(fs, ba->blk[i]);
+		uint8_t *gd = ext2_gd(fs, g), *map;
+
+		/* gathered by ext2_balloc_gather: cannot miss */
+		tx_get(tx, ld32(gd + GD_BLOCK_BITMAP), &map);
+		bit_set(map, (ba->blk[i] - fs->first_data_block) % fs->bpg, true);
+		tx_dirty(tx, map);
+		add16(gd + GD_FREE_BLOCKS, -1);
+		ext2_gd_dirty(fs, g);
+		add32(fs->sb + SB_FREE_BLOCKS, -1);
+	}
+	if (ba->n)
+		ext2_sb_dirty(fs);
+}
+
+int ext2_bfree_gather(struct ext2_tx *tx, uint32_t blk)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint8_t *map;
+
+	if (blk < fs->first_data_block || blk >= fs->blocks_count)
+		return -EIO;
+	return tx_get(tx, ld32(ext2_gd(fs, group_of_block(fs, blk)) + GD_BLOCK_BITMAP), &map);
+}
+
+void ext2_bfree_commit(struct ext2_tx *tx, uint32_t blk)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint32_t g = group_of_block(fs, blk);
+	uint8_t *gd = ext2_gd(fs, g), *map;
+	uint32_t bit = (blk - fs->first_data_block) % fs->bpg;
+
+	tx_get(tx, ld32(gd + GD_BLOCK_BITMAP), &map);
+	if (!bit_test(map, bit)) {
+		kprintf("ext2: freeing free block %u\n", blk);
+		return;
+	}
+	bit_set(map, bit, false);
+	tx_dirty(tx, map);
+	add16(gd + GD_FREE_BLOCKS, 1);
+	ext2_gd_dirty(fs, g);
+	add32(fs->sb + SB_FREE_BLOCKS, 1);
+	ext2_sb_dirty(fs);
+}
+
+static int ialloc_in_group(struct ext2_tx *tx, uint32_t g, uint32_t *ino)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint8_t *gd = ext2_gd(fs, g), *map;
+	int err;
+
+	if (!ld16(gd + GD_FREE_INODES))
+		return -ENOSPC;
+	err = tx_get(tx, ld32(gd + GD_INODE_BITMAP), &map);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < fs->ipg; i++) {
+		uint32_t n = g * fs->ipg + i + 1;
+
+		if (n < fs->first_ino || bit_test(map, i))
+			continue;
+		*ino = n;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+int ext2_ialloc_gather(struct ext2_tx *tx, uint32_t dir_ino, bool is_dir, uint32_t *ino)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint32_t g0 = (dir_ino - 1) / fs->ipg;
+
+	if (is_dir) {
+		/* Spread directories over the groups, as Linux's Orlov does roughly:
+		 * the next group after the last one that got a directory. */
+		g0 = (fs->last_alloc_group + 1) % fs->ngroups;
+	}
+	for (uint32_t k = 0; k < fs->ngroups; k++) {
+		uint32_t g = (g0 + k) % fs->ngroups;
+		int err = ialloc_in_group(tx, g, ino);
+
+		if (err != -ENOSPC)
+			return err;
+	}
+	return -ENOSPC;
+}
+
+void ext2_ialloc_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint32_t g = (ino - 1) / fs->ipg;
+	uint8_t *gd = ext2_gd(fs, g), *map;
+
+	tx_get(tx, ld32(gd + GD_INODE_BITMAP), &map);
+	bit_set(map, (ino - 1) % fs->ipg, true);
+	tx_dirty(tx, map);
+	add16(gd + GD_FREE_INODES, -1);
+	if (is_dir) {
+		add16(gd + GD_USED_DIRS, 1);
+		fs->last_alloc_group = g;
+	}
+	ext2_gd_dirty(fs, g);
+	add32(fs->sb + SB_FREE_INODES, -1);
+	ext2_sb_dirty(fs);
+}
+
+int ext2_ifree_gather(struct ext2_tx *tx, uint32_t ino)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint8_t *map;
+
+	return tx_get(tx, ld32(ext2_gd(fs, (ino - 1) / fs->ipg) + GD_INODE_BITMAP), &map);
+}
+
+void ext2_ifree_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint32_t g = (ino - 1) / fs->ipg;
+	uint8_t *gd = ext2_gd(fs, g), *map;
+
+	tx_get(tx, ld32(gd + GD_INODE_BITMAP), &map);
+	if (!bit_test(map, (ino - 1) % fs->ipg)) {
+		kprintf("ext2: freeing free inode %u\n", ino);
+		return;
+	}
+	bit_set(map, (ino - 1) % fs->ipg, false);
+	tx_dirty(tx, map);
+	add16(gd + GD_FREE_INODES, 1);
+	if (is_dir)
+		add16(gd + GD_USED_DIRS, -1);
+	ext2_gd_dirty(fs, g);
+	add32(fs->sb + SB_FREE_INODES, 1);
+	ext2_sb_dirty(fs);
+}
+
+/* ---- mount ----------------------------------------------------------------- */
+
+static uint32_t next_dev = 0x800; /* st_dev: major 8 (sd), a minor per mount */
+
+static void fs_release_bufs(struct ext2_fs *fs)
+{
+	if (fs->gd_bufs) {
+		for (unsigned i = 0; i < fs->gd_nblocks; i++)
+			if (fs->gd_bufs[i])
+				bcache_put(fs->gd_bufs[i]);
+		kfree(fs->gd_bufs);
+	}
+	if (fs->sb_buf)
+		bcache_put(fs->sb_buf);
+	kfree(fs);
+}
+
+/* Check the superblock and fill the geometry; -EINVAL with a message. */
+static int parse_super(struct ext2_fs *fs, const uint8_t *sb)
+{
+	uint32_t log = ld32(sb + SB_LOG_BLOCK_SIZE);
+	uint32_t incompat, ro_compat;
+
+	if (ld16(sb + SB_MAGIC) != EXT2_SUPER_MAGIC) {
+		kprintf("ext2: no ext2 superblock (magic %#x)\n", ld16(sb + SB_MAGIC));
+		return -EINVAL;
+	}
+	if (log > 2) {
+		kprintf("ext2: block size %u unsupported (1024, 2048, 4096 are)\n", 1024u << log);
+		return -EINVAL;
+	}
+	fs->bsize = 1024u << log;
+	fs->apb = fs->bsize / 4;
+	fs->blocks_count = ld32(sb + SB_BLOCKS_COUNT);
+	fs->inodes_count = ld32(sb + SB_INODES_COUNT);
+	fs->first_data_block = ld32(sb + SB_FIRST_DATA_BLOCK);
+	fs->bpg = ld32(sb + SB_BLOCKS_PER_GROUP);
+	fs->ipg = ld32(sb + SB_INODES_PER_GROUP);
+	if (ld32(sb + SB_REV_LEVEL) == 0) {
+		fs->first_ino = EXT2_GOOD_OLD_FIRST_INO;
+		fs->inode_size = EXT2_GOOD_OLD_INODE_SIZE;
+		incompat = ro_compat = 0;
+	} else {
+		fs->first_ino = ld32(sb + SB_FIRST_INO);
+		fs->inode_size = ld16(sb + SB_INODE_SIZE);
+		incompat = ld32(sb + SB_FEATURE_INCOMPAT);
+		ro_compat = ld32(sb + SB_FEATURE_RO_COMPAT);
+	}
+	if (!fs->bpg || !fs->ipg || fs->bpg > fs->bsize * 8 || fs->ipg > fs->bsize * 8 ||
+	    fs->inode_size < 128 || fs->inode_size > fs->bsize ||
+	    (fs->inode_size & (fs->inode_size - 1)) || fs->blocks_count <= fs->first_data_block ||
+	    fs->first_ino < EXT2_GOOD_OLD_FIRST_INO) {
+		kprintf("ext2: corrupt superblock geometry\n");
+		return -EINVAL;
+	}
+	if (incompat & ~(uint32_t)EXT2_INCOMPAT_SUPPORTED) {
+		kprintf("ext2: refusing to mount: unsupported incompatible features %#x "
+			"(only filetype is supported)\n",
+			incompat & ~(uint32_t)EXT2_INCOMPAT_SUPPORTED);
+		return -EINVAL;
+	}
+	if (ro_compat & ~(uint32_t)EXT2_RO_COMPAT_SUPPORTED) {
+		kprintf("ext2: unknown read-only-compatible features %#x: mounting read-only\n",
+			ro_compat & ~(uint32_t)EXT2_RO_COMPAT_SUPPORTED);
+		fs->ro = true;
+	}
+	fs->filetype = incompat & EXT2_FEATURE_INCOMPAT_FILETYPE;
+	fs->time_base = ld32(sb + SB_WTIME);
+	if (fs->time_base < (int64_t)fs->inodes_count + 1)
+		fs->time_base = (int64_t)fs->inodes_count + 1;
+	fs->ngroups = (fs->blocks_count - fs->first_data_block + fs->bpg - 1) / fs->bpg;
+	if ((uint64_t)fs->ngroups * fs->ipg < fs->inodes_count) {
+		kprintf("ext2: corrupt superblock: inode count\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ext2_mount(struct blkdev *dev, struct ext2_fs **out, struct inode **root)
+{
+	struct bcache_buf *b;
+	struct ext2_fs *fs;
+	uint32_t sb_blk;
+	int err;
+
+	/* The superblock is bytes 1024..2047 whatever the block size: read it as
+	 * 1 KiB block 1 to learn the block size. */
+	err = bcache_get(dev, 1, 1024, &b);
+	if (err)
+		return err;
+	fs = kzalloc(sizeof(*fs));
+	if (!fs) {
+		bcache_put(b);
+		return -ENOMEM;
+	}
+	err = parse_super(fs, bcache_data(b));
+	bcache_put(b);
+	if (err)
+		goto out_free;
+	sb_blk = fs->bsize == 1024 ? 1 : 0;
+	err = bcache_get(dev, sb_blk, fs->bsize, &fs->sb_buf);
+	if (err)
+		goto out_free;
+	fs->sb = (uint8_t *)bcache_data(fs->sb_buf) + (fs->bsize == 1024 ? 0 : EXT2_SB_OFFSET);
+	fs->gd_nblocks = (fs->ngroups * GD_SIZE + fs->bsize - 1) / fs->bsize;
+	fs->gd_bufs = kzalloc(fs->gd_nblocks * sizeof(*fs->gd_bufs));
+	err = -ENOMEM;
+	if (!fs->gd_bufs)
+		goto out_free;
+	for (unsigned i = 0; i < fs->gd_nblocks; i++) {
+		err = bcache_get(dev, fs->first_data_block + 1 + i, fs->bsize, &fs->gd_bufs[i]);
+		if (err)
+			goto out_free;
+	}
+	fs->dev = dev;
+	spin_init(&fs->lock, "ext2");
+	list_init(&fs->inodes);
+	list_init(&fs->orphans);
+	fs->vsb.name = "ext2";
+	fs->vsb.dev = __atomic_fetch_add(&next_dev, 1, __ATOMIC_RELAXED);
+	for (uint32_t g = 0; g < fs->ngroups; g++) {
+		uint8_t *gd = ext2_gd(fs, g);
+
+		if (ld32(gd + GD_INODE_TABLE) >= fs->blocks_count ||
+		    ld32(gd + GD_BLOCK_BITMAP) >= fs->blocks_count ||
+		    ld32(gd + GD_INODE_BITMAP) >= fs->blocks_count) {
+			kprintf("ext2: group %u: descriptor out of range\n", g);
+			err = -EINVAL;
+			goto out_free;
+		}
+	}
+	irqflags_t fl = spin_lock_irqsave(&fs->lock);
+
+	err = ext2_iget(fs, EXT2_ROOT_INO, root);
+	spin_unlock_irqrestore(&fs->lock, fl);
+	if (err)
+		goto out_free;
+	if (!S_ISDIR((*root)->mode)) {
+		kprintf("ext2: root inode is not a directory (mode %#o)\n", (*root)->mode);
+		inode_put(*root);
+		return -EINVAL; /* fs stays: the inode's evict needs it (a leak on a bad image) */
+	}
+	*out = fs;
+	return 0;
+out_free:
+	fs_release_bufs(fs);
+	return err;
+}
+
+struct ext2_fs *ext2_from_sb(struct superblock *sb)
+{
+	if (!sb || !sb->name || strcmp(sb->name, "ext2"))
+		return NULL;
+	return (struct ext2_fs *)sb;
+}
+
+struct blkdev *ext2_blkdev(struct ext2_fs *fs)
+{
+	return fs->dev;
+}
+
+void ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st)
+{
+	irqflags_t fl = spin_lock_irqsave(&fs->lock);
+	uint32_t r = ld32(fs->sb + SB_R_BLOCKS_COUNT);
+
+	st->bsize = fs->bsize;
+	st->blocks = fs->blocks_count - fs->first_data_block;
+	st->bfree = ld32(fs->sb + SB_FREE_BLOCKS);
+	st->bavail = st->bfree > r ? st->bfree - r : 0;
+	st->files = fs->inodes_count;
+	st->ffree = ld32(fs->sb + SB_FREE_INODES);
+	st->ro = fs->ro;
+	spin_unlock_irqrestore(&fs->lock, fl);
+}
+
+int ext2_flush(struct ext2_fs *fs)
+{
+	irqflags_t fl = spin_lock_irqsave(&fs->lock);
+	int err = ext2_orphans_locked(fs);
+
+	spin_unlock_irqrestore(&fs->lock, fl);
+	return err;
+}
+
+int ext2_unmount(struct ext2_fs *fs, struct inode *root)
+{
+	irqflags_t fl = spin_lock_irqsave(&fs->lock);
+	int err = ext2_orphans_locked(fs);
+
+	if (!err && (fs->live != 1 || atomic_load(&root->ref) != 1))
+		err = -EBUSY;
+	spin_unlock_irqrestore(&fs->lock, fl);
+	if (err)
+		return err;
+	inode_put(root); /* evicts the root: fs->live drops to 0 */
+	fs_release_bufs(fs);
+	return 0;
+}
