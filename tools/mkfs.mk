@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# The ext2 disk image: build/fs.img from the same staged root as the initrd ($(B)/user/root,
+# ROOTFS_EXTRA included), made by `mke2fs -t ext2 -d` with the default ext2 features,
+# reproducibly (fixed time, UUID and hash seed; the staged files are all dated @0).
+#
+# QEMU_DISK_FS is the QEMU arguments that attach it as the first virtio disk (vda). It is not
+# in QEMU_DISKS by default yet: tests that want the disk add it explicitly (tests/qemu).
+
+FS_IMG        := $(B)/fs.img
+FS_IMG_SIZE   ?= 64M
+FS_IMG_UUID   := 6b7a1c2e-0e2f-4d0c-9a57-3f1e2d4c5b6a
+FS_IMG_TIME   := 1700000000
+
+$(FS_IMG): $(B)/initrd.cpio
+	rm -f $@.tmp
+	E2FSPROGS_FAKE_TIME=$(FS_IMG_TIME) mke2fs -q -F -t ext2 -U $(FS_IMG_UUID) \
+		-E hash_seed=$(FS_IMG_UUID),root_owner=0:0 -d $(UB)/root $@.tmp $(FS_IMG_SIZE)
+	e2fsck -fn $@.tmp >/dev/null 2>&1
+	mv $@.tmp $@
+
+all: $(FS_IMG)
+
+QEMU_DISK_FS := -drive file=$(FS_IMG),if=none,format=raw,id=vda \
+	-device virtio-blk-device,drive=vda
