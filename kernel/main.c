@@ -9,8 +9,10 @@
 #include "kernel/arch.h"
 #include "kernel/async/executor.h"
 #include "kernel/echo.h"
+#include "kernel/drivers/blkdev.h"
 #include "kernel/drivers/uart16550.h"
 #include "kernel/kbench.h"
+#include "kernel/drivers/blkdev.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/page.h"
 #include "kernel/panic.h"
@@ -121,6 +123,7 @@ void kernel_main(const struct boot_info *bi)
 	char sel[64];
 
 	banner(bi);
+	blkdev_probe_all(bi);
 	arch_irq_enable();
 	if (bootarg("ktest", sel, sizeof(sel)))
 		ktest_run(sel);

@@ -8,6 +8,7 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/arch.h"
+#include "kernel/fs/bcache.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
@@ -28,6 +29,7 @@ static __attribute__((noreturn)) void init_exited(int wstatus)
 	int code = (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
 
 	kprintf("init exited with status %d; powering off\n", code);
+	bcache_flush_all_on_poweroff();
 	printk_flush();
 	arch_poweroff(code);
 }

@@ -14,9 +14,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CONSOLE = "-display none -monitor none -chardev stdio,id=con0,signal=off -serial chardev:con0"
 
 
-def qemu_command(cpus=4, append="", mem=None, extra=""):
+def qemu_command(cpus=4, append="", mem=None, extra="", initrd=True):
     args = ["make", "-s", "--no-print-directory", "qemu-cmd", f"CPUS={cpus}",
             f"QEMU_CONSOLE={CONSOLE}", f"APPEND={append}"]
+    if not initrd:
+        args.append("QEMU_INITRD=")
     if mem:
         args.append(f"MEM={mem}")
     out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
@@ -24,8 +26,8 @@ def qemu_command(cpus=4, append="", mem=None, extra=""):
 
 
 class Kernel:
-    def __init__(self, cpus=4, append="", mem=None, extra="", timeout=60):
-        cmd = qemu_command(cpus, append, mem, extra)
+    def __init__(self, cpus=4, append="", mem=None, extra="", timeout=60, initrd=True):
+        cmd = qemu_command(cpus, append, mem, extra, initrd)
         self.log = open(os.path.join(ROOT, "build", f"pytest-console-{os.getpid()}.log"), "ab")
         self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, timeout=timeout, logfile=self.log)
         self.p.delaybeforesend = None
