@@ -76,7 +76,7 @@ static const struct future_ops restart_ops = {
 	.release = restart_release,
 };
 
-static long fs_call(struct sys_ctx *sc, sys_fn fn)
+long fs_call(struct sys_ctx *sc, sys_fn fn)
 {
 	long res = fn(sc);
 	struct restart_future *r;

@@ -6,6 +6,7 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/async/executor.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
@@ -105,7 +106,9 @@ out_image:
 	return (int)err;
 }
 
-SYSCALL(221, execve)
+/* Restartable: a cache miss while reading the image (-EIOWAIT) happens
+ * before the point of no return, and the whole call runs again. */
+static long do_execve(struct sys_ctx *sc)
 {
 	struct proc *p = sc->proc;
 	char **argv = NULL, **envp = NULL;
@@ -134,6 +137,28 @@ out_argv:
 out_path:
 	kfree(path);
 	return err;
+}
+
+SYSCALL(221, execve)
+{
+	return fs_call(sc, do_execve);
+}
+
+/* At boot, outside any task: wait out a cache miss (-EIOWAIT) with
+ * exec_block_on; true if the caller should try again. */
+static bool boot_wait_io(int err)
+{
+	struct future *io;
+
+	if (err != -EIOWAIT)
+		return false;
+	io = vfs_take_io_wait();
+	if (!io)
+		return false;
+	exec_block_on(io);
+	future_drop(io);
+	future_release(io);
+	return true;
 }
 
 /*
@@ -176,14 +201,18 @@ int proc_start_init(const char *cmdline_tail)
 	for (int fd = 0; fd < 3; fd++) {
 		struct file *con;
 
-		err = vfs_open_kernel(p, "/dev/console", 2 /* O_RDWR */, &con);
+		do
+			err = vfs_open_kernel(p, "/dev/console", O_RDWR, &con);
+		while (boot_wait_io(err));
 		if (err)
 			return err;
 		err = fd_install(p, con, 0);
 		if (err < 0)
 			return err;
 	}
-	err = proc_exec_kernel(p, "/sbin/init", argv, envp);
+	do
+		err = proc_exec_kernel(p, "/sbin/init", argv, envp);
+	while (boot_wait_io(err));
 	if (err)
 		return err;
 	uloop_init(p);

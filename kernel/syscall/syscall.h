@@ -68,6 +68,13 @@ struct syscall_desc {
  * nr is not a fast one (the userloop then handles the trap). Interrupts off. */
 bool syscall_try_fast(unsigned long nr, struct sys_ctx *sc, long *ret);
 
+/*
+ * Run a handler that may hit a disk-cache miss (-EIOWAIT, kernel/fs/vfs.h):
+ * if it does, hand the userloop a future that awaits the I/O and runs the
+ * handler again from the start. Implemented in kernel/fs/sys_fs.c.
+ */
+long fs_call(struct sys_ctx *sc, sys_fn fn);
+
 /* Boot: fill the table from the .syscalls section; panics on a duplicate. */
 void syscall_init(void);
 /* The handler for nr, or NULL. */
