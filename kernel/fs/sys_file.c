@@ -2,7 +2,16 @@
 /*
  * Syscalls on open files: read, write, readv, writev, pread64, pwrite64,
  * lseek, close, dup, dup3, fcntl, ioctl, pipe2, fstat, ftruncate; and
- * file_rw(), which turns a stream's -EAGAIN into a future (vfs.h).
+ * file_rw(), which turns a stream's -EAGAIN, or a disk file's -EIOWAIT, into
+ * a future (vfs.h).
+ *
+ * Reads and writes of disk files do not use fs_call()'s restart: a file op
+ * that made progress before a cache miss returns the short count (and has
+ * advanced the offset), so rerunning the whole syscall would either lose
+ * those bytes or move the offset twice. Instead the future keeps the uio and
+ * the offset, awaits the parked I/O and carries on from where it stopped, so
+ * a read or write of a regular file moves every byte (up to end of file) as
+ * on Linux. ftruncate, which changes nothing before its miss, uses fs_call.
  */
 #include "kernel/async/waitq.h"
 #include "kernel/fs/fdtable.h"
@@ -25,8 +34,17 @@ struct rw_op {
 	struct proc *proc;
 	struct file *file;	/* counted while in the future */
 	bool write;
+	bool at;		/* pread/pwrite: use pos, not file->pos */
+	uint64_t pos;		/* the explicit offset when at */
 	size_t done;		/* bytes moved by earlier attempts */
+	struct future *io;	/* the parked I/O of an -EIOWAIT, to await (owned) */
 };
+
+/* A file whose ops complete against a cache (may say -EIOWAIT), not a stream. */
+static bool is_regular(const struct file *f)
+{
+	return f->ops->seekable && !f->ops->waitq;
+}
 
 /*
  * Move what can be moved now. Returns true with *res set when finished, or
@@ -35,14 +53,25 @@ struct rw_op {
 static bool rw_try(struct rw_op *op, struct uio *u, long *res)
 {
 	struct file *f = op->file;
+	uint64_t *pos = op->at ? &op->pos : &f->pos;
 	long r;
 
 	for (;;) {
-		r = op->write ? f->ops->write(f, u, &f->pos) : f->ops->read(f, u, &f->pos);
+		r = op->write ? f->ops->write(f, u, pos) : f->ops->read(f, u, pos);
 		if (r > 0) {
 			op->done += (size_t)r;
-			if (op->write && u->resid)
+			/* A short regular-file read is a miss or end of file: the
+			 * next call tells which (0, or -EIOWAIT to await). */
+			if (u->resid && (op->write || is_regular(f)))
 				continue;
+			break;
+		}
+		if (r == -EIOWAIT) {
+			/* Nothing changed in this call; await the I/O, go on. */
+			op->io = vfs_take_io_wait();
+			if (op->io)
+				return false;
+			r = -EIO;
 			break;
 		}
 		if (r == -EAGAIN && !(f->flags & O_NONBLOCK) && f->ops->waitq)
@@ -57,12 +86,15 @@ static bool rw_try(struct rw_op *op, struct uio *u, long *res)
 
 /*
  *   RW_RETRY --(register on the queue, retry: would block)--> RW_WAITING
- *      ^  \--(finished)--> RW_DONE                               |
- *      \--------------------(woken)------------------------------/
+ *    ^  |  \--(finished)--> RW_DONE                               |
+ *    |  \--(-EIOWAIT: an I/O future parked)--> RW_IO              |
+ *    |                                          | (I/O done)      |
+ *    \-----------------------------------------+-----(woken)------/
  */
 enum rw_state {
 	RW_RETRY,
 	RW_WAITING,
+	RW_IO,
 	RW_DONE,
 };
 
@@ -73,14 +105,26 @@ struct rw_future {
 	struct uio uio;
 	struct iovec iov1;		/* the segment of read/write */
 	struct iovec *owned_iov;	/* readv/writev's array, or NULL */
+	bool has_wait;			/* the file has a wait queue: wait is live */
 	struct waitq_wait_future wait;
 };
+
+static void rw_drop_io(struct rw_op *op)
+{
+	if (op->io) {
+		future_drop(op->io);
+		future_release(op->io);
+		op->io = NULL;
+	}
+}
 
 static void rw_drop(struct future *fut)
 {
 	struct rw_future *w = (struct rw_future *)fut;
 
-	future_drop(&w->wait.base); /* unregisters; safe twice */
+	if (w->has_wait)
+		future_drop(&w->wait.base); /* unregisters; safe twice */
+	rw_drop_io(&w->op);
 	w->state = RW_DONE;
 	if (w->op.file) {
 		file_put(w->op.file);
@@ -100,14 +144,24 @@ static enum poll rw_poll(struct future *fut, struct context *cx)
 		switch (w->state) {
 		case RW_RETRY:
 			/* Register first, then re-check (waitq.h). */
-			waitq_wait_init(&w->wait, f->ops->waitq(f, w->op.write));
-			fut->awaiting = &w->wait.base;
-			future_poll(&w->wait.base, cx);
+			if (w->has_wait) {
+				waitq_wait_init(&w->wait, f->ops->waitq(f, w->op.write));
+				fut->awaiting = &w->wait.base;
+				future_poll(&w->wait.base, cx);
+			}
 			if (!rw_try(&w->op, &w->uio, &res)) {
+				if (w->op.io) {
+					if (w->has_wait)
+						future_drop(&w->wait.base);
+					fut->awaiting = w->op.io;
+					w->state = RW_IO;
+					continue;
+				}
 				w->state = RW_WAITING;
 				return POLL_PENDING;
 			}
-			future_drop(&w->wait.base);
+			if (w->has_wait)
+				future_drop(&w->wait.base);
 			fut->awaiting = NULL;
 			fut->result = res;
 			w->state = RW_DONE;
@@ -115,6 +169,15 @@ static enum poll rw_poll(struct future *fut, struct context *cx)
 		case RW_WAITING:
 			if (future_poll(&w->wait.base, cx) == POLL_PENDING)
 				return POLL_PENDING;
+			w->state = RW_RETRY;
+			continue;
+		case RW_IO:
+			if (future_poll(w->op.io, cx) == POLL_PENDING)
+				return POLL_PENDING;
+			/* The I/O's own result does not matter: the retry meets
+			 * the block, or its error, in the cache. */
+			rw_drop_io(&w->op);
+			fut->awaiting = NULL;
 			w->state = RW_RETRY;
 			continue;
 		case RW_DONE:
@@ -133,6 +196,7 @@ static const char *rw_state_name(const struct future *fut)
 	static const char *const names[] = {
 		[RW_RETRY] = "RW_RETRY",
 		[RW_WAITING] = "RW_WAITING",
+		[RW_IO] = "RW_IO",
 		[RW_DONE] = "RW_DONE",
 	};
 
@@ -155,10 +219,11 @@ static const struct future_ops rw_write_ops = {
 	.state_name = rw_state_name,
 };
 
-long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov, bool write,
-	     struct future **pending)
+/* file_rw at an explicit offset (pread/pwrite) when at is set. */
+static long file_rw_at(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov,
+		       bool write, bool at, uint64_t pos, struct future **pending)
 {
-	struct rw_op op = { .proc = p, .file = f, .write = write };
+	struct rw_op op = { .proc = p, .file = f, .write = write, .at = at, .pos = pos };
 	struct rw_future *w;
 	long res;
 
@@ -173,6 +238,7 @@ long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_
 	}
 	w = kzalloc(sizeof(*w));
 	if (!w) {
+		rw_drop_io(&op);
 		kfree(owned_iov);
 		return op.done ? (long)op.done : -ENOMEM;
 	}
@@ -187,10 +253,22 @@ long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_
 		w->uio.iov = &w->iov1;
 	}
 	w->owned_iov = owned_iov;
+	w->has_wait = f->ops->waitq != NULL;
 	/* Initialised now so a drop before the first poll is a no-op. */
-	waitq_wait_init(&w->wait, f->ops->waitq(f, write));
+	if (w->has_wait)
+		waitq_wait_init(&w->wait, f->ops->waitq(f, write));
+	if (op.io) {
+		w->state = RW_IO;
+		w->base.awaiting = op.io;
+	}
 	*pending = &w->base;
 	return 0;
+}
+
+long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov, bool write,
+	     struct future **pending)
+{
+	return file_rw_at(p, f, u, owned_iov, write, false, 0, pending);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -320,7 +398,8 @@ SYSCALL(66, writev)
 	return rwv(sc, true);
 }
 
-/* pread64/pwrite64: regular files only (streams: -ESPIPE); never block. */
+/* pread64/pwrite64: seekable files only (streams: -ESPIPE); they wait only
+ * for the disk, at their own offset. */
 static long prw(struct sys_ctx *sc, bool write)
 {
 	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
@@ -352,7 +431,7 @@ static long prw(struct sys_ctx *sc, bool write)
 		iov.len = n;
 		uio_init_user(&u, proc_as(sc->proc), &iov, 1);
 		/* O_APPEND with pwrite appends (as Linux). */
-		r = write ? f->ops->write(f, &u, &pos) : f->ops->read(f, &u, &pos);
+		r = file_rw_at(sc->proc, f, &u, NULL, write, true, pos, &sc->pending);
 	}
 	file_put(f);
 	return r;
@@ -556,7 +635,14 @@ SYSCALL(80, fstat)
 	return copy_to_user(proc_as(sc->proc), sc->arg[1], &st, sizeof(st));
 }
 
+static long do_ftruncate(struct sys_ctx *sc);
+
 SYSCALL(46, ftruncate)
+{
+	return fs_call(sc, do_ftruncate);
+}
+
+static long do_ftruncate(struct sys_ctx *sc)
 {
 	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
 	int64_t len = (int64_t)sc->arg[1];
