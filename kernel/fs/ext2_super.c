@@ -438,32 +438,58 @@ static int parse_super(struct ext2_fs *fs, const uint8_t *sb)
 	return 0;
 }
 
+/*
+ * The superblock (bytes 1024..2047) is read through the cache as part of the
+ * block that holds it at the fs's own block size, because the cache refuses
+ * a block number cached with another size (a 1 KiB probe of block 1 would
+ * collide with a 4 KiB fs's group descriptors in block 1). The size is a
+ * guess (4096, the most common) until the superblock says otherwise; the
+ * answer is remembered per device so a restart after -EIOWAIT does not
+ * guess again.
+ */
+static struct {
+	struct blkdev *dev;
+	unsigned bsize;
+} sb_size_memo; /* racy by design: a stale answer only costs a wrong guess */
+
+/* Weak: the host test's fake cache (tests/unit/test_ext2.c) keys blocks by
+ * size as well, needs no invalidation and has no such function. */
+extern unsigned bcache_invalidate_clean(struct blkdev *dev) __attribute__((weak));
+
+static unsigned sb_size_guess(struct blkdev *dev)
+{
+	return __atomic_load_n(&sb_size_memo.dev, __ATOMIC_RELAXED) == dev ? sb_size_memo.bsize
+									 : 4096;
+}
+
 int ext2_mount(struct blkdev *dev, struct ext2_fs **out, struct inode **root)
 {
-	struct bcache_buf *b;
 	struct ext2_fs *fs;
-	uint32_t sb_blk;
+	unsigned guess = sb_size_guess(dev);
 	int err;
 
-	/* The superblock is bytes 1024..2047 whatever the block size: read it as
-	 * 1 KiB block 1 to learn the block size. */
-	err = bcache_get(dev, 1, 1024, &b);
-	if (err)
-		return err;
 	fs = kzalloc(sizeof(*fs));
-	if (!fs) {
-		bcache_put(b);
+	if (!fs)
 		return -ENOMEM;
+again:
+	err = bcache_get(dev, guess == 1024 ? 1 : 0, guess, &fs->sb_buf);
+	if (err)
+		goto out_free;
+	fs->sb = (uint8_t *)bcache_data(fs->sb_buf) + (guess == 1024 ? 0 : EXT2_SB_OFFSET);
+	err = parse_super(fs, fs->sb);
+	if (err)
+		goto out_free;
+	if (fs->bsize != guess) {
+		/* Drop the wrong-size block (clean, unused) so it cannot collide. */
+		bcache_put(fs->sb_buf);
+		fs->sb_buf = NULL;
+		if (bcache_invalidate_clean)
+			bcache_invalidate_clean(dev);
+		sb_size_memo.bsize = fs->bsize;
+		__atomic_store_n(&sb_size_memo.dev, dev, __ATOMIC_RELAXED);
+		guess = fs->bsize;
+		goto again;
 	}
-	err = parse_super(fs, bcache_data(b));
-	bcache_put(b);
-	if (err)
-		goto out_free;
-	sb_blk = fs->bsize == 1024 ? 1 : 0;
-	err = bcache_get(dev, sb_blk, fs->bsize, &fs->sb_buf);
-	if (err)
-		goto out_free;
-	fs->sb = (uint8_t *)bcache_data(fs->sb_buf) + (fs->bsize == 1024 ? 0 : EXT2_SB_OFFSET);
 	fs->gd_nblocks = (fs->ngroups * GD_SIZE + fs->bsize - 1) / fs->bsize;
 	fs->gd_bufs = kzalloc(fs->gd_nblocks * sizeof(*fs->gd_bufs));
 	err = -ENOMEM;
