@@ -120,6 +120,8 @@ test: $(DEPS_STAMP)
 	@rm -f $(RESULTS); mkdir -p $(B)
 	-@$(MAKE) --no-print-directory test-host
 	-@$(MAKE) --no-print-directory ktest
+	-@$(MAKE) --no-print-directory ktest CPUS=1
+	-@$(MAKE) --no-print-directory ktest-disk
 	-@$(MAKE) --no-print-directory test-qemu
 	-@$(MAKE) --no-print-directory test-gdb
 	@tools/summarize-results.sh $(RESULTS)

@@ -1,34 +1,40 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # make bench: every benchmark, figures collected in build/bench.txt.
-#  - in-kernel benchmarks (`kbench` on the command line) under -icount shift=0,
-#    where one guest instruction is 1 ns of guest time: ns = instructions;
-#  - user-space benchmarks (/bin/bench as init's program), same clock;
+#  - each in-kernel benchmark (KBENCH) in its own boot, under -icount shift=0
+#    where one guest instruction is 1 ns of guest time, so ns = instructions;
+#    4 harts, MEM=512M, a scratch disk attached for the disk benchmarks;
+#  - the user-space benchmarks (/bin/bench as init's program) under the same
+#    clock, MEM=128M, on 1 hart and on 4 harts;
 #  - idle host CPU of a 4-hart kernel (tools/idle-cpu.sh).
-# BENCH_CPUS (default 4) sets the harts for the icount runs.
 set -u
 cd "$(dirname "$0")/.."
 out=build/bench.txt
 mkdir -p build
 : >"$out"
-cpus=${BENCH_CPUS:-4}
 
-qemu_icount() { # APPEND LOG
-	cmd=$(make -s --no-print-directory qemu-cmd CPUS="$cpus" MEM="${BENCH_MEM:-512M}" \
-		QEMU_CONSOLE="-display none -monitor none -serial stdio" APPEND="$1")
+run() { # CPUS MEM APPEND [extra QEMU args...]
+	c=$1 m=$2 a=$3
+	shift 3
+	cmd=$(make -s --no-print-directory qemu-cmd CPUS="$c" MEM="$m" \
+		QEMU_CONSOLE="-display none -monitor none -serial stdio")
 	# shellcheck disable=SC2086
-	timeout "${BENCH_TIMEOUT:-600}" $cmd -icount shift=0 </dev/null >"$2" 2>&1
+	timeout "${BENCH_TIMEOUT:-900}" $cmd "$@" -icount shift=0 -append "$a" </dev/null 2>&1 |
+		grep '^BENCH' | sed "s/\$/  [cpus=$c mem=$m]/" | tee -a "$out"
 }
 
-echo "== in-kernel benchmarks (-icount shift=0, $cpus harts)"
-qemu_icount "kbench" build/kbench.log
-grep '^BENCH' build/kbench.log | tee -a "$out"
+names=$(riscv64-unknown-elf-nm build/kernel.elf | sed -n 's/.* kbench_desc_\(.*\)$/\1/p' | sort)
+make -s --no-print-directory build/scratch.img
+echo "== in-kernel benchmarks (-icount shift=0: ns = guest instructions)"
+for n in $names; do
+	truncate -s 0 build/scratch.img && truncate -s 16M build/scratch.img
+	run 4 512M "kbench=$n" -drive file=build/scratch.img,if=none,format=raw,id=s0 \
+		-device virtio-blk-device,drive=s0
+done
 
-if [ -f build/initrd.cpio ] && grep -q 'bench' user/user.mk 2>/dev/null; then
-	echo "== user benchmarks (-icount shift=0, $cpus harts)"
-	qemu_icount "init=/bin/bench" build/ubench.log
-	grep '^BENCH' build/ubench.log | tee -a "$out"
-fi
+echo "== user benchmarks (-icount shift=0: ns = guest instructions)"
+run 1 128M "init=/bin/bench"
+run 4 128M "init=/bin/bench"
 
 echo "== idle host CPU"
 tools/idle-cpu.sh 10 | tee -a "$out"

@@ -360,7 +360,10 @@ KTEST(async, idle_harts_wfi_and_ipi_wakes_them)
 	struct task_join j;
 	task_id_t id;
 
-	ASSERT(n > 1);	/* needs CPUS >= 2 */
+	if (n < 2) {
+		kprintf("    # skipped: needs 2 harts (make ktest CPUS=4 runs it)\n");
+		return;
+	}
 	ktest_sleep(MS(20));
 	for (unsigned h = 0; h < n; h++)
 		if (h != self)
