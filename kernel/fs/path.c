@@ -27,22 +27,40 @@ static struct inode *start_dir(struct proc *p, struct inode *base, const char *p
 	return inode_get(cwd ? cwd : vfs_root);
 }
 
-/* One child of dir by name: ".", ".." at the root and the rest through ->lookup. */
+/* One child of dir by name: ".", ".." at the root and the rest through
+ * ->lookup; crossing mount points both ways (vfs.h). */
 static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
+	struct inode *under = NULL, *over;
+	int err;
+
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
 	if (len == 1 && name[0] == '.') {
 		*out = inode_get(dir);
 		return 0;
 	}
-	if (len == 2 && name[0] == '.' && name[1] == '.' && dir == vfs_root) {
-		*out = inode_get(dir);
-		return 0;
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		if (dir == vfs_root) {
+			*out = inode_get(dir);
+			return 0;
+		}
+		/* ".." of a mounted root is the covered directory's "..". */
+		under = vfs_mount_covered(dir);
+		if (under)
+			dir = under;
 	}
-	if (!dir->iops || !dir->iops->lookup)
+	if (!dir->iops || !dir->iops->lookup) {
+		inode_put(under);
 		return -ENOTDIR;
-	return dir->iops->lookup(dir, name, len, out);
+	}
+	err = dir->iops->lookup(dir, name, len, out);
+	inode_put(under);
+	if (!err && S_ISDIR((*out)->mode) && (over = vfs_mount_cross(*out))) {
+		inode_put(*out);
+		*out = over;
+	}
+	return err;
 }
 
 struct walk {
@@ -504,9 +522,16 @@ long vfs_getcwd(struct inode *dir, char *buf, size_t n)
 		return -ERANGE;
 	buf[--pos] = '\0';
 	while (cur != vfs_root) {
-		struct find_name fn = { .ino = cur->ino, .name = name };
-		struct inode *parent;
+		struct find_name fn = { .name = name };
+		struct inode *parent, *under = vfs_mount_covered(cur);
 		uint64_t off = 0;
+
+		if (under) {
+			/* A mounted root is named by the directory it covers. */
+			inode_put(cur);
+			cur = under;
+		}
+		fn.ino = cur->ino;
 
 		err = lookup_one(cur, "..", 2, &parent);
 		if (err)

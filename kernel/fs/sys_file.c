@@ -106,6 +106,7 @@ struct rw_future {
 	struct iovec iov1;		/* the segment of read/write */
 	struct iovec *owned_iov;	/* readv/writev's array, or NULL */
 	bool has_wait;			/* the file has a wait queue: wait is live */
+	bool io_waited;			/* RW_IO returned PENDING since the last retry */
 	struct waitq_wait_future wait;
 };
 
@@ -172,13 +173,24 @@ static enum poll rw_poll(struct future *fut, struct context *cx)
 			w->state = RW_RETRY;
 			continue;
 		case RW_IO:
-			if (future_poll(w->op.io, cx) == POLL_PENDING)
+			if (future_poll(w->op.io, cx) == POLL_PENDING) {
+				w->io_waited = true;
 				return POLL_PENDING;
+			}
 			/* The I/O's own result does not matter: the retry meets
 			 * the block, or its error, in the cache. */
 			rw_drop_io(&w->op);
 			fut->awaiting = NULL;
 			w->state = RW_RETRY;
+			if (!w->io_waited) {
+				/* Ready at once (the cache's "a buffer may be free"
+				 * wait fires on any release, our own included):
+				 * yield, so I/O completions and other tasks run
+				 * instead of this poll spinning. */
+				waker_wake_by_ref(cx->waker);
+				return POLL_PENDING;
+			}
+			w->io_waited = false;
 			continue;
 		case RW_DONE:
 			return POLL_READY;

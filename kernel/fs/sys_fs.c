@@ -27,17 +27,26 @@ struct restart_future {
 	struct sys_ctx sc;	/* a copy of the call's arguments */
 	sys_fn fn;
 	struct future *io;	/* the I/O being awaited (owned), or NULL */
+	struct future *then;	/* the future a rerun handed back (owned), or NULL */
+	bool io_waited;		/* polled io returned PENDING (or we yielded) once */
 };
+
+static void drop_owned(struct future **f)
+{
+	if (*f) {
+		future_drop(*f);
+		future_release(*f);
+		*f = NULL;
+	}
+}
 
 static void restart_drop(struct future *fut)
 {
 	struct restart_future *r = (struct restart_future *)fut;
 
-	if (r->io) {
-		future_drop(r->io);
-		future_release(r->io);
-		r->io = NULL;
-	}
+	drop_owned(&r->io);
+	drop_owned(&r->then);
+	fut->awaiting = NULL;
 }
 
 static enum poll restart_poll(struct future *fut, struct context *cx)
@@ -45,10 +54,20 @@ static enum poll restart_poll(struct future *fut, struct context *cx)
 	struct restart_future *r = (struct restart_future *)fut;
 
 	while (r->io) {
-		if (future_poll(r->io, cx) == POLL_PENDING)
+		if (future_poll(r->io, cx) == POLL_PENDING) {
+			r->io_waited = true;
 			return POLL_PENDING;
+		}
+		if (!r->io_waited) {
+			/* Ready at once: yield before rerunning, so a cache that
+			 * stays full cannot make this poll spin (sys_file.c). */
+			r->io_waited = true;
+			waker_wake_by_ref(cx->waker);
+			return POLL_PENDING;
+		}
+		r->io_waited = false;
 		restart_drop(fut);
-		fut->awaiting = NULL;
+		r->sc.pending = NULL;
 		long res = r->fn(&r->sc);
 
 		if (res == -EIOWAIT) {
@@ -60,6 +79,18 @@ static enum poll restart_poll(struct future *fut, struct context *cx)
 				continue;
 		}
 		fut->result = res;
+		/* The rerun had to wait for something else (umount2's sync): that
+		 * future's result is the call's. */
+		r->then = r->sc.pending;
+		r->sc.pending = NULL;
+		fut->awaiting = r->then;
+	}
+	if (r->then) {
+		if (future_poll(r->then, cx) == POLL_PENDING)
+			return POLL_PENDING;
+		fut->result = r->then->result;
+		drop_owned(&r->then);
+		fut->awaiting = NULL;
 	}
 	return POLL_READY;
 }

@@ -341,6 +341,25 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
 long vfs_getcwd(struct inode *dir, char *buf, size_t n);
 int vfs_truncate(struct inode *ino, uint64_t size);
 
+/*
+ * Mount points: a small table of (covered directory, mounted root) pairs.
+ * Path lookup crosses into the mounted root when a step lands on a covered
+ * directory, and ".." at a mounted root goes to the covered directory's
+ * parent. The table holds a reference on both inodes of each entry.
+ */
+#define VFS_MAX_MOUNTS 8
+/* -EBUSY when dir is already covered, or root is mounted; -ENOSPC when full. */
+int vfs_mount_add(struct inode *dir, struct inode *root);
+/* Forget the mount of root: *root_ref and *covered receive the table's two
+ * references (the caller puts or hands them on). -EINVAL if not mounted. */
+int vfs_mount_remove(struct inode *root, struct inode **root_ref, struct inode **covered);
+/* The mounted root over dir, or NULL; counted. */
+struct inode *vfs_mount_cross(struct inode *dir);
+/* The directory that root covers (root is a mounted root), or NULL; counted. */
+struct inode *vfs_mount_covered(struct inode *root);
+/* Up to max mounted roots, counted, into out; returns how many. */
+unsigned vfs_mount_roots(struct inode **out, unsigned max);
+
 /* I/O wait parking for -EIOWAIT (one slot per hart; see the top). */
 void vfs_set_io_wait(struct future *f);
 struct future *vfs_take_io_wait(void);
