@@ -17,6 +17,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/fs/ext2.h"
 #include "kernel/fs/ramfs.h"
 #include "kernel/fs/tty.h"
 #include "kernel/mm/layout.h"
@@ -62,18 +63,26 @@ static bool start_user_space(const struct boot_info *bi)
 	const struct fdt_info *fi = bi->fdt;
 	int err;
 
-	if (fi->initrd_end <= fi->initrd_start) {
+	/* An ext2 on the first virtio disk is the root when it mounts; the
+	 * initramfs is the fallback (and without either, the echo console). */
+	struct blkdev *vda = blkdev_find("vda");
+	bool disk_root = vda && ext2_mount_root(vda) == 0;
+
+	if (!disk_root && fi->initrd_end <= fi->initrd_start) {
 		kprintf("no initrd: console echo only\n");
 		return false;
 	}
-	err = ramfs_mount_root_from_cpio(pa_to_va(fi->initrd_start),
-					 fi->initrd_end - fi->initrd_start);
-	if (err) {
-		kprintf("initrd: unpacking failed (%d)\n", err);
-		return false;
+	if (!disk_root && fi->initrd_end > fi->initrd_start) {
+		err = ramfs_mount_root_from_cpio(pa_to_va(fi->initrd_start),
+						 fi->initrd_end - fi->initrd_start);
+		if (err) {
+			kprintf("initrd: unpacking failed (%d)\n", err);
+			return false;
+		}
 	}
-	/* The archive was copied into the ramfs: its pages are free now. */
-	page_add_range(PAGE_ALIGN_UP(fi->initrd_start), PAGE_ALIGN_DOWN(fi->initrd_end));
+	/* The archive was copied into the ramfs (or is unused): its pages are free now. */
+	if (fi->initrd_end > fi->initrd_start)
+		page_add_range(PAGE_ALIGN_UP(fi->initrd_start), PAGE_ALIGN_DOWN(fi->initrd_end));
 	tty_init();
 	err = proc_start_init(init_args(bi->bootargs));
 	if (err) {

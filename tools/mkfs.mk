@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: MIT
 # The ext2 disk image: build/fs.img from the same staged root as the initrd ($(B)/user/root,
 # ROOTFS_EXTRA included), made by `mke2fs -t ext2 -d` with the default ext2 features,
-# reproducibly (fixed time, UUID and hash seed; the staged files are all dated @0).
+# reproducibly (fixed time, UUID and hash seed; the staged files are all dated @0). 4 KiB
+# blocks: one block per buffer-cache page (1 KiB blocks would use a quarter of each).
 #
-# QEMU_DISK_FS is the QEMU arguments that attach it as the first virtio disk (vda). It is not
-# in QEMU_DISKS by default yet: tests that want the disk add it explicitly (tests/qemu).
+# QEMU_DISK_FS is the QEMU arguments that attach it as the first virtio disk (vda), and it is in
+# QEMU_DISKS: `make qemu` (and every test through `make qemu-cmd`) boots from the ext2 root.
+# snapshot=on: writes go to a throw-away overlay, so runs never change build/fs.img (the build
+# stays reproducible, concurrent QEMUs do not fight over its write lock, and the ktests that
+# write to vda cannot scribble on it). tests/qemu/test_fs.py attaches writable copies instead.
 
 FS_IMG        := $(B)/fs.img
 FS_IMG_SIZE   ?= 64M
@@ -13,12 +17,21 @@ FS_IMG_TIME   := 1700000000
 
 $(FS_IMG): $(B)/initrd.cpio
 	rm -f $@.tmp
-	E2FSPROGS_FAKE_TIME=$(FS_IMG_TIME) mke2fs -q -F -t ext2 -U $(FS_IMG_UUID) \
+	E2FSPROGS_FAKE_TIME=$(FS_IMG_TIME) mke2fs -q -F -t ext2 -b 4096 -U $(FS_IMG_UUID) \
 		-E hash_seed=$(FS_IMG_UUID),root_owner=0:0 -d $(UB)/root $@.tmp $(FS_IMG_SIZE)
 	e2fsck -fn $@.tmp >/dev/null 2>&1
 	mv $@.tmp $@
 
 all: $(FS_IMG)
 
-QEMU_DISK_FS := -drive file=$(FS_IMG),if=none,format=raw,id=vda \
+QEMU_DISK_FS := -drive file=$(FS_IMG),if=none,format=raw,id=vda,snapshot=on \
 	-device virtio-blk-device,drive=vda
+QEMU_DISKS += $(QEMU_DISK_FS)
+
+# The file-system cases of usertests (user/tests/t_fs.c), linked last so they run after the
+# others. Kept here, next to the image they exercise, until user/user.mk lists them in UT_SRCS
+# (this adds a prerequisite, which the usertests link rule passes on through $^).
+FS_UT_OBJ := $(B)/user/obj/user/tests/t_fs.o
+$(B)/user/bin/usertests: $(FS_UT_OBJ)
+$(FS_UT_OBJ): UCFLAGS += -fno-toplevel-reorder
+-include $(FS_UT_OBJ:.o=.d)
