@@ -26,7 +26,8 @@ all: $(FS_IMG)
 
 QEMU_DISK_FS := -drive file=$(FS_IMG),if=none,format=raw,id=vda,snapshot=on \
 	-device virtio-blk-device,drive=vda
-QEMU_DISKS += $(QEMU_DISK_FS)
+# Only with an initrd: `QEMU_INITRD=` runs (the echo-console tests) keep meaning "no user space".
+QEMU_DISKS += $(if $(QEMU_INITRD),$(QEMU_DISK_FS))
 
 # The file-system cases of usertests (user/tests/t_fs.c), linked last so they run after the
 # others. Kept here, next to the image they exercise, until user/user.mk lists them in UT_SRCS
