@@ -29,10 +29,3 @@ QEMU_DISK_FS := -drive file=$(FS_IMG),if=none,format=raw,id=vda,snapshot=on \
 # Only with an initrd: `QEMU_INITRD=` runs (the echo-console tests) keep meaning "no user space".
 QEMU_DISKS += $(if $(QEMU_INITRD),$(QEMU_DISK_FS))
 
-# The file-system cases of usertests (user/tests/t_fs.c), linked last so they run after the
-# others. Kept here, next to the image they exercise, until user/user.mk lists them in UT_SRCS
-# (this adds a prerequisite, which the usertests link rule passes on through $^).
-FS_UT_OBJ := $(B)/user/obj/user/tests/t_fs.o
-$(B)/user/bin/usertests: $(FS_UT_OBJ)
-$(FS_UT_OBJ): UCFLAGS += -fno-toplevel-reorder
--include $(FS_UT_OBJ:.o=.d)
