@@ -110,6 +110,9 @@ struct rw_future {
 	struct waitq_wait_future wait;
 };
 
+/* For the proc_state_bytes benchmark (kernel/proc/proc_kbench.c). */
+const size_t file_rw_future_size = sizeof(struct rw_future);
+
 static void rw_drop_io(struct rw_op *op)
 {
 	if (op->io) {

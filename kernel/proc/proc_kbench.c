@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel memory held by a process blocked in a syscall, by part, from the
+ * sizes the allocators actually hand out (slab size classes, not sizeof):
+ * struct proc (its slab cache), the executor's task slot and queue slot, the
+ * file table with its initial slots, the address-space struct and its VMAs
+ * (a static glibc program has 4: text, data, heap, stack), and the pending
+ * syscall future (a pipe read). Page tables are reported separately.
+ */
+#include "kernel/async/executor.h"
+#include "kernel/fs/fdtable.h"
+#include "kernel/kbench.h"
+#include "kernel/mm/as.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/page.h"
+#include "kernel/proc/proc_internal.h"
+
+extern const size_t file_rw_future_size;
+
+/* Bytes kmalloc really uses for a request of n (its power-of-two-ish class). */
+static uint64_t kmalloc_class(uint64_t n)
+{
+	static const uint64_t classes[] = { 16, 32, 48, 64, 96, 128, 192, 256, 512, 1024, 2048 };
+
+	for (unsigned i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (n <= classes[i])
+			return classes[i];
+	return (n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+KBENCH(proc_state_bytes)
+{
+	uint64_t proc = (sizeof(struct proc) + 15) & ~15ul;
+	uint64_t task = 128; /* task slot + queue slot, static_assert'ed in kernel/async */
+	uint64_t fdt = kmalloc_class(sizeof(struct fdtable));
+	uint64_t as = (sizeof(struct as) + 7) & ~7ul;
+	uint64_t vmas = 4 * ((sizeof(struct vma) + 7) & ~7ul);
+	uint64_t fut = kmalloc_class(file_rw_future_size);
+	uint64_t total = proc + task + fdt + as + vmas + fut;
+
+	kbench_report("proc_state_struct_proc", proc, 1, "bytes");
+	kbench_report("proc_state_task", task, 1, "bytes");
+	kbench_report("proc_state_fdtable", fdt, 1, "bytes");
+	kbench_report("proc_state_as_and_vmas", as + vmas, 1, "bytes");
+	kbench_report("proc_state_pipe_read_future", fut, 1, "bytes");
+	kbench_report("proc_state_total_blocked", total, 1, "bytes (plus page tables)");
+}
