@@ -17,7 +17,9 @@ CC      := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
 KVERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-KCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g3 -fno-omit-frame-pointer \
+# Deferred (=): on a fresh machine the cross compiler is only installed by
+# $(DEPS_STAMP), after this file has been read.
+KCFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -g3 -fno-omit-frame-pointer \
 	-ffreestanding -fno-common -fno-builtin -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
 	-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax \
@@ -25,7 +27,7 @@ KCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g3 -fno-omit-frame-pointer \
 	-I. -MMD -MP -DKVERSION='"$(KVERSION)"'
 # The kernel never touches floating-point registers (they hold user state
 # between traps), hence rv64imac/lp64; libgcc must come from that multilib.
-LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
+LIBGCC = $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev/null)
 KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,linker.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096
 
@@ -95,10 +97,10 @@ QEMUOPTS = $(QEMUBASE) $(if $(strip $(APPEND)),-append "$(APPEND)")
 # two users (or two checkouts) on one machine never clash over a TCP port.
 GDBSOCK ?= $(B)/gdb.sock
 
-qemu: $(DEPS_STAMP) $(B)/kernel.elf $(QEMU_INITRD)
+qemu: $(DEPS_STAMP) all
 	$(QEMU) $(QEMUOPTS)
 
-qemu-gdb: $(DEPS_STAMP) $(B)/kernel.elf $(QEMU_INITRD)
+qemu-gdb: $(DEPS_STAMP) all
 	@rm -f $(GDBSOCK)
 	@echo "*** QEMU halted at reset; attach with: make gdb   (socket $(GDBSOCK))"
 	$(QEMU) $(QEMUOPTS) -S -chardev socket,path=$(GDBSOCK),server=on,wait=off,id=gdb0 \
@@ -128,7 +130,7 @@ test: $(DEPS_STAMP)
 
 # `make ktest` runs every suite; APPEND=ktest=page,slab selects.
 KTEST_APPEND = $(if $(filter ktest%,$(APPEND)),$(APPEND),ktest $(APPEND))
-ktest: $(DEPS_STAMP) $(B)/kernel.elf
+ktest: $(DEPS_STAMP) all
 	@tools/run-ktest.sh "$(RESULTS)" "ktest-cpus$(CPUS)" $(QEMU) $(QEMUBASE) -append "$(KTEST_APPEND)"
 
 test-qemu: $(DEPS_STAMP) all

@@ -11,13 +11,13 @@ $(SCRATCH_IMG):
 	truncate -s 16M $@
 
 # The disk suites with the scratch disk (fresh each run).
-ktest-disk: $(DEPS_STAMP) $(B)/kernel.elf
+ktest-disk: $(DEPS_STAMP) all
 	@rm -f $(SCRATCH_IMG) && $(MAKE) --no-print-directory $(SCRATCH_IMG)
 	@tools/run-ktest.sh "$(RESULTS)" "ktest-disk-cpus$(CPUS)" $(QEMU) $(QEMUBASE) \
 		$(DISK_SCRATCH) -append "ktest=virtio,bcache"
 
 # Disk benchmarks under -icount shift=0 with the scratch disk.
-bench-disk: $(DEPS_STAMP) $(B)/kernel.elf
+bench-disk: $(DEPS_STAMP) all
 	@rm -f $(SCRATCH_IMG) && $(MAKE) --no-print-directory $(SCRATCH_IMG)
 	timeout 600 $(QEMU) $(QEMUBASE) $(DISK_SCRATCH) -icount shift=0 \
 		-append "kbench=vblk_seq_read,bcache_read" </dev/null | grep '^BENCH'
