@@ -4,7 +4,7 @@
  * `time` CSR on our kernel); under QEMU `-icount shift=0` one ns of guest time is one
  * instruction, so "ns/op" there reads as instructions per operation.
  *
- * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc)
+ * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs)
  * `bench --exit` is the execve target: it exits at once. BENCH_MAXPROC_LIMIT=N bounds maxproc
  * (default 100000: forks until refusal; keep it small on Linux under qemu-user).
  */
@@ -174,12 +174,15 @@ static void bench_maxproc(void)
 	report("fork_blocked_child", ns, n, "ns/op");
 }
 
+void bench_fs(void); /* fsbench.c */
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } benches[] = {
 	{ "getpid", bench_getpid }, { "pingpong", bench_pingpong }, { "fork", bench_fork },
 	{ "exec", bench_exec },	    { "pipe", bench_pipe },	    { "maxproc", bench_maxproc },
+	{ "fs", bench_fs },
 };
 
 int main(int argc, char **argv)
