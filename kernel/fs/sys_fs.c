@@ -12,6 +12,7 @@
  */
 #include "kernel/async/future.h"
 #include "kernel/fs/fdtable.h"
+#include "kernel/fs/sys_fs_util.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -145,8 +146,7 @@ long fs_call(struct sys_ctx *sc, sys_fn fn)
 
 /* ---- helpers --------------------------------------------------------------- */
 
-/* A user path into a kmalloc'd PATH_MAX buffer. */
-static long get_path(struct sys_ctx *sc, uintptr_t upath, char **out)
+long fs_get_user_path(struct sys_ctx *sc, uintptr_t upath, char **out)
 {
 	char *buf = kmalloc(PATH_MAX);
 	long r;
@@ -190,7 +190,7 @@ static int at_base(struct sys_ctx *sc, int dirfd, const char *path, struct inode
 static long path_at(struct sys_ctx *sc, int dirfd, uintptr_t upath, char **path,
 		    struct inode **base)
 {
-	long r = get_path(sc, upath, path);
+	long r = fs_get_user_path(sc, upath, path);
 
 	if (r < 0)
 		return r;
@@ -293,7 +293,7 @@ FS_SYSCALL(49, chdir)
 {
 	struct inode *ino;
 	char *path;
-	long r = get_path(sc, sc->arg[0], &path);
+	long r = fs_get_user_path(sc, sc->arg[0], &path);
 
 	if (r < 0)
 		return r;
@@ -529,7 +529,7 @@ FS_SYSCALL(36, symlinkat)
 {
 	struct inode *base;
 	char *target, *path;
-	long r = get_path(sc, sc->arg[0], &target);
+	long r = fs_get_user_path(sc, sc->arg[0], &target);
 
 	if (r < 0)
 		return r;
@@ -600,7 +600,7 @@ FS_SYSCALL(45, truncate)
 
 	if (len < 0)
 		return -EINVAL;
-	r = get_path(sc, sc->arg[0], &path);
+	r = fs_get_user_path(sc, sc->arg[0], &path);
 	if (r < 0)
 		return r;
 	r = vfs_lookup(sc->proc, NULL, path, 0, &ino);

@@ -12,6 +12,7 @@
 #include "kernel/fs/ext2.h"
 #include "kernel/fs/ext2_int.h"
 #include "kernel/fs/fdtable.h"
+#include "kernel/fs/sys_fs_util.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -293,28 +294,11 @@ static long put_statfs(struct sys_ctx *sc, struct inode *ino, uintptr_t ubuf)
 	return copy_to_user(proc_as(sc->proc), ubuf, &st, sizeof(st));
 }
 
-static long get_path(struct sys_ctx *sc, uintptr_t upath, char **out)
-{
-	char *buf = kmalloc(PATH_MAX);
-	long r;
-
-	*out = NULL;
-	if (!buf)
-		return -ENOMEM;
-	r = strncpy_from_user(proc_as(sc->proc), buf, upath, PATH_MAX);
-	if (r < 0) {
-		kfree(buf);
-		return r;
-	}
-	*out = buf;
-	return r;
-}
-
 FS2_SYSCALL(43, statfs)
 {
 	struct inode *ino;
 	char *path;
-	long r = get_path(sc, sc->arg[0], &path);
+	long r = fs_get_user_path(sc, sc->arg[0], &path);
 
 	if (r < 0)
 		return r;
@@ -430,7 +414,7 @@ FS2_SYSCALL(88, utimensat)
 	} else {
 		struct inode *base = NULL;
 
-		r = get_path(sc, sc->arg[1], &path);
+		r = fs_get_user_path(sc, sc->arg[1], &path);
 		if (r < 0)
 			return r;
 		if (dirfd != AT_FDCWD && path[0] != '/') {
@@ -504,7 +488,7 @@ FS2_SYSCALL(40, mount)
 		return -ENOENT;
 	if (dev_in_use(dev))
 		return -EBUSY;
-	r = get_path(sc, sc->arg[1], &target);
+	r = fs_get_user_path(sc, sc->arg[1], &target);
 	if (r < 0)
 		return r;
 	r = vfs_lookup(sc->proc, NULL, target, WALK_DIRECTORY, &dir);
@@ -542,7 +526,7 @@ FS2_SYSCALL(39, umount2)
 
 	if (flags & ~(unsigned)(MNT_FORCE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
-	r = get_path(sc, sc->arg[0], &target);
+	r = fs_get_user_path(sc, sc->arg[0], &target);
 	if (r < 0)
 		return r;
 	r = vfs_lookup(sc->proc, NULL, target, flags & UMOUNT_NOFOLLOW ? WALK_NOFOLLOW : 0, &root);
