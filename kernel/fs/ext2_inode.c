@@ -22,24 +22,6 @@
 
 #define FREE_BATCH 32
 
-unsigned ext2_dtype(uint32_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFDIR:
-		return DT_DIR;
-	case S_IFREG:
-		return DT_REG;
-	case S_IFLNK:
-		return DT_LNK;
-	case S_IFCHR:
-		return DT_CHR;
-	case S_IFIFO:
-		return DT_FIFO;
-	default:
-		return DT_UNKNOWN;
-	}
-}
-
 static const struct file_ops *fops_of(uint32_t mode, uint32_t rdev)
 {
 	switch (mode & S_IFMT) {

@@ -293,7 +293,6 @@ int ext2_free_from(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t keep);
 /* Run deferred frees of orphans; may return -EIOWAIT. */
 int ext2_orphans_locked(struct ext2_fs *fs);
 
-unsigned ext2_dtype(uint32_t mode);
 uint64_t ext2_max_size(struct ext2_fs *fs);
 /* Forget a parked I/O future (an op that made progress returns that instead). */
 void ext2_forget_io(void);
