@@ -87,7 +87,10 @@ $(DEPS_STAMP): tools/install-deps.sh
 QEMU_DISKS ?=
 QEMU_INITRD ?=
 QEMU_CONSOLE ?= -nographic
-QEMUBASE = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) $(QEMU_CONSOLE) \
+# aclint=on gives S-mode its own IPI device (ACLINT SSWI, arch/riscv/ipi.c);
+# QEMU_MACHINE=virt measures the SBI IPI path instead.
+QEMU_MACHINE ?= virt,aclint=on
+QEMUBASE = -machine $(QEMU_MACHINE) -cpu rv64 -smp $(CPUS) -m $(MEM) $(QEMU_CONSOLE) \
 	-bios $(OPENSBI) -kernel $(B)/kernel.elf \
 	-global virtio-mmio.force-legacy=false \
 	$(if $(QEMU_INITRD),-initrd $(QEMU_INITRD)) $(QEMU_DISKS)

@@ -27,6 +27,8 @@ void arch_irq_restore(irqflags_t flags);
 /* A hint for spin loops (pause on the host, nothing special on RV64GC). */
 void arch_cpu_relax(void);
 #endif
+/* Give other harts the CPU for about @ns (a spin loop's backoff); see timer.c. */
+void arch_spin_pause(uint64_t ns);
 /* Number of harts online (started and running an executor). */
 unsigned hart_count(void);
 

@@ -15,6 +15,7 @@ struct boot_info {
 	unsigned harts_online;
 	uint64_t timebase_hz;
 	bool has_sstc;
+	bool ipi_direct;		/* IPIs by an S-mode device (ACLINT SSWI), not SBI */
 	uint64_t mem_bytes;         /* RAM in the device tree */
 	uint64_t free_bytes;        /* handed to the page allocator */
 	const char *bootargs;       /* never NULL */

@@ -121,8 +121,8 @@ static void banner(const struct boot_info *bi)
 	kprintf("memory: %lu MiB (%lu KiB free in %lu pages)\n",
 		(unsigned long)(bi->mem_bytes >> 20), (unsigned long)(bi->free_bytes >> 10),
 		(unsigned long)page_free_count());
-	kprintf("timebase: %lu Hz, timer: %s\n", (unsigned long)bi->timebase_hz,
-		bi->has_sstc ? "sstc" : "sbi");
+	kprintf("timebase: %lu Hz, timer: %s, ipi: %s\n", (unsigned long)bi->timebase_hz,
+		bi->has_sstc ? "sstc" : "sbi", bi->ipi_direct ? "aclint-sswi" : "sbi");
 	kprintf("executor: up to %u tasks\n", max_tasks);
 	kprintf("cmdline: %s\n", bi->bootargs);
 }

@@ -19,27 +19,44 @@ static bool try_take(struct spinlock *l)
 	return atomic_exchange_explicit(&l->locked, 1, memory_order_acquire) == 0;
 }
 
+/*
+ * Spins between pauses, the pause, and how long a wait may last before it is
+ * reported. The pause matters under QEMU -icount, where harts take turns: a
+ * hart that spins keeps the holder from running until its slice ends, one
+ * that pauses (wfi) lets it run at once. See arch_spin_pause().
+ */
+#define SPIN_BEFORE_PAUSE 1024
+#define SPIN_PAUSE_NS 5000ull
+#define SPIN_REPORT_NS (30ull * 1000000000ull)
+
+static __attribute__((noinline)) void spin_slow(struct spinlock *l)
+{
+	uint64_t start = clock_now_ns();
+	unsigned spins = 0;
+
+	while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
+		arch_cpu_relax();
+		if (++spins % SPIN_BEFORE_PAUSE)
+			continue;
+		arch_spin_pause(SPIN_PAUSE_NS);
+		if (clock_now_ns() - start > SPIN_REPORT_NS)
+			panic("spinlock %s: waited 30 s (held now by hart %d from %p)", l->name,
+			      atomic_load_explicit(&l->holder_hart, memory_order_relaxed),
+			      l->holder_pc);
+	}
+}
+
 irqflags_t spin_lock_irqsave(struct spinlock *l)
 {
 	irqflags_t flags = arch_irq_save();
 	int self = (int)hart_id();
-	unsigned long spins = 0;
 
 	if (atomic_load_explicit(&l->holder_hart, memory_order_relaxed) == self &&
 	    atomic_load_explicit(&l->locked, memory_order_relaxed))
 		panic("spinlock %s: recursive lock on hart %d (held from %p)",
 		      l->name, self, l->holder_pc);
-	while (!try_take(l)) {
-		/* Spin on a plain load so the line stays shared while we wait. */
-		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
-			arch_cpu_relax();
-			if (++spins == (1ul << 32))
-				panic("spinlock %s: deadlock? held by hart %d from %p",
-				      l->name,
-				      atomic_load_explicit(&l->holder_hart, memory_order_relaxed),
-				      l->holder_pc);
-		}
-	}
+	while (!try_take(l))
+		spin_slow(l);	/* spin on a plain load so the line stays shared */
 	atomic_store_explicit(&l->holder_hart, self, memory_order_relaxed);
 	l->holder_pc = __builtin_return_address(0);
 	return flags;

@@ -661,6 +661,52 @@ static void info_devices(const void *blob, struct fdt_info *out)
 	}
 }
 
+int fdt_node_by_phandle(const void *blob, uint32_t ph)
+{
+	int depth = 0;
+	uint32_t v;
+
+	for (int n = FDT_ROOT; n >= 0; n = fdt_next_node(blob, n, &depth)) {
+		if (!fdt_get_u32(blob, n, "phandle", &v) && v == ph)
+			return n;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The ACLINT SSWI: register i belongs to the hart whose interrupt controller
+ * is the i-th (phandle, cells...) entry of interrupts-extended. Stops at the
+ * first entry it cannot resolve, so the registers kept are exactly 0..count-1.
+ */
+static void info_sswi(const void *blob, struct fdt_info *out)
+{
+	static const char *const sswi[] = { "riscv,aclint-sswi", NULL };
+	const uint8_t *p;
+	uint64_t a, s;
+	int n = find_device(blob, sswi), len, off = 0;
+
+	if (n < 0 || fdt_get_reg(blob, n, 0, &a, &s))
+		return;
+	p = fdt_getprop(blob, n, "interrupts-extended", &len);
+	if (!p)
+		return;
+	while (off + 4 <= len && out->sswi_count < FDT_MAX_HARTS) {
+		int intc = fdt_node_by_phandle(blob, fdt_read_u32(p + off)), cpu;
+		uint32_t cells;
+		uint64_t id, unused;
+
+		if (intc < 0 || fdt_get_u32(blob, intc, "#interrupt-cells", &cells) || cells > 4)
+			break;
+		cpu = fdt_parent(blob, intc);
+		if (cpu < 0 || fdt_get_reg(blob, cpu, 0, &id, &unused))
+			break;
+		out->sswi_hart_ids[out->sswi_count++] = (uint32_t)id;
+		off += 4 + 4 * (int)cells;
+	}
+	if (out->sswi_count)
+		out->sswi_base = a;
+}
+
 static void info_chosen(const void *blob, struct fdt_info *out)
 {
 	int chosen = fdt_path_offset(blob, "/chosen");
@@ -691,6 +737,7 @@ int fdt_parse_info(const void *blob, struct fdt_info *out)
 	info_reserved(blob, out);
 	info_cpus(blob, out);
 	info_devices(blob, out);
+	info_sswi(blob, out);
 	info_chosen(blob, out);
 	return 0;
 }

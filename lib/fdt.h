@@ -98,6 +98,9 @@ int fdt_size_cells(const void *blob, int node);
  */
 int fdt_get_reg(const void *blob, int node, int index, uint64_t *addr, uint64_t *size);
 
+/* The node whose "phandle" is @ph, or -ENOENT. */
+int fdt_node_by_phandle(const void *blob, uint32_t ph);
+
 /* ---- boot summary ---- */
 #define FDT_MAX_MEM	4
 #define FDT_MAX_RESV	16
@@ -121,6 +124,14 @@ struct fdt_info {
 	uint64_t plic_base, plic_size;	/* riscv,plic0 or sifive,plic-1.0.0 */
 	uint32_t plic_ndev;		/* riscv,ndev */
 	uint64_t test_base;		/* sifive,test0 (else syscon), 0 if none */
+	/*
+	 * ACLINT SSWI (riscv,aclint-sswi; QEMU virt with aclint=on): S-mode
+	 * writes 1 to the 32-bit register at sswi_base + 4 * i to raise the
+	 * supervisor software interrupt of hart sswi_hart_ids[i]. 0 if absent.
+	 */
+	uint64_t sswi_base;
+	uint32_t sswi_hart_ids[FDT_MAX_HARTS];	/* register i -> hartid, tree order */
+	int sswi_count;			/* registers resolved (at most FDT_MAX_HARTS) */
 	/* virtio,mmio transports sorted by address (all slots, used or not). */
 	uint64_t virtio_base[FDT_MAX_VIRTIO];
 	uint32_t virtio_irq[FDT_MAX_VIRTIO];

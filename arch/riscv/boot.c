@@ -7,6 +7,7 @@
  */
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
+#include "arch/riscv/ipi.h"
 #include "arch/riscv/mmu.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/power.h"
@@ -27,6 +28,7 @@ extern char _kernel_end[];
 static char emergency_stacks[MAX_HARTS][EMERGENCY_STACK_SIZE] __attribute__((aligned(16)));
 static struct boot_info boot;          /* I: filled by the boot hart */
 static unsigned secondaries_up;        /* A: harts that finished setup */
+static unsigned secondaries_closed;    /* A: the boot hart stopped counting them */
 
 void arch_early_putchar(int c)
 {
@@ -134,12 +136,26 @@ static void start_secondaries(const struct fdt_info *fi, unsigned long boot_hart
 		}
 		next++;
 	}
-	/* Wait for each to finish its setup (bounded: a dead hart must not hang boot). */
+	/*
+	 * Wait for each to finish its setup (bounded: a dead hart must not hang
+	 * boot). Wait in wfi, woken by a 10 us timer, not by spinning: under
+	 * `-icount` QEMU runs the harts in turn and a spinning hart keeps the
+	 * others from running until its slice ends, which was long enough to
+	 * miss the deadline on 2 harts.
+	 */
 	uint64_t deadline = clock_now_ns() + 2000000000ull;
+	irqflags_t fl = arch_irq_save();
+
 	while (__atomic_load_n(&secondaries_up, __ATOMIC_ACQUIRE) < next - 1 &&
-	       clock_now_ns() < deadline)
-		arch_cpu_relax();
+	       clock_now_ns() < deadline) {
+		arch_timer_set(clock_now_ns() + 10000);
+		arch_wait_for_interrupt();
+	}
+	arch_timer_set(UINT64_MAX);
+	arch_irq_restore(fl);
 	hart_set_count(1 + __atomic_load_n(&secondaries_up, __ATOMIC_ACQUIRE));
+	/* A hart that comes up later than this is not counted: it parks. */
+	__atomic_store_n(&secondaries_closed, 1, __ATOMIC_RELEASE);
 }
 
 static void hart_common_init(void)
@@ -177,6 +193,8 @@ static __attribute__((noreturn)) void boot_hart_main(unsigned long hartid, paddr
 	kernel_early_init(&boot);
 	start_secondaries(&fi, hartid);
 	boot.harts_online = hart_count();
+	ipi_init(&fi, boot.harts_online);
+	boot.ipi_direct = ipi_uses_sswi(0);
 	plic_init_hart();
 	kernel_main(&boot);
 }
@@ -187,8 +205,14 @@ static __attribute__((noreturn, noinline)) void secondary_main(unsigned index)
 	plic_init_hart();
 	__atomic_fetch_add(&secondaries_up, 1, __ATOMIC_RELEASE);
 	/* Wait until the boot hart has counted us, so hart_count() covers us. */
-	while (hart_count() <= index)
+	while (hart_count() <= index) {
+		if (__atomic_load_n(&secondaries_closed, __ATOMIC_ACQUIRE) && hart_count() <= index) {
+			kprintf("boot: hart %u came up after the boot hart stopped waiting; parked\n",
+				index);
+			arch_halt();
+		}
 		arch_cpu_relax();
+	}
 	kernel_secondary_main();
 }
 

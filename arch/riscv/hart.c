@@ -3,7 +3,6 @@
 #include "arch/riscv/hart.h"
 
 #include "arch/riscv/csr.h"
-#include "arch/riscv/sbi.h"
 
 #include <stddef.h>
 
@@ -47,11 +46,6 @@ void arch_wait_for_interrupt(void)
 {
 	/* wfi returns when an enabled interrupt is pending even with SIE clear. */
 	__asm__ volatile("wfi" ::: "memory");
-}
-
-void arch_send_ipi(unsigned hart)
-{
-	sbi_send_ipi(1, hart_raw_id(hart));
 }
 
 void arch_halt(void)

@@ -65,6 +65,31 @@ void arch_timer_set(uint64_t deadline_ns)
 		sbi_set_timer(when);
 }
 
+/*
+ * Give way for about @ns: for spin loops whose other party may not be
+ * running. Under `-icount` QEMU runs the harts in turn, and a spinning hart
+ * keeps the lock holder off the CPU until its time slice ends (tens of
+ * millions of instructions); a hart in wfi gives way at once. On hardware it
+ * is a short sleep. Arms the timer for now + @ns, waits, and puts the hart's
+ * own deadline back (a deadline already due then raises its interrupt as
+ * usual). Sstc only: an SBI timer cannot be read back, so without Sstc this
+ * returns at once and the caller just spins.
+ */
+void arch_spin_pause(uint64_t ns)
+{
+	irqflags_t fl;
+	uint64_t saved;
+
+	if (!have_sstc)
+		return;
+	fl = arch_irq_save();
+	saved = csr_read(0x14d);
+	csr_write(0x14d, rdtime() + (uint64_t)(((unsigned __int128)ns * ticks_per_ns_q32) >> 32) + 1);
+	__asm__ volatile("wfi" ::: "memory");
+	csr_write(0x14d, saved);
+	arch_irq_restore(fl);
+}
+
 void timer_init_hart(void)
 {
 	arch_timer_set(UINT64_MAX);

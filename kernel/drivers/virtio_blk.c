@@ -99,16 +99,27 @@ static void vblk_submit(struct blkdev *dev, struct blk_req *r)
 {
 	struct vblk *vb = to_vblk(dev);
 	irqflags_t fl = spin_lock_irqsave(&vb->lock);
+	bool started = false;
 
 	/* FIFO: nobody overtakes a request already waiting for room. */
 	if (list_empty(&vb->fifo) && start_locked(vb, r)) {
-		virtio_mmio_notify(&vb->vdev, &vb->q);
+		started = true;
 	} else {
 		atomic_store_explicit(&r->state, BLK_REQ_QUEUED, memory_order_relaxed);
 		list_add_tail(&r->wait_node, &vb->fifo);
 		vb->st.queued++;
 	}
 	spin_unlock_irqrestore(&vb->lock, fl);
+	/*
+	 * Notify with the lock dropped: the device may complete the request
+	 * and interrupt another hart at once, and QEMU may switch harts right
+	 * after this MMIO store; either way that hart must not find the lock
+	 * held. (Under -icount a hart spinning on it spun for a whole time
+	 * slice, tens of millions of instructions.) The ring is published
+	 * under the lock; a notify after someone else's is harmless.
+	 */
+	if (started)
+		virtio_mmio_notify(&vb->vdev, &vb->q);
 }
 
 static bool vblk_set_waker(struct blkdev *dev, struct blk_req *r, const struct waker *w)
@@ -190,9 +201,9 @@ static void vblk_reap(struct vblk *vb, bool from_irq)
 			list_del(&r->wait_node);
 			started = true;
 		}
-		if (started)
-			virtio_mmio_notify(&vb->vdev, &vb->q);
 		spin_unlock_irqrestore(&vb->lock, fl);
+		if (started)	/* outside the lock, as in vblk_submit() */
+			virtio_mmio_notify(&vb->vdev, &vb->q);
 		for (unsigned i = 0; i < n; i++)
 			blk_fin_run(&fin[i]);
 	} while (n == VBLK_FIN_BATCH);

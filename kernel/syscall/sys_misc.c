@@ -10,6 +10,7 @@
  * Limits: fixed values (RLIMIT_STACK 8 MiB soft, RLIMIT_NOFILE 1024, the rest
  * unlimited). Setting a limit is validated and then ignored.
  */
+#include "kernel/arch.h"
 #include "kernel/async/combinators.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -92,6 +93,19 @@ SYSCALL(278, getrandom)
 	}
 	memset(chunk, 0, sizeof(chunk));
 	return (long)done;
+}
+
+/* getcpu(cpu, node, tcache): the hart running the caller now (it may move on). */
+SYSCALL(168, getcpu)
+{
+	unsigned cpu = hart_id(), node = 0;
+	int err = 0;
+
+	if (sc->arg[0])
+		err = copy_to_user(proc_as(sc->proc), sc->arg[0], &cpu, sizeof(cpu));
+	if (!err && sc->arg[1])
+		err = copy_to_user(proc_as(sc->proc), sc->arg[1], &node, sizeof(node));
+	return err;
 }
 
 /* ---- ids -------------------------------------------------------------------------- */

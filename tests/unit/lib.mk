@@ -23,7 +23,8 @@ $(B)/host/test_list: tests/unit/test_list.c lib/list.h
 	$(HOST_CC) $(LIB_HOST_CFLAGS) tests/unit/test_list.c -o $@ $(LIB_HOST_LIBS)
 
 # Device trees straight from QEMU's virt machine (dumpdtb exits at once).
-LIB_DTBS := $(B)/test/virt-4.dtb $(B)/test/virt-1-initrd.dtb $(B)/test/virt-blk.dtb
+LIB_DTBS := $(B)/test/virt-4.dtb $(B)/test/virt-1-initrd.dtb $(B)/test/virt-blk.dtb \
+	$(B)/test/virt-aclint-3.dtb
 
 $(B)/test/blob.bin:
 	@mkdir -p $(dir $@)
@@ -32,6 +33,10 @@ $(B)/test/blob.bin:
 $(B)/test/virt-4.dtb:
 	@mkdir -p $(dir $@)
 	$(QEMU) -machine virt,dumpdtb=$@ -smp 4 -m 128M -nographic
+
+$(B)/test/virt-aclint-3.dtb:
+	@mkdir -p $(dir $@)
+	$(QEMU) -machine virt,aclint=on,dumpdtb=$@ -smp 3 -m 128M -nographic
 
 $(B)/test/virt-1-initrd.dtb: $(B)/test/blob.bin
 	$(QEMU) -machine virt,dumpdtb=$@ -smp 1 -m 128M -nographic -bios none \

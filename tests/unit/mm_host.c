@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Host harness for the kernel/mm tests; see mm_host.h. */
+#include <sched.h>
+#include <time.h>
 #include "tests/unit/mm_host.h"
 
 #include <setjmp.h>
@@ -58,6 +60,21 @@ void arch_flush_tlb_all(void)
 
 void arch_cpu_relax(void)
 {
+}
+
+void arch_spin_pause(uint64_t ns)
+{
+	(void)ns;
+	sched_yield();
+}
+
+/* Weak: some tests bring their own fake clock. */
+__attribute__((weak)) uint64_t clock_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 int kprintf(const char *fmt, ...)

@@ -77,6 +77,33 @@ static void test_fdt_virt4_summary_matches_qemu(void **state)
 	assert_int_equal(in.initrd_start, 0);
 	assert_int_equal(in.initrd_end, 0);
 	assert_int_equal(in.resv_count, 0);
+	assert_int_equal(in.sswi_base, 0);	/* no ACLINT without aclint=on */
+	assert_int_equal(in.sswi_count, 0);
+	free(b);
+}
+
+/* aclint=on adds an SSWI whose interrupts-extended names each hart's intc. */
+static void test_fdt_virt_aclint_sswi(void **state)
+{
+	size_t size;
+	uint8_t *b = load_dtb("virt-aclint-3.dtb", &size);
+	struct fdt_info in;
+	int cpu0;
+	uint32_t ph;
+	(void)state;
+
+	assert_int_equal(fdt_parse_info(b, &in), 0);
+	assert_int_equal(in.hart_count, 3);
+	assert_int_equal(in.sswi_base, 0x2f00000);
+	assert_int_equal(in.sswi_count, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(in.sswi_hart_ids[i], i);
+	assert_int_equal(in.plic_base, 0x0c000000);	/* the PLIC stays */
+	cpu0 = fdt_path_offset(b, "/cpus/cpu@0/interrupt-controller");
+	assert_true(cpu0 >= 0);
+	assert_int_equal(fdt_get_u32(b, cpu0, "phandle", &ph), 0);
+	assert_int_equal(fdt_node_by_phandle(b, ph), cpu0);
+	assert_int_equal(fdt_node_by_phandle(b, 0xdeadbeef), -ENOENT);
 	free(b);
 }
 
@@ -566,6 +593,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fdt_virt4_summary_matches_qemu),
+		cmocka_unit_test(test_fdt_virt_aclint_sswi),
 		cmocka_unit_test(test_fdt_virt1_bootargs_and_initrd),
 		cmocka_unit_test(test_fdt_virt_blk_two_harts_256m),
 		cmocka_unit_test(test_fdt_node_and_property_walks),

@@ -47,11 +47,24 @@ static void bench_getpid(void)
 	report("getpid", now_ns() - t0, n, "ns/op");
 }
 
+static int cur_cpu(void)
+{
+	unsigned cpu = 0;
+
+	return syscall(SYS_getcpu, &cpu, NULL, NULL) == 0 ? (int)cpu : -1;
+}
+
+/*
+ * One byte there and back through two pipes. When the parent closes its end
+ * the child answers with the hart it ran on (getcpu), so the report says
+ * whether the round trips crossed harts.
+ */
 static void bench_pingpong(void)
 {
 	long n = 10000 * scale;
 	int a[2], b[2];
-	char c = 0;
+	char c = 0, child_cpu = -1;
+	int me0, me1;
 
 	if (pipe(a) < 0 || pipe(b) < 0)
 		return;
@@ -61,16 +74,26 @@ static void bench_pingpong(void)
 		close(b[0]);
 		while (read(a[0], &c, 1) == 1 && write(b[1], &c, 1) == 1)
 			;
+		c = (char)cur_cpu();
+		(void)!write(b[1], &c, 1);
 		_exit(0);
 	}
 	close(a[0]);
 	close(b[1]);
+	me0 = cur_cpu();
 	int64_t t0 = now_ns();
 	for (long i = 0; i < n; i++)
 		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
 			break;
-	report("pipe_pingpong", now_ns() - t0, n, "ns/roundtrip");
+	int64_t t1 = now_ns();
+	me1 = cur_cpu();
 	close(a[1]);
+	if (read(b[0], &child_cpu, 1) != 1)
+		child_cpu = -1;
+	printf("# pingpong: parent on hart %d (start) %d (end), child %d (end)\n", me0, me1,
+	       child_cpu);
+	report(me0 == me1 && me1 == child_cpu ? "pipe_pingpong" : "pipe_pingpong_cross", t1 - t0,
+	       n, "ns/roundtrip");
 	close(b[0]);
 	waitpid(pid, NULL, 0);
 }

@@ -244,6 +244,12 @@ void arch_cpu_relax(void)
 	sched_yield();
 }
 
+void arch_spin_pause(uint64_t ns)
+{
+	(void)ns;
+	sched_yield();
+}
+
 /* ---- printk, panic, kmalloc ---------------------------------------------------- */
 
 int kvprintf(const char *fmt, va_list ap)
