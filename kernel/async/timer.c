@@ -7,6 +7,11 @@
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 
+/*
+ * Lock legend: L = timerq.lock of the queue's hart. Any hart may take any
+ * queue's lock (a sleep future is dropped wherever its task runs), but
+ * only the owner hart adds, expires and programs its hardware timer.
+ */
 struct timerq {
 	struct spinlock lock;
 	struct timer_entry *root;	/* L: earliest deadline */
@@ -25,6 +30,27 @@ void timerq_init(unsigned nharts)
 		timerqs[i].count = 0;
 	}
 }
+
+/*
+ * Programming the timer. It is done after the lock is dropped, never under
+ * it: lock with interrupts off, decide under the lock, unlock, program,
+ * and only then turn interrupts back on.
+ *
+ * Why: programming the timer is the slow, disruptive step (an SBI ecall
+ * without Sstc; under QEMU -icount, a stimecmp write kicks the vCPU out of
+ * its time slice). Done under the lock, the owner hart was descheduled
+ * holding it at every reprogram, so under QEMU's round-robin TCG the other
+ * harts only ever ran while it was held, spun out their whole slices with
+ * interrupts off, and never won this unfair lock: cancelling 1,000,000
+ * sleepers (many dropped by a hart other than their queue's)
+ * ended in "spinlock timerq: deadlock?".
+ *
+ * Still correct: only the owner hart programs its timer, always with
+ * interrupts off from the lock to the write, so its critical sections and
+ * their writes cannot interleave and the hardware ends up set to the
+ * `armed` of the last critical section. Other harts only remove entries,
+ * which at worst leaves `armed` early: one spurious interrupt.
+ */
 
 /* ---- pairing heap ------------------------------------------------------------ */
 
@@ -112,10 +138,12 @@ void timer_entry_init(struct timer_entry *e)
 
 void timerq_add(struct timer_entry *e, uint64_t deadline_ns, const struct waker *w)
 {
-	unsigned self = hart_id();
+	irqflags_t fl = arch_irq_save(), inner;
+	unsigned self = hart_id();	/* interrupts off: we stay on this hart */
 	struct timerq *tq = &timerqs[self];
-	irqflags_t fl = spin_lock_irqsave(&tq->lock);
+	bool rearm = false;
 
+	inner = spin_lock_irqsave(&tq->lock);
 	BUG_ON(e->queued);
 	e->deadline = deadline_ns;
 	e->waker = waker_clone(w);
@@ -128,9 +156,12 @@ void timerq_add(struct timer_entry *e, uint64_t deadline_ns, const struct waker 
 	/* Only a new earliest deadline reprograms the hardware. */
 	if (deadline_ns < tq->armed) {
 		tq->armed = deadline_ns;
-		arch_timer_set(deadline_ns);
+		rearm = true;
 	}
-	spin_unlock_irqrestore(&tq->lock, fl);
+	spin_unlock_irqrestore(&tq->lock, inner);	/* interrupts stay off */
+	if (rearm)
+		arch_timer_set(deadline_ns);	/* outside the lock: see "Programming the timer" */
+	arch_irq_restore(fl);
 }
 
 bool timerq_check(struct timer_entry *e, const struct waker *w)
@@ -187,7 +218,7 @@ void timerq_on_interrupt(void)
 	bool more;
 
 	do {
-		irqflags_t fl = spin_lock_irqsave(&tq->lock);
+		irqflags_t fl = spin_lock_irqsave(&tq->lock);	/* interrupts were off */
 		uint64_t now = clock_now_ns(), next;
 		unsigned n = 0;
 
@@ -202,8 +233,11 @@ void timerq_on_interrupt(void)
 		more = tq->root && tq->root->deadline <= now;
 		next = tq->root ? tq->root->deadline : UINT64_MAX;
 		tq->armed = next;
-		arch_timer_set(next);
 		spin_unlock_irqrestore(&tq->lock, fl);
+		/* Interrupts are off in here, so programming after the unlock
+		 * is safe: see "Programming the timer". */
+		if (!more)
+			arch_timer_set(next);
 		/* Wake outside the lock: the entries may be freed once fired. */
 		for (unsigned i = 0; i < n; i++)
 			waker_wake(&batch[i]);
