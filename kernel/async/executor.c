@@ -63,6 +63,8 @@ int exec_init_sized(unsigned nharts, uint32_t max_tasks)
 		atomic_init(&h->steals, 0);
 		h->blockon_depth = 0;
 		h->current = TASK_ID_NONE;
+		atomic_init(&h->next, TASK_SLOT_NONE);
+		h->next_runs = 0;
 		h->index = i;
 	}
 	exec_nharts = nharts;
@@ -156,15 +158,24 @@ static bool pop_local(struct exec_hart *h, uint32_t *slot)
 	return ok;
 }
 
-/*
- * One fair batch: at most the tasks queued now (and EXEC_BATCH). The owner
- * pops with interrupts on; see exec_push() for why that is safe.
- */
-static unsigned run_batch(struct exec_hart *h)
+/* Take the task in the next slot, if any (owner hart). */
+static inline bool take_next(struct exec_hart *h, uint32_t *slot)
+{
+	/* relaxed: see struct exec_hart; a handler here may fill it any time,
+	 * so take it with one swap. */
+	if (atomic_load_explicit(&h->next, memory_order_relaxed) == TASK_SLOT_NONE)
+		return false;
+	*slot = atomic_exchange_explicit(&h->next, TASK_SLOT_NONE, memory_order_relaxed);
+	return *slot != TASK_SLOT_NONE;
+}
+
+/* The queue's part of a batch: at most the tasks queued now (and EXEC_BATCH). */
+static __attribute__((noinline)) unsigned run_queue(struct exec_hart *h)
 {
 	unsigned n = arrayq_len(&h->q), done = 0;
 	uint32_t slot;
 
+	h->next_runs = 0;
 	if (n > EXEC_BATCH)
 		n = EXEC_BATCH;
 	while (done < n && arrayq_pop(&h->q, &slot)) {
@@ -173,6 +184,26 @@ static unsigned run_batch(struct exec_hart *h)
 		done++;
 	}
 	return done;
+}
+
+/*
+ * One fair batch: the next slot's task (EXEC_NEXT_MAX in a row at most, then
+ * it queues like the rest), else the queue's batch. The owner pops with
+ * interrupts on; see exec_push() for why that is safe.
+ */
+static unsigned run_batch(struct exec_hart *h)
+{
+	uint32_t slot;
+
+	if (take_next(h, &slot)) {
+		if (h->next_runs++ < EXEC_NEXT_MAX) {
+			EXEC_TRACE_EV(EXEC_EV_POP, task_slot_id(slot));
+			task_run(h, slot);
+			return 1;
+		}
+		exec_push(h->index, slot);	/* its turn comes after the queue's */
+	}
+	return run_queue(h);
 }
 
 unsigned exec_run_pending(void)
@@ -233,7 +264,8 @@ static bool exec_steal(struct exec_hart *me)
 
 static bool has_work(struct exec_hart *h)
 {
-	return !arrayq_is_empty(&h->q) ||
+	return atomic_load_explicit(&h->next, memory_order_relaxed) != TASK_SLOT_NONE ||
+	       !arrayq_is_empty(&h->q) ||
 	       (h->blockon_depth &&
 		atomic_load_explicit(&h->blockon_woken, memory_order_relaxed));
 }
@@ -384,10 +416,11 @@ unsigned exec_hart_count(void)
 
 void exec_dump_tasks(void)
 {
-	uint32_t n = task_table.nr_slots;	/* racy snapshot: debug only */
+	uint32_t nr = task_table.nr_slots;	/* racy snapshot: debug only */
 
 	kprintf("tasks: %u live\n", atomic_load_explicit(&task_table.live, memory_order_relaxed));
-	for (uint32_t slot = 0; slot < n; slot++) {
+	for (uint32_t i = 0; i < nr; i++) {
+		uint32_t slot = task_slot_of_index(i);
 		struct task *t = task_lookup(slot);
 		uint64_t s;
 

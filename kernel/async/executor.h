@@ -33,6 +33,13 @@
 #define EXEC_BATCH 64
 /* Most tasks one steal takes. */
 #define EXEC_STEAL_MAX 32
+/*
+ * Most tasks run in a row from a hart's "next" slot (a wake from the task's
+ * own hart) before the wake queue gets its batch; then the waiting one is
+ * moved to the queue's tail. Keeps a pair of tasks that wake each other
+ * from starving the rest.
+ */
+#define EXEC_NEXT_MAX 16
 
 /* Once, on the boot hart, after kmalloc works and before other harts start.
  * Panics if the queues cannot be allocated. */
@@ -72,13 +79,14 @@ enum exec_event {
 	EXEC_EV_POLL,		/* about to call poll() */
 	EXEC_EV_PENDING,	/* poll returned PENDING */
 	EXEC_EV_READY,		/* poll returned READY, task done */
-	EXEC_EV_WAKE,		/* wake moved IDLE -> SCHEDULED (then PUSH) */
+	EXEC_EV_WAKE,		/* wake moved IDLE -> SCHEDULED (then PUSH or NEXT) */
 	EXEC_EV_NOTIFY,		/* wake moved RUNNING -> NOTIFIED */
 	EXEC_EV_REQUEUE,	/* NOTIFIED -> SCHEDULED after the poll (then PUSH) */
 	EXEC_EV_CANCEL,		/* cancelled task's future dropped */
 	EXEC_EV_STEAL,		/* popped from another hart's queue, now homed here */
 	EXEC_EV_FREE,		/* slot freed (generation moves on) */
 	EXEC_EV_STALE,		/* wake of a stale id ignored */
+	EXEC_EV_NEXT,		/* woken on its home hart: put in the next slot, no PUSH */
 };
 
 #ifdef EXEC_TRACE

@@ -44,6 +44,9 @@ int task_table_init(uint32_t max_tasks)
 {
 	uint32_t nsegs = (uint32_t)((max_tasks + TASKS_PER_SEG - 1) / TASKS_PER_SEG);
 
+	if ((uint64_t)nsegs << TASK_SEG_SHIFT > UINT32_MAX)
+		return -EINVAL;	/* slot numbers must stay below TASK_SLOT_NONE */
+
 	task_table.segs = kzalloc(nsegs * sizeof(task_table.segs[0]));
 	if (!task_table.segs)
 		return -ENOMEM;
@@ -76,8 +79,8 @@ static uint32_t table_alloc(void)
 	}
 	if (task_table.nr_slots >= task_table.max_tasks)
 		goto out;	/* slot stays TASK_SLOT_NONE */
-	slot = task_table.nr_slots;
-	if (slot % TASKS_PER_SEG == 0) {
+	slot = task_slot_of_index(task_table.nr_slots);
+	if (task_table.nr_slots % TASKS_PER_SEG == 0) {
 		struct task *seg = kzalloc(TASKS_PER_SEG * sizeof(struct task));
 
 		if (!seg) {
@@ -87,7 +90,7 @@ static uint32_t table_alloc(void)
 		for (uint32_t i = 0; i < TASKS_PER_SEG; i++)
 			atomic_init(&seg[i].state, (uint64_t)1 << TS_GEN_SHIFT | TASK_FREE);
 		/* release: publishes the initialised headers to task_lookup(). */
-		atomic_store_explicit(&task_table.segs[slot / TASKS_PER_SEG], seg,
+		atomic_store_explicit(&task_table.segs[slot >> TASK_SEG_SHIFT], seg,
 				      memory_order_release);
 	}
 	task_table.nr_slots++;
@@ -146,15 +149,38 @@ static const struct waker_ops task_waker_ops = {
 	.drop = task_waker_drop,
 };
 
+/* A wake of a task being polled (it is NOTIFIED now): count a self-wake. */
+static __attribute__((noinline)) void wake_running(struct task *t, task_id_t id)
+{
+	/* The poller re-queues it after the poll returns, and counts the wake:
+	 * it may end the task (and the slot be reused) as soon as our CAS is
+	 * done, so we touch nothing else of it, unless we are that poll. */
+	if (task_current() == id)
+		atomic_store_explicit(&t->self_wakes,
+				      atomic_load_explicit(&t->self_wakes, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
+	EXEC_TRACE_EV(EXEC_EV_NOTIFY, id);
+}
+
+/* The rest of a wake whose poll will be timed: stamp the wake time, queue. */
+static __attribute__((noinline)) void wake_timed(struct task *t, uint32_t slot)
+{
+	t->wake_ns = clock_now_ns();
+	exec_push(t->home, slot);
+}
+
 /*
  * The wake protocol. Everything the waker wrote before the wake happens
  * before the poll it causes: the CAS is a release, and the executor's
  * acquire of the state (directly, or through the queue's stamps) pairs
- * with it.
+ * with it. The common path (a wake on the task's own hart, poll untimed)
+ * calls nothing.
  */
 void task_wake(task_id_t id)
 {
-	struct task *t = task_lookup(task_id_slot(id));
+	uint32_t slot = task_id_slot(id), none = TASK_SLOT_NONE;
+	struct task *t = task_lookup(slot);
+	struct exec_hart *h;
 	uint64_t s;
 
 	if (!t)
@@ -189,28 +215,31 @@ void task_wake(task_id_t id)
 			break;
 	}
 	if (ts_run(s) == TASK_RUNNING) {
-		/* The poller re-queues it after the poll returns, and counts
-		 * the wake: it may end the task (and the slot be reused) as
-		 * soon as our CAS is done, so we touch nothing else of it,
-		 * unless we are that poll. */
-		if (task_current() == id)
-			atomic_store_explicit(&t->self_wakes,
-					      atomic_load_explicit(&t->self_wakes,
-								   memory_order_relaxed) + 1,
-					      memory_order_relaxed);
-		EXEC_TRACE_EV(EXEC_EV_NOTIFY, id);
+		wake_running(t, id);
 		return;
 	}
 	/* We moved it IDLE -> SCHEDULED: we alone own pushing it, and it
 	 * cannot end before it is polled. wake_ns is published to the poller
 	 * by the queue's release/acquire. */
 	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
+	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
 	/* ->polls is the poller's, published by its RUNNING -> IDLE release
 	 * that our CAS acquired. Stamp only if the next poll is timed. */
-	if (task_poll_is_timed(atomic_load_explicit(&t->polls, memory_order_relaxed) + 1))
-		t->wake_ns = clock_now_ns();
-	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
-	exec_push(t->home, task_id_slot(id));
+	if (task_poll_is_timed(atomic_load_explicit(&t->polls, memory_order_relaxed) + 1)) {
+		wake_timed(t, slot);
+		return;
+	}
+	h = &exec_harts[t->home];
+	/* Its own hart: into the next slot if that is free. relaxed: only
+	 * this hart (tasks and handlers) touches it; the state word carries
+	 * the ordering. No IPI: this hart is awake. */
+	if (t->home == hart_id() &&
+	    atomic_compare_exchange_strong_explicit(&h->next, &none, slot, memory_order_relaxed,
+						    memory_order_relaxed)) {
+		EXEC_TRACE_EV(EXEC_EV_NEXT, id);
+		return;
+	}
+	exec_push(t->home, slot);
 }
 
 /* ---- spawn ----------------------------------------------------------------- */
@@ -352,98 +381,109 @@ int task_cancel(task_id_t id)
 
 /* ---- one poll --------------------------------------------------------------- */
 
+/* A popped task with a cancel request (now RUNNING): drop it, never poll. */
+static __attribute__((noinline)) void run_cancelled(struct exec_hart *h, struct task *t,
+						    uint32_t slot)
+{
+	EXEC_TRACE_EV(EXEC_EV_CANCEL, task_slot_id(slot));
+	future_drop(t->fut);
+	future_release(t->fut);
+	t->fut = NULL;
+	t->result = -ECANCELED;
+	task_finish(h, t, slot, TASK_CANCELLED);
+}
+
+/* The poll returned READY: keep the result, end the task. */
+static __attribute__((noinline)) void run_ready(struct exec_hart *h, struct task *t,
+						uint32_t slot)
+{
+	EXEC_TRACE_EV(EXEC_EV_READY, task_slot_id(slot));
+	t->result = t->fut->result;
+	future_release(t->fut);
+	t->fut = NULL;
+	task_finish(h, t, slot, TASK_DONE);
+}
+
+/* A sampled poll: the same, bracketed by clock reads for the counters. */
+static __attribute__((noinline)) enum poll poll_timed(struct task *t, struct context *cx)
+{
+	uint64_t t0 = clock_now_ns(), t1;
+	enum poll r;
+
+	atomic_store_explicit(&t->wake_to_poll_ns,
+			      atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed) +
+				      (t0 - t->wake_ns),
+			      memory_order_relaxed);
+	r = future_poll(t->fut, cx);
+	t1 = clock_now_ns();
+	atomic_store_explicit(&t->poll_ns,
+			      atomic_load_explicit(&t->poll_ns, memory_order_relaxed) + (t1 - t0),
+			      memory_order_relaxed);
+	return r;
+}
+
 void task_run(struct exec_hart *h, uint32_t slot)
 {
 	struct task *t = task_lookup(slot);
 	struct context cx;
-	uint64_t s, t0 = 0, t1;
 	uint32_t polls;
 	task_id_t id;
-	bool timed;
+	uint64_t s;
 	enum poll r;
 
 	BUG_ON(!t);
-	/* acquire: pairs with the release that made it SCHEDULED (spawn,
-	 * wake, requeue); the queue stamps order it too. */
-	s = atomic_load_explicit(&t->state, memory_order_acquire);
+	/*
+	 * SCHEDULED -> RUNNING is run state 2 -> 3: one add, whatever the
+	 * flags are doing. acquire: pairs with the release that made it
+	 * SCHEDULED (spawn, wake, requeue), so the waker's writes are visible.
+	 */
+	s = atomic_fetch_add_explicit(&t->state, TASK_RUNNING - TASK_SCHEDULED,
+				      memory_order_acquire);
 	BUG_ON(ts_run(s) != TASK_SCHEDULED);
 	BUG_ON(t->home != h->index);
-	id = make_id(ts_gen(s), slot);
-
 	if (s & TS_CANCEL_REQ) {
-		EXEC_TRACE_EV(EXEC_EV_CANCEL, id);
-		future_drop(t->fut);
-		future_release(t->fut);
-		t->fut = NULL;
-		t->result = -ECANCELED;
-		task_finish(h, t, slot, TASK_CANCELLED);
+		run_cancelled(h, t, slot);
 		return;
 	}
-	/* acquire: pairs with the release of the wake that scheduled it. The
-	 * loop only retries when a flag bit changed under us. */
-	while (!atomic_compare_exchange_weak_explicit(&t->state, &s, ts_with_run(s, TASK_RUNNING),
-						      memory_order_acquire,
-						      memory_order_acquire))
-		;
-
+	id = (task_id_t)t->waker.data;	/* the cached waker holds the id */
 	h->current = id;
 	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->polls, polls, memory_order_relaxed);
 	atomic_store_explicit(&h->polls, atomic_load_explicit(&h->polls, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
-	timed = task_poll_is_timed(polls);
-	if (timed) {
-		t0 = clock_now_ns();
-		atomic_store_explicit(&t->wake_to_poll_ns,
-				      atomic_load_explicit(&t->wake_to_poll_ns,
-							   memory_order_relaxed) + (t0 - t->wake_ns),
-				      memory_order_relaxed);
-	}
 	EXEC_TRACE_EV(EXEC_EV_POLL, id);
 	cx.waker = &t->waker;
-	r = future_poll(t->fut, &cx);
-	if (timed) {
-		t1 = clock_now_ns();
-		atomic_store_explicit(&t->poll_ns,
-				      atomic_load_explicit(&t->poll_ns, memory_order_relaxed) +
-					      (t1 - t0),
-				      memory_order_relaxed);
-	}
+	if (task_poll_is_timed(polls))
+		r = poll_timed(t, &cx);
+	else
+		r = future_poll(t->fut, &cx);
 	h->current = TASK_ID_NONE;
-
 	if (r == POLL_READY) {
-		EXEC_TRACE_EV(EXEC_EV_READY, id);
-		t->result = t->fut->result;
-		future_release(t->fut);
-		t->fut = NULL;
-		task_finish(h, t, slot, TASK_DONE);
+		run_ready(h, t, slot);
 		return;
 	}
 
 	EXEC_TRACE_EV(EXEC_EV_PENDING, id);
-	s = atomic_load_explicit(&t->state, memory_order_relaxed);
-	for (;;) {
-		unsigned run = ts_run(s);
-
-		BUG_ON(run != TASK_RUNNING && run != TASK_NOTIFIED);
-		/* RUNNING -> IDLE, release: the future's state written by this
-		 * poll, and ->home, are published to the next waker's acquire
-		 * and, through it, the next poller (maybe another hart).
-		 * NOTIFIED -> SCHEDULED, acq_rel: acquire the notifier's writes
-		 * (they must precede the next poll), and release ours. */
-		if (atomic_compare_exchange_weak_explicit(
-			    &t->state, &s,
-			    ts_with_run(s, run == TASK_RUNNING ? TASK_IDLE : TASK_SCHEDULED),
-			    memory_order_acq_rel, memory_order_relaxed)) {
-			if (run == TASK_NOTIFIED) {
-				atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
-				if (task_poll_is_timed(polls + 1))
-					t->wake_ns = clock_now_ns();
-				EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
-				exec_push(t->home, slot);
-			}
-			return;
-		}
+	/*
+	 * RUNNING -> IDLE and NOTIFIED -> SCHEDULED are both run state - 2:
+	 * one subtraction, and the old value says which happened.
+	 * acq_rel: release publishes the future's state written by this poll,
+	 * and ->home, to the next waker's acquire and through it the next
+	 * poller (maybe another hart); acquire takes a notifier's writes,
+	 * which must precede the next poll.
+	 */
+	_Static_assert(TASK_RUNNING - 2 == TASK_IDLE && TASK_NOTIFIED - 2 == TASK_SCHEDULED,
+		       "run states for the subtraction");
+	s = atomic_fetch_sub_explicit(&t->state, 2, memory_order_acq_rel);
+	BUG_ON(ts_run(s) != TASK_RUNNING && ts_run(s) != TASK_NOTIFIED);
+	if (ts_run(s) == TASK_NOTIFIED) {
+		/* Woken during its poll: to the queue's tail (a yield must let
+		 * the others run), not the next slot. */
+		atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
+		if (task_poll_is_timed(polls + 1))
+			t->wake_ns = clock_now_ns();
+		EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
+		exec_push(t->home, slot);
 	}
 }
 

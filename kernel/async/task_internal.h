@@ -127,9 +127,23 @@ static inline uint32_t task_timed_polls(uint32_t polls)
 	return (polls + EXEC_TIME_SAMPLE - 1) / EXEC_TIME_SAMPLE;
 }
 
-/* Tasks per table segment: a segment fits one 4 KiB page. */
+/*
+ * Tasks per table segment: a segment fits one 4 KiB page. Slot numbers
+ * leave room for SEG_STRIDE per segment, so that finding a slot's task is a
+ * shift and a mask rather than a division: slot = seg * TASK_SEG_STRIDE + i,
+ * i < TASKS_PER_SEG. Slots i >= TASKS_PER_SEG of a stride never exist.
+ */
 #define TASKS_PER_SEG (4096 / sizeof(struct task))
+#define TASK_SEG_SHIFT 6
+#define TASK_SEG_STRIDE (1u << TASK_SEG_SHIFT)
+_Static_assert(TASKS_PER_SEG <= TASK_SEG_STRIDE, "a segment's slots fit its stride");
 #define TASK_SLOT_NONE UINT32_MAX
+
+/* The slot of the @n-th task slot ever handed out (dense numbering). */
+static inline uint32_t task_slot_of_index(uint32_t n)
+{
+	return (uint32_t)(n / TASKS_PER_SEG) << TASK_SEG_SHIFT | (uint32_t)(n % TASKS_PER_SEG);
+}
 
 /* The global task table: segments that are allocated as needed, never freed. */
 struct task_table {
@@ -137,7 +151,8 @@ struct task_table {
 	_Atomic(struct task *) *segs;	/* I: directory; entries A, set once under lock */
 	uint32_t max_segs;		/* I */
 	uint32_t max_tasks;		/* I */
-	uint32_t nr_slots;		/* L: slots handed out so far (segments filled) */
+	uint32_t nr_slots;		/* L: slots handed out so far (dense count;
+					 * task_slot_of_index() maps to slots) */
 	uint32_t free_head;		/* L: freed slots, linked by next_free */
 	_Atomic uint32_t live;		/* A: tasks spawned and not yet freed */
 };
@@ -154,11 +169,21 @@ struct exec_hart {
 	_Atomic uint32_t blockon_woken;	/* A: exec_block_on's future was woken */
 	int blockon_depth;		/* H */
 	task_id_t current;		/* H: task being polled */
+	/*
+	 * A, this hart only: a SCHEDULED task woken on its own home hart (by
+	 * a task or an interrupt handler here), polled before the queue, or
+	 * TASK_SLOT_NONE. A same-hart wake fills it with one CAS, skipping the
+	 * queue, the fence and the IPI check; the run loop empties it with one
+	 * swap. Atomic only against this hart's interrupt handlers, so relaxed.
+	 * Not stealable; holds one task.
+	 */
+	_Atomic uint32_t next;
+	unsigned next_runs;		/* H: tasks run from next since the last batch */
 	_Atomic uint64_t wfi_count;	/* A: written by the owner only */
 	_Atomic uint64_t polls;		/* A: written by the owner only */
 	_Atomic uint64_t steals;	/* A: tasks this hart stole */
 	uint32_t index;			/* I: this hart's index in exec_harts */
-} __attribute__((aligned(64)));
+} __attribute__((aligned(512)));	/* a power of two: &exec_harts[i] is a shift */
 
 extern struct exec_hart exec_harts[MAX_HARTS];
 extern unsigned exec_nharts;
@@ -173,7 +198,7 @@ void task_run(struct exec_hart *h, uint32_t slot);
 /* The header of @slot, or NULL if its segment was never allocated. */
 static inline struct task *task_lookup(uint32_t slot)
 {
-	uint32_t seg = (uint32_t)(slot / TASKS_PER_SEG);
+	uint32_t seg = slot >> TASK_SEG_SHIFT;
 	struct task *s;
 
 	if (seg >= task_table.max_segs)
@@ -181,7 +206,7 @@ static inline struct task *task_lookup(uint32_t slot)
 	/* acquire: pairs with the release that published the segment in
 	 * table_alloc(), so its initialised headers are visible. */
 	s = atomic_load_explicit(&task_table.segs[seg], memory_order_acquire);
-	return s ? &s[slot % TASKS_PER_SEG] : NULL;
+	return s ? &s[slot & (TASK_SEG_STRIDE - 1)] : NULL;
 }
 
 /* The id of the live task in @slot (for tracing; the caller owns the task). */

@@ -54,7 +54,7 @@ static const char *ev_name(enum exec_event ev)
 {
 	static const char *const n[] = {
 		"SPAWN", "PUSH", "POP", "POLL", "PENDING", "READY", "WAKE",
-		"NOTIFY", "REQUEUE", "CANCEL", "STEAL", "FREE", "STALE",
+		"NOTIFY", "REQUEUE", "CANCEL", "STEAL", "FREE", "STALE", "NEXT",
 	};
 	return n[ev];
 }
@@ -228,13 +228,14 @@ static void test_exec_trace_wake_when_idle_pushes_once(void **state)
 	waker_wake_by_ref(&a.saved);
 	waker_wake_by_ref(&a.saved);
 	task_wake(ida);
-	EXPECT_TRACE(E(WAKE, ida), E(PUSH, ida));
+	/* Woken on its home hart (this thread is hart 0): the next slot. */
+	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida));
 	assert_int_equal(exec_run_pending(), 1);
 	assert_int_equal(exec_run_pending(), 0);
 	EXPECT_TRACE(E(POP, ida), E(POLL, ida), E(PENDING, ida));
 	waker_wake_by_ref(&a.saved);
 	exec_run_pending();
-	EXPECT_TRACE(E(WAKE, ida), E(PUSH, ida), E(POP, ida), E(POLL, ida), E(READY, ida));
+	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida), E(POP, ida), E(POLL, ida), E(READY, ida));
 	assert_int_equal(a.polls, 3);
 	task_detach(ida);
 }
@@ -380,12 +381,94 @@ static void test_exec_join_from_another_task(void **state)
 	exec_run_pending();	/* a pending */
 	waker_wake_by_ref(&a.saved);
 	exec_run_pending();	/* a ready: wakes the joiner */
-	EXPECT_TRACE(E(WAKE, ida), E(PUSH, ida), E(POP, ida), E(POLL, ida), E(PENDING, ida),
-		     E(WAKE, ida), E(PUSH, ida), E(POP, ida), E(POLL, ida), E(READY, ida),
-		     E(WAKE, idj), E(PUSH, idj));
+	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida), E(POP, ida), E(POLL, ida), E(PENDING, ida),
+		     E(WAKE, ida), E(NEXT, ida), E(POP, ida), E(POLL, ida), E(READY, ida),
+		     E(WAKE, idj), E(NEXT, idj));
 	exec_run_pending();
 	EXPECT_TRACE(E(POP, idj), E(POLL, idj), E(FREE, ida), E(READY, idj));
 	assert_int_equal(join_now(idj), 9);
+}
+
+/* Two same-hart wakes: the first takes the next slot, the second is queued. */
+static void test_exec_trace_next_slot_holds_one(void **state)
+{
+	struct tfut a, b;
+	task_id_t ida, idb;
+
+	(void)state;
+	tfut_init(&a, 2, 0, 0);
+	tfut_init(&b, 2, 0, 0);
+	ida = task_spawn(&a.base, 0, "a");
+	idb = task_spawn(&b.base, 0, "b");
+	exec_run_pending();
+	ntrace = 0;
+	task_wake(ida);
+	task_wake(idb);
+	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida), E(WAKE, idb), E(PUSH, idb));
+	assert_int_equal(exec_run_pending(), 1);	/* the next slot alone */
+	assert_int_equal(exec_run_pending(), 1);	/* then the queue */
+	EXPECT_TRACE(E(POP, ida), E(POLL, ida), E(READY, ida), E(POP, idb), E(POLL, idb),
+		     E(READY, idb));
+	task_detach(ida);
+	task_detach(idb);
+}
+
+/* Two tasks that wake each other forever through the next slot. */
+struct relay {
+	struct future base;
+	struct waker self;	/* waker of the last poll */
+	struct relay *peer;
+	int polls;
+};
+
+static enum poll relay_poll(struct future *f, struct context *cx)
+{
+	struct relay *r = (struct relay *)f;
+
+	r->polls++;
+	r->self = *cx->waker;
+	if (r->peer->self.ops)
+		waker_wake_by_ref(&r->peer->self);
+	return POLL_PENDING;
+}
+
+static const struct future_ops relay_ops = { .name = "relay", .poll = relay_poll };
+
+/* ...cannot starve a queued task: after EXEC_NEXT_MAX runs the queue's turn. */
+static void test_exec_next_slot_cannot_starve_queue(void **state)
+{
+	struct relay a = { 0 }, b = { 0 };
+	struct tfut c;
+	task_id_t ida, idb, idc;
+	int rounds = 0;
+
+	(void)state;
+	future_init(&a.base, &relay_ops);
+	future_init(&b.base, &relay_ops);
+	a.peer = &b;
+	b.peer = &a;
+	a.self = b.self = (struct waker){ 0 };
+	ida = task_spawn(&a.base, 0, "relay-a");
+	idb = task_spawn(&b.base, 0, "relay-b");
+	exec_run_pending();	/* a, then b, which wakes a into the next slot */
+	tfut_init(&c, 1, 0, 5);
+	idc = task_spawn(&c.base, 0, "queued");
+	while (c.polls == 0 && rounds < 10 * EXEC_NEXT_MAX) {
+		exec_run_pending();
+		rounds++;
+	}
+	assert_int_equal(c.polls, 1);
+	/* EXEC_NEXT_MAX from the slot, then the batch with c. */
+	assert_true(rounds <= EXEC_NEXT_MAX + 1);
+	assert_true(a.polls + b.polls >= EXEC_NEXT_MAX);
+	assert_int_equal(join_now(idc), 5);
+	task_cancel(ida);
+	task_cancel(idb);
+	task_detach(ida);
+	task_detach(idb);
+	for (int i = 0; i < 4; i++)
+		exec_run_pending();
+	assert_true(task_is_done(ida) && task_is_done(idb));
 }
 
 static void test_exec_cancel_idle_task_drops_future(void **state)
@@ -400,7 +483,7 @@ static void test_exec_cancel_idle_task_drops_future(void **state)
 	ntrace = 0;
 	assert_int_equal(task_cancel(ida), 0);
 	assert_int_equal(task_cancel(ida), 0);	/* twice is fine */
-	EXPECT_TRACE(E(WAKE, ida), E(PUSH, ida));
+	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida));
 	assert_false(a.dropped);
 	exec_run_pending();
 	EXPECT_TRACE(E(POP, ida), E(CANCEL, ida));
@@ -925,7 +1008,7 @@ static void test_waitq_wakes_waiting_task(void **state)
 	exec_dump_tasks();	/* prints the await chain: waiter -> waitq_wait[WAITQ_WAITING] */
 	ntrace = 0;
 	assert_true(waitq_wake_one(&wq));
-	EXPECT_TRACE(E(WAKE, id), E(PUSH, id));
+	EXPECT_TRACE(E(WAKE, id), E(NEXT, id));
 	exec_run_pending();
 	assert_true(task_is_done(id));
 	join_now(id);
@@ -1035,6 +1118,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_spawn_on_full_hart_fails, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_join_returns_result, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_join_from_another_task, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_trace_next_slot_holds_one, setup1,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_exec_next_slot_cannot_starve_queue, setup1,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_exec_cancel_idle_task_drops_future, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_cancel_during_poll_drops_after, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_cancel_before_first_poll, setup1, teardown),

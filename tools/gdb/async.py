@@ -115,6 +115,9 @@ def await_chain(fut):
     return out
 
 
+TASK_SEG_SHIFT = 6
+
+
 def live_tasks():
     """Yield (id, slot, gen, run, flags, struct task value) for live tasks."""
     table = gdb.parse_and_eval("task_table")
@@ -122,11 +125,14 @@ def live_tasks():
     per = 4096 // task_t.sizeof
     nr = int(table["nr_slots"])
     segs = table["segs"]
-    for slot in range(nr):
-        seg = int(segs[slot // per])
+    for i in range(nr):
+        # task_slot_of_index(): segment i // per, slot = seg << 6 | i % per
+        # (TASK_SEG_SHIFT in kernel/async/task_internal.h).
+        slot = (i // per) << TASK_SEG_SHIFT | (i % per)
+        seg = int(segs[i // per])
         if seg == 0:
             continue
-        t = gdb.Value(seg).cast(task_t.pointer())[slot % per]
+        t = gdb.Value(seg).cast(task_t.pointer())[i % per]
         s = int(t["state"])
         run = s & TS_RUN_MASK
         if run == 0:
