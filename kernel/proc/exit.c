@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Process exit and wait4. An exiting process frees its memory, files and
- * working directory at once and stays a zombie (just its struct proc) until
- * its parent reaps it. Orphans go to init. When init itself exits, the
+ * Process exit and wait4. An exiting process frees its memory, files,
+ * working directory and FP state at once and stays a zombie (just its
+ * struct proc) until its parent reaps it. Orphans go to init. When init itself exits, the
  * machine powers off with init's exit status as QEMU's exit status.
  */
 #include "kernel/proc/proc_internal.h"
@@ -62,6 +62,7 @@ void proc_exit(struct proc *p, int wstatus)
 		inode_put(p->cwd);
 		p->cwd = NULL;
 	}
+	uctx_release(&p->uc); /* the FP state, if it has one */
 	if (p == init_proc)
 		init_exited(wstatus);
 

@@ -128,6 +128,7 @@ void proc_put(struct proc *p)
 	proc_unhash_locked(p);
 	spin_unlock_irqrestore(&proc_lock, f);
 	kfree(p->sig_handlers);
+	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
 }
 
