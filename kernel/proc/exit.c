@@ -40,14 +40,14 @@ void proc_exit(struct proc *p, int wstatus)
 	bool wake_init = false;
 	irqflags_t f;
 
-	p->uloop.awaiting = NULL;
-	if (p->pending) {
-		future_drop(p->pending);
-		future_release(p->pending);
-		p->pending = NULL;
+	if (p->uloop.awaiting) {
+		struct future *sc = p->uloop.awaiting;
+
+		p->uloop.awaiting = NULL;
+		future_drop(sc);
+		future_release(sc);
 	}
 	p->ustate = ULOOP_EXITED;
-	timerq_cancel(&p->slice_timer);
 	if (p->as) {
 		/* Off the process's page table before freeing it. */
 		arch_user_space_leave();
