@@ -6,26 +6,40 @@
  * stack: entering user mode saves the caller's callee-saved registers on the
  * hart's stack, and the trap returns into arch_user_run() as if from a call.
  *
- * Floating point is lazy: the kernel never uses FP registers (it is built
- * rv64imac), so they keep the user's values across traps; they are saved only
- * when the program dirtied them, and reloaded only when a different context
- * than the last one runs on this hart.
+ * Floating point is lazy twice over. A context has no FP state at all until
+ * the program first writes an FP register: it runs with sstatus.FS = Initial
+ * on zeroed registers, and only when a trap finds FS = Dirty is a struct
+ * user_fp allocated (reading the registers, as glibc's setjmp does, costs
+ * nothing). Once it has one, the kernel never touches the FP registers (it is
+ * built rv64imac), so they keep the user's values across traps; they are
+ * saved only when the program dirtied them, and reloaded only when this hart
+ * last ran another FP context, or this context last ran on another hart.
  */
 #ifndef ARCH_RISCV_UCTX_H
 #define ARCH_RISCV_UCTX_H
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+/* The FP registers of a context that has used FP (uctx.c's slab cache). */
+struct user_fp {
+	uint64_t f[32];         /* valid when saved (see the note above) */
+	uint32_t fcsr;
+	int32_t hart;           /* hart whose registers were last loaded from, or
+				 * saved into, this state; -1 = none */
+};
+
 struct user_context {
-	unsigned long x[32];    /* x[n] = register xn; x[0] unused */
-	unsigned long pc;       /* where the program resumes */
+	union {
+		unsigned long x[32]; /* x[n] = register xn, n >= 1 */
+		unsigned long pc;    /* where the program resumes: x0's slot is
+				      * free, as in Linux's pt_regs.epc */
+	};
 	unsigned long scause;   /* of the last trap */
 	unsigned long stval;    /* of the last trap */
-	uint64_t fp_gen;        /* identity of this FP state (0 = never used) */
-	uint64_t f[32];         /* FP registers, valid when saved */
-	uint32_t fcsr;
+	struct user_fp *f;      /* NULL until the first FP register write */
 };
 
 enum user_event {
@@ -42,16 +56,28 @@ struct user_trap {
 	int signal;             /* SIGILL, SIGBUS, SIGSEGV, SIGTRAP */
 };
 
-/* A fresh context that starts at pc with stack sp, all else zero. */
+/*
+ * A fresh context that starts at pc with stack sp, all else zero and no FP
+ * state. uc is either zeroed memory or a context to reuse (execve): its FP
+ * state, if any, is freed (the new image starts with clean FP, as on Linux).
+ */
 void uctx_init(struct user_context *uc, uintptr_t pc, uintptr_t sp);
-/* The child of fork: the parent's registers (FP included), a0 = 0. */
-void uctx_fork(struct user_context *child, const struct user_context *parent);
+/* The child of fork: the parent's registers (FP state copied if it has one),
+ * a0 = 0. 0, or -ENOMEM when the FP copy cannot be allocated. */
+int uctx_fork(struct user_context *child, const struct user_context *parent);
+/* Free the FP state (exit, and before the context's memory goes); the
+ * integer registers stay. Safe to call twice. */
+void uctx_release(struct user_context *uc);
+/* Bytes the allocator hands out for one FP state (for kbench). */
+size_t uctx_fp_alloc_size(void);
 
 /*
  * Run the context in user mode until it traps. Called with interrupts off;
  * returns with interrupts off. An interrupt that stopped the program stays
  * pending: the caller enables interrupts briefly to let it be handled.
- * On a syscall, pc has already been moved past the ecall.
+ * On a syscall, pc has already been moved past the ecall. If the program
+ * wrote FP registers for the first time and no FP state can be allocated,
+ * the trap reports USER_EVENT_SIGNAL with SIGKILL instead.
  */
 void arch_user_run(struct user_context *uc, struct user_trap *trap);
 
@@ -102,8 +128,9 @@ bool uloop_fast_syscall(struct user_context *uc);
 
 /* Low-level entry (uentry.S); use arch_user_run(). */
 void arch_user_enter_raw(struct user_context *uc);
-void arch_fp_save(struct user_context *uc);
-void arch_fp_restore(const struct user_context *uc);
+void arch_fp_save(struct user_fp *fp);
+void arch_fp_restore(const struct user_fp *fp);
+void arch_fp_zero(void);
 #endif
 
 #endif

@@ -192,12 +192,15 @@ user_trap_vector:
 	addi	sp, sp, SAVE_KREGS * 8
 	ret
 
-/* arch_fp_save(uc) / arch_fp_restore(uc): the 32 FP registers and fcsr. */
+/*
+ * arch_fp_save(fp) / arch_fp_restore(fp): the 32 FP registers and fcsr.
+ *   in: a0 = struct user_fp * (f[] at 0, fcsr after f[31]); sstatus.FS on.
+ *   clobbers: t0 (and the FP registers, for restore).
+ */
 	.option	push
 	.option	arch, +d
 	.global arch_fp_save
 arch_fp_save:
-	addi	a0, a0, UC_F
 	fsd	f0, 0*8(a0)
 	fsd	f1, 1*8(a0)
 	fsd	f2, 2*8(a0)
@@ -236,7 +239,6 @@ arch_fp_save:
 
 	.global arch_fp_restore
 arch_fp_restore:
-	addi	a0, a0, UC_F
 	fld	f0, 0*8(a0)
 	fld	f1, 1*8(a0)
 	fld	f2, 2*8(a0)
@@ -271,5 +273,44 @@ arch_fp_restore:
 	fld	f31, 31*8(a0)
 	lw	t0, 32*8(a0)
 	fscsr	t0
+	ret
+
+/* arch_fp_zero(): every FP register and fcsr to 0 (the state of a context
+ * that has none yet). sstatus.FS on; clobbers nothing else. */
+	.global arch_fp_zero
+arch_fp_zero:
+	fmv.d.x	f0, zero
+	fmv.d.x	f1, zero
+	fmv.d.x	f2, zero
+	fmv.d.x	f3, zero
+	fmv.d.x	f4, zero
+	fmv.d.x	f5, zero
+	fmv.d.x	f6, zero
+	fmv.d.x	f7, zero
+	fmv.d.x	f8, zero
+	fmv.d.x	f9, zero
+	fmv.d.x	f10, zero
+	fmv.d.x	f11, zero
+	fmv.d.x	f12, zero
+	fmv.d.x	f13, zero
+	fmv.d.x	f14, zero
+	fmv.d.x	f15, zero
+	fmv.d.x	f16, zero
+	fmv.d.x	f17, zero
+	fmv.d.x	f18, zero
+	fmv.d.x	f19, zero
+	fmv.d.x	f20, zero
+	fmv.d.x	f21, zero
+	fmv.d.x	f22, zero
+	fmv.d.x	f23, zero
+	fmv.d.x	f24, zero
+	fmv.d.x	f25, zero
+	fmv.d.x	f26, zero
+	fmv.d.x	f27, zero
+	fmv.d.x	f28, zero
+	fmv.d.x	f29, zero
+	fmv.d.x	f30, zero
+	fmv.d.x	f31, zero
+	fscsr	zero
 	ret
 	.option	pop

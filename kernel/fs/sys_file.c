@@ -19,6 +19,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
+#include "kernel/mm/slab.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
@@ -110,8 +111,6 @@ struct rw_future {
 	struct waitq_wait_future wait;
 };
 
-/* For the proc_state_bytes benchmark (kernel/proc/proc_kbench.c). */
-const size_t file_rw_future_size = sizeof(struct rw_future);
 
 static void rw_drop_io(struct rw_op *op)
 {
@@ -234,6 +233,170 @@ static const struct future_ops rw_write_ops = {
 	.state_name = rw_state_name,
 };
 
+/* ---- the stream future: read/write of one buffer on a pipe or tty ---------- */
+
+/*
+ * What most blocked processes wait in (a shell reading its terminal, a
+ * pipeline stage reading its pipe), hence its own exact-size slab cache and
+ * only what such a call needs: no I/O future, offset or iovec array.
+ *
+ *   STREAM_RETRY --(register on the queue, retry: would block)--> STREAM_WAITING
+ *        ^    \--(moved something, EOF, error)--> STREAM_DONE            |
+ *        \------------------------------(woken)--------------------------/
+ */
+enum stream_state {
+	STREAM_RETRY,
+	STREAM_WAITING,
+	STREAM_DONE,
+};
+
+struct stream_future {
+	struct future base;
+	struct waitq_wait_future wait;	/* on the file's queue (initialised at creation) */
+	struct proc *proc;		/* the caller: its memory, its SIGPIPE */
+	struct file *file;		/* counted while in the future */
+	uintptr_t buf;			/* the buffer, in proc's memory */
+	uint32_t len;			/* its size (at most MAX_RW_COUNT) */
+	uint32_t done;			/* bytes moved so far (a write may go in pieces) */
+	uint8_t state;			/* enum stream_state */
+	bool write;
+};
+
+static struct slab_cache stream_cache =
+	SLAB_CACHE_INIT("stream_rw", sizeof(struct stream_future), 8);
+
+/* For the proc_state_bytes benchmark (kernel/proc/proc_kbench.c): what a
+ * process blocked in a pipe read holds. */
+size_t file_stream_future_alloc_size(void);
+size_t file_stream_future_alloc_size(void)
+{
+	return stream_cache.size;
+}
+
+/* One attempt with the shared logic of rw_try(); false: wait and retry. */
+static bool stream_try(struct stream_future *s, long *res)
+{
+	struct rw_op op = { .proc = s->proc, .file = s->file, .write = s->write, .done = s->done };
+	struct iovec iov = { .base = s->buf + s->done, .len = s->len - s->done };
+	struct uio u;
+
+	uio_init_user(&u, proc_as(s->proc), &iov, 1);
+	if (rw_try(&op, &u, res)) {
+		s->done = (uint32_t)op.done;
+		return true;
+	}
+	s->done = (uint32_t)op.done;
+	if (op.io) {
+		/* Streams have no cache behind them; should one ever park
+		 * I/O, give up rather than wait on the wrong thing. */
+		rw_drop_io(&op);
+		*res = op.done ? (long)op.done : -EIO;
+		return true;
+	}
+	return false;
+}
+
+static void stream_drop(struct future *fut)
+{
+	struct stream_future *s = container_of(fut, struct stream_future, base);
+
+	future_drop(&s->wait.base); /* unregisters; safe twice */
+	s->state = STREAM_DONE;
+	if (s->file) {
+		file_put(s->file);
+		s->file = NULL;
+	}
+}
+
+static enum poll stream_poll(struct future *fut, struct context *cx)
+{
+	struct stream_future *s = container_of(fut, struct stream_future, base);
+	struct file *f = s->file;
+	long res;
+
+	for (;;) {
+		switch ((enum stream_state)s->state) {
+		case STREAM_RETRY:
+			/* Register first, then re-check (waitq.h). */
+			waitq_wait_init(&s->wait, f->ops->waitq(f, s->write));
+			fut->awaiting = &s->wait.base;
+			future_poll(&s->wait.base, cx);
+			if (!stream_try(s, &res)) {
+				s->state = STREAM_WAITING;
+				return POLL_PENDING;
+			}
+			future_drop(&s->wait.base);
+			fut->awaiting = NULL;
+			fut->result = res;
+			s->state = STREAM_DONE;
+			return POLL_READY;
+		case STREAM_WAITING:
+			if (future_poll(&s->wait.base, cx) == POLL_PENDING)
+				return POLL_PENDING;
+			s->state = STREAM_RETRY;
+			continue;
+		case STREAM_DONE:
+			return POLL_READY;
+		}
+	}
+}
+
+static void stream_release(struct future *fut)
+{
+	slab_free(&stream_cache, container_of(fut, struct stream_future, base));
+}
+
+static const char *stream_state_name(const struct future *fut)
+{
+	static const char *const names[] = {
+		[STREAM_RETRY] = "STREAM_RETRY",
+		[STREAM_WAITING] = "STREAM_WAITING",
+		[STREAM_DONE] = "STREAM_DONE",
+	};
+
+	return names[container_of(fut, const struct stream_future, base)->state];
+}
+
+static const struct future_ops stream_read_ops = {
+	.name = "stream_read",
+	.type = "stream_future",
+	.poll = stream_poll,
+	.drop = stream_drop,
+	.release = stream_release,
+	.state_name = stream_state_name,
+};
+
+static const struct future_ops stream_write_ops = {
+	.name = "stream_write",
+	.type = "stream_future",
+	.poll = stream_poll,
+	.drop = stream_drop,
+	.release = stream_release,
+	.state_name = stream_state_name,
+};
+
+/* The future for a would-block read/write of one segment on a stream, after
+ * the first attempt (op, u) moved op->done bytes. NULL when out of memory. */
+static struct future *stream_future_new(const struct rw_op *op, const struct uio *u)
+{
+	struct stream_future *s = slab_alloc(&stream_cache);
+	struct file *f = op->file;
+
+	if (!s)
+		return NULL;
+	future_init(&s->base, op->write ? &stream_write_ops : &stream_read_ops);
+	s->state = STREAM_RETRY;
+	s->write = op->write;
+	s->proc = op->proc;
+	s->file = file_get(f);
+	s->buf = u->iov->base;
+	s->len = (uint32_t)u->iov->len;
+	s->done = (uint32_t)op->done;
+	/* Initialised now so a drop before the first poll is a no-op. */
+	waitq_wait_init(&s->wait, f->ops->waitq(f, op->write));
+	return &s->base;
+}
+
 /* file_rw at an explicit offset (pread/pwrite) when at is set. */
 static long file_rw_at(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov,
 		       bool write, bool at, uint64_t pos, struct future **pending)
@@ -250,6 +413,14 @@ static long file_rw_at(struct proc *p, struct file *f, struct uio *u, struct iov
 	if (rw_try(&op, u, &res)) {
 		kfree(owned_iov);
 		return res;
+	}
+	if (!owned_iov && !at && !op.io && f->ops->waitq && p && u->as && u->as == proc_as(p)) {
+		/* One segment of the process's memory on a stream (as rw1
+		 * sets it up: iov_off is what rw_try moved). */
+		*pending = stream_future_new(&op, u);
+		if (*pending)
+			return 0;
+		return op.done ? (long)op.done : -ENOMEM;
 	}
 	w = kzalloc(sizeof(*w));
 	if (!w) {

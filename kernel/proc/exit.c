@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Process exit and wait4. An exiting process frees its memory, files and
- * working directory at once and stays a zombie (just its struct proc) until
- * its parent reaps it. Orphans go to init. When init itself exits, the
+ * Process exit and wait4. An exiting process frees its memory, files,
+ * working directory and FP state at once and stays a zombie (just its
+ * struct proc) until its parent reaps it. Orphans go to init. When init itself exits, the
  * machine powers off with init's exit status as QEMU's exit status.
  */
 #include "kernel/proc/proc_internal.h"
@@ -40,14 +40,14 @@ void proc_exit(struct proc *p, int wstatus)
 	bool wake_init = false;
 	irqflags_t f;
 
-	p->uloop.awaiting = NULL;
-	if (p->pending) {
-		future_drop(p->pending);
-		future_release(p->pending);
-		p->pending = NULL;
+	if (p->uloop.awaiting) {
+		struct future *sc = p->uloop.awaiting;
+
+		p->uloop.awaiting = NULL;
+		future_drop(sc);
+		future_release(sc);
 	}
 	p->ustate = ULOOP_EXITED;
-	timerq_cancel(&p->slice_timer);
 	if (p->as) {
 		/* Off the process's page table before freeing it. */
 		arch_user_space_leave();
@@ -62,6 +62,7 @@ void proc_exit(struct proc *p, int wstatus)
 		inode_put(p->cwd);
 		p->cwd = NULL;
 	}
+	uctx_release(&p->uc); /* the FP state, if it has one */
 	if (p == init_proc)
 		init_exited(wstatus);
 

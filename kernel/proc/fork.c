@@ -56,7 +56,8 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	c->cwd = p->cwd;
 	if (c->cwd)
 		inode_get(c->cwd);
-	uctx_fork(&c->uc, &p->uc);
+	if (uctx_fork(&c->uc, &p->uc))
+		goto out_files; /* -ENOMEM: no room for the FP copy */
 	if (newsp)
 		c->uc.x[2] = newsp;
 	signal_fork(c, p);

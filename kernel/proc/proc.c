@@ -23,7 +23,13 @@ static int next_pid = 1;                /* L */
 static int nr_procs;                    /* L */
 static struct proc *current_proc[MAX_HARTS]; /* H: per hart */
 
-static struct slab_cache proc_cache = SLAB_CACHE_INIT("proc", sizeof(struct proc), 16);
+static struct slab_cache proc_cache = SLAB_CACHE_INIT("proc", sizeof(struct proc), 8);
+_Static_assert(sizeof(struct proc) % 8 == 0, "SLAB_CACHE_INIT wants a normalized size");
+
+size_t proc_alloc_size(void)
+{
+	return proc_cache.size;
+}
 
 struct proc *proc_current(void)
 {
@@ -102,7 +108,6 @@ struct proc *proc_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	waitq_init(&p->child_wait);
-	timer_entry_init(&p->slice_timer);
 	return p;
 }
 
@@ -128,6 +133,7 @@ void proc_put(struct proc *p)
 	proc_unhash_locked(p);
 	spin_unlock_irqrestore(&proc_lock, f);
 	kfree(p->sig_handlers);
+	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
 }
 

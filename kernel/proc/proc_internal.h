@@ -47,14 +47,24 @@ enum proc_state {
 	PROC_ZOMBIE,
 };
 
+/*
+ * Ordered to leave no holes: every blocked process carries one (see
+ * kbench=proc_state_bytes). What is not always needed lives elsewhere: the
+ * FP registers (uc.f, from the first FP write), the signal handler table
+ * (from the first handler), the preemption timer (one per hart, uloop.c).
+ */
 struct proc {
-	struct future uloop;            /* the outermost future (its task's future) */
+	struct future uloop;            /* the outermost future (its task's future);
+					 * uloop.awaiting is the syscall future
+					 * being awaited (P, owned), or NULL */
 	struct user_context uc;         /* P */
 	int pid;                        /* I */
 	int pgid;                       /* L */
 	atomic_int refs;                /* A: see the lifetime note above */
-	enum proc_state state;          /* L */
-	enum uloop_state ustate;        /* P */
+	int wstatus;                    /* L: wait4 status once a zombie */
+	uint8_t state;                  /* L: enum proc_state */
+	uint8_t ustate;                 /* P: enum uloop_state */
+	char name[16];                  /* P */
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
@@ -62,9 +72,7 @@ struct proc {
 	struct list_head children;      /* L */
 	struct list_head sibling;       /* L: in parent->children */
 	struct waitq child_wait;        /* wait4 callers waiting for a child */
-	int wstatus;                    /* L: wait4 status once a zombie */
 	task_id_t task;                 /* I after spawn */
-	struct future *pending;         /* P: the syscall future being awaited */
 	atomic_ullong sig_pending;      /* A: bit (sig - 1) */
 	uint64_t sig_blocked;           /* P */
 	uint64_t sig_ignored;           /* A-ish: written by P, read by senders */
@@ -73,9 +81,6 @@ struct proc {
 	uintptr_t clear_child_tid;      /* P */
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
-	struct timer_entry slice_timer; /* P: preemption deadline while polled */
-	bool exiting_hart_left;         /* P: the page table was already taken down */
-	char name[16];                  /* P */
 };
 
 extern struct spinlock proc_lock;
@@ -88,6 +93,7 @@ static inline struct proc *uloop_proc(struct future *f)
 
 /* proc.c */
 struct proc *proc_alloc(void);          /* pid assigned, one ref, not linked */
+size_t proc_alloc_size(void);           /* bytes the allocator hands out for one */
 void proc_get(struct proc *p);
 void proc_put(struct proc *p);
 struct proc *proc_lookup_locked(int pid);

@@ -24,10 +24,11 @@ void proc_set_current(struct proc *p);
 
 static void finish_syscall_future(struct proc *p)
 {
+	struct future *sc = p->uloop.awaiting;
+
 	p->uloop.awaiting = NULL;
-	future_drop(p->pending);
-	future_release(p->pending);
-	p->pending = NULL;
+	future_drop(sc);
+	future_release(sc);
 }
 
 /* Dispatch one ecall: a result now, a future to await, or an exit. */
@@ -45,7 +46,6 @@ static void do_syscall(struct proc *p)
 	if (p->ustate == ULOOP_EXITED)
 		return;
 	if (sc.pending) {
-		p->pending = sc.pending;
 		p->uloop.awaiting = sc.pending;
 		p->ustate = ULOOP_AWAIT_SYSCALL;
 		return;
@@ -89,22 +89,27 @@ static bool interrupt_ends_slice(uint64_t slice_end)
 }
 
 /*
- * The preemption timer. It is armed when the program is about to run and
- * nothing is armed on this hart yet, and is left queued when the process
- * blocks: most polls then cost no timer work at all. If it fires while the
- * process waits, the process is polled once for nothing and does not re-arm
- * (it only arms before entering user mode). Reading queued/hart is safe with
- * interrupts off on the entry's own hart: only this process and that hart's
- * timer interrupt change them.
+ * The preemption timer: one per hart, not per process. Its only job is to
+ * make the timer interrupt trap the program running at the deadline (it
+ * wakes nobody: the userloop wakes itself, below). It is armed when a
+ * program is about to run and none is queued on this hart, and left queued
+ * when the process blocks, so most polls cost no timer work at all; the
+ * next process polled on the hart runs out the same slice. Only this hart
+ * touches its entry, with interrupts off (the timer interrupt included).
  */
-static uint64_t slice_arm(struct proc *p, struct context *cx)
-{
-	struct timer_entry *e = &p->slice_timer;
+static struct timer_entry slice_timers[MAX_HARTS] = {
+	[0 ... MAX_HARTS - 1] = { .hart = -1 },
+};
 
-	if (e->queued && e->hart == (int)hart_id())
+static uint64_t slice_arm(void)
+{
+	struct timer_entry *e = &slice_timers[hart_id()];
+	struct waker nobody = waker_noop();
+
+	if (e->queued)
 		return e->deadline;
-	timerq_cancel(e); /* fired, never armed, or queued on another hart */
-	timerq_add(e, clock_now_ns() + PROC_SLICE_NS, cx->waker);
+	timerq_cancel(e); /* fired, or never armed */
+	timerq_add(e, clock_now_ns() + PROC_SLICE_NS, &nobody);
 	return e->deadline;
 }
 
@@ -121,11 +126,11 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 			return POLL_READY;
 		}
 		if (p->ustate == ULOOP_AWAIT_SYSCALL) {
-			if (future_poll(p->pending, cx) == POLL_PENDING) {
+			if (future_poll(p->uloop.awaiting, cx) == POLL_PENDING) {
 				/* A kill or signal wakes us through the task. */
 				return POLL_PENDING;
 			}
-			long ret = p->pending->result;
+			long ret = p->uloop.awaiting->result;
 
 			finish_syscall_future(p);
 			p->ustate = ULOOP_ENTER_USER;
@@ -136,7 +141,7 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 			return POLL_READY;
 
 		if (!slice_end)
-			slice_end = slice_arm(p, cx);
+			slice_end = slice_arm();
 		uint64_t t0 = clock_now_ns();
 		arch_user_run(&p->uc, &trap);
 		p->utime_ns += clock_now_ns() - t0;
@@ -147,7 +152,7 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 			break;
 		case USER_EVENT_INTERRUPT:
 			if (interrupt_ends_slice(slice_end)) {
-				timerq_cancel(&p->slice_timer);
+				timerq_cancel(&slice_timers[hart_id()]);
 				waker_wake_by_ref(cx->waker);
 				return POLL_PENDING;
 			}

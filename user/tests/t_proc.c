@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* usertests: processes — fork, exit and wait statuses, exec, orphans, kill, scheduling. */
+/* usertests: processes — fork, exit and wait statuses, exec, orphans, kill, scheduling, FP state. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -295,6 +297,208 @@ UT_CASE(signal_ignore, 0, 30)
 	close(p[1]);
 	EXPECT(ut_exited_with(ut_wait(pid), 5));
 	close(p[0]);
+}
+
+/* ---- FP state across preemption, fork and exec ----------------------------------------- */
+
+/*
+ * All 32 FP registers and fcsr go through one asm statement, so nothing the compiler
+ * generates can touch them in between. Layout of a state: f0..f31, then fcsr.
+ */
+#define FP_N 33
+#define FP_L(n) "fld f" #n ", " #n "*8(%[in])\n\t"
+#define FP_S(n) "fsd f" #n ", " #n "*8(%[out])\n\t"
+#define FP_EACH(X)                                                                          \
+	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) \
+	X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29)  \
+	X(30) X(31)
+#define FP_LOAD FP_EACH(FP_L) "ld t0, 256(%[in])\n\tfscsr t0\n\t"
+#define FP_STORE FP_EACH(FP_S) "frcsr t0\n\tsd t0, 256(%[out])\n\t"
+#define FP_SPIN "mv t1, %[spins]\n1:\taddi t1, t1, -1\n\tbnez t1, 1b\n\t"
+#define FP_CLOBBERS                                                                           \
+	"t0", "t1", "t2", "a0", "a1", "a2", "a3", "a4", "a7", "memory", "f0", "f1", "f2", "f3",   \
+		"f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15", \
+		"f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25", "f26",  \
+		"f27", "f28", "f29", "f30", "f31"
+
+/* A state no other process uses: distinct per (seed, register); a valid rounding mode. */
+static void fp_pattern(uint64_t s[FP_N], unsigned seed)
+{
+	for (unsigned k = 0; k < 32; k++)
+		s[k] = 0x4000000000000000ull ^ ((uint64_t)(seed + 1) << 40) ^ ((uint64_t)k << 16) ^ 0xa5;
+	s[32] = (seed % 5) << 5 | ((seed * 7 + 3) & 0x1f); /* frm, fflags */
+}
+
+/* Load `in`, spin, sched_yield (a trap that reschedules), spin, store into `out`. */
+static void fp_hold(const uint64_t *in, uint64_t *out, long spins)
+{
+	__asm__ volatile(FP_LOAD FP_SPIN "li a7, %[yield]\n\tecall\n\t" FP_SPIN FP_STORE
+			 :
+			 : [in] "r"(in), [out] "r"(out), [spins] "r"(spins),
+			   [yield] "i"(SYS_sched_yield)
+			 : FP_CLOBBERS);
+}
+
+/* Same, but sleeping 200 us in the middle (the waking hart may not be the last one). */
+static void fp_hold_sleep(const uint64_t *in, uint64_t *out, long spins)
+{
+	static const struct timespec ts = { 0, 200000 };
+
+	__asm__ volatile(FP_LOAD FP_SPIN "mv a0, %[ts]\n\tli a1, 0\n\tli a7, %[nanosleep]\n\t"
+			 "ecall\n\t" FP_SPIN FP_STORE
+			 :
+			 : [in] "r"(in), [out] "r"(out), [spins] "r"(spins), [ts] "r"(&ts),
+			   [nanosleep] "i"(SYS_nanosleep)
+			 : FP_CLOBBERS);
+}
+
+static bool fp_equal(const uint64_t *a, const uint64_t *b)
+{
+	return memcmp(a, b, FP_N * sizeof(uint64_t)) == 0;
+}
+
+/* Hold pattern `seed` for ms, checking it after every stretch; exit 0 if it never changed. */
+static void fp_spinner(unsigned seed, int ms)
+{
+	uint64_t in[FP_N], out[FP_N];
+	int64_t end = ut_now_ns() + (int64_t)ms * 1000000;
+
+	fp_pattern(in, seed);
+	do {
+		(seed & 1 ? fp_hold_sleep : fp_hold)(in, out, 200000);
+		if (!fp_equal(in, out))
+			_exit(1);
+	} while (ms < 0 || ut_now_ns() < end);
+	_exit(0);
+}
+
+/*
+ * More FP processes than harts, each with its own registers, preempted, sleeping and
+ * woken, migrated between harts; beside them processes that never use FP (a hart's
+ * registers may then still hold the state of a process that has since run elsewhere).
+ */
+UT_CASE(fp_preempt, 0, 60)
+{
+	enum { N = 6, M = 4 };
+	pid_t pid[N], other[M];
+
+	for (int i = 0; i < N; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			fp_spinner((unsigned)i, 500);
+	}
+	for (int i = 0; i < M; i++) {
+		other[i] = fork();
+		if (other[i] == 0)
+			for (;;)
+				usleep(100);
+	}
+	for (int i = 0; i < N; i++)
+		EXPECT(pid[i] > 0 && ut_exited_with(ut_wait(pid[i]), 0));
+	for (int i = 0; i < M; i++) {
+		EXPECT(other[i] > 0 && kill(other[i], SIGKILL) == 0);
+		EXPECT(ut_killed_by(ut_wait(other[i]), SIGKILL));
+	}
+}
+
+/*
+ * clone inside one asm statement: the child must see the parent's registers, and the
+ * parent's must survive the child loading others (the parent waits inside the statement).
+ */
+UT_CASE(fp_fork, 0, 60)
+{
+	uint64_t p[FP_N], q[FP_N], after[FP_N], end[FP_N];
+	uint64_t *cur; /* the asm's scratch pointer */
+	int status = -1;
+	long pid;
+
+	fp_pattern(p, 10);
+	fp_pattern(q, 11);
+	__asm__ volatile(FP_LOAD
+			 "li a0, %[sigchld]\n\tli a1, 0\n\tli a2, 0\n\tli a3, 0\n\tli a4, 0\n\t"
+			 "li a7, %[clone]\n\tecall\n\tmv t2, a0\n\t"
+			 "mv %[out], %[after]\n\t" FP_STORE
+			 "blez t2, 2f\n\t"
+			 "mv a0, t2\n\tmv a1, %[status]\n\tli a2, 0\n\tli a3, 0\n\t"
+			 "li a7, %[wait4]\n\tecall\n\t" FP_SPIN
+			 "mv %[out], %[end]\n\t" FP_STORE
+			 "2:\tmv %[pid], t2\n\t"
+			 : [pid] "=&r"(pid), [out] "=&r"(cur)
+			 : [in] "r"(p), [after] "r"(after), [end] "r"(end), [status] "r"(&status),
+			   [spins] "r"(200000L), [sigchld] "i"(SIGCHLD), [clone] "i"(SYS_clone),
+			   [wait4] "i"(SYS_wait4)
+			 : FP_CLOBBERS);
+	if (pid == 0) {
+		uint64_t out[FP_N];
+		bool ok = fp_equal(after, p);
+
+		fp_hold(q, out, 200000);
+		_exit(ok && fp_equal(out, q) ? 0 : 1);
+	}
+	ASSERT(pid > 0);
+	EXPECT(fp_equal(after, p));
+	EXPECT(fp_equal(end, p));
+	EXPECT(ut_exited_with(status, 0));
+}
+
+/* The exec helper's check, at the top of main: no register holds a value some other
+ * program put there (the caller's, or the spinners' beside it). */
+int ut_fp_exec_helper(void)
+{
+	uint64_t out[FP_N], pat[FP_N];
+	int zero = 0;
+
+	__asm__ volatile(FP_STORE : : [out] "r"(out) : "t0", "memory");
+	for (unsigned seed = 20; seed < 26; seed++) {
+		fp_pattern(pat, seed);
+		for (int k = 0; k < 32; k++)
+			if (out[k] == pat[k])
+				return 1;
+		if (out[32] == pat[32] && out[32])
+			return 2;
+	}
+	for (int k = 0; k < FP_N; k++)
+		zero += out[k] == 0;
+	return zero == FP_N ? 0 : 3;
+}
+
+/* exec starts with clean FP state, even right after the caller and other programs used FP. */
+UT_CASE(fp_exec, 0, 60)
+{
+	enum { N = 4 };
+	pid_t spin[N], pid;
+	uint64_t p[FP_N];
+
+	for (int i = 0; i < N; i++) {
+		spin[i] = fork();
+		if (spin[i] == 0)
+			fp_spinner(21 + (unsigned)i, -1);
+	}
+	ut_sleep_ms(30);
+	fp_pattern(p, 20);
+	for (int round = 0; round < 4; round++) {
+		char *argv[] = { (char *)ut_self, "--fp-exec-helper", NULL };
+
+		pid = fork();
+		ASSERT(pid >= 0);
+		if (pid == 0) {
+			__asm__ volatile(FP_LOAD "mv a0, %[path]\n\tmv a1, %[argv]\n\tli a2, 0\n\t"
+					 "li a7, %[execve]\n\tecall\n\t"
+					 :
+					 : [in] "r"(p), [path] "r"(ut_self), [argv] "r"(argv),
+					   [execve] "i"(SYS_execve)
+					 : FP_CLOBBERS);
+			_exit(99);
+		}
+		int st = ut_wait(pid);
+		if (!EXPECT(ut_exited_with(st, 0)))
+			ut_diag("fp exec helper: status %#x (exit 1/2: a leaked value, 3: not zero)",
+				st);
+	}
+	for (int i = 0; i < N; i++) {
+		EXPECT(spin[i] > 0 && kill(spin[i], SIGKILL) == 0);
+		EXPECT(ut_killed_by(ut_wait(spin[i]), SIGKILL));
+	}
 }
 
 UT_CASE(spin_no_starve, UT_SLOW, 60)

@@ -179,6 +179,8 @@ int main(int argc, char **argv, char **envp)
 	const struct ut_case *c;
 	int passed = 0, failed = 0, n = 0;
 
+	if (argc > 1 && strcmp(argv[1], "--fp-exec-helper") == 0)
+		return ut_fp_exec_helper(); /* first: before main's own code runs */
 	if (argc > 1 && strcmp(argv[1], "--exec-helper") == 0)
 		return exec_helper(argc, argv, envp);
 	ut_qemu_user = getenv("USERTESTS_QEMU_USER") != NULL;
