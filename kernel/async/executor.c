@@ -63,7 +63,7 @@ int exec_init_sized(unsigned nharts, uint32_t max_tasks)
 		atomic_init(&h->steals, 0);
 		h->blockon_depth = 0;
 		h->current = TASK_ID_NONE;
-		atomic_init(&h->next, TASK_SLOT_NONE);
+		atomic_init(&h->next, NULL);
 		h->next_runs = 0;
 		h->index = i;
 	}
@@ -158,15 +158,14 @@ static bool pop_local(struct exec_hart *h, uint32_t *slot)
 	return ok;
 }
 
-/* Take the task in the next slot, if any (owner hart). */
-static inline bool take_next(struct exec_hart *h, uint32_t *slot)
+/* Take the task in the next slot, or NULL (owner hart). */
+static inline struct task *take_next(struct exec_hart *h)
 {
 	/* relaxed: see struct exec_hart; a handler here may fill it any time,
 	 * so take it with one swap. */
-	if (atomic_load_explicit(&h->next, memory_order_relaxed) == TASK_SLOT_NONE)
-		return false;
-	*slot = atomic_exchange_explicit(&h->next, TASK_SLOT_NONE, memory_order_relaxed);
-	return *slot != TASK_SLOT_NONE;
+	if (!atomic_load_explicit(&h->next, memory_order_relaxed))
+		return NULL;
+	return atomic_exchange_explicit(&h->next, NULL, memory_order_relaxed);
 }
 
 /* The queue's part of a batch: at most the tasks queued now (and EXEC_BATCH). */
@@ -193,15 +192,16 @@ static __attribute__((noinline)) unsigned run_queue(struct exec_hart *h)
  */
 static unsigned run_batch(struct exec_hart *h)
 {
-	uint32_t slot;
+	struct task *t = take_next(h);
 
-	if (take_next(h, &slot)) {
+	if (t) {
 		if (h->next_runs++ < EXEC_NEXT_MAX) {
-			EXEC_TRACE_EV(EXEC_EV_POP, task_slot_id(slot));
-			task_run(h, slot);
+			EXEC_TRACE_EV(EXEC_EV_POP, (task_id_t)t->waker.data);
+			task_poll(h, t);
 			return 1;
 		}
-		exec_push(h->index, slot);	/* its turn comes after the queue's */
+		/* Its turn comes after the queue's. */
+		exec_push(h->index, task_id_slot((task_id_t)t->waker.data));
 	}
 	return run_queue(h);
 }
@@ -264,7 +264,7 @@ static bool exec_steal(struct exec_hart *me)
 
 static bool has_work(struct exec_hart *h)
 {
-	return atomic_load_explicit(&h->next, memory_order_relaxed) != TASK_SLOT_NONE ||
+	return atomic_load_explicit(&h->next, memory_order_relaxed) ||
 	       !arrayq_is_empty(&h->q) ||
 	       (h->blockon_depth &&
 		atomic_load_explicit(&h->blockon_woken, memory_order_relaxed));

@@ -178,8 +178,8 @@ static __attribute__((noinline)) void wake_timed(struct task *t, uint32_t slot)
  */
 void task_wake(task_id_t id)
 {
-	uint32_t slot = task_id_slot(id), none = TASK_SLOT_NONE;
-	struct task *t = task_lookup(slot);
+	uint32_t slot = task_id_slot(id);
+	struct task *t = task_lookup(slot), *none = NULL;
 	struct exec_hart *h;
 	uint64_t s;
 
@@ -234,7 +234,7 @@ void task_wake(task_id_t id)
 	 * this hart (tasks and handlers) touches it; the state word carries
 	 * the ordering. No IPI: this hart is awake. */
 	if (t->home == hart_id() &&
-	    atomic_compare_exchange_strong_explicit(&h->next, &none, slot, memory_order_relaxed,
+	    atomic_compare_exchange_strong_explicit(&h->next, &none, t, memory_order_relaxed,
 						    memory_order_relaxed)) {
 		EXEC_TRACE_EV(EXEC_EV_NEXT, id);
 		return;
@@ -425,13 +425,21 @@ static __attribute__((noinline)) enum poll poll_timed(struct task *t, struct con
 void task_run(struct exec_hart *h, uint32_t slot)
 {
 	struct task *t = task_lookup(slot);
+
+	BUG_ON(!t);
+	task_poll(h, t);
+}
+
+void task_poll(struct exec_hart *h, struct task *t)
+{
+	/* The cached waker holds the id, so the slot needs no lookup. */
+	task_id_t id = (task_id_t)t->waker.data;
+	uint32_t slot = task_id_slot(id);
 	struct context cx;
 	uint32_t polls;
-	task_id_t id;
 	uint64_t s;
 	enum poll r;
 
-	BUG_ON(!t);
 	/*
 	 * SCHEDULED -> RUNNING is run state 2 -> 3: one add, whatever the
 	 * flags are doing. acquire: pairs with the release that made it
@@ -445,7 +453,6 @@ void task_run(struct exec_hart *h, uint32_t slot)
 		run_cancelled(h, t, slot);
 		return;
 	}
-	id = (task_id_t)t->waker.data;	/* the cached waker holds the id */
 	h->current = id;
 	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->polls, polls, memory_order_relaxed);

@@ -117,7 +117,7 @@ struct task {
  * keeps two of the three clock reads off the wake-to-poll path.
  * The waker stamps wake_ns only when the poll it causes will be timed.
  */
-#define EXEC_TIME_SAMPLE 16u
+#define EXEC_TIME_SAMPLE 64u
 static inline bool task_poll_is_timed(uint32_t poll_number)
 {
 	return (poll_number & (EXEC_TIME_SAMPLE - 1)) == 1;
@@ -172,12 +172,12 @@ struct exec_hart {
 	/*
 	 * A, this hart only: a SCHEDULED task woken on its own home hart (by
 	 * a task or an interrupt handler here), polled before the queue, or
-	 * TASK_SLOT_NONE. A same-hart wake fills it with one CAS, skipping the
-	 * queue, the fence and the IPI check; the run loop empties it with one
-	 * swap. Atomic only against this hart's interrupt handlers, so relaxed.
-	 * Not stealable; holds one task.
+	 * NULL. A same-hart wake fills it with one CAS, skipping the queue,
+	 * the fence and the IPI check; the run loop empties it with one swap.
+	 * Atomic only against this hart's interrupt handlers, so relaxed. Not
+	 * stealable; holds one task. A pointer, so its poll needs no lookup.
 	 */
-	_Atomic uint32_t next;
+	_Atomic(struct task *) next;
 	unsigned next_runs;		/* H: tasks run from next since the last batch */
 	_Atomic uint64_t wfi_count;	/* A: written by the owner only */
 	_Atomic uint64_t polls;		/* A: written by the owner only */
@@ -194,6 +194,8 @@ int task_table_init(uint32_t max_tasks);
 void task_table_fini(void);
 /* Poll the popped task @slot on hart @h (executor.c calls; task.c owns it). */
 void task_run(struct exec_hart *h, uint32_t slot);
+/* The same for a task taken from the next slot. */
+void task_poll(struct exec_hart *h, struct task *t);
 
 /* The header of @slot, or NULL if its segment was never allocated. */
 static inline struct task *task_lookup(uint32_t slot)

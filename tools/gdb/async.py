@@ -160,7 +160,7 @@ class InfoTasks(gdb.Command):
             w2p = int(t["wake_to_poll_ns"])
             fl = _flags(s)
             # wake_to_poll_ns and poll_ns are sums over the timed polls:
-            # 1 in EXEC_TIME_SAMPLE (16), starting with the first.
+            # 1 in EXEC_TIME_SAMPLE (64), starting with the first.
             lines.append(
                 "task %u:%u name=%s hart=%u state=%s%s polls=%u wakes=%u self_wakes=%u "
                 "wake_to_poll_ns=%u poll_ns=%u" %
