@@ -190,15 +190,14 @@ static __attribute__((noinline)) unsigned run_queue(struct exec_hart *h)
  * it queues like the rest), else the queue's batch. The owner pops with
  * interrupts on; see exec_push() for why that is safe.
  */
-static unsigned run_batch(struct exec_hart *h)
+static inline __attribute__((always_inline)) unsigned run_batch(struct exec_hart *h)
 {
 	struct task *t = take_next(h);
 
 	if (t) {
 		if (h->next_runs++ < EXEC_NEXT_MAX) {
 			EXEC_TRACE_EV(EXEC_EV_POP, (task_id_t)t->waker.data);
-			task_poll(h, t);
-			return 1;
+			return task_poll(h, t);	/* 1: a tail call */
 		}
 		/* Its turn comes after the queue's. */
 		exec_push(h->index, task_id_slot((task_id_t)t->waker.data));

@@ -430,7 +430,7 @@ void task_run(struct exec_hart *h, uint32_t slot)
 	task_poll(h, t);
 }
 
-void task_poll(struct exec_hart *h, struct task *t)
+unsigned task_poll(struct exec_hart *h, struct task *t)
 {
 	/* The cached waker holds the id, so the slot needs no lookup. */
 	task_id_t id = (task_id_t)t->waker.data;
@@ -451,7 +451,7 @@ void task_poll(struct exec_hart *h, struct task *t)
 	BUG_ON(t->home != h->index);
 	if (s & TS_CANCEL_REQ) {
 		run_cancelled(h, t, slot);
-		return;
+		return 1;
 	}
 	h->current = id;
 	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
@@ -467,7 +467,7 @@ void task_poll(struct exec_hart *h, struct task *t)
 	h->current = TASK_ID_NONE;
 	if (r == POLL_READY) {
 		run_ready(h, t, slot);
-		return;
+		return 1;
 	}
 
 	EXEC_TRACE_EV(EXEC_EV_PENDING, id);
@@ -492,6 +492,7 @@ void task_poll(struct exec_hart *h, struct task *t)
 		EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
 		exec_push(t->home, slot);
 	}
+	return 1;
 }
 
 /* ---- queries --------------------------------------------------------------- */

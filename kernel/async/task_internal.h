@@ -194,8 +194,8 @@ int task_table_init(uint32_t max_tasks);
 void task_table_fini(void);
 /* Poll the popped task @slot on hart @h (executor.c calls; task.c owns it). */
 void task_run(struct exec_hart *h, uint32_t slot);
-/* The same for a task taken from the next slot. */
-void task_poll(struct exec_hart *h, struct task *t);
+/* The same for a task taken from the next slot; returns 1 (tasks polled). */
+unsigned task_poll(struct exec_hart *h, struct task *t);
 
 /* The header of @slot, or NULL if its segment was never allocated. */
 static inline struct task *task_lookup(uint32_t slot)
