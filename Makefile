@@ -111,7 +111,8 @@ qemu-gdb: $(DEPS_STAMP) all
 
 # The exact QEMU command line for these variables (the tests use it).
 qemu-cmd:
-	@echo $(QEMU) $(QEMUOPTS)
+	@printf '%s' '$(QEMU) $(QEMUBASE)'; \
+	$(if $(strip $(APPEND)),printf " -append '%s'" '$(APPEND)';) echo
 
 gdb: $(B)/kernel.elf
 	gdb-multiarch -q -x tools/gdb/kernel.gdb -ex 'target remote $(GDBSOCK)' $(B)/kernel.elf
