@@ -185,6 +185,13 @@ static __attribute__((noinline)) unsigned run_queue(struct exec_hart *h)
 	return done;
 }
 
+/* The next slot had its EXEC_NEXT_MAX turns: its task queues behind the rest. */
+static __attribute__((noinline)) unsigned next_to_queue(struct exec_hart *h, struct task *t)
+{
+	exec_push(h->index, task_id_slot((task_id_t)t->waker.data));
+	return run_queue(h);
+}
+
 /*
  * One fair batch: the next slot's task (EXEC_NEXT_MAX in a row at most, then
  * it queues like the rest), else the queue's batch. The owner pops with
@@ -199,10 +206,9 @@ static inline __attribute__((always_inline)) unsigned run_batch(struct exec_hart
 			EXEC_TRACE_EV(EXEC_EV_POP, (task_id_t)t->waker.data);
 			return task_poll(h, t);	/* 1: a tail call */
 		}
-		/* Its turn comes after the queue's. */
-		exec_push(h->index, task_id_slot((task_id_t)t->waker.data));
+		return next_to_queue(h, t);
 	}
-	return run_queue(h);
+	return run_queue(h);	/* only tail calls: no frame on the next-slot path */
 }
 
 unsigned exec_run_pending(void)

@@ -185,35 +185,25 @@ void task_wake(task_id_t id)
 
 	if (!t)
 		return;
+	_Static_assert(TASK_IDLE + 1 == TASK_SCHEDULED && TASK_RUNNING + 1 == TASK_NOTIFIED,
+		       "a wake adds 1 to the run state");
 	s = atomic_load_explicit(&t->state, memory_order_relaxed);
-	for (;;) {
-		uint64_t n;
-
+	do {
 		if (ts_gen(s) != task_id_gen(id)) {
 			EXEC_TRACE_EV(EXEC_EV_STALE, id);
 			return;
 		}
-		switch (ts_run(s)) {
-		case TASK_IDLE:
-			n = ts_with_run(s, TASK_SCHEDULED);
-			break;
-		case TASK_RUNNING:
-			n = ts_with_run(s, TASK_NOTIFIED);
-			break;
-		default:
-			/* SCHEDULED/NOTIFIED: a poll is already due after this
-			 * point. DONE/CANCELLED/FREE: nothing to do. */
+		/* IDLE -> SCHEDULED or RUNNING -> NOTIFIED. Any other state:
+		 * SCHEDULED/NOTIFIED already owe a poll after this point;
+		 * DONE/CANCELLED/FREE need nothing. */
+		if (ts_run(s) != TASK_IDLE && ts_run(s) != TASK_RUNNING)
 			return;
-		}
 		/* acq_rel on success: release publishes the waker's writes
 		 * (pairs with the executor's acquire when it next moves the
 		 * state); acquire makes ->home, written by a thief before its
 		 * RUNNING -> IDLE release, visible to us. Failure reloads s. */
-		if (atomic_compare_exchange_weak_explicit(&t->state, &s, n,
-							  memory_order_acq_rel,
-							  memory_order_relaxed))
-			break;
-	}
+	} while (!atomic_compare_exchange_weak_explicit(&t->state, &s, s + 1, memory_order_acq_rel,
+							 memory_order_relaxed));
 	if (ts_run(s) == TASK_RUNNING) {
 		wake_running(t, id);
 		return;
@@ -448,16 +438,12 @@ unsigned task_poll(struct exec_hart *h, struct task *t)
 	s = atomic_fetch_add_explicit(&t->state, TASK_RUNNING - TASK_SCHEDULED,
 				      memory_order_acquire);
 	BUG_ON(ts_run(s) != TASK_SCHEDULED);
-	BUG_ON(t->home != h->index);
 	if (s & TS_CANCEL_REQ) {
 		run_cancelled(h, t, slot);
 		return 1;
 	}
 	h->current = id;
 	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
-	atomic_store_explicit(&t->polls, polls, memory_order_relaxed);
-	atomic_store_explicit(&h->polls, atomic_load_explicit(&h->polls, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
 	EXEC_TRACE_EV(EXEC_EV_POLL, id);
 	cx.waker = &t->waker;
 	if (task_poll_is_timed(polls))
@@ -465,6 +451,13 @@ unsigned task_poll(struct exec_hart *h, struct task *t)
 	else
 		r = future_poll(t->fut, &cx);
 	h->current = TASK_ID_NONE;
+	/* Bookkeeping after the poll, off the wake-to-poll path. The poll
+	 * cannot have changed ->polls or ->home: only their owner (us, the
+	 * poller of a RUNNING task) writes them. */
+	atomic_store_explicit(&t->polls, polls, memory_order_relaxed);
+	atomic_store_explicit(&h->polls, atomic_load_explicit(&h->polls, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	BUG_ON(t->home != h->index);
 	if (r == POLL_READY) {
 		run_ready(h, t, slot);
 		return 1;
