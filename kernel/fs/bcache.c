@@ -191,6 +191,30 @@ static void submit_wbs(struct list_head *wbs)
  * memory for its page: *nomem). Dirty idle candidates on the way are put
  * on @wbs for write-back.
  */
+/* A free buffer, or the least recently used clean idle one, or NULL. */
+static struct bcache_buf *grab_clean_locked(void)
+{
+	struct bcache_buf *b;
+
+	if (!list_empty(&freel)) {
+		b = list_first_entry(&freel, struct bcache_buf, lnode);
+		if (!b->data && !(b->data = page_alloc()))
+			return NULL;
+		list_del(&b->lnode);
+		return b;
+	}
+	list_for_each_entry(b, &lru, lnode) {
+		if (b->flags & (BUF_READING | BUF_WRITING | BUF_DIRTY))
+			continue;
+		if (b->flags & BUF_VALID)
+			st.evictions++;
+		unkey_locked(b);
+		list_del(&b->lnode);
+		return b;
+	}
+	return NULL;
+}
+
 static struct bcache_buf *grab_locked(struct list_head *wbs, bool *nomem)
 {
 	struct bcache_buf *b, *n;
@@ -456,6 +480,55 @@ int bcache_get_noread(struct blkdev *dev, uint64_t blockno, unsigned bsize,
 		      struct bcache_buf **out)
 {
 	return get(dev, blockno, bsize, true, out);
+}
+
+int bcache_get_cached(struct blkdev *dev, uint64_t blockno, unsigned bsize,
+		      struct bcache_buf **out)
+{
+	int err = check_args(dev, blockno, bsize);
+	struct bcache_buf *b;
+	irqflags_t fl;
+
+	if (err)
+		return err;
+	fl = spin_lock_irqsave(&bcache_lock);
+	init_locked();
+	b = lookup_locked(dev, blockno);
+	if (b && b->bsize == bsize && (b->flags & (BUF_VALID | BUF_READING)) == BUF_VALID) {
+		st.hits++;
+		take_ref_locked(b);
+		*out = b;
+	} else {
+		err = -EAGAIN;
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	return err;
+}
+
+bool bcache_prefetch(struct blkdev *dev, uint64_t blockno, unsigned bsize)
+{
+	struct bcache_buf *b;
+	irqflags_t fl;
+
+	if (check_args(dev, blockno, bsize))
+		return false;
+	fl = spin_lock_irqsave(&bcache_lock);
+	init_locked();
+	if (lookup_locked(dev, blockno) || !(b = grab_clean_locked())) {
+		spin_unlock_irqrestore(&bcache_lock, fl);
+		return false;
+	}
+	key_locked(b, dev, blockno, bsize, BUF_READING);
+	/* Unreferenced: on the LRU at once (grab skips it while READING); a
+	 * read error forgets it in read_done(). */
+	list_add_tail(&b->lnode, &lru);
+	st.reads++;
+	st.prefetches++;
+	blk_req_init(&b->req, dev, BLK_READ, sector_of(b), b->data, bsize);
+	b->req.done = read_done;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	blkdev_submit(&b->req);
+	return true;
 }
 
 void *bcache_data(struct bcache_buf *b)

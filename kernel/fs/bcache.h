@@ -30,6 +30,7 @@
 #ifndef KERNEL_FS_BCACHE_H
 #define KERNEL_FS_BCACHE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct blkdev;
@@ -55,6 +56,20 @@ int bcache_get_noread(struct blkdev *dev, uint64_t blockno, unsigned bsize,
 		      struct bcache_buf **out);
 /* The block's bytes (bsize of them), valid while the reference is held.
  * Concurrent users of one block coordinate through their own locks. */
+/*
+ * The block if it is cached and valid now (a reference taken, as
+ * bcache_get), else -EAGAIN: never starts I/O, never waits. For read-ahead,
+ * which must not block on its own bookkeeping.
+ */
+int bcache_get_cached(struct blkdev *dev, uint64_t blockno, unsigned bsize,
+		      struct bcache_buf **out);
+/*
+ * Read-ahead: start reading the block into the cache unless it is cached or
+ * being read. Never waits; takes only a free buffer or the least recently
+ * used clean idle one (never writes back to make room); holds no reference,
+ * so the block waits on the LRU like a released one. True if a read started.
+ */
+bool bcache_prefetch(struct blkdev *dev, uint64_t blockno, unsigned bsize);
 void *bcache_data(struct bcache_buf *b);
 uint64_t bcache_blockno(const struct bcache_buf *b);
 /* The contents changed and must reach the disk. */
@@ -80,7 +95,8 @@ struct bcache_stats {
 	uint64_t hits;		/* get found the block valid */
 	uint64_t misses;	/* get started a read */
 	uint64_t shared;	/* get joined a read already in flight */
-	uint64_t reads;		/* read requests issued */
+	uint64_t reads;		/* read requests issued (prefetches included) */
+	uint64_t prefetches;	/* reads started by bcache_prefetch */
 	uint64_t writes;	/* write requests issued */
 	uint64_t evictions;	/* valid blocks dropped to make room */
 	unsigned dirty;		/* blocks dirty now */

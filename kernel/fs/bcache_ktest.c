@@ -101,6 +101,42 @@ KTEST(bcache, miss_then_hit)
 	EXPECT(s1.hits - s0.hits == 2);
 }
 
+/* A prefetched block is read without a reference and without anyone
+ * waiting; a later get finds it (joining the read if it is still running)
+ * with its data intact, and a second prefetch of it does nothing. */
+KTEST(bcache, prefetch_reads_without_a_waiter)
+{
+	struct blkdev *d = test_disk();
+	struct bcache_stats s0, s1;
+	struct bcache_buf *b;
+	uint8_t *want;
+	unsigned waits = 0;
+
+	if (!d)
+		return;
+	want = page_alloc();
+	ASSERT(want);
+	ASSERT(bcache_sync_block_on(d) == 0);
+	bcache_invalidate_clean(d);
+	EXPECT(bcache_get_cached(d, BASE + 7, BS, &b) == -EAGAIN);
+	bcache_stats(&s0);
+	EXPECT(bcache_prefetch(d, BASE + 7, BS));
+	EXPECT(!bcache_prefetch(d, BASE + 7, BS));	/* cached or in flight: nothing */
+	EXPECT(!bcache_prefetch(d, d->sectors, BS));	/* past the end: refused */
+	ASSERT(get_wait(d, BASE + 7, BS, false, &b, &waits) == 0);
+	EXPECT(waits <= 1);	/* at most the one shared read */
+	ASSERT(raw_read(d, (BASE + 7) * (BS / 512), want, BS) == 0);
+	EXPECT(memcmp(bcache_data(b), want, BS) == 0);
+	bcache_put(b);
+	ASSERT(bcache_get_cached(d, BASE + 7, BS, &b) == 0);
+	bcache_put(b);
+	bcache_stats(&s1);
+	EXPECT(s1.prefetches - s0.prefetches == 1);
+	EXPECT(s1.reads - s0.reads == 1);
+	EXPECT(s1.misses == s0.misses);
+	page_free(want);
+}
+
 KTEST(bcache, concurrent_getters_share_one_read)
 {
 	struct blkdev *d = test_disk();

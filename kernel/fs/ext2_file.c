@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * ext2 regular files: read and write through the block map, one block per
- * transaction. A write allocates what the block needs (indirect blocks
+ * transaction; a read that misses also starts reading the next blocks. A write allocates what the block needs (indirect blocks
  * included), copies the user's bytes into a bounce buffer as the last step
  * of the gather (so a fault changes nothing), then commits. A miss after
  * some progress returns the bytes done so far; a miss before any returns
@@ -12,6 +12,12 @@
 #include "kernel/mm/kmalloc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+
+/*
+ * Blocks read ahead when a read misses: 128 KiB of 4 KiB blocks, 1/32 of the
+ * buffer cache. A sequential read then waits once per window, not per block.
+ */
+#define EXT2_READAHEAD 32
 
 static long ext2_read(struct file *f, struct uio *u, uint64_t *pos)
 {
@@ -41,6 +47,9 @@ static long ext2_read(struct file *f, struct uio *u, uint64_t *pos)
 			uint8_t *d;
 
 			err = ext2_peek(fs, p, &bb, &d);
+			if (err == -EIOWAIT)
+				ext2_readahead(fs, EI(ino), off / fs->bsize + 1, EXT2_READAHEAD,
+					       ino->size);
 			if (err)
 				break;
 			r = uio_copy_to(u, d + boff, n);

@@ -284,6 +284,55 @@ int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t 
 	return 0;
 }
 
+/* ext2_bmap from cached blocks only: -EAGAIN (*pblk = the missing indirect
+ * block) when the walk needs one that is not cached. */
+static int bmap_cached(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk)
+{
+	uint32_t off[4], p;
+	int depth = block_path(fs, lbn, off);
+
+	if (depth < 0)
+		return depth;
+	p = ei->iblock[off[0]];
+	for (int l = 1; l <= depth && p; l++) {
+		struct bcache_buf *b;
+		int err;
+
+		if (p >= fs->blocks_count)
+			return -EIO;
+		err = bcache_get_cached(fs->dev, p, fs->bsize, &b);
+		if (err) {
+			*pblk = p;
+			return err;
+		}
+		p = ld32((uint8_t *)bcache_data(b) + 4 * off[l]);
+		bcache_put(b);
+	}
+	*pblk = p;
+	return 0;
+}
+
+void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, unsigned n,
+		    uint64_t size)
+{
+	uint64_t end = (size + fs->bsize - 1) / fs->bsize;
+
+	for (; n && lbn < end; n--, lbn++) {
+		uint32_t p = 0;
+		int err = bmap_cached(fs, ei, lbn, &p);
+
+		if (err == -EAGAIN) {
+			if (p)
+				(void)bcache_prefetch(fs->dev, p, fs->bsize);
+			return;
+		}
+		if (err)
+			return;
+		if (p && p < fs->blocks_count)
+			(void)bcache_prefetch(fs->dev, p, fs->bsize);
+	}
+}
+
 int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, bool whole,
 		    struct ext2_map *m)
 {

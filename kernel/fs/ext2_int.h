@@ -272,6 +272,14 @@ void ext2_iwrite(struct ext2_tx *tx, struct ext2_inode *ei, bool fresh);
 /* Physical block of logical block lbn, 0 for a hole (reads only). */
 int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk);
 /*
+ * Read-ahead of file blocks lbn .. lbn + n - 1 (stopping at the file's end):
+ * each block whose mapping is cached gets bcache_prefetch(); an uncached
+ * indirect block on the way is prefetched instead and ends the walk. Never
+ * waits; never fails.
+ */
+void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, unsigned n,
+		    uint64_t size);
+/*
  * Gather what making lbn mapped needs (indirect blocks, bitmaps, the data
  * block itself, read unless whole): afterwards ext2_map_commit maps it and
  * returns the data buffer.
