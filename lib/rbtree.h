@@ -42,6 +42,9 @@ struct rb_tree {
 
 #define RB_TREE_INIT { NULL, NULL }
 
+/* The @type that embeds the rb_node at @ptr as @member. */
+#define rb_entry(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
 static inline void rb_tree_init(struct rb_tree *t)
 {
 	t->root = NULL;
