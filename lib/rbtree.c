@@ -102,10 +102,12 @@ static void rotate_right(struct rb_tree *t, struct rb_node *x)
  * is 2 (n's parent is red too). A red uncle: recolour and move the problem
  * two levels up (no rotation). A black uncle: at most two rotations, done.
  */
-void rb_insert_fixup(struct rb_tree *t, struct rb_node *n, bool leftmost)
+void rb_insert_fixup(struct rb_tree *t, struct rb_node *n, bool leftmost, bool rightmost)
 {
 	if (leftmost)
 		t->leftmost = n;
+	if (rightmost)
+		t->rightmost = n;
 	for (;;) {
 		struct rb_node *p = rb_parent(n), *g, *u;
 
@@ -228,8 +230,12 @@ void rb_erase(struct rb_tree *t, struct rb_node *n)
 	struct rb_node *child, *parent;
 	bool removed_black;
 
+	/* O(1) each: the leftmost has no left child and at most a red leaf
+	 * on its right, and the mirror image for the rightmost. */
 	if (t->leftmost == n)
-		t->leftmost = rb_next(n);	/* O(1): n has no left child */
+		t->leftmost = rb_next(n);
+	if (t->rightmost == n)
+		t->rightmost = rb_prev(n);
 
 	if (!n->left || !n->right) {
 		/* At most one child: splice n out. */

@@ -34,13 +34,18 @@ struct rb_node {
 	struct rb_node *left, *right;
 };
 
-/* The tree: the root and its leftmost (smallest) node, NULL when empty. */
+/*
+ * The tree: the root and its leftmost (smallest) and rightmost (largest)
+ * nodes, all NULL when empty. The rightmost makes appending in order (the
+ * common case for deadlines) skip the search.
+ */
 struct rb_tree {
 	struct rb_node *root;
 	struct rb_node *leftmost;
+	struct rb_node *rightmost;
 };
 
-#define RB_TREE_INIT { NULL, NULL }
+#define RB_TREE_INIT { NULL, NULL, NULL }
 
 /* The @type that embeds the rb_node at @ptr as @member. */
 #define rb_entry(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -49,6 +54,7 @@ static inline void rb_tree_init(struct rb_tree *t)
 {
 	t->root = NULL;
 	t->leftmost = NULL;
+	t->rightmost = NULL;
 }
 
 static inline bool rb_tree_is_empty(const struct rb_tree *t)
@@ -60,6 +66,12 @@ static inline bool rb_tree_is_empty(const struct rb_tree *t)
 static inline struct rb_node *rb_first(const struct rb_tree *t)
 {
 	return t->leftmost;
+}
+
+/* The largest node (the last in order), or NULL. O(1). */
+static inline struct rb_node *rb_last(const struct rb_tree *t)
+{
+	return t->rightmost;
 }
 
 static inline struct rb_node *rb_parent(const struct rb_node *n)
@@ -76,7 +88,8 @@ struct rb_node *rb_prev(const struct rb_node *n);
  * @n a red leaf hanging from @parent at *@link (the NULL child pointer the
  * search ended on; &t->root with parent NULL for an empty tree), then
  * rb_insert_fixup() restores the invariants. @leftmost: the search never
- * went right, so @n is the new smallest node.
+ * went right, so @n is the new smallest node; @rightmost: it never went
+ * left, so @n is the new largest.
  */
 static inline void rb_link_node(struct rb_node *n, struct rb_node *parent, struct rb_node **link)
 {
@@ -85,7 +98,7 @@ static inline void rb_link_node(struct rb_node *n, struct rb_node *parent, struc
 	*link = n;
 }
 
-void rb_insert_fixup(struct rb_tree *t, struct rb_node *n, bool leftmost);
+void rb_insert_fixup(struct rb_tree *t, struct rb_node *n, bool leftmost, bool rightmost);
 
 #ifdef RBTREE_STATS
 /*
@@ -105,8 +118,9 @@ extern struct rb_stats rb_stats;
 
 /*
  * Insert @n, ordered by @less (a strict weak order: @less(a, b) is true if
- * a must come before b). Ties go after the nodes already there. Inline so
- * that a constant @less is inlined into the search.
+ * a must come before b). Ties go after the nodes already there. O(1)
+ * amortised when @n goes last (no search; the fixup is O(1) amortised),
+ * O(log n) worst case. Inline so that a constant @less is inlined.
  */
 static inline void rb_add(struct rb_tree *t, struct rb_node *n,
 			  bool (*less)(const struct rb_node *a, const struct rb_node *b))
@@ -114,6 +128,13 @@ static inline void rb_add(struct rb_tree *t, struct rb_node *n,
 	struct rb_node **link = &t->root, *parent = NULL;
 	bool leftmost = true;
 
+	/* Not before the largest: append without a search. */
+	if (t->rightmost && !less(n, t->rightmost)) {
+		rb_link_node(n, t->rightmost, &t->rightmost->right);
+		rb_insert_fixup(t, n, false, true);
+		return;
+	}
+	/* Otherwise the search goes left at least once: n is not the largest. */
 	while (*link) {
 		RB_STAT(steps);
 		parent = *link;
@@ -125,7 +146,7 @@ static inline void rb_add(struct rb_tree *t, struct rb_node *n,
 		}
 	}
 	rb_link_node(n, parent, link);
-	rb_insert_fixup(t, n, leftmost);
+	rb_insert_fixup(t, n, leftmost, parent == NULL);
 }
 
 /* Remove @n, which must be in @t. Its links are left undefined. */

@@ -134,6 +134,13 @@ static void check_tree(const struct rb_tree *t)
 	assert_int_equal(nodes_seen, nmodel);
 	assert_true(max_depth <= depth_bound(nmodel));
 	assert_int_equal(rb_tree_is_empty(t), nmodel == 0);
+	{
+		const struct rb_node *last = t->root;
+
+		while (last && last->right)
+			last = last->right;
+		assert_ptr_equal(rb_last(t), last);
+	}
 	if (!use_model) {
 		const struct rb_node *first = t->root;
 
@@ -153,11 +160,8 @@ static void check_tree(const struct rb_tree *t)
 	}
 	assert_int_equal(i, nmodel);
 	if (nmodel) {
-		const struct rb_node *last = t->root;
-
-		while (last->right)
-			last = last->right;
-		for (n = last, i = nmodel; n; n = rb_prev(n))
+		assert_ptr_equal(rb_last(t), &model[nmodel - 1]->node);
+		for (n = rb_last(t), i = nmodel; n; n = rb_prev(n))
 			assert_ptr_equal(ITEM(n), model[--i]);
 		assert_int_equal(i, 0);
 	}
@@ -244,6 +248,7 @@ static void test_rbtree_empty_tree_has_no_first(void **state)
 	it.key = 5;
 	rb_add(&t, &it.node, item_less);
 	assert_ptr_equal(rb_first(&t), &it.node);
+	assert_ptr_equal(rb_last(&t), &it.node);
 	assert_ptr_equal(t.root, &it.node);
 	assert_false(node_is_red(t.root));
 	assert_null(rb_next(&it.node));
@@ -251,6 +256,7 @@ static void test_rbtree_empty_tree_has_no_first(void **state)
 	rb_erase(&t, &it.node);
 	assert_true(rb_tree_is_empty(&t));
 	assert_null(rb_first(&t));
+	assert_null(rb_last(&t));
 }
 
 /* Random inserts and erases (of any node, of the smallest), full checks each op. */
