@@ -2,9 +2,11 @@
 /*
  * Per-hart timer queues of (deadline, waker), and the sleep futures.
  *
- * Each hart keeps its pending timers in an intrusive pairing heap (O(1)
- * insert, O(log n) amortised removal of the earliest or of any entry, no
- * allocation), under a spinlock taken with interrupts off. The hardware
+ * Each hart keeps its pending timers in an intrusive red-black tree ordered
+ * by deadline, equal deadlines in the order they were added (lib/rbtree:
+ * insert and removal of the earliest or of any entry O(log n) in the worst
+ * case, the earliest read in O(1), no allocation), under a spinlock taken
+ * with interrupts off. The hardware
  * timer is programmed for the earliest deadline only. An entry is added to
  * the queue of the hart that polls it first and stays there; cancelling it
  * from another hart is allowed (the other hart may then take one early,
@@ -17,13 +19,12 @@
 #include <stdint.h>
 
 #include "kernel/async/future.h"
+#include "lib/rbtree.h"
 
 struct timer_entry {
 	uint64_t deadline;		/* L: set when added */
 	struct waker waker;		/* L */
-	struct timer_entry *child;	/* L: pairing-heap links */
-	struct timer_entry *sibling;	/* L */
-	struct timer_entry *prev;	/* L: parent if first child, else left sibling */
+	struct rb_node node;		/* L: in the queue's tree while queued */
 	int hart;			/* which hart's queue; -1 before the first add */
 	bool queued;			/* L */
 	bool fired;			/* L: removed by expiry, waker woken */

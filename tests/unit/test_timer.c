@@ -14,7 +14,12 @@
  *   - it is programmed for the earliest live deadline, or disarmed;
  *   - entries fire in deadline order, cancelled ones never;
  *   - cancel from another hart, and cancel twice or after firing, drop the
- *     waker exactly once.
+ *     waker exactly once;
+ *   - equal deadlines fire in the order they were added;
+ *   - no add or cancel does more than O(log n) work under the lock, in the
+ *     order that was the pairing heap's worst case (deadline order, then
+ *     the earliest removed first): lib/rbtree is built with -DRBTREE_STATS
+ *     for this test (timer.mk) and its counters are read per operation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,10 +31,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "kernel/arch.h"
 #include "kernel/async/timer.h"
 #include "kernel/spinlock.h"
+#include "lib/rbtree.h"
 #include "tests/unit/shim/shim.h"
 
 #define NHARTS 2
@@ -273,6 +280,104 @@ static void test_timerq_cancel_after_fire_is_noop(void **state)
 	assert_int_equal(timerq_count(0), 0);
 }
 
+/* Equal deadlines fire in the order added, cancels in between or not. */
+static void test_timerq_equal_deadlines_fire_in_order_added(void **state)
+{
+	enum { N = 300 };
+	static struct timer_entry e[N];
+	unsigned k = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < N; i++)
+		add(&e[i], 1000 + (i % 3 == 0 ? 0 : 1), i);	/* two deadlines, interleaved */
+	for (unsigned i = 0; i < N; i += 7)
+		timerq_cancel(&e[i]);
+	expire();
+	/* First the 1000s in the order added, then the 1001s. */
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < N; i++)
+			if ((i % 3 == 0) == (pass == 0) && i % 7 != 0) {
+				assert_true(k < nfired);
+				assert_int_equal(fired[k++], i);
+			}
+	assert_int_equal(k, nfired);
+	assert_int_equal(live_wakers, 0);
+}
+
+/* The work of one operation, from lib/rbtree's counters. */
+static struct rb_stats stats_before;
+static unsigned long max_rotations, max_steps;
+
+static void op_begin(void)
+{
+	stats_before = rb_stats;
+}
+
+/* A tree of @n entries is at most 2*log2(n+1) deep: the search and the
+ * fixup of one operation each visit at most that many nodes. */
+static void op_end(unsigned n)
+{
+	unsigned long rot = rb_stats.rotations - stats_before.rotations;
+	unsigned long steps = rb_stats.steps - stats_before.steps;
+
+	if (rot > max_rotations)
+		max_rotations = rot;
+	if (steps > max_steps)
+		max_steps = steps;
+	assert_true(rot <= 3);
+	assert_true((double)steps <= 4.0 * log2((double)n + 1.0) + 2);
+}
+
+/*
+ * 2^16 sleeps in deadline order (as sleep_for makes them), then cancelled
+ * earliest first, then at random: in a pairing heap the first of these
+ * cancels paired all 65,535 others under the lock.
+ */
+static void test_timerq_add_and_cancel_bounded_in_deadline_order(void **state)
+{
+	enum { N = 1 << 16 };
+	static struct timer_entry e[N];
+	static unsigned perm[N];
+	uint64_t far = clock_now_ns() + 3600ull * 1000000000ull;
+	unsigned n = 0;
+
+	(void)state;
+	max_rotations = max_steps = 0;
+	for (unsigned i = 0; i < N; i++) {
+		op_begin();
+		add(&e[i], far + i, i);
+		op_end(++n);
+	}
+	for (unsigned i = 0; i < N / 4; i++) {
+		op_begin();
+		timerq_cancel(&e[i]);
+		op_end(n--);
+	}
+	for (unsigned i = 0; i < N; i++)
+		perm[i] = i;
+	srand(11);
+	for (unsigned i = N - 1; i > 0; i--) {
+		unsigned j = (unsigned)rand() % (i + 1), t = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	for (unsigned i = 0; i < N; i++) {
+		bool queued = e[perm[i]].queued;
+
+		op_begin();
+		timerq_cancel(&e[perm[i]]);
+		op_end(n);
+		n -= queued;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(timerq_count(0), 0);
+	assert_int_equal(live_wakers, 0);
+	/* 16 levels of black: a single operation stays within a few dozen steps. */
+	print_message("max per op: %lu rotations, %lu steps (n <= %u)\n", max_rotations,
+		      max_steps, N);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +386,8 @@ int main(void)
 		cmocka_unit_test_setup(test_timerq_many_fire_in_order_after_random_cancels, setup),
 		cmocka_unit_test_setup(test_timerq_cancel_from_other_hart_drops_wakers_once, setup),
 		cmocka_unit_test_setup(test_timerq_cancel_after_fire_is_noop, setup),
+		cmocka_unit_test_setup(test_timerq_equal_deadlines_fire_in_order_added, setup),
+		cmocka_unit_test_setup(test_timerq_add_and_cancel_bounded_in_deadline_order, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
