@@ -7,10 +7,10 @@ ASYNC_HOST_CFLAGS := -std=gnu11 -g -O1 -I. -pthread -Wall -Wextra -Werror \
 	-DEXEC_TRACE -DEXEC_HOST
 ASYNC_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 ASYNC_TSAN := -fsanitize=thread
-ASYNC_HDRS := $(wildcard lib/arrayqueue.h lib/errno.h lib/list.h kernel/*.h \
+ASYNC_HDRS := $(wildcard lib/arrayqueue.h lib/rbtree.h lib/errno.h lib/list.h kernel/*.h \
 	kernel/async/*.h kernel/mm/kmalloc.h tests/unit/shim/*.h)
 ASYNC_CORE := $(filter-out %_ktest.c %_kbench.c,$(wildcard kernel/async/*.c)) \
-	lib/arrayqueue.c kernel/spinlock.c $(wildcard tests/unit/shim/*.c)
+	lib/arrayqueue.c lib/rbtree.c kernel/spinlock.c $(wildcard tests/unit/shim/*.c)
 
 $(B)/host/test_arrayq: tests/unit/test_arrayq.c lib/arrayqueue.c $(ASYNC_HDRS)
 	@mkdir -p $(dir $@)
