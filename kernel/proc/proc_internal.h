@@ -51,7 +51,8 @@ enum proc_state {
  * Ordered to leave no holes: every blocked process carries one (see
  * kbench=proc_state_bytes). What is not always needed lives elsewhere: the
  * FP registers (uc.f, from the first FP write), the signal handler table
- * (from the first handler), the preemption timer (one per hart, uloop.c).
+ * (from the first handler), the preemption timer (one per hart, uloop.c),
+ * the queue wait4 sleeps on (shared, proc_child_waitq()).
  */
 struct proc {
 	struct future uloop;            /* the outermost future (its task's future);
@@ -71,7 +72,6 @@ struct proc {
 	struct proc *parent;            /* L */
 	struct list_head children;      /* L */
 	struct list_head sibling;       /* L: in parent->children */
-	struct waitq child_wait;        /* wait4 callers waiting for a child */
 	task_id_t task;                 /* I after spawn */
 	atomic_ullong sig_pending;      /* A: bit (sig - 1) */
 	uint64_t sig_blocked;           /* P */
@@ -92,6 +92,13 @@ static inline struct proc *uloop_proc(struct future *f)
 }
 
 /* proc.c */
+/*
+ * Where a wait4 of `parent` waits for a child to change state: one of a few
+ * queues shared by all processes (hashed by pid), not one per process, as
+ * most processes never wait. A waiter may be woken for another parent's
+ * child; wait4 re-checks its own children, so that costs only a poll.
+ */
+struct waitq *proc_child_waitq(const struct proc *parent);
 struct proc *proc_alloc(void);          /* pid assigned, one ref, not linked */
 size_t proc_alloc_size(void);           /* bytes the allocator hands out for one */
 void proc_get(struct proc *p);
