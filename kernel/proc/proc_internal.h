@@ -62,7 +62,6 @@ struct proc {
 	int pid;                        /* I */
 	int pgid;                       /* L */
 	atomic_int refs;                /* A: see the lifetime note above */
-	int wstatus;                    /* L: wait4 status once a zombie */
 	uint8_t state;                  /* L: enum proc_state */
 	uint8_t ustate;                 /* P: enum uloop_state */
 	char name[16];                  /* P */
@@ -76,9 +75,16 @@ struct proc {
 	atomic_ullong sig_pending;      /* A: bit (sig - 1) */
 	uint64_t sig_blocked;           /* P */
 	uint64_t sig_ignored;           /* A-ish: written by P, read by senders */
-	uint64_t sig_caught;            /* P: a handler is recorded (not run yet) */
-	uintptr_t *sig_handlers;        /* P: NSIG handler addresses, lazily allocated */
-	uintptr_t clear_child_tid;      /* P */
+	uintptr_t *sig_handlers;        /* P: NULL until the first handler is set;
+					 * then NSIG entries, SIG_DFL (0) for every
+					 * signal not caught (handlers not run yet) */
+	union {
+		/* P, while alive. Recorded (clone, set_tid_address) but never
+		 * acted on: the write of 0 and futex wake at exit only matter
+		 * to threads sharing the memory, and clone refuses those. */
+		uintptr_t clear_child_tid;
+		int wstatus;            /* L: wait4 status, once a zombie */
+	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
 };
@@ -124,7 +130,8 @@ int signal_fatal_pending(struct proc *p);
 /* A fault signal: delivered even if blocked or ignored (as Linux does). */
 void signal_force(struct proc *p, int sig);
 void signal_reset_on_exec(struct proc *p);
-void signal_fork(struct proc *child, const struct proc *parent);
+/* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */
+int signal_fork(struct proc *child, const struct proc *parent);
 
 /* exec.c */
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
