@@ -85,7 +85,6 @@ struct as {
 	struct list_head vmas;  /* L:lock */
 	uintptr_t brk_start;    /* L:lock: start of the heap (page-aligned) */
 	uintptr_t brk;          /* L:lock: current program break */
-	uintptr_t stack_lo;     /* L:lock: lowest address of the stack VMA, or 0 */
 	uint32_t nr_tables;     /* L:lock: page-table pages, the root included
 				 * (at most 1 + 256 + 256 * 512 under Sv39) */
 	uint32_t nr_pages;      /* L:lock: user pages mapped (shared ones count;
