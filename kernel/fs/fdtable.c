@@ -1,58 +1,103 @@
 // SPDX-License-Identifier: MIT
-/* File descriptor tables; see fdtable.h. Files are put outside the lock. */
+/* File descriptor tables; see fdtable.h for who may touch one (no lock). */
 #include "kernel/fs/fdtable.h"
 
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/slab.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
-static void init_table(struct fdtable *t)
+_Static_assert(FDT_INLINE <= 32, "inline close-on-exec bits live in a uint32_t");
+
+static struct slab_cache fdt_cache = SLAB_CACHE_INIT("fdtable", sizeof(struct fdtable), 8);
+_Static_assert(sizeof(struct fdtable) % 8 == 0, "SLAB_CACHE_INIT wants a normalized size");
+
+size_t fdtable_alloc_size(void)
 {
-	memset(t, 0, sizeof(*t));
-	spin_init(&t->lock, "fdtable");
-	t->cap = FDT_INLINE;
-	t->fd = t->inline_fd;
-	t->cloexec = &t->inline_cloexec;
+	return fdt_cache.size;
+}
+
+static bool is_inline(const struct fdtable *t)
+{
+	return t->cap == FDT_INLINE;
+}
+
+static struct file **slots(struct fdtable *t)
+{
+	return is_inline(t) ? t->inline_fd : t->fd;
+}
+
+/* The bitmap words of a grown table follow its slots. */
+static uint64_t *ext_cloexec(struct file **fd, unsigned cap)
+{
+	return (uint64_t *)(fd + cap);
+}
+
+static size_t ext_size(unsigned cap)
+{
+	return cap * sizeof(struct file *) + (cap + 63) / 64 * sizeof(uint64_t);
 }
 
 struct fdtable *fdtable_create(void)
 {
-	struct fdtable *t = kmalloc(sizeof(*t));
+	struct fdtable *t = slab_alloc(&fdt_cache);
 
-	if (t)
-		init_table(t);
+	if (t) {
+		memset(t, 0, sizeof(*t));
+		t->cap = FDT_INLINE;
+	}
 	return t;
 }
 
-static bool cloexec_test(const struct fdtable *t, unsigned fd)
+static bool cloexec_test(struct fdtable *t, unsigned fd)
 {
-	return t->cloexec[fd / 64] >> (fd % 64) & 1;
+	if (is_inline(t))
+		return t->inline_cloexec >> fd & 1;
+	return ext_cloexec(t->fd, t->cap)[fd / 64] >> (fd % 64) & 1;
 }
 
 static void cloexec_set(struct fdtable *t, unsigned fd, bool on)
 {
-	if (on)
-		t->cloexec[fd / 64] |= 1ull << (fd % 64);
-	else
-		t->cloexec[fd / 64] &= ~(1ull << (fd % 64));
-}
-
-static void free_arrays(struct fdtable *t)
-{
-	if (t->fd != t->inline_fd) {
-		kfree(t->fd);
-		kfree(t->cloexec);
+	if (is_inline(t)) {
+		if (on)
+			t->inline_cloexec |= 1u << fd;
+		else
+			t->inline_cloexec &= ~(1u << fd);
+		return;
 	}
+	uint64_t *w = &ext_cloexec(t->fd, t->cap)[fd / 64];
+
+	if (on)
+		*w |= 1ull << (fd % 64);
+	else
+		*w &= ~(1ull << (fd % 64));
 }
 
-/*
- * Make room for slot `need`: allocate unlocked, then swap in under the lock
- * if nobody grew the table meanwhile. Called with the lock held (fl), which
- * it drops and retakes. Returns 0 or -ENOMEM / -EMFILE.
- */
-static int grow(struct fdtable *t, unsigned need, irqflags_t *fl)
+/* Grow to at least cap slots (a power of two times FDT_INLINE, at most
+ * FDT_MAX), keeping every slot and bit. 0 or -ENOMEM. */
+static int grow_to(struct fdtable *t, unsigned cap)
+{
+	struct file **fd = kzalloc(ext_size(cap));
+
+	if (!fd)
+		return -ENOMEM;
+	memcpy(fd, slots(t), t->cap * sizeof(*fd));
+	if (is_inline(t)) {
+		ext_cloexec(fd, cap)[0] = t->inline_cloexec;
+	} else {
+		memcpy(ext_cloexec(fd, cap), ext_cloexec(t->fd, t->cap),
+		       (t->cap + 63) / 64 * sizeof(uint64_t));
+		kfree(t->fd);
+	}
+	t->fd = fd;
+	t->cap = cap;
+	return 0;
+}
+
+/* Make room for slot `need`. 0, -ENOMEM or -EMFILE. */
+static int grow(struct fdtable *t, unsigned need)
 {
 	unsigned cap = t->cap;
 
@@ -62,83 +107,41 @@ static int grow(struct fdtable *t, unsigned need, irqflags_t *fl)
 		cap *= 2;
 	if (cap > FDT_MAX)
 		cap = FDT_MAX;
-	spin_unlock_irqrestore(&t->lock, *fl);
-	struct file **fd = kzalloc(cap * sizeof(*fd));
-	uint64_t *ce = kzalloc((cap + 63) / 64 * sizeof(*ce));
-
-	*fl = spin_lock_irqsave(&t->lock);
-	if (!fd || !ce) {
-		kfree(fd);
-		kfree(ce);
-		return -ENOMEM;
-	}
-	if (t->cap >= cap) { /* somebody else grew it */
-		kfree(fd);
-		kfree(ce);
-		return 0;
-	}
-	memcpy(fd, t->fd, t->cap * sizeof(*fd));
-	memcpy(ce, t->cloexec, (t->cap + 63) / 64 * sizeof(*ce));
-	free_arrays(t);
-	t->fd = fd;
-	t->cloexec = ce;
-	t->cap = cap;
-	return 0;
+	return grow_to(t, cap);
 }
 
 struct fdtable *fdtable_fork(struct fdtable *t)
 {
 	struct fdtable *n = fdtable_create();
-	irqflags_t fl;
 
 	if (!n)
 		return NULL;
-	fl = spin_lock_irqsave(&t->lock);
-	while (n->cap < t->cap) {
-		unsigned cap = t->cap;
-
-		spin_unlock_irqrestore(&t->lock, fl);
-		struct file **fd = kzalloc(cap * sizeof(*fd));
-		uint64_t *ce = kzalloc((cap + 63) / 64 * sizeof(*ce));
-
-		if (!fd || !ce) {
-			kfree(fd);
-			kfree(ce);
-			fdtable_destroy(n);
-			return NULL;
-		}
-		free_arrays(n);
-		n->fd = fd;
-		n->cloexec = ce;
-		n->cap = cap;
-		fl = spin_lock_irqsave(&t->lock);
+	if (t->cap > n->cap && grow_to(n, t->cap)) {
+		fdtable_destroy(n);
+		return NULL;
 	}
+	struct file **from = slots(t), **to = slots(n);
+
 	for (unsigned i = 0; i < t->cap; i++) {
-		n->fd[i] = file_get(t->fd[i]);
-		if (t->fd[i])
+		to[i] = file_get(from[i]);
+		if (from[i])
 			cloexec_set(n, i, cloexec_test(t, i));
 	}
-	spin_unlock_irqrestore(&t->lock, fl);
 	return n;
 }
 
 void fdtable_close_on_exec(struct fdtable *t)
 {
-	for (unsigned i = 0;; i++) {
-		struct file *f = NULL;
-		irqflags_t fl = spin_lock_irqsave(&t->lock);
+	for (unsigned i = 0; i < t->cap; i++) {
+		struct file **fd = slots(t);
 
-		if (i >= t->cap) {
-			spin_unlock_irqrestore(&t->lock, fl);
-			return;
-		}
-		if (t->fd[i] && cloexec_test(t, i)) {
-			f = t->fd[i];
-			t->fd[i] = NULL;
+		if (fd[i] && cloexec_test(t, i)) {
+			struct file *f = fd[i];
+
+			fd[i] = NULL;
 			cloexec_set(t, i, false);
+			file_put(f);
 		}
-		spin_unlock_irqrestore(&t->lock, fl);
-		file_put(f);
 	}
 }
 
@@ -146,37 +149,36 @@ void fdtable_destroy(struct fdtable *t)
 {
 	if (!t)
 		return;
-	/* Nobody else uses the table any more. */
+	struct file **fd = slots(t);
+
 	for (unsigned i = 0; i < t->cap; i++)
-		file_put(t->fd[i]);
-	free_arrays(t);
-	kfree(t);
+		file_put(fd[i]);
+	if (!is_inline(t))
+		kfree(t->fd);
+	slab_free(&fdt_cache, t);
 }
 
 int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags)
 {
-	irqflags_t fl;
 	unsigned i;
 	int err;
 
 	if (min < 0 || min >= FDT_MAX)
 		return -EINVAL;
-	fl = spin_lock_irqsave(&t->lock);
 	for (;;) {
+		struct file **fd = slots(t);
+
 		for (i = (unsigned)min; i < t->cap; i++)
-			if (!t->fd[i])
+			if (!fd[i])
 				break;
 		if (i < t->cap)
 			break;
-		err = grow(t, i, &fl);
-		if (err) {
-			spin_unlock_irqrestore(&t->lock, fl);
+		err = grow(t, i);
+		if (err)
 			return err;
-		}
 	}
-	t->fd[i] = f;
+	slots(t)[i] = f;
 	cloexec_set(t, i, flags & O_CLOEXEC);
-	spin_unlock_irqrestore(&t->lock, fl);
 	return (int)i;
 }
 
@@ -191,16 +193,9 @@ int fd_install(struct proc *p, struct file *f, int flags)
 
 struct file *fdtable_get(struct fdtable *t, int fd)
 {
-	struct file *f = NULL;
-	irqflags_t fl;
-
-	if (!t || fd < 0)
+	if (!t || fd < 0 || (unsigned)fd >= t->cap)
 		return NULL;
-	fl = spin_lock_irqsave(&t->lock);
-	if ((unsigned)fd < t->cap)
-		f = file_get(t->fd[fd]);
-	spin_unlock_irqrestore(&t->lock, fl);
-	return f;
+	return file_get(slots(t)[fd]);
 }
 
 struct file *fd_get(struct proc *p, int fd)
@@ -210,20 +205,15 @@ struct file *fd_get(struct proc *p, int fd)
 
 int fdtable_close(struct fdtable *t, int fd)
 {
-	struct file *f = NULL;
-	irqflags_t fl;
+	struct file *f;
 
-	if (fd < 0)
+	if (fd < 0 || (unsigned)fd >= t->cap)
 		return -EBADF;
-	fl = spin_lock_irqsave(&t->lock);
-	if ((unsigned)fd < t->cap) {
-		f = t->fd[fd];
-		t->fd[fd] = NULL;
-		cloexec_set(t, (unsigned)fd, false);
-	}
-	spin_unlock_irqrestore(&t->lock, fl);
+	f = slots(t)[fd];
 	if (!f)
 		return -EBADF;
+	slots(t)[fd] = NULL;
+	cloexec_set(t, (unsigned)fd, false);
 	file_put(f);
 	return 0;
 }
@@ -231,67 +221,50 @@ int fdtable_close(struct fdtable *t, int fd)
 int fdtable_dup3(struct fdtable *t, int oldfd, int newfd, unsigned flags)
 {
 	struct file *f, *old = NULL;
-	irqflags_t fl;
 	int err;
 
 	if (oldfd < 0 || newfd < 0)
 		return -EBADF;
 	if (newfd >= FDT_MAX)
 		return -EBADF;
-	fl = spin_lock_irqsave(&t->lock);
-	while ((unsigned)newfd >= t->cap) {
-		err = grow(t, (unsigned)newfd, &fl);
-		if (err) {
-			spin_unlock_irqrestore(&t->lock, fl);
-			return err == -EMFILE ? -EBADF : err;
-		}
-	}
-	f = (unsigned)oldfd < t->cap ? t->fd[oldfd] : NULL;
-	if (!f) {
-		spin_unlock_irqrestore(&t->lock, fl);
+	f = (unsigned)oldfd < t->cap ? slots(t)[oldfd] : NULL;
+	if (!f)
 		return -EBADF;
+	if ((unsigned)newfd >= t->cap) {
+		err = grow(t, (unsigned)newfd);
+		if (err)
+			return err == -EMFILE ? -EBADF : err;
 	}
 	if (oldfd != newfd) {
-		old = t->fd[newfd];
-		t->fd[newfd] = file_get(f);
+		old = slots(t)[newfd];
+		slots(t)[newfd] = file_get(f);
 	}
 	cloexec_set(t, (unsigned)newfd, flags & O_CLOEXEC);
-	spin_unlock_irqrestore(&t->lock, fl);
 	file_put(old);
 	return newfd;
 }
 
 int fdtable_get_cloexec(struct fdtable *t, int fd)
 {
-	int r = -EBADF;
-	irqflags_t fl = spin_lock_irqsave(&t->lock);
-
-	if (fd >= 0 && (unsigned)fd < t->cap && t->fd[fd])
-		r = cloexec_test(t, (unsigned)fd);
-	spin_unlock_irqrestore(&t->lock, fl);
-	return r;
+	if (fd < 0 || (unsigned)fd >= t->cap || !slots(t)[fd])
+		return -EBADF;
+	return cloexec_test(t, (unsigned)fd);
 }
 
 int fdtable_set_cloexec(struct fdtable *t, int fd, bool on)
 {
-	int r = -EBADF;
-	irqflags_t fl = spin_lock_irqsave(&t->lock);
-
-	if (fd >= 0 && (unsigned)fd < t->cap && t->fd[fd]) {
-		cloexec_set(t, (unsigned)fd, on);
-		r = 0;
-	}
-	spin_unlock_irqrestore(&t->lock, fl);
-	return r;
+	if (fd < 0 || (unsigned)fd >= t->cap || !slots(t)[fd])
+		return -EBADF;
+	cloexec_set(t, (unsigned)fd, on);
+	return 0;
 }
 
 unsigned fdtable_count(struct fdtable *t)
 {
+	struct file **fd = slots(t);
 	unsigned n = 0;
-	irqflags_t fl = spin_lock_irqsave(&t->lock);
 
 	for (unsigned i = 0; i < t->cap; i++)
-		n += t->fd[i] != NULL;
-	spin_unlock_irqrestore(&t->lock, fl);
+		n += fd[i] != NULL;
 	return n;
 }

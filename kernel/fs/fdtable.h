@@ -8,9 +8,8 @@
 #define KERNEL_FS_FDTABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-
-#include "kernel/spinlock.h"
 
 struct file;
 struct proc;
@@ -18,15 +17,24 @@ struct proc;
 #define FDT_INLINE 8
 #define FDT_MAX 1024
 
-/* Legend: L:lock. A table belongs to one process, but fork and the process's
- * death may touch it from other harts, hence the lock. */
+/*
+ * Legend: P = only the owning process's userloop (one hart at a time), or
+ * the code creating the process before it first runs (fork, exec of init).
+ * Nothing else reaches a process's table: other processes and kernel tasks
+ * hold counted struct files, never the table. Hence no lock.
+ *
+ * Every process has one, so it is kept small (72 bytes, its own cache): the
+ * first FDT_INLINE slots live in the table; past them one kmalloc'd block
+ * holds the slot array followed by its close-on-exec bitmap.
+ */
 struct fdtable {
-	struct spinlock lock;
-	unsigned cap;			/* L: slots in fd[] */
-	struct file **fd;		/* L: inline_fd or a kmalloc'd array */
-	uint64_t *cloexec;		/* L: bitmap of cap bits */
-	struct file *inline_fd[FDT_INLINE];
-	uint64_t inline_cloexec;
+	unsigned cap;			/* P: slots; FDT_INLINE while inline */
+	uint32_t inline_cloexec;	/* P: close-on-exec bits while inline */
+	union {
+		struct file *inline_fd[FDT_INLINE];	/* P: cap == FDT_INLINE */
+		struct file **fd;	/* P: cap > FDT_INLINE: cap slots, then
+					 * (cap + 63) / 64 bitmap words */
+	};
 };
 
 /* For the process code (fork/exec/exit). */
@@ -52,6 +60,8 @@ int fdtable_dup3(struct fdtable *t, int oldfd, int newfd, unsigned flags);
 /* Close-on-exec bit: 0/1, or -EBADF. */
 int fdtable_get_cloexec(struct fdtable *t, int fd);
 int fdtable_set_cloexec(struct fdtable *t, int fd, bool on);
+/* Bytes the allocator hands out for one table (kbench=proc_state_bytes). */
+size_t fdtable_alloc_size(void);
 /* Open descriptors (for tests). */
 unsigned fdtable_count(struct fdtable *t);
 

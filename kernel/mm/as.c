@@ -408,10 +408,22 @@ out_free_spares:
 	return err;
 }
 
-/* Highest address below which nothing is placed by search (the stack's gap). */
+/*
+ * Highest address below which nothing is placed by search: the guard gap
+ * below the main stack, whose areas (VMA_STACK, split by mprotect perhaps)
+ * are the last ones, up to USER_TOP. Found, not stored: struct as stays
+ * small, and the list's tail is at hand.
+ */
 static uintptr_t mmap_top_locked(struct as *as)
 {
-	return as->stack_lo ? as->stack_lo - AS_STACK_GUARD_GAP : USER_TOP;
+	uintptr_t lo = 0;
+	struct vma *v;
+
+	for (v = list_last_entry(&as->vmas, struct vma, node);
+	     &v->node != &as->vmas && v->kind == VMA_STACK;
+	     v = list_entry(v->node.prev, struct vma, node))
+		lo = v->start;
+	return lo ? lo - AS_STACK_GUARD_GAP : USER_TOP;
 }
 
 /* The highest free [a, a+len) below the top, or 0. */
@@ -531,13 +543,7 @@ long as_stack_init(struct as *as, size_t size)
 	uintptr_t lo = USER_TOP - size;
 	int err = as_map(as, lo, size, AS_PROT_READ | AS_PROT_WRITE, VMA_STACK);
 
-	if (err)
-		return err;
-	irqflags_t fl = spin_lock_irqsave(&as->lock);
-
-	as->stack_lo = lo;
-	spin_unlock_irqrestore(&as->lock, fl);
-	return (long)USER_TOP;
+	return err ? err : (long)USER_TOP;
 }
 
 /* ---- fork ------------------------------------------------------------------------ */
@@ -590,7 +596,6 @@ struct as *as_fork(struct as *parent)
 	}
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
-	child->stack_lo = parent->stack_lo;
 	if (for_each_leaf(parent, 0, USER_TOP, fork_leaf, &fc))
 		flush_all();
 out_unlock:

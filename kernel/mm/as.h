@@ -60,12 +60,23 @@ enum vma_kind {
 #define AS_STACK_GUARD_GAP (1UL << 20)
 #define AS_STACK_DEFAULT_SIZE (8UL << 20)
 
+/* Bits of a user address (USER_TOP is 2^38 under Sv39). */
+#define VMA_ADDR_BITS 40
+
+/*
+ * Every process has several (a static glibc program 4), so prot and kind
+ * share a word with start: 32 bytes instead of 40. Fields are read and
+ * assigned by name as ever (bit-fields); none may have its address taken.
+ */
 struct vma {
 	struct list_head node;  /* L:as.lock, sorted by start */
-	uintptr_t start, end;   /* L:as.lock, page-aligned, [start, end) */
-	unsigned prot;          /* L:as.lock, AS_PROT_* */
-	enum vma_kind kind;     /* L:as.lock */
+	uintptr_t start : VMA_ADDR_BITS; /* L:as.lock, page-aligned, [start, end) */
+	unsigned prot : 3;      /* L:as.lock, AS_PROT_* */
+	enum vma_kind kind : 2; /* L:as.lock */
+	uintptr_t end;          /* L:as.lock, page-aligned */
 };
+_Static_assert(USER_TOP <= 1ull << VMA_ADDR_BITS, "a user address fits vma.start");
+_Static_assert(sizeof(struct vma) == 32, "vma: prot and kind share start's word");
 
 /* Legend: I set at creation; L:lock under the address space's lock. */
 struct as {
@@ -74,9 +85,10 @@ struct as {
 	struct list_head vmas;  /* L:lock */
 	uintptr_t brk_start;    /* L:lock: start of the heap (page-aligned) */
 	uintptr_t brk;          /* L:lock: current program break */
-	uintptr_t stack_lo;     /* L:lock: lowest address of the stack VMA, or 0 */
-	size_t nr_tables;       /* L:lock: page-table pages, the root included */
-	size_t nr_pages;        /* L:lock: user pages mapped (shared ones count) */
+	uint32_t nr_tables;     /* L:lock: page-table pages, the root included
+				 * (at most 1 + 256 + 256 * 512 under Sv39) */
+	uint32_t nr_pages;      /* L:lock: user pages mapped (shared ones count;
+				 * at most 2^26 in the 2^38-byte user half) */
 };
 
 /* A new address space with an empty user half; NULL when out of memory. */

@@ -78,9 +78,9 @@ void proc_exit(struct proc *p, int wstatus)
 	p->wstatus = wstatus;
 	/* Under proc_lock, so the parent cannot be reaped and freed meanwhile. */
 	if (p->parent)
-		waitq_wake_all(&p->parent->child_wait);
+		waitq_wake_all(proc_child_waitq(p->parent));
 	if (wake_init)
-		waitq_wake_all(&init_proc->child_wait);
+		waitq_wake_all(proc_child_waitq(init_proc));
 	spin_unlock_irqrestore(&proc_lock, f);
 }
 
@@ -178,7 +178,7 @@ static enum poll wait_poll(struct future *f, struct context *cx)
 
 		/* Register before looking, so an exit in between wakes us. */
 		if (!wf->registered) {
-			waitq_wait_init(&wf->w, &wf->p->child_wait);
+			waitq_wait_init(&wf->w, proc_child_waitq(wf->p));
 			wf->registered = true;
 		}
 		wr = future_poll(&wf->w.base, cx);

@@ -60,7 +60,8 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 		goto out_files; /* -ENOMEM: no room for the FP copy */
 	if (newsp)
 		c->uc.x[2] = newsp;
-	signal_fork(c, p);
+	if (signal_fork(c, p))
+		goto out_files; /* -ENOMEM; proc_put frees a partial copy */
 	memcpy(c->name, p->name, sizeof(c->name));
 	uloop_init(c);
 

@@ -26,6 +26,24 @@ static struct proc *current_proc[MAX_HARTS]; /* H: per hart */
 static struct slab_cache proc_cache = SLAB_CACHE_INIT("proc", sizeof(struct proc), 8);
 _Static_assert(sizeof(struct proc) % 8 == 0, "SLAB_CACHE_INIT wants a normalized size");
 
+/* A power of two; 64 queues of 48 bytes (3 KiB) for up to PROC_MAX parents. */
+#define CHILD_WAIT_BUCKETS 64
+#define CW1(i)                                                                            \
+	{ .lock = SPINLOCK_INIT("child_wait"),                                            \
+	  .waiters = { &child_wq[i].waiters, &child_wq[i].waiters } }
+#define CW4(i) CW1(i), CW1(i + 1), CW1(i + 2), CW1(i + 3)
+#define CW16(i) CW4(i), CW4(i + 4), CW4(i + 8), CW4(i + 12)
+static struct waitq child_wq[CHILD_WAIT_BUCKETS] = {
+	CW16(0), CW16(16), CW16(32), CW16(48),
+};
+_Static_assert(sizeof(child_wq) / sizeof(child_wq[0]) == CHILD_WAIT_BUCKETS,
+	       "every bucket initialised");
+
+struct waitq *proc_child_waitq(const struct proc *parent)
+{
+	return &child_wq[(unsigned)parent->pid & (CHILD_WAIT_BUCKETS - 1)];
+}
+
 size_t proc_alloc_size(void)
 {
 	return proc_cache.size;
@@ -107,7 +125,6 @@ struct proc *proc_alloc(void)
 	p->state = PROC_ALIVE;
 	list_init(&p->children);
 	list_init(&p->sibling);
-	waitq_init(&p->child_wait);
 	return p;
 }
 

@@ -51,7 +51,8 @@ enum proc_state {
  * Ordered to leave no holes: every blocked process carries one (see
  * kbench=proc_state_bytes). What is not always needed lives elsewhere: the
  * FP registers (uc.f, from the first FP write), the signal handler table
- * (from the first handler), the preemption timer (one per hart, uloop.c).
+ * (from the first handler), the preemption timer (one per hart, uloop.c),
+ * the queue wait4 sleeps on (shared, proc_child_waitq()).
  */
 struct proc {
 	struct future uloop;            /* the outermost future (its task's future);
@@ -61,7 +62,6 @@ struct proc {
 	int pid;                        /* I */
 	int pgid;                       /* L */
 	atomic_int refs;                /* A: see the lifetime note above */
-	int wstatus;                    /* L: wait4 status once a zombie */
 	uint8_t state;                  /* L: enum proc_state */
 	uint8_t ustate;                 /* P: enum uloop_state */
 	char name[16];                  /* P */
@@ -71,14 +71,20 @@ struct proc {
 	struct proc *parent;            /* L */
 	struct list_head children;      /* L */
 	struct list_head sibling;       /* L: in parent->children */
-	struct waitq child_wait;        /* wait4 callers waiting for a child */
 	task_id_t task;                 /* I after spawn */
 	atomic_ullong sig_pending;      /* A: bit (sig - 1) */
 	uint64_t sig_blocked;           /* P */
 	uint64_t sig_ignored;           /* A-ish: written by P, read by senders */
-	uint64_t sig_caught;            /* P: a handler is recorded (not run yet) */
-	uintptr_t *sig_handlers;        /* P: NSIG handler addresses, lazily allocated */
-	uintptr_t clear_child_tid;      /* P */
+	uintptr_t *sig_handlers;        /* P: NULL until the first handler is set;
+					 * then NSIG entries, SIG_DFL (0) for every
+					 * signal not caught (handlers not run yet) */
+	union {
+		/* P, while alive. Recorded (clone, set_tid_address) but never
+		 * acted on: the write of 0 and futex wake at exit only matter
+		 * to threads sharing the memory, and clone refuses those. */
+		uintptr_t clear_child_tid;
+		int wstatus;            /* L: wait4 status, once a zombie */
+	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
 };
@@ -92,6 +98,13 @@ static inline struct proc *uloop_proc(struct future *f)
 }
 
 /* proc.c */
+/*
+ * Where a wait4 of `parent` waits for a child to change state: one of a few
+ * queues shared by all processes (hashed by pid), not one per process, as
+ * most processes never wait. A waiter may be woken for another parent's
+ * child; wait4 re-checks its own children, so that costs only a poll.
+ */
+struct waitq *proc_child_waitq(const struct proc *parent);
 struct proc *proc_alloc(void);          /* pid assigned, one ref, not linked */
 size_t proc_alloc_size(void);           /* bytes the allocator hands out for one */
 void proc_get(struct proc *p);
@@ -117,7 +130,8 @@ int signal_fatal_pending(struct proc *p);
 /* A fault signal: delivered even if blocked or ignored (as Linux does). */
 void signal_force(struct proc *p, int sig);
 void signal_reset_on_exec(struct proc *p);
-void signal_fork(struct proc *child, const struct proc *parent);
+/* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */
+int signal_fork(struct proc *child, const struct proc *parent);
 
 /* exec.c */
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,

@@ -17,28 +17,15 @@
 #include "kernel/fs/fdtable.h"
 #include "kernel/kbench.h"
 #include "kernel/mm/as.h"
-#include "kernel/mm/kmalloc.h"
-#include "kernel/mm/page.h"
 #include "kernel/proc/proc_internal.h"
 
 size_t file_stream_future_alloc_size(void); /* kernel/fs/sys_file.c */
-
-/* Bytes kmalloc really uses for a request of n (its power-of-two-ish class). */
-static uint64_t kmalloc_class(uint64_t n)
-{
-	static const uint64_t classes[] = { 16, 32, 48, 64, 96, 128, 192, 256, 512, 1024, 2048 };
-
-	for (unsigned i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (n <= classes[i])
-			return classes[i];
-	return (n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-}
 
 KBENCH(proc_state_bytes)
 {
 	uint64_t proc = proc_alloc_size();
 	uint64_t task = 128; /* task slot + queue slot, static_assert'ed in kernel/async */
-	uint64_t fdt = kmalloc_class(sizeof(struct fdtable));
+	uint64_t fdt = fdtable_alloc_size();
 	uint64_t as = (sizeof(struct as) + 7) & ~7ul;   /* as.c's cache stride */
 	uint64_t vmas = 4 * ((sizeof(struct vma) + 7) & ~7ul);
 	uint64_t fut = file_stream_future_alloc_size();

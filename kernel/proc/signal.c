@@ -61,7 +61,8 @@ void signal_force(struct proc *p, int sig)
 
 	p->sig_blocked &= ~bit;
 	__atomic_fetch_and(&p->sig_ignored, ~bit, __ATOMIC_RELAXED);
-	p->sig_caught &= ~bit;
+	if (p->sig_handlers)
+		p->sig_handlers[sig - 1] = SIG_DFL;
 	atomic_fetch_or_explicit(&p->sig_pending, bit, memory_order_release);
 }
 
@@ -86,25 +87,23 @@ int signal_fatal_pending(struct proc *p)
 
 void signal_reset_on_exec(struct proc *p)
 {
-	/* Caught signals go back to default; ignored ones stay ignored. */
-	p->sig_caught = 0;
-	if (p->sig_handlers)
-		memset(p->sig_handlers, 0, NSIG * sizeof(uintptr_t));
+	/* Caught signals go back to default (the whole table goes: the new
+	 * image has no handler); ignored ones stay ignored. */
+	kfree(p->sig_handlers);
+	p->sig_handlers = NULL;
 }
 
-void signal_fork(struct proc *child, const struct proc *parent)
+int signal_fork(struct proc *child, const struct proc *parent)
 {
 	child->sig_blocked = parent->sig_blocked;
 	child->sig_ignored = parent->sig_ignored;
-	child->sig_caught = parent->sig_caught;
 	if (parent->sig_handlers) {
 		child->sig_handlers = kmalloc(NSIG * sizeof(uintptr_t));
-		if (child->sig_handlers)
-			memcpy(child->sig_handlers, parent->sig_handlers,
-			       NSIG * sizeof(uintptr_t));
-		else
-			child->sig_caught = 0;
+		if (!child->sig_handlers)
+			return -ENOMEM;
+		memcpy(child->sig_handlers, parent->sig_handlers, NSIG * sizeof(uintptr_t));
 	}
+	return 0;
 }
 
 int proc_signal_pid(int pid, int sig)
@@ -210,8 +209,8 @@ SYSCALL(134, rt_sigaction)
 	memset(&old, 0, sizeof(old));
 	if (p->sig_ignored & bit)
 		old.handler = SIG_IGN;
-	else if ((p->sig_caught & bit) && p->sig_handlers)
-		old.handler = p->sig_handlers[sig - 1];
+	else if (p->sig_handlers)
+		old.handler = p->sig_handlers[sig - 1]; /* SIG_DFL unless caught */
 	if (sc->arg[1]) {
 		if (copy_from_user(p->as, &act, sc->arg[1], sizeof(act)))
 			return -EFAULT;
@@ -224,20 +223,21 @@ SYSCALL(134, rt_sigaction)
 		return 0;
 	if (act.handler == SIG_IGN) {
 		__atomic_fetch_or(&p->sig_ignored, bit, __ATOMIC_RELAXED);
-		p->sig_caught &= ~bit;
+		if (p->sig_handlers)
+			p->sig_handlers[sig - 1] = SIG_DFL;
 		atomic_fetch_and_explicit(&p->sig_pending, ~bit, memory_order_relaxed);
 	} else if (act.handler == SIG_DFL) {
 		__atomic_fetch_and(&p->sig_ignored, ~bit, __ATOMIC_RELAXED);
-		p->sig_caught &= ~bit;
+		if (p->sig_handlers)
+			p->sig_handlers[sig - 1] = SIG_DFL;
 	} else {
 		if (!p->sig_handlers) {
 			p->sig_handlers = kzalloc(NSIG * sizeof(uintptr_t));
 			if (!p->sig_handlers)
 				return -ENOMEM;
 		}
-		p->sig_handlers[sig - 1] = act.handler;
+		p->sig_handlers[sig - 1] = act.handler; /* neither SIG_DFL nor SIG_IGN */
 		__atomic_fetch_and(&p->sig_ignored, ~bit, __ATOMIC_RELAXED);
-		p->sig_caught |= bit;
 	}
 	return 0;
 }

@@ -568,3 +568,106 @@ UT_CASE(fork_limit, UT_SLOW, 300)
 			break;
 	}
 }
+
+/* ---- signal dispositions: the handler table (allocated at the first handler) ---- */
+
+static void ut_handler_a(int sig)
+{
+	(void)sig;
+}
+
+static void ut_handler_b(int sig)
+{
+	(void)sig;
+}
+
+/* The handler sig has now (SIG_DFL, SIG_IGN or an address); SIG_ERR on error. */
+static void (*disposition(int sig))(int)
+{
+	struct sigaction old;
+
+	if (sigaction(sig, NULL, &old) != 0)
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+static int set_disposition(int sig, void (*h)(int))
+{
+	struct sigaction act;
+
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = h;
+	return sigaction(sig, &act, NULL);
+}
+
+/* `usertests --sig-exec-helper`: exec made caught signals default, kept ignored ones. */
+int ut_sig_exec_helper(void)
+{
+	if (disposition(SIGUSR1) != SIG_DFL)
+		return 1;
+	if (disposition(SIGUSR2) != SIG_IGN)
+		return 2;
+	if (disposition(SIGTERM) != SIG_DFL)
+		return 3;
+	/* The table can be made again after exec dropped it. */
+	if (set_disposition(SIGUSR1, ut_handler_a) || disposition(SIGUSR1) != ut_handler_a)
+		return 4;
+	return 0;
+}
+
+static void sigaction_child(void *arg)
+{
+	(void)arg;
+	/* fork copied the table and the ignored set. */
+	if (disposition(SIGUSR1) != ut_handler_a || disposition(SIGHUP) != ut_handler_b)
+		_exit(11);
+	if (disposition(SIGUSR2) != SIG_IGN || disposition(SIGTERM) != SIG_DFL)
+		_exit(12);
+	/* The child's copy is its own. */
+	if (set_disposition(SIGHUP, SIG_DFL) || disposition(SIGHUP) != SIG_DFL)
+		_exit(13);
+	char *argv[] = { (char *)ut_self, "--sig-exec-helper", NULL };
+	execve(ut_self, argv, NULL);
+	_exit(99);
+}
+
+UT_CASE(sigaction_table, 0, 30)
+{
+	pid_t pid = fork();
+
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		/* A fresh process: everything default until a handler is set. */
+		if (disposition(SIGUSR1) != SIG_DFL || disposition(SIGINT) != SIG_DFL)
+			_exit(1);
+		if (set_disposition(SIGUSR1, ut_handler_a) || set_disposition(SIGHUP, ut_handler_b))
+			_exit(2);
+		if (disposition(SIGUSR1) != ut_handler_a || disposition(SIGHUP) != ut_handler_b)
+			_exit(3);
+		/* Handler -> ignore -> default -> handler round trips. */
+		if (set_disposition(SIGUSR2, ut_handler_a) || set_disposition(SIGUSR2, SIG_IGN) ||
+		    disposition(SIGUSR2) != SIG_IGN)
+			_exit(4);
+		if (set_disposition(SIGTERM, ut_handler_b) || set_disposition(SIGTERM, SIG_DFL) ||
+		    disposition(SIGTERM) != SIG_DFL)
+			_exit(5);
+		/* SIGKILL cannot be caught; the query still works. */
+		errno = 0;
+		if (set_disposition(SIGKILL, ut_handler_a) != -1 || errno != EINVAL ||
+		    disposition(SIGKILL) != SIG_DFL)
+			_exit(6);
+		int st = ut_in_child(sigaction_child, NULL);
+		if (!WIFEXITED(st))
+			_exit(7);
+		if (WEXITSTATUS(st) != 0)
+			_exit(20 + WEXITSTATUS(st));
+		/* The parent's table is untouched by the child's changes. */
+		if (disposition(SIGHUP) != ut_handler_b || disposition(SIGUSR1) != ut_handler_a)
+			_exit(8);
+		_exit(0);
+	}
+	int st = ut_wait(pid);
+	if (!EXPECT(ut_exited_with(st, 0)))
+		ut_diag("sigaction_table: status %#x (exit 1-8: parent side; 20+n: child/exec "
+			"helper n: 11-13 fork copy, 1-4 exec reset, 99 execve failed)", st);
+}

@@ -181,6 +181,8 @@ int main(int argc, char **argv, char **envp)
 
 	if (argc > 1 && strcmp(argv[1], "--fp-exec-helper") == 0)
 		return ut_fp_exec_helper(); /* first: before main's own code runs */
+	if (argc > 1 && strcmp(argv[1], "--sig-exec-helper") == 0)
+		return ut_sig_exec_helper();
 	if (argc > 1 && strcmp(argv[1], "--exec-helper") == 0)
 		return exec_helper(argc, argv, envp);
 	ut_qemu_user = getenv("USERTESTS_QEMU_USER") != NULL;

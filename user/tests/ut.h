@@ -56,6 +56,8 @@ bool ut_exited_with(int status, int code);
 bool ut_killed_by(int status, int sig);
 /* `usertests --fp-exec-helper`: 0 if the FP registers are clean at the top of main. */
 int ut_fp_exec_helper(void);
+/* `usertests --sig-exec-helper`: 0 if exec reset caught signals and kept ignored ones. */
+int ut_sig_exec_helper(void);
 int64_t ut_now_ns(void);
 void ut_sleep_ms(long ms);
 
