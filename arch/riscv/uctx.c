@@ -80,6 +80,22 @@ int uctx_fork(struct user_context *child, const struct user_context *parent)
 	return 0;
 }
 
+int uctx_set_fp(struct user_context *uc, const uint64_t f[32], uint32_t fcsr)
+{
+	bool zero = fcsr == 0;
+
+	for (int i = 0; zero && i < 32; i++)
+		zero = f[i] == 0;
+	if (!uc->f && zero)
+		return 0;	/* no state means all zero already */
+	if (!uc->f && !(uc->f = fp_alloc()))
+		return -ENOMEM;
+	memcpy(uc->f->f, f, sizeof(uc->f->f));
+	uc->f->fcsr = fcsr;
+	uc->f->hart = -1;	/* not what any hart holds: reload at the next run */
+	return 0;
+}
+
 static void decode(const struct user_context *uc, struct user_trap *t)
 {
 	unsigned long cause = uc->scause;

@@ -126,6 +126,30 @@ static inline uintptr_t uctx_sp(const struct user_context *uc)
  */
 bool uloop_fast_syscall(struct user_context *uc);
 
+/*
+ * Signal frames (sigframe.c). USER_SIGRETURN_PC is where a handler returns
+ * to: never mapped (below AS_MMAP_MIN), so its fetch fault means "return
+ * from the handler".
+ */
+#define USER_SIGRETURN_PC 0xfff0UL
+struct as;
+struct uctx_siginfo {
+	int signo, code;
+	bool is_fault;		/* addr is meaningful, else pid */
+	uintptr_t addr;
+	int pid;
+};
+/* Push a frame on the user stack and point the context at @handler with
+ * (signo, &info, &ucontext); @old_mask is what rt_sigreturn restores.
+ * -EFAULT if the stack cannot take it, -ENOMEM. */
+int uctx_signal_push(struct user_context *uc, struct as *as, const struct uctx_siginfo *si,
+		     uint64_t old_mask, uintptr_t handler);
+/* Restore the context from the frame at the stack pointer; *mask gets the
+ * saved signal mask. -EFAULT on a bad frame, -ENOMEM. */
+int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask);
+/* Set the FP registers (all-zero with no state yet needs none). */
+int uctx_set_fp(struct user_context *uc, const uint64_t f[32], uint32_t fcsr);
+
 /* Low-level entry (uentry.S); use arch_user_run(). */
 void arch_user_enter_raw(struct user_context *uc);
 void arch_fp_save(struct user_fp *fp);

@@ -71,6 +71,10 @@ struct future_ops {
 	void (*release)(struct future *f);
 	/* Name of the current state, for async backtraces. May be NULL. */
 	const char *(*state_name)(const struct future *f);
+	/* A syscall future about to be dropped because a signal interrupts
+	 * it: the result the call must report for the work it already did
+	 * (bytes moved), or 0 for none. May be NULL (none). */
+	long (*progress)(const struct future *f);
 };
 
 struct future {
@@ -78,6 +82,11 @@ struct future {
 	struct future *awaiting;	/* the child this future now waits on, or NULL */
 	long result;			/* output, for futures whose output is one long */
 };
+
+static inline long future_progress(const struct future *f)
+{
+	return f->ops->progress ? f->ops->progress(f) : 0;
+}
 
 static inline void future_init(struct future *f, const struct future_ops *ops)
 {

@@ -217,8 +217,14 @@ static const char *rw_state_name(const struct future *fut)
 	return names[((const struct rw_future *)fut)->state];
 }
 
+static long rw_progress(const struct future *fut)
+{
+	return (long)((const struct rw_future *)fut)->op.done;
+}
+
 static const struct future_ops rw_read_ops = {
 	.name = "file_read",
+	.progress = rw_progress,
 	.poll = rw_poll,
 	.drop = rw_drop,
 	.release = rw_release,
@@ -227,6 +233,7 @@ static const struct future_ops rw_read_ops = {
 
 static const struct future_ops rw_write_ops = {
 	.name = "file_write",
+	.progress = rw_progress,
 	.poll = rw_poll,
 	.drop = rw_drop,
 	.release = rw_release,
@@ -357,8 +364,14 @@ static const char *stream_state_name(const struct future *fut)
 	return names[container_of(fut, const struct stream_future, base)->state];
 }
 
+static long stream_progress(const struct future *fut)
+{
+	return container_of(fut, const struct stream_future, base)->done;
+}
+
 static const struct future_ops stream_read_ops = {
 	.name = "stream_read",
+	.progress = stream_progress,
 	.type = "stream_future",
 	.poll = stream_poll,
 	.drop = stream_drop,
@@ -368,6 +381,7 @@ static const struct future_ops stream_read_ops = {
 
 static const struct future_ops stream_write_ops = {
 	.name = "stream_write",
+	.progress = stream_progress,
 	.type = "stream_future",
 	.poll = stream_poll,
 	.drop = stream_drop,

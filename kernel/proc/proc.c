@@ -149,7 +149,7 @@ void proc_put(struct proc *p)
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	proc_unhash_locked(p);
 	spin_unlock_irqrestore(&proc_lock, f);
-	kfree(p->sig_handlers);
+	kfree(p->sig_actions);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
 }

@@ -39,6 +39,9 @@
 enum uloop_state {
 	ULOOP_ENTER_USER,
 	ULOOP_AWAIT_SYSCALL,
+	ULOOP_INTERRUPTED,      /* a signal dropped the syscall future: restart
+				 * it or fail it with -EINTR (a0 still holds
+				 * its first argument, pc is past the ecall) */
 	ULOOP_EXITED,
 };
 
@@ -75,9 +78,9 @@ struct proc {
 	atomic_ullong sig_pending;      /* A: bit (sig - 1) */
 	uint64_t sig_blocked;           /* P */
 	uint64_t sig_ignored;           /* A-ish: written by P, read by senders */
-	uintptr_t *sig_handlers;        /* P: NULL until the first handler is set;
-					 * then NSIG entries, SIG_DFL (0) for every
-					 * signal not caught (handlers not run yet) */
+	struct k_sigaction *sig_actions; /* P: NULL until the first handler is set;
+					 * then NSIG entries, handler SIG_DFL (0) for
+					 * every signal not caught */
 	union {
 		/* P, while alive. Recorded (clone, set_tid_address) but never
 		 * acted on: the write of 0 and futex wake at exit only matter
@@ -124,10 +127,25 @@ void uloop_switch_as(struct proc *p, struct as *as);
 void proc_exit(struct proc *p, int wstatus);
 
 /* signal.c */
-/* The first deliverable signal that ends the process, or 0; discards the
- * ignored ones. Called by the userloop before it resumes the program. */
-int signal_fatal_pending(struct proc *p);
-/* A fault signal: delivered even if blocked or ignored (as Linux does). */
+/*
+ * Whether a pending, unblocked signal needs the program: a handler to run
+ * or a default action that ends it. Drops the ignored ones on the way. The
+ * userloop asks this while a syscall waits, to interrupt it.
+ */
+bool signal_needs_action(struct proc *p);
+/*
+ * Act on the pending signals before the program resumes. Runs handlers by
+ * pushing their frames (the interrupted syscall, if the state is
+ * ULOOP_INTERRUPTED, is restarted or fails with -EINTR), and returns the
+ * wait status the process must exit with (a default action, or a frame that
+ * could not be pushed), or 0 to carry on.
+ */
+int signal_act(struct proc *p);
+/* Return from a handler: restore the frame at the stack pointer. False if
+ * it was bad (the process then has a fatal SIGSEGV pending). */
+bool signal_return(struct proc *p);
+/* A fault signal: to its handler if caught and unblocked; otherwise
+ * delivered even if blocked or ignored, with the default action (Linux). */
 void signal_force(struct proc *p, int sig);
 void signal_reset_on_exec(struct proc *p);
 /* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */

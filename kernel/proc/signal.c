@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Signals: default actions and ignore. A signal is a bit in the target's
- * pending set plus a wake of its task; the userloop acts on it before it
- * next resumes the program, and a process waiting in a syscall has that
- * syscall's future dropped, so a kill reaches a process blocked anywhere.
- * Handlers can be recorded (rt_sigaction) but are not run yet: a caught
- * signal takes its default action. Stop signals are ignored (no job control).
+ * Signals. A signal is a bit in the target's pending set plus a wake of its
+ * task; the userloop acts on it before it next resumes the program. A
+ * process waiting in a syscall has that syscall's future dropped when a
+ * signal needs it (a handler to run, or a default action that ends it): the
+ * call then reports the work already done, or restarts (SA_RESTART), or
+ * fails with -EINTR. A handler runs on a Linux-layout frame pushed on the
+ * user stack (arch/riscv/sigframe.c) and returns through rt_sigreturn.
+ * Stop signals are ignored (no job control); there is no sigaltstack.
  */
 #include "kernel/proc/proc_internal.h"
 
@@ -15,8 +17,6 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define SIG_DFL 0
-#define SIG_IGN 1
 #define SIG_BIT(sig) (1ull << ((sig)-1))
 #define SIGURG 23
 #define SIGTTIN 21
@@ -33,12 +33,30 @@ static bool valid_sig(int sig)
 	return sig >= 1 && sig <= NSIG;
 }
 
+static bool caught(const struct proc *p, int sig)
+{
+	return p->sig_actions && p->sig_actions[sig - 1].handler > SIG_IGN;
+}
+
+/* Sender side: only what the target set to SIG_IGN (and SIGSTOP, with no
+ * job control) is dropped at once. Default-ignored signals are queued and
+ * dropped by the target, which alone may read its handler table. */
+static bool sender_discards(const struct proc *p, int sig)
+{
+	return sig == SIGSTOP ||
+	       (!(SIG_BIT(sig) & unblockable) &&
+		(__atomic_load_n(&p->sig_ignored, __ATOMIC_RELAXED) & SIG_BIT(sig)));
+}
+
+/* Target side: nothing to do for this signal now. */
 static bool discards(const struct proc *p, int sig)
 {
 	uint64_t bit = SIG_BIT(sig);
 
 	if (bit & unblockable)
 		return sig == SIGSTOP;
+	if (caught(p, sig))
+		return false;
 	return (__atomic_load_n(&p->sig_ignored, __ATOMIC_RELAXED) & bit) ||
 	       (default_ignored & bit);
 }
@@ -47,9 +65,10 @@ int proc_signal(struct proc *p, int sig)
 {
 	if (!valid_sig(sig))
 		return -EINVAL;
-	if (discards(p, sig))
+	if (sender_discards(p, sig))
 		return 0;
-	/* release: pairs with the acquire load in signal_fatal_pending(). */
+	/* release: pairs with the acquire loads in signal_act() and
+	 * signal_needs_action(). */
 	atomic_fetch_or_explicit(&p->sig_pending, SIG_BIT(sig), memory_order_release);
 	task_wake(p->task);
 	return 0;
@@ -59,49 +78,134 @@ void signal_force(struct proc *p, int sig)
 {
 	uint64_t bit = SIG_BIT(sig);
 
+	if (sig != SIGKILL && caught(p, sig) && !(p->sig_blocked & bit)) {
+		atomic_fetch_or_explicit(&p->sig_pending, bit, memory_order_release);
+		return;
+	}
 	p->sig_blocked &= ~bit;
 	__atomic_fetch_and(&p->sig_ignored, ~bit, __ATOMIC_RELAXED);
-	if (p->sig_handlers)
-		p->sig_handlers[sig - 1] = SIG_DFL;
+	if (p->sig_actions)
+		p->sig_actions[sig - 1] = (struct k_sigaction){ 0 };
 	atomic_fetch_or_explicit(&p->sig_pending, bit, memory_order_release);
 }
 
-int signal_fatal_pending(struct proc *p)
+/* Pending and unblocked, the ones with nothing to do dropped. */
+static uint64_t deliverable(struct proc *p)
 {
 	uint64_t pend = atomic_load_explicit(&p->sig_pending, memory_order_acquire);
-	uint64_t deliver = pend & ~(p->sig_blocked & ~unblockable);
+	uint64_t d = pend & ~(p->sig_blocked & ~unblockable);
 
-	if (!deliver)
-		return 0;
-	for (int sig = 1; sig <= NSIG; sig++) {
-		uint64_t bit = SIG_BIT(sig);
+	for (uint64_t m = d; m; m &= m - 1) {
+		int sig = __builtin_ctzll(m) + 1;
 
-		if (!(deliver & bit))
-			continue;
-		atomic_fetch_and_explicit(&p->sig_pending, ~bit, memory_order_relaxed);
-		if (!discards(p, sig))
-			return sig;
+		if (discards(p, sig)) {
+			atomic_fetch_and_explicit(&p->sig_pending, ~SIG_BIT(sig),
+						  memory_order_relaxed);
+			d &= ~SIG_BIT(sig);
+		}
+	}
+	return d;
+}
+
+bool signal_needs_action(struct proc *p)
+{
+	return deliverable(p) != 0;
+}
+
+/* What the interrupted syscall reports, now that a handler will run. */
+static void finish_interrupted(struct proc *p, unsigned long flags)
+{
+	if (p->ustate != ULOOP_INTERRUPTED)
+		return;
+	p->ustate = ULOOP_ENTER_USER;
+	if (flags & SA_RESTART)
+		p->uc.pc -= 4;	/* the ecall again, a0 still its argument */
+	else
+		uctx_set_return(&p->uc, -EINTR);
+}
+
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SEGV_MAPERR 1
+
+/* Run the handler of @sig: its frame, its mask, SA_RESETHAND. */
+static int run_handler(struct proc *p, int sig, const struct k_sigaction *act)
+{
+	struct uctx_siginfo si = { .signo = sig, .code = SI_USER };
+	unsigned long cause = p->uc.scause;
+	uint64_t old = p->sig_blocked;
+
+	/* A fault's signal carries the faulting address (the last trap's). */
+	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGILL) && !(cause >> 63) && cause != 8) {
+		si.is_fault = true;
+		si.code = sig == SIGSEGV ? SEGV_MAPERR : SI_KERNEL;
+		si.addr = p->uc.stval;
+	}
+	finish_interrupted(p, act->flags);
+	if (uctx_signal_push(&p->uc, p->as, &si, old, act->handler))
+		return WSTATUS_SIGNALED(SIGSEGV);	/* no room for the frame */
+	p->sig_blocked |= act->mask & ~unblockable;
+	if (!(act->flags & SA_NODEFER))
+		p->sig_blocked |= SIG_BIT(sig) & ~unblockable;
+	if (act->flags & SA_RESETHAND)
+		p->sig_actions[sig - 1] = (struct k_sigaction){ 0 };
+	return 0;
+}
+
+int signal_act(struct proc *p)
+{
+	uint64_t d;
+
+	/* One handler frame per resumption, as Linux: the handler's own mask
+	 * decides what may interrupt it next. */
+	d = deliverable(p);
+	if (d) {
+		int sig = __builtin_ctzll(d) + 1;
+		struct k_sigaction act;
+
+		atomic_fetch_and_explicit(&p->sig_pending, ~SIG_BIT(sig), memory_order_relaxed);
+		if (!caught(p, sig))
+			return WSTATUS_SIGNALED(sig);	/* the default: end */
+		act = p->sig_actions[sig - 1];
+		return run_handler(p, sig, &act);
+	}
+	/* Interrupted, but nothing to run after all: just restart the call. */
+	if (p->ustate == ULOOP_INTERRUPTED) {
+		p->ustate = ULOOP_ENTER_USER;
+		p->uc.pc -= 4;
 	}
 	return 0;
+}
+
+bool signal_return(struct proc *p)
+{
+	uint64_t mask;
+
+	if (uctx_signal_pop(&p->uc, p->as, &mask)) {
+		signal_force(p, SIGSEGV);
+		return false;
+	}
+	p->sig_blocked = mask & ~unblockable;
+	return true;
 }
 
 void signal_reset_on_exec(struct proc *p)
 {
 	/* Caught signals go back to default (the whole table goes: the new
 	 * image has no handler); ignored ones stay ignored. */
-	kfree(p->sig_handlers);
-	p->sig_handlers = NULL;
+	kfree(p->sig_actions);
+	p->sig_actions = NULL;
 }
 
 int signal_fork(struct proc *child, const struct proc *parent)
 {
 	child->sig_blocked = parent->sig_blocked;
 	child->sig_ignored = parent->sig_ignored;
-	if (parent->sig_handlers) {
-		child->sig_handlers = kmalloc(NSIG * sizeof(uintptr_t));
-		if (!child->sig_handlers)
+	if (parent->sig_actions) {
+		child->sig_actions = kmalloc(NSIG * sizeof(struct k_sigaction));
+		if (!child->sig_actions)
 			return -ENOMEM;
-		memcpy(child->sig_handlers, parent->sig_handlers, NSIG * sizeof(uintptr_t));
+		memcpy(child->sig_actions, parent->sig_actions, NSIG * sizeof(struct k_sigaction));
 	}
 	return 0;
 }
@@ -189,13 +293,6 @@ SYSCALL(130, tkill)
 	return proc_signal_pid(tid, sig);
 }
 
-/* The kernel's struct sigaction on riscv64 (asm-generic). */
-struct k_sigaction {
-	uintptr_t handler;
-	unsigned long flags;
-	uint64_t mask;
-};
-
 SYSCALL(134, rt_sigaction)
 {
 	struct proc *p = sc->proc;
@@ -209,8 +306,8 @@ SYSCALL(134, rt_sigaction)
 	memset(&old, 0, sizeof(old));
 	if (p->sig_ignored & bit)
 		old.handler = SIG_IGN;
-	else if (p->sig_handlers)
-		old.handler = p->sig_handlers[sig - 1]; /* SIG_DFL unless caught */
+	else if (p->sig_actions)
+		old = p->sig_actions[sig - 1]; /* handler SIG_DFL unless caught */
 	if (sc->arg[1]) {
 		if (copy_from_user(p->as, &act, sc->arg[1], sizeof(act)))
 			return -EFAULT;
@@ -223,20 +320,21 @@ SYSCALL(134, rt_sigaction)
 		return 0;
 	if (act.handler == SIG_IGN) {
 		__atomic_fetch_or(&p->sig_ignored, bit, __ATOMIC_RELAXED);
-		if (p->sig_handlers)
-			p->sig_handlers[sig - 1] = SIG_DFL;
+		if (p->sig_actions)
+			p->sig_actions[sig - 1] = (struct k_sigaction){ 0 };
 		atomic_fetch_and_explicit(&p->sig_pending, ~bit, memory_order_relaxed);
 	} else if (act.handler == SIG_DFL) {
 		__atomic_fetch_and(&p->sig_ignored, ~bit, __ATOMIC_RELAXED);
-		if (p->sig_handlers)
-			p->sig_handlers[sig - 1] = SIG_DFL;
+		if (p->sig_actions)
+			p->sig_actions[sig - 1] = (struct k_sigaction){ 0 };
 	} else {
-		if (!p->sig_handlers) {
-			p->sig_handlers = kzalloc(NSIG * sizeof(uintptr_t));
-			if (!p->sig_handlers)
+		if (!p->sig_actions) {
+			p->sig_actions = kzalloc(NSIG * sizeof(struct k_sigaction));
+			if (!p->sig_actions)
 				return -ENOMEM;
 		}
-		p->sig_handlers[sig - 1] = act.handler; /* neither SIG_DFL nor SIG_IGN */
+		act.mask &= ~unblockable;
+		p->sig_actions[sig - 1] = act;
 		__atomic_fetch_and(&p->sig_ignored, ~bit, __ATOMIC_RELAXED);
 	}
 	return 0;
@@ -279,7 +377,8 @@ SYSCALL(135, rt_sigprocmask)
 
 SYSCALL(139, rt_sigreturn)
 {
-	/* No handler is ever entered, so there is no frame to return from. */
-	signal_force(sc->proc, SIGSEGV);
-	return 0;
+	/* The restored a0 is the call's "result", so it survives. */
+	if (!signal_return(sc->proc))
+		return 0;
+	return (long)sc->proc->uc.x[10];
 }

@@ -25,6 +25,22 @@
 #define SIGWINCH 28
 #define NSIG 64
 
+#include <stdint.h>
+
+/* The kernel's struct sigaction on riscv64 (asm-generic, no sa_restorer). */
+struct k_sigaction {
+	uintptr_t handler;	/* SIG_DFL 0, SIG_IGN 1, or a user address */
+	unsigned long flags;	/* SA_* */
+	uint64_t mask;		/* blocked while the handler runs */
+};
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_SIGINFO 0x00000004ul
+#define SA_ONSTACK 0x08000000ul
+#define SA_RESTART 0x10000000ul
+#define SA_NODEFER 0x40000000ul
+#define SA_RESETHAND 0x80000000ul
+
 /* wait4 status words, as Linux encodes them. */
 #define WSTATUS_EXITED(code) (((code)&0xff) << 8)
 #define WSTATUS_SIGNALED(sig) ((sig)&0x7f)

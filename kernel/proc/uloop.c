@@ -31,6 +31,24 @@ static void finish_syscall_future(struct proc *p)
 	future_release(sc);
 }
 
+/*
+ * A signal needs the program while it waits in a syscall: drop the call's
+ * future. Work already done (bytes moved) is the call's result; otherwise
+ * signal_act() restarts it or fails it with -EINTR, by the handler's flags.
+ */
+static void interrupt_syscall(struct proc *p)
+{
+	long done = future_progress(p->uloop.awaiting);
+
+	finish_syscall_future(p);
+	if (done > 0) {
+		uctx_set_return(&p->uc, done);
+		p->ustate = ULOOP_ENTER_USER;
+	} else {
+		p->ustate = ULOOP_INTERRUPTED;
+	}
+}
+
 /* Dispatch one ecall: a result now, a future to await, or an exit. */
 static void do_syscall(struct proc *p)
 {
@@ -71,7 +89,15 @@ bool uloop_fast_syscall(struct user_context *uc)
 
 static void handle_fault(struct proc *p, const struct user_trap *t)
 {
-	int err = as_handle_fault(p->as, t->fault_addr, t->fault_access);
+	int err;
+
+	/* A handler returning (see arch/riscv/sigframe.c). */
+	if (t->fault_access == 4 && t->fault_addr == USER_SIGRETURN_PC &&
+	    uctx_pc(&p->uc) == USER_SIGRETURN_PC) {
+		(void)signal_return(p);
+		return;
+	}
+	err = as_handle_fault(p->as, t->fault_addr, t->fault_access);
 
 	if (err == -ENOMEM)
 		signal_force(p, SIGKILL);
@@ -119,26 +145,29 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 	struct user_trap trap;
 
 	for (;;) {
-		int sig = signal_fatal_pending(p);
+		int wstatus;
 
-		if (sig) {
-			proc_exit(p, WSTATUS_SIGNALED(sig));
-			return POLL_READY;
-		}
 		if (p->ustate == ULOOP_AWAIT_SYSCALL) {
 			if (future_poll(p->uloop.awaiting, cx) == POLL_PENDING) {
-				/* A kill or signal wakes us through the task. */
-				return POLL_PENDING;
-			}
-			long ret = p->uloop.awaiting->result;
+				/* A signal wakes us through the task. */
+				if (!signal_needs_action(p))
+					return POLL_PENDING;
+				interrupt_syscall(p);
+			} else {
+				long ret = p->uloop.awaiting->result;
 
-			finish_syscall_future(p);
-			p->ustate = ULOOP_ENTER_USER;
-			uctx_set_return(&p->uc, ret);
-			continue;
+				finish_syscall_future(p);
+				p->ustate = ULOOP_ENTER_USER;
+				uctx_set_return(&p->uc, ret);
+			}
 		}
 		if (p->ustate == ULOOP_EXITED)
 			return POLL_READY;
+		wstatus = signal_act(p);
+		if (wstatus) {
+			proc_exit(p, wstatus);
+			return POLL_READY;
+		}
 
 		if (!slice_end)
 			slice_end = slice_arm();

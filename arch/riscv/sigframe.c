@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The signal frame a handler runs on, in the Linux riscv64 layout (so glibc's
+ * ucontext_t and siginfo_t read it right): struct rt_sigframe { siginfo;
+ * ucontext } at the new stack pointer, 16-byte aligned. The ucontext holds
+ * the interrupted pc and x1..x31 (pc in x0's slot, as Linux's sigcontext),
+ * the FP registers, and the signal mask to restore.
+ *
+ * Return: Linux enters handlers with ra pointing at its vDSO's rt_sigreturn.
+ * This kernel has no vDSO; ra points at USER_SIGRETURN_PC, an address below
+ * AS_MMAP_MIN that is never mapped. The handler's `ret` faults there, and the
+ * userloop treats that fetch fault as rt_sigreturn (an explicit rt_sigreturn
+ * ecall works too).
+ */
+#include "arch/riscv/uctx.h"
+
+#include <stddef.h>
+
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+struct rv_siginfo {		/* 128 bytes, as Linux's siginfo_t */
+	int32_t signo, errno_, code, pad0;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+		} kill;
+		uint64_t addr;	/* faults: the address */
+	} u;
+	uint8_t pad[128 - 24];
+};
+
+struct rv_fp_state {		/* union __riscv_fp_state: the Q layout's size */
+	uint64_t f[32];
+	uint32_t fcsr;
+	uint32_t reserved[3 + 64];	/* the rest of __riscv_q_ext_state */
+} __attribute__((aligned(16)));
+
+struct rv_ucontext {
+	uint64_t flags;
+	uint64_t link;
+	struct {
+		uint64_t sp;
+		int32_t flags;
+		int32_t pad;
+		uint64_t size;
+	} stack;
+	uint64_t sigmask;	/* Linux's 64-bit sigset_t ... */
+	uint8_t unused[128 - 8];	/* ... padded to glibc's 1024 bits */
+	struct {
+		uint64_t regs[32];	/* [0] = pc, [n] = xn */
+		struct rv_fp_state fp;
+	} mcontext __attribute__((aligned(16)));
+};
+
+struct rv_sigframe {
+	struct rv_siginfo info;
+	struct rv_ucontext uc;
+};
+
+_Static_assert(sizeof(struct rv_siginfo) == 128, "siginfo_t is 128 bytes");
+_Static_assert(sizeof(struct rv_fp_state) == 528, "union __riscv_fp_state is 528 bytes");
+_Static_assert(offsetof(struct rv_ucontext, mcontext) == 176, "uc_mcontext at 176");
+_Static_assert(sizeof(struct rv_ucontext) == 960, "ucontext_t is 960 bytes");
+
+#define SS_DISABLE 2
+
+int uctx_signal_push(struct user_context *uc, struct as *as, const struct uctx_siginfo *si,
+		     uint64_t old_mask, uintptr_t handler)
+{
+	struct rv_sigframe *f = kzalloc(sizeof(*f));
+	uintptr_t sp = (uc->x[2] - sizeof(*f)) & ~(uintptr_t)15;
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	f->info.signo = si->signo;
+	f->info.code = si->code;
+	if (si->is_fault)
+		f->info.u.addr = si->addr;
+	else
+		f->info.u.kill.pid = si->pid;
+	f->uc.stack.flags = SS_DISABLE;
+	f->uc.sigmask = old_mask;
+	f->uc.mcontext.regs[0] = uc->pc;
+	for (int i = 1; i < 32; i++)
+		f->uc.mcontext.regs[i] = uc->x[i];
+	if (uc->f) {	/* saved at the trap; NULL: all zero */
+		memcpy(f->uc.mcontext.fp.f, uc->f->f, sizeof(f->uc.mcontext.fp.f));
+		f->uc.mcontext.fp.fcsr = uc->f->fcsr;
+	}
+	err = sp >= sizeof(*f) ? copy_to_user(as, sp, f, sizeof(*f)) : -EFAULT;
+	kfree(f);
+	if (err)
+		return err;
+	/* The FP registers stay as they were: the handler inherits them. */
+	uc->pc = handler;
+	uc->x[1] = USER_SIGRETURN_PC;				/* ra */
+	uc->x[2] = sp;
+	uc->x[10] = (unsigned long)si->signo;			/* a0 */
+	uc->x[11] = sp + offsetof(struct rv_sigframe, info);	/* a1: siginfo_t * */
+	uc->x[12] = sp + offsetof(struct rv_sigframe, uc);	/* a2: ucontext_t * */
+	return 0;
+}
+
+int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask)
+{
+	struct rv_sigframe *f = kmalloc(sizeof(*f));
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	/* sp is where the push left it: handlers return with it restored. */
+	err = copy_from_user(as, f, uc->x[2], sizeof(*f));
+	if (!err)
+		err = uctx_set_fp(uc, f->uc.mcontext.fp.f, f->uc.mcontext.fp.fcsr);
+	if (!err) {
+		uc->pc = f->uc.mcontext.regs[0];
+		for (int i = 1; i < 32; i++)
+			uc->x[i] = f->uc.mcontext.regs[i];
+		*mask = f->uc.sigmask;
+	}
+	kfree(f);
+	return err;
+}
