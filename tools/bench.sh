@@ -5,7 +5,7 @@
 #    where one guest instruction is 1 ns of guest time, so ns = instructions;
 #    4 harts, MEM=512M, a scratch disk attached for the disk benchmarks;
 #  - the user-space benchmarks (/bin/bench as init's program) under the same
-#    clock, MEM=128M, on 1 hart and on 4 harts;
+#    clock, MEM=128M, on 1 hart and on 4 harts (and the ping-pong on 2);
 #  - idle host CPU of a 4-hart kernel (tools/idle-cpu.sh).
 set -u
 cd "$(dirname "$0")/.."
@@ -35,6 +35,7 @@ done
 echo "== user benchmarks (-icount shift=0: ns = guest instructions)"
 run 1 128M "init=/bin/bench"
 run 4 128M "init=/bin/bench"
+run 2 128M "init=/bin/bench pingpong"
 
 echo "== idle host CPU"
 tools/idle-cpu.sh 10 | tee -a "$out"
