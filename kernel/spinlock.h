@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Spinlocks that disable interrupts on the local hart while held, and record
- * their holder (hart and caller) so that a deadlock report names it.
+ * their holder (hart and caller) so that a deadlock report names it. Fair
+ * (tickets): waiters get the lock in the order they asked.
  */
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
@@ -11,15 +12,22 @@
 
 #include "kernel/arch.h"
 
+/*
+ * A ticket lock: a taker draws next++ and waits until owner reaches its
+ * ticket; the holder releases by owner++. First come, first served, so a
+ * hart that keeps re-taking a lock cannot starve one that waits for it (an
+ * interrupt handler's write-back completion, say).
+ */
 struct spinlock {
-	atomic_uint locked;     /* A: 0 free, 1 held */
+	atomic_uint next;       /* A: the next ticket to draw */
+	atomic_uint owner;      /* A: the ticket being served; == next when free */
 	const char *name;       /* I */
 	atomic_int holder_hart; /* A (relaxed): hart holding it, -1 when free; read
 				 * unlocked by the recursion check */
 	const void *holder_pc;  /* L: return address of the spin_lock() call */
 };
 
-#define SPINLOCK_INIT(n) { .locked = 0, .name = (n), .holder_hart = -1, .holder_pc = 0 }
+#define SPINLOCK_INIT(n) { .next = 0, .owner = 0, .name = (n), .holder_hart = -1, .holder_pc = 0 }
 
 void spin_init(struct spinlock *l, const char *name);
 /* Disable interrupts, take the lock; returns the interrupt state to restore. */
