@@ -113,9 +113,34 @@ static void memory_init(const struct fdt_info *fi, paddr_t dtb_pa)
 	}
 }
 
+/*
+ * Start hart @id at @entry as dense @index. A hart that entered _start
+ * besides the boot hart (see entry.S) waits in extra_boot_hart for its index
+ * in boot_adopt[], whatever the firmware thinks of it, so publish the index
+ * first. If the firmware says the hart is already running, that hart is ours
+ * (it can only be on its way to, or in, extra_boot_hart): wake it with an IPI.
+ */
+static long start_hart(unsigned long id, paddr_t entry, unsigned index)
+{
+	extern uint32_t boot_adopt[MAX_HARTS];
+	long err;
+
+	if (id < MAX_HARTS)	/* release: hart_locals[index] is written */
+		__atomic_store_n(&boot_adopt[id], index + 1, __ATOMIC_RELEASE);
+	err = sbi_hart_start(id, entry, index);
+	if (err == SBI_ERR_ALREADY_AVAILABLE && id < MAX_HARTS) {
+		sbi_send_ipi(1, id);
+		return 0;
+	}
+	if (err && id < MAX_HARTS)
+		__atomic_store_n(&boot_adopt[id], 0, __ATOMIC_RELAXED);
+	return err;
+}
+
 static void start_secondaries(const struct fdt_info *fi, unsigned long boot_hartid)
 {
 	extern char _secondary_start[];
+	extern uint32_t boot_entries;
 	paddr_t entry = va_to_pa(_secondary_start);
 	unsigned next = 1;
 	int count = fi->hart_count < MAX_HARTS ? fi->hart_count : MAX_HARTS;
@@ -129,7 +154,7 @@ static void start_secondaries(const struct fdt_info *fi, unsigned long boot_hart
 		if (id == boot_hartid)
 			continue;
 		hart_local_init(next, id);
-		err = sbi_hart_start(id, entry, next);
+		err = start_hart(id, entry, next);
 		if (err) {
 			kprintf("boot: hart %lu did not start (SBI error %ld)\n", id, err);
 			continue;
@@ -154,6 +179,9 @@ static void start_secondaries(const struct fdt_info *fi, unsigned long boot_hart
 	arch_timer_set(UINT64_MAX);
 	arch_irq_restore(fl);
 	hart_set_count(1 + __atomic_load_n(&secondaries_up, __ATOMIC_ACQUIRE));
+	if (__atomic_load_n(&boot_entries, __ATOMIC_RELAXED) > 1)
+		kprintf("boot: %u harts entered _start (a firmware race); the extra ones joined "
+			"as secondaries\n", __atomic_load_n(&boot_entries, __ATOMIC_RELAXED));
 	/* A hart that comes up later than this is not counted: it parks. */
 	__atomic_store_n(&secondaries_closed, 1, __ATOMIC_RELEASE);
 }

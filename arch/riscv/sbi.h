@@ -14,6 +14,8 @@ void sbi_console_putchar(int c);
 long sbi_probe_extension(long eid);
 void sbi_set_timer(uint64_t stime_value);
 long sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
+/* SBI_ERR_ALREADY_AVAILABLE: the hart is already started (or starting). */
+#define SBI_ERR_ALREADY_AVAILABLE (-6)
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long opaque);
 long sbi_hart_get_status(unsigned long hartid);
 
