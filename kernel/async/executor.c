@@ -57,6 +57,7 @@ int exec_init_sized(unsigned nharts, uint32_t max_tasks)
 		h->cap = cap;
 		atomic_init(&h->nhomed, 0);
 		atomic_init(&h->idle, 0);
+		atomic_init(&h->online, i == hart_id());
 		atomic_init(&h->blockon_woken, 0);
 		atomic_init(&h->wfi_count, 0);
 		atomic_init(&h->polls, 0);
@@ -120,6 +121,8 @@ int exec_reserve(int hart)
 			uint32_t n = atomic_load_explicit(&exec_harts[i].nhomed,
 							  memory_order_relaxed);
 
+			if (!atomic_load_explicit(&exec_harts[i].online, memory_order_relaxed))
+				continue;
 			if (n < exec_harts[i].cap && n < best_n) {
 				best_n = n;
 				best = (int)i;
@@ -308,6 +311,7 @@ void exec_run(void)
 {
 	struct exec_hart *h = &exec_harts[hart_id()];
 
+	atomic_store_explicit(&h->online, 1, memory_order_relaxed);
 	for (;;) {
 #ifdef EXEC_HOST
 		if (atomic_load_explicit(&host_stop, memory_order_acquire))
@@ -367,6 +371,7 @@ int exec_block_on(struct future *f)
 	struct context cx = { .waker = &w };
 
 	BUG_ON(h->blockon_depth != 0 || h->current != TASK_ID_NONE);
+	atomic_store_explicit(&h->online, 1, memory_order_relaxed);
 	h->blockon_depth = 1;
 	atomic_store_explicit(&h->blockon_woken, 1, memory_order_relaxed);
 	for (;;) {

@@ -166,6 +166,10 @@ struct exec_hart {
 	_Atomic uint32_t nhomed;	/* A: live, unfinished tasks homed here */
 	/* 32-bit, not bool: RV64 has no sub-word AMOs for the exchange. */
 	_Atomic uint32_t idle;		/* A: about to or in wfi; pushers send an IPI */
+	/* A: this hart runs its loop (exec_run/block_on entered, or it is the
+	 * hart that initialised the executor). Least-loaded placement picks
+	 * online harts only, so a hart that never came up gets no tasks. */
+	_Atomic uint32_t online;
 	_Atomic uint32_t blockon_woken;	/* A: exec_block_on's future was woken */
 	int blockon_depth;		/* H */
 	task_id_t current;		/* H: task being polled */

@@ -1034,6 +1034,25 @@ static void stop_harts(pthread_t *t, int n)
 		pthread_join(t[i], NULL);
 }
 
+/* Least-loaded placement skips a hart that never entered its run loop (one
+ * that did not come up at boot): its tasks would never run. */
+static void test_exec_placement_skips_offline_hart(void **state)
+{
+	struct tfut a[8];
+	task_id_t id[8];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		tfut_init(&a[i], 1, 0, i);
+		id[i] = task_spawn(&a[i].base, -1, "placed");
+		assert_int_not_equal(id[i], TASK_ID_NONE);
+	}
+	assert_int_equal(exec_task_count(1), 0);	/* hart 1 never ran exec_run */
+	assert_int_equal(exec_task_count(0), 8);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(join_now(id[i]), i);
+}
+
 /* Hart 1 sleeps when idle; a spawn onto it sends an IPI and the task runs there. */
 static void test_exec_idle_hart_sleeps_and_ipi_wakes_it(void **state)
 {
@@ -1138,6 +1157,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_waitq_wake_one_fifo_and_wake_all, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_waitq_dropped_woken_waiter_passes_wake_on, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_waitq_wakes_waiting_task, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_placement_skips_offline_hart, setup2,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_exec_idle_hart_sleeps_and_ipi_wakes_it, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_idle_hart_steals_half, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_block_on_woken_from_other_hart, setup2, teardown),
