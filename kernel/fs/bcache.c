@@ -198,10 +198,10 @@ static struct bcache_buf *grab_clean_locked(void)
 
 	if (!list_empty(&freel)) {
 		b = list_first_entry(&freel, struct bcache_buf, lnode);
-		if (!b->data && !(b->data = page_alloc()))
-			return NULL;
-		list_del(&b->lnode);
-		return b;
+		if (b->data || (b->data = page_alloc())) {
+			list_del(&b->lnode);
+			return b;
+		}
 	}
 	list_for_each_entry(b, &lru, lnode) {
 		if (b->flags & (BUF_READING | BUF_WRITING | BUF_DIRTY))
@@ -223,12 +223,14 @@ static struct bcache_buf *grab_locked(struct list_head *wbs, bool *nomem)
 	*nomem = false;
 	if (!list_empty(&freel)) {
 		b = list_first_entry(&freel, struct bcache_buf, lnode);
-		if (!b->data && !(b->data = page_alloc())) {
-			*nomem = true;
-			return NULL;
+		if (b->data || (b->data = page_alloc())) {
+			list_del(&b->lnode);
+			return b;
 		}
-		list_del(&b->lnode);
-		return b;
+		/* No page for a new buffer: reuse a cached one instead. Giving up
+		 * here left a writer retrying (yield, retry) for as long as the
+		 * allocator said no, with 700+ clean buffers on the LRU. */
+		*nomem = true;
 	}
 	list_for_each_entry_safe(b, n, &lru, lnode) {
 		if (b->flags & (BUF_READING | BUF_WRITING))
