@@ -65,6 +65,16 @@ static struct bcache_stats st;			/* L */
  * counts them so a waiter that registered late still sees what it missed. */
 static struct waitq io_wq;
 static uint64_t events;				/* L */
+/* Times a buffer became reusable by grab (clean, idle, unreferenced): what a
+ * getter that found none waits for. Its own releases of dirty buffers do not
+ * count, so it sleeps until a write-back completes instead of retrying. */
+static uint64_t reusable;			/* L */
+
+static void note_if_reusable_locked(const struct bcache_buf *b)
+{
+	if (b->ref == 0 && !(b->flags & (BUF_DIRTY | BUF_READING | BUF_WRITING)))
+		reusable++;
+}
 
 static void init_locked(void)
 {
@@ -112,6 +122,7 @@ static void unkey_locked(struct bcache_buf *b)
 	b->flags = 0;
 	b->dev = NULL;
 	st.cached--;
+	reusable++;
 }
 
 static void take_ref_locked(struct bcache_buf *b)
@@ -140,6 +151,7 @@ static void read_done(struct blk_req *r)
 		if (b->ref == 0)
 			unkey_locked(b);
 	}
+	note_if_reusable_locked(b);
 	events++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
@@ -154,6 +166,7 @@ static void write_done(struct blk_req *r)
 	if (r->base.result < 0)
 		kprintf("bcache: %s: write of block %lu failed\n", b->dev->name,
 			(unsigned long)b->blockno);
+	note_if_reusable_locked(b);
 	events++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
@@ -281,14 +294,14 @@ struct bcache_wait_future {
 	struct future base;
 	enum bwait_state state;
 	struct bcache_buf *buf;	/* referenced; wait for !READING; or NULL: */
-	uint64_t seen;		/* wait for events != seen */
+	uint64_t seen;		/* no buffer: wait for reusable != seen */
 	struct waitq_wait_future w;
 };
 
 static bool wait_cond(struct bcache_wait_future *bw)
 {
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
-	bool ok = bw->buf ? !(bw->buf->flags & BUF_READING) : events != bw->seen;
+	bool ok = bw->buf ? !(bw->buf->flags & BUF_READING) : reusable != bw->seen;
 
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	return ok;
@@ -373,7 +386,7 @@ static struct bcache_wait_future *new_wait_locked(struct bcache_buf *b)
 	future_init(&bw->base, &bwait_ops);
 	bw->state = BWAIT_INIT;
 	bw->buf = b;
-	bw->seen = events;
+	bw->seen = reusable;
 	if (b)
 		take_ref_locked(b);
 	return bw;
@@ -438,6 +451,7 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 		if (nomem && list_empty(&lru)) {
 			err = -ENOMEM;
 		} else {
+			st.full_waits++;
 			bw = new_wait_locked(NULL);
 			err = bw ? -EIOWAIT : -ENOMEM;
 		}
@@ -564,6 +578,7 @@ void bcache_put(struct bcache_buf *b)
 		list_add_tail(&b->lnode, &lru);
 		if ((b->flags & BUF_ERROR) && !(b->flags & BUF_READING))
 			unkey_locked(b);
+		note_if_reusable_locked(b);
 		events++;
 	}
 	spin_unlock_irqrestore(&bcache_lock, fl);

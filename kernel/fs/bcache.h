@@ -97,6 +97,7 @@ struct bcache_stats {
 	uint64_t shared;	/* get joined a read already in flight */
 	uint64_t reads;		/* read requests issued (prefetches included) */
 	uint64_t prefetches;	/* reads started by bcache_prefetch */
+	uint64_t full_waits;	/* gets that found no buffer to reuse and waited */
 	uint64_t writes;	/* write requests issued */
 	uint64_t evictions;	/* valid blocks dropped to make room */
 	unsigned dirty;		/* blocks dirty now */
