@@ -200,34 +200,11 @@ static void submit_wbs(struct list_head *wbs)
 }
 
 /*
- * A buffer to key anew, off every list, or NULL (none reusable now, or no
- * memory for its page: *nomem). Dirty idle candidates on the way are put
- * on @wbs for write-back.
+ * A buffer to key anew, off every list, or NULL (none reusable now; *nomem
+ * if the free list also had no page to give). Dirty idle candidates on the
+ * way are put on @wbs for write-back, unless @wbs is NULL (read-ahead must
+ * not cause writes).
  */
-/* A free buffer, or the least recently used clean idle one, or NULL. */
-static struct bcache_buf *grab_clean_locked(void)
-{
-	struct bcache_buf *b;
-
-	if (!list_empty(&freel)) {
-		b = list_first_entry(&freel, struct bcache_buf, lnode);
-		if (b->data || (b->data = page_alloc())) {
-			list_del(&b->lnode);
-			return b;
-		}
-	}
-	list_for_each_entry(b, &lru, lnode) {
-		if (b->flags & (BUF_READING | BUF_WRITING | BUF_DIRTY))
-			continue;
-		if (b->flags & BUF_VALID)
-			st.evictions++;
-		unkey_locked(b);
-		list_del(&b->lnode);
-		return b;
-	}
-	return NULL;
-}
-
 static struct bcache_buf *grab_locked(struct list_head *wbs, bool *nomem)
 {
 	struct bcache_buf *b, *n;
@@ -249,7 +226,7 @@ static struct bcache_buf *grab_locked(struct list_head *wbs, bool *nomem)
 		if (b->flags & (BUF_READING | BUF_WRITING))
 			continue;
 		if (b->flags & BUF_DIRTY) {
-			if (started < EVICT_WB_MAX) {
+			if (wbs && started < EVICT_WB_MAX) {
 				start_wb_locked(b, wbs);
 				started++;
 			}
@@ -524,13 +501,14 @@ int bcache_get_cached(struct blkdev *dev, uint64_t blockno, unsigned bsize,
 bool bcache_prefetch(struct blkdev *dev, uint64_t blockno, unsigned bsize)
 {
 	struct bcache_buf *b;
+	bool nomem;
 	irqflags_t fl;
 
 	if (check_args(dev, blockno, bsize))
 		return false;
 	fl = spin_lock_irqsave(&bcache_lock);
 	init_locked();
-	if (lookup_locked(dev, blockno) || !(b = grab_clean_locked())) {
+	if (lookup_locked(dev, blockno) || !(b = grab_locked(NULL, &nomem))) {
 		spin_unlock_irqrestore(&bcache_lock, fl);
 		return false;
 	}
