@@ -20,6 +20,8 @@ typedef unsigned long irqflags_t;
 #else
 /* Index of the calling hart, 0..hart_count()-1 (dense, not the raw mhartid). */
 unsigned hart_id(void);
+/* This hart's executor word, as set by arch_set_hart_exec(). Any context. */
+void *arch_hart_exec(void);
 /* Disable interrupts on this hart and return the previous state. Any context. */
 irqflags_t arch_irq_save(void);
 /* Restore the state returned by arch_irq_save(). */
@@ -27,6 +29,12 @@ void arch_irq_restore(irqflags_t flags);
 /* A hint for spin loops (pause on the host, nothing special on RV64GC). */
 void arch_cpu_relax(void);
 #endif
+/*
+ * One word per hart for the executor (its struct exec_hart), set before the
+ * hart runs tasks; arch_hart_exec() reads this hart's in a single load on the
+ * wake and run paths (on RISC-V it lives next to the hart index at tp).
+ */
+void arch_set_hart_exec(unsigned hart, void *exec);
 /* Give other harts the CPU for about @ns (a spin loop's backoff); see timer.c. */
 void arch_spin_pause(uint64_t ns);
 /* Number of harts online (started and running an executor). */

@@ -19,6 +19,15 @@ static inline unsigned hart_id(void)
 	return id;
 }
 
+/* The executor word of this hart (arch_set_hart_exec), in one load. */
+static inline void *arch_hart_exec(void)
+{
+	void *p;
+
+	__asm__ volatile("ld %0, 8(tp)" : "=r"(p));
+	return p;
+}
+
 static inline irqflags_t arch_irq_save(void)
 {
 	unsigned long old;

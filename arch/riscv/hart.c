@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 _Static_assert(offsetof(struct hart_local, index) == 0, "arch_inline.h reads the index at 0(tp)");
+_Static_assert(offsetof(struct hart_local, exec) == 8, "arch_inline.h reads exec at 8(tp)");
 _Static_assert(SSTATUS_SIE == ARCH_SSTATUS_SIE, "arch_inline.h's SIE bit");
 
 struct hart_local hart_locals[MAX_HARTS];
@@ -21,6 +22,11 @@ unsigned hart_count(void)
 void hart_set_count(unsigned n)
 {
 	__atomic_store_n(&harts_online, n, __ATOMIC_RELEASE);
+}
+
+void arch_set_hart_exec(unsigned hart, void *exec)
+{
+	hart_locals[hart].exec = exec;
 }
 
 unsigned long hart_raw_id(unsigned index)

@@ -23,6 +23,7 @@
 
 struct hart_local {
 	unsigned index;             /* I: dense index, 0 = boot hart */
+	void *exec;                 /* I: this hart's executor (arch_hart_exec) */
 	unsigned long hartid;       /* I: the hart's mhartid */
 	uintptr_t stack_lo;         /* I: lowest usable byte of the boot stack */
 	uintptr_t stack_hi;         /* I: one past the top of the boot stack */

@@ -66,7 +66,12 @@ int exec_init_sized(unsigned nharts, uint32_t max_tasks)
 		h->current = TASK_ID_NONE;
 		atomic_init(&h->next, NULL);
 		h->next_runs = 0;
-		h->index = i;
+	}
+	/* Every hart, even one beyond nharts, knows its index: a wake there
+	 * compares it with the task's home. */
+	for (unsigned i = 0; i < MAX_HARTS; i++) {
+		exec_harts[i].index = i;
+		arch_set_hart_exec(i, &exec_harts[i]);
 	}
 	exec_nharts = nharts;
 	timerq_init(nharts);
@@ -165,9 +170,8 @@ static bool pop_local(struct exec_hart *h, uint32_t *slot)
 static inline struct task *take_next(struct exec_hart *h)
 {
 	/* relaxed: see struct exec_hart; a handler here may fill it any time,
-	 * so take it with one swap. */
-	if (!atomic_load_explicit(&h->next, memory_order_relaxed))
-		return NULL;
+	 * so take it with one swap (no load first: a swap of a line this hart
+	 * owns costs what the load would). */
 	return atomic_exchange_explicit(&h->next, NULL, memory_order_relaxed);
 }
 
@@ -214,9 +218,10 @@ static inline __attribute__((always_inline)) unsigned run_batch(struct exec_hart
 	return run_queue(h);	/* only tail calls: no frame on the next-slot path */
 }
 
-unsigned exec_run_pending(void)
+/* Only tail calls: no frame needed, and none made (see KERNEL_NO_FRAME). */
+KERNEL_NO_FRAME unsigned exec_run_pending(void)
 {
-	return run_batch(&exec_harts[hart_id()]);
+	return run_batch(arch_hart_exec());
 }
 
 /*

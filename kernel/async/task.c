@@ -150,7 +150,7 @@ static const struct waker_ops task_waker_ops = {
 };
 
 /* A wake of a task being polled (it is NOTIFIED now): count a self-wake. */
-static __attribute__((noinline)) void wake_running(struct task *t, task_id_t id)
+static void wake_running(struct task *t, task_id_t id)
 {
 	/* The poller re-queues it after the poll returns, and counts the wake:
 	 * it may end the task (and the slot be reused) as soon as our CAS is
@@ -162,25 +162,56 @@ static __attribute__((noinline)) void wake_running(struct task *t, task_id_t id)
 	EXEC_TRACE_EV(EXEC_EV_NOTIFY, id);
 }
 
-/* The rest of a wake whose poll will be timed: stamp the wake time, queue. */
-static __attribute__((noinline)) void wake_timed(struct task *t, uint32_t slot)
+/*
+ * Queue a task we just moved IDLE -> SCHEDULED. On its own home hart it goes
+ * into the next slot with one swap (no queue, no fence, no IPI: this hart is
+ * awake); a task the swap displaces goes to the queue's tail, as it would
+ * have without the slot. relaxed: only this hart (tasks and its interrupt
+ * handlers) touches the slot, and the state word carries the ordering.
+ */
+static inline void wake_schedule(struct task *t, task_id_t id)
 {
+	struct exec_hart *h = arch_hart_exec();
+
+	if (t->home == h->index) {
+		EXEC_TRACE_EV(EXEC_EV_NEXT, id);
+		t = atomic_exchange_explicit(&h->next, t, memory_order_relaxed);
+		if (!t)
+			return;
+		id = (task_id_t)t->waker.data;	/* displaced, SCHEDULED: ours now */
+	}
+	exec_push(t->home, task_id_slot(id));
+}
+
+/* The rare outcomes of a wake's CAS: the task was RUNNING (now NOTIFIED),
+ * or the poll it causes is timed. Out of line, off the common path. */
+static __attribute__((noinline)) void wake_slow(struct task *t, uint64_t s, task_id_t id)
+{
+	if (ts_run(s) == TASK_RUNNING) {
+		wake_running(t, id);
+		return;
+	}
+	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
+	/* Published to the poller by the queue's (or the slot's) handover. */
 	t->wake_ns = clock_now_ns();
-	exec_push(t->home, slot);
+	wake_schedule(t, id);
+}
+
+/* A wake that changed nothing (already SCHEDULED or NOTIFIED): counted. */
+static __attribute__((noinline)) void wake_absorbed(struct task *t)
+{
+	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
 }
 
 /*
  * The wake protocol. Everything the waker wrote before the wake happens
  * before the poll it causes: the CAS is a release, and the executor's
  * acquire of the state (directly, or through the queue's stamps) pairs
- * with it. The common path (a wake on the task's own hart, poll untimed)
- * calls nothing.
+ * with it. The common path (an idle task, an untimed poll) calls nothing.
  */
 void task_wake(task_id_t id)
 {
-	uint32_t slot = task_id_slot(id);
-	struct task *t = task_lookup(slot), *none = NULL;
-	struct exec_hart *h;
+	struct task *t = task_lookup(task_id_slot(id));
 	uint64_t s;
 
 	if (!t)
@@ -193,43 +224,29 @@ void task_wake(task_id_t id)
 			EXEC_TRACE_EV(EXEC_EV_STALE, id);
 			return;
 		}
-		/* IDLE -> SCHEDULED or RUNNING -> NOTIFIED. Any other state:
-		 * SCHEDULED/NOTIFIED already owe a poll after this point;
-		 * DONE/CANCELLED/FREE need nothing. */
-		if (ts_run(s) != TASK_IDLE && ts_run(s) != TASK_RUNNING)
+		/* IDLE -> SCHEDULED or RUNNING -> NOTIFIED. SCHEDULED and
+		 * NOTIFIED already owe a poll after this point (the wake is
+		 * absorbed); DONE/CANCELLED/FREE need nothing. */
+		if (ts_run(s) != TASK_IDLE && ts_run(s) != TASK_RUNNING) {
+			if (ts_run(s) == TASK_SCHEDULED || ts_run(s) == TASK_NOTIFIED)
+				wake_absorbed(t);
 			return;
+		}
 		/* acq_rel on success: release publishes the waker's writes
 		 * (pairs with the executor's acquire when it next moves the
 		 * state); acquire makes ->home, written by a thief before its
 		 * RUNNING -> IDLE release, visible to us. Failure reloads s. */
 	} while (!atomic_compare_exchange_weak_explicit(&t->state, &s, s + 1, memory_order_acq_rel,
 							 memory_order_relaxed));
-	if (ts_run(s) == TASK_RUNNING) {
-		wake_running(t, id);
+	/* RUNNING is 3 and IDLE 1: bit 1 tells them apart. */
+	if (s & (TS_TIMED | 2)) {
+		wake_slow(t, s, id);
 		return;
 	}
-	/* We moved it IDLE -> SCHEDULED: we alone own pushing it, and it
-	 * cannot end before it is polled. wake_ns is published to the poller
-	 * by the queue's release/acquire. */
-	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
+	/* We moved it IDLE -> SCHEDULED: we alone own queueing it, and it
+	 * cannot end before it is polled. */
 	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
-	/* ->polls is the poller's, published by its RUNNING -> IDLE release
-	 * that our CAS acquired. Stamp only if the next poll is timed. */
-	if (task_poll_is_timed(atomic_load_explicit(&t->polls, memory_order_relaxed) + 1)) {
-		wake_timed(t, slot);
-		return;
-	}
-	h = &exec_harts[t->home];
-	/* Its own hart: into the next slot if that is free. relaxed: only
-	 * this hart (tasks and handlers) touches it; the state word carries
-	 * the ordering. No IPI: this hart is awake. */
-	if (t->home == hart_id() &&
-	    atomic_compare_exchange_strong_explicit(&h->next, &none, t, memory_order_relaxed,
-						    memory_order_relaxed)) {
-		EXEC_TRACE_EV(EXEC_EV_NEXT, id);
-		return;
-	}
-	exec_push(t->home, slot);
+	wake_schedule(t, id);
 }
 
 /* ---- spawn ----------------------------------------------------------------- */
@@ -254,6 +271,7 @@ task_id_t task_spawn(struct future *f, int hart, const char *name)
 	t->fut = f;
 	t->name = name;
 	t->waker = (struct waker){ .ops = &task_waker_ops, .data = (uintptr_t)id };
+	t->cx.waker = &t->waker;
 	t->join_waker = waker_noop();
 	t->result = 0;
 	t->home = (uint32_t)h;
@@ -265,9 +283,12 @@ task_id_t task_spawn(struct future *f, int hart, const char *name)
 	t->wake_ns = clock_now_ns();
 	atomic_fetch_add_explicit(&task_table.live, 1, memory_order_relaxed);
 	/* release: publishes the fields above to anyone who acquires the
-	 * state (wakers, joiners, stats) and, through the push, the poller. */
+	 * state (wakers, joiners, stats) and, through the push, the poller.
+	 * The first poll is timed (TS_TIMED). */
+	_Static_assert(EXEC_TIME_SAMPLE > 1, "task_polled() flips TS_TIMED on and off");
 	atomic_store_explicit(&t->state,
-			      (uint64_t)gen << TS_GEN_SHIFT | TS_JOIN_HANDLE | TASK_SCHEDULED,
+			      (uint64_t)gen << TS_GEN_SHIFT | TS_JOIN_HANDLE | TS_TIMED |
+				      TASK_SCHEDULED,
 			      memory_order_release);
 	EXEC_TRACE_EV(EXEC_EV_SPAWN, id);
 	exec_push((unsigned)h, slot);
@@ -376,6 +397,9 @@ static __attribute__((noinline)) void run_cancelled(struct exec_hart *h, struct 
 						    uint32_t slot)
 {
 	EXEC_TRACE_EV(EXEC_EV_CANCEL, task_slot_id(slot));
+	/* Polled before, so a wake (maybe the cancel's) scheduled it. */
+	if (atomic_load_explicit(&t->polls, memory_order_relaxed))
+		atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
 	future_drop(t->fut);
 	future_release(t->fut);
 	t->fut = NULL;
@@ -394,67 +418,24 @@ static __attribute__((noinline)) void run_ready(struct exec_hart *h, struct task
 	task_finish(h, t, slot, TASK_DONE);
 }
 
-/* A sampled poll: the same, bracketed by clock reads for the counters. */
-static __attribute__((noinline)) enum poll poll_timed(struct task *t, struct context *cx)
+/*
+ * Everything after a poll, off the wake-to-poll path: the counters, the end
+ * of the task, or RUNNING -> IDLE / NOTIFIED -> SCHEDULED. @polls counts
+ * this poll. The poll cannot have changed ->polls or ->home: only their
+ * owner (us, the poller of a RUNNING task) writes them.
+ */
+static __attribute__((noinline)) unsigned task_polled(struct exec_hart *h, struct task *t,
+						      enum poll r)
 {
-	uint64_t t0 = clock_now_ns(), t1;
-	enum poll r;
-
-	atomic_store_explicit(&t->wake_to_poll_ns,
-			      atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed) +
-				      (t0 - t->wake_ns),
-			      memory_order_relaxed);
-	r = future_poll(t->fut, cx);
-	t1 = clock_now_ns();
-	atomic_store_explicit(&t->poll_ns,
-			      atomic_load_explicit(&t->poll_ns, memory_order_relaxed) + (t1 - t0),
-			      memory_order_relaxed);
-	return r;
-}
-
-void task_run(struct exec_hart *h, uint32_t slot)
-{
-	struct task *t = task_lookup(slot);
-
-	BUG_ON(!t);
-	task_poll(h, t);
-}
-
-unsigned task_poll(struct exec_hart *h, struct task *t)
-{
-	/* The cached waker holds the id, so the slot needs no lookup. */
 	task_id_t id = (task_id_t)t->waker.data;
-	uint32_t slot = task_id_slot(id);
-	struct context cx;
-	uint32_t polls;
-	uint64_t s;
-	enum poll r;
+	uint32_t slot = task_id_slot(id), polls;
+	uint64_t s, delta;
 
-	/*
-	 * SCHEDULED -> RUNNING is run state 2 -> 3: one add, whatever the
-	 * flags are doing. acquire: pairs with the release that made it
-	 * SCHEDULED (spawn, wake, requeue), so the waker's writes are visible.
-	 */
-	s = atomic_fetch_add_explicit(&t->state, TASK_RUNNING - TASK_SCHEDULED,
-				      memory_order_acquire);
-	BUG_ON(ts_run(s) != TASK_SCHEDULED);
-	if (s & TS_CANCEL_REQ) {
-		run_cancelled(h, t, slot);
-		return 1;
-	}
-	h->current = id;
-	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
-	EXEC_TRACE_EV(EXEC_EV_POLL, id);
-	cx.waker = &t->waker;
-	if (task_poll_is_timed(polls))
-		r = poll_timed(t, &cx);
-	else
-		r = future_poll(t->fut, &cx);
 	h->current = TASK_ID_NONE;
-	/* Bookkeeping after the poll, off the wake-to-poll path. The poll
-	 * cannot have changed ->polls or ->home: only their owner (us, the
-	 * poller of a RUNNING task) writes them. */
+	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->polls, polls, memory_order_relaxed);
+	if (polls > 1)	/* every poll but the first was caused by a wake */
+		atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
 	atomic_store_explicit(&h->polls, atomic_load_explicit(&h->polls, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
 	BUG_ON(t->home != h->index);
@@ -466,7 +447,9 @@ unsigned task_poll(struct exec_hart *h, struct task *t)
 	EXEC_TRACE_EV(EXEC_EV_PENDING, id);
 	/*
 	 * RUNNING -> IDLE and NOTIFIED -> SCHEDULED are both run state - 2:
-	 * one subtraction, and the old value says which happened.
+	 * one subtraction, and the old value says which happened. The same
+	 * subtraction sets TS_TIMED if the next poll is timed and clears it
+	 * if this one was (never both: EXEC_TIME_SAMPLE > 1).
 	 * acq_rel: release publishes the future's state written by this poll,
 	 * and ->home, to the next waker's acquire and through it the next
 	 * poller (maybe another hart); acquire takes a notifier's writes,
@@ -474,18 +457,86 @@ unsigned task_poll(struct exec_hart *h, struct task *t)
 	 */
 	_Static_assert(TASK_RUNNING - 2 == TASK_IDLE && TASK_NOTIFIED - 2 == TASK_SCHEDULED,
 		       "run states for the subtraction");
-	s = atomic_fetch_sub_explicit(&t->state, 2, memory_order_acq_rel);
+	delta = 2;
+	if (task_poll_is_timed(polls))
+		delta += TS_TIMED;
+	if (task_poll_is_timed(polls + 1))
+		delta -= TS_TIMED;
+	s = atomic_fetch_sub_explicit(&t->state, delta, memory_order_acq_rel);
 	BUG_ON(ts_run(s) != TASK_RUNNING && ts_run(s) != TASK_NOTIFIED);
 	if (ts_run(s) == TASK_NOTIFIED) {
 		/* Woken during its poll: to the queue's tail (a yield must let
 		 * the others run), not the next slot. */
-		atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
 		if (task_poll_is_timed(polls + 1))
 			t->wake_ns = clock_now_ns();
 		EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
 		exec_push(t->home, slot);
 	}
 	return 1;
+}
+
+/* A sampled poll: bracketed by clock reads for the counters. */
+static __attribute__((noinline)) enum poll poll_timed(struct task *t)
+{
+	uint64_t t0 = clock_now_ns(), t1;
+	enum poll r;
+
+	atomic_store_explicit(&t->wake_to_poll_ns,
+			      atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed) +
+				      (t0 - t->wake_ns),
+			      memory_order_relaxed);
+	r = future_poll(t->fut, &t->cx);
+	t1 = clock_now_ns();
+	atomic_store_explicit(&t->poll_ns,
+			      atomic_load_explicit(&t->poll_ns, memory_order_relaxed) + (t1 - t0),
+			      memory_order_relaxed);
+	return r;
+}
+
+/* task_poll() of a task with a cancel request or a timed poll. */
+static __attribute__((noinline)) unsigned task_poll_slow(struct exec_hart *h, struct task *t,
+							 uint64_t s)
+{
+	task_id_t id = (task_id_t)t->waker.data;
+
+	BUG_ON(ts_run(s) != TASK_SCHEDULED);
+	if (s & TS_CANCEL_REQ) {
+		run_cancelled(h, t, task_id_slot(id));
+		return 1;
+	}
+	h->current = id;
+	EXEC_TRACE_EV(EXEC_EV_POLL, id);
+	return task_polled(h, t, poll_timed(t));
+}
+
+void task_run(struct exec_hart *h, uint32_t slot)
+{
+	struct task *t = task_lookup(slot);
+
+	BUG_ON(!t);
+	task_poll(h, t);
+}
+
+/*
+ * Poll a task taken from a queue or the next slot: the wake-to-poll path.
+ * SCHEDULED -> RUNNING is run state 2 -> 3: one add, whatever the flags are
+ * doing. acquire: pairs with the release that made it SCHEDULED (spawn,
+ * wake, requeue), so the waker's writes are visible. One test of the old
+ * value sends everything unusual (a cancel request, a timed poll, a state
+ * that is not SCHEDULED, which is a bug) out of line. Only t and h live
+ * across the poll, so the frame is small; the cached waker and context
+ * need no lookup.
+ */
+unsigned task_poll(struct exec_hart *h, struct task *t)
+{
+	uint64_t s = atomic_fetch_add_explicit(&t->state, TASK_RUNNING - TASK_SCHEDULED,
+					       memory_order_acquire);
+
+	if ((s & (TS_RUN_MASK | TS_CANCEL_REQ | TS_TIMED)) != TASK_SCHEDULED)
+		return task_poll_slow(h, t, s);
+	h->current = (task_id_t)t->waker.data;
+	EXEC_TRACE_EV(EXEC_EV_POLL, h->current);
+	return task_polled(h, t, future_poll(t->fut, &t->cx));
 }
 
 /* ---- queries --------------------------------------------------------------- */

@@ -67,14 +67,20 @@ struct task_join {
 };
 void task_join_init(struct task_join *j, task_id_t id);
 
+/* One poll in EXEC_TIME_SAMPLE is timed (see task_internal.h). */
+#define EXEC_TIME_SAMPLE 64u
+
 struct task_stats {
 	const char *name;
 	unsigned home;		/* hart whose queue it is woken onto */
 	unsigned state;		/* enum task_run_state value */
 	uint32_t polls;
-	uint32_t wakes;		/* wakes that scheduled or notified it */
-	uint32_t self_wakes;	/* of those, from its own poll */
-	/* Timing is sampled: every 16th poll from the first is timed. */
+	/* Wakes: those that caused a poll (counted by that poll, so one
+	 * lags while the task is scheduled) and those absorbed because a
+	 * poll was owed already. */
+	uint32_t wakes;
+	uint32_t self_wakes;	/* wakes during its own poll */
+	/* Timing is sampled: polls 1, 1 + EXEC_TIME_SAMPLE (64), ... are timed. */
 	uint32_t timed_polls;	/* polls that were timed */
 	uint64_t wake_to_poll_ns;	/* summed over timed polls */
 	uint64_t poll_ns;	/* time inside poll(), summed over timed polls */

@@ -63,6 +63,11 @@ enum task_run_state {
 };
 
 #define TS_RUN_MASK	0xfull
+/* The next poll is timed (task_poll_is_timed): its waker stamps wake_ns.
+ * Written by the poller only, with the same add that ends its poll, so a
+ * wake and a poll test one bit of a word they have anyway. A low bit, so
+ * that masks with it fit an immediate. */
+#define TS_TIMED	(1ull << 4)
 #define TS_CANCEL_REQ	(1ull << 8)	/* cancel asked; honoured at the next pop */
 #define TS_JOIN_HANDLE	(1ull << 9)	/* the join right is held (not detached/joined) */
 #define TS_JOIN_WAKER	(1ull << 10)	/* join_waker is set; the task wakes it at the end */
@@ -98,14 +103,18 @@ struct task {
 	struct future *fut;		/* S: the top-level future, NULL once finished */
 	const char *name;		/* S */
 	struct waker waker;		/* S: the cached waker handed to every poll */
+	struct context cx;		/* I at spawn: { &waker }, what every poll gets */
 	struct waker join_waker;	/* joiner while TS_JOIN_WAKER clear, then the task */
 	long result;			/* S: written before DONE/CANCELLED (release) */
-	uint32_t home;			/* S: hart whose queue it is pushed onto */
-	uint32_t next_free;		/* L:table.lock while FREE */
-	_Atomic uint32_t wakes;		/* A */
-	_Atomic uint32_t polls;		/* A: written by the polling hart only */
-	_Atomic uint32_t self_wakes;	/* A */
-	uint32_t pad;
+	union {
+		uint32_t home;		/* S: hart whose queue it is pushed onto */
+		uint32_t next_free;	/* L:table.lock while FREE */
+	};
+	/* Counters, written by the poller only (the hart that owns the task
+	 * while it is RUNNING), so plain adds; atomic for readers. */
+	_Atomic uint32_t wakes;		/* polls caused by a wake (or self-wake) */
+	_Atomic uint32_t polls;
+	_Atomic uint32_t self_wakes;	/* wakes during the task's own poll */
 	uint64_t wake_ns;		/* when last scheduled, if the next poll is timed */
 	_Atomic uint64_t wake_to_poll_ns; /* A: over timed polls; polling hart only */
 	_Atomic uint64_t poll_ns;	/* A: over timed polls; polling hart only */
@@ -117,7 +126,6 @@ struct task {
  * keeps two of the three clock reads off the wake-to-poll path.
  * The waker stamps wake_ns only when the poll it causes will be timed.
  */
-#define EXEC_TIME_SAMPLE 64u
 static inline bool task_poll_is_timed(uint32_t poll_number)
 {
 	return (poll_number & (EXEC_TIME_SAMPLE - 1)) == 1;
@@ -201,6 +209,19 @@ void task_run(struct exec_hart *h, uint32_t slot);
 /* The same for a task taken from the next slot; returns 1 (tasks polled). */
 unsigned task_poll(struct exec_hart *h, struct task *t);
 
+/*
+ * For a function that only tail-calls (exec_run_pending): the kernel keeps
+ * frame pointers for its backtraces, but a function with no frame of its
+ * own leaves the chain intact (its callee's frame record names its caller,
+ * as for any tail call). Saves the five instructions of a frame on the run
+ * path. Host builds keep their flags.
+ */
+#if defined(__riscv) && !defined(EXEC_HOST)
+#define KERNEL_NO_FRAME __attribute__((optimize("omit-frame-pointer")))
+#else
+#define KERNEL_NO_FRAME
+#endif
+
 /* The header of @slot, or NULL if its segment was never allocated. */
 static inline struct task *task_lookup(uint32_t slot)
 {
@@ -210,7 +231,11 @@ static inline struct task *task_lookup(uint32_t slot)
 	if (seg >= task_table.max_segs)
 		return NULL;
 	/* acquire: pairs with the release that published the segment in
-	 * table_alloc(), so its initialised headers are visible. */
+	 * table_alloc(), so its initialised headers are visible. An id that
+	 * reached us through proper synchronisation would not need it (the
+	 * spawn that issued it came after the publication), but ids also
+	 * come from places that have none (TASK_ID_NONE, a racy read of a
+	 * stale id), and one fence is cheap insurance. */
 	s = atomic_load_explicit(&task_table.segs[seg], memory_order_acquire);
 	return s ? &s[slot & (TASK_SEG_STRIDE - 1)] : NULL;
 }

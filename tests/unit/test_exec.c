@@ -216,6 +216,7 @@ static void test_exec_trace_wake_when_idle_pushes_once(void **state)
 {
 	struct tfut a;
 	task_id_t ida;
+	struct task_stats st;
 
 	(void)state;
 	tfut_init(&a, 3, 0, 0);
@@ -237,6 +238,10 @@ static void test_exec_trace_wake_when_idle_pushes_once(void **state)
 	exec_run_pending();
 	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida), E(POP, ida), E(POLL, ida), E(READY, ida));
 	assert_int_equal(a.polls, 3);
+	/* Two wakes scheduled a poll, two were absorbed by the first. */
+	assert_int_equal(task_get_stats(ida, &st), 0);
+	assert_int_equal(st.polls, 3);
+	assert_int_equal(st.wakes, 4);
 	task_detach(ida);
 }
 
@@ -254,11 +259,14 @@ static void test_exec_trace_wake_during_poll_requeues_after(void **state)
 		     E(PENDING, ida), E(REQUEUE, ida), E(PUSH, ida));
 	assert_int_equal(task_get_stats(ida, &st), 0);
 	assert_int_equal(st.polls, 1);
-	assert_int_equal(st.wakes, 1);
+	assert_int_equal(st.wakes, 0);	/* counted by the poll it causes */
 	assert_int_equal(st.self_wakes, 1);
 	assert_string_equal(task_state_name(st.state), "scheduled");
 	assert_int_equal(exec_run_pending(), 1);
 	EXPECT_TRACE(E(POP, ida), E(POLL, ida), E(READY, ida));
+	assert_int_equal(task_get_stats(ida, &st), 0);
+	assert_int_equal(st.polls, 2);
+	assert_int_equal(st.wakes, 1);
 	task_detach(ida);
 }
 
@@ -389,8 +397,9 @@ static void test_exec_join_from_another_task(void **state)
 	assert_int_equal(join_now(idj), 9);
 }
 
-/* Two same-hart wakes: the first takes the next slot, the second is queued. */
-static void test_exec_trace_next_slot_holds_one(void **state)
+/* Two same-hart wakes: the latest takes the next slot, the one it displaces
+ * goes to the queue's tail. */
+static void test_exec_trace_next_slot_takes_latest(void **state)
 {
 	struct tfut a, b;
 	task_id_t ida, idb;
@@ -404,13 +413,50 @@ static void test_exec_trace_next_slot_holds_one(void **state)
 	ntrace = 0;
 	task_wake(ida);
 	task_wake(idb);
-	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida), E(WAKE, idb), E(PUSH, idb));
+	EXPECT_TRACE(E(WAKE, ida), E(NEXT, ida), E(WAKE, idb), E(NEXT, idb), E(PUSH, ida));
 	assert_int_equal(exec_run_pending(), 1);	/* the next slot alone */
 	assert_int_equal(exec_run_pending(), 1);	/* then the queue */
-	EXPECT_TRACE(E(POP, ida), E(POLL, ida), E(READY, ida), E(POP, idb), E(POLL, idb),
-		     E(READY, idb));
+	EXPECT_TRACE(E(POP, idb), E(POLL, idb), E(READY, idb), E(POP, ida), E(POLL, ida),
+		     E(READY, ida));
 	task_detach(ida);
 	task_detach(idb);
+}
+
+/*
+ * Poll timing is sampled: polls 1, 1 + EXEC_TIME_SAMPLE, ... are timed, and
+ * only their wake-to-poll time is summed. Sleep 1 ms between the wake and
+ * each timed poll after the first, and 30 ms before one untimed poll: the
+ * sum must hold the former and not the latter.
+ */
+static void test_exec_timed_polls_are_sampled(void **state)
+{
+	const uint32_t n = 2 * EXEC_TIME_SAMPLE + 1;	/* timed: 1, 65, 129 */
+	struct tfut a;
+	struct task_stats st;
+	task_id_t ida;
+
+	(void)state;
+	tfut_init(&a, 0, 0, 0);
+	ida = task_spawn(&a.base, 0, "timed");
+	exec_run_pending();
+	for (uint32_t poll = 2; poll <= n; poll++) {
+		task_wake(ida);
+		if (poll == 2)
+			usleep(30000);
+		else if (poll % EXEC_TIME_SAMPLE == 1)
+			usleep(1000);
+		assert_int_equal(exec_run_pending(), 1);
+	}
+	assert_int_equal(a.polls, (int)n);
+	assert_int_equal(task_get_stats(ida, &st), 0);
+	assert_int_equal(st.polls, n);
+	assert_int_equal(st.wakes, n - 1);
+	assert_int_equal(st.timed_polls, 3);
+	assert_true(st.wake_to_poll_ns >= 2 * 1000000ull);
+	assert_true(st.wake_to_poll_ns < 20 * 1000000ull);
+	task_cancel(ida);
+	task_detach(ida);
+	exec_run_pending();
 }
 
 /* Two tasks that wake each other forever through the next slot. */
@@ -1137,8 +1183,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_spawn_on_full_hart_fails, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_join_returns_result, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_join_from_another_task, setup1, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_trace_next_slot_holds_one, setup1,
+		cmocka_unit_test_setup_teardown(test_exec_trace_next_slot_takes_latest, setup1,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_exec_timed_polls_are_sampled, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_next_slot_cannot_starve_queue, setup1,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exec_cancel_idle_task_drops_future, setup1, teardown),

@@ -21,7 +21,7 @@ by name. A struct without one shows its enum, bool and integer fields.
 import gdb
 
 TS_RUN_MASK = 0xF
-TS_FLAGS = ((1 << 8, "cancel_req"), (1 << 9, "join_handle"), (1 << 10, "join_waker"),
+TS_FLAGS = ((1 << 4, "timed"), (1 << 8, "cancel_req"), (1 << 9, "join_handle"), (1 << 10, "join_waker"),
             (1 << 11, "finishing"))
 RUN_STATES_FALLBACK = ["free", "idle", "scheduled", "running", "notified", "done",
                        "cancelled"]

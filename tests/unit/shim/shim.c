@@ -120,6 +120,18 @@ unsigned hart_id(void)
 	return tls_hart;
 }
 
+static void *hart_exec[MAX_HARTS];
+
+void arch_set_hart_exec(unsigned hart, void *exec)
+{
+	hart_exec[hart] = exec;
+}
+
+void *arch_hart_exec(void)
+{
+	return hart_exec[tls_hart];
+}
+
 unsigned hart_count(void)
 {
 	return nharts;
