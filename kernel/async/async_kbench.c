@@ -81,11 +81,31 @@ KBENCH(wake_poll_same)
 /*
  * Latency from the wake to the start of the poll it causes, same hart: the
  * bench reads the clock, wakes the task and runs the loop; the task's poll
- * reads the clock first thing. The clock ticks every 100 instructions here,
- * but the loop's length is not a multiple of 100, so the phase walks and the
- * average over N_OPS is exact to well under an instruction. The cost of the
- * clock read itself (two back-to-back reads) is measured and subtracted.
+ * reads the clock first thing. The cost of the clock read itself (two
+ * back-to-back reads) is measured the same way and subtracted.
+ *
+ * The clock ticks every 100 instructions here, so one reading is a floor
+ * to a multiple of 100 and only the average means anything; it is exact
+ * only if the samples start at every phase of a tick equally often. A loop
+ * of fixed length does not ensure that (a 20-instruction loop starts at 5
+ * phases only, which biased the clock cost by ~10), so each sample is
+ * preceded by a pseudo-random delay, outside the measured interval.
  */
+static uint32_t dither_state = 12345;
+
+static void dither(void)
+{
+	/* xorshift32; a delay of 0..63 spins of a few instructions each */
+	uint32_t x = dither_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	dither_state = x;
+	for (volatile uint32_t i = x & 63; i; i--)
+		;
+}
+
 static struct {
 	struct future base;
 	uint64_t woke_at;	/* clock just before task_wake */
@@ -112,6 +132,7 @@ KBENCH(wake_to_poll_same)
 	task_id_t id;
 
 	for (unsigned i = 0; i < N_OPS; i++) {
+		dither();
 		a = clock_now_ns();
 		b = clock_now_ns();
 		clock_cost += b - a;
@@ -122,10 +143,12 @@ KBENCH(wake_to_poll_same)
 	id = task_spawn(&lat.base, (int)hart_id(), "latency");
 	exec_run_pending();
 	for (unsigned i = 0; i < N_OPS; i++) {
+		dither();
 		lat.woke_at = clock_now_ns();
 		task_wake(id);
 		exec_run_pending();
 	}
+	kprintf("clock cost %lu/1000 per read pair, raw %lu/1000\n", (unsigned long)(clock_cost * 1000 / N_OPS), (unsigned long)(lat.sum * 1000 / N_OPS));
 	kbench_report("wake_to_poll_same", lat.sum - clock_cost, N_OPS,
 		      "ns from task_wake to poll start (clock cost taken off)");
 	if (lat.polls != N_OPS + 1)

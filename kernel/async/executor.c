@@ -192,9 +192,18 @@ static __attribute__((noinline)) unsigned run_queue(struct exec_hart *h)
 	return done;
 }
 
-/* The next slot had its EXEC_NEXT_MAX turns: its task queues behind the rest. */
+/*
+ * The next slot had its EXEC_NEXT_MAX turns: its task queues behind the
+ * rest. With nobody queued there is no one to be fair to: it runs, and the
+ * count starts again (a push that lands after this look gets its turn within
+ * EXEC_NEXT_MAX more).
+ */
 static __attribute__((noinline)) unsigned next_to_queue(struct exec_hart *h, struct task *t)
 {
+	if (arrayq_is_empty(&h->q)) {
+		h->next_runs = 1;
+		return task_poll(h, t);
+	}
 	exec_push(h->index, task_id_slot((task_id_t)t->waker.data));
 	return run_queue(h);
 }
