@@ -35,8 +35,13 @@ void arch_cpu_relax(void);
  * wake and run paths (on RISC-V it lives next to the hart index at tp).
  */
 void arch_set_hart_exec(unsigned hart, void *exec);
-/* Give other harts the CPU for about @ns (a spin loop's backoff); see timer.c. */
+/* Give other harts the CPU for about @ns (a spin loop's backoff); see timer.c.
+ * Returns early if arch_spin_kick() names this hart (or any interrupt is
+ * pending). Interrupts stay as they were. */
 void arch_spin_pause(uint64_t ns);
+/* End @hart's arch_spin_pause() now (an IPI on RISC-V; nothing on the host
+ * shim, whose pause is a yield). Any context. */
+void arch_spin_kick(unsigned hart);
 /* Number of harts online (started and running an executor). */
 unsigned hart_count(void);
 

@@ -38,6 +38,11 @@ bool ipi_uses_sswi(unsigned hart)
 	return hart < MAX_HARTS && sswi_reg[hart];
 }
 
+void arch_spin_kick(unsigned hart)
+{
+	arch_send_ipi(hart);
+}
+
 void arch_send_ipi(unsigned hart)
 {
 	volatile uint32_t *r = sswi_reg[hart];

@@ -19,6 +19,7 @@
 #include "kernel/async/executor.h"
 #include "kernel/async/future.h"
 #include "kernel/async/task.h"
+#include "kernel/compiler.h"
 #include "kernel/spinlock.h"
 #include "lib/arrayqueue.h"
 
@@ -208,19 +209,6 @@ void task_table_fini(void);
 void task_run(struct exec_hart *h, uint32_t slot);
 /* The same for a task taken from the next slot; returns 1 (tasks polled). */
 unsigned task_poll(struct exec_hart *h, struct task *t);
-
-/*
- * For a function that only tail-calls (exec_run_pending): the kernel keeps
- * frame pointers for its backtraces, but a function with no frame of its
- * own leaves the chain intact (its callee's frame record names its caller,
- * as for any tail call). Saves the five instructions of a frame on the run
- * path. Host builds keep their flags.
- */
-#if defined(__riscv) && !defined(EXEC_HOST)
-#define KERNEL_NO_FRAME __attribute__((optimize("omit-frame-pointer")))
-#else
-#define KERNEL_NO_FRAME
-#endif
 
 /* The header of @slot, or NULL if its segment was never allocated. */
 static inline struct task *task_lookup(uint32_t slot)

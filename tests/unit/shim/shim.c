@@ -262,6 +262,11 @@ void arch_spin_pause(uint64_t ns)
 	sched_yield();
 }
 
+void arch_spin_kick(unsigned hart)
+{
+	(void)hart;	/* the pause above ends by itself */
+}
+
 /* ---- printk, panic, kmalloc ---------------------------------------------------- */
 
 int kvprintf(const char *fmt, va_list ap)
