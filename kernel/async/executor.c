@@ -204,7 +204,7 @@ static __attribute__((noinline)) unsigned next_to_queue(struct exec_hart *h, str
 		h->next_runs = 1;
 		return task_poll(h, t);
 	}
-	exec_push(h->index, task_id_slot((task_id_t)t->waker.data));
+	exec_push_here(h, task_id_slot((task_id_t)t->waker.data));
 	return run_queue(h);
 }
 

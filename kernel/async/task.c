@@ -149,13 +149,14 @@ static const struct waker_ops task_waker_ops = {
 	.drop = task_waker_drop,
 };
 
-/* A wake of a task being polled (it is NOTIFIED now): count a self-wake. */
-static void wake_running(struct task *t, task_id_t id)
+/* A wake of a task being polled (it is NOTIFIED now): count a self-wake.
+ * No frame: a yield comes through here on every round trip. */
+static __attribute__((noinline)) KERNEL_NO_FRAME void wake_running(struct task *t, task_id_t id)
 {
 	/* The poller re-queues it after the poll returns, and counts the wake:
 	 * it may end the task (and the slot be reused) as soon as our CAS is
 	 * done, so we touch nothing else of it, unless we are that poll. */
-	if (task_current() == id)
+	if (((struct exec_hart *)arch_hart_exec())->current == id)
 		atomic_store_explicit(&t->self_wakes,
 				      atomic_load_explicit(&t->self_wakes, memory_order_relaxed) + 1,
 				      memory_order_relaxed);
@@ -169,6 +170,12 @@ static void wake_running(struct task *t, task_id_t id)
  * have without the slot. relaxed: only this hart (tasks and its interrupt
  * handlers) touches the slot, and the state word carries the ordering.
  */
+static __attribute__((noinline)) void next_displaced(struct exec_hart *h, struct task *t)
+{
+	/* The displaced task, SCHEDULED and homed here: ours now. */
+	exec_push_here(h, task_id_slot((task_id_t)t->waker.data));
+}
+
 static inline void wake_schedule(struct task *t, task_id_t id)
 {
 	struct exec_hart *h = arch_hart_exec();
@@ -178,19 +185,15 @@ static inline void wake_schedule(struct task *t, task_id_t id)
 		t = atomic_exchange_explicit(&h->next, t, memory_order_relaxed);
 		if (!t)
 			return;
-		id = (task_id_t)t->waker.data;	/* displaced, SCHEDULED: ours now */
+		next_displaced(h, t);
+		return;
 	}
 	exec_push(t->home, task_id_slot(id));
 }
 
-/* The rare outcomes of a wake's CAS: the task was RUNNING (now NOTIFIED),
- * or the poll it causes is timed. Out of line, off the common path. */
-static __attribute__((noinline)) void wake_slow(struct task *t, uint64_t s, task_id_t id)
+/* A wake whose poll is timed: stamp the time, then queue as usual. */
+static __attribute__((noinline)) void wake_timed(struct task *t, task_id_t id)
 {
-	if (ts_run(s) == TASK_RUNNING) {
-		wake_running(t, id);
-		return;
-	}
 	EXEC_TRACE_EV(EXEC_EV_WAKE, id);
 	/* Published to the poller by the queue's (or the slot's) handover. */
 	t->wake_ns = clock_now_ns();
@@ -238,9 +241,13 @@ void task_wake(task_id_t id)
 		 * RUNNING -> IDLE release, visible to us. Failure reloads s. */
 	} while (!atomic_compare_exchange_weak_explicit(&t->state, &s, s + 1, memory_order_acq_rel,
 							 memory_order_relaxed));
-	/* RUNNING is 3 and IDLE 1: bit 1 tells them apart. */
+	/* The rare outcomes, out of line: the task was RUNNING (3; IDLE is 1,
+	 * so bit 1 tells them apart), now NOTIFIED; or its poll is timed. */
 	if (s & (TS_TIMED | 2)) {
-		wake_slow(t, s, id);
+		if (s & 2)
+			wake_running(t, id);
+		else
+			wake_timed(t, id);
 		return;
 	}
 	/* We moved it IDLE -> SCHEDULED: we alone own queueing it, and it
@@ -470,7 +477,7 @@ static __attribute__((noinline)) unsigned task_polled(struct exec_hart *h, struc
 		if (task_poll_is_timed(polls + 1))
 			t->wake_ns = clock_now_ns();
 		EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
-		exec_push(t->home, slot);
+		exec_push_here(h, slot);	/* home is h: checked above */
 	}
 	return 1;
 }

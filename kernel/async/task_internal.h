@@ -268,6 +268,23 @@ void exec_fence_seq_cst(void);
  * the slot, and a half-done push only makes consumers see the queue shorter
  * for a moment. Leaving interrupts alone saves four calls per wake.
  */
+/*
+ * Push onto the queue of @h, the calling hart's own: it is awake (it is
+ * running this), so neither the fence nor the IPI check of exec_push() is
+ * needed. Requeues and next-slot overflow use it.
+ */
+static inline void exec_push_here(struct exec_hart *h, uint32_t slot)
+{
+	unsigned long spins = 0;
+
+	EXEC_TRACE_EV(EXEC_EV_PUSH, task_slot_id(slot));
+	while (!arrayq_push(&h->q, slot)) {
+		arch_cpu_relax();
+		if (++spins == (1ul << 32))
+			exec_push_stuck(h->index);
+	}
+}
+
 static inline void exec_push(unsigned hart, uint32_t slot)
 {
 	struct exec_hart *h = &exec_harts[hart];

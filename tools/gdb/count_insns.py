@@ -40,14 +40,14 @@ for _ in range(n):
     gdb.execute("continue", to_string=True)
     bp.enabled = False
     k = 0
-    while True:
+    while True:  # at least one step, so FROM and TO may be the same function
         pc = int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFFFFFFFFFF
-        if pc == to:
-            break
         if re.search(r"\slr\.", gdb.execute("x/i %d" % pc, to_string=True)):
             k += 3
         k += 1
         gdb.execute("stepi", to_string=True)
+        if int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFFFFFFFFFF == to:
+            break
     counts.append(k)
     bp.enabled = True
 hist = collections.Counter(counts)
