@@ -7,6 +7,7 @@
 
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi.h"
+#include "kernel/compiler.h"
 
 static uint64_t timebase_hz; /* I */
 static uint64_t boot_ticks;  /* I */
@@ -38,7 +39,8 @@ uint64_t timer_timebase_hz(void)
 	return timebase_hz;
 }
 
-uint64_t clock_now_ns(void)
+/* A leaf on many paths (timed polls, sleeps, spin waits): no frame. */
+KERNEL_NO_FRAME uint64_t clock_now_ns(void)
 {
 	uint64_t ticks = rdtime() - boot_ticks;
 

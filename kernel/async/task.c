@@ -127,12 +127,13 @@ static struct waker task_waker_clone(const struct waker *w)
 	return *w;
 }
 
-static void task_waker_wake_by_ref(const struct waker *w)
+/* Every wake through a waker comes here: a load and a jump, no frame. */
+static KERNEL_NO_FRAME void task_waker_wake_by_ref(const struct waker *w)
 {
 	task_wake((task_id_t)w->data);
 }
 
-static void task_waker_wake(struct waker *w)
+static KERNEL_NO_FRAME void task_waker_wake(struct waker *w)
 {
 	task_wake((task_id_t)w->data);
 }
