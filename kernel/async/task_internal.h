@@ -269,9 +269,9 @@ void exec_fence_seq_cst(void);
  * for a moment. Leaving interrupts alone saves four calls per wake.
  */
 /*
- * Push onto the queue of @h, the calling hart's own: it is awake (it is
- * running this), so neither the fence nor the IPI check of exec_push() is
- * needed. Requeues and next-slot overflow use it.
+ * Push onto the queue of @h. Alone, for the calling hart's own queue: it is
+ * awake (it is running this), so neither the fence nor the IPI check of
+ * exec_push() is needed. Requeues and next-slot overflow use it.
  */
 static inline void exec_push_here(struct exec_hart *h, uint32_t slot)
 {
@@ -288,14 +288,8 @@ static inline void exec_push_here(struct exec_hart *h, uint32_t slot)
 static inline void exec_push(unsigned hart, uint32_t slot)
 {
 	struct exec_hart *h = &exec_harts[hart];
-	unsigned long spins = 0;
 
-	EXEC_TRACE_EV(EXEC_EV_PUSH, task_slot_id(slot));
-	while (!arrayq_push(&h->q, slot)) {
-		arch_cpu_relax();
-		if (++spins == (1ul << 32))
-			exec_push_stuck(hart);
-	}
+	exec_push_here(h, slot);	/* the push itself is the same */
 	/*
 	 * The lost-wakeup window, pusher side. seq_cst fence between our push
 	 * and our read of ->idle; sleep_if_idle() has the mirror fence between
