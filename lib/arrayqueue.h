@@ -153,9 +153,14 @@ static inline uint32_t arrayq_len(const struct arrayq *q)
 	return (uint32_t)n;
 }
 
+/* arrayq_len() == 0, without the clamp to the capacity. */
 static inline bool arrayq_is_empty(const struct arrayq *q)
 {
-	return arrayq_len(q) == 0;
+	/* relaxed, head first: as in arrayq_len(). */
+	uint32_t head = atomic_load_explicit(&q->head, memory_order_relaxed);
+	uint32_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+
+	return (int32_t)(tail - head) <= 0;
 }
 
 static inline uint32_t arrayq_capacity(const struct arrayq *q)

@@ -239,23 +239,11 @@ KERNEL_NO_FRAME unsigned exec_run_pending(void)
  * yields does not ping-pong between idle harts). Each stolen task is
  * re-homed here after reserving room, then queued locally.
  */
-static bool exec_steal(struct exec_hart *me)
+static __attribute__((noinline)) bool steal_from(struct exec_hart *me, unsigned victim,
+						 unsigned best)
 {
-	unsigned self = (unsigned)(me - exec_harts), victim = 0, best = 1, n, got = 0;
+	unsigned self = me->index, n, got = 0;
 
-	for (unsigned i = 0; i < exec_nharts; i++) {
-		unsigned len;
-
-		if (i == self)
-			continue;
-		len = arrayq_len(&exec_harts[i].q);
-		if (len > best) {
-			best = len;
-			victim = i;
-		}
-	}
-	if (best < 2)
-		return false;
 	n = best / 2;
 	if (n > EXEC_STEAL_MAX)
 		n = EXEC_STEAL_MAX;
@@ -282,9 +270,31 @@ static bool exec_steal(struct exec_hart *me)
 	return got > 0;
 }
 
+/* The look for a victim, run on every turn to idle, is a leaf; the steal
+ * itself (and its frame of saved registers) only when there is one. */
+static KERNEL_NO_FRAME bool exec_steal(struct exec_hart *me)
+{
+	unsigned self = me->index, nharts = exec_nharts, victim = 0, best = 1;
+
+	for (unsigned i = 0; i < nharts; i++) {
+		unsigned len;
+
+		if (i == self)
+			continue;
+		len = arrayq_len(&exec_harts[i].q);
+		if (len > best) {
+			best = len;
+			victim = i;
+		}
+	}
+	if (best < 2)
+		return false;
+	return steal_from(me, victim, best);
+}
+
 /* ---- idle ------------------------------------------------------------------- */
 
-static bool has_work(struct exec_hart *h)
+static KERNEL_NO_FRAME bool has_work(struct exec_hart *h)
 {
 	return atomic_load_explicit(&h->next, memory_order_relaxed) ||
 	       !arrayq_is_empty(&h->q) ||
