@@ -185,10 +185,11 @@ struct exec_hart {
 	/*
 	 * A, this hart only: a SCHEDULED task woken on its own home hart (by
 	 * a task or an interrupt handler here), polled before the queue, or
-	 * NULL. A same-hart wake fills it with one CAS, skipping the queue,
-	 * the fence and the IPI check; the run loop empties it with one swap.
-	 * Atomic only against this hart's interrupt handlers, so relaxed. Not
-	 * stealable; holds one task. A pointer, so its poll needs no lookup.
+	 * NULL. A same-hart wake fills it with one swap, skipping the queue,
+	 * the fence and the IPI check (a task it displaces goes to the queue);
+	 * the run loop empties it with one swap. Atomic only against this
+	 * hart's interrupt handlers, so relaxed. Not stealable; holds one
+	 * task. A pointer, so its poll needs no lookup.
 	 */
 	_Atomic(struct task *) next;
 	unsigned next_runs;		/* H: tasks run from next since the last batch */
