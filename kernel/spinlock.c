@@ -53,21 +53,24 @@ static struct {
 
 /*
  * Pause until @ticket's turn on @l (or the pause's timer). The Dekker pair
- * with spin_unlock_irqrestore(): we publish the record and count ourselves
- * in ->paused, fence, and re-check owner; the unlocker moves owner, fences,
- * and reads ->paused. One of us sees the other: either we see our turn and
- * do not pause, or the unlocker sees us and kicks, and a kick that lands
- * before our wfi leaves an interrupt pending that ends it at once.
+ * with spin_unlock_irqrestore(), all four accesses seq_cst: we publish the
+ * record, count ourselves in ->paused (RMW) and re-read owner; the unlocker
+ * moves owner (RMW) and reads ->paused with an RMW too. In the single order
+ * of seq_cst operations either our count comes first, and the unlocker's
+ * RMW, reading the latest value, sees it and kicks; or its owner move comes
+ * first, and our read sees our turn and we do not pause. A kick that lands
+ * before our wfi leaves an interrupt pending that ends it at once. The
+ * record is written before our count, so a kicker that sees the count
+ * (through the same order) sees the record.
  */
 static __attribute__((noinline)) void spin_pause_for(struct spinlock *l, unsigned ticket)
 {
 	unsigned self = hart_id();
 
 	atomic_store_explicit(&spin_paused[self].ticket, ticket, memory_order_relaxed);
-	atomic_store_explicit(&spin_paused[self].lock, l, memory_order_relaxed);
-	atomic_fetch_add_explicit(&l->paused, 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&l->owner, memory_order_relaxed) != ticket)
+	atomic_store_explicit(&spin_paused[self].lock, l, memory_order_release);
+	atomic_fetch_add_explicit(&l->paused, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&l->owner, memory_order_seq_cst) != ticket)
 		arch_spin_pause(atomic_load_explicit(&spin_pause_ns, memory_order_relaxed));
 	atomic_store_explicit(&spin_paused[self].lock, NULL, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&l->paused, 1, memory_order_relaxed);
@@ -158,11 +161,14 @@ KERNEL_NO_FRAME void spin_unlock_irqrestore(struct spinlock *l, irqflags_t flags
 
 	atomic_store_explicit(&l->holder_hart, -1, memory_order_relaxed);
 	l->holder_pc = 0;
-	/* release: publishes the critical section to the next ticket. */
-	atomic_store_explicit(&l->owner, owner + 1, memory_order_release);
-	/* The unlocker's half of the pair in spin_pause_for(). */
-	atomic_thread_fence(memory_order_seq_cst);
-	paused = atomic_load_explicit(&l->paused, memory_order_relaxed);
+	/*
+	 * Only the holder writes owner, so an add is a store; seq_cst (it
+	 * includes release: publishes the critical section to the next
+	 * ticket) and the RMW read of ->paused are the unlocker's half of the
+	 * pair in spin_pause_for(). On RISC-V: two amoadd.w.aqrl, no fence.
+	 */
+	atomic_fetch_add_explicit(&l->owner, 1, memory_order_seq_cst);
+	paused = atomic_fetch_add_explicit(&l->paused, 0, memory_order_seq_cst);
 	arch_irq_restore(flags);
 	if (paused)
 		spin_kick(l, owner + 1);	/* a tail call: no frame here */
