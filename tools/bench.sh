@@ -4,6 +4,8 @@
 #  - each in-kernel benchmark (KBENCH) in its own boot, under -icount shift=0
 #    where one guest instruction is 1 ns of guest time, so ns = instructions;
 #    4 harts, MEM=512M, a scratch disk attached for the disk benchmarks;
+#  - exact instruction counts of the same-hart wake-to-poll path and of a
+#    yield round trip, single-stepped under GDB (1 hart);
 #  - the user-space benchmarks (/bin/bench as init's program) under the same
 #    clock, MEM=128M, on 1 hart and on 4 harts (and the ping-pong on 2);
 #  - idle host CPU of a 4-hart kernel (tools/idle-cpu.sh).
@@ -31,6 +33,12 @@ for n in $names; do
 	run 4 512M "kbench=$n" -drive file=build/scratch.img,if=none,format=raw,id=s0 \
 		-device virtio-blk-device,drive=s0
 done
+
+echo "== exact instruction counts (GDB single-steps the path; tools/count-insns.sh)"
+tools/count-insns.sh wake_to_poll_same task_wake lat_poll |
+	sed 's/^COUNT /BENCH wake_to_poll_same_exact /' | tee -a "$out"
+tools/count-insns.sh yield_now yielder_poll yielder_poll |
+	sed 's/^COUNT /BENCH yield_now_exact /' | tee -a "$out"
 
 echo "== user benchmarks (-icount shift=0: ns = guest instructions)"
 run 1 128M "init=/bin/bench"

@@ -13,7 +13,7 @@ cmd=$(make -s --no-print-directory qemu-cmd CPUS=1 MEM=512M \
 	QEMU_CONSOLE="-display none -monitor none -serial null")
 # shellcheck disable=SC2086
 $cmd -icount shift=0 -append "kbench=$1" -S \
-	-chardev "socket,path=$sock,server=on,wait=off,id=gdb0" -gdb chardev:gdb0 &
+	-chardev "socket,path=$sock,server=on,wait=off,id=gdb0" -gdb chardev:gdb0 2>/dev/null &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$sock"' EXIT
 for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
