@@ -24,8 +24,8 @@ static bool is_locked(const struct spinlock *l)
 }
 
 /*
- * Spins between pauses, the longest pause, and how long a wait may last
- * before it is reported. The pause matters under QEMU -icount, where harts
+ * Spins without progress between pauses, the longest pause, and how long
+ * a wait may last before it is reported. The pause matters under QEMU -icount, where harts
  * take turns: a hart that spins keeps the holder from running until its
  * slice ends, one that pauses (wfi) lets it run at once. But a fair lock
  * hands over to one waiter only, and if that one sits out a timed pause the
@@ -94,12 +94,25 @@ static __attribute__((noinline)) irqflags_t spin_lock_slow(struct spinlock *l, u
 							   irqflags_t flags, const void *pc)
 {
 	uint64_t start = clock_now_ns();
-	unsigned spins = 0;
+	unsigned spins = 0, seen = ticket - 1, now;
 
-	while (atomic_load_explicit(&l->owner, memory_order_acquire) != ticket) {
+	/*
+	 * Spin while the line moves; pause after SPIN_BEFORE_PAUSE spins in
+	 * which it did not. Under -icount (harts in turns) nothing moves while
+	 * we spin, so we pause at once and let the holder run; on parallel
+	 * harts a queue that keeps moving is worth spinning on, and a pause
+	 * costs a wake-up.
+	 */
+	while ((now = atomic_load_explicit(&l->owner, memory_order_acquire)) != ticket) {
 		arch_cpu_relax();
-		if (++spins % SPIN_BEFORE_PAUSE)
+		if (now != seen) {
+			seen = now;
+			spins = 0;
 			continue;
+		}
+		if (++spins < SPIN_BEFORE_PAUSE)
+			continue;
+		spins = 0;
 		spin_pause_for(l, ticket);
 		if (clock_now_ns() - start > SPIN_REPORT_NS)
 			panic("spinlock %s: waiter from %p waited 30 s (held now by hart %d from %p)",

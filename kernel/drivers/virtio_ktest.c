@@ -122,11 +122,21 @@ KTEST(virtio, many_requests_in_flight)
 	struct join_all_future halves[2], all;
 	struct future *both[2] = { &halves[0].base, &halves[1].base };
 	uint8_t *data = page_alloc_order(7);	/* 512 KiB: 4 KiB per request */
+	unsigned rounds = 0;
 
 	if (!d)
 		return;
 	ASSERT(reqs && data);
 	ASSERT(vblk_get_stats(d, &s0) == 0);
+	/*
+	 * How many requests are in flight at once depends on how fast QEMU
+	 * completes them (on host threads) while this hart submits: 16 to 85
+	 * of 85 over 25 runs here. So the write+read round runs up to three
+	 * times, until the high-water mark passes 16: a driver that cannot
+	 * keep more than 16 in flight fails all three.
+	 */
+again:
+	rounds++;
 	for (int pass = 0; pass < 2; pass++) {
 		enum blk_op op = pass == 0 ? BLK_WRITE : BLK_READ;
 
@@ -156,12 +166,16 @@ KTEST(virtio, many_requests_in_flight)
 			EXPECT(memcmp(sec, data + i * 4096 + k * 512, 512) == 0);
 		}
 	ASSERT(vblk_get_stats(d, &s1) == 0);
-	kprintf("# in flight at most %u of %u, %lu queued for room, %lu irqs for %lu requests\n",
+	if (s1.max_inflight <= 16 && rounds < 3)
+		goto again;
+	kprintf("# in flight at most %u of %u, %lu queued for room, %lu irqs for %lu requests"
+		" (%u rounds)\n",
 		s1.max_inflight, s1.ring_slots, (unsigned long)(s1.queued - s0.queued),
-		(unsigned long)(s1.irqs - s0.irqs), (unsigned long)(s1.completed - s0.completed));
+		(unsigned long)(s1.irqs - s0.irqs), (unsigned long)(s1.completed - s0.completed),
+		rounds);
 	EXPECT(s1.max_inflight > 16);
 	EXPECT(s1.max_inflight <= s1.ring_slots);
-	EXPECT(s1.completed - s0.completed == 2 * NREQ);
+	EXPECT(s1.completed - s0.completed == 2 * NREQ * rounds);
 	page_free_order(data, 7);
 	kfree(reqs);
 }
