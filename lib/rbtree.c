@@ -62,38 +62,28 @@ static inline void replace_child(struct rb_tree *t, struct rb_node *parent, stru
 }
 
 /*
+ * Rotate @x down towards @side, its child on the other side coming up.
+ * rotate(t, x, RB_LEFT):
+ *
  *     x                y
  *    / \              / \
  *   a   y    --->    x   c
  *      / \          / \
  *     b   c        a   b
+ *
+ * and RB_RIGHT is the mirror image.
  */
-static void rotate_left(struct rb_tree *t, struct rb_node *x)
+static void rotate(struct rb_tree *t, struct rb_node *x, int side)
 {
-	struct rb_node *y = x->right, *p = rb_parent(x);
+	struct rb_node *y = x->child[!side], *p = rb_parent(x);
 
 	RB_STAT(rotations);
-	x->right = y->left;
-	if (y->left)
-		set_parent(y->left, x);
+	x->child[!side] = y->child[side];
+	if (y->child[side])
+		set_parent(y->child[side], x);
 	set_parent(y, p);
 	replace_child(t, p, x, y);
-	y->left = x;
-	set_parent(x, y);
-}
-
-/* The mirror image of rotate_left(). */
-static void rotate_right(struct rb_tree *t, struct rb_node *x)
-{
-	struct rb_node *y = x->left, *p = rb_parent(x);
-
-	RB_STAT(rotations);
-	x->left = y->right;
-	if (y->right)
-		set_parent(y->right, x);
-	set_parent(y, p);
-	replace_child(t, p, x, y);
-	y->right = x;
+	y->child[side] = x;
 	set_parent(x, y);
 }
 
@@ -110,6 +100,7 @@ void rb_insert_fixup(struct rb_tree *t, struct rb_node *n, bool leftmost, bool r
 		t->rightmost = n;
 	for (;;) {
 		struct rb_node *p = rb_parent(n), *g, *u;
+		int side;
 
 		RB_STAT(steps);
 		if (!p) {
@@ -119,35 +110,20 @@ void rb_insert_fixup(struct rb_tree *t, struct rb_node *n, bool leftmost, bool r
 		if (is_black(p))
 			return;
 		g = rb_parent(p);	/* p is red, so not the root: g exists */
-		if (p == g->left) {
-			u = g->right;
-			if (is_red(u)) {
-				set_black(p);
-				set_black(u);
-				set_red(g);
-				n = g;
-				continue;
-			}
-			if (n == p->right) {
-				rotate_left(t, p);
-				p = n;
-			}
-			rotate_right(t, g);
-		} else {
-			u = g->left;
-			if (is_red(u)) {
-				set_black(p);
-				set_black(u);
-				set_red(g);
-				n = g;
-				continue;
-			}
-			if (n == p->left) {
-				rotate_right(t, p);
-				p = n;
-			}
-			rotate_left(t, g);
+		side = p == g->right;	/* p's side under g; u is on the other */
+		u = g->child[!side];
+		if (is_red(u)) {
+			set_black(p);
+			set_black(u);
+			set_red(g);
+			n = g;
+			continue;
 		}
+		if (n == p->child[!side]) {	/* the inner grandchild: straighten */
+			rotate(t, p, side);
+			p = n;
+		}
+		rotate(t, g, !side);
 		set_black(p);	/* p now stands where g stood */
 		set_red(g);
 		return;
@@ -165,59 +141,34 @@ void rb_insert_fixup(struct rb_tree *t, struct rb_node *n, bool leftmost, bool r
 static void erase_fixup(struct rb_tree *t, struct rb_node *x, struct rb_node *parent)
 {
 	while (x != t->root && is_black(x)) {
-		struct rb_node *w;
+		/* x's side under parent; x's side is one black short, so its
+		 * sibling w is not a NULL leaf. */
+		int side = x != parent->left;
+		struct rb_node *w = parent->child[!side];
 
 		RB_STAT(steps);
-		if (x == parent->left) {
-			/* x's side is one black short, so w is not a NULL leaf. */
-			w = parent->right;
-			if (is_red(w)) {
-				set_black(w);
-				set_red(parent);
-				rotate_left(t, parent);
-				w = parent->right;
-			}
-			if (is_black(w->left) && is_black(w->right)) {
-				set_red(w);
-				x = parent;
-				parent = rb_parent(x);
-				continue;
-			}
-			if (is_black(w->right)) {
-				set_black(w->left);
-				set_red(w);
-				rotate_right(t, w);
-				w = parent->right;
-			}
-			set_color(w, color(parent));
-			set_black(parent);
-			set_black(w->right);
-			rotate_left(t, parent);
-		} else {
-			w = parent->left;
-			if (is_red(w)) {
-				set_black(w);
-				set_red(parent);
-				rotate_right(t, parent);
-				w = parent->left;
-			}
-			if (is_black(w->left) && is_black(w->right)) {
-				set_red(w);
-				x = parent;
-				parent = rb_parent(x);
-				continue;
-			}
-			if (is_black(w->left)) {
-				set_black(w->right);
-				set_red(w);
-				rotate_left(t, w);
-				w = parent->left;
-			}
-			set_color(w, color(parent));
-			set_black(parent);
-			set_black(w->left);
-			rotate_right(t, parent);
+		if (is_red(w)) {
+			set_black(w);
+			set_red(parent);
+			rotate(t, parent, side);
+			w = parent->child[!side];
 		}
+		if (is_black(w->left) && is_black(w->right)) {
+			set_red(w);
+			x = parent;
+			parent = rb_parent(x);
+			continue;
+		}
+		if (is_black(w->child[!side])) {	/* the far nephew: make it red */
+			set_black(w->child[side]);
+			set_red(w);
+			rotate(t, w, !side);
+			w = parent->child[!side];
+		}
+		set_color(w, color(parent));
+		set_black(parent);
+		set_black(w->child[!side]);
+		rotate(t, parent, side);
 		x = t->root;
 		break;
 	}
@@ -275,32 +226,28 @@ void rb_erase(struct rb_tree *t, struct rb_node *n)
 		erase_fixup(t, child, parent);
 }
 
-struct rb_node *rb_next(const struct rb_node *n)
+/* The in-order neighbour of @n on @side (RB_RIGHT: the next). */
+static struct rb_node *neighbour(const struct rb_node *n, int side)
 {
 	struct rb_node *p;
 
-	if (n->right) {
-		n = n->right;
-		while (n->left)
-			n = n->left;
+	if (n->child[side]) {
+		n = n->child[side];
+		while (n->child[!side])
+			n = n->child[!side];
 		return (struct rb_node *)n;
 	}
-	while ((p = rb_parent(n)) && n == p->right)
+	while ((p = rb_parent(n)) && n == p->child[side])
 		n = p;
 	return p;
 }
 
+struct rb_node *rb_next(const struct rb_node *n)
+{
+	return neighbour(n, RB_RIGHT);
+}
+
 struct rb_node *rb_prev(const struct rb_node *n)
 {
-	struct rb_node *p;
-
-	if (n->left) {
-		n = n->left;
-		while (n->right)
-			n = n->right;
-		return (struct rb_node *)n;
-	}
-	while ((p = rb_parent(n)) && n == p->left)
-		n = p;
-	return p;
+	return neighbour(n, RB_LEFT);
 }

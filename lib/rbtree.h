@@ -27,11 +27,19 @@
 /*
  * A node: its parent pointer with the colour in bit 0 (nodes are at least
  * pointer aligned, so that bit of the pointer is always 0), and two
- * children. 24 bytes on a 64-bit machine.
+ * children, also reachable as child[RB_LEFT] and child[RB_RIGHT] so that
+ * the rebalancing code writes each case once for both mirror images.
+ * 24 bytes on a 64-bit machine.
  */
+enum { RB_LEFT = 0, RB_RIGHT = 1 };
 struct rb_node {
 	uintptr_t parent_color;
-	struct rb_node *left, *right;
+	union {
+		struct {
+			struct rb_node *left, *right;
+		};
+		struct rb_node *child[2];
+	};
 };
 
 /*
