@@ -262,7 +262,14 @@ static int block_path(struct ext2_fs *fs, uint64_t lbn, uint32_t off[4])
 	return -EFBIG;
 }
 
-int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk)
+/*
+ * Walk the block map of @ei to logical block @lbn: *pblk = its physical
+ * block (0: a hole). @cached_only: read no indirect block from the disk;
+ * -EAGAIN if one is not cached. On an error, *pblk is the indirect block
+ * that could not be had.
+ */
+static int bmap_walk(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk,
+		     bool cached_only)
 {
 	uint32_t off[4], p;
 	int depth = block_path(fs, lbn, off);
@@ -272,35 +279,11 @@ int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t 
 	p = ei->iblock[off[0]];
 	for (int l = 1; l <= depth && p; l++) {
 		struct bcache_buf *b;
-		uint8_t *d;
-		int err = ext2_peek(fs, p, &b, &d);
+		int err = -EIO;
 
-		if (err)
-			return err;
-		p = ld32(d + 4 * off[l]);
-		ext2_unpeek(b);
-	}
-	*pblk = p;
-	return 0;
-}
-
-/* ext2_bmap from cached blocks only: -EAGAIN (*pblk = the missing indirect
- * block) when the walk needs one that is not cached. */
-static int bmap_cached(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk)
-{
-	uint32_t off[4], p;
-	int depth = block_path(fs, lbn, off);
-
-	if (depth < 0)
-		return depth;
-	p = ei->iblock[off[0]];
-	for (int l = 1; l <= depth && p; l++) {
-		struct bcache_buf *b;
-		int err;
-
-		if (p >= fs->blocks_count)
-			return -EIO;
-		err = bcache_get_cached(fs->dev, p, fs->bsize, &b);
+		if (p < fs->blocks_count)
+			err = cached_only ? bcache_get_cached(fs->dev, p, fs->bsize, &b)
+					  : bcache_get(fs->dev, p, fs->bsize, &b);
 		if (err) {
 			*pblk = p;
 			return err;
@@ -312,6 +295,11 @@ static int bmap_cached(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, 
 	return 0;
 }
 
+int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk)
+{
+	return bmap_walk(fs, ei, lbn, pblk, false);
+}
+
 void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, unsigned n,
 		    uint64_t size)
 {
@@ -319,7 +307,7 @@ void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uns
 
 	for (; n && lbn < end; n--, lbn++) {
 		uint32_t p = 0;
-		int err = bmap_cached(fs, ei, lbn, &p);
+		int err = bmap_walk(fs, ei, lbn, &p, true);
 
 		if (err == -EAGAIN) {
 			if (p)
