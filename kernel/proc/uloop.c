@@ -163,10 +163,15 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 		}
 		if (p->ustate == ULOOP_EXITED)
 			return POLL_READY;
-		wstatus = signal_act(p);
-		if (wstatus) {
-			proc_exit(p, wstatus);
-			return POLL_READY;
+		/* relaxed pre-check: a signal sent after it wakes the task,
+		 * and the next poll looks again (signal_act() acquires). */
+		if (atomic_load_explicit(&p->sig_pending, memory_order_relaxed) ||
+		    p->ustate == ULOOP_INTERRUPTED) {
+			wstatus = signal_act(p);
+			if (wstatus) {
+				proc_exit(p, wstatus);
+				return POLL_READY;
+			}
 		}
 
 		if (!slice_end)
