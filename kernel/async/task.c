@@ -201,12 +201,6 @@ static __attribute__((noinline)) void wake_timed(struct task *t, task_id_t id)
 	wake_schedule(t, id);
 }
 
-/* A wake that changed nothing (already SCHEDULED or NOTIFIED): counted. */
-static __attribute__((noinline)) void wake_absorbed(struct task *t)
-{
-	atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
-}
-
 /*
  * The wake protocol. Everything the waker wrote before the wake happens
  * before the poll it causes: the CAS is a release, and the executor's
@@ -231,11 +225,8 @@ void task_wake(task_id_t id)
 		/* IDLE -> SCHEDULED or RUNNING -> NOTIFIED. SCHEDULED and
 		 * NOTIFIED already owe a poll after this point (the wake is
 		 * absorbed); DONE/CANCELLED/FREE need nothing. */
-		if (ts_run(s) != TASK_IDLE && ts_run(s) != TASK_RUNNING) {
-			if (ts_run(s) == TASK_SCHEDULED || ts_run(s) == TASK_NOTIFIED)
-				wake_absorbed(t);
+		if (ts_run(s) != TASK_IDLE && ts_run(s) != TASK_RUNNING)
 			return;
-		}
 		/* acq_rel on success: release publishes the waker's writes
 		 * (pairs with the executor's acquire when it next moves the
 		 * state); acquire makes ->home, written by a thief before its
@@ -400,6 +391,14 @@ int task_cancel(task_id_t id)
 
 /* ---- one poll --------------------------------------------------------------- */
 
+/* The owner of a RUNNING task counts the wake that scheduled it: the only
+ * writer, so a plain add (atomic for readers). */
+static inline void task_count_wake(struct task *t)
+{
+	atomic_store_explicit(&t->wakes, atomic_load_explicit(&t->wakes, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
 /* A popped task with a cancel request (now RUNNING): drop it, never poll. */
 static __attribute__((noinline)) void run_cancelled(struct exec_hart *h, struct task *t,
 						    uint32_t slot)
@@ -407,7 +406,7 @@ static __attribute__((noinline)) void run_cancelled(struct exec_hart *h, struct 
 	EXEC_TRACE_EV(EXEC_EV_CANCEL, task_slot_id(slot));
 	/* Polled before, so a wake (maybe the cancel's) scheduled it. */
 	if (atomic_load_explicit(&t->polls, memory_order_relaxed))
-		atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
+		task_count_wake(t);
 	future_drop(t->fut);
 	future_release(t->fut);
 	t->fut = NULL;
@@ -443,7 +442,7 @@ static __attribute__((noinline)) unsigned task_polled(struct exec_hart *h, struc
 	polls = atomic_load_explicit(&t->polls, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->polls, polls, memory_order_relaxed);
 	if (polls > 1)	/* every poll but the first was caused by a wake */
-		atomic_fetch_add_explicit(&t->wakes, 1, memory_order_relaxed);
+		task_count_wake(t);
 	atomic_store_explicit(&h->polls, atomic_load_explicit(&h->polls, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
 	BUG_ON(t->home != h->index);

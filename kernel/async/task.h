@@ -75,9 +75,9 @@ struct task_stats {
 	unsigned home;		/* hart whose queue it is woken onto */
 	unsigned state;		/* enum task_run_state value */
 	uint32_t polls;
-	/* Wakes: those that caused a poll (counted by that poll, so one
-	 * lags while the task is scheduled) and those absorbed because a
-	 * poll was owed already. */
+	/* Wakes that caused a poll, counted by that poll (so one lags while
+	 * the task is scheduled); wakes absorbed by a poll already owed are
+	 * not counted: that would put a shared atomic on the wake path. */
 	uint32_t wakes;
 	uint32_t self_wakes;	/* wakes during its own poll */
 	/* Timing is sampled: polls 1, 1 + EXEC_TIME_SAMPLE (64), ... are timed. */
