@@ -31,8 +31,8 @@ LIBGCC = $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name 2>/dev
 KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,linker.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096
 
-KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/*/*.c \
-	kernel/drivers/*/*.c lib/*.c)
+KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/*/*.c kernel/*/*/*.c \
+	lib/*.c)
 KEXCLUDE ?=
 KSRCS := $(filter-out arch/riscv/asm-offsets.c $(KEXCLUDE),$(KSRCS))
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))

@@ -8,7 +8,7 @@
 #include "kernel/drivers/virtio_blk.h"
 
 #include "kernel/arch.h"
-#include "kernel/drivers/blkdev.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/drivers/virtio_mmio.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"

@@ -6,7 +6,7 @@
  * Run: make bench-disk (tools/disk.mk).
  */
 #include "kernel/arch.h"
-#include "kernel/drivers/blkdev.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/kbench.h"
 #include "kernel/mm/page.h"
 #include "kernel/printk.h"

@@ -6,7 +6,7 @@
  */
 #include "kernel/async/async_ktest.h"
 #include "kernel/async/combinators.h"
-#include "kernel/drivers/blkdev.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/drivers/virtio_blk.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/kmalloc.h"

@@ -1,57 +1,19 @@
 // SPDX-License-Identifier: MIT
-/* The standard character devices and the /dev directory of the root. */
+/* Character devices by number (the driver behind each) and the /dev directory of the root. */
 #include "kernel/fs/devfs.h"
 
-#include "kernel/fs/tty.h"
+#include "kernel/drivers/char/mem.h"
+#include "kernel/drivers/tty/tty.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-
-static long null_read(struct file *f, struct uio *u, uint64_t *pos)
-{
-	(void)f;
-	(void)u;
-	(void)pos;
-	return 0;
-}
-
-static long null_write(struct file *f, struct uio *u, uint64_t *pos)
-{
-	size_t n = u->resid;
-
-	(void)f;
-	(void)pos;
-	/* Consume without touching the bytes (Linux does not check them either). */
-	u->resid = 0;
-	u->iovcnt = 0;
-	return (long)n;
-}
-
-static long zero_read(struct file *f, struct uio *u, uint64_t *pos)
-{
-	(void)f;
-	(void)pos;
-	return uio_zero(u, u->resid);
-}
-
-static const struct file_ops null_fops = {
-	.read = null_read,
-	.write = null_write,
-	.seekable = true,
-};
-
-static const struct file_ops zero_fops = {
-	.read = zero_read,
-	.write = null_write,
-	.seekable = true,
-};
 
 const struct file_ops *devfs_fops(uint32_t rdev)
 {
 	switch (rdev) {
 	case DEV_NULL:
-		return &null_fops;
+		return &mem_null_fops;
 	case DEV_ZERO:
-		return &zero_fops;
+		return &mem_zero_fops;
 	case DEV_TTY:
 	case DEV_CONSOLE:
 		return &tty_fops;

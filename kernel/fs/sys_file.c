@@ -15,7 +15,7 @@
  */
 #include "kernel/async/waitq.h"
 #include "kernel/fs/fdtable.h"
-#include "kernel/fs/pipe.h"
+#include "kernel/ipc/pipe.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"

@@ -7,10 +7,10 @@
  * rest are restartable handlers run through fs_call() (sys_fs.c).
  */
 #include "kernel/async/future.h"
-#include "kernel/drivers/blkdev.h"
-#include "kernel/fs/bcache.h"
-#include "kernel/fs/ext2.h"
-#include "kernel/fs/ext2_int.h"
+#include "kernel/block/blkdev.h"
+#include "kernel/block/bcache.h"
+#include "kernel/fs/ext2/ext2.h"
+#include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/sys_fs_util.h"
 #include "kernel/fs/vfs.h"

@@ -5,7 +5,7 @@
  * process (p == NULL: relative paths start at the root).
  */
 #include "kernel/fs/devfs.h"
-#include "kernel/fs/ramfs.h"
+#include "kernel/fs/ramfs/ramfs.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/kmalloc.h"

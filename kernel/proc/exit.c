@@ -8,7 +8,7 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/arch.h"
-#include "kernel/fs/bcache.h"
+#include "kernel/block/bcache.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"

@@ -23,9 +23,9 @@
 int open(const char *path, int flags, ...);
 
 #include "kernel/async/future.h"
-#include "kernel/fs/bcache.h"
-#include "kernel/fs/ext2.h"
-#include "kernel/fs/ext2_int.h"
+#include "kernel/block/bcache.h"
+#include "kernel/fs/ext2/ext2.h"
+#include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/spinlock.h"

@@ -11,14 +11,14 @@
  * fs->lock -> bcache's locks -> as->lock (user copies run under fs->lock,
  * as ramfs does). inode_put is never called with fs->lock held.
  */
-#ifndef KERNEL_FS_EXT2_INT_H
-#define KERNEL_FS_EXT2_INT_H
+#ifndef KERNEL_FS_EXT2_EXT2_INT_H
+#define KERNEL_FS_EXT2_EXT2_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/fs/ext2.h"
+#include "kernel/fs/ext2/ext2.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"

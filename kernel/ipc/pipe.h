@@ -7,8 +7,8 @@
  * closed; -EPIPE once every read end is (the syscall layer adds SIGPIPE).
  * Writes of at most PIPE_BUF bytes are atomic.
  */
-#ifndef KERNEL_FS_PIPE_H
-#define KERNEL_FS_PIPE_H
+#ifndef KERNEL_IPC_PIPE_H
+#define KERNEL_IPC_PIPE_H
 
 struct file;
 

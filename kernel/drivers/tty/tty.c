@@ -12,7 +12,7 @@
  * field of struct tty. Echo is written with the lock held (lock order
  * tty.lock -> uart); signals are sent after it is dropped.
  */
-#include "kernel/fs/tty.h"
+#include "kernel/drivers/tty/tty.h"
 
 #include <stdatomic.h>
 

@@ -18,8 +18,8 @@
  *
  * Lock legend: I set before registration; D the driver's lock; A atomic.
  */
-#ifndef KERNEL_DRIVERS_BLKDEV_H
-#define KERNEL_DRIVERS_BLKDEV_H
+#ifndef KERNEL_BLOCK_BLKDEV_H
+#define KERNEL_BLOCK_BLKDEV_H
 
 #include <stdatomic.h>
 #include <stdbool.h>

@@ -6,8 +6,8 @@
  */
 #include "kernel/arch.h"
 #include "kernel/async/executor.h"
-#include "kernel/drivers/blkdev.h"
-#include "kernel/fs/bcache.h"
+#include "kernel/block/blkdev.h"
+#include "kernel/block/bcache.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/kbench.h"
 #include "kernel/printk.h"

@@ -4,8 +4,8 @@
  * the gather/mutate transaction, block and inode bitmaps with the free counts
  * of the groups and the superblock, statfs and unmount.
  */
-#include "kernel/fs/bcache.h"
-#include "kernel/fs/ext2_int.h"
+#include "kernel/block/bcache.h"
+#include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"

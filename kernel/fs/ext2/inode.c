@@ -11,9 +11,9 @@
  * and the restarted op carries on where the last step stopped. i_size only
  * changes after the blocks past it are gone.
  */
-#include "kernel/fs/bcache.h"
+#include "kernel/block/bcache.h"
 #include "kernel/fs/devfs.h"
-#include "kernel/fs/ext2_int.h"
+#include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/async/future.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"

@@ -7,8 +7,8 @@
  * when one is missing; only then does it change the cached copies. Writes
  * stay in the cache until ext2_sync / bcache_sync.
  */
-#ifndef KERNEL_FS_EXT2_H
-#define KERNEL_FS_EXT2_H
+#ifndef KERNEL_FS_EXT2_EXT2_H
+#define KERNEL_FS_EXT2_EXT2_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -7,7 +7,7 @@
 #include "kernel/async/executor.h"
 #include "kernel/async/future.h"
 #include "kernel/fs/devfs.h"
-#include "kernel/fs/ext2_int.h"
+#include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
 

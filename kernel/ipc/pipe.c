@@ -8,7 +8,7 @@
  * Wait queues are woken after the lock is dropped. Lock order: pipe->lock ->
  * as->lock (user copies).
  */
-#include "kernel/fs/pipe.h"
+#include "kernel/ipc/pipe.h"
 
 #include "kernel/async/waitq.h"
 #include "kernel/fs/vfs.h"

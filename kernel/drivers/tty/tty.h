@@ -6,8 +6,8 @@
  * park on a wait queue until a whole line (or, in raw mode, any byte) is in.
  * One line goes to one reader. Writes go straight to uart_write.
  */
-#ifndef KERNEL_FS_TTY_H
-#define KERNEL_FS_TTY_H
+#ifndef KERNEL_DRIVERS_TTY_TTY_H
+#define KERNEL_DRIVERS_TTY_TTY_H
 
 #include <stddef.h>
 #include <stdint.h>

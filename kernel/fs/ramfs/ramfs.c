@@ -16,7 +16,7 @@
  * struct inode. User copies run under it (lock order ramfs_lock -> as->lock);
  * inode_put is never called with it held (evict takes it).
  */
-#include "kernel/fs/ramfs.h"
+#include "kernel/fs/ramfs/ramfs.h"
 
 #include "kernel/fs/devfs.h"
 #include "kernel/fs/vfs.h"

@@ -7,8 +7,8 @@
  * some progress returns the bytes done so far; a miss before any returns
  * -EIOWAIT.
  */
-#include "kernel/fs/bcache.h"
-#include "kernel/fs/ext2_int.h"
+#include "kernel/block/bcache.h"
+#include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/mm/kmalloc.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -8,7 +8,7 @@
  * entry carries data fills it (GNU cpio puts it on the last one).
  */
 #include "kernel/fs/devfs.h"
-#include "kernel/fs/ramfs.h"
+#include "kernel/fs/ramfs/ramfs.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"

@@ -3,7 +3,7 @@
  * Block device registry and the request future shared by every driver; see
  * blkdev.h. Lock legend: R registry_lock.
  */
-#include "kernel/drivers/blkdev.h"
+#include "kernel/block/blkdev.h"
 
 #include "kernel/arch.h"
 #include "kernel/async/executor.h"

@@ -6,8 +6,8 @@
  * pages and read as zeros), symlinks hold their target string.
  * Every op is synchronous (never -EIOWAIT).
  */
-#ifndef KERNEL_FS_RAMFS_H
-#define KERNEL_FS_RAMFS_H
+#ifndef KERNEL_FS_RAMFS_RAMFS_H
+#define KERNEL_FS_RAMFS_RAMFS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -13,12 +13,12 @@
  * on the LRU list (oldest release first), a free one on the free list.
  * READING and WRITING mean buf->req belongs to the device.
  */
-#include "kernel/fs/bcache.h"
+#include "kernel/block/bcache.h"
 
 #include "kernel/arch.h"
 #include "kernel/async/executor.h"
 #include "kernel/async/waitq.h"
-#include "kernel/drivers/blkdev.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"

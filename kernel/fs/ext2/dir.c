@@ -13,7 +13,7 @@
  * linearly, which dir_index allows (a COMPAT feature); the first change to
  * one clears EXT2_INDEX_FL, so the stale index is never trusted again.
  */
-#include "kernel/fs/ext2_int.h"
+#include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/mm/kmalloc.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -27,8 +27,8 @@
  * Every function may be called from any hart with interrupts on or off,
  * except bcache_sync_block_on (outside any task, see executor.h).
  */
-#ifndef KERNEL_FS_BCACHE_H
-#define KERNEL_FS_BCACHE_H
+#ifndef KERNEL_BLOCK_BCACHE_H
+#define KERNEL_BLOCK_BCACHE_H
 
 #include <stdbool.h>
 #include <stdint.h>
