@@ -228,6 +228,23 @@ int vfs_truncate(struct inode *ino, uint64_t size)
 	return ino->iops->truncate(ino, size);
 }
 
+void inode_setattr_mem(struct inode *ino, const struct iattr *ia, int64_t now)
+{
+	if (ia->valid & ATTR_ATIME)
+		ino->atime_ns = ia->valid & ATTR_ATIME_NOW ? now : ia->atime_ns;
+	if (ia->valid & ATTR_MTIME)
+		ino->mtime_ns = ia->valid & ATTR_MTIME_NOW ? now : ia->mtime_ns;
+	ino->ctime_ns = now;
+}
+
+int vfs_setattr(struct inode *ino, const struct iattr *ia)
+{
+	if (ino->iops && ino->iops->setattr)
+		return ino->iops->setattr(ino, ia);
+	inode_setattr_mem(ino, ia, vfs_now_ns());
+	return 0;
+}
+
 int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, uint32_t mode,
 	     struct file **out)
 {

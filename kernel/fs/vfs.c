@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * VFS core: uio copies, inode and file reference counting, file_read_kernel,
- * the root, the mount table and the per-hart I/O-wait slot. Path walking is
- * in path.c.
+ * the root and the per-hart I/O-wait slot. Path walking is in path.c, the
+ * mount table and the file system types in mount.c.
  */
 #include "kernel/fs/vfs.h"
 
@@ -297,91 +297,6 @@ void vfs_set_root(struct inode *root)
 
 	vfs_root = inode_get(root);
 	inode_put(old);
-}
-
-/* ---- mounts --------------------------------------------------------------- */
-
-/* L:mount_lock. Entries with covered == NULL are free. */
-static struct {
-	struct inode *covered;
-	struct inode *root;
-} mounts[VFS_MAX_MOUNTS];
-static struct spinlock mount_lock = SPINLOCK_INIT("vfs_mount");
-
-int vfs_mount_add(struct inode *dir, struct inode *root)
-{
-	irqflags_t fl = spin_lock_irqsave(&mount_lock);
-	int freei = -1, err = 0;
-
-	for (int i = 0; i < VFS_MAX_MOUNTS; i++) {
-		if (!mounts[i].covered) {
-			if (freei < 0)
-				freei = i;
-		} else if (mounts[i].covered == dir || mounts[i].root == root ||
-			   mounts[i].root == dir) {
-			err = -EBUSY;
-		}
-	}
-	if (!err && freei < 0)
-		err = -ENOSPC;
-	if (!err) {
-		mounts[freei].covered = inode_get(dir);
-		mounts[freei].root = inode_get(root);
-	}
-	spin_unlock_irqrestore(&mount_lock, fl);
-	return err;
-}
-
-int vfs_mount_remove(struct inode *root, struct inode **root_ref, struct inode **covered)
-{
-	irqflags_t fl = spin_lock_irqsave(&mount_lock);
-	int err = -EINVAL;
-
-	for (int i = 0; i < VFS_MAX_MOUNTS; i++) {
-		if (mounts[i].covered && mounts[i].root == root) {
-			*covered = mounts[i].covered;
-			*root_ref = mounts[i].root;
-			mounts[i].covered = mounts[i].root = NULL;
-			err = 0;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&mount_lock, fl);
-	return err;
-}
-
-static struct inode *mount_find(struct inode *ino, bool cross)
-{
-	struct inode *r = NULL;
-	irqflags_t fl = spin_lock_irqsave(&mount_lock);
-
-	for (int i = 0; i < VFS_MAX_MOUNTS && !r; i++)
-		if (mounts[i].covered && (cross ? mounts[i].covered : mounts[i].root) == ino)
-			r = inode_get(cross ? mounts[i].root : mounts[i].covered);
-	spin_unlock_irqrestore(&mount_lock, fl);
-	return r;
-}
-
-struct inode *vfs_mount_cross(struct inode *dir)
-{
-	return mount_find(dir, true);
-}
-
-struct inode *vfs_mount_covered(struct inode *root)
-{
-	return mount_find(root, false);
-}
-
-unsigned vfs_mount_roots(struct inode **out, unsigned max)
-{
-	unsigned n = 0;
-	irqflags_t fl = spin_lock_irqsave(&mount_lock);
-
-	for (int i = 0; i < VFS_MAX_MOUNTS && n < max; i++)
-		if (mounts[i].covered)
-			out[n++] = inode_get(mounts[i].root);
-	spin_unlock_irqrestore(&mount_lock, fl);
-	return n;
 }
 
 /* H: each hart's slot is only touched by that hart, between an op's return

@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 struct as;
+struct blkdev;
 struct proc;
 struct future;
 struct waitq;
@@ -174,6 +175,7 @@ long uio_zero(struct uio *u, size_t n);
 
 struct inode;
 struct file;
+struct iattr;
 struct superblock;
 
 /* getdents callback: return false to stop (buffer full). */
@@ -204,15 +206,78 @@ struct inode_ops {
 	/* Emit entries from *pos on (0 and 1 are "." and ".."); updates *pos. */
 	int (*readdir)(struct inode *dir, uint64_t *pos, vfs_filldir_t fill, void *ctx);
 	int (*truncate)(struct inode *ino, uint64_t size);
+	/* Change the attributes ia->valid names (in memory and on disk). NULL:
+	 * the VFS changes the in-memory inode itself (inode_setattr_mem). */
+	int (*setattr)(struct inode *ino, const struct iattr *ia);
 	/* The last reference went away (free it if nlink == 0, or cache it). */
 	void (*evict)(struct inode *ino);
+};
+
+/* Attribute changes for inode_ops.setattr; ctime always becomes now. */
+#define ATTR_ATIME 0x1		/* atime_ns */
+#define ATTR_MTIME 0x2		/* mtime_ns */
+#define ATTR_ATIME_NOW 0x4	/* atime = the fs's now (with ATTR_ATIME) */
+#define ATTR_MTIME_NOW 0x8	/* mtime = the fs's now (with ATTR_MTIME) */
+
+struct iattr {
+	unsigned valid;
+	int64_t atime_ns, mtime_ns;
+};
+
+/* Apply ia to the in-memory inode with now as the current time. */
+void inode_setattr_mem(struct inode *ino, const struct iattr *ia, int64_t now);
+
+/* What statfs reports of a mounted file system. */
+struct vfs_statfs {
+	uint64_t magic;			/* f_type */
+	uint32_t bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	bool ro;
+};
+
+/*
+ * A mounted file system's whole-fs operations. Every op may be NULL: no
+ * deferred work, nothing to write back, no fixed size, never busy.
+ */
+struct super_ops {
+	/* Finish deferred work (inodes unlinked while open) into the cache.
+	 * May return -EIOWAIT. Does not write the cache to disk. */
+	int (*flush)(struct superblock *sb);
+	/* A future that writes the fs's cached blocks to its device (its
+	 * ->result is 0 or -EIO), or NULL when out of memory. */
+	struct future *(*sync)(struct superblock *sb);
+	void (*statfs)(struct superblock *sb, struct vfs_statfs *st);
+	/* Drop the fs if nothing but root holds it (root is consumed on
+	 * success), -EBUSY while inodes are in use. */
+	int (*unmount)(struct superblock *sb, struct inode *root);
 };
 
 struct superblock {
 	uint32_t dev;				/* I: st_dev */
 	const char *name;			/* I: "ramfs" */
+	const struct super_ops *ops;		/* I */
+	struct blkdev *bdev;			/* I: the device it lives on, or NULL */
 	atomic_uint_fast64_t next_ino;		/* A: inode number allocator (ramfs) */
 };
+
+/*
+ * A file system type that mount(2) can name. Registered with FS_TYPE()
+ * in a linker section, so adding one is a new folder and no edit here.
+ */
+struct fs_type {
+	const char *name;			/* "ext2" */
+	bool needs_dev;				/* mount's source names a block device */
+	/* Mount the fs on dev (NULL when !needs_dev); *root is counted. May
+	 * return -EIOWAIT (restart contract), -EINVAL for a bad image. */
+	int (*mount)(struct blkdev *dev, struct inode **root);
+};
+
+#define FS_TYPE(var)                                                                               \
+	static const struct fs_type *const fs_type_ptr_##var                                      \
+		__attribute__((used, section("fs_types"), aligned(8))) = &(var)
+
+/* The registered type called name, or NULL. */
+const struct fs_type *vfs_fs_type(const char *name);
 
 struct inode {
 	uint64_t ino;				/* I */
@@ -295,6 +360,9 @@ long file_read_kernel(struct file *f, void *buf, size_t n, uint64_t off);
  */
 long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov, bool write,
 	     struct future **pending);
+/* The same at the explicit offset pos (pread64/pwrite64), not the file's. */
+long file_rw_at(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov,
+		bool write, uint64_t pos, struct future **pending);
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -340,6 +408,8 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
 /* Absolute path of dir into buf (n bytes); returns the length with the NUL. */
 long vfs_getcwd(struct inode *dir, char *buf, size_t n);
 int vfs_truncate(struct inode *ino, uint64_t size);
+/* Change ino's attributes through its fs (inode_ops.setattr, or in memory). */
+int vfs_setattr(struct inode *ino, const struct iattr *ia);
 
 /*
  * Mount points: a small table of (covered directory, mounted root) pairs.

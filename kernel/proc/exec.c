@@ -139,7 +139,7 @@ out_path:
 	return err;
 }
 
-SYSCALL(221, execve)
+SYSCALL_ASYNC(221, execve)
 {
 	return fs_call(sc, do_execve);
 }

@@ -211,7 +211,7 @@ static const struct future_ops wait_ops = {
 	.release = wait_release,
 };
 
-SYSCALL(260, wait4)
+SYSCALL_ASYNC(260, wait4)
 {
 	struct wait_future *wf;
 	int pid = (int)sc->arg[0];

@@ -58,12 +58,13 @@ static void do_syscall(struct proc *p)
 		.arg = uctx_args(&p->uc),
 		.pending = NULL,
 	};
-	sys_fn fn = syscall_lookup(nr);
-	long ret = fn ? fn(&sc) : -ENOSYS;
+	const struct syscall_desc *d = syscall_lookup(nr);
+	long ret = d ? d->fn(&sc) : -ENOSYS;
 
 	if (p->ustate == ULOOP_EXITED)
 		return;
 	if (sc.pending) {
+		BUG_ON(d->kind != SYSCALL_KIND_ASYNC);
 		p->uloop.awaiting = sc.pending;
 		p->ustate = ULOOP_AWAIT_SYSCALL;
 		return;

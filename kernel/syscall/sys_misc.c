@@ -220,7 +220,7 @@ static const struct future_ops sys_yield_ops = {
 	.release = sys_yield_release,
 };
 
-SYSCALL(124, sched_yield)
+SYSCALL_ASYNC(124, sched_yield)
 {
 	struct sys_yield *s = kmalloc(sizeof(*s));
 

@@ -227,7 +227,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
  * signal handler (EINTR); handlers are not run yet, and a fatal signal
  * drops the sleep, so it is never written here.
  */
-SYSCALL(101, nanosleep)
+SYSCALL_ASYNC(101, nanosleep)
 {
 	uint64_t ns, now = clock_now_ns();
 	int err = read_timespec(sc, sc->arg[0], &ns);
@@ -237,7 +237,7 @@ SYSCALL(101, nanosleep)
 	return sleep_until_deadline(sc, add_sat(now, ns));
 }
 
-SYSCALL(115, clock_nanosleep)
+SYSCALL_ASYNC(115, clock_nanosleep)
 {
 	long clockid = (long)(int)sc->arg[0];
 	uint64_t ns, now = clock_now_ns();

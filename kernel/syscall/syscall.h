@@ -33,27 +33,41 @@ struct sys_ctx {
 
 typedef long (*sys_fn)(struct sys_ctx *sc);
 
+/*
+ * How a handler returns, as docs/syscalls.md lists it:
+ *   SYSCALL_FAST   from the trap fast path, at once (below);
+ *   SYSCALL        at once, from the userloop;
+ *   SYSCALL_ASYNC  may instead set sc->pending to a future to await (the
+ *                  userloop checks that only these do).
+ */
+enum syscall_kind {
+	SYSCALL_KIND_NOW,
+	SYSCALL_KIND_FAST,
+	SYSCALL_KIND_ASYNC,
+};
+
 struct syscall_desc {
 	unsigned nr;
-	bool fast;      /* may run on the trap fast path (see SYSCALL_FAST) */
+	enum syscall_kind kind;
 	const char *name;
 	sys_fn fn;
 };
 
 #define SYSCALL_MAX 512
 
-#define SYSCALL_DESC(nr_, name_, fast_)                                       \
+#define SYSCALL_DESC(nr_, name_, kind_)                                       \
 	static long sys_##name_(struct sys_ctx *sc);                          \
 	static const struct syscall_desc syscall_desc_##name_                 \
 		__attribute__((used, section(".syscalls"), aligned(8))) = {   \
 			.nr = (nr_),                                          \
-			.fast = (fast_),                                      \
+			.kind = (kind_),                                      \
 			.name = #name_,                                       \
 			.fn = sys_##name_,                                    \
 		};                                                            \
 	static long sys_##name_(struct sys_ctx *sc)
 
-#define SYSCALL(nr_, name_) SYSCALL_DESC(nr_, name_, false)
+#define SYSCALL(nr_, name_) SYSCALL_DESC(nr_, name_, SYSCALL_KIND_NOW)
+#define SYSCALL_ASYNC(nr_, name_) SYSCALL_DESC(nr_, name_, SYSCALL_KIND_ASYNC)
 
 /*
  * A fast syscall runs straight from the user trap vector, before the
@@ -62,7 +76,7 @@ struct syscall_desc {
  * read or change the process's saved registers other than a0..a5. Only
  * what is both hot and trivially short qualifies (getpid, clock_gettime).
  */
-#define SYSCALL_FAST(nr_, name_) SYSCALL_DESC(nr_, name_, true)
+#define SYSCALL_FAST(nr_, name_) SYSCALL_DESC(nr_, name_, SYSCALL_KIND_FAST)
 
 /* Dispatch a fast syscall for the process running on this hart; false if
  * nr is not a fast one (the userloop then handles the trap). Interrupts off. */
@@ -71,14 +85,14 @@ bool syscall_try_fast(unsigned long nr, struct sys_ctx *sc, long *ret);
 /*
  * Run a handler that may hit a disk-cache miss (-EIOWAIT, kernel/fs/vfs.h):
  * if it does, hand the userloop a future that awaits the I/O and runs the
- * handler again from the start. Implemented in kernel/fs/sys_fs.c.
+ * handler again from the start. Implemented in kernel/fs/fs_syscall.c.
  */
 long fs_call(struct sys_ctx *sc, sys_fn fn);
 
 /* Boot: fill the table from the .syscalls section; panics on a duplicate. */
 void syscall_init(void);
-/* The handler for nr, or NULL. */
-sys_fn syscall_lookup(unsigned long nr);
+/* The descriptor of nr, or NULL. */
+const struct syscall_desc *syscall_lookup(unsigned long nr);
 const char *syscall_name(unsigned long nr);
 
 #endif

@@ -29,16 +29,16 @@ bool syscall_try_fast(unsigned long nr, struct sys_ctx *sc, long *ret)
 {
 	const struct syscall_desc *d = nr < SYSCALL_MAX ? table[nr] : NULL;
 
-	if (!d || !d->fast)
+	if (!d || d->kind != SYSCALL_KIND_FAST)
 		return false;
 	*ret = d->fn(sc);
 	BUG_ON(sc->pending);
 	return true;
 }
 
-sys_fn syscall_lookup(unsigned long nr)
+const struct syscall_desc *syscall_lookup(unsigned long nr)
 {
-	return nr < SYSCALL_MAX && table[nr] ? table[nr]->fn : NULL;
+	return nr < SYSCALL_MAX ? table[nr] : NULL;
 }
 
 const char *syscall_name(unsigned long nr)

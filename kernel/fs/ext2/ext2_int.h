@@ -317,6 +317,8 @@ int ext2_dir_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
 int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
 		    const char *nname, size_t nlen, unsigned flags);
 long ext2_readlink(struct inode *ino, char *buf, size_t n);
+
+extern const struct super_ops ext2_super_ops;
 int ext2_dir_readdir(struct inode *dir, uint64_t *pos, vfs_filldir_t fill, void *ctx);
 
 #endif

@@ -708,7 +708,30 @@ out:
 	return err;
 }
 
-/* ---- ops table (the directory ops live in ext2_dir.c) --------------------- */
+/* ---- attributes ---------------------------------------------------------------- */
+
+/* Gather the inode's table block, then change it (the restart contract). */
+static int ext2_setattr(struct inode *ino, const struct iattr *ia)
+{
+	struct ext2_fs *fs = EFS(ino);
+	struct ext2_tx tx;
+	irqflags_t fl = spin_lock_irqsave(&fs->lock);
+	int err;
+
+	tx_init(&tx, fs);
+	err = ext2_writable(fs);
+	if (!err)
+		err = ext2_itable_gather(&tx, (uint32_t)ino->ino, NULL);
+	if (!err) {
+		inode_setattr_mem(ino, ia, ext2_now_ns(fs));
+		ext2_iwrite(&tx, EI(ino), false);
+	}
+	tx_end(&tx);
+	spin_unlock_irqrestore(&fs->lock, fl);
+	return err;
+}
+
+/* ---- ops table (the directory ops live in dir.c) ------------------------------- */
 
 const struct inode_ops ext2_iops = {
 	.lookup = ext2_dir_lookup,
@@ -720,5 +743,6 @@ const struct inode_ops ext2_iops = {
 	.readlink = ext2_readlink,
 	.readdir = ext2_dir_readdir,
 	.truncate = ext2_truncate,
+	.setattr = ext2_setattr,
 	.evict = ext2_evict,
 };

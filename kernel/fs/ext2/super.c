@@ -505,6 +505,8 @@ again:
 	list_init(&fs->inodes);
 	list_init(&fs->orphans);
 	fs->vsb.name = "ext2";
+	fs->vsb.ops = &ext2_super_ops;
+	fs->vsb.bdev = dev;
 	fs->vsb.dev = __atomic_fetch_add(&next_dev, 1, __ATOMIC_RELAXED);
 	for (uint32_t g = 0; g < fs->ngroups; g++) {
 		uint8_t *gd = ext2_gd(fs, g);
@@ -585,3 +587,56 @@ int ext2_unmount(struct ext2_fs *fs, struct inode *root)
 	fs_release_bufs(fs);
 	return 0;
 }
+
+/* ---- the VFS's entry points ---------------------------------------------- */
+
+static int sop_flush(struct superblock *sb)
+{
+	return ext2_flush(ext2_from_sb(sb));
+}
+
+static struct future *sop_sync(struct superblock *sb)
+{
+	return bcache_sync(ext2_from_sb(sb)->dev);
+}
+
+static void sop_statfs(struct superblock *sb, struct vfs_statfs *vs)
+{
+	struct ext2_statfs es;
+
+	ext2_statfs(ext2_from_sb(sb), &es);
+	vs->magic = EXT2_SUPER_MAGIC;
+	vs->bsize = es.bsize;
+	vs->blocks = es.blocks;
+	vs->bfree = es.bfree;
+	vs->bavail = es.bavail;
+	vs->files = es.files;
+	vs->ffree = es.ffree;
+	vs->ro = es.ro;
+}
+
+static int sop_unmount(struct superblock *sb, struct inode *root)
+{
+	return ext2_unmount(ext2_from_sb(sb), root);
+}
+
+const struct super_ops ext2_super_ops = {
+	.flush = sop_flush,
+	.sync = sop_sync,
+	.statfs = sop_statfs,
+	.unmount = sop_unmount,
+};
+
+static int fst_mount(struct blkdev *dev, struct inode **root)
+{
+	struct ext2_fs *fs;
+
+	return ext2_mount(dev, &fs, root);
+}
+
+static const struct fs_type ext2_fs_type = {
+	.name = "ext2",
+	.needs_dev = true,
+	.mount = fst_mount,
+};
+FS_TYPE(ext2_fs_type);

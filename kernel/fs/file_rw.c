@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Syscalls on open files: read, write, readv, writev, pread64, pwrite64,
- * lseek, close, dup, dup3, fcntl, ioctl, pipe2, fstat, ftruncate; and
- * file_rw(), which turns a stream's -EAGAIN, or a disk file's -EIOWAIT, into
- * a future (vfs.h).
+ * file_rw(): a read or write of an open file that would block becomes a
+ * future (vfs.h): a stream's -EAGAIN waits on its wait queue, a disk file's
+ * -EIOWAIT on the parked I/O.
  *
  * Reads and writes of disk files do not use fs_call()'s restart: a file op
  * that made progress before a cache miss returns the short count (and has
@@ -12,22 +11,17 @@
  * the offset, awaits the parked I/O and carries on from where it stopped, so
  * a read or write of a regular file moves every byte (up to end of file) as
  * on Linux. ftruncate, which changes nothing before its miss, uses fs_call.
+ *
+ * The syscalls over it are in sys_rw.c.
  */
 #include "kernel/async/waitq.h"
-#include "kernel/fs/fdtable.h"
-#include "kernel/ipc/pipe.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/slab.h"
-#include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
-#include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-
-/* Linux's MAX_RW_COUNT: one call moves at most this much. */
-#define MAX_RW_COUNT (0x7fffffffUL & ~(PAGE_SIZE - 1))
 
 /* ---- the blocking read/write future --------------------------------------- */
 
@@ -412,8 +406,8 @@ static struct future *stream_future_new(const struct rw_op *op, const struct uio
 }
 
 /* file_rw at an explicit offset (pread/pwrite) when at is set. */
-static long file_rw_at(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov,
-		       bool write, bool at, uint64_t pos, struct future **pending)
+static long rw_start(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov,
+		     bool write, bool at, uint64_t pos, struct future **pending)
 {
 	struct rw_op op = { .proc = p, .file = f, .write = write, .at = at, .pos = pos };
 	struct rw_future *w;
@@ -468,396 +462,11 @@ static long file_rw_at(struct proc *p, struct file *f, struct uio *u, struct iov
 long file_rw(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov, bool write,
 	     struct future **pending)
 {
-	return file_rw_at(p, f, u, owned_iov, write, false, 0, pending);
+	return rw_start(p, f, u, owned_iov, write, false, 0, pending);
 }
 
-/* ---- helpers --------------------------------------------------------------- */
-
-static bool user_range_ok(uintptr_t a, size_t n)
+long file_rw_at(struct proc *p, struct file *f, struct uio *u, struct iovec *owned_iov,
+		bool write, uint64_t pos, struct future **pending)
 {
-	return a < USER_TOP && n <= USER_TOP - a;
-}
-
-static long do_rw(struct sys_ctx *sc, struct file *f, struct uio *u, struct iovec *owned,
-		  bool write)
-{
-	long r = file_rw(sc->proc, f, u, owned, write, &sc->pending);
-
-	file_put(f);
-	return r;
-}
-
-static long rw1(struct sys_ctx *sc, bool write)
-{
-	int fd = (int)sc->arg[0];
-	uintptr_t buf = sc->arg[1];
-	size_t n = sc->arg[2];
-	struct file *f = fd_get(sc->proc, fd);
-	struct iovec iov;
-	struct uio u;
-
-	if (!f)
-		return -EBADF;
-	if (write ? !file_writable(f) : !file_readable(f)) {
-		file_put(f);
-		return -EBADF;
-	}
-	if (!n) {
-		file_put(f);
-		return 0;
-	}
-	if (!user_range_ok(buf, n)) {
-		file_put(f);
-		return -EFAULT;
-	}
-	if (n > MAX_RW_COUNT)
-		n = MAX_RW_COUNT;
-	iov.base = buf;
-	iov.len = n;
-	uio_init_user(&u, proc_as(sc->proc), &iov, 1);
-	return do_rw(sc, f, &u, NULL, write);
-}
-
-SYSCALL(63, read)
-{
-	return rw1(sc, false);
-}
-
-SYSCALL(64, write)
-{
-	return rw1(sc, true);
-}
-
-/* Copy and check a user iovec array; *out is kmalloc'd (at most 16 KiB). */
-static long get_iov(struct sys_ctx *sc, uintptr_t uiov, unsigned long cnt, struct iovec **out)
-{
-	struct iovec *v;
-	size_t total = 0;
-	int err;
-
-	*out = NULL;
-	if (cnt > IOV_MAX)
-		return -EINVAL;
-	if (!cnt)
-		return 0;
-	v = kmalloc(cnt * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	err = copy_from_user(proc_as(sc->proc), v, uiov, cnt * sizeof(*v));
-	if (err) {
-		kfree(v);
-		return err;
-	}
-	for (unsigned long i = 0; i < cnt; i++) {
-		if ((long)v[i].len < 0) {
-			kfree(v);
-			return -EINVAL;
-		}
-		if (v[i].len && !user_range_ok(v[i].base, v[i].len)) {
-			kfree(v);
-			return -EFAULT;
-		}
-		/* Clamp the total as Linux does: later segments shrink. */
-		if (v[i].len > MAX_RW_COUNT - total)
-			v[i].len = MAX_RW_COUNT - total;
-		total += v[i].len;
-	}
-	*out = v;
-	return (long)total;
-}
-
-static long rwv(struct sys_ctx *sc, bool write)
-{
-	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
-	struct iovec *v;
-	struct uio u;
-	long total;
-
-	if (!f)
-		return -EBADF;
-	if (write ? !file_writable(f) : !file_readable(f)) {
-		file_put(f);
-		return -EBADF;
-	}
-	total = get_iov(sc, sc->arg[1], sc->arg[2], &v);
-	if (total <= 0) {
-		file_put(f);
-		return total;
-	}
-	uio_init_user(&u, proc_as(sc->proc), v, (unsigned)sc->arg[2]);
-	return do_rw(sc, f, &u, v, write);
-}
-
-SYSCALL(65, readv)
-{
-	return rwv(sc, false);
-}
-
-SYSCALL(66, writev)
-{
-	return rwv(sc, true);
-}
-
-/* pread64/pwrite64: seekable files only (streams: -ESPIPE); they wait only
- * for the disk, at their own offset. */
-static long prw(struct sys_ctx *sc, bool write)
-{
-	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
-	uintptr_t buf = sc->arg[1];
-	size_t n = sc->arg[2];
-	uint64_t pos = sc->arg[3];
-	struct iovec iov;
-	struct uio u;
-	long r;
-
-	if (!f)
-		return -EBADF;
-	if (write ? !file_writable(f) : !file_readable(f))
-		r = -EBADF;
-	else if (!f->ops->seekable)
-		r = -ESPIPE;
-	else if ((int64_t)pos < 0)
-		r = -EINVAL;
-	else if (!n)
-		r = 0;
-	else if (!user_range_ok(buf, n))
-		r = -EFAULT;
-	else if (!(write ? f->ops->write : f->ops->read))
-		r = -EINVAL;
-	else {
-		if (n > MAX_RW_COUNT)
-			n = MAX_RW_COUNT;
-		iov.base = buf;
-		iov.len = n;
-		uio_init_user(&u, proc_as(sc->proc), &iov, 1);
-		/* O_APPEND with pwrite appends (as Linux). */
-		r = file_rw_at(sc->proc, f, &u, NULL, write, true, pos, &sc->pending);
-	}
-	file_put(f);
-	return r;
-}
-
-SYSCALL(67, pread64)
-{
-	return prw(sc, false);
-}
-
-SYSCALL(68, pwrite64)
-{
-	return prw(sc, true);
-}
-
-SYSCALL(62, lseek)
-{
-	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
-	int64_t off = (int64_t)sc->arg[1];
-	unsigned whence = (unsigned)sc->arg[2];
-	int64_t base;
-	long r;
-
-	if (!f)
-		return -EBADF;
-	if (!f->ops || !f->ops->seekable) {
-		r = -ESPIPE;
-		goto out;
-	}
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = (int64_t)f->pos;
-		break;
-	case SEEK_END:
-		base = (int64_t)f->inode->size;
-		break;
-	default:
-		r = -EINVAL;
-		goto out;
-	}
-	if ((off > 0 && base > INT64_MAX - off) || base + off < 0) {
-		r = off > 0 ? -EOVERFLOW : -EINVAL;
-		goto out;
-	}
-	f->pos = (uint64_t)(base + off);
-	r = (long)f->pos;
-out:
-	file_put(f);
-	return r;
-}
-
-SYSCALL(57, close)
-{
-	struct fdtable *t = proc_files(sc->proc);
-
-	return t ? fdtable_close(t, (int)sc->arg[0]) : -EBADF;
-}
-
-SYSCALL(23, dup)
-{
-	struct fdtable *t = proc_files(sc->proc);
-	struct file *f = fdtable_get(t, (int)sc->arg[0]);
-	int fd;
-
-	if (!f)
-		return -EBADF;
-	fd = fdtable_install(t, f, 0, 0);
-	if (fd < 0)
-		file_put(f);
-	return fd;
-}
-
-SYSCALL(24, dup3)
-{
-	struct fdtable *t = proc_files(sc->proc);
-	int oldfd = (int)sc->arg[0], newfd = (int)sc->arg[1];
-	unsigned flags = (unsigned)sc->arg[2];
-
-	if (!t)
-		return -EBADF;
-	if (flags & ~(unsigned)O_CLOEXEC)
-		return -EINVAL;
-	if (oldfd == newfd)
-		return -EINVAL;
-	return fdtable_dup3(t, oldfd, newfd, flags);
-}
-
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC 1
-
-SYSCALL(25, fcntl)
-{
-	struct fdtable *t = proc_files(sc->proc);
-	int fd = (int)sc->arg[0];
-	unsigned cmd = (unsigned)sc->arg[1];
-	unsigned long arg = sc->arg[2];
-	struct file *f = fdtable_get(t, fd);
-	long r;
-
-	if (!f)
-		return -EBADF;
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		if (arg >= FDT_MAX) {
-			r = -EINVAL;
-			break;
-		}
-		r = fdtable_install(t, file_get(f), (int)arg, cmd == F_DUPFD ? 0 : O_CLOEXEC);
-		if (r < 0)
-			file_put(f);
-		break;
-	case F_GETFD:
-		r = fdtable_get_cloexec(t, fd);
-		break;
-	case F_SETFD:
-		r = fdtable_set_cloexec(t, fd, arg & FD_CLOEXEC);
-		break;
-	case F_GETFL:
-		r = (long)(f->flags | O_LARGEFILE);
-		break;
-	case F_SETFL:
-		f->flags = (f->flags & ~(unsigned)(O_APPEND | O_NONBLOCK)) |
-			   ((unsigned)arg & (O_APPEND | O_NONBLOCK));
-		r = 0;
-		break;
-	default:
-		r = -EINVAL;
-		break;
-	}
-	file_put(f);
-	return r;
-}
-
-SYSCALL(29, ioctl)
-{
-	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
-	long r;
-
-	if (!f)
-		return -EBADF;
-	r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, sc->proc, (unsigned)sc->arg[1], sc->arg[2])
-				    : -ENOTTY;
-	file_put(f);
-	return r;
-}
-
-SYSCALL(59, pipe2)
-{
-	struct fdtable *t = proc_files(sc->proc);
-	unsigned flags = (unsigned)sc->arg[1];
-	struct file *rd, *wr;
-	int fds[2];
-	int err;
-
-	if (!t)
-		return -EMFILE;
-	if (flags & ~(unsigned)(O_CLOEXEC | O_NONBLOCK))
-		return -EINVAL;
-	err = pipe_create(&rd, &wr, flags);
-	if (err)
-		return err;
-	fds[0] = fdtable_install(t, rd, 0, flags);
-	if (fds[0] < 0) {
-		file_put(rd);
-		file_put(wr);
-		return fds[0];
-	}
-	fds[1] = fdtable_install(t, wr, 0, flags);
-	if (fds[1] < 0) {
-		fdtable_close(t, fds[0]);
-		file_put(wr);
-		return fds[1];
-	}
-	err = copy_to_user(proc_as(sc->proc), sc->arg[0], fds, sizeof(fds));
-	if (err) {
-		fdtable_close(t, fds[0]);
-		fdtable_close(t, fds[1]);
-		return err;
-	}
-	return 0;
-}
-
-SYSCALL(80, fstat)
-{
-	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
-	struct linux_stat st;
-
-	if (!f)
-		return -EBADF;
-	inode_fill_stat(f->inode, &st);
-	file_put(f);
-	return copy_to_user(proc_as(sc->proc), sc->arg[1], &st, sizeof(st));
-}
-
-static long do_ftruncate(struct sys_ctx *sc);
-
-SYSCALL(46, ftruncate)
-{
-	return fs_call(sc, do_ftruncate);
-}
-
-static long do_ftruncate(struct sys_ctx *sc)
-{
-	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
-	int64_t len = (int64_t)sc->arg[1];
-	long r;
-
-	if (!f)
-		return -EBADF;
-	if (len < 0 || !file_writable(f))
-		r = -EINVAL;
-	else if (S_ISDIR(f->inode->mode))
-		r = -EISDIR;
-	else if (!S_ISREG(f->inode->mode))
-		r = -EINVAL;
-	else
-		r = vfs_truncate(f->inode, (uint64_t)len);
-	file_put(f);
-	return r;
+	return rw_start(p, f, u, owned_iov, write, true, pos, pending);
 }

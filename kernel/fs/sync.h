@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writing mounted file systems back: sync, fsync, fdatasync and umount2 all
+ * hand the userloop one sync future (sync.c) over the file systems concerned.
+ */
+#ifndef KERNEL_FS_SYNC_H
+#define KERNEL_FS_SYNC_H
+
+#include <stdbool.h>
+
+#include "kernel/fs/vfs.h"
+
+struct sys_ctx;
+
+/* Does the fs of sb keep anything that a sync writes back (super_ops.sync)? */
+static inline bool fs_has_sync(const struct superblock *sb)
+{
+	return sb && sb->ops && sb->ops->sync;
+}
+
+/*
+ * Start a sync of the file systems of roots[0..n) (each a counted inode of
+ * its fs, passed in: they keep each fs mounted) as
+ * sc->pending; with umount, n is 1 and roots[0] is a mounted root, dropped
+ * from the mount table and unmounted once written back. 0, or -ENOMEM with
+ * the references put.
+ */
+long fs_sync_start(struct sys_ctx *sc, struct inode **roots, unsigned n, bool umount);
+
+#endif

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Asking about files: fstat, newfstatat, faccessat, faccessat2, statfs,
+ * fstatfs. statfs answers from the file system's super_ops.statfs.
+ */
+#include "kernel/fs/fdtable.h"
+#include "kernel/fs/fs_syscall.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "lib/errno.h"
+
+/* ---- stat ------------------------------------------------------------------ */
+
+SYSCALL(80, fstat)
+{
+	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
+	struct linux_stat st;
+
+	if (!f)
+		return -EBADF;
+	inode_fill_stat(f->inode, &st);
+	file_put(f);
+	return copy_to_user(proc_as(sc->proc), sc->arg[1], &st, sizeof(st));
+}
+
+#define AT_NO_AUTOMOUNT 0x800
+
+FS_SYSCALL(79, newfstatat)
+{
+	unsigned flags = (unsigned)sc->arg[3];
+	struct linux_stat st;
+	struct at_path ap;
+	struct inode *ino;
+	long r;
+
+	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
+	if (r < 0)
+		return r;
+	r = at_path_lookup(sc, &ap, flags, &ino);
+	if (!r) {
+		inode_fill_stat(ino, &st);
+		inode_put(ino);
+		r = copy_to_user(proc_as(sc->proc), sc->arg[2], &st, sizeof(st));
+	}
+	at_path_put(&ap);
+	return r;
+}
+
+/* ---- access ------------------------------------------------------------------ */
+
+#define X_OK 1
+
+static long access_at(struct sys_ctx *sc, unsigned mode, unsigned flags)
+{
+	struct at_path ap;
+	struct inode *ino;
+	long r;
+
+	if (mode & ~7u)
+		return -EINVAL;
+	if (flags & ~(unsigned)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
+	if (r < 0)
+		return r;
+	r = at_path_lookup(sc, &ap, flags, &ino);
+	if (!r) {
+		/* Every process is root: only execute needs a bit (any x, or a dir). */
+		if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
+			r = -EACCES;
+		inode_put(ino);
+	}
+	at_path_put(&ap);
+	return r;
+}
+
+FS_SYSCALL(48, faccessat)
+{
+	return access_at(sc, (unsigned)sc->arg[2], 0);
+}
+
+FS_SYSCALL(439, faccessat2)
+{
+	return access_at(sc, (unsigned)sc->arg[2], (unsigned)sc->arg[3]);
+}
+
+/* ---- statfs ------------------------------------------------------------------ */
+
+#define RAMFS_MAGIC 0x858458f6
+#define ST_RDONLY 1
+
+/* struct statfs of Linux riscv64 (asm-generic, 64-bit words): 120 bytes. */
+struct linux_statfs {
+	int64_t f_type, f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "riscv64 struct statfs is 120 bytes");
+
+static long put_statfs(struct sys_ctx *sc, struct inode *ino, uintptr_t ubuf)
+{
+	struct linux_statfs st = { 0 };
+	/* No statfs op (ramfs and devices on it): no fixed size, as on Linux. */
+	struct vfs_statfs vs = { .magic = RAMFS_MAGIC, .bsize = 4096 };
+	struct superblock *sb = ino->sb;
+
+	if (sb && sb->ops && sb->ops->statfs)
+		sb->ops->statfs(sb, &vs);
+	st.f_type = (int64_t)vs.magic;
+	st.f_bsize = st.f_frsize = vs.bsize;
+	st.f_blocks = vs.blocks;
+	st.f_bfree = vs.bfree;
+	st.f_bavail = vs.bavail;
+	st.f_files = vs.files;
+	st.f_ffree = vs.ffree;
+	st.f_flags = vs.ro ? ST_RDONLY : 0;
+	st.f_namelen = NAME_MAX;
+	st.f_fsid[0] = (int32_t)(sb ? sb->dev : 0);
+	return copy_to_user(proc_as(sc->proc), ubuf, &st, sizeof(st));
+}
+
+FS_SYSCALL(43, statfs)
+{
+	struct inode *ino;
+	char *path;
+	long r = fs_get_user_path(sc, sc->arg[0], &path);
+
+	if (r < 0)
+		return r;
+	r = vfs_lookup(sc->proc, NULL, path, 0, &ino);
+	if (!r) {
+		r = put_statfs(sc, ino, sc->arg[1]);
+		inode_put(ino);
+	}
+	kfree(path);
+	return r;
+}
+
+SYSCALL(44, fstatfs)
+{
+	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = put_statfs(sc, f->inode, sc->arg[1]);
+	file_put(f);
+	return r;
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/* Writing back: sync, fsync, fdatasync (each hands the userloop a sync future, sync.c). */
+#include "kernel/fs/fdtable.h"
+#include "kernel/fs/sync.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/proc/proc.h"
+#include "kernel/syscall/syscall.h"
+#include "lib/errno.h"
+
+SYSCALL_ASYNC(81, sync)
+{
+	struct inode *all[VFS_MAX_MOUNTS + 1], *roots[VFS_MAX_MOUNTS + 1];
+	unsigned n, k = 0;
+
+	all[0] = inode_get(vfs_root);
+	n = 1 + vfs_mount_roots(all + 1, VFS_MAX_MOUNTS);
+	for (unsigned i = 0; i < n; i++) {
+		if (all[i] && fs_has_sync(all[i]->sb))
+			roots[k++] = all[i];
+		else
+			inode_put(all[i]);
+	}
+	return fs_sync_start(sc, roots, k, false);
+}
+
+/* fsync and fdatasync: the whole device of the file (there is no per-file
+ * dirty list); nothing to do on an in-memory fs; -EINVAL on streams. */
+static long fsync_fd(struct sys_ctx *sc)
+{
+	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
+	struct inode *root;
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable) {
+		r = -EINVAL;
+	} else if (fs_has_sync(f->inode->sb)) {
+		/* Any inode of the fs keeps it mounted; the sync needs only its sb. */
+		root = inode_get(f->inode);
+		r = fs_sync_start(sc, &root, 1, false);
+	}
+	file_put(f);
+	return r;
+}
+
+SYSCALL_ASYNC(82, fsync)
+{
+	return fsync_fd(sc);
+}
+
+SYSCALL_ASYNC(83, fdatasync)
+{
+	return fsync_fd(sc);
+}
