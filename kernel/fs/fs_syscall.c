@@ -54,7 +54,7 @@ static enum poll restart_poll(struct future *fut, struct context *cx)
 		}
 		if (!r->io_waited) {
 			/* Ready at once: yield before rerunning, so a cache that
-			 * stays full cannot make this poll spin (sys_file.c). */
+			 * stays full cannot make this poll spin (file_rw.c). */
 			r->io_waited = true;
 			waker_wake_by_ref(cx->waker);
 			return POLL_PENDING;

@@ -9,7 +9,7 @@
  *  - Streams (pipes, the tty) are *readiness* based. file_ops.read/write
  *    never block: they return -EAGAIN when they would, and file_ops.waitq
  *    names the wait queue that is woken when retrying may succeed. The
- *    syscall layer (file_rw_start, sys_file.c) turns that into a future:
+ *    syscall layer (file_rw, file_rw.c) turns that into a future:
  *    register on the wait queue, retry, return PENDING if still -EAGAIN.
  *    Cancelling that future just unregisters it from the queue.
  *

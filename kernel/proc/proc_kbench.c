@@ -19,7 +19,7 @@
 #include "kernel/mm/as.h"
 #include "kernel/proc/proc_internal.h"
 
-size_t file_stream_future_alloc_size(void); /* kernel/fs/sys_file.c */
+size_t file_stream_future_alloc_size(void); /* kernel/fs/file_rw.c */
 
 KBENCH(proc_state_bytes)
 {

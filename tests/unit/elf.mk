@@ -20,7 +20,7 @@ $(B)/host/test_chacha20: tests/unit/test_chacha20.c lib/chacha20.c lib/chacha20.
 # listed here because this fragment is read first), loading the same real
 # binaries: test_elf.c built with -DELF_HOST_LOAD.
 ELF_LOAD_SRCS := kernel/proc/elf_load.c kernel/proc/exec_stack.c kernel/random.c \
-	kernel/mm/as.c kernel/mm/uaccess.c lib/elf.c lib/chacha20.c \
+	kernel/mm/as.c kernel/mm/as_pt.c kernel/mm/uaccess.c lib/elf.c lib/chacha20.c \
 	tests/unit/mm_host.c kernel/mm/page.c kernel/mm/slab.c kernel/spinlock.c
 $(B)/host/test_elf_load: tests/unit/test_elf.c $(ELF_LOAD_SRCS) tests/unit/mm_host.h \
 		kernel/proc/elf_load.h kernel/proc/exec_stack.h \

@@ -46,10 +46,10 @@ $(B)/test/virt-blk.dtb: $(B)/test/blob.bin
 	$(QEMU) -machine virt,dumpdtb=$@ -smp 2 -m 256M -nographic \
 		-device virtio-blk-device,drive=d0 -drive if=none,id=d0,file=$<,format=raw
 
-$(B)/host/test_fdt: tests/unit/test_fdt.c lib/fdt.c lib/fdt.h $(LIB_DTBS)
+$(B)/host/test_fdt: tests/unit/test_fdt.c lib/fdt.c lib/fdt_info.c lib/fdt.h $(LIB_DTBS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(LIB_HOST_CFLAGS) -DFDT_TEST_DIR='"$(abspath $(B)/test)"' \
-		tests/unit/test_fdt.c lib/fdt.c -o $@ $(LIB_HOST_LIBS)
+		tests/unit/test_fdt.c lib/fdt.c lib/fdt_info.c -o $@ $(LIB_HOST_LIBS)
 
 HOST_TESTS += $(B)/host/test_string $(B)/host/test_printf $(B)/host/test_list \
 	$(B)/host/test_fdt

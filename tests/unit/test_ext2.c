@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host test of kernel/fs/ext2_*.c through the real VFS (vfs.c, path.c) over a
+ * Host test of the files of kernel/fs/ext2/ through the real VFS (vfs.c, path.c, mount.c) over a
  * fake buffer cache backed by an image file that `mke2fs -t ext2 -d` made
  * at test time. The fake cache holds few blocks and starts every miss as
  * -EIOWAIT, so each op is restarted the way fs_call() restarts syscalls; an

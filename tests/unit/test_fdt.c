@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host tests for lib/fdt.c: real device trees dumped by QEMU's virt machine,
+ * Host tests for lib/fdt.c and lib/fdt_info.c: real device trees dumped by QEMU's virt machine,
  * hand-built trees for the corner cases, and a mutation/truncation sweep that
  * ASan watches for any out-of-bounds read.
  */

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * ext2 directories: linear entries (inode, rec_len, name_len, file_type,
- * name), and the namespace ops on them: lookup, create/mkdir/mknod, symlink
- * (fast in i_block below 60 bytes, else one block), link, unlink/rmdir,
- * rename, readlink, readdir.
+ * name), finding, inserting and removing them, and the read-only ops on them
+ * (lookup, readdir). The ops that change names are namei.c.
  *
  * Entry rules (as e2fsck checks them): rec_len is a multiple of 4, at least
  * 8 + name_len rounded up, and the entries of a block tile it exactly. An
@@ -22,23 +21,7 @@
 #define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
 #endif
 
-struct dloc {
-	uint32_t pblk;		/* the block holding the entry */
-	unsigned off;		/* its offset there */
-	uint32_t ino;
-	uint8_t ftype;
-};
-
-/* Where a new entry goes. */
-struct dslot {
-	bool newblock;
-	uint64_t lbn;
-	uint32_t pblk;
-	unsigned off;
-	bool split;		/* split the live entry at off, else reuse the free one */
-};
-
-static unsigned ft_of(uint32_t mode)
+unsigned ext2_ft_of(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:
@@ -62,20 +45,18 @@ static unsigned ft_of(uint32_t mode)
 
 static unsigned dt_of_ft(unsigned ft)
 {
-	static const unsigned char map[] = { DT_UNKNOWN, DT_REG, DT_DIR, DT_CHR, 6, DT_FIFO, 12,
-					     DT_LNK };
+	static const unsigned char map[] = {DT_UNKNOWN, DT_REG,	 DT_DIR, DT_CHR,
+					    6,		DT_FIFO, 12,	 DT_LNK};
 
 	return ft < sizeof(map) ? map[ft] : DT_UNKNOWN;
 }
 
 /* Check the entry at off; false on a corrupt one. */
-static bool de_ok(struct ext2_fs *fs, const uint8_t *b, unsigned off, unsigned *rec,
-		  unsigned *nlen)
+static bool de_ok(struct ext2_fs *fs, const uint8_t *b, unsigned off, unsigned *rec, unsigned *nlen)
 {
 	*rec = ld16(b + off + 4);
 	*nlen = b[off + 6];
-	return *rec >= DE_HDR && !(*rec & 3) && off + *rec <= fs->bsize &&
-	       DE_LEN(*nlen) <= *rec;
+	return *rec >= DE_HDR && !(*rec & 3) && off + *rec <= fs->bsize && DE_LEN(*nlen) <= *rec;
 }
 
 static uint64_t dir_blocks(struct ext2_fs *fs, struct inode *dir)
@@ -87,8 +68,8 @@ static uint64_t dir_blocks(struct ext2_fs *fs, struct inode *dir)
  * Visit every live entry of dir. fn returns 0 to go on, 1 to stop (found),
  * <0 for an error. Reads only.
  */
-typedef int (*dir_fn)(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *b,
-		      unsigned off, unsigned rec, unsigned nlen);
+typedef int (*dir_fn)(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *b, unsigned off,
+		      unsigned rec, unsigned nlen);
 
 static int dir_walk(struct ext2_fs *fs, struct ext2_inode *dir, dir_fn fn, void *ctx)
 {
@@ -127,7 +108,7 @@ struct find_ctx {
 	const char *name;
 	size_t len;
 	struct dloc *loc;
-	unsigned live;		/* for the emptiness check */
+	unsigned live; /* for the emptiness check */
 };
 
 static int find_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *b, unsigned off,
@@ -145,10 +126,10 @@ static int find_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *
 	return 1;
 }
 
-static int dir_find(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t len,
-		    struct dloc *loc)
+int ext2_dir_find(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t len,
+		  struct dloc *loc)
 {
-	struct find_ctx c = { .name = name, .len = len, .loc = loc };
+	struct find_ctx c = {.name = name, .len = len, .loc = loc};
 	int err = dir_walk(fs, dir, find_fn, &c);
 
 	if (err == 1)
@@ -174,9 +155,9 @@ static int empty_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t 
 }
 
 /* 0 if dir holds only "." and "..", -ENOTEMPTY, or an error. */
-static int dir_check_empty(struct ext2_fs *fs, struct ext2_inode *dir)
+int ext2_dir_check_empty(struct ext2_fs *fs, struct ext2_inode *dir)
 {
-	struct find_ctx c = { 0 };
+	struct find_ctx c = {0};
 	int err = dir_walk(fs, dir, empty_fn, &c);
 
 	if (err < 0)
@@ -207,10 +188,9 @@ static int plan_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *
 }
 
 /* Find room for a name of len bytes (reads only). */
-static int dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, size_t len,
-			   struct dslot *s)
+int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, size_t len, struct dslot *s)
 {
-	struct plan_ctx c = { .need = DE_LEN(len), .s = s };
+	struct plan_ctx c = {.need = DE_LEN(len), .s = s};
 	int err = dir_walk(fs, dir, plan_fn, &c);
 
 	if (err < 0)
@@ -223,8 +203,8 @@ static int dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, size_t le
 }
 
 /* Hold what the insert planned: the block, or a new mapped block. */
-static int dir_insert_gather(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
-			     struct ext2_map *m, uint8_t **b)
+int ext2_dir_insert_gather(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
+			   struct ext2_map *m, uint8_t **b)
 {
 	int err;
 
@@ -238,8 +218,8 @@ static int dir_insert_gather(struct ext2_tx *tx, struct ext2_inode *dir, struct 
 	return err;
 }
 
-static void de_fill(struct ext2_fs *fs, uint8_t *e, uint32_t ino, const char *name, size_t len,
-		    unsigned ft, unsigned rec)
+void ext2_de_fill(struct ext2_fs *fs, uint8_t *e, uint32_t ino, const char *name, size_t len,
+		  unsigned ft, unsigned rec)
 {
 	st32(e, ino);
 	st16(e + 4, (uint16_t)rec);
@@ -250,29 +230,29 @@ static void de_fill(struct ext2_fs *fs, uint8_t *e, uint32_t ino, const char *na
 	memset(e + DE_HDR + len, 0, DE_LEN(len) - DE_HDR - len);
 }
 
-static void dir_insert_commit(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
-			      struct ext2_map *m, uint8_t *b, uint32_t ino, const char *name,
-			      size_t len, unsigned ft)
+void ext2_dir_insert_commit(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
+			    struct ext2_map *m, uint8_t *b, uint32_t ino, const char *name,
+			    size_t len, unsigned ft)
 {
 	struct ext2_fs *fs = tx->fs;
 
 	if (s->newblock) {
 		ext2_map_commit(tx, dir, m);
-		de_fill(fs, b, ino, name, len, ft, fs->bsize);
+		ext2_de_fill(fs, b, ino, name, len, ft, fs->bsize);
 		dir->vfs.size += fs->bsize;
 	} else if (s->split) {
 		unsigned rec = ld16(b + s->off + 4), used = DE_LEN(b[s->off + 6]);
 
 		st16(b + s->off + 4, (uint16_t)used);
-		de_fill(fs, b + s->off + used, ino, name, len, ft, rec - used);
+		ext2_de_fill(fs, b + s->off + used, ino, name, len, ft, rec - used);
 	} else {
-		de_fill(fs, b + s->off, ino, name, len, ft, ld16(b + s->off + 4));
+		ext2_de_fill(fs, b + s->off, ino, name, len, ft, ld16(b + s->off + 4));
 	}
 	tx_dirty(tx, b);
 }
 
 /* Remove the entry at off of block b (held and checked). */
-static void dir_remove(struct ext2_tx *tx, uint8_t *b, unsigned off)
+void ext2_dir_remove(struct ext2_tx *tx, uint8_t *b, unsigned off)
 {
 	unsigned prev = 0, cur = 0;
 
@@ -289,7 +269,7 @@ static void dir_remove(struct ext2_tx *tx, uint8_t *b, unsigned off)
 }
 
 /* A directory changed: times, and a stale htree index must go. */
-static void dir_touch(struct ext2_inode *dir, int64_t now)
+void ext2_dir_touch(struct ext2_inode *dir, int64_t now)
 {
 	dir->vfs.mtime_ns = dir->vfs.ctime_ns = now;
 	dir->flags &= ~(uint32_t)EXT2_INDEX_FL;
@@ -302,472 +282,12 @@ int ext2_dir_lookup(struct inode *dir, const char *name, size_t len, struct inod
 	struct ext2_fs *fs = EFS(dir);
 	struct dloc loc;
 	irqflags_t fl = spin_lock_irqsave(&fs->lock);
-	int err = dir->nlink ? dir_find(fs, EI(dir), name, len, &loc) : -ENOENT;
+	int err = dir->nlink ? ext2_dir_find(fs, EI(dir), name, len, &loc) : -ENOENT;
 
 	if (!err)
 		err = ext2_iget(fs, loc.ino, out);
 	spin_unlock_irqrestore(&fs->lock, fl);
 	return err;
-}
-
-/* Checks common to every op that adds a name. */
-static int add_name_checks(struct ext2_fs *fs, struct inode *dir, const char *name, size_t len)
-{
-	struct dloc loc;
-	int err = ext2_writable(fs);
-
-	if (!err)
-		err = ext2_orphans_locked(fs);
-	if (err)
-		return err;
-	if (!dir->nlink)
-		return -ENOENT;
-	err = dir_find(fs, EI(dir), name, len, &loc);
-	if (!err)
-		return -EEXIST;
-	return err == -ENOENT ? 0 : err;
-}
-
-static int make_node(struct inode *dir, const char *name, size_t len, uint32_t mode,
-		     uint32_t rdev, const char *target, struct inode **out)
-{
-	struct ext2_fs *fs = EFS(dir);
-	struct ext2_inode *d = EI(dir), *ei = NULL;
-	size_t tlen = target ? strlen(target) : 0;
-	bool is_dir = S_ISDIR(mode), slow_link = target && tlen > EXT2_FAST_LINK_MAX;
-	struct ext2_balloc ba = { 0 };
-	struct ext2_map m;
-	struct dslot s;
-	struct ext2_tx tx;
-	uint8_t *b, *nb = NULL;
-	uint32_t ino;
-	int err;
-
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-	case S_IFDIR:
-	case S_IFCHR:
-	case S_IFBLK:
-	case S_IFIFO:
-	case S_IFSOCK:
-	case S_IFLNK:
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (target && tlen >= fs->bsize)
-		return -ENAMETOOLONG;
-	irqflags_t fl = spin_lock_irqsave(&fs->lock);
-
-	tx_init(&tx, fs);
-	err = add_name_checks(fs, dir, name, len);
-	if (!err && is_dir && dir->nlink >= EXT2_LINK_MAX)
-		err = -EMLINK;
-	if (!err)
-		err = dir_plan_insert(fs, d, len, &s);
-	if (!err)
-		err = ext2_ialloc_gather(&tx, (uint32_t)dir->ino, is_dir, &ino);
-	if (!err)
-		err = ext2_itable_gather(&tx, ino, NULL);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)dir->ino, NULL);
-	if (!err)
-		err = dir_insert_gather(&tx, d, &s, &m, &b);
-	if (!err && (is_dir || slow_link)) {
-		uint32_t goal = fs->first_data_block + (ino - 1) / fs->ipg * fs->bpg;
-
-		err = ext2_balloc_gather(&tx, goal, 1, &ba);
-		if (!err)
-			err = tx_new(&tx, ba.blk[0], &nb);
-	}
-	if (!err) {
-		ei = ext2_inew(fs, ino, mode);
-		if (!ei)
-			err = -ENOMEM;
-	}
-	if (err)
-		goto out;
-	/* ---- mutate: nothing below can fail ---- */
-	int64_t now = ext2_now_ns(fs);
-
-	ext2_ialloc_commit(&tx, ino, is_dir);
-	ei->vfs.uid = ei->vfs.gid = 0;
-	ei->vfs.atime_ns = ei->vfs.mtime_ns = ei->vfs.ctime_ns = now;
-	if (nb) {
-		ext2_balloc_commit(&tx, &ba);
-		ei->iblock[0] = ba.blk[0];
-		ei->blocks512 = fs->bsize / 512;
-		tx_dirty(&tx, nb);
-	}
-	if (is_dir) {
-		de_fill(fs, nb, ino, ".", 1, EXT2_FT_DIR, 12);
-		de_fill(fs, nb + 12, (uint32_t)dir->ino, "..", 2, EXT2_FT_DIR, fs->bsize - 12);
-		ei->vfs.size = fs->bsize;
-		dir->nlink++;
-	} else if (target) {
-		if (slow_link) {
-			memcpy(nb, target, tlen);
-		} else {
-			uint8_t raw[EXT2_N_BLOCKS * 4] = { 0 };
-
-			memcpy(raw, target, tlen);
-			for (int i = 0; i < EXT2_N_BLOCKS; i++)
-				ei->iblock[i] = ld32(raw + 4 * i);
-		}
-		ei->vfs.size = tlen;
-	} else if (S_ISCHR(mode) || S_ISBLK(mode)) {
-		uint32_t ma = (rdev >> 8) & 0xfff, mi = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
-
-		ei->vfs.rdev = rdev;
-		if (ma < 256 && mi < 256)
-			ei->iblock[0] = ma << 8 | mi;
-		else
-			ei->iblock[1] = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
-	}
-	dir_insert_commit(&tx, d, &s, &m, b, ino, name, len, ft_of(mode));
-	dir_touch(d, now);
-	ext2_iwrite(&tx, ei, true);
-	ext2_iwrite(&tx, d, false);
-	ext2_ilist(fs, ei);
-	*out = &ei->vfs;
-out:
-	tx_end(&tx);
-	spin_unlock_irqrestore(&fs->lock, fl);
-	if (err && ei)
-		ext2_ifree_mem(ei);
-	return err;
-}
-
-int ext2_dir_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
-		    uint32_t rdev, struct inode **out)
-{
-	return make_node(dir, name, len, mode, rdev, NULL, out);
-}
-
-int ext2_dir_symlink(struct inode *dir, const char *name, size_t len, const char *target,
-		     struct inode **out)
-{
-	return make_node(dir, name, len, S_IFLNK | 0777, 0, target, out);
-}
-
-int ext2_dir_link(struct inode *dir, const char *name, size_t len, struct inode *target)
-{
-	struct ext2_fs *fs = EFS(dir);
-	struct ext2_map m;
-	struct dslot s;
-	struct ext2_tx tx;
-	uint8_t *b;
-	irqflags_t fl = spin_lock_irqsave(&fs->lock);
-	int err;
-
-	tx_init(&tx, fs);
-	err = add_name_checks(fs, dir, name, len);
-	if (!err && !target->nlink)
-		err = -ENOENT;
-	if (!err && target->nlink >= EXT2_LINK_MAX)
-		err = -EMLINK;
-	if (!err)
-		err = dir_plan_insert(fs, EI(dir), len, &s);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)dir->ino, NULL);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)target->ino, NULL);
-	if (!err)
-		err = dir_insert_gather(&tx, EI(dir), &s, &m, &b);
-	if (!err) {
-		int64_t now = ext2_now_ns(fs);
-
-		dir_insert_commit(&tx, EI(dir), &s, &m, b, (uint32_t)target->ino, name, len,
-				  ft_of(target->mode));
-		dir_touch(EI(dir), now);
-		target->nlink++;
-		target->ctime_ns = now;
-		ext2_iwrite(&tx, EI(dir), false);
-		ext2_iwrite(&tx, EI(target), false);
-	}
-	tx_end(&tx);
-	spin_unlock_irqrestore(&fs->lock, fl);
-	return err;
-}
-
-int ext2_dir_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
-{
-	struct ext2_fs *fs = EFS(dir);
-	struct inode *child = NULL;
-	struct ext2_tx tx;
-	struct dloc loc;
-	uint8_t *b;
-	irqflags_t fl = spin_lock_irqsave(&fs->lock);
-	int err = ext2_writable(fs);
-
-	tx_init(&tx, fs);
-	if (!err)
-		err = ext2_orphans_locked(fs);
-	if (!err)
-		err = dir->nlink ? dir_find(fs, EI(dir), name, len, &loc) : -ENOENT;
-	if (!err)
-		err = ext2_iget(fs, loc.ino, &child);
-	if (err)
-		goto out;
-	if (rmdir && !S_ISDIR(child->mode))
-		err = -ENOTDIR;
-	else if (!rmdir && S_ISDIR(child->mode))
-		err = -EISDIR;
-	else if (rmdir && child == vfs_root)
-		err = -EBUSY;
-	else if (rmdir)
-		err = dir_check_empty(fs, EI(child));
-	if (!err)
-		err = tx_get(&tx, loc.pblk, &b);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)dir->ino, NULL);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)child->ino, NULL);
-	if (!err) {
-		int64_t now = ext2_now_ns(fs);
-
-		dir_remove(&tx, b, loc.off);
-		if (S_ISDIR(child->mode)) {
-			child->nlink = 0;
-			dir->nlink--;
-		} else {
-			child->nlink--;
-		}
-		child->ctime_ns = now;
-		dir_touch(EI(dir), now);
-		ext2_iwrite(&tx, EI(dir), false);
-		ext2_iwrite(&tx, EI(child), false);
-	}
-out:
-	tx_end(&tx);
-	spin_unlock_irqrestore(&fs->lock, fl);
-	inode_put(child); /* may evict: outside the lock */
-	return err;
-}
-
-/* A view of inode ino good enough to read its directory blocks. */
-static int dir_view(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *v)
-{
-	struct ext2_inode *ei;
-	struct bcache_buf *bb;
-	uint8_t *raw;
-	int err;
-
-	list_for_each_entry(ei, &fs->inodes, node) {
-		if (ei->vfs.ino == ino) {
-			*v = *ei;
-			return 0;
-		}
-	}
-	{
-		uint32_t g = (ino - 1) / fs->ipg, idx = (ino - 1) % fs->ipg;
-		uint64_t byte = (uint64_t)idx * fs->inode_size;
-		uint32_t blk = ld32(ext2_gd(fs, g) + GD_INODE_TABLE) + (uint32_t)(byte / fs->bsize);
-
-		err = ext2_peek(fs, blk, &bb, &raw);
-		if (err)
-			return err;
-		raw += byte % fs->bsize;
-	}
-	memset(v, 0, sizeof(*v));
-	v->vfs.ino = ino;
-	v->vfs.mode = ld16(raw + DI_MODE);
-	v->vfs.size = ld32(raw + DI_SIZE);
-	for (int i = 0; i < EXT2_N_BLOCKS; i++)
-		v->iblock[i] = ld32(raw + DI_BLOCK + 4 * i);
-	ext2_unpeek(bb);
-	return 0;
-}
-
-/* Is directory a the same as, or an ancestor of, directory b? */
-static int is_ancestor(struct ext2_fs *fs, uint32_t a, uint32_t b)
-{
-	struct ext2_inode *v = kmalloc(sizeof(*v));
-	int err = 0;
-
-	if (!v)
-		return -ENOMEM;
-	for (unsigned hops = 0; hops < 65536; hops++) {
-		struct dloc loc;
-
-		if (b == a) {
-			err = 1;
-			break;
-		}
-		if (b == EXT2_ROOT_INO)
-			break;
-		err = dir_view(fs, b, v);
-		if (!err)
-			err = dir_find(fs, v, "..", 2, &loc);
-		if (err)
-			break;
-		b = loc.ino;
-	}
-	kfree(v);
-	return err;
-}
-
-#define RENAME_NOREPLACE 1
-
-int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
-		    const char *nname, size_t nlen, unsigned flags)
-{
-	struct ext2_fs *fs = EFS(odir);
-	struct inode *src = NULL, *tgt = NULL;
-	struct dloc oloc, nloc, dotdot;
-	struct ext2_map m;
-	struct dslot s;
-	struct ext2_tx tx;
-	uint8_t *ob, *nbk = NULL, *db = NULL;
-	bool found = false, moved_dir;
-	irqflags_t fl;
-	int err;
-
-	if (flags & ~(unsigned)RENAME_NOREPLACE)
-		return -EINVAL;
-	fl = spin_lock_irqsave(&fs->lock);
-	tx_init(&tx, fs);
-	err = ext2_writable(fs);
-	if (!err)
-		err = ext2_orphans_locked(fs);
-	if (!err)
-		err = odir->nlink ? dir_find(fs, EI(odir), oname, olen, &oloc) : -ENOENT;
-	if (!err && !ndir->nlink)
-		err = -ENOENT;
-	if (!err)
-		err = ext2_iget(fs, oloc.ino, &src);
-	if (err)
-		goto out;
-	moved_dir = S_ISDIR(src->mode) && odir != ndir;
-	if (S_ISDIR(src->mode)) {
-		err = is_ancestor(fs, (uint32_t)src->ino, (uint32_t)ndir->ino);
-		if (err == 1)
-			err = -EINVAL;
-		if (err)
-			goto out;
-	}
-	err = dir_find(fs, EI(ndir), nname, nlen, &nloc);
-	if (!err) {
-		found = true;
-		if (flags & RENAME_NOREPLACE) {
-			err = -EEXIST;
-			goto out;
-		}
-		if (nloc.ino == oloc.ino)
-			goto out; /* the same file: nothing to do */
-		err = ext2_iget(fs, nloc.ino, &tgt);
-		if (err)
-			goto out;
-		if (S_ISDIR(src->mode) && !S_ISDIR(tgt->mode))
-			err = -ENOTDIR;
-		else if (!S_ISDIR(src->mode) && S_ISDIR(tgt->mode))
-			err = -EISDIR;
-		else if (S_ISDIR(tgt->mode))
-			err = tgt == vfs_root ? -EBUSY : dir_check_empty(fs, EI(tgt));
-	} else if (err == -ENOENT) {
-		err = dir_plan_insert(fs, EI(ndir), nlen, &s);
-		if (!err && moved_dir && ndir->nlink >= EXT2_LINK_MAX)
-			err = -EMLINK;
-	}
-	if (!err && moved_dir) {
-		err = dir_find(fs, EI(src), "..", 2, &dotdot);
-		if (!err)
-			err = tx_get(&tx, dotdot.pblk, &db);
-	}
-	if (!err)
-		err = tx_get(&tx, oloc.pblk, &ob);
-	if (!err)
-		err = found ? tx_get(&tx, nloc.pblk, &nbk) : dir_insert_gather(&tx, EI(ndir), &s, &m, &nbk);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)odir->ino, NULL);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)ndir->ino, NULL);
-	if (!err)
-		err = ext2_itable_gather(&tx, (uint32_t)src->ino, NULL);
-	if (!err && tgt)
-		err = ext2_itable_gather(&tx, (uint32_t)tgt->ino, NULL);
-	if (err)
-		goto out;
-	/* ---- mutate ---- */
-	int64_t now = ext2_now_ns(fs);
-
-	if (found) {
-		st32(nbk + nloc.off, (uint32_t)src->ino);
-		if (fs->filetype)
-			nbk[nloc.off + 7] = (uint8_t)ft_of(src->mode);
-		tx_dirty(&tx, nbk);
-		if (S_ISDIR(tgt->mode)) {
-			tgt->nlink = 0;
-			ndir->nlink--;
-		} else {
-			tgt->nlink--;
-		}
-		tgt->ctime_ns = now;
-	} else {
-		dir_insert_commit(&tx, EI(ndir), &s, &m, nbk, (uint32_t)src->ino, nname, nlen,
-				  ft_of(src->mode));
-	}
-	dir_remove(&tx, ob, oloc.off);
-	if (moved_dir) {
-		st32(db + dotdot.off, (uint32_t)ndir->ino);
-		tx_dirty(&tx, db);
-		odir->nlink--;
-		ndir->nlink++;
-	}
-	src->ctime_ns = now;
-	dir_touch(EI(odir), now);
-	dir_touch(EI(ndir), now);
-	ext2_iwrite(&tx, EI(odir), false);
-	if (ndir != odir)
-		ext2_iwrite(&tx, EI(ndir), false);
-	ext2_iwrite(&tx, EI(src), false);
-	if (tgt)
-		ext2_iwrite(&tx, EI(tgt), false);
-out:
-	tx_end(&tx);
-	spin_unlock_irqrestore(&fs->lock, fl);
-	inode_put(src);
-	inode_put(tgt);
-	return err;
-}
-
-long ext2_readlink(struct inode *ino, char *buf, size_t n)
-{
-	struct ext2_fs *fs = EFS(ino);
-	struct ext2_inode *ei = EI(ino);
-	size_t len = ino->size < n ? (size_t)ino->size : n;
-	irqflags_t fl;
-	long r = (long)len;
-
-	if (!S_ISLNK(ino->mode))
-		return -EINVAL;
-	fl = spin_lock_irqsave(&fs->lock);
-	if (ei->blocks512 == (ei->file_acl ? fs->bsize / 512 : 0)) {
-		uint8_t raw[EXT2_N_BLOCKS * 4];
-
-		for (int i = 0; i < EXT2_N_BLOCKS; i++)
-			st32(raw + 4 * i, ei->iblock[i]);
-		if (len > sizeof(raw))
-			len = sizeof(raw);
-		memcpy(buf, raw, len);
-		r = (long)len;
-	} else {
-		struct bcache_buf *bb;
-		uint8_t *d;
-		int err = ext2_peek(fs, ei->iblock[0], &bb, &d);
-
-		if (err) {
-			r = err;
-		} else {
-			if (len > fs->bsize)
-				len = fs->bsize;
-			memcpy(buf, d, len);
-			r = (long)len;
-			ext2_unpeek(bb);
-		}
-	}
-	spin_unlock_irqrestore(&fs->lock, fl);
-	return r;
 }
 
 int ext2_dir_readdir(struct inode *dir, uint64_t *pos, vfs_filldir_t fill, void *ctx)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ext2 internals shared by ext2_*.c: the on-disk layout (little-endian
+ * ext2 internals shared by the files of kernel/fs/ext2: the on-disk layout (little-endian
  * offsets from the ext2 documentation), the mounted fs, in-memory inodes and
  * the gather-then-mutate transaction (struct ext2_tx).
  *
@@ -251,7 +251,7 @@ void ext2_ialloc_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir);
 int ext2_ifree_gather(struct ext2_tx *tx, uint32_t ino);
 void ext2_ifree_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir);
 
-/* ---- inodes (ext2_inode.c) ---------------------------------------------- */
+/* ---- inodes (inode.c) and the block map (bmap.c) ------------------------ */
 
 extern const struct inode_ops ext2_iops;
 extern const struct file_ops ext2_file_fops;
@@ -305,7 +305,48 @@ uint64_t ext2_max_size(struct ext2_fs *fs);
 /* Forget a parked I/O future (an op that made progress returns that instead). */
 void ext2_forget_io(void);
 
-/* ---- directories (ext2_dir.c) -------------------------------------------- */
+/* ---- directory entries (dir.c), for the namespace ops (namei.c) ---------- */
+
+/* Where a name was found. */
+struct dloc {
+	uint32_t pblk;		/* the block holding the entry */
+	unsigned off;		/* its offset there */
+	uint32_t ino;
+	uint8_t ftype;
+};
+
+/* Where a new entry goes. */
+struct dslot {
+	bool newblock;
+	uint64_t lbn;
+	uint32_t pblk;
+	unsigned off;
+	bool split;		/* split the live entry at off, else reuse the free one */
+};
+
+/* Find name in dir: 0 and *loc, -ENOENT, or -EIOWAIT. */
+int ext2_dir_find(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t len,
+		  struct dloc *loc);
+/* 0 if dir holds only "." and "..", else -ENOTEMPTY. */
+int ext2_dir_check_empty(struct ext2_fs *fs, struct ext2_inode *dir);
+/* Insertion in two steps: plan the slot, gather its blocks, then commit. */
+int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, size_t len,
+			 struct dslot *s);
+int ext2_dir_insert_gather(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
+			   struct ext2_map *m, uint8_t **b);
+void ext2_dir_insert_commit(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
+			    struct ext2_map *m, uint8_t *b, uint32_t ino, const char *name,
+			    size_t len, unsigned ft);
+/* Remove the entry at off of directory block b (merging it into the one before). */
+void ext2_dir_remove(struct ext2_tx *tx, uint8_t *b, unsigned off);
+/* mtime and ctime of dir become now. */
+void ext2_dir_touch(struct ext2_inode *dir, int64_t now);
+/* The directory-entry file type of a mode; an entry written at e. */
+unsigned ext2_ft_of(uint32_t mode);
+void ext2_de_fill(struct ext2_fs *fs, uint8_t *e, uint32_t ino, const char *name, size_t len,
+		  unsigned ft, unsigned rec);
+
+/* ---- the VFS ops on directories (dir.c, namei.c) ------------------------- */
 
 int ext2_dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
 int ext2_dir_create(struct inode *dir, const char *name, size_t len, uint32_t mode,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * ramfs: directories, page-backed regular files and symlinks in memory.
+ * This file: inodes, the namespace and directories; file data is file.c.
  *
  * Lifetime: each directory entry holds one reference to its inode, and a
  * directory holds one to its parent, so an inode lives while it has a name
@@ -17,6 +18,7 @@
  * inode_put is never called with it held (evict takes it).
  */
 #include "kernel/fs/ramfs/ramfs.h"
+#include "kernel/fs/ramfs/ramfs_int.h"
 
 #include "kernel/fs/devfs.h"
 #include "kernel/fs/vfs.h"
@@ -28,46 +30,13 @@
 #include "lib/list.h"
 #include "lib/string.h"
 
-/* Largest file: 2^20 pages = 4 GiB (the page array stays below 8 MiB). */
-#define RAMFS_MAX_PAGES (1u << 20)
-
-struct ramfs_dirent {
-	struct list_head node;	/* L: in the parent's children, in cookie order */
-	struct inode *inode;	/* L: counted */
-	uint32_t cookie;	/* I: getdents position, increasing within a dir */
-	uint8_t namelen;	/* I */
-	char name[];		/* I: NUL-terminated */
-};
-
-struct ramfs_inode {
-	struct inode vfs;
-	union {
-		struct {
-			struct list_head children;	/* L: of ramfs_dirent */
-			struct ramfs_inode *parent;	/* L: counted, self for the root */
-			uint32_t next_cookie;		/* L */
-		} dir;
-		struct {
-			void **pages;			/* L: page i or NULL (hole) */
-			uint32_t cap;			/* L: slots in pages */
-		} reg;
-		char *target;				/* I: symlink target */
-	};
-};
-
-static struct spinlock ramfs_lock = SPINLOCK_INIT("ramfs");
+struct spinlock ramfs_lock = SPINLOCK_INIT("ramfs");
 static struct slab_cache ramfs_inode_cache =
 	SLAB_CACHE_INIT("ramfs_inode", (sizeof(struct ramfs_inode) + 7) & ~7ul, 8);
-static atomic_size_t pages_in_use; /* A: relaxed counter, for tests */
+atomic_size_t ramfs_pages; /* A: relaxed counter, for tests */
 
 static const struct inode_ops ramfs_iops;
-static const struct file_ops ramfs_file_fops;
 static const struct file_ops ramfs_dir_fops;
-
-static struct ramfs_inode *RI(struct inode *ino)
-{
-	return container_of(ino, struct ramfs_inode, vfs);
-}
 
 size_t ramfs_inodes_in_use(void)
 {
@@ -81,7 +50,7 @@ size_t ramfs_inode_bytes(void)
 
 size_t ramfs_pages_in_use(void)
 {
-	return atomic_load_explicit(&pages_in_use, memory_order_relaxed);
+	return atomic_load_explicit(&ramfs_pages, memory_order_relaxed);
 }
 
 static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uint32_t rdev)
@@ -115,17 +84,6 @@ static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uin
 	return ri;
 }
 
-static void free_pages_from(struct ramfs_inode *ri, uint32_t first)
-{
-	for (uint32_t i = first; i < ri->reg.cap; i++) {
-		if (ri->reg.pages[i]) {
-			page_free(ri->reg.pages[i]);
-			ri->reg.pages[i] = NULL;
-			atomic_fetch_sub_explicit(&pages_in_use, 1, memory_order_relaxed);
-		}
-	}
-}
-
 static void ramfs_evict(struct inode *ino)
 {
 	struct ramfs_inode *ri = RI(ino);
@@ -139,7 +97,7 @@ static void ramfs_evict(struct inode *ino)
 		break;
 	case S_IFREG:
 		if (ri->reg.pages) {
-			free_pages_from(ri, 0);
+			ramfs_free_pages_from(ri, 0);
 			kfree(ri->reg.pages);
 		}
 		break;
@@ -501,158 +459,6 @@ out:
 }
 
 /* Make room for page index idx in the page array. */
-static int grow_locked(struct ramfs_inode *ri, uint64_t idx, void ***spare, uint32_t *spare_cap)
-{
-	if (idx < ri->reg.cap)
-		return 0;
-	if (!*spare || *spare_cap <= idx)
-		return -EAGAIN; /* caller allocates outside the lock and retries */
-	memcpy(*spare, ri->reg.pages, ri->reg.cap * sizeof(void *));
-	memset(*spare + ri->reg.cap, 0, (*spare_cap - ri->reg.cap) * sizeof(void *));
-	kfree(ri->reg.pages);
-	ri->reg.pages = *spare;
-	ri->reg.cap = *spare_cap;
-	*spare = NULL;
-	return 0;
-}
-
-static int ramfs_truncate(struct inode *ino, uint64_t size)
-{
-	struct ramfs_inode *ri = RI(ino);
-	irqflags_t fl;
-
-	if (size > (uint64_t)RAMFS_MAX_PAGES * PAGE_SIZE)
-		return -EFBIG;
-	fl = spin_lock_irqsave(&ramfs_lock);
-	if (size < ino->size) {
-		uint64_t keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-
-		if (ri->reg.pages) {
-			free_pages_from(ri, (uint32_t)(keep < ri->reg.cap ? keep : ri->reg.cap));
-			/* Zero the tail of the last partial page, so growing again
-			 * reads zeros there. */
-			if ((size & (PAGE_SIZE - 1)) && size / PAGE_SIZE < ri->reg.cap &&
-			    ri->reg.pages[size / PAGE_SIZE])
-				memset((char *)ri->reg.pages[size / PAGE_SIZE] +
-					       (size & (PAGE_SIZE - 1)),
-				       0, PAGE_SIZE - (size & (PAGE_SIZE - 1)));
-		}
-	}
-	ino->size = size;
-	ino->mtime_ns = ino->ctime_ns = vfs_now_ns();
-	spin_unlock_irqrestore(&ramfs_lock, fl);
-	return 0;
-}
-
-static long ramfs_read(struct file *f, struct uio *u, uint64_t *pos)
-{
-	struct inode *ino = f->inode;
-	struct ramfs_inode *ri = RI(ino);
-	uint64_t off = *pos;
-	size_t done = 0;
-	long err = 0;
-	irqflags_t fl;
-
-	if (S_ISDIR(ino->mode))
-		return -EISDIR;
-	fl = spin_lock_irqsave(&ramfs_lock);
-	while (u->resid && off < ino->size) {
-		uint64_t idx = off / PAGE_SIZE;
-		size_t poff = off & (PAGE_SIZE - 1);
-		size_t n = PAGE_SIZE - poff;
-		long r;
-
-		if (n > ino->size - off)
-			n = (size_t)(ino->size - off);
-		if (idx < ri->reg.cap && ri->reg.pages[idx])
-			r = uio_copy_to(u, (char *)ri->reg.pages[idx] + poff, n);
-		else
-			r = uio_zero(u, n);
-		if (r < 0) {
-			err = r;
-			break;
-		}
-		off += (uint64_t)r;
-		done += (size_t)r;
-		if ((size_t)r < n)
-			break;
-	}
-	spin_unlock_irqrestore(&ramfs_lock, fl);
-	*pos = off;
-	return done ? (long)done : err;
-}
-
-static long ramfs_write(struct file *f, struct uio *u, uint64_t *pos)
-{
-	struct inode *ino = f->inode;
-	struct ramfs_inode *ri = RI(ino);
-	void **spare = NULL;
-	uint32_t spare_cap = 0;
-	size_t done = 0;
-	long err = 0;
-	uint64_t off;
-	irqflags_t fl;
-
-again:
-	fl = spin_lock_irqsave(&ramfs_lock);
-	off = (f->flags & O_APPEND) ? ino->size : *pos;
-	while (u->resid) {
-		uint64_t idx = off / PAGE_SIZE;
-		size_t poff = off & (PAGE_SIZE - 1);
-		size_t n = PAGE_SIZE - poff;
-		long r;
-
-		if (idx >= RAMFS_MAX_PAGES) {
-			err = -EFBIG;
-			break;
-		}
-		if (grow_locked(ri, idx, &spare, &spare_cap)) {
-			/* Allocate a bigger page array unlocked, then retry. */
-			uint64_t want = ri->reg.cap ? ri->reg.cap : 4;
-
-			while (want <= idx)
-				want *= 2;
-			if (want > RAMFS_MAX_PAGES)
-				want = RAMFS_MAX_PAGES;
-			spin_unlock_irqrestore(&ramfs_lock, fl);
-			*pos = off;
-			kfree(spare);
-			spare_cap = (uint32_t)want;
-			spare = kmalloc(want * sizeof(void *));
-			if (!spare)
-				return done ? (long)done : -ENOMEM;
-			goto again;
-		}
-		if (!ri->reg.pages[idx]) {
-			void *pg = page_alloc();
-
-			if (!pg) {
-				err = -ENOSPC;
-				break;
-			}
-			ri->reg.pages[idx] = pg;
-			atomic_fetch_add_explicit(&pages_in_use, 1, memory_order_relaxed);
-		}
-		r = uio_copy_from(u, (char *)ri->reg.pages[idx] + poff, n);
-		if (r < 0) {
-			err = r;
-			break;
-		}
-		off += (uint64_t)r;
-		done += (size_t)r;
-		if (off > ino->size)
-			ino->size = off;
-		if ((size_t)r < n)
-			break;
-	}
-	if (done)
-		ino->mtime_ns = ino->ctime_ns = vfs_now_ns();
-	spin_unlock_irqrestore(&ramfs_lock, fl);
-	kfree(spare);
-	*pos = off;
-	return done ? (long)done : err;
-}
-
 static int ramfs_dir_readdir(struct file *f, uint64_t *pos, vfs_filldir_t fill, void *ctx)
 {
 	return ramfs_readdir(f->inode, pos, fill, ctx);
@@ -679,11 +485,6 @@ static const struct inode_ops ramfs_iops = {
 	.evict = ramfs_evict,
 };
 
-static const struct file_ops ramfs_file_fops = {
-	.read = ramfs_read,
-	.write = ramfs_write,
-	.seekable = true,
-};
 
 static const struct file_ops ramfs_dir_fops = {
 	.read = ramfs_dir_read,

@@ -1,24 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Small syscalls with no better home: uname, getrandom, the user/group ids,
- * prlimit64, sched_yield, set_robust_list.
+ * What the system is and allows: uname, getrandom, prlimit64.
  *
- * Identity: everything runs as root (uid = gid = 0); there are no users yet.
  * uname: sysname "Linux", because programs branch on it (glibc itself does
  * not check it or the release any more, but scripts and test suites do);
  * the release says which kernel this really is.
  * Limits: fixed values (RLIMIT_STACK 8 MiB soft, RLIMIT_NOFILE 1024, the rest
  * unlimited). Setting a limit is validated and then ignored.
  */
-#include "kernel/arch.h"
-#include "kernel/async/combinators.h"
-#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
-#include "lib/list.h"
 #include "lib/string.h"
 
 /* ---- uname ------------------------------------------------------------------------ */
@@ -95,45 +89,6 @@ SYSCALL(278, getrandom)
 	return (long)done;
 }
 
-/* getcpu(cpu, node, tcache): the hart running the caller now (it may move on). */
-SYSCALL(168, getcpu)
-{
-	unsigned cpu = hart_id(), node = 0;
-	int err = 0;
-
-	if (sc->arg[0])
-		err = copy_to_user(proc_as(sc->proc), sc->arg[0], &cpu, sizeof(cpu));
-	if (!err && sc->arg[1])
-		err = copy_to_user(proc_as(sc->proc), sc->arg[1], &node, sizeof(node));
-	return err;
-}
-
-/* ---- ids -------------------------------------------------------------------------- */
-
-SYSCALL_FAST(174, getuid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(175, geteuid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(176, getgid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(177, getegid)
-{
-	(void)sc;
-	return 0;
-}
-
 /* ---- prlimit64 ---------------------------------------------------------------------- */
 
 #define RLIMIT_STACK 3
@@ -182,63 +137,5 @@ SYSCALL(261, prlimit64)
 	}
 	if (sc->arg[3])
 		return copy_to_user(as, sc->arg[3], &cur, sizeof(cur));
-	return 0;
-}
-
-/* ---- sched_yield ----------------------------------------------------------------------- */
-
-/*
- * A kmalloc'd yield_now: pending once after waking its task (which goes to
- * the back of its hart's queue), then ready with 0.
- */
-struct sys_yield {
-	struct future base;
-	struct yield_future y;
-};
-
-static enum poll sys_yield_poll(struct future *f, struct context *cx)
-{
-	struct sys_yield *s = container_of(f, struct sys_yield, base);
-
-	f->awaiting = &s->y.base;
-	if (future_poll(&s->y.base, cx) == POLL_PENDING)
-		return POLL_PENDING;
-	f->awaiting = NULL;
-	f->result = 0;
-	return POLL_READY;
-}
-
-static void sys_yield_release(struct future *f)
-{
-	kfree(container_of(f, struct sys_yield, base));
-}
-
-/* No drop: a yield leaves no waker registered anywhere (it woke itself). */
-static const struct future_ops sys_yield_ops = {
-	.name = "sys_yield",
-	.poll = sys_yield_poll,
-	.release = sys_yield_release,
-};
-
-SYSCALL_ASYNC(124, sched_yield)
-{
-	struct sys_yield *s = kmalloc(sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	future_init(&s->base, &sys_yield_ops);
-	yield_now_init(&s->y);
-	sc->pending = &s->base;
-	return 0;
-}
-
-/* ---- set_robust_list ------------------------------------------------------------------- */
-
-/* There are no threads, so the robust futex list is never walked. */
-SYSCALL(99, set_robust_list)
-{
-	/* sizeof(struct robust_list_head) on LP64: Linux checks it. */
-	if (sc->arg[1] != 24)
-		return -EINVAL;
 	return 0;
 }
