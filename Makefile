@@ -131,6 +131,7 @@ test: $(DEPS_STAMP)
 	-@$(MAKE) --no-print-directory ktest-disk
 	-@$(MAKE) --no-print-directory test-qemu
 	-@$(MAKE) --no-print-directory test-gdb
+	-@$(MAKE) --no-print-directory test-docs
 	@tools/summarize-results.sh $(RESULTS)
 
 # `make ktest` runs every suite; APPEND=ktest=page,slab selects.
@@ -145,6 +146,12 @@ ktest: $(DEPS_STAMP) all
 ktest-icount: $(DEPS_STAMP) all
 	@tools/run-ktest.sh "$(RESULTS)" "ktest-icount-cpus$(CPUS)" $(QEMU) $(QEMUBASE) \
 		-icount shift=0 -append "$(KTEST_APPEND)"
+
+# docs/syscalls.md is generated from the SYSCALL descriptors: fail when stale.
+test-docs:
+	@mkdir -p $(B); if tools/gen-syscall-table.sh --check; then \
+		echo "RESULT docs 1 0" >> $(RESULTS); echo "docs: syscall table up to date"; \
+	else echo "RESULT docs 0 1" >> $(RESULTS); exit 1; fi
 
 test-qemu: $(DEPS_STAMP) all
 	@tools/run-pytest.sh qemu $(RESULTS) tests/qemu
@@ -173,4 +180,4 @@ help:
 	@echo "make test-gdb   gdb-multiarch batch tests"
 	@echo "make bench      benchmarks under -icount shift=0"
 
-.PHONY: qemu-cmd all qemu qemu-gdb gdb test ktest ktest-icount test-qemu test-gdb bench format clean help
+.PHONY: qemu-cmd all qemu qemu-gdb gdb test ktest ktest-icount test-qemu test-gdb test-docs bench format clean help

@@ -2,8 +2,10 @@
 /* Helpers for in-kernel tests that drive files; see ktest_io.h. */
 #include "kernel/ktest_io.h"
 
+#include "kernel/fs/ramfs/ramfs.h"
 #include "kernel/fs/vfs.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 
 atomic_uint ktest_wakes;
 
@@ -69,5 +71,65 @@ long ktest_rw_now(struct file *f, void *buf, size_t n, bool write)
 		ktest_finish(pend);
 		return -EINPROGRESS;
 	}
+	return r;
+}
+
+void ktest_fresh_root(void)
+{
+	struct inode *r = ramfs_create_fs();
+
+	vfs_set_root(r);
+	inode_put(r);
+}
+
+int ktest_lookup_err(const char *path, unsigned flags)
+{
+	struct inode *ino;
+	int err = vfs_lookup(NULL, NULL, path, flags, &ino);
+
+	if (!err)
+		inode_put(ino);
+	return err;
+}
+
+uint64_t ktest_ino_of(const char *path, unsigned flags)
+{
+	struct inode *ino;
+	uint64_t n;
+
+	if (vfs_lookup(NULL, NULL, path, flags, &ino))
+		return 0;
+	n = ino->ino;
+	inode_put(ino);
+	return n;
+}
+
+int ktest_mkfile(const char *path, const char *data)
+{
+	struct file *f;
+	struct future *pend;
+	struct iovec iov;
+	struct uio u;
+	int err = vfs_open(NULL, NULL, path, O_CREAT | O_WRONLY | O_TRUNC, 0644, &f);
+
+	if (err)
+		return err;
+	uio_init_kernel(&u, &iov, (void *)data, strlen(data));
+	long r = file_rw(NULL, f, &u, NULL, true, &pend);
+
+	file_put(f);
+	return r < 0 ? (int)r : 0;
+}
+
+long ktest_readall(const char *path, char *buf, size_t n)
+{
+	struct file *f;
+	long r;
+	int err = vfs_open_kernel(NULL, path, O_RDONLY, &f);
+
+	if (err)
+		return err;
+	r = file_read_kernel(f, buf, n, 0);
+	file_put(f);
 	return r;
 }

@@ -184,17 +184,26 @@ void at_path_put(struct at_path *ap)
 	ap->path = NULL;
 }
 
-long at_path_lookup(struct sys_ctx *sc, const struct at_path *ap, unsigned at_flags,
-		    struct inode **out)
+long at_lookup(struct sys_ctx *sc, int dirfd, uintptr_t upath, unsigned at_flags, unsigned walk,
+	       struct inode **out)
 {
-	if (!ap->path[0] && (at_flags & AT_EMPTY_PATH)) {
-		struct inode *ino = ap->base;
+	struct at_path ap;
+	long r = at_path_get(sc, dirfd, upath, &ap);
+
+	if (r < 0)
+		return r;
+	if (!ap.path[0] && (at_flags & AT_EMPTY_PATH)) {
+		struct inode *ino = ap.base;
 
 		if (!ino) /* AT_FDCWD */
 			ino = proc_cwd(sc->proc) ? proc_cwd(sc->proc) : vfs_root;
 		*out = inode_get(ino);
-		return *out ? 0 : -ENOENT;
+		r = *out ? 0 : -ENOENT;
+	} else {
+		if (at_flags & AT_SYMLINK_NOFOLLOW)
+			walk |= WALK_NOFOLLOW;
+		r = vfs_lookup(sc->proc, ap.base, ap.path, walk, out);
 	}
-	return vfs_lookup(sc->proc, ap->base, ap->path,
-			  at_flags & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : 0, out);
+	at_path_put(&ap);
+	return r;
 }

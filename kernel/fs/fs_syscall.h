@@ -49,12 +49,13 @@ long at_path_get(struct sys_ctx *sc, int dirfd, uintptr_t upath, struct at_path 
 void at_path_put(struct at_path *ap);
 
 /*
- * The inode a *at() call names: ap's path looked up from its base, or, for
- * an empty path with AT_EMPTY_PATH in at_flags, dirfd itself (the cwd for
- * AT_FDCWD); AT_SYMLINK_NOFOLLOW in at_flags does not follow a final
- * symlink. *out is counted.
+ * The inode a *at() call names, in one step (at_path_get, look up, put):
+ * the path from dirfd's directory or, for an empty path with AT_EMPTY_PATH
+ * in at_flags, dirfd itself (the cwd for AT_FDCWD). AT_SYMLINK_NOFOLLOW in
+ * at_flags does not follow a final symlink; walk adds WALK_* flags. The
+ * plain path calls (chdir, statfs, truncate) pass AT_FDCWD. *out is counted.
  */
-long at_path_lookup(struct sys_ctx *sc, const struct at_path *ap, unsigned at_flags,
-		    struct inode **out);
+long at_lookup(struct sys_ctx *sc, int dirfd, uintptr_t upath, unsigned at_flags, unsigned walk,
+	       struct inode **out);
 
 #endif

@@ -7,7 +7,6 @@
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/fs_syscall.h"
 #include "kernel/fs/vfs.h"
-#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
@@ -62,14 +61,7 @@ FS_SYSCALL(88, utimensat)
 		ino = inode_get(f->inode);
 		file_put(f);
 	} else {
-		struct at_path ap;
-
-		r = at_path_get(sc, dirfd, sc->arg[1], &ap);
-		if (r < 0)
-			return r;
-		r = vfs_lookup(sc->proc, ap.base, ap.path,
-			       flags & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : 0, &ino);
-		at_path_put(&ap);
+		r = at_lookup(sc, dirfd, sc->arg[1], flags, 0, &ino);
 		if (r)
 			return r;
 	}
@@ -86,20 +78,15 @@ FS_SYSCALL(45, truncate)
 {
 	int64_t len = (int64_t)sc->arg[1];
 	struct inode *ino;
-	char *path;
 	long r;
 
 	if (len < 0)
 		return -EINVAL;
-	r = fs_get_user_path(sc, sc->arg[0], &path);
-	if (r < 0)
+	r = at_lookup(sc, AT_FDCWD, sc->arg[0], 0, 0, &ino);
+	if (r)
 		return r;
-	r = vfs_lookup(sc->proc, NULL, path, 0, &ino);
-	if (!r) {
-		r = vfs_truncate(ino, (uint64_t)len);
-		inode_put(ino);
-	}
-	kfree(path);
+	r = vfs_truncate(ino, (uint64_t)len);
+	inode_put(ino);
 	return r;
 }
 

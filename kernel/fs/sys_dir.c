@@ -123,15 +123,10 @@ FS_SYSCALL(17, getcwd)
 FS_SYSCALL(49, chdir)
 {
 	struct inode *ino;
-	char *path;
-	long r = fs_get_user_path(sc, sc->arg[0], &path);
+	long r = at_lookup(sc, AT_FDCWD, sc->arg[0], 0, WALK_DIRECTORY, &ino);
 
-	if (r < 0)
-		return r;
-	r = vfs_lookup(sc->proc, NULL, path, WALK_DIRECTORY, &ino);
 	if (!r)
 		proc_set_cwd(sc->proc, ino);
-	kfree(path);
 	return r;
 }
 

@@ -61,19 +61,15 @@ FS_SYSCALL(36, symlinkat)
 FS_SYSCALL(78, readlinkat)
 {
 	long bufsiz = (long)sc->arg[3];
-	struct at_path ap;
 	struct inode *ino;
 	char *t;
 	long r;
 
 	if (bufsiz <= 0)
 		return -EINVAL;
-	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
-	if (r < 0)
-		return r;
-	r = vfs_lookup(sc->proc, ap.base, ap.path, WALK_NOFOLLOW, &ino);
+	r = at_lookup(sc, (int)sc->arg[0], sc->arg[1], AT_SYMLINK_NOFOLLOW, 0, &ino);
 	if (r)
-		goto out;
+		return r;
 	if (!S_ISLNK(ino->mode) || !ino->iops || !ino->iops->readlink) {
 		r = -EINVAL;
 	} else if (!(t = kmalloc(PATH_MAX))) {
@@ -89,8 +85,6 @@ FS_SYSCALL(78, readlinkat)
 		kfree(t);
 	}
 	inode_put(ino);
-out:
-	at_path_put(&ap);
 	return r;
 }
 

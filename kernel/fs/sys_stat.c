@@ -6,7 +6,6 @@
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/fs_syscall.h"
 #include "kernel/fs/vfs.h"
-#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
@@ -31,23 +30,17 @@ FS_SYSCALL(79, newfstatat)
 {
 	unsigned flags = (unsigned)sc->arg[3];
 	struct linux_stat st;
-	struct at_path ap;
 	struct inode *ino;
 	long r;
 
 	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
-	if (r < 0)
+	r = at_lookup(sc, (int)sc->arg[0], sc->arg[1], flags, 0, &ino);
+	if (r)
 		return r;
-	r = at_path_lookup(sc, &ap, flags, &ino);
-	if (!r) {
-		inode_fill_stat(ino, &st);
-		inode_put(ino);
-		r = copy_to_user(proc_as(sc->proc), sc->arg[2], &st, sizeof(st));
-	}
-	at_path_put(&ap);
-	return r;
+	inode_fill_stat(ino, &st);
+	inode_put(ino);
+	return copy_to_user(proc_as(sc->proc), sc->arg[2], &st, sizeof(st));
 }
 
 /* ---- access ------------------------------------------------------------------ */
@@ -56,7 +49,6 @@ FS_SYSCALL(79, newfstatat)
 
 static long access_at(struct sys_ctx *sc, unsigned mode, unsigned flags)
 {
-	struct at_path ap;
 	struct inode *ino;
 	long r;
 
@@ -64,17 +56,13 @@ static long access_at(struct sys_ctx *sc, unsigned mode, unsigned flags)
 		return -EINVAL;
 	if (flags & ~(unsigned)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
-	if (r < 0)
+	r = at_lookup(sc, (int)sc->arg[0], sc->arg[1], flags, 0, &ino);
+	if (r)
 		return r;
-	r = at_path_lookup(sc, &ap, flags, &ino);
-	if (!r) {
-		/* Every process is root: only execute needs a bit (any x, or a dir). */
-		if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
-			r = -EACCES;
-		inode_put(ino);
-	}
-	at_path_put(&ap);
+	/* Every process is root: only execute needs a bit (any x, or a dir). */
+	if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
+		r = -EACCES;
+	inode_put(ino);
 	return r;
 }
 
@@ -127,17 +115,12 @@ static long put_statfs(struct sys_ctx *sc, struct inode *ino, uintptr_t ubuf)
 FS_SYSCALL(43, statfs)
 {
 	struct inode *ino;
-	char *path;
-	long r = fs_get_user_path(sc, sc->arg[0], &path);
+	long r = at_lookup(sc, AT_FDCWD, sc->arg[0], 0, 0, &ino);
 
-	if (r < 0)
+	if (r)
 		return r;
-	r = vfs_lookup(sc->proc, NULL, path, 0, &ino);
-	if (!r) {
-		r = put_statfs(sc, ino, sc->arg[1]);
-		inode_put(ino);
-	}
-	kfree(path);
+	r = put_statfs(sc, ino, sc->arg[1]);
+	inode_put(ino);
 	return r;
 }
 
