@@ -21,6 +21,7 @@
 #include "kernel/fs/ramfs/ramfs.h"
 #include "kernel/drivers/tty/tty.h"
 #include "kernel/mm/layout.h"
+#include "kernel/fs/proc/procfs.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
 #include "kernel/syscall/syscall.h"
@@ -84,6 +85,7 @@ static bool start_user_space(const struct boot_info *bi)
 	if (fi->initrd_end > fi->initrd_start)
 		page_add_range(PAGE_ALIGN_UP(fi->initrd_start), PAGE_ALIGN_DOWN(fi->initrd_end));
 	tty_init();
+	procfs_boot(fi);
 	err = proc_start_init(init_args(bi->bootargs));
 	if (err) {
 		kprintf("init: could not start /sbin/init (%d)\n", err);

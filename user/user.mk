@@ -67,10 +67,10 @@ $(shell mkdir -p $(UB); echo '$(ROOTFS_EXTRA) $(ROOTFS_HARDLINKS)' | cmp -s - $(
 
 ulink = $(if $(filter 1,$(ROOTFS_HARDLINKS)),ln -f,cp)
 
-$(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(UB)/.links user/etc/rc $(UROOT_CFG) \
+$(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(UB)/.links user/etc/rc $(UROOT_CFG) user/user.mk \
 		$(if $(ROOTFS_EXTRA),FORCE)
 	rm -rf $(UB)/root && mkdir -p $(UB)/root/bin $(UB)/root/sbin $(UB)/root/etc \
-		$(UB)/root/dev $(UB)/root/tmp
+		$(UB)/root/dev $(UB)/root/tmp $(UB)/root/proc $(UB)/root/sys
 	$(if $(ROOTFS_EXTRA),cp -a $(ROOTFS_EXTRA)/. $(UB)/root/)
 	for p in $(UPROGS); do $(USTRIP) -o $(UB)/root/bin/$$p $(UB)/bin/$$p; done
 	cd $(UB)/root/bin && for a in $(BOX_APPLETS); do $(ulink) box $$a; done

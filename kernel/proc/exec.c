@@ -60,6 +60,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	struct file *file;
 	struct as *as;
 	void *image;
+	struct proc_image *im;
 	size_t size;
 	uintptr_t sp;
 	long err;
@@ -82,15 +83,23 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	err = exec_build_stack(as, argv, envp, &info, path, &sp);
 	if (err)
 		goto out_as;
+	im = proc_image_create(p, path, argv, envp);
+	if (!im) {
+		err = -ENOMEM;
+		goto out_as;
+	}
+	im->start_stack = sp;
 
 	/* Point of no return: the old image goes. */
-	if (proc_current() == p)
+	if (proc_current() == p) {
 		uloop_switch_as(p, as);
-	else {
-		if (p->as)
-			as_destroy(p->as);
-		p->as = as;
+	} else {
+		struct as *old = proc_view_swap(p, (void **)&p->as, as);
+
+		if (old)
+			as_destroy(old);
 	}
+	proc_image_put(proc_view_swap(p, (void **)&p->image, im));
 	if (p->files)
 		fdtable_close_on_exec(p->files);
 	signal_reset_on_exec(p);

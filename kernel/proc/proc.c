@@ -81,9 +81,8 @@ struct inode *proc_cwd(struct proc *p)
 
 void proc_set_cwd(struct proc *p, struct inode *dir)
 {
-	struct inode *old = p->cwd;
+	struct inode *old = proc_view_swap(p, (void **)&p->cwd, dir);
 
-	p->cwd = dir;
 	if (old)
 		inode_put(old);
 }
@@ -120,6 +119,7 @@ struct proc *proc_alloc(void)
 	}
 	p->pid = pid;
 	p->pgid = pid;
+	p->start_ns = clock_now_ns();
 	atomic_init(&p->refs, 1);
 	atomic_init(&p->sig_pending, 0);
 	p->state = PROC_ALIVE;
@@ -150,8 +150,14 @@ void proc_put(struct proc *p)
 	proc_unhash_locked(p);
 	spin_unlock_irqrestore(&proc_lock, f);
 	kfree(p->sig_actions);
+	proc_image_put(p->image);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
+}
+
+int proc_last_pid_locked(void)
+{
+	return next_pid > 1 ? next_pid - 1 : PID_MAX - 1;
 }
 
 struct proc *proc_lookup_locked(int pid)

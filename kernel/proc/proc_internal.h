@@ -90,6 +90,24 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* What /proc shows (proc_view.c): 16 bytes. */
+	struct proc_image *image;       /* P, swapped under the view lock: the
+					 * exe path and argument ranges of the
+					 * running image, shared with forks */
+	uint64_t start_ns;              /* I: clock_now_ns() at fork */
+};
+
+/*
+ * The running image as /proc/<pid>/{exe,cmdline,environ} show it: made by
+ * execve, shared (counted) by fork, dropped at the next execve or exit.
+ * The ranges are where the strings sit in the image's initial stack.
+ */
+struct proc_image {
+	atomic_uint refs;               /* A */
+	uintptr_t arg_start, arg_end;   /* I */
+	uintptr_t env_start, env_end;   /* I */
+	uintptr_t start_stack;          /* I: the initial sp */
+	char exe[];                     /* I: absolute path of the executable */
 };
 
 extern struct spinlock proc_lock;
@@ -113,6 +131,7 @@ size_t proc_alloc_size(void);           /* bytes the allocator hands out for one
 void proc_get(struct proc *p);
 void proc_put(struct proc *p);
 struct proc *proc_lookup_locked(int pid);
+int proc_last_pid_locked(void);         /* the pid handed out last */
 int proc_live_count(void);
 void proc_unhash_locked(struct proc *p);
 void proc_set_name(struct proc *p, const char *path);
@@ -150,6 +169,43 @@ void signal_force(struct proc *p, int sig);
 void signal_reset_on_exec(struct proc *p);
 /* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */
 int signal_fork(struct proc *child, const struct proc *parent);
+
+/* proc_view.c */
+/* CPU time of processes per hart, for /proc/stat: H, written by the hart's
+ * own userloop polls only (plain adds), read relaxed from anywhere. */
+struct proc_hart_cpu {
+	_Atomic uint64_t user_ns, system_ns;
+} __attribute__((aligned(64)));
+extern struct proc_hart_cpu proc_hart_cpu[MAX_HARTS];
+
+static inline void proc_hart_account(uint64_t user, uint64_t sys)
+{
+	struct proc_hart_cpu *c = &proc_hart_cpu[hart_id()];
+
+	atomic_store_explicit(&c->user_ns,
+			      atomic_load_explicit(&c->user_ns, memory_order_relaxed) + user,
+			      memory_order_relaxed);
+	atomic_store_explicit(&c->system_ns,
+			      atomic_load_explicit(&c->system_ns, memory_order_relaxed) + sys,
+			      memory_order_relaxed);
+}
+
+/*
+ * The view lock of p: one of a few hashed locks that the swaps of p->as,
+ * p->files, p->cwd, p->image and p->sig_actions take (exec, exit, chdir),
+ * so /proc, reading them from another hart, never sees one freed.
+ */
+struct spinlock *proc_view_lock(const struct proc *p);
+/* Replace *slot with val under p's view lock; returns the old value for
+ * the caller to free outside it. */
+void *proc_view_swap(struct proc *p, void **slot, void *val);
+/* A new image record for path (made absolute against p's cwd) with the
+ * argument ranges exec_build_stack lays out for argv and envp; NULL on
+ * ENOMEM. */
+struct proc_image *proc_image_create(struct proc *p, const char *path, const char *const *argv,
+				     const char *const *envp);
+struct proc_image *proc_image_get(struct proc_image *im);
+void proc_image_put(struct proc_image *im);
 
 /* exec.c */
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,

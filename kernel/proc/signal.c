@@ -193,8 +193,7 @@ void signal_reset_on_exec(struct proc *p)
 {
 	/* Caught signals go back to default (the whole table goes: the new
 	 * image has no handler); ignored ones stay ignored. */
-	kfree(p->sig_actions);
-	p->sig_actions = NULL;
+	kfree(proc_view_swap(p, (void **)&p->sig_actions, NULL)); /* /proc reads it */
 }
 
 int signal_fork(struct proc *child, const struct proc *parent)
