@@ -83,11 +83,9 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	err = exec_build_stack(as, argv, envp, &info, path, &sp);
 	if (err)
 		goto out_as;
-	im = proc_image_create(p, path, argv, envp);
-	if (!im) {
-		err = -ENOMEM;
+	err = proc_image_create(p, path, argv, envp, &im);
+	if (err)
 		goto out_as;
-	}
 	im->start_stack = sp;
 
 	/* Point of no return: the old image goes. */

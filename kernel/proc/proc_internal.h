@@ -199,11 +199,11 @@ struct spinlock *proc_view_lock(const struct proc *p);
 /* Replace *slot with val under p's view lock; returns the old value for
  * the caller to free outside it. */
 void *proc_view_swap(struct proc *p, void **slot, void *val);
-/* A new image record for path (made absolute against p's cwd) with the
- * argument ranges exec_build_stack lays out for argv and envp; NULL on
- * ENOMEM. */
-struct proc_image *proc_image_create(struct proc *p, const char *path, const char *const *argv,
-				     const char *const *envp);
+/* A new image record for path (absolute, symlinks resolved, against p's
+ * cwd) with the argument ranges exec_build_stack lays out for argv and
+ * envp: 0, -ENOMEM, or a lookup's error (-EIOWAIT: restart). */
+int proc_image_create(struct proc *p, const char *path, const char *const *argv,
+		      const char *const *envp, struct proc_image **out);
 struct proc_image *proc_image_get(struct proc_image *im);
 void proc_image_put(struct proc_image *im);
 

@@ -96,43 +96,112 @@ static void normalize(char *path)
 	*out = '\0';
 }
 
-struct proc_image *proc_image_create(struct proc *p, const char *path, const char *const *argv,
-				     const char *const *envp)
+/*
+ * The absolute path of the file path names, with every symlink on the way
+ * resolved (as Linux's /proc/<pid>/exe shows it: `execve("/proc/self/exe")`
+ * must not make the new image's exe "/proc/self/exe"). Directories are
+ * named by vfs_getcwd. buf holds PATH_MAX bytes; 0, -errno or -EIOWAIT.
+ */
+static int real_path(struct proc *p, const char *path, char *buf)
 {
-	size_t plen = strlen(path), clen = 0;
-	char *cwd = NULL;
-	struct proc_image *im;
+	char *cur = kmalloc(PATH_MAX), *name = kmalloc(NAME_MAX + 1);
+	int err = -ENOMEM;
 
-	if (path[0] != '/') {
-		cwd = kmalloc(PATH_MAX);
-		if (!cwd)
-			return NULL;
-		long r = vfs_getcwd(p->cwd, cwd, PATH_MAX);
+	if (!cur || !name)
+		goto out;
+	strlcpy(cur, path, PATH_MAX);
+	for (int links = 0; links <= SYMLOOP_MAX; links++) {
+		struct inode *dir, *ino;
+		bool slash;
+		long r;
 
-		clen = r > 0 ? (size_t)r - 1 : 0;
+		err = vfs_lookup_parent(p, NULL, cur, &dir, name, &slash);
+		if (err)
+			goto out;
+		err = vfs_lookup(p, dir, name, WALK_NOFOLLOW, &ino);
+		if (err) {
+			inode_put(dir);
+			goto out;
+		}
+		r = vfs_getcwd(dir, buf, PATH_MAX);
+		inode_put(dir);
+		if (r < 0) {
+			inode_put(ino);
+			err = (int)r;
+			goto out;
+		}
+		if (!S_ISLNK(ino->mode)) {
+			inode_put(ino);
+			if (strcmp(buf, "/"))
+				strlcat(buf, "/", PATH_MAX);
+			strlcat(buf, name, PATH_MAX);
+			err = 0;
+			goto out;
+		}
+		/* A link: its target, relative to the link's directory. */
+		r = ino->iops && ino->iops->readlink ? ino->iops->readlink(ino, cur, PATH_MAX - 1)
+						     : -EINVAL;
+		inode_put(ino);
+		if (r < 0) {
+			err = (int)r;
+			goto out;
+		}
+		cur[r] = '\0';
+		if (cur[0] != '/') {
+			size_t bl = strlen(buf);
+
+			if (bl + 1 + (size_t)r >= PATH_MAX) {
+				err = -ENAMETOOLONG;
+				goto out;
+			}
+			memmove(cur + bl + 1, cur, (size_t)r + 1);
+			memcpy(cur, buf, bl);
+			cur[bl] = '/';
+		}
 	}
-	im = kmalloc(sizeof(*im) + clen + 1 + plen + 1);
+	err = -ELOOP;
+out:
+	kfree(cur);
+	kfree(name);
+	return err;
+}
+
+int proc_image_create(struct proc *p, const char *path, const char *const *argv,
+		      const char *const *envp, struct proc_image **out)
+{
+	char *exe = kmalloc(PATH_MAX);
+	struct proc_image *im;
+	int err;
+
+	if (!exe)
+		return -ENOMEM;
+	err = real_path(p, path, exe);
+	if (err) {
+		kfree(exe);
+		return err;
+	}
+	normalize(exe);
+	im = kmalloc(sizeof(*im) + strlen(exe) + 1);
 	if (!im) {
-		kfree(cwd);
-		return NULL;
+		kfree(exe);
+		return -ENOMEM;
 	}
 	atomic_init(&im->refs, 1);
-	memcpy(im->exe, cwd ? cwd : "", clen);
-	im->exe[clen] = '/';
-	memcpy(im->exe + clen + 1, path, plen + 1);
-	normalize(im->exe);
-	kfree(cwd);
+	memcpy(im->exe, exe, strlen(exe) + 1);
+	kfree(exe);
 
 	/* exec_stack.h: the argv strings, the envp strings and the execfn
 	 * string end at the top of the stack (USER_TOP). usertests
-	 * proc_cmdline checks this against what the program got. */
+	 * procfs_other_process checks this against what the program got. */
 	size_t abytes = vec_bytes(argv), ebytes = vec_bytes(envp);
 
 	im->env_end = USER_TOP - (strlen(path) + 1);
 	im->env_start = im->env_end - ebytes;
 	im->arg_end = im->env_start;
 	im->arg_start = im->arg_end - abytes;
-	return im;
+	im->start_stack = 0;
+	*out = im;
+	return 0;
 }
 
 struct proc_image *proc_image_get(struct proc_image *im)
@@ -203,7 +272,9 @@ void proc_view_counts(int *total, int *runnable, int *last_pid)
 		if (!p)
 			continue;
 		n++;
-		if (p->state == PROC_ALIVE && task_runnable(p->task))
+		task_id_t id = __atomic_load_n(&p->task, __ATOMIC_RELAXED);
+
+		if (p->state == PROC_ALIVE && (id == TASK_ID_NONE || task_runnable(id)))
 			r++;
 	}
 	*last_pid = proc_last_pid_locked();
@@ -236,11 +307,13 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	pi->utime_ns = __atomic_load_n(&p->utime_ns, __ATOMIC_RELAXED);
 	pi->stime_ns = __atomic_load_n(&p->stime_ns, __ATOMIC_RELAXED);
 	pi->start_ns = p->start_ns;
-	pi->task = p->task;
+	/* The parent records the id after task_spawn returns, when the child
+	 * may already run on another hart: 0 means "just spawned". */
+	pi->task = __atomic_load_n(&p->task, __ATOMIC_RELAXED);
 	pi->sig_pending = atomic_load_explicit(&p->sig_pending, memory_order_relaxed);
 	pi->sig_blocked = __atomic_load_n(&p->sig_blocked, __ATOMIC_RELAXED);
 	pi->sig_ignored = __atomic_load_n(&p->sig_ignored, __ATOMIC_RELAXED);
-	if (pi->state != 'Z' && task_get_stats(p->task, &st) == 0) {
+	if (pi->state != 'Z' && pi->task != TASK_ID_NONE && task_get_stats(pi->task, &st) == 0) {
 		pi->hart = st.home;
 		pi->polls = st.polls;
 		pi->wakes = st.wakes;
@@ -248,6 +321,10 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 		if (st.state != TASK_STATS_IDLE)
 			pi->state = 'R';
 	}
+	if (pi->state != 'Z' && (p == proc_current() || pi->task == TASK_ID_NONE))
+		pi->state = 'R';
+	if (p == proc_current())
+		pi->hart = hart_id();
 	fl = spin_lock_irqsave(proc_view_lock(p));
 	if (p->image && p->as) {
 		pi->arg_start = p->image->arg_start;

@@ -58,6 +58,8 @@ bool ut_killed_by(int status, int sig);
 int ut_fp_exec_helper(void);
 /* `usertests --sig-exec-helper`: 0 if exec reset caught signals and kept ignored ones. */
 int ut_sig_exec_helper(void);
+/* `usertests --procfs-helper`: the process procfs_other_process looks at. */
+int ut_procfs_helper(int argc, char **argv);
 int64_t ut_now_ns(void);
 void ut_sleep_ms(long ms);
 

@@ -312,13 +312,26 @@ static long gen_readlink(struct inode *ino, char *buf, size_t n)
 	return node->link ? node->link(&gi->ctx, buf, n) : -EINVAL;
 }
 
+/* Nothing can be made here: Linux answers ENOENT (unlink and the rest: EPERM). */
+static int gen_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		      uint32_t rdev, struct inode **out)
+{
+	(void)dir;
+	(void)name;
+	(void)len;
+	(void)mode;
+	(void)rdev;
+	(void)out;
+	return -ENOENT;
+}
+
 /* O_TRUNC on open of a writable file (echo 3 > drop_caches): nothing to cut. */
 static int gen_truncate(struct inode *ino, uint64_t size)
 {
 	const struct gen_inode *gi = GI(ino);
 
 	(void)size;
-	return gi->fs->nodes[gi->node].store ? 0 : -EACCES;
+	return gi->fs->nodes[gi->node].store ? 0 : -EIO;
 }
 
 static void gen_evict(struct inode *ino)
@@ -332,6 +345,7 @@ static void gen_evict(struct inode *ino)
 
 static const struct inode_ops gen_iops = {
 	.lookup = gen_lookup,
+	.create = gen_create,
 	.readlink = gen_readlink,
 	.readdir = gen_readdir,
 	.truncate = gen_truncate,
@@ -364,7 +378,9 @@ static int gen_open(struct inode *ino, struct file *f)
 	const struct gen_inode *gi = GI(ino);
 	const struct gen_node *n = &gi->fs->nodes[gi->node];
 
-	if (file_writable(f) && !n->store)
+	/* As Linux: a file without a reader (drop_caches) refuses to open for
+	 * reading; one without a writer opens (for root) and fails writes. */
+	if (file_readable(f) && !n->show)
 		return -EACCES;
 	f->priv = kzalloc(sizeof(struct seqbuf));
 	return f->priv ? 0 : -ENOMEM;
@@ -415,7 +431,7 @@ static long gen_write(struct file *f, struct uio *u, uint64_t *pos)
 	long r;
 
 	if (!n->store)
-		return -EINVAL;
+		return -EIO;
 	if (u->resid > PAGE_SIZE)
 		return -EINVAL;
 	buf = kmalloc(u->resid + 1);

@@ -70,6 +70,10 @@ int procfs_show_future(struct seqbuf *s, const struct gen_ctx *c)
 		return -ESRCH;
 	proc_view_info(p, &pi);
 	proc_view_put(p);
+	if (pi.state != 'Z' && pi.task == 0) {
+		seq_printf(s, "task:\t(starting)\n");
+		return 0;
+	}
 	if (pi.state == 'Z' || task_get_stats(pi.task, &st)) {
 		seq_printf(s, "task:\t(none: exited)\n");
 		return 0;

@@ -401,13 +401,6 @@ int procfs_show_uuid(struct seqbuf *s, const struct gen_ctx *c)
 	return 0;
 }
 
-int procfs_show_drop_caches(struct seqbuf *s, const struct gen_ctx *c)
-{
-	(void)s;
-	(void)c;
-	return -EACCES; /* write-only, as Linux (mode 0200) */
-}
-
 int procfs_store_drop_caches(const struct gen_ctx *c, const char *buf, size_t n)
 {
 	(void)c;

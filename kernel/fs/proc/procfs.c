@@ -57,7 +57,7 @@ static const struct gen_node proc_nodes[N_COUNT] = {
 	[N_UUID] = FILE_("uuid", N_RANDOM, procfs_show_uuid),
 	[N_SYS_VM] = DIR_("vm", N_SYS),
 	[N_DROP_CACHES] = { .name = "drop_caches", .parent = N_SYS_VM, .mode = S_IFREG | 0200,
-			    .show = procfs_show_drop_caches, .store = procfs_store_drop_caches },
+			    .store = procfs_store_drop_caches },
 
 	[N_PID] = { .parent = N_ROOT, .mode = S_IFDIR | 0555, .dyn = GEN_DYN_PID,
 		    .next = procfs_next_pid },

@@ -51,7 +51,6 @@ int procfs_show_ostype(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_osrelease(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_boot_id(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_uuid(struct seqbuf *s, const struct gen_ctx *c);
-int procfs_show_drop_caches(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_store_drop_caches(const struct gen_ctx *c, const char *buf, size_t n);
 
 /* proc_async.c: the async view */
