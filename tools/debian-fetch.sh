@@ -89,6 +89,7 @@ main_file()
 	for f in "$1"/*."$2"; do
 		[ -e "$f" ] && echo "$f" && return 0
 	done
+	return 0 # none: empty output (under set -e a failing status would end the script)
 }
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
