@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc gcc-riscv64-unknown-elf gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
 qemu-system-misc opensbi gdb-multiarch e2fsprogs cpio \
-python3 python3-pytest python3-pexpect libcmocka-dev"
+python3 python3-pytest python3-pexpect libcmocka-dev kmod"
 
 missing=""
 for p in $PKGS; do
