@@ -6,6 +6,7 @@
 #   $(BL)/init               the initramfs bridge (tools/bench-linux/init.c, static glibc)
 #   $(BL)/initramfs.cpio     /init, the modules it loads (order from modules.dep, modorder.py)
 #                            and /etc/modules.load; newc, reproducible (mtimes 0, owner root)
+#   $(B)/bench-vs-linux.txt  the table: figure, Linux, ours, ours/Linux (tools/bench-linux/run.sh)
 #
 # BL_MODULES: what the bridge needs to mount build/fs.img; their dependencies come along.
 
@@ -46,4 +47,7 @@ $(BL)/initramfs.cpio: $(BL)/init $(BL_KDIR)/.sha256 tools/bench-linux/modorder.p
 
 bench-linux-prep: all $(BL)/initramfs.cpio
 
-.PHONY: bench-linux-prep
+bench-linux: $(BL_DEPS) bench-linux-prep
+	@BL_VMLINUX=$(BL_KDIR)/vmlinux BL_INITRD=$(BL)/initramfs.cpio tools/bench-linux/run.sh
+
+.PHONY: bench-linux bench-linux-prep
