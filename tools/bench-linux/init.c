@@ -9,7 +9,10 @@
  *   3. /dev/vda mounted read-write as ext2 on /newroot (QEMU attaches it with snapshot=on, so
  *      the image file is never changed), /dev moved into it;
  *   4. switch_root: chdir, mount(MS_MOVE) onto /, chroot;
- *   5. execve("/sbin/init", { "/sbin/init", ARGS... }, the environment our kernel passes).
+ *   5. with bridge_settle_ms=N on the command line (Linux hands unknown name=value words to
+ *      /init as environment), a sleep of N ms, so the kernel's own post-boot work (deferred
+ *      probes, freeing init memory, RCU callbacks) is done before the benchmarks start;
+ *   6. execve("/sbin/init", { "/sbin/init", ARGS... }, the environment our kernel passes).
  * ARGS are this program's own arguments: Linux hands /init every word after `--` on its
  * command line, so `-- /bin/bench fork` gives the argv that `init=/bin/bench fork` gives on
  * our kernel (user/README.md, "Starting init").
@@ -129,6 +132,17 @@ static int switch_root(void)
 	return 0;
 }
 
+static void settle(void)
+{
+	const char *v = getenv("bridge_settle_ms");
+	long ms = v ? atol(v) : 0;
+
+	if (ms > 0) {
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char *init_argv[MAX_ARGS + 1] = { "/sbin/init" };
@@ -147,6 +161,7 @@ int main(int argc, char **argv)
 	unlink("/init"); /* the running image stays mapped; the name and, at exit, the pages go */
 	if (switch_root())
 		return 1;
+	settle();
 	execve(init_argv[0], init_argv, init_envp);
 	return fail("execve", init_argv[0]);
 }
