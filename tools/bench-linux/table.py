@@ -7,9 +7,12 @@ usage: table.py [--title T] [--noisy] --linux FILE... --ours FILE...
 Each FILE is the console output of one run. A figure's value is the median over its runs;
 when the runs disagree the cell shows the median and the spread ("1,234 ±5%"), so figures
 that are not exact under -icount stand out. The ratio is ours/Linux of the medians; the
-last column says which way is better for that unit (times lower, rates higher). --noisy
-marks every ratio as such (figures taken by host time). Figures missing on one side are
-listed with "-".
+last column says which way is better for that unit (times lower, rates higher). Figures
+missing on one side are listed with "-".
+
+--noisy (figures taken by host time): ratios only, no absolute figures. The FILEs pair up
+in order (run i of Linux with run i of ours, taken one after the other), and the table
+gives the median of the per-pair ratios and their range.
 """
 import statistics
 import sys
@@ -63,6 +66,24 @@ def cell(values):
     return s
 
 
+def pair_ratios(name, lruns, oruns):
+    """ours/Linux of each interleaved pair of runs (run i of each side) that has the figure."""
+    out = []
+    for lr, orun in zip(lruns, oruns):
+        if name in lr and name in orun and lr[name][0]:
+            out.append(orun[name][0] / lr[name][0])
+    return out
+
+
+def print_rows(rows, left):
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, r in enumerate(rows):
+        print("  ".join(c.ljust(w) if j in left else c.rjust(w)
+                        for j, (c, w) in enumerate(zip(r, widths))).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
 def main(argv):
     title, noisy, side, files = None, False, None, {"linux": [], "ours": []}
     args = argv[1:]
@@ -81,6 +102,20 @@ def main(argv):
     lnames, linux = collect(files["linux"])
     onames, ours = collect(files["ours"])
     names = onames + [n for n in lnames if n not in ours]
+    if title:
+        print(title)
+    if noisy:
+        lruns = [parse(f) for f in files["linux"]]
+        oruns = [parse(f) for f in files["ours"]]
+        rows = [("figure", "unit", "ours/Linux", "per pair", "better")]
+        for n in names:
+            unit = (ours.get(n) or linux.get(n))[1]
+            r = pair_ratios(n, lruns, oruns)
+            med = f"{statistics.median(r):.2f} (noisy)" if r else "-"
+            rng = f"{min(r):.2f}-{max(r):.2f}" if len(r) > 1 else "-"
+            rows.append((n, unit, med, rng, better_of(unit)))
+        print_rows(rows, (0, 1, 4))
+        return
     rows = [("figure", "unit", "Linux", "ours", "ours/Linux", "better")]
     for n in names:
         lv = linux.get(n, ([], None))[0]
@@ -89,18 +124,12 @@ def main(argv):
         ratio = "-"
         if lv and ov and statistics.median(lv):
             ratio = f"{statistics.median(ov) / statistics.median(lv):.2f}"
-            if noisy:
-                ratio += " (noisy)"
-        better = "lower" if unit in LOWER_IS_BETTER else "-" if unit in CHECKS else "higher"
-        rows.append((n, unit, cell(lv), cell(ov), ratio, better))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    if title:
-        print(title)
-    for i, r in enumerate(rows):
-        print("  ".join(c.ljust(w) if j in (0, 1, 5) else c.rjust(w)
-                        for j, (c, w) in enumerate(zip(r, widths))).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
+        rows.append((n, unit, cell(lv), cell(ov), ratio, better_of(unit)))
+    print_rows(rows, (0, 1, 5))
+
+
+def better_of(unit):
+    return "lower" if unit in LOWER_IS_BETTER else "-" if unit in CHECKS else "higher"
 
 
 if __name__ == "__main__":
