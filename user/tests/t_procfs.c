@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -559,4 +561,37 @@ UT_CASE(procfs_exe_reexecs, 0, 10)
 		_exit(99);
 	}
 	EXPECT(ut_exited_with(ut_wait(pid), 42));
+}
+
+UT_CASE(procfs_mount_elsewhere, 0, 10)
+{
+	char comm[32];
+
+	if (ut_qemu_user)
+		return; /* mount needs a kernel */
+	rmdir("/tmp/ut_proc2");
+	rmdir("/tmp/ut_sys2");
+	ASSERT(mkdir("/tmp/ut_proc2", 0755) == 0 && mkdir("/tmp/ut_sys2", 0755) == 0);
+	ASSERT(mount("proc", "/tmp/ut_proc2", "proc", 0, NULL) == 0);
+	ASSERT(mount("sysfs", "/tmp/ut_sys2", "sysfs", 0, NULL) == 0);
+	EXPECT(slurp_into("/tmp/ut_proc2/self/comm", comm, sizeof(comm)) > 0 &&
+	       !strcmp(comm, "usertests\n"));
+	EXPECT(slurp("/tmp/ut_sys2/devices/system/cpu/online") > 0 && text[0] == '0');
+	ASSERT(slurp("/proc/mounts") > 0);
+	EXPECT(strstr(text, "proc /tmp/ut_proc2 proc rw") != NULL);
+	EXPECT(strstr(text, "sysfs /tmp/ut_sys2 sysfs rw") != NULL);
+	struct statfs sf;
+
+	EXPECT(statfs("/tmp/ut_proc2", &sf) == 0 && sf.f_type == 0x9fa0);
+	EXPECT(statfs("/tmp/ut_sys2/block", &sf) == 0 && sf.f_type == 0x62656572);
+	int busy = open("/tmp/ut_proc2/self/status", O_RDONLY);
+
+	errno = 0;
+	EXPECT(busy >= 0 && umount2("/tmp/ut_proc2", 0) < 0 && errno == EBUSY);
+	close(busy);
+	EXPECT(umount2("/tmp/ut_proc2", 0) == 0);
+	EXPECT(umount2("/tmp/ut_sys2", 0) == 0);
+	ASSERT(slurp("/proc/mounts") > 0);
+	EXPECT(strstr(text, "/tmp/ut_proc2") == NULL);
+	EXPECT(rmdir("/tmp/ut_proc2") == 0 && rmdir("/tmp/ut_sys2") == 0);
 }

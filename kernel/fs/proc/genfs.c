@@ -107,6 +107,16 @@ int genfs_mount_at(const struct fs_type *t, const char *path)
 	return err;
 }
 
+int genfs_unmount(struct superblock *sb, struct inode *root)
+{
+	(void)sb;
+	/* acquire: the other holders' puts happened before we free. */
+	if (atomic_load_explicit(&root->ref, memory_order_acquire) != 1)
+		return -EBUSY;
+	inode_put(root);
+	return 0;
+}
+
 /* The node whose children dir lists. */
 static unsigned listed(const struct gen_fs *fs, unsigned dir)
 {

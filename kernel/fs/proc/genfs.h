@@ -79,6 +79,10 @@ struct gen_fs {
 
 /* The root inode of a mount of fs (counted), or NULL on ENOMEM. */
 struct inode *genfs_root(const struct gen_fs *fs);
+/* super_ops.unmount of a genfs mount: -EBUSY while any inode under it is
+ * held (each holds the mount's root), else the root goes. */
+int genfs_unmount(struct superblock *sb, struct inode *root);
+
 /* Boot: mount a file system of type t on the directory path, if it exists. */
 int genfs_mount_at(const struct fs_type *t, const char *path);
 

@@ -87,7 +87,22 @@ static const struct gen_node proc_nodes[N_COUNT] = {
 		    .dyn = GEN_DYN_TID, .next = procfs_next_tid },
 };
 
-static struct superblock proc_sb = { .dev = MKDEV(0, 20), .name = "proc", .next_ino = 1 };
+#define PROC_SUPER_MAGIC 0x9fa0
+
+static void procfs_statfs(struct superblock *sb, struct vfs_statfs *st)
+{
+	(void)sb;
+	*st = (struct vfs_statfs){ .magic = PROC_SUPER_MAGIC, .bsize = 4096 };
+}
+
+static const struct super_ops procfs_super_ops = {
+	.statfs = procfs_statfs,
+	.unmount = genfs_unmount,
+};
+
+static struct superblock proc_sb = {
+	.dev = MKDEV(0, 20), .name = "proc", .ops = &procfs_super_ops, .next_ino = 1,
+};
 
 static const struct gen_fs proc_fs = {
 	.nodes = proc_nodes,

@@ -116,7 +116,22 @@ static const struct gen_node sys_nodes[S_COUNT] = {
 	[S_STAT] = FILE_("stat", S_DEV, show_stat),
 };
 
-static struct superblock sys_sb = { .dev = MKDEV(0, 21), .name = "sysfs", .next_ino = 1 };
+#define SYSFS_MAGIC 0x62656572
+
+static void sysfs_statfs(struct superblock *sb, struct vfs_statfs *st)
+{
+	(void)sb;
+	*st = (struct vfs_statfs){ .magic = SYSFS_MAGIC, .bsize = 4096 };
+}
+
+static const struct super_ops sysfs_super_ops = {
+	.statfs = sysfs_statfs,
+	.unmount = genfs_unmount,
+};
+
+static struct superblock sys_sb = {
+	.dev = MKDEV(0, 21), .name = "sysfs", .ops = &sysfs_super_ops, .next_ino = 1,
+};
 
 static const struct gen_fs sys_fs = { .nodes = sys_nodes, .nr_nodes = S_COUNT, .sb = &sys_sb };
 
