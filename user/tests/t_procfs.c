@@ -387,6 +387,16 @@ UT_CASE(procfs_system_files, 0, 10)
 	int got = sscanf(text, "%d-%d", &lo, &hi);
 
 	EXPECT(lo == 0 && (got == 2 ? hi + 1 : 1) == nproc);
+	if (!ut_qemu_user) { /* qemu-user shows the host's */
+		ASSERT(slurp("/proc/interrupts") > 0);
+		int cols = 0;
+
+		for (char *p = text; p < strchr(text, '\n'); p++)
+			cols += !strncmp(p, "CPU", 3);
+		EXPECT(cols == nproc);
+		EXPECT(strstr(text, " riscv-timer\n") != NULL);
+		EXPECT(strstr(text, "\nIPI0:") != NULL);
+	}
 	ASSERT(slurp("/proc/loadavg") > 0);
 	EXPECT(sscanf(text, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &a, &b, &c) == 6);
 	EXPECT(a >= 1 && b >= a && c > 0);

@@ -122,6 +122,47 @@ int procfs_show_cpustat(struct seqbuf *s, const struct gen_ctx *c)
 	return 0;
 }
 
+/* ---- interrupts (kernel/irq/proc.c's layout, prec 3) ------------------------------------ */
+
+static void irq_counts(struct seqbuf *s, int what, unsigned n)
+{
+	for (unsigned h = 0; h < n; h++)
+		seq_printf(s, "%10lu ", arch_irq_count(what, h));
+}
+
+int procfs_show_interrupts(struct seqbuf *s, const struct gen_ctx *c)
+{
+	const struct fdt_info *fi = procfs_fdt;
+	unsigned n = hart_count(), nvirtio = 0;
+
+	(void)c;
+	seq_printf(s, "%11s", "");
+	for (unsigned h = 0; h < n; h++)
+		seq_printf(s, "CPU%-8u", h);
+	seq_putc(s, '\n');
+	seq_printf(s, "%3d: ", 5);
+	irq_counts(s, ARCH_IRQ_TIMER, n);
+	seq_printf(s, " RISC-V INTC   5 Edge      riscv-timer\n");
+	for (unsigned irq = 1; fi && irq <= fi->plic_ndev; irq++) {
+		char name[16] = "";
+
+		if (!arch_irq_attached(irq))
+			continue;
+		if (irq == fi->uart_irq)
+			strlcpy(name, "ttyS0", sizeof(name));
+		for (int i = 0; i < fi->virtio_count && !name[0]; i++)
+			if (fi->virtio_irq[i] == irq)
+				fmt_snprintf(name, sizeof(name), "virtio%u", nvirtio++);
+		seq_printf(s, "%3u: ", irq);
+		irq_counts(s, (int)irq, n);
+		seq_printf(s, " SiFive PLIC %3u Edge      %s\n", irq, name[0] ? name : "?");
+	}
+	seq_printf(s, "IPI0:");
+	irq_counts(s, ARCH_IRQ_IPI, n);
+	seq_printf(s, " Rescheduling interrupts\n");
+	return 0;
+}
+
 /* ---- time and load ------------------------------------------------------------------- */
 
 int procfs_show_uptime(struct seqbuf *s, const struct gen_ctx *c)

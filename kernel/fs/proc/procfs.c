@@ -15,7 +15,7 @@ enum {
 	N_ROOT,
 	/* system-wide files */
 	N_MEMINFO, N_CPUINFO, N_STAT, N_UPTIME, N_LOADAVG, N_VERSION, N_FILESYSTEMS,
-	N_MOUNTS_LINK, N_PARTITIONS, N_ASYNC, N_SELF, N_THREAD_SELF,
+	N_MOUNTS_LINK, N_PARTITIONS, N_INTERRUPTS, N_ASYNC, N_SELF, N_THREAD_SELF,
 	N_SYS, N_SYS_KERNEL, N_PID_MAX, N_HOSTNAME, N_OSTYPE, N_OSRELEASE, N_RANDOM, N_BOOT_ID,
 	N_UUID, N_SYS_VM, N_DROP_CACHES,
 	/* /proc/<pid> */
@@ -42,6 +42,7 @@ static const struct gen_node proc_nodes[N_COUNT] = {
 	[N_MOUNTS_LINK] = { .name = "mounts", .parent = N_ROOT, .mode = S_IFLNK | 0777,
 			    .link = procfs_link_self_mounts },
 	[N_PARTITIONS] = FILE_("partitions", N_ROOT, procfs_show_partitions),
+	[N_INTERRUPTS] = FILE_("interrupts", N_ROOT, procfs_show_interrupts),
 	[N_ASYNC] = FILE_("async", N_ROOT, procfs_show_async),
 	[N_SELF] = LINK_("self", N_ROOT, procfs_link_self),
 	[N_THREAD_SELF] = LINK_("thread-self", N_ROOT, procfs_link_thread_self),

@@ -43,6 +43,7 @@ int procfs_show_filesystems(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_mnt_id(const struct superblock *sb);
 int procfs_show_mounts(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_mountinfo(struct seqbuf *s, const struct gen_ctx *c);
+int procfs_show_interrupts(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_partitions(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_pid_max(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_hostname(struct seqbuf *s, const struct gen_ctx *c);
