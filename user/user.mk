@@ -33,9 +33,11 @@ BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c
 UT_SRCS     := user/tests/usertests.c user/tests/t_proc.c user/tests/t_signal.c user/tests/t_pipe.c \
 	user/tests/t_mem.c user/tests/t_sys.c user/tests/t_fs.c user/tests/t_procfs.c
 BENCH_SRCS  := $(wildcard user/bench/*.c)
+# user/tools: one program per file (asynctop: the live view of /proc/async).
+TOOL_PROGS  := $(patsubst user/tools/%.c,%,$(wildcard user/tools/*.c))
 
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
-UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench)
+UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench) $(TOOL_PROGS)
 
 $(UB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -46,6 +48,7 @@ $(call uobjs,$(UT_SRCS)): UCFLAGS += -fno-toplevel-reorder
 $(UB)/bin/box: $(call uobjs,$(BOX_SRCS))
 $(UB)/bin/usertests: $(call uobjs,$(UT_SRCS))
 $(UB)/bin/bench: $(call uobjs,$(BENCH_SRCS))
+$(foreach t,$(TOOL_PROGS),$(eval $(UB)/bin/$(t): $(call uobjs,user/tools/$(t).c)))
 $(addprefix $(UB)/bin/,$(UPROGS)):
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $^ -o $@

@@ -202,6 +202,7 @@ struct exec_hart {
 	 * sampled (timed) polls by powers of two: bucket i counts [2^i, 2^(i+1))
 	 * ns, the last everything above. A, written by the owner only. */
 	_Atomic uint64_t idle_ns;
+	_Atomic uint64_t idle_since;	/* when the current wfi began, 0 when awake */
 	_Atomic uint32_t lat_hist[EXEC_LAT_BUCKETS];
 } __attribute__((aligned(512)));	/* a power of two: &exec_harts[i] is a shift */
 

@@ -66,3 +66,19 @@ def test_meminfo_total_is_what_the_kernel_manages(boot):
         (boot_free_kb, initrd_kb, total)
     assert 0 < free < total
 
+
+
+def test_asynctop_shows_harts_processes_and_their_futures(boot):
+    k = shell(boot, cpus=2)
+    run(k, "sleep 30 &")
+    sleeper = int(re.search(r"(\d+)", run(k, "echo $!")).group(1))
+    out = run(k, "asynctop -b -n 2 -d 0.3", timeout=60)
+    assert out.count("HART  QUEUE") == 2, out
+    assert re.search(r"^ +0 +\d+ +\d+ ", out, re.M) and re.search(r"^ +1 +\d+ +\d+ ", out, re.M), out
+    assert re.search(r"^ +1 init +S .*userloop\[AWAIT_SYSCALL\] -> wait4", out, re.M), out
+    assert re.search(rf"^ +{sleeper} sleep +S .* -> sleep\[SLEEP_WAITING\]", out, re.M), out
+    assert re.search(r"^ +\d+ asynctop +R .*userloop\[ENTER_USER\]", out, re.M), out
+    # the second refresh has rates: hart 1 (or 0) idled most of the 0.3 s
+    idle = [float(x) for x in re.findall(r"^ +[01] +\d+ +\d+ +\d+ +\d+ +([\d.]+)", out, re.M)[2:]]
+    assert len(idle) == 2 and max(idle) > 50, out
+    run(k, f"kill {sleeper}")
