@@ -11,6 +11,7 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/ipc/signalfd.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/syscall/syscall.h"
@@ -75,6 +76,7 @@ int proc_signal(struct proc *p, int sig)
 	 * signal_needs_action(). */
 	atomic_fetch_or_explicit(&p->sig_pending, SIG_BIT(sig), memory_order_release);
 	task_wake(p->task);
+	signalfd_notify();
 	return 0;
 }
 
