@@ -90,6 +90,11 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* Waiting with a temporary signal mask (signal_wait_begin, signal.c):
+	 * 0, or the mask to restore tagged SIG_SAVED_MASK, and/or
+	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
+	 * which no mask can hold. */
+	uint64_t sig_saved;             /* P */
 };
 
 extern struct spinlock proc_lock;
