@@ -29,6 +29,9 @@ struct as *proc_as(struct proc *p);
 struct fdtable *proc_files(struct proc *p);
 int proc_pid(const struct proc *p);
 
+/* The file mode creation mask (umask(2)): 0..0777. */
+uint32_t proc_umask(const struct proc *p);
+
 /* Working directory: a counted inode reference owned by the process. */
 struct inode *proc_cwd(struct proc *p);
 /* Replace the cwd (takes over the caller's reference, drops the old one). */
@@ -63,6 +66,10 @@ struct proc_info {
 	uint32_t polls, wakes, self_wakes; /* its task's counters */
 	/* The image (0 once it exited): arguments, environment, initial sp. */
 	uintptr_t arg_start, arg_end, env_start, env_end, start_stack;
+	/* Identity: real, effective, saved, filesystem; the first groups. */
+	uint32_t uid[4], gid[4];
+	uint32_t ngroups, groups[32];
+	uint32_t umask;
 };
 
 /* A counted reference to the process with this pid (alive or zombie), or NULL. */
@@ -90,9 +97,26 @@ int proc_view_next_fd(struct proc *p, int from, struct file **f, bool *cloexec);
 /* Time processes spent on a hart: in user mode, and in the kernel for them. */
 void proc_hart_times(unsigned hart, uint64_t *user_ns, uint64_t *system_ns);
 
-/* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console;
- * init_args is what followed "init=" on the command line, or NULL. */
-int proc_start_init(const char *init_args);
+/* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console; args
+ * (NULL-terminated) are its argv after argv[0] (bootarg_init_argv). */
+int proc_start_init(const char *const *args);
+
+/*
+ * Waits that swap the signal mask atomically (ppoll, pselect6, epoll_pwait;
+ * rt_sigsuspend): signal_wait_begin installs *mask (when mask is not NULL)
+ * for the wait and remembers the old one. A handler that interrupts the wait
+ * runs under the temporary mask and its frame saves the old one, which
+ * rt_sigreturn restores; a call interrupted so is never restarted: -EINTR
+ * even under SA_RESTART (Linux's ERESTARTNOHAND). A wait that ends
+ * otherwise (ready, timed out, an error) calls signal_wait_end, which puts
+ * the old mask back. Called from the process's own syscalls only.
+ */
+void signal_wait_begin(struct proc *p, const uint64_t *mask);
+void signal_wait_end(struct proc *p);
+/* The signals pending and not blocked (signalfd reads its own set). */
+uint64_t signal_pending_set(struct proc *p);
+/* Take sig (1..64) off p's pending set if it was there: true if it was. */
+bool signal_dequeue(struct proc *p, int sig);
 
 /* ^C on the console: SIGINT to every process but init. */
 void proc_signal_foreground(int sig);

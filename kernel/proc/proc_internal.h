@@ -68,6 +68,7 @@ struct proc {
 	uint8_t state;                  /* L: enum proc_state */
 	uint8_t ustate;                 /* P: enum uloop_state */
 	char name[16];                  /* P */
+	uint16_t umask;                 /* P: file mode creation mask (in a hole) */
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
@@ -90,6 +91,20 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* Waiting with a temporary signal mask (signal_wait_begin, signal.c):
+	 * 0, or the mask to restore tagged SIG_SAVED_MASK, and/or
+	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
+	 * which no mask can hold. */
+	uint64_t sig_saved;             /* P */
+
+	/* Identity (cred.c) and the running image (exec.c). */
+	struct cred *cred;              /* P reads; written by P under proc_lock,
+					 * which other readers take (proc_cred_get).
+					 * Counted, shared until changed. */
+	struct inode *exe;              /* P: the executable, counted, denying
+					 * writes (ETXTBSY) while it runs; NULL for
+					 * a kernel-built process until its exec */
+
 	/* What /proc shows (proc_view.c): 16 bytes. */
 	struct proc_image *image;       /* P, swapped under the view lock: the
 					 * exe path and argument ranges of the
@@ -199,15 +214,34 @@ struct spinlock *proc_view_lock(const struct proc *p);
 /* Replace *slot with val under p's view lock; returns the old value for
  * the caller to free outside it. */
 void *proc_view_swap(struct proc *p, void **slot, void *val);
-/* A new image record for path (absolute, symlinks resolved, against p's
- * cwd) with the argument ranges exec_build_stack lays out for argv and
- * envp: 0, -ENOMEM, or a lookup's error (-EIOWAIT: restart). */
-int proc_image_create(struct proc *p, const char *path, const char *const *argv,
-		      const char *const *envp, struct proc_image **out);
+/* A new image record for the file path (made absolute, symlinks resolved,
+ * against p's cwd) with the argument ranges exec_build_stack lays out for
+ * argv, envp and execfn: 0, -ENOMEM, or a lookup's error (-EIOWAIT:
+ * restart). */
+int proc_image_create(struct proc *p, const char *path, const char *execfn,
+		      const char *const *argv, const char *const *envp, struct proc_image **out);
 struct proc_image *proc_image_get(struct proc_image *im);
 void proc_image_put(struct proc_image *im);
 
+/* shutdown.c */
+enum proc_shutdown_how {
+	PROC_SHUTDOWN_POWEROFF,
+	PROC_SHUTDOWN_RESTART,
+	PROC_SHUTDOWN_HALT,
+};
+/*
+ * Start the clean shutdown (once; later calls do nothing), saying why on the console:
+ * SIGKILL every process but init and wait for them, finish and write back every file
+ * system, then power off with QEMU exit status code (or reset, or halt). Returns at
+ * once; a task does it.
+ */
+void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
+
 /* exec.c */
+/* The child runs the parent's image too: a reference and a write denial. */
+void proc_exe_share(struct proc *child, struct proc *parent);
+/* Let go of the image (exit, or a proc that never ran). */
+void proc_exe_release(struct proc *p);
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		     const char *const *envp);
 

@@ -14,6 +14,7 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/proc/cred.h"
 #include "kernel/arch.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
@@ -166,8 +167,8 @@ out:
 	return err;
 }
 
-int proc_image_create(struct proc *p, const char *path, const char *const *argv,
-		      const char *const *envp, struct proc_image **out)
+int proc_image_create(struct proc *p, const char *path, const char *execfn,
+		      const char *const *argv, const char *const *envp, struct proc_image **out)
 {
 	char *exe = kmalloc(PATH_MAX);
 	struct proc_image *im;
@@ -195,7 +196,7 @@ int proc_image_create(struct proc *p, const char *path, const char *const *argv,
 	 * procfs_other_process checks this against what the program got. */
 	size_t abytes = vec_bytes(argv), ebytes = vec_bytes(envp);
 
-	im->env_end = USER_TOP - (strlen(path) + 1);
+	im->env_end = USER_TOP - (strlen(execfn) + 1);
 	im->env_start = im->env_end - ebytes;
 	im->arg_end = im->env_start;
 	im->arg_start = im->arg_end - abytes;
@@ -286,10 +287,21 @@ void proc_view_counts(int *total, int *runnable, int *last_pid)
 void proc_view_info(struct proc *p, struct proc_info *pi)
 {
 	struct task_stats st;
+	struct cred *cr = proc_cred_get(p);
 	irqflags_t fl;
 
 	memset(pi, 0, sizeof(*pi));
 	pi->pid = p->pid;
+	if (cr) {
+		pi->uid[0] = cr->uid, pi->uid[1] = cr->euid, pi->uid[2] = cr->suid;
+		pi->uid[3] = cr->fsuid;
+		pi->gid[0] = cr->gid, pi->gid[1] = cr->egid, pi->gid[2] = cr->sgid;
+		pi->gid[3] = cr->fsgid;
+		pi->ngroups = cr->ngroups < 32 ? cr->ngroups : 32;
+		memcpy(pi->groups, cr->groups, pi->ngroups * sizeof(uint32_t));
+		cred_put(cr);
+	}
+	pi->umask = __atomic_load_n(&p->umask, __ATOMIC_RELAXED);
 	fl = spin_lock_irqsave(&proc_lock);
 	pi->ppid = p->parent ? p->parent->pid : 0;
 	pi->pgid = p->pgid;

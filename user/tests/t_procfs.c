@@ -138,6 +138,14 @@ UT_CASE(procfs_status_matches_statm, 0, 10)
 	EXPECT(field(st, "Tgid") == getpid());
 	EXPECT(field(st, "PPid") == getppid());
 	EXPECT(field(st, "Threads") == 1);
+	EXPECT(field(st, "Uid") == (long)getuid() && field(st, "Gid") == (long)getgid());
+	mode_t um = umask(027);
+
+	umask(um);
+	EXPECT(strtol(strstr(st, "Umask:\t") + 7, NULL, 8) == (long)um);
+	struct stat ps;
+
+	EXPECT(stat("/proc/self/status", &ps) == 0 && ps.st_uid == geteuid() && ps.st_size == 0);
 	EXPECT(strstr(st, "Name:\tusertests\n") != NULL);
 	EXPECT(strstr(st, "State:\tR (running)\n") != NULL);
 	rss_kb = field(st, "VmRSS");
@@ -604,4 +612,38 @@ UT_CASE(procfs_mount_elsewhere, 0, 10)
 	ASSERT(slurp("/proc/mounts") > 0);
 	EXPECT(strstr(text, "/tmp/ut_proc2") == NULL);
 	EXPECT(rmdir("/tmp/ut_proc2") == 0 && rmdir("/tmp/ut_sys2") == 0);
+}
+
+/* As an unprivileged user: /proc/<pid> belongs to the process's effective uid. */
+static void as_user(void *arg)
+{
+	char path[64];
+
+	(void)arg;
+	if (setgid(1000) != 0 || setuid(1000) != 0)
+		_exit(10);
+	struct stat st;
+
+	if (stat("/proc/self", &st) != 0 || st.st_uid != 1000 || st.st_gid != 1000)
+		_exit(11);
+	if (stat("/proc/1/stat", &st) != 0 || st.st_uid != 0)
+		_exit(12);
+	if (slurp("/proc/self/environ") < 0)
+		_exit(13);
+	snprintf(path, sizeof(path), "/proc/%d/environ", 1);
+	errno = 0;
+	if (open(path, O_RDONLY) >= 0 || errno != EACCES)
+		_exit(14);
+	if (slurp("/proc/1/stat") <= 0) /* 0444: anyone reads it */
+		_exit(15);
+	_exit(0);
+}
+
+UT_CASE(procfs_owned_by_the_process, 0, 10)
+{
+	if (ut_qemu_user || getuid() != 0) {
+		ut_diag("skip: needs root on our kernel");
+		return;
+	}
+	EXPECT(ut_exited_with(ut_in_child(as_user, NULL), 0));
 }

@@ -60,6 +60,8 @@ int ut_fp_exec_helper(void);
 int ut_sig_exec_helper(void);
 /* `usertests --procfs-helper`: the process procfs_other_process looks at. */
 int ut_procfs_helper(int argc, char **argv);
+/* `usertests --cred-helper`: 0 if run set-user-ID as t_cred.c's case expects. */
+int ut_cred_exec_helper(void);
 int64_t ut_now_ns(void);
 void ut_sleep_ms(long ms);
 

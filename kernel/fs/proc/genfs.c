@@ -69,6 +69,8 @@ static struct inode *gen_make(const struct gen_fs *fs, unsigned node, const stru
 	gi->ctx = *c;
 	gi->vfs.ino = gen_ino(node, c);
 	gi->vfs.nlink = S_ISDIR(n->mode) ? 2 : 1;
+	if (c->pid && fs->owner)
+		fs->owner(c, &gi->vfs.uid, &gi->vfs.gid);
 	gi->vfs.priv = gi;
 	gi->mroot = mroot ? inode_get(mroot) : &gi->vfs;
 	return &gi->vfs;

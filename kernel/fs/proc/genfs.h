@@ -75,6 +75,8 @@ struct gen_fs {
 	const struct gen_node *nodes;
 	unsigned nr_nodes;
 	struct superblock *sb;
+	/* The owner of the entries under a pid (c->pid != 0), or NULL: root. */
+	void (*owner)(const struct gen_ctx *c, uint32_t *uid, uint32_t *gid);
 };
 
 /* The root inode of a mount of fs (counted), or NULL on ENOMEM. */

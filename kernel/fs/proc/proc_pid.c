@@ -18,6 +18,20 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
+/* The owner of /proc/<pid>/...: the process's effective ids (as Linux). */
+void procfs_owner(const struct gen_ctx *c, uint32_t *uid, uint32_t *gid)
+{
+	struct proc *p = proc_view_get(c->pid);
+	struct proc_info pi;
+
+	if (!p)
+		return;
+	proc_view_info(p, &pi);
+	proc_view_put(p);
+	*uid = pi.uid[1];
+	*gid = pi.gid[1];
+}
+
 /* ---- enumeration ---------------------------------------------------------------- */
 
 int procfs_next_pid(const struct gen_ctx *c, int after)
@@ -207,11 +221,16 @@ int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c)
 	mem_figures(p, &m);
 	proc_view_put(p);
 	/* fs/proc/array.c proc_pid_status, in its order. */
-	seq_printf(s, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		      "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
-		      "FDSize:\t%d\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-		   pi.name, state_name(pi.state), pi.pid, pi.pid, pi.ppid, m.has_as ? 64 : 0,
-		   pi.pid, pi.pid, pi.pgid, pi.sid);
+	seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+		      "PPid:\t%d\nTracerPid:\t0\n",
+		   pi.name, pi.umask, state_name(pi.state), pi.pid, pi.pid, pi.ppid);
+	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", pi.uid[0],
+		   pi.uid[1], pi.uid[2], pi.uid[3], pi.gid[0], pi.gid[1], pi.gid[2], pi.gid[3],
+		   m.has_as ? 64 : 0);
+	for (uint32_t i = 0; i < pi.ngroups; i++)
+		seq_printf(s, "%u ", pi.groups[i]);
+	seq_printf(s, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", pi.pid, pi.pid,
+		   pi.pgid, pi.sid);
 	if (m.has_as) {
 		show_kb(s, "VmPeak", m.vsize);
 		show_kb(s, "VmSize", m.vsize);

@@ -109,6 +109,7 @@ static const struct gen_fs proc_fs = {
 	.nodes = proc_nodes,
 	.nr_nodes = N_COUNT,
 	.sb = &proc_sb,
+	.owner = procfs_owner,
 };
 
 static int procfs_mount(struct blkdev *dev, struct inode **root)
