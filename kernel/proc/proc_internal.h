@@ -214,6 +214,9 @@ struct spinlock *proc_view_lock(const struct proc *p);
 /* Replace *slot with val under p's view lock; returns the old value for
  * the caller to free outside it. */
 void *proc_view_swap(struct proc *p, void **slot, void *val);
+/* Exit: take p's address space, files and cwd out (each NULL after), in
+ * one hold of the view lock; the caller frees them. */
+void proc_view_detach(struct proc *p, struct as **as, struct fdtable **files, struct inode **cwd);
 /* A new image record for the file path (made absolute, symlinks resolved,
  * against p's cwd) with the argument ranges exec_build_stack lays out for
  * argv, envp and execfn: 0, -ENOMEM, or a lookup's error (-EIOWAIT:

@@ -56,6 +56,19 @@ void *proc_view_swap(struct proc *p, void **slot, void *val)
 	return old;
 }
 
+void proc_view_detach(struct proc *p, struct as **as, struct fdtable **files, struct inode **cwd)
+{
+	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
+
+	*as = p->as;
+	*files = p->files;
+	*cwd = p->cwd;
+	p->as = NULL;
+	p->files = NULL;
+	p->cwd = NULL;
+	spin_unlock_irqrestore(proc_view_lock(p), fl);
+}
+
 /* ---- images ------------------------------------------------------------------ */
 
 static size_t vec_bytes(const char *const *v)
