@@ -37,10 +37,53 @@ void proc_set_cwd(struct proc *p, struct inode *dir);
  * Send a signal. Fatal default actions (and SIGKILL) make the target exit at
  * its next safe point: a pending syscall future is dropped, so a process
  * blocked in read() dies at once. Ignored signals are discarded. Returns 0,
- * or -ESRCH. Any context, interrupt handlers included.
+ * or -ESRCH / -EINVAL. Any context, interrupt handlers included (they take
+ * proc_lock). proc_signal() sends with SI_KERNEL information;
+ * proc_signal_info() with the caller's (-EAGAIN: a realtime signal's queue
+ * is full).
  */
 int proc_signal(struct proc *p, int sig);
+int proc_signal_info(struct proc *p, const struct ksiginfo *ki);
 int proc_signal_pid(int pid, int sig);
+/* To every live member of process group @pgid (the terminal's keys). */
+int proc_signal_pgrp(int pgid, int sig);
+/*
+ * Take the lowest pending signal of @set, blocked or not (sigtimedwait,
+ * signalfd): its number with *ki filled, or 0 if none is pending.
+ */
+int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *ki);
+/*
+ * A call that waits with a signal mask of its own (rt_sigsuspend, ppoll,
+ * pselect6): swap installs @mask and returns the old one; the call puts it
+ * back with restore when it finishes, and its future's drop does the same.
+ * If a signal interrupts the call, the userloop delivers it under the
+ * call's mask and the handler's return restores the old one (Linux's
+ * saved_sigmask), so no signal is lost in between. P: the process itself.
+ */
+uint64_t proc_sigmask_swap(struct proc *p, uint64_t mask);
+void proc_sigmask_restore(struct proc *p, uint64_t old);
+
+/*
+ * Job control, for the terminal (kernel/drivers/tty). A session's
+ * controlling terminal is recorded by the terminal (its session id); a
+ * process has it as its own when it is in that session and has not given
+ * it up with TIOCNOTTY.
+ */
+struct proc_ids {
+	int pid, pgid, sid;
+	bool noctty;		/* gave up its controlling terminal */
+};
+void proc_get_ids(struct proc *p, struct proc_ids *ids);
+/* The session of process group @pgid (or, if it has no member, of the
+ * process @pgid), or -ESRCH. */
+int proc_pgrp_session(int pgid);
+/* No member of @pgid has a parent in another group of the same session. */
+bool proc_pgrp_orphaned(int pgid);
+/* @p (the caller itself) blocks or ignores @sig. */
+bool proc_sig_blocked_or_ignored(struct proc *p, int sig);
+/* TIOCNOTTY by a process that does not lead its session. */
+void proc_drop_ctty(struct proc *p);
+
 /* CPU time in ns: user, system, reaped children's user, children's system. */
 void proc_cpu_times(struct proc *p, uint64_t t[4]);
 
@@ -48,7 +91,5 @@ void proc_cpu_times(struct proc *p, uint64_t t[4]);
  * init_args is what followed "init=" on the command line, or NULL. */
 int proc_start_init(const char *init_args);
 
-/* ^C on the console: SIGINT to every process but init. */
-void proc_signal_foreground(int sig);
 
 #endif
