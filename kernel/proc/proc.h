@@ -28,6 +28,9 @@ struct as *proc_as(struct proc *p);
 struct fdtable *proc_files(struct proc *p);
 int proc_pid(const struct proc *p);
 
+/* The file mode creation mask (umask(2)): 0..0777. */
+uint32_t proc_umask(const struct proc *p);
+
 /* Working directory: a counted inode reference owned by the process. */
 struct inode *proc_cwd(struct proc *p);
 /* Replace the cwd (takes over the caller's reference, drops the old one). */
@@ -47,21 +50,13 @@ int proc_signal_info(struct proc *p, const struct ksiginfo *ki);
 int proc_signal_pid(int pid, int sig);
 /* To every live member of process group @pgid (the terminal's keys). */
 int proc_signal_pgrp(int pgid, int sig);
+/* To every live process but init (shutdown). */
+void proc_signal_all(int sig);
 /*
  * Take the lowest pending signal of @set, blocked or not (sigtimedwait,
  * signalfd): its number with *ki filled, or 0 if none is pending.
  */
 int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *ki);
-/*
- * A call that waits with a signal mask of its own (rt_sigsuspend, ppoll,
- * pselect6): swap installs @mask and returns the old one; the call puts it
- * back with restore when it finishes, and its future's drop does the same.
- * If a signal interrupts the call, the userloop delivers it under the
- * call's mask and the handler's return restores the old one (Linux's
- * saved_sigmask), so no signal is lost in between. P: the process itself.
- */
-uint64_t proc_sigmask_swap(struct proc *p, uint64_t mask);
-void proc_sigmask_restore(struct proc *p, uint64_t old);
 
 /*
  * Job control, for the terminal (kernel/drivers/tty). A session's
@@ -87,9 +82,24 @@ void proc_drop_ctty(struct proc *p);
 /* CPU time in ns: user, system, reaped children's user, children's system. */
 void proc_cpu_times(struct proc *p, uint64_t t[4]);
 
-/* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console;
- * init_args is what followed "init=" on the command line, or NULL. */
-int proc_start_init(const char *init_args);
+/* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console; args
+ * (NULL-terminated) are its argv after argv[0] (bootarg_init_argv). */
+int proc_start_init(const char *const *args);
+
+/*
+ * Waits that swap the signal mask atomically (ppoll, pselect6, epoll_pwait;
+ * rt_sigsuspend): signal_wait_begin installs *mask (when mask is not NULL)
+ * for the wait and remembers the old one. A handler that interrupts the wait
+ * runs under the temporary mask and its frame saves the old one, which
+ * rt_sigreturn restores; a call interrupted so is never restarted: -EINTR
+ * even under SA_RESTART (Linux's ERESTARTNOHAND). A wait that ends
+ * otherwise (ready, timed out, an error) calls signal_wait_end, which puts
+ * the old mask back. Called from the process's own syscalls only.
+ */
+void signal_wait_begin(struct proc *p, const uint64_t *mask);
+void signal_wait_end(struct proc *p);
+/* The signals pending, blocked or not (signalfd reads its own set). */
+uint64_t signal_pending_set(struct proc *p);
 
 
 #endif

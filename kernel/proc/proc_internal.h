@@ -86,6 +86,7 @@ struct proc {
 					 * relaxed by the userloop, see there) */
 	uint8_t stop_sig;               /* L: what stopped it (WUNTRACED) */
 	char name[16];                  /* P */
+	uint16_t umask;                 /* P: file mode creation mask (in a hole) */
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
@@ -107,6 +108,19 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* Waiting with a temporary signal mask (signal_wait_begin, signal.c):
+	 * 0, or the mask to restore tagged SIG_SAVED_MASK, and/or
+	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
+	 * which no mask can hold. */
+	uint64_t sig_saved;             /* P */
+
+	/* Identity (cred.c) and the running image (exec.c). */
+	struct cred *cred;              /* P reads; written by P under proc_lock,
+					 * which other readers take (proc_cred_get).
+					 * Counted, shared until changed. */
+	struct inode *exe;              /* P: the executable, counted, denying
+					 * writes (ETXTBSY) while it runs; NULL for
+					 * a kernel-built process until its exec */
 };
 
 extern struct spinlock proc_lock;
@@ -148,7 +162,25 @@ void proc_exit(struct proc *p, int wstatus);
 
 /* signal*.c: see signal_internal.h */
 
+/* shutdown.c */
+enum proc_shutdown_how {
+	PROC_SHUTDOWN_POWEROFF,
+	PROC_SHUTDOWN_RESTART,
+	PROC_SHUTDOWN_HALT,
+};
+/*
+ * Start the clean shutdown (once; later calls do nothing), saying why on the console:
+ * SIGKILL every process but init and wait for them, finish and write back every file
+ * system, then power off with QEMU exit status code (or reset, or halt). Returns at
+ * once; a task does it.
+ */
+void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
+
 /* exec.c */
+/* The child runs the parent's image too: a reference and a write denial. */
+void proc_exe_share(struct proc *child, struct proc *parent);
+/* Let go of the image (exit, or a proc that never ran). */
+void proc_exe_release(struct proc *p);
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		     const char *const *envp);
 

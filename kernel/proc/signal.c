@@ -16,7 +16,9 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/ipc/signalfd.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/cred.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -73,7 +75,9 @@ int signal_send_locked(struct proc *p, const struct ksiginfo *ki)
 	/* release: pairs with the acquire loads of the target (deliverable(),
 	 * signal_dequeue()). */
 	atomic_fetch_or_explicit(&p->sig_pending, bit, memory_order_release);
-	continued = true;
+	task_wake(p->task);
+	signalfd_notify();
+	return 0;
 out:
 	if (continued)
 		task_wake(p->task);
@@ -86,7 +90,7 @@ void signal_info_user(struct ksiginfo *ki, int sig, int code, const struct proc 
 	ki->signo = sig;
 	ki->code = sender ? code : SI_KERNEL;
 	ki->pid = sender ? sender->pid : 0;
-	ki->uid = 0; /* every process is root until credentials land */
+	ki->uid = sender ? sender->cred->uid : 0; /* the real uid, as Linux */
 }
 
 int proc_signal_info(struct proc *p, const struct ksiginfo *ki)
@@ -173,6 +177,24 @@ int proc_signal_pgrp(int pgid, int sig)
 	return err;
 }
 
+static bool all_one(struct proc *p, void *arg)
+{
+	if (p->pid != 1 && p->state == PROC_ALIVE)
+		signal_send_locked(p, arg);
+	return true;
+}
+
+void proc_signal_all(int sig)
+{
+	struct ksiginfo ki;
+	irqflags_t f;
+
+	signal_info_user(&ki, sig, SI_KERNEL, NULL);
+	f = spin_lock_irqsave(&proc_lock);
+	proc_for_each_locked(all_one, &ki);
+	spin_unlock_irqrestore(&proc_lock, f);
+}
+
 /* ---- the target side -------------------------------------------------------- */
 
 /* Nothing to do for this signal now. */
@@ -236,7 +258,7 @@ static void finish_interrupted(struct proc *p, unsigned long flags)
 	if (p->ustate != ULOOP_INTERRUPTED)
 		return;
 	p->ustate = ULOOP_ENTER_USER;
-	if (flags & SA_RESTART)
+	if ((flags & SA_RESTART) && !(p->sig_saved & SIG_SAVED_NORESTART))
 		p->uc.pc -= 4;	/* the ecall again, a0 still its argument */
 	else
 		uctx_set_return(&p->uc, -EINTR);
@@ -252,19 +274,22 @@ static bool on_altstack(const struct sighand *h, uintptr_t sp)
 /* Run the handler of @sig: its frame (on the alternate stack if asked),
  * its mask, SA_RESETHAND. */
 static int run_handler(struct proc *p, int sig, const struct k_sigaction *act,
-		       const struct ksiginfo *ki, const uint64_t *restore)
+		       const struct ksiginfo *ki)
 {
 	struct sighand *h = p->sighand;
 	struct user_siginfo si;
 	struct uctx_stack st = { .sp = h->ss_sp, .flags = h->ss_flags, .size = h->ss_size };
 	uintptr_t sp = uctx_sp(&p->uc);
 	uint64_t cur = p->sig_blocked;
+	/* A wait under a temporary mask: the frame keeps the mask of before. */
+	uint64_t old = (p->sig_saved & SIG_SAVED_MASK) ? p->sig_saved & ~SIG_UNBLOCKABLE : cur;
 
 	siginfo_to_user(ki, &si);
 	finish_interrupted(p, act->flags);
+	p->sig_saved = 0;
 	if ((act->flags & SA_ONSTACK) && h->ss_size && !on_altstack(h, sp))
 		sp = h->ss_sp + h->ss_size;
-	if (uctx_signal_push(&p->uc, p->as, &si, restore ? *restore : cur, &st, sp, act->handler))
+	if (uctx_signal_push(&p->uc, p->as, &si, old, &st, sp, act->handler))
 		return WSTATUS_SIGNALED(SIGSEGV) | WSTATUS_COREDUMP; /* no room for the frame */
 	if (h->ss_flags & SS_AUTODISARM) {
 		h->ss_sp = 0;
@@ -281,7 +306,7 @@ static int run_handler(struct proc *p, int sig, const struct k_sigaction *act,
 	return 0;
 }
 
-int signal_act(struct proc *p, const uint64_t *restore)
+int signal_act(struct proc *p)
 {
 	uint64_t d;
 
@@ -303,16 +328,39 @@ int signal_act(struct proc *p, const uint64_t *restore)
 			return ws;
 		}
 		act = p->sighand->act[sig - 1];
-		return run_handler(p, sig, &act, &ki, restore);
+		return run_handler(p, sig, &act, &ki);
 	}
-	if (restore)
-		p->sig_blocked = *restore;
-	/* Interrupted, but nothing to run after all: just restart the call. */
+	/* A wait ended without a handler: its mask of before comes back. */
+	if (p->sig_saved)
+		signal_wait_end(p);
+	/* Interrupted, but nothing to run after all: just restart the call
+	 * (under the mask of before: the call installs its own again). */
 	if (p->ustate == ULOOP_INTERRUPTED) {
 		p->ustate = ULOOP_ENTER_USER;
 		p->uc.pc -= 4;
 	}
 	return 0;
+}
+
+void signal_wait_begin(struct proc *p, const uint64_t *mask)
+{
+	p->sig_saved = SIG_SAVED_NORESTART;
+	if (mask) {
+		p->sig_saved |= SIG_SAVED_MASK | p->sig_blocked;
+		p->sig_blocked = *mask & ~SIG_UNBLOCKABLE;
+	}
+}
+
+void signal_wait_end(struct proc *p)
+{
+	if (p->sig_saved & SIG_SAVED_MASK)
+		p->sig_blocked = p->sig_saved & ~SIG_UNBLOCKABLE;
+	p->sig_saved = 0;
+}
+
+uint64_t signal_pending_set(struct proc *p)
+{
+	return atomic_load_explicit(&p->sig_pending, memory_order_acquire);
 }
 
 /* The stack the frame recorded goes back in, as sigaltstack() would set it
@@ -447,6 +495,7 @@ void signal_reset_on_exec(struct proc *p)
 	 * ones stay ignored. Pending signals and the mask stay. */
 	kfree(p->sighand);
 	p->sighand = NULL;
+	p->sig_saved = 0;
 	signal_action_changed(p, SIGCHLD);
 	f = spin_lock_irqsave(&proc_lock);
 	p->jobctl |= JOBCTL_EXECED;
@@ -466,17 +515,4 @@ int signal_fork(struct proc *child, const struct proc *parent)
 		memcpy(child->sighand, parent->sighand, sizeof(*child->sighand));
 	}
 	return 0;
-}
-
-uint64_t proc_sigmask_swap(struct proc *p, uint64_t mask)
-{
-	uint64_t old = p->sig_blocked;
-
-	p->sig_blocked = mask & ~SIG_UNBLOCKABLE;
-	return old;
-}
-
-void proc_sigmask_restore(struct proc *p, uint64_t old)
-{
-	p->sig_blocked = old;
 }

@@ -35,6 +35,11 @@ struct sighand {
 	uint32_t ss_flags;		/* SS_AUTODISARM, as set */
 };
 
+/* struct proc.sig_saved tags (signal_wait_begin): bits no signal mask can
+ * hold. The rest of the word is the mask to restore. */
+#define SIG_SAVED_MASK SIG_BIT(SIGKILL)		/* a mask is saved */
+#define SIG_SAVED_NORESTART SIG_BIT(SIGSTOP)	/* -EINTR after a handler, always */
+
 #define SS_ONSTACK 1
 #define SS_DISABLE 2
 #define SS_AUTODISARM (1u << 31)
@@ -82,14 +87,11 @@ bool signal_needs_action(struct proc *p);
  * pushing its frame (the interrupted syscall, if the state is
  * ULOOP_INTERRUPTED, is restarted or fails with -EINTR), and returns the
  * wait status the process must exit with (a default action, or a frame that
- * could not be pushed), or 0 to carry on.
- *
- * @restore: a call that had swapped the signal mask (rt_sigsuspend, ppoll)
- * was interrupted; the mask in force now is the call's, *restore the one
- * to go back to: once the handler returns (it is the frame's), or at once
- * if no handler runs. NULL otherwise.
+ * could not be pushed), or 0 to carry on. A wait under a temporary mask
+ * (signal_wait_begin) has its signal delivered under that mask, the frame
+ * keeping the mask of before.
  */
-int signal_act(struct proc *p, const uint64_t *restore);
+int signal_act(struct proc *p);
 /* Return from a handler: restore the frame at the stack pointer. False if
  * it was bad (the process then has a fatal SIGSEGV pending). */
 bool signal_return(struct proc *p);

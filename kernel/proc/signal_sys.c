@@ -9,25 +9,46 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/cred.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 /* ---- sending ------------------------------------------------------------------ */
 
-struct kill_all {
+/*
+ * May @from signal @t (Linux's check_kill_permission)? By the credentials
+ * (kill_ok_by_cred), or SIGCONT within the session. proc_lock held: t's
+ * cred cannot change under it.
+ */
+static bool may_kill_locked(const struct proc *from, struct proc *t, int sig)
+{
+	return cred_may_signal(from->cred, t->cred) || (sig == SIGCONT && t->sid == from->sid);
+}
+
+struct kill_many {
+	const struct proc *from;
 	const struct ksiginfo *ki;
-	int self, found;
+	int pgid;		/* 0: every process but init and the sender */
+	int found, sent, err;
 };
 
-static bool kill_all_one(struct proc *p, void *arg)
+/* A zombie counts as a target (kill succeeds) but gets nothing. */
+static bool kill_many_one(struct proc *p, void *arg)
 {
-	struct kill_all *k = arg;
+	struct kill_many *k = arg;
 
-	if (p->pid != 1 && p->pid != k->self) {
-		k->found++;
-		if (k->ki->signo && p->state == PROC_ALIVE)
-			signal_send_locked(p, k->ki);
+	if (k->pgid ? p->pgid != k->pgid : (p->pid == 1 || p->pid == k->from->pid))
+		return true;
+	k->found++;
+	if (!may_kill_locked(k->from, p, k->ki->signo))
+		return true;
+	k->sent++;
+	if (k->ki->signo && p->state == PROC_ALIVE) {
+		int err = signal_send_locked(p, k->ki);
+
+		if (err)
+			k->err = err;
 	}
 	return true;
 }
@@ -35,32 +56,30 @@ static bool kill_all_one(struct proc *p, void *arg)
 /*
  * kill(2)'s targets: one pid, the caller's group, a group, or everyone.
  * As on Linux, a bad signal number is -EINVAL only when there is a target
- * (-ESRCH first).
+ * (-ESRCH first); a group none of which may be signalled is -EPERM, while
+ * kill(-1) succeeds if it found anyone (__kill_pgrp_info and
+ * kill_something_info).
  */
 static int send_to(struct sys_ctx *sc, int pid, const struct ksiginfo *ki)
 {
 	bool valid = ki->signo >= 0 && ki->signo <= NSIG;
 	struct ksiginfo none = { .signo = 0 };
-	const struct ksiginfo *send = valid ? ki : &none;
+	struct kill_many k = { .from = sc->proc, .ki = valid ? ki : &none };
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	struct proc *p;
 	int err;
 
 	if (pid > 0) {
-		/* A zombie is still there until reaped: 0, and nothing sent. */
 		p = proc_lookup_locked(pid);
 		err = -ESRCH;
-		if (p)
-			err = send->signo && p->state == PROC_ALIVE ? signal_send_locked(p, send) : 0;
-	} else if (pid == 0) {
-		err = signal_pgrp_locked(sc->proc->pgid, send);
-	} else if (pid == -1) {
-		struct kill_all k = { .ki = send, .self = sc->proc->pid };
-
-		proc_for_each_locked(kill_all_one, &k);
-		err = k.found ? 0 : -ESRCH;
+		if (p && !may_kill_locked(sc->proc, p, ki->signo))
+			err = -EPERM;
+		else if (p)
+			err = k.ki->signo && p->state == PROC_ALIVE ? signal_send_locked(p, k.ki) : 0;
 	} else {
-		err = signal_pgrp_locked(-pid, send);
+		k.pgid = pid == 0 ? sc->proc->pgid : pid == -1 ? 0 : -pid;
+		proc_for_each_locked(kill_many_one, &k);
+		err = !k.found ? -ESRCH : (!k.sent && pid != -1) ? -EPERM : k.err;
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
 	if (!valid && err != -ESRCH)

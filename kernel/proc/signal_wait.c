@@ -26,32 +26,16 @@ static long never_restarted(const struct future *f)
 /* ---- rt_sigsuspend ------------------------------------------------------------ */
 
 /*
- * WAITING forever: only a signal ends it (the userloop drops it to run the
- * handler, under the call's mask; the handler's return restores @old).
+ * WAITING forever: only a signal ends it. The call's mask is installed by
+ * signal_wait_begin (proc.h): the handler runs under it, its frame keeps
+ * the mask of before, and the call fails with -EINTR (never restarted).
  * Pending with no waker registered: the sender's wake of the task is it.
  */
-struct sigsuspend_future {
-	struct future base;
-	struct proc *p;
-	uint64_t old;		/* the mask before the call */
-	bool restored;
-};
-
 static enum poll sigsuspend_poll(struct future *f, struct context *cx)
 {
 	(void)f;
 	(void)cx;
 	return POLL_PENDING;
-}
-
-static void sigsuspend_drop(struct future *f)
-{
-	struct sigsuspend_future *s = container_of(f, struct sigsuspend_future, base);
-
-	if (!s->restored) {
-		proc_sigmask_restore(s->p, s->old);
-		s->restored = true;
-	}
 }
 
 static void sigwait_release(struct future *f)
@@ -61,16 +45,14 @@ static void sigwait_release(struct future *f)
 
 static const struct future_ops sigsuspend_ops = {
 	.name = "rt_sigsuspend",
-	.type = "sigsuspend_future",
 	.poll = sigsuspend_poll,
-	.drop = sigsuspend_drop,
 	.release = sigwait_release,
 	.progress = never_restarted,
 };
 
 SYSCALL_ASYNC(133, rt_sigsuspend)
 {
-	struct sigsuspend_future *s;
+	struct future *s;
 	uint64_t mask;
 
 	if (sc->arg[1] != sizeof(mask))
@@ -80,11 +62,9 @@ SYSCALL_ASYNC(133, rt_sigsuspend)
 	s = kmalloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	future_init(&s->base, &sigsuspend_ops);
-	s->p = sc->proc;
-	s->restored = false;
-	s->old = proc_sigmask_swap(sc->proc, mask);
-	sc->pending = &s->base;
+	future_init(s, &sigsuspend_ops);
+	signal_wait_begin(sc->proc, &mask);
+	sc->pending = s;
 	return 0;
 }
 

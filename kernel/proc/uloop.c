@@ -36,13 +36,10 @@ static void finish_syscall_future(struct proc *p)
  * future. Work already done (bytes moved) is the call's result; a negative
  * progress is a result too (the call is never restarted: nanosleep's
  * -EINTR); otherwise signal_act() restarts it or fails it with -EINTR, by
- * the handler's flags. If the call had swapped the signal mask (its drop
- * put the old one back), the signal is delivered under the call's mask and
- * *restore gets the old one: true then.
+ * the handler's flags (and signal_wait_begin's NORESTART).
  */
-static bool interrupt_syscall(struct proc *p, uint64_t *restore)
+static void interrupt_syscall(struct proc *p)
 {
-	uint64_t call_mask = p->sig_blocked;
 	long done = future_progress(p->uloop.awaiting);
 
 	finish_syscall_future(p);
@@ -52,11 +49,6 @@ static bool interrupt_syscall(struct proc *p, uint64_t *restore)
 	} else {
 		p->ustate = ULOOP_INTERRUPTED;
 	}
-	if (p->sig_blocked == call_mask)
-		return false;
-	*restore = p->sig_blocked;
-	p->sig_blocked = call_mask;
-	return true;
 }
 
 /* A result of a syscall: -ERESTARTSYS (a terminal's SIGTTIN / SIGTTOU
@@ -169,8 +161,6 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 	struct user_trap trap;
 
 	for (;;) {
-		uint64_t restore;
-		bool swapped = false;
 		int wstatus;
 
 		/* relaxed pre-check: a signal sent after it wakes the task, and
@@ -187,7 +177,7 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 				/* A signal wakes us through the task. */
 				if (!signal_needs_action(p))
 					return POLL_PENDING;
-				swapped = interrupt_syscall(p, &restore);
+				interrupt_syscall(p);
 			} else {
 				long ret = p->uloop.awaiting->result;
 
@@ -198,8 +188,8 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 		if (p->ustate == ULOOP_EXITED)
 			return POLL_READY;
 		if (atomic_load_explicit(&p->sig_pending, memory_order_relaxed) ||
-		    p->ustate == ULOOP_INTERRUPTED || swapped) {
-			wstatus = signal_act(p, swapped ? &restore : NULL);
+		    p->ustate == ULOOP_INTERRUPTED) {
+			wstatus = signal_act(p);
 			if (wstatus) {
 				proc_exit(p, wstatus);
 				return POLL_READY;

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 
 #include "kernel/arch.h"
+#include "kernel/fs/poll.h"
 #include "kernel/drivers/uart16550.h"
 #include "kernel/fs/devfs.h"
 #include "kernel/mm/uaccess.h"
@@ -621,10 +622,30 @@ static struct waitq *tty_waitq(struct file *f, bool write)
 	return &tty_console.rd_wq;
 }
 
+/* Input committed to readers (a line in canonical mode; in raw mode VMIN
+ * bytes when VTIME is 0, as Linux's n_tty_poll); output never waits. */
+static unsigned tty_poll_ready(struct file *f)
+{
+	struct tty *t = &tty_console;
+	unsigned ev = POLLOUT | POLLWRNORM;
+	size_t amt = 1;
+
+	(void)f;
+	irqflags_t fl = spin_lock_irqsave(&t->lock);
+
+	if (!(t->tio.c_lflag & ICANON) && !t->tio.c_cc[VTIME] && t->tio.c_cc[VMIN])
+		amt = t->tio.c_cc[VMIN];
+	if (t->commit >= amt)
+		ev |= POLLIN | POLLRDNORM;
+	spin_unlock_irqrestore(&t->lock, fl);
+	return ev;
+}
+
 const struct file_ops tty_fops = {
 	.open = tty_open,
 	.read = tty_read,
 	.write = tty_write,
 	.ioctl = tty_ioctl,
 	.waitq = tty_waitq,
+	.ready = tty_poll_ready,
 };
