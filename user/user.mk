@@ -31,7 +31,8 @@ BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c
 	$(wildcard user/bin/*.c)
 # Cases run in link order, then definition order (-fno-toplevel-reorder keeps it).
 UT_SRCS     := user/tests/usertests.c user/tests/t_proc.c user/tests/t_signal.c user/tests/t_pipe.c \
-	user/tests/t_mem.c user/tests/t_sys.c user/tests/t_fs.c user/tests/t_cred.c
+	user/tests/t_mem.c user/tests/t_sys.c user/tests/t_fs.c user/tests/t_cred.c \
+	user/tests/t_exec.c
 BENCH_SRCS  := $(wildcard user/bench/*.c)
 
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
