@@ -258,6 +258,39 @@ int vfs_setattr(struct inode *ino, const struct iattr *ia)
 	return 0;
 }
 
+/*
+ * The last step of open(O_CREAT): the inode named name in dir, made if it is
+ * not there (*created says which). Without O_EXCL a create that finds the
+ * name taken lost a race with another creator between our lookup and its
+ * create, so we look again and open what it made: never -EEXIST.
+ */
+static int lookup_or_create(struct inode *dir, const char *name, bool trailing, int flags,
+			    uint32_t mode, struct inode **out, bool *created)
+{
+	size_t len = strlen(name);
+	int err;
+
+	*created = false;
+	for (;;) {
+		err = lookup_one(dir, name, len, out);
+		if (err != -ENOENT)
+			return err;
+		if (trailing)
+			return -EISDIR;
+		if (!dir->iops || !dir->iops->create)
+			return -EPERM;
+		err = vfs_may_create(dir);
+		if (err)
+			return err;
+		/* mode has the creator's umask applied already (vfs_open). */
+		err = dir->iops->create(dir, name, len, S_IFREG | (mode & 07777), 0, out);
+		if (err != -EEXIST || (flags & O_EXCL)) {
+			*created = !err;
+			return err;
+		}
+	}
+}
+
 int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, uint32_t mode,
 	     struct file **out)
 {
@@ -271,7 +304,7 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 	if (flags & O_CREAT) {
 		char name[NAME_MAX + 1];
 		struct inode *dir;
-		bool trailing;
+		bool trailing, created;
 
 		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
 		if (err)
@@ -280,23 +313,12 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 			inode_put(dir);
 			return -EISDIR;
 		}
-		err = lookup_one(dir, name, strlen(name), &ino);
-		if (err == -ENOENT) {
-			if (trailing)
-				err = -EISDIR;
-			else if (!dir->iops || !dir->iops->create)
-				err = -EPERM;
-			else if (!(err = vfs_may_create(dir)))
-				err = dir->iops->create(dir, name, strlen(name),
-							S_IFREG | (mode & 07777 & ~umask_of(p)), 0,
-							&ino);
-			inode_put(dir);
-			if (err)
-				return err;
-			created = true;
-		} else if (err) {
+		err = lookup_or_create(dir, name, trailing, flags, mode & ~umask_of(p), &ino, &created);
+		if (err) {
 			inode_put(dir);
 			return err;
+		} else if (created) {
+			inode_put(dir);
 		} else if (flags & O_EXCL) {
 			inode_put(dir);
 			inode_put(ino);

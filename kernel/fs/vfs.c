@@ -5,6 +5,7 @@
  * mount table and the file system types in mount.c.
  */
 #include "kernel/fs/vfs.h"
+#include "kernel/ipc/epoll.h"
 
 #include "kernel/arch.h"
 #include "kernel/async/future.h"
@@ -260,6 +261,8 @@ void file_put(struct file *f)
 	BUG_ON(old == 0);
 	if (old != 1)
 		return;
+	if (f->ep_items)
+		epoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (holds_write_access(f))

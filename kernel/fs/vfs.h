@@ -46,6 +46,7 @@ struct blkdev;
 struct proc;
 struct future;
 struct waitq;
+struct epitem;
 
 /* ---- Linux ABI constants (asm-generic, riscv64) --------------------------- */
 
@@ -329,9 +330,17 @@ struct file_ops {
 	bool seekable;
 	long (*ioctl)(struct file *f, struct proc *p, unsigned cmd, uintptr_t arg);
 	/* The wait queue to park on after -EAGAIN from read (write = false) or
-	 * write (write = true). */
+	 * write (write = true). Readiness waits on the same queues (poll.h):
+	 * the read queue is woken when an input-side event (POLLIN, POLLPRI,
+	 * POLLRDHUP, POLLHUP) may have changed, the write queue for POLLOUT and
+	 * POLLERR; a file with one queue returns it for both. */
 	struct waitq *(*waitq)(struct file *f, bool write);
 	int (*readdir)(struct file *f, uint64_t *pos, vfs_filldir_t fill, void *ctx);
+	/* Readiness: the POLL* events (kernel/fs/poll.h) true now, as Linux
+	 * reports them for this kind of file. NULL: always readable and
+	 * writable, never waited for (regular files, /dev/null). Any context
+	 * but interrupt handlers; takes only the file's own locks. */
+	unsigned (*ready)(struct file *f);
 };
 
 struct file {
@@ -341,6 +350,10 @@ struct file {
 	struct inode *inode;			/* I: counted */
 	const struct file_ops *ops;		/* I */
 	void *priv;				/* I: device or pipe state */
+	/* Readiness (kernel/ipc/epoll.c) */
+	struct epitem *ep_items;		/* epoll's global lock: the epoll items
+						 * watching this open file, or NULL; the
+						 * last file_put removes them */
 };
 
 /* A new file on ino (takes a reference to ino), calling fops->open. */

@@ -51,6 +51,23 @@ void proc_cpu_times(struct proc *p, uint64_t t[4]);
  * (NULL-terminated) are its argv after argv[0] (bootarg_init_argv). */
 int proc_start_init(const char *const *args);
 
+/*
+ * Waits that swap the signal mask atomically (ppoll, pselect6, epoll_pwait;
+ * rt_sigsuspend): signal_wait_begin installs *mask (when mask is not NULL)
+ * for the wait and remembers the old one. A handler that interrupts the wait
+ * runs under the temporary mask and its frame saves the old one, which
+ * rt_sigreturn restores; a call interrupted so is never restarted: -EINTR
+ * even under SA_RESTART (Linux's ERESTARTNOHAND). A wait that ends
+ * otherwise (ready, timed out, an error) calls signal_wait_end, which puts
+ * the old mask back. Called from the process's own syscalls only.
+ */
+void signal_wait_begin(struct proc *p, const uint64_t *mask);
+void signal_wait_end(struct proc *p);
+/* The signals pending and not blocked (signalfd reads its own set). */
+uint64_t signal_pending_set(struct proc *p);
+/* Take sig (1..64) off p's pending set if it was there: true if it was. */
+bool signal_dequeue(struct proc *p, int sig);
+
 /* ^C on the console: SIGINT to every process but init. */
 void proc_signal_foreground(int sig);
 

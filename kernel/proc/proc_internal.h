@@ -91,6 +91,11 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* Waiting with a temporary signal mask (signal_wait_begin, signal.c):
+	 * 0, or the mask to restore tagged SIG_SAVED_MASK, and/or
+	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
+	 * which no mask can hold. */
+	uint64_t sig_saved;             /* P */
 
 	/* Identity (cred.c) and the running image (exec.c). */
 	struct cred *cred;              /* P reads; written by P under proc_lock,
@@ -159,6 +164,20 @@ void signal_force(struct proc *p, int sig);
 void signal_reset_on_exec(struct proc *p);
 /* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */
 int signal_fork(struct proc *child, const struct proc *parent);
+
+/* shutdown.c */
+enum proc_shutdown_how {
+	PROC_SHUTDOWN_POWEROFF,
+	PROC_SHUTDOWN_RESTART,
+	PROC_SHUTDOWN_HALT,
+};
+/*
+ * Start the clean shutdown (once; later calls do nothing), saying why on the console:
+ * SIGKILL every process but init and wait for them, finish and write back every file
+ * system, then power off with QEMU exit status code (or reset, or halt). Returns at
+ * once; a task does it.
+ */
+void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
 
 /* exec.c */
 /* The child runs the parent's image too: a reference and a write denial. */

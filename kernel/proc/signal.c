@@ -12,6 +12,7 @@
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/cred.h"
 
+#include "kernel/ipc/signalfd.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/syscall/syscall.h"
@@ -28,6 +29,10 @@ static const uint64_t default_ignored = SIG_BIT(SIGCHLD) | SIG_BIT(SIGCONT) | SI
 					SIG_BIT(SIGWINCH) | SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) |
 					SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU);
 static const uint64_t unblockable = SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP);
+
+/* proc->sig_saved tags: bits no signal mask can hold. */
+#define SIG_SAVED_MASK SIG_BIT(SIGKILL)		/* the rest is the mask to restore */
+#define SIG_SAVED_NORESTART SIG_BIT(SIGSTOP)	/* -EINTR after a handler, always */
 
 static bool valid_sig(int sig)
 {
@@ -72,6 +77,7 @@ int proc_signal(struct proc *p, int sig)
 	 * signal_needs_action(). */
 	atomic_fetch_or_explicit(&p->sig_pending, SIG_BIT(sig), memory_order_release);
 	task_wake(p->task);
+	signalfd_notify();
 	return 0;
 }
 
@@ -119,7 +125,7 @@ static void finish_interrupted(struct proc *p, unsigned long flags)
 	if (p->ustate != ULOOP_INTERRUPTED)
 		return;
 	p->ustate = ULOOP_ENTER_USER;
-	if (flags & SA_RESTART)
+	if ((flags & SA_RESTART) && !(p->sig_saved & SIG_SAVED_NORESTART))
 		p->uc.pc -= 4;	/* the ecall again, a0 still its argument */
 	else
 		uctx_set_return(&p->uc, -EINTR);
@@ -134,7 +140,9 @@ static int run_handler(struct proc *p, int sig, const struct k_sigaction *act)
 {
 	struct uctx_siginfo si = { .signo = sig, .code = SI_USER };
 	unsigned long cause = p->uc.scause;
-	uint64_t old = p->sig_blocked;
+	/* A wait under a temporary mask: the frame keeps the mask of before. */
+	uint64_t old = (p->sig_saved & SIG_SAVED_MASK) ? p->sig_saved & ~unblockable
+						       : p->sig_blocked;
 
 	/* A fault's signal carries the faulting address (the last trap's). */
 	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGILL) && !(cause >> 63) && cause != 8) {
@@ -143,6 +151,7 @@ static int run_handler(struct proc *p, int sig, const struct k_sigaction *act)
 		si.addr = p->uc.stval;
 	}
 	finish_interrupted(p, act->flags);
+	p->sig_saved = 0;
 	if (uctx_signal_push(&p->uc, p->as, &si, old, act->handler))
 		return WSTATUS_SIGNALED(SIGSEGV);	/* no room for the frame */
 	p->sig_blocked |= act->mask & ~unblockable;
@@ -170,12 +179,42 @@ int signal_act(struct proc *p)
 		act = p->sig_actions[sig - 1];
 		return run_handler(p, sig, &act);
 	}
-	/* Interrupted, but nothing to run after all: just restart the call. */
+	/* Interrupted, but nothing to run after all: just restart the call
+	 * (under the mask of before: the call installs its own again). */
 	if (p->ustate == ULOOP_INTERRUPTED) {
+		signal_wait_end(p);
 		p->ustate = ULOOP_ENTER_USER;
 		p->uc.pc -= 4;
 	}
 	return 0;
+}
+
+void signal_wait_begin(struct proc *p, const uint64_t *mask)
+{
+	p->sig_saved = SIG_SAVED_NORESTART;
+	if (mask) {
+		p->sig_saved |= SIG_SAVED_MASK | p->sig_blocked;
+		p->sig_blocked = *mask & ~unblockable;
+	}
+}
+
+void signal_wait_end(struct proc *p)
+{
+	if (p->sig_saved & SIG_SAVED_MASK)
+		p->sig_blocked = p->sig_saved & ~unblockable;
+	p->sig_saved = 0;
+}
+
+uint64_t signal_pending_set(struct proc *p)
+{
+	return atomic_load_explicit(&p->sig_pending, memory_order_acquire);
+}
+
+bool signal_dequeue(struct proc *p, int sig)
+{
+	uint64_t bit = SIG_BIT(sig);
+
+	return atomic_fetch_and_explicit(&p->sig_pending, ~bit, memory_order_acq_rel) & bit;
 }
 
 bool signal_return(struct proc *p)
