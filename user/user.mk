@@ -34,9 +34,12 @@ UT_SRCS     := user/tests/usertests.c user/tests/t_proc.c user/tests/t_signal.c 
 	user/tests/t_mem.c user/tests/t_sys.c user/tests/t_fs.c \
 	user/tests/t_reliab.c
 BENCH_SRCS  := $(wildcard user/bench/*.c)
+# The reliability tools (user/fuzz/): the syscall fuzzer and the fs workloads.
+FUZZ_SRCS   := $(filter-out user/fuzz/fsload.c,$(wildcard user/fuzz/*.c))
+FSLOAD_SRCS := user/fuzz/fsload.c
 
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
-UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench)
+UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench) $(if $(FUZZ_SRCS),fuzz) fsload
 
 $(UB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,6 +50,8 @@ $(call uobjs,$(UT_SRCS)): UCFLAGS += -fno-toplevel-reorder
 $(UB)/bin/box: $(call uobjs,$(BOX_SRCS))
 $(UB)/bin/usertests: $(call uobjs,$(UT_SRCS))
 $(UB)/bin/bench: $(call uobjs,$(BENCH_SRCS))
+$(UB)/bin/fuzz: $(call uobjs,$(FUZZ_SRCS))
+$(UB)/bin/fsload: $(call uobjs,$(FSLOAD_SRCS))
 $(addprefix $(UB)/bin/,$(UPROGS)):
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $^ -o $@

@@ -151,6 +151,20 @@ void signal_reset_on_exec(struct proc *p);
 /* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */
 int signal_fork(struct proc *child, const struct proc *parent);
 
+/* shutdown.c */
+enum proc_shutdown_how {
+	PROC_SHUTDOWN_POWEROFF,
+	PROC_SHUTDOWN_RESTART,
+	PROC_SHUTDOWN_HALT,
+};
+/*
+ * Start the clean shutdown (once; later calls do nothing), saying why on the console:
+ * SIGKILL every process but init and wait for them, finish and write back every file
+ * system, then power off with QEMU exit status code (or reset, or halt). Returns at
+ * once; a task does it.
+ */
+void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
+
 /* exec.c */
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		     const char *const *envp);
