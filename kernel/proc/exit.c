@@ -63,6 +63,7 @@ void proc_exit(struct proc *p, int wstatus)
 		inode_put(p->cwd);
 		p->cwd = NULL;
 	}
+	proc_exe_release(p);
 	uctx_release(&p->uc); /* the FP state, if it has one */
 	if (p == init_proc) {
 		/* A zombie nobody reaps; orphans keep coming to it until the end. */

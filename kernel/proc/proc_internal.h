@@ -68,6 +68,7 @@ struct proc {
 	uint8_t state;                  /* L: enum proc_state */
 	uint8_t ustate;                 /* P: enum uloop_state */
 	char name[16];                  /* P */
+	uint16_t umask;                 /* P: file mode creation mask (in a hole) */
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
@@ -90,6 +91,19 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* Waiting with a temporary signal mask (signal_wait_begin, signal.c):
+	 * 0, or the mask to restore tagged SIG_SAVED_MASK, and/or
+	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
+	 * which no mask can hold. */
+	uint64_t sig_saved;             /* P */
+
+	/* Identity (cred.c) and the running image (exec.c). */
+	struct cred *cred;              /* P reads; written by P under proc_lock,
+					 * which other readers take (proc_cred_get).
+					 * Counted, shared until changed. */
+	struct inode *exe;              /* P: the executable, counted, denying
+					 * writes (ETXTBSY) while it runs; NULL for
+					 * a kernel-built process until its exec */
 };
 
 extern struct spinlock proc_lock;
@@ -166,6 +180,10 @@ enum proc_shutdown_how {
 void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
 
 /* exec.c */
+/* The child runs the parent's image too: a reference and a write denial. */
+void proc_exe_share(struct proc *child, struct proc *parent);
+/* Let go of the image (exit, or a proc that never ran). */
+void proc_exe_release(struct proc *p);
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		     const char *const *envp);
 

@@ -10,7 +10,9 @@
  * Stop signals are ignored (no job control); there is no sigaltstack.
  */
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/cred.h"
 
+#include "kernel/ipc/signalfd.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/syscall/syscall.h"
@@ -27,6 +29,10 @@ static const uint64_t default_ignored = SIG_BIT(SIGCHLD) | SIG_BIT(SIGCONT) | SI
 					SIG_BIT(SIGWINCH) | SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) |
 					SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU);
 static const uint64_t unblockable = SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP);
+
+/* proc->sig_saved tags: bits no signal mask can hold. */
+#define SIG_SAVED_MASK SIG_BIT(SIGKILL)		/* the rest is the mask to restore */
+#define SIG_SAVED_NORESTART SIG_BIT(SIGSTOP)	/* -EINTR after a handler, always */
 
 static bool valid_sig(int sig)
 {
@@ -71,6 +77,7 @@ int proc_signal(struct proc *p, int sig)
 	 * signal_needs_action(). */
 	atomic_fetch_or_explicit(&p->sig_pending, SIG_BIT(sig), memory_order_release);
 	task_wake(p->task);
+	signalfd_notify();
 	return 0;
 }
 
@@ -118,7 +125,7 @@ static void finish_interrupted(struct proc *p, unsigned long flags)
 	if (p->ustate != ULOOP_INTERRUPTED)
 		return;
 	p->ustate = ULOOP_ENTER_USER;
-	if (flags & SA_RESTART)
+	if ((flags & SA_RESTART) && !(p->sig_saved & SIG_SAVED_NORESTART))
 		p->uc.pc -= 4;	/* the ecall again, a0 still its argument */
 	else
 		uctx_set_return(&p->uc, -EINTR);
@@ -133,7 +140,9 @@ static int run_handler(struct proc *p, int sig, const struct k_sigaction *act)
 {
 	struct uctx_siginfo si = { .signo = sig, .code = SI_USER };
 	unsigned long cause = p->uc.scause;
-	uint64_t old = p->sig_blocked;
+	/* A wait under a temporary mask: the frame keeps the mask of before. */
+	uint64_t old = (p->sig_saved & SIG_SAVED_MASK) ? p->sig_saved & ~unblockable
+						       : p->sig_blocked;
 
 	/* A fault's signal carries the faulting address (the last trap's). */
 	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGILL) && !(cause >> 63) && cause != 8) {
@@ -142,6 +151,7 @@ static int run_handler(struct proc *p, int sig, const struct k_sigaction *act)
 		si.addr = p->uc.stval;
 	}
 	finish_interrupted(p, act->flags);
+	p->sig_saved = 0;
 	if (uctx_signal_push(&p->uc, p->as, &si, old, act->handler))
 		return WSTATUS_SIGNALED(SIGSEGV);	/* no room for the frame */
 	p->sig_blocked |= act->mask & ~unblockable;
@@ -169,12 +179,42 @@ int signal_act(struct proc *p)
 		act = p->sig_actions[sig - 1];
 		return run_handler(p, sig, &act);
 	}
-	/* Interrupted, but nothing to run after all: just restart the call. */
+	/* Interrupted, but nothing to run after all: just restart the call
+	 * (under the mask of before: the call installs its own again). */
 	if (p->ustate == ULOOP_INTERRUPTED) {
+		signal_wait_end(p);
 		p->ustate = ULOOP_ENTER_USER;
 		p->uc.pc -= 4;
 	}
 	return 0;
+}
+
+void signal_wait_begin(struct proc *p, const uint64_t *mask)
+{
+	p->sig_saved = SIG_SAVED_NORESTART;
+	if (mask) {
+		p->sig_saved |= SIG_SAVED_MASK | p->sig_blocked;
+		p->sig_blocked = *mask & ~unblockable;
+	}
+}
+
+void signal_wait_end(struct proc *p)
+{
+	if (p->sig_saved & SIG_SAVED_MASK)
+		p->sig_blocked = p->sig_saved & ~unblockable;
+	p->sig_saved = 0;
+}
+
+uint64_t signal_pending_set(struct proc *p)
+{
+	return atomic_load_explicit(&p->sig_pending, memory_order_acquire);
+}
+
+bool signal_dequeue(struct proc *p, int sig)
+{
+	uint64_t bit = SIG_BIT(sig);
+
+	return atomic_fetch_and_explicit(&p->sig_pending, ~bit, memory_order_acq_rel) & bit;
 }
 
 bool signal_return(struct proc *p)
@@ -222,10 +262,38 @@ int proc_signal_pid(int pid, int sig)
 	return err;
 }
 
-/* Every live process for which match() holds; -ESRCH if there is none. */
-static int signal_group(int sig, bool (*match)(struct proc *, int), int arg)
+/*
+ * May from send sig to t (Linux's check_kill_permission: kill_ok_by_cred)?
+ * NULL from is the kernel (the console's ^C). proc_lock held: t's cred
+ * cannot change under it.
+ */
+static bool may_kill_locked(struct proc *from, struct proc *t)
 {
-	int found = 0;
+	return !from || cred_may_signal(from->cred, t->cred);
+}
+
+static int signal_pid_from(struct proc *from, int pid, int sig)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct proc *p = proc_lookup_locked(pid);
+	int err = -ESRCH;
+
+	if (p && p->state == PROC_ALIVE)
+		err = !may_kill_locked(from, p) ? -EPERM : sig ? proc_signal(p, sig) : 0;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return err;
+}
+
+/*
+ * Every live process for which match() holds, that from may signal;
+ * -ESRCH if none matches. A group kill that reached none it matched is
+ * -EPERM; kill(-1) is 0 whenever anything matched (Linux's
+ * __kill_pgrp_info and kill_something_info).
+ */
+static int signal_group(struct proc *from, int sig, bool (*match)(struct proc *, int), int arg,
+			bool eperm_if_none)
+{
+	int found = 0, sent = 0;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 
 	for (int pid = 1; pid < PID_MAX; pid++) {
@@ -233,12 +301,17 @@ static int signal_group(int sig, bool (*match)(struct proc *, int), int arg)
 
 		if (p && p->state == PROC_ALIVE && match(p, arg)) {
 			found++;
+			if (!may_kill_locked(from, p))
+				continue;
+			sent++;
 			if (sig)
 				proc_signal(p, sig);
 		}
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
-	return found ? 0 : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	return !sent && eperm_if_none ? -EPERM : 0;
 }
 
 static bool in_group(struct proc *p, int pgid)
@@ -253,7 +326,7 @@ static bool all_but(struct proc *p, int self)
 
 void proc_signal_foreground(int sig)
 {
-	signal_group(sig, all_but, 1);
+	signal_group(NULL, sig, all_but, 1, false);
 }
 
 SYSCALL(129, kill)
@@ -263,14 +336,14 @@ SYSCALL(129, kill)
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (pid > 0)
-		return proc_signal_pid(pid, sig);
+		return signal_pid_from(sc->proc, pid, sig);
 	if (pid == 0)
-		return signal_group(sig, in_group, sc->proc->pgid);
+		return signal_group(sc->proc, sig, in_group, sc->proc->pgid, true);
 	if (pid == -1)
-		return signal_group(sig, all_but, sc->proc->pid);
+		return signal_group(sc->proc, sig, all_but, sc->proc->pid, false);
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	return signal_group(sig, in_group, -pid);
+	return signal_group(sc->proc, sig, in_group, -pid, true);
 }
 
 SYSCALL(131, tgkill)
@@ -281,7 +354,7 @@ SYSCALL(131, tgkill)
 		return -EINVAL;
 	if (tgid != tid)
 		return -ESRCH;
-	return proc_signal_pid(tid, sig);
+	return signal_pid_from(sc->proc, tid, sig);
 }
 
 SYSCALL(130, tkill)
@@ -290,7 +363,7 @@ SYSCALL(130, tkill)
 
 	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return proc_signal_pid(tid, sig);
+	return signal_pid_from(sc->proc, tid, sig);
 }
 
 SYSCALL(134, rt_sigaction)

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 
 #include "kernel/async/waitq.h"
+#include "kernel/fs/poll.h"
 #include "kernel/drivers/uart16550.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -386,10 +387,26 @@ static struct waitq *tty_waitq(struct file *f, bool write)
 	return &console.rd_wq;
 }
 
+/* Input committed to readers (a line in canonical mode); output never waits. */
+static unsigned tty_poll_ready(struct file *f)
+{
+	struct tty *t = &console;
+	unsigned ev = POLLOUT | POLLWRNORM;
+
+	(void)f;
+	irqflags_t fl = spin_lock_irqsave(&t->lock);
+
+	if (t->commit)
+		ev |= POLLIN | POLLRDNORM;
+	spin_unlock_irqrestore(&t->lock, fl);
+	return ev;
+}
+
 const struct file_ops tty_fops = {
 	.open = tty_open,
 	.read = tty_read,
 	.write = tty_write,
 	.ioctl = tty_ioctl,
 	.waitq = tty_waitq,
+	.ready = tty_poll_ready,
 };
