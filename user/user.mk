@@ -32,7 +32,8 @@ BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c
 # Cases run in link order, then definition order (-fno-toplevel-reorder keeps it).
 UT_SRCS     := user/tests/usertests.c user/tests/t_proc.c user/tests/t_signal.c user/tests/t_pipe.c \
 	user/tests/t_mem.c user/tests/t_sys.c user/tests/t_fs.c \
-	user/tests/t_poll.c user/tests/t_epoll.c user/tests/t_timerfd.c
+	user/tests/t_poll.c user/tests/t_epoll.c user/tests/t_timerfd.c \
+	user/tests/t_unix.c user/tests/t_echo.c
 BENCH_SRCS  := $(wildcard user/bench/*.c)
 
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))

@@ -15,7 +15,7 @@ FS_SYSCALL(33, mknodat)
 
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;
-	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISFIFO(mode))
+	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode))
 		return -EINVAL;
 	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
 	if (r < 0)
