@@ -94,6 +94,8 @@ __attribute__((noreturn)) void arch_halt(void);
  * status (through the virt test finisher when the device tree has one).
  */
 __attribute__((noreturn)) void arch_poweroff(int status);
+/* Reset the machine (QEMU restarts it, or exits with 0 under -no-reboot). */
+__attribute__((noreturn)) void arch_reboot(void);
 
 /* Ask every other hart to halt (panic path); returns without waiting long. */
 void arch_stop_other_harts(void);

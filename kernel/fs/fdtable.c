@@ -158,7 +158,9 @@ void fdtable_destroy(struct fdtable *t)
 	slab_free(&fdt_cache, t);
 }
 
-int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags)
+/* The lowest free slot >= min, growing the table to have one: the slot,
+ * -EINVAL, -EMFILE or -ENOMEM. */
+static int free_slot(struct fdtable *t, int min)
 {
 	unsigned i;
 	int err;
@@ -170,16 +172,29 @@ int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags)
 
 		for (i = (unsigned)min; i < t->cap; i++)
 			if (!fd[i])
-				break;
-		if (i < t->cap)
-			break;
+				return (int)i;
 		err = grow(t, i);
 		if (err)
 			return err;
 	}
+}
+
+int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags)
+{
+	int i = free_slot(t, min);
+
+	if (i < 0)
+		return i;
 	slots(t)[i] = f;
-	cloexec_set(t, i, flags & O_CLOEXEC);
-	return (int)i;
+	cloexec_set(t, (unsigned)i, flags & O_CLOEXEC);
+	return i;
+}
+
+int fdtable_room(struct fdtable *t, int min)
+{
+	int i = free_slot(t, min);
+
+	return i < 0 ? i : 0;
 }
 
 int fd_install(struct proc *p, struct file *f, int flags)

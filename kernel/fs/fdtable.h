@@ -48,6 +48,10 @@ void fdtable_destroy(struct fdtable *t);
 /* Install f (the caller's reference moves into the table) in the lowest free
  * slot >= min; flags may hold O_CLOEXEC. Returns the fd, -EMFILE, -ENOMEM. */
 int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags);
+/* 0 if fdtable_install(t, f, min, ..) would succeed now (the table grown to
+ * make room), else its error: for calls that must fail before acting (an
+ * open that creates), as Linux reserves the descriptor first. */
+int fdtable_room(struct fdtable *t, int min);
 /* Same on p's table from slot 0. */
 int fd_install(struct proc *p, struct file *f, int flags);
 /* A counted reference to the file at fd, or NULL. */

@@ -13,8 +13,11 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-/* No per-process umask yet: every process behaves as if umask were 022. */
-#define VFS_UMASK 022
+/* The creation mask: the process's, or Linux's default for kernel callers. */
+static uint32_t umask_of(struct proc *p)
+{
+	return p ? proc_umask(p) : 022;
+}
 
 static struct inode *start_dir(struct proc *p, struct inode *base, const char *path)
 {
@@ -155,6 +158,10 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 			;
 		last = !*after;
 		trailing = after != e;
+		/* Search permission on every directory a name is looked up in,
+		 * the last one's included (Linux's may_lookup). */
+		if (S_ISDIR(w.cur->mode) && (err = inode_permission(w.cur, MAY_EXEC)))
+			goto out;
 		if (len > NAME_MAX) {
 			err = -ENAMETOOLONG;
 			goto out;
@@ -234,6 +241,12 @@ void inode_setattr_mem(struct inode *ino, const struct iattr *ia, int64_t now)
 		ino->atime_ns = ia->valid & ATTR_ATIME_NOW ? now : ia->atime_ns;
 	if (ia->valid & ATTR_MTIME)
 		ino->mtime_ns = ia->valid & ATTR_MTIME_NOW ? now : ia->mtime_ns;
+	if (ia->valid & ATTR_MODE)
+		ino->mode = (ino->mode & S_IFMT) | (ia->mode & 07777);
+	if (ia->valid & ATTR_UID)
+		ino->uid = ia->uid;
+	if (ia->valid & ATTR_GID)
+		ino->gid = ia->gid;
 	ino->ctime_ns = now;
 }
 
@@ -245,11 +258,45 @@ int vfs_setattr(struct inode *ino, const struct iattr *ia)
 	return 0;
 }
 
+/*
+ * The last step of open(O_CREAT): the inode named name in dir, made if it is
+ * not there (*created says which). Without O_EXCL a create that finds the
+ * name taken lost a race with another creator between our lookup and its
+ * create, so we look again and open what it made: never -EEXIST.
+ */
+static int lookup_or_create(struct inode *dir, const char *name, bool trailing, int flags,
+			    uint32_t mode, struct inode **out, bool *created)
+{
+	size_t len = strlen(name);
+	int err;
+
+	*created = false;
+	for (;;) {
+		err = lookup_one(dir, name, len, out);
+		if (err != -ENOENT)
+			return err;
+		if (trailing)
+			return -EISDIR;
+		if (!dir->iops || !dir->iops->create)
+			return -EPERM;
+		err = vfs_may_create(dir);
+		if (err)
+			return err;
+		/* mode has the creator's umask applied already (vfs_open). */
+		err = dir->iops->create(dir, name, len, S_IFREG | (mode & 07777), 0, out);
+		if (err != -EEXIST || (flags & O_EXCL)) {
+			*created = !err;
+			return err;
+		}
+	}
+}
+
 int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, uint32_t mode,
 	     struct file **out)
 {
 	struct inode *ino = NULL;
 	unsigned acc = (unsigned)flags & O_ACCMODE;
+	bool created = false;
 	int err;
 
 	if (acc == 3)
@@ -257,7 +304,7 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 	if (flags & O_CREAT) {
 		char name[NAME_MAX + 1];
 		struct inode *dir;
-		bool trailing;
+		bool trailing, created;
 
 		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
 		if (err)
@@ -266,22 +313,12 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 			inode_put(dir);
 			return -EISDIR;
 		}
-		err = lookup_one(dir, name, strlen(name), &ino);
-		if (err == -ENOENT) {
-			if (trailing)
-				err = -EISDIR;
-			else if (!dir->iops || !dir->iops->create)
-				err = -EPERM;
-			else
-				err = dir->iops->create(dir, name, strlen(name),
-							S_IFREG | (mode & 07777 & ~VFS_UMASK), 0,
-							&ino);
-			inode_put(dir);
-			if (err)
-				return err;
-		} else if (err) {
+		err = lookup_or_create(dir, name, trailing, flags, mode & ~umask_of(p), &ino, &created);
+		if (err) {
 			inode_put(dir);
 			return err;
+		} else if (created) {
+			inode_put(dir);
 		} else if (flags & O_EXCL) {
 			inode_put(dir);
 			inode_put(ino);
@@ -326,11 +363,6 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		err = -EISDIR;
 		goto out_put;
 	}
-	if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(ino->mode)) {
-		err = vfs_truncate(ino, 0);
-		if (err)
-			goto out_put;
-	}
 	if (flags & O_PATH) {
 		struct file *f = kzalloc(sizeof(*f));
 
@@ -343,11 +375,22 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		*out = f;
 		return 0;
 	}
+	if (!created && (err = vfs_may_open(ino, flags)))
+		goto out_put;
 	if (!ino->fops) {
 		err = -ENXIO;
 		goto out_put;
 	}
+	/* Opened first, truncated after (as Linux): the open takes the write
+	 * access that a running program denies (-ETXTBSY). */
 	err = file_open_inode(ino, (unsigned)flags, out);
+	if (!err && !created && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(ino->mode)) {
+		err = vfs_truncate(ino, 0);
+		if (err) {
+			file_put(*out);
+			*out = NULL;
+		}
+	}
 out_put:
 	inode_put(ino);
 	return err;
@@ -385,9 +428,13 @@ int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32
 		err = -ENOENT;
 	else if (!dir->iops || !dir->iops->create)
 		err = -EPERM;
+	else if ((err = vfs_may_create_name(dir, name)))
+		;
+	else if ((S_ISCHR(mode) || (mode & S_IFMT) == S_IFBLK) && !vfs_caller_privileged())
+		err = -EPERM; /* device nodes need CAP_MKNOD */
 	else
 		err = dir->iops->create(dir, name, strlen(name),
-					(mode & S_IFMT) | (mode & 07777 & ~VFS_UMASK), rdev, &ino);
+					(mode & S_IFMT) | (mode & 07777 & ~umask_of(p)), rdev, &ino);
 	if (!err)
 		*out = ino;
 	inode_put(dir);
@@ -420,7 +467,7 @@ int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir)
 		}
 	} else if (!dir->iops || !dir->iops->unlink) {
 		err = -EPERM;
-	} else {
+	} else if (!(err = vfs_may_delete_name(dir, name))) {
 		err = dir->iops->unlink(dir, name, strlen(name), rmdir);
 	}
 	inode_put(dir);
@@ -447,7 +494,7 @@ int vfs_symlink(struct proc *p, struct inode *base, const char *target, const ch
 		err = -ENOENT;
 	else if (!dir->iops || !dir->iops->symlink)
 		err = -EPERM;
-	else
+	else if (!(err = vfs_may_create_name(dir, name)))
 		err = dir->iops->symlink(dir, name, strlen(name), target, &ino);
 	if (!err)
 		inode_put(ino);
@@ -479,7 +526,7 @@ int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inod
 		err = -EXDEV;
 	else if (!dir->iops || !dir->iops->link)
 		err = -EPERM;
-	else
+	else if (!(err = vfs_may_create_name(dir, name)) && !(err = vfs_may_link(old)))
 		err = dir->iops->link(dir, name, strlen(name), old);
 	inode_put(dir);
 out_old:
@@ -507,7 +554,7 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
 		err = -EXDEV;
 	else if (!odir->iops || !odir->iops->rename)
 		err = -EPERM;
-	else
+	else if (!(err = vfs_may_rename(odir, oname, ndir, nname)))
 		err = odir->iops->rename(odir, oname, strlen(oname), ndir, nname, strlen(nname),
 					 flags);
 	inode_put(ndir);

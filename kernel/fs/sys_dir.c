@@ -125,7 +125,9 @@ FS_SYSCALL(49, chdir)
 	struct inode *ino;
 	long r = at_lookup(sc, AT_FDCWD, sc->arg[0], 0, WALK_DIRECTORY, &ino);
 
-	if (!r)
+	if (!r && (r = inode_permission(ino, MAY_EXEC)))
+		inode_put(ino);
+	else if (!r)
 		proc_set_cwd(sc->proc, ino);
 	return r;
 }
@@ -139,7 +141,7 @@ SYSCALL(50, fchdir)
 		return -EBADF;
 	if (!S_ISDIR(f->inode->mode))
 		r = -ENOTDIR;
-	else
+	else if (!(r = inode_permission(f->inode, MAY_EXEC)))
 		proc_set_cwd(sc->proc, inode_get(f->inode));
 	file_put(f);
 	return r;

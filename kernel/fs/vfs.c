@@ -155,6 +155,7 @@ void inode_init(struct inode *ino, struct superblock *sb, uint32_t mode,
 	ino->uid = ino->gid = 0;
 	ino->rdev = 0;
 	atomic_init(&ino->ref, 1);
+	atomic_init(&ino->writecount, 0);
 	ino->size = 0;
 	ino->atime_ns = ino->mtime_ns = ino->ctime_ns = now;
 	ino->iops = iops;
@@ -207,6 +208,12 @@ void inode_fill_stat(const struct inode *ino, struct linux_stat *st)
 
 /* ---- files ---------------------------------------------------------------- */
 
+/* A regular file open for writing counts against its being run (ETXTBSY). */
+static bool holds_write_access(const struct file *f)
+{
+	return S_ISREG(f->inode->mode) && file_writable(f);
+}
+
 int file_open_inode(struct inode *ino, unsigned flags, struct file **out)
 {
 	struct file *f = kzalloc(sizeof(*f));
@@ -218,16 +225,23 @@ int file_open_inode(struct inode *ino, unsigned flags, struct file **out)
 	f->flags = flags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
 	f->inode = inode_get(ino);
 	f->ops = ino->fops;
+	if (holds_write_access(f) && (err = inode_get_write_access(ino)))
+		goto out_free;
 	if (f->ops && f->ops->open) {
 		err = f->ops->open(ino, f);
 		if (err) {
-			inode_put(ino);
-			kfree(f);
-			return err;
+			if (holds_write_access(f))
+				inode_put_write_access(ino);
+			goto out_free;
 		}
 	}
 	*out = f;
 	return 0;
+
+out_free:
+	inode_put(ino);
+	kfree(f);
+	return err;
 }
 
 struct file *file_get(struct file *f)
@@ -251,6 +265,8 @@ void file_put(struct file *f)
 		epoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (holds_write_access(f))
+		inode_put_write_access(f->inode);
 	inode_put(f->inode);
 	kfree(f);
 }

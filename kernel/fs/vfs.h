@@ -222,9 +222,15 @@ struct inode_ops {
 #define ATTR_ATIME_NOW 0x4	/* atime = the fs's now (with ATTR_ATIME) */
 #define ATTR_MTIME_NOW 0x8	/* mtime = the fs's now (with ATTR_MTIME) */
 
+#define ATTR_MODE 0x10		/* mode's permission bits (07777) */
+#define ATTR_UID 0x20		/* uid */
+#define ATTR_GID 0x40		/* gid */
+
 struct iattr {
 	unsigned valid;
 	int64_t atime_ns, mtime_ns;
+	/* Ownership and permissions (chmod, chown; kernel/fs/perm.c). */
+	uint32_t mode, uid, gid;
 };
 
 /* Apply ia to the in-memory inode with now as the current time. */
@@ -295,6 +301,9 @@ struct inode {
 	const struct file_ops *fops;		/* I: how an open file of it behaves */
 	struct superblock *sb;			/* I */
 	void *priv;				/* I: the fs's or device's own state */
+	/* ETXTBSY (perm.c): > 0 open for writing that many times, < 0 running
+	 * as a program that many times; never both. */
+	atomic_int writecount;			/* A */
 };
 
 struct inode *inode_get(struct inode *ino);
@@ -447,6 +456,65 @@ struct inode *vfs_mount_cross(struct inode *dir);
 struct inode *vfs_mount_covered(struct inode *root);
 /* Up to max mounted roots, counted, into out; returns how many. */
 unsigned vfs_mount_roots(struct inode **out, unsigned max);
+
+/* ---- permissions (perm.c) ---------------------------------------------- */
+
+/*
+ * The one place credentials meet file modes (DESIGN.md 9): every check is
+ * Linux's generic_permission and friends, with the credentials the caller
+ * acts as (cred_current(), kernel/proc/cred.h). Callers: the path walk
+ * (search), open, exec, create, unlink, rename, chdir, chmod, chown, utimes.
+ */
+#define MAY_EXEC 0x1
+#define MAY_WRITE 0x2
+#define MAY_READ 0x4
+
+/* 0 or -EACCES: by owner, group or other bits; privileged (fsuid 0)
+ * always, except MAY_EXEC on a non-directory without any x bit. */
+int inode_permission(const struct inode *ino, int mask);
+/* The caller owns ino or has CAP_FOWNER. */
+bool inode_owner_or_capable(const struct inode *ino);
+/* May the caller add a name to dir (write and search)? 0 or -EACCES. */
+int vfs_may_create(const struct inode *dir);
+/* May the caller remove victim's name from dir? -EACCES, or -EPERM for a
+ * sticky dir neither it nor the caller owns... as Linux's may_delete. */
+int vfs_may_delete(const struct inode *dir, const struct inode *victim);
+/* Does the caller bypass every check above (fsuid 0)? Lets callers skip
+ * work that only the checks need. */
+bool vfs_caller_privileged(void);
+
+/*
+ * The namespace operations' checks (path.c calls them on the parent dir
+ * and the last name). An unprivileged caller looks the name up first, so
+ * the errors come in Linux's order: -EEXIST before -EACCES on create
+ * (`mkdir -p` relies on it), -ENOENT before -EACCES on delete.
+ */
+/* open of an existing file: the access flags ask for (O_TRUNC = write);
+ * O_NOATIME only for the owner (-EPERM). */
+int vfs_may_open(const struct inode *ino, int flags);
+int vfs_may_create_name(struct inode *dir, const char *name);
+int vfs_may_delete_name(struct inode *dir, const char *name);
+/* fs.protected_hardlinks = 1 (Debian's setting and the reference machine's):
+ * linking a file one does not own needs a regular file without set-id bits
+ * that one may read and write, or CAP_FOWNER; else -EPERM. */
+int vfs_may_link(const struct inode *ino);
+/* may_delete of the old name, may_delete or may_create of the new one, and
+ * write on a directory that moves to another parent (its ".."). */
+int vfs_may_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname);
+/*
+ * For a file system's create: owner and group of a new inode ino in dir
+ * (the caller's fsuid; the caller's fsgid, or dir's group under a set-group-ID
+ * dir, which a new directory inherits), with Linux's removal of S_ISGID from
+ * a new file whose group the caller is not in. Call before writing ino out.
+ */
+void inode_init_owner(struct inode *ino, const struct inode *dir);
+
+/* Write access against execution (ETXTBSY). get: open for writing (fails
+ * while it runs); deny: run it (fails while open for writing). */
+int inode_get_write_access(struct inode *ino);
+void inode_put_write_access(struct inode *ino);
+int inode_deny_write_access(struct inode *ino);
+void inode_allow_write_access(struct inode *ino);
 
 /* I/O wait parking for -EIOWAIT (one slot per hart; see the top). */
 void vfs_set_io_wait(struct future *f);

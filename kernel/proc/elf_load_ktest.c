@@ -232,7 +232,7 @@ static int build_and_get_random(struct as *as, uint8_t rnd[16])
 	int bad = 0;
 
 	if (!img || elf_load(as, img, IMG_SIZE, &info) ||
-	    exec_build_stack(as, NULL, NULL, &info, NULL, &sp)) {
+	    exec_build_stack(as, NULL, NULL, &info, NULL, NULL, &sp)) {
 		kfree(img);
 		return -1;
 	}
@@ -264,7 +264,7 @@ KTEST(elf, initial_stack_parses_back)
 
 	ASSERT(img && as);
 	ASSERT(elf_load(as, img, IMG_SIZE, &info) == 0);
-	ASSERT(exec_build_stack(as, argv, envp, &info, "/bin/prog", &sp) == 0);
+	ASSERT(exec_build_stack(as, argv, envp, &info, "/bin/prog", NULL, &sp) == 0);
 	EXPECT(sp % 16 == 0);
 	EXPECT(sp < USER_TOP && sp > USER_TOP - PAGE_SIZE);
 	EXPECT(read_word(as, sp, &bad) == 4);
@@ -338,7 +338,7 @@ KTEST(elf, stack_too_big_is_e2big)
 		argv[i] = s;
 	argv[N] = NULL;
 	ASSERT(elf_load(as, img, IMG_SIZE, &info) == 0);
-	EXPECT(exec_build_stack(as, argv, NULL, &info, "x", &sp) == -E2BIG);
+	EXPECT(exec_build_stack(as, argv, NULL, &info, "x", NULL, &sp) == -E2BIG);
 	as_destroy(as);
 	kfree(img);
 	kfree(s);

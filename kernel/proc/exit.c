@@ -15,6 +15,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"
+#include "lib/printf.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 
@@ -24,14 +25,14 @@
 #define __WALL 0x40000000
 #define __WCLONE 0x80000000
 
-static __attribute__((noreturn)) void init_exited(int wstatus)
+/* The machine goes down with init's status (shutdown.c: kill, sync, power off). */
+static void init_exited(int wstatus)
 {
 	int code = (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
+	char why[40];
 
-	kprintf("init exited with status %d; powering off\n", code);
-	bcache_flush_all_on_poweroff();
-	printk_flush();
-	arch_poweroff(code);
+	fmt_snprintf(why, sizeof(why), "init exited with status %d", code);
+	proc_shutdown(PROC_SHUTDOWN_POWEROFF, code, why);
 }
 
 void proc_exit(struct proc *p, int wstatus)
@@ -62,9 +63,17 @@ void proc_exit(struct proc *p, int wstatus)
 		inode_put(p->cwd);
 		p->cwd = NULL;
 	}
+	proc_exe_release(p);
 	uctx_release(&p->uc); /* the FP state, if it has one */
-	if (p == init_proc)
+	if (p == init_proc) {
+		/* A zombie nobody reaps; orphans keep coming to it until the end. */
 		init_exited(wstatus);
+		f = spin_lock_irqsave(&proc_lock);
+		p->state = PROC_ZOMBIE;
+		p->wstatus = wstatus;
+		spin_unlock_irqrestore(&proc_lock, f);
+		return;
+	}
 
 	f = spin_lock_irqsave(&proc_lock);
 	list_for_each_entry_safe(child, tmp, &p->children, sibling) {

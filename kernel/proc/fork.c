@@ -13,6 +13,7 @@
 #include "kernel/mm/as.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/cred.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -56,6 +57,10 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	c->cwd = p->cwd;
 	if (c->cwd)
 		inode_get(c->cwd);
+	c->umask = p->umask;
+	cred_put(c->cred);
+	c->cred = cred_get(p->cred);
+	proc_exe_share(c, p);
 	if (uctx_fork(&c->uc, &p->uc))
 		goto out_files; /* -ENOMEM: no room for the FP copy */
 	if (newsp)

@@ -10,6 +10,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/proc/cred.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/slab.h"
 #include "lib/errno.h"
@@ -79,6 +80,11 @@ struct inode *proc_cwd(struct proc *p)
 	return p->cwd;
 }
 
+uint32_t proc_umask(const struct proc *p)
+{
+	return p->umask;
+}
+
 void proc_set_cwd(struct proc *p, struct inode *dir)
 {
 	struct inode *old = p->cwd;
@@ -123,6 +129,8 @@ struct proc *proc_alloc(void)
 	atomic_init(&p->refs, 1);
 	atomic_init(&p->sig_pending, 0);
 	p->state = PROC_ALIVE;
+	p->umask = 022;
+	p->cred = cred_get(&cred_root); /* fork replaces it with the parent's */
 	list_init(&p->children);
 	list_init(&p->sibling);
 	return p;
@@ -150,6 +158,8 @@ void proc_put(struct proc *p)
 	proc_unhash_locked(p);
 	spin_unlock_irqrestore(&proc_lock, f);
 	kfree(p->sig_actions);
+	proc_exe_release(p); /* a child whose fork failed */
+	cred_put(p->cred);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
 }

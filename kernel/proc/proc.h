@@ -28,6 +28,9 @@ struct as *proc_as(struct proc *p);
 struct fdtable *proc_files(struct proc *p);
 int proc_pid(const struct proc *p);
 
+/* The file mode creation mask (umask(2)): 0..0777. */
+uint32_t proc_umask(const struct proc *p);
+
 /* Working directory: a counted inode reference owned by the process. */
 struct inode *proc_cwd(struct proc *p);
 /* Replace the cwd (takes over the caller's reference, drops the old one). */
@@ -44,9 +47,9 @@ int proc_signal_pid(int pid, int sig);
 /* CPU time in ns: user, system, reaped children's user, children's system. */
 void proc_cpu_times(struct proc *p, uint64_t t[4]);
 
-/* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console;
- * init_args is what followed "init=" on the command line, or NULL. */
-int proc_start_init(const char *init_args);
+/* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console; args
+ * (NULL-terminated) are its argv after argv[0] (bootarg_init_argv). */
+int proc_start_init(const char *const *args);
 
 /*
  * Waits that swap the signal mask atomically (ppoll, pselect6, epoll_pwait;

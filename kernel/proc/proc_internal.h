@@ -68,6 +68,7 @@ struct proc {
 	uint8_t state;                  /* L: enum proc_state */
 	uint8_t ustate;                 /* P: enum uloop_state */
 	char name[16];                  /* P */
+	uint16_t umask;                 /* P: file mode creation mask (in a hole) */
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
@@ -95,6 +96,14 @@ struct proc {
 	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
 	 * which no mask can hold. */
 	uint64_t sig_saved;             /* P */
+
+	/* Identity (cred.c) and the running image (exec.c). */
+	struct cred *cred;              /* P reads; written by P under proc_lock,
+					 * which other readers take (proc_cred_get).
+					 * Counted, shared until changed. */
+	struct inode *exe;              /* P: the executable, counted, denying
+					 * writes (ETXTBSY) while it runs; NULL for
+					 * a kernel-built process until its exec */
 };
 
 extern struct spinlock proc_lock;
@@ -156,7 +165,25 @@ void signal_reset_on_exec(struct proc *p);
 /* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */
 int signal_fork(struct proc *child, const struct proc *parent);
 
+/* shutdown.c */
+enum proc_shutdown_how {
+	PROC_SHUTDOWN_POWEROFF,
+	PROC_SHUTDOWN_RESTART,
+	PROC_SHUTDOWN_HALT,
+};
+/*
+ * Start the clean shutdown (once; later calls do nothing), saying why on the console:
+ * SIGKILL every process but init and wait for them, finish and write back every file
+ * system, then power off with QEMU exit status code (or reset, or halt). Returns at
+ * once; a task does it.
+ */
+void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
+
 /* exec.c */
+/* The child runs the parent's image too: a reference and a write denial. */
+void proc_exe_share(struct proc *child, struct proc *parent);
+/* Let go of the image (exit, or a proc that never ran). */
+void proc_exe_release(struct proc *p);
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		     const char *const *envp);
 

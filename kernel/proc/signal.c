@@ -10,6 +10,7 @@
  * Stop signals are ignored (no job control); there is no sigaltstack.
  */
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/cred.h"
 
 #include "kernel/ipc/signalfd.h"
 #include "kernel/mm/kmalloc.h"
@@ -261,10 +262,38 @@ int proc_signal_pid(int pid, int sig)
 	return err;
 }
 
-/* Every live process for which match() holds; -ESRCH if there is none. */
-static int signal_group(int sig, bool (*match)(struct proc *, int), int arg)
+/*
+ * May from send sig to t (Linux's check_kill_permission: kill_ok_by_cred)?
+ * NULL from is the kernel (the console's ^C). proc_lock held: t's cred
+ * cannot change under it.
+ */
+static bool may_kill_locked(struct proc *from, struct proc *t)
 {
-	int found = 0;
+	return !from || cred_may_signal(from->cred, t->cred);
+}
+
+static int signal_pid_from(struct proc *from, int pid, int sig)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct proc *p = proc_lookup_locked(pid);
+	int err = -ESRCH;
+
+	if (p && p->state == PROC_ALIVE)
+		err = !may_kill_locked(from, p) ? -EPERM : sig ? proc_signal(p, sig) : 0;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return err;
+}
+
+/*
+ * Every live process for which match() holds, that from may signal;
+ * -ESRCH if none matches. A group kill that reached none it matched is
+ * -EPERM; kill(-1) is 0 whenever anything matched (Linux's
+ * __kill_pgrp_info and kill_something_info).
+ */
+static int signal_group(struct proc *from, int sig, bool (*match)(struct proc *, int), int arg,
+			bool eperm_if_none)
+{
+	int found = 0, sent = 0;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 
 	for (int pid = 1; pid < PID_MAX; pid++) {
@@ -272,12 +301,17 @@ static int signal_group(int sig, bool (*match)(struct proc *, int), int arg)
 
 		if (p && p->state == PROC_ALIVE && match(p, arg)) {
 			found++;
+			if (!may_kill_locked(from, p))
+				continue;
+			sent++;
 			if (sig)
 				proc_signal(p, sig);
 		}
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
-	return found ? 0 : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	return !sent && eperm_if_none ? -EPERM : 0;
 }
 
 static bool in_group(struct proc *p, int pgid)
@@ -292,7 +326,7 @@ static bool all_but(struct proc *p, int self)
 
 void proc_signal_foreground(int sig)
 {
-	signal_group(sig, all_but, 1);
+	signal_group(NULL, sig, all_but, 1, false);
 }
 
 SYSCALL(129, kill)
@@ -302,14 +336,14 @@ SYSCALL(129, kill)
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (pid > 0)
-		return proc_signal_pid(pid, sig);
+		return signal_pid_from(sc->proc, pid, sig);
 	if (pid == 0)
-		return signal_group(sig, in_group, sc->proc->pgid);
+		return signal_group(sc->proc, sig, in_group, sc->proc->pgid, true);
 	if (pid == -1)
-		return signal_group(sig, all_but, sc->proc->pid);
+		return signal_group(sc->proc, sig, all_but, sc->proc->pid, false);
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	return signal_group(sig, in_group, -pid);
+	return signal_group(sc->proc, sig, in_group, -pid, true);
 }
 
 SYSCALL(131, tgkill)
@@ -320,7 +354,7 @@ SYSCALL(131, tgkill)
 		return -EINVAL;
 	if (tgid != tid)
 		return -ESRCH;
-	return proc_signal_pid(tid, sig);
+	return signal_pid_from(sc->proc, tid, sig);
 }
 
 SYSCALL(130, tkill)
@@ -329,7 +363,7 @@ SYSCALL(130, tkill)
 
 	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return proc_signal_pid(tid, sig);
+	return signal_pid_from(sc->proc, tid, sig);
 }
 
 SYSCALL(134, rt_sigaction)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Who a process is: pids, the parent, process groups and sessions, the
- * thread id and its clear-on-exit address, the robust list, and the user
- * and group ids.
+ * thread id and its clear-on-exit address, the robust list. The user and
+ * group ids are sys_cred.c's.
  */
 #include "kernel/proc/proc_internal.h"
 #include "kernel/syscall/syscall.h"
@@ -79,31 +79,5 @@ SYSCALL(99, set_robust_list)
 	/* sizeof(struct robust_list_head) on LP64: Linux checks it. */
 	if (sc->arg[1] != 24)
 		return -EINVAL;
-	return 0;
-}
-
-/* Credentials: everything runs as root (uid = gid = 0); there are no users yet. */
-
-SYSCALL_FAST(174, getuid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(175, geteuid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(176, getgid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(177, getegid)
-{
-	(void)sc;
 	return 0;
 }

@@ -28,6 +28,8 @@ int open(const char *path, int flags, ...);
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/cred.h"
+#include "kernel/proc/proc.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
 
@@ -46,6 +48,11 @@ int copy_to_user(struct as *as, uintptr_t dst, const void *src, size_t n)
 int copy_from_user(struct as *as, void *dst, uintptr_t src, size_t n)
 { (void)as; (void)dst; (void)src; (void)n; return -EFAULT; }
 struct inode *proc_cwd(struct proc *p) { (void)p; return NULL; }
+/* Credentials (kernel/proc/cred.c): everything runs as root here. */
+static struct cred host_root = { .refs = 1 };
+const struct cred *cred_current(void) { return &host_root; }
+bool cred_in_group(const struct cred *c, uint32_t gid) { return gid == c->fsgid; }
+uint32_t proc_umask(const struct proc *p) { (void)p; return 022; }
 const struct file_ops *devfs_fops(uint32_t rdev) { (void)rdev; return NULL; }
 void epoll_file_gone(struct file *f) { (void)f; } /* no epoll in the host test */
 int kprintf(const char *fmt, ...)

@@ -58,6 +58,8 @@ bool ut_killed_by(int status, int sig);
 int ut_fp_exec_helper(void);
 /* `usertests --sig-exec-helper`: 0 if exec reset caught signals and kept ignored ones. */
 int ut_sig_exec_helper(void);
+/* `usertests --cred-helper`: 0 if run set-user-ID as t_cred.c's case expects. */
+int ut_cred_exec_helper(void);
 int64_t ut_now_ns(void);
 void ut_sleep_ms(long ms);
 

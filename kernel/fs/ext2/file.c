@@ -68,8 +68,8 @@ static long ext2_read(struct file *f, struct uio *u, uint64_t *pos)
 	}
 	if (err == -EIOWAIT && done)
 		ext2_forget_io();
-	spin_unlock_irqrestore(&fs->lock, fl);
 	*pos = off;
+	spin_unlock_irqrestore(&fs->lock, fl);
 	return done ? (long)done : err;
 }
 
@@ -131,9 +131,9 @@ static long ext2_write(struct file *f, struct uio *u, uint64_t *pos)
 	}
 	if (err == -EIOWAIT && done)
 		ext2_forget_io();
+	*pos = off;
 	spin_unlock_irqrestore(&fs->lock, fl);
 	kfree(bounce);
-	*pos = off;
 	return done ? (long)done : err;
 }
 

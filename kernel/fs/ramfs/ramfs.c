@@ -184,6 +184,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 		ri->target = target;
 		ri->vfs.size = strlen(target);
 	}
+	inode_init_owner(&ri->vfs, dir);
 	fl = spin_lock_irqsave(&ramfs_lock);
 	if (dir->nlink == 0) {
 		/* dir was removed while we walked to it */
