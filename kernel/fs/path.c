@@ -515,6 +515,17 @@ int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **o
 
 int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev)
 {
+	struct inode *ino;
+	int err = vfs_mknod_inode(p, base, path, mode, rdev, &ino);
+
+	if (!err)
+		inode_put(ino);
+	return err;
+}
+
+int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
+		    uint32_t rdev, struct inode **out)
+{
 	char name[NAME_MAX + 1];
 	struct inode *dir, *ino;
 	bool trailing;
@@ -537,7 +548,7 @@ int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mod
 		err = dir->iops->create(dir, name, strlen(name),
 					(mode & S_IFMT) | (mode & 07777 & ~umask_of(p)), rdev, &ino);
 	if (!err)
-		inode_put(ino);
+		*out = ino;
 	inode_put(dir);
 	return err;
 }

@@ -68,6 +68,7 @@ struct epitem;
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
 #define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
 
 #define O_ACCMODE 00000003
 #define O_RDONLY 00000000
@@ -104,6 +105,7 @@ struct epitem;
 #define DT_DIR 4
 #define DT_REG 8
 #define DT_LNK 10
+#define DT_SOCK 12
 
 #define NAME_MAX 255
 #define PATH_MAX 4096
@@ -423,6 +425,9 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **out);
 
 int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev);
+/* The same, handing back the new inode (counted): bind(2) of a socket. */
+int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
+		    uint32_t rdev, struct inode **out);
 int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir);
 int vfs_symlink(struct proc *p, struct inode *base, const char *target, const char *path);
 int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
