@@ -84,6 +84,7 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	f = spin_lock_irqsave(&proc_lock);
 	c->parent = p;
 	c->pgid = p->pgid;
+	c->sid = p->sid;
 	list_add_tail(&c->sibling, &p->children);
 	spin_unlock_irqrestore(&proc_lock, f);
 

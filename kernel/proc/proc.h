@@ -41,10 +41,45 @@ void proc_set_cwd(struct proc *p, struct inode *dir);
  * Send a signal. Fatal default actions (and SIGKILL) make the target exit at
  * its next safe point: a pending syscall future is dropped, so a process
  * blocked in read() dies at once. Ignored signals are discarded. Returns 0,
- * or -ESRCH. Any context, interrupt handlers included.
+ * or -ESRCH / -EINVAL. Any context, interrupt handlers included (they take
+ * proc_lock). proc_signal() sends with SI_KERNEL information;
+ * proc_signal_info() with the caller's (-EAGAIN: a realtime signal's queue
+ * is full).
  */
 int proc_signal(struct proc *p, int sig);
+int proc_signal_info(struct proc *p, const struct ksiginfo *ki);
 int proc_signal_pid(int pid, int sig);
+/* To every live member of process group @pgid (the terminal's keys). */
+int proc_signal_pgrp(int pgid, int sig);
+/* To every live process but init (shutdown). */
+void proc_signal_all(int sig);
+/*
+ * Take the lowest pending signal of @set, blocked or not (sigtimedwait,
+ * signalfd): its number with *ki filled, or 0 if none is pending.
+ */
+int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *ki);
+
+/*
+ * Job control, for the terminal (kernel/drivers/tty). A session's
+ * controlling terminal is recorded by the terminal (its session id); a
+ * process has it as its own when it is in that session and has not given
+ * it up with TIOCNOTTY.
+ */
+struct proc_ids {
+	int pid, pgid, sid;
+	bool noctty;		/* gave up its controlling terminal */
+};
+void proc_get_ids(struct proc *p, struct proc_ids *ids);
+/* The session of process group @pgid (or, if it has no member, of the
+ * process @pgid), or -ESRCH. */
+int proc_pgrp_session(int pgid);
+/* No member of @pgid has a parent in another group of the same session. */
+bool proc_pgrp_orphaned(int pgid);
+/* @p (the caller itself) blocks or ignores @sig. */
+bool proc_sig_blocked_or_ignored(struct proc *p, int sig);
+/* TIOCNOTTY by a process that does not lead its session. */
+void proc_drop_ctty(struct proc *p);
+
 /* CPU time in ns: user, system, reaped children's user, children's system. */
 void proc_cpu_times(struct proc *p, uint64_t t[4]);
 
@@ -113,12 +148,8 @@ int proc_start_init(const char *const *args);
  */
 void signal_wait_begin(struct proc *p, const uint64_t *mask);
 void signal_wait_end(struct proc *p);
-/* The signals pending and not blocked (signalfd reads its own set). */
+/* The signals pending, blocked or not (signalfd reads its own set). */
 uint64_t signal_pending_set(struct proc *p);
-/* Take sig (1..64) off p's pending set if it was there: true if it was. */
-bool signal_dequeue(struct proc *p, int sig);
 
-/* ^C on the console: SIGINT to every process but init. */
-void proc_signal_foreground(int sig);
 
 #endif

@@ -3,7 +3,7 @@
  * What /proc reads of a process from another hart: a snapshot of its
  * scalars, and its address space, files, cwd and image under its view lock.
  *
- * Why a lock at all: as, files, cwd, image and sig_actions are P fields,
+ * Why a lock at all: as, files, cwd, image and sighand are P fields,
  * changed only by the process itself, but exec and exit free what they
  * pointed to while a reader elsewhere may be using it. Their swaps take the
  * view lock, and a reader holds it while it uses them. The locks are a few
@@ -358,9 +358,9 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 		pi->env_end = p->image->env_end;
 		pi->start_stack = p->image->start_stack;
 	}
-	if (p->sig_actions)
+	if (p->sighand)
 		for (int s = 1; s <= 64; s++)
-			if (p->sig_actions[s - 1].handler > SIG_IGN)
+			if (p->sighand->act[s - 1].handler > SIG_IGN)
 				pi->sig_caught |= 1ull << (s - 1);
 	spin_unlock_irqrestore(proc_view_lock(p), fl);
 }
