@@ -345,6 +345,9 @@ struct file_ops {
 	 * writable, never waited for (regular files, /dev/null). Any context
 	 * but interrupt handlers; takes only the file's own locks. */
 	unsigned (*ready)(struct file *f);
+	/* Files on the anonymous inode (kernel/ipc/anon.c): the kind, as
+	 * /proc/<pid>/fd shows it ("anon_inode:[eventfd]"). NULL otherwise. */
+	const char *anon_name;
 };
 
 struct file {

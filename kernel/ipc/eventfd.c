@@ -116,6 +116,7 @@ static const struct file_ops eventfd_fops = {
 	.release = eventfd_release,
 	.waitq = eventfd_waitq,
 	.ready = eventfd_ready,
+	.anon_name = "eventfd",
 };
 
 /* eventfd2(initval, flags) */

@@ -335,6 +335,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	/* The parent records the id after task_spawn returns, when the child
 	 * may already run on another hart: 0 means "just spawned". */
 	pi->task = __atomic_load_n(&p->task, __ATOMIC_RELAXED);
+	if (p == proc_current())
+		pi->task = task_current(); /* known to us even before the parent stored it */
 	pi->sig_pending = atomic_load_explicit(&p->sig_pending, memory_order_relaxed);
 	pi->sig_blocked = __atomic_load_n(&p->sig_blocked, __ATOMIC_RELAXED);
 	pi->sig_ignored = __atomic_load_n(&p->sig_ignored, __ATOMIC_RELAXED);
