@@ -60,6 +60,8 @@ int ut_fp_exec_helper(void);
 int ut_sig_exec_helper(void);
 /* `usertests --cred-helper`: 0 if run set-user-ID as t_cred.c's case expects. */
 int ut_cred_exec_helper(void);
+/* `usertests --tty-helper MODE`: a terminal mode, a read, what it got (t_tty.c). */
+int ut_tty_helper(int argc, char **argv);
 int64_t ut_now_ns(void);
 void ut_sleep_ms(long ms);
 
