@@ -7,8 +7,8 @@
  * the FP registers, and the signal mask to restore.
  *
  * Return: Linux enters handlers with ra pointing at its vDSO's rt_sigreturn.
- * This kernel has no vDSO; ra points at USER_SIGRETURN_PC, an address below
- * AS_MMAP_MIN that is never mapped. The handler's `ret` faults there, and the
+ * This kernel has no vDSO; ra points at USER_SIGRETURN_PC, an address in
+ * page 0, which is never mapped. The handler's `ret` faults there, and the
  * userloop treats that fetch fault as rt_sigreturn (an explicit rt_sigreturn
  * ecall works too).
  */

@@ -128,10 +128,11 @@ bool uloop_fast_syscall(struct user_context *uc);
 
 /*
  * Signal frames (sigframe.c). USER_SIGRETURN_PC is where a handler returns
- * to: never mapped (below AS_MMAP_MIN), so its fetch fault means "return
- * from the handler".
+ * to: in page 0, which is never mapped (ELF segments start at 4096, mmap
+ * refuses page 0: AS_MAP_MIN_ADDR), so its fetch fault means "return from
+ * the handler".
  */
-#define USER_SIGRETURN_PC 0xfff0UL
+#define USER_SIGRETURN_PC 0xff0UL
 struct as;
 /* stack_t: the alternate signal stack a frame records in uc_stack. */
 struct uctx_stack {

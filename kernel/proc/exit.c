@@ -52,17 +52,13 @@ void proc_exit(struct proc *p, int wstatus)
 	if (p->as) {
 		/* Off the process's page table before freeing it. */
 		arch_user_space_leave();
-		as_destroy(p->as);
-		p->as = NULL;
+		as_destroy(proc_view_swap(p, (void **)&p->as, NULL));
 	}
-	if (p->files) {
-		fdtable_destroy(p->files);
-		p->files = NULL;
-	}
-	if (p->cwd) {
-		inode_put(p->cwd);
-		p->cwd = NULL;
-	}
+	/* Swapped out under the view lock (proc_view.c), freed outside it. */
+	if (p->files)
+		fdtable_destroy(proc_view_swap(p, (void **)&p->files, NULL));
+	if (p->cwd)
+		inode_put(proc_view_swap(p, (void **)&p->cwd, NULL));
 	proc_exe_release(p);
 	uctx_release(&p->uc); /* the FP state, if it has one */
 	if (p == init_proc) {

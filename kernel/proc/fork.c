@@ -54,6 +54,7 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	c->files = fdtable_fork(p->files);
 	if (!c->files)
 		goto out_as;
+	c->image = proc_image_get(p->image);
 	c->cwd = p->cwd;
 	if (c->cwd)
 		inode_get(c->cwd);

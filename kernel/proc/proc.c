@@ -87,9 +87,8 @@ uint32_t proc_umask(const struct proc *p)
 
 void proc_set_cwd(struct proc *p, struct inode *dir)
 {
-	struct inode *old = p->cwd;
+	struct inode *old = proc_view_swap(p, (void **)&p->cwd, dir);
 
-	p->cwd = dir;
 	if (old)
 		inode_put(old);
 }
@@ -127,6 +126,7 @@ struct proc *proc_alloc(void)
 	p->pid = pid;
 	p->pgid = (uint16_t)pid;
 	p->sid = (uint16_t)pid;
+	p->start_ns = clock_now_ns();
 	atomic_init(&p->refs, 1);
 	atomic_init(&p->sig_pending, 0);
 	p->state = PROC_ALIVE;
@@ -160,10 +160,16 @@ void proc_put(struct proc *p)
 	sigq_flush_locked(p, ~0ull); /* normally gone at exit already */
 	spin_unlock_irqrestore(&proc_lock, f);
 	kfree(p->sighand);
+	proc_image_put(p->image);
 	proc_exe_release(p); /* a child whose fork failed */
 	cred_put(p->cred);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
+}
+
+int proc_last_pid_locked(void)
+{
+	return next_pid > 1 ? next_pid - 1 : PID_MAX - 1;
 }
 
 struct proc *proc_lookup_locked(int pid)

@@ -10,6 +10,7 @@
 #define KERNEL_PROC_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/proc/signal.h"
@@ -98,6 +99,55 @@ void proc_put(struct proc *p);
 int proc_signal_timer(struct proc *p, const struct ksiginfo *ki);
 void proc_signal_timer_cancel(struct proc *p, int timerid);
 void proc_set_cpu_timers(struct proc *p, bool on);
+
+/* ---- the view of any process, for /proc (proc_view.c) ------------------------ */
+
+struct file;
+
+/* A snapshot of the scalar state of a process. */
+struct proc_info {
+	int pid, ppid, pgid, sid;
+	char state;                     /* 'R' running or runnable, 'S' blocked, 'Z' zombie */
+	char name[16];                  /* comm */
+	unsigned hart;                  /* the hart its task is homed on */
+	uint64_t task;                  /* its task id (task_id_t) */
+	uint64_t start_ns;              /* clock_now_ns() at fork */
+	uint64_t utime_ns, stime_ns, cutime_ns, cstime_ns;
+	uint64_t sig_pending, sig_blocked, sig_ignored, sig_caught;
+	int exit_code;                  /* wait status, zombies only */
+	uint32_t polls, wakes, self_wakes; /* its task's counters */
+	/* The image (0 once it exited): arguments, environment, initial sp. */
+	uintptr_t arg_start, arg_end, env_start, env_end, start_stack;
+	/* Identity: real, effective, saved, filesystem; the first groups. */
+	uint32_t uid[4], gid[4];
+	uint32_t ngroups, groups[32];
+	uint32_t umask;
+};
+
+/* A counted reference to the process with this pid (alive or zombie), or NULL. */
+struct proc *proc_view_get(int pid);
+void proc_view_put(struct proc *p);
+/* The smallest pid in use above after, or -1. */
+int proc_view_next_pid(int after);
+/* Processes in the table, how many of them are runnable, the last pid handed out. */
+void proc_view_counts(int *total, int *runnable, int *last_pid);
+void proc_view_info(struct proc *p, struct proc_info *pi);
+/* Call fn(as, arg) with p's address space (NULL once it has exited) under p's
+ * view lock, so it stays; fn runs with interrupts off and must not block.
+ * Returns what fn returned. */
+int proc_view_with_as(struct proc *p, int (*fn)(struct as *as, void *arg), void *arg);
+/* /proc/<pid>/exe: the executable's path into buf; its length, or -ENOENT. */
+long proc_view_exe(struct proc *p, char *buf, size_t n);
+/* Bytes [off, off + n) of p's argument (env false) or environment strings,
+ * read from its memory; how many were read, 0 past the end. */
+long proc_view_args(struct proc *p, bool env, void *buf, size_t n, size_t off);
+/* p's working directory, counted, or NULL once it exited. */
+struct inode *proc_view_cwd(struct proc *p);
+/* The first open fd >= from of p, its file counted in *f; -1 when none. */
+int proc_view_next_fd(struct proc *p, int from, struct file **f, bool *cloexec);
+
+/* Time processes spent on a hart: in user mode, and in the kernel for them. */
+void proc_hart_times(unsigned hart, uint64_t *user_ns, uint64_t *system_ns);
 
 /* Boot: start /sbin/init as pid 1 with fds 0-2 on /dev/console; args
  * (NULL-terminated) are its argv after argv[0] (bootarg_init_argv). */

@@ -121,6 +121,25 @@ struct proc {
 	struct inode *exe;              /* P: the executable, counted, denying
 					 * writes (ETXTBSY) while it runs; NULL for
 					 * a kernel-built process until its exec */
+
+	/* What /proc shows (proc_view.c): 16 bytes. */
+	struct proc_image *image;       /* P, swapped under the view lock: the
+					 * exe path and argument ranges of the
+					 * running image, shared with forks */
+	uint64_t start_ns;              /* I: clock_now_ns() at fork */
+};
+
+/*
+ * The running image as /proc/<pid>/{exe,cmdline,environ} show it: made by
+ * execve, shared (counted) by fork, dropped at the next execve or exit.
+ * The ranges are where the strings sit in the image's initial stack.
+ */
+struct proc_image {
+	atomic_uint refs;               /* A */
+	uintptr_t arg_start, arg_end;   /* I */
+	uintptr_t env_start, env_end;   /* I */
+	uintptr_t start_stack;          /* I: the initial sp */
+	char exe[];                     /* I: absolute path of the executable */
 };
 
 extern struct spinlock proc_lock;
@@ -144,6 +163,7 @@ size_t proc_alloc_size(void);           /* bytes the allocator hands out for one
 void proc_get(struct proc *p);
 void proc_put(struct proc *p);
 struct proc *proc_lookup_locked(int pid);
+int proc_last_pid_locked(void);         /* the pid handed out last */
 /* Call fn for every process in the pid table (zombies too), in pid order,
  * until it returns false. proc_lock held. */
 void proc_for_each_locked(bool (*fn)(struct proc *p, void *arg), void *arg);
@@ -161,6 +181,44 @@ void uloop_switch_as(struct proc *p, struct as *as);
 void proc_exit(struct proc *p, int wstatus);
 
 /* signal*.c: see signal_internal.h */
+
+/* proc_view.c */
+/* CPU time of processes per hart, for /proc/stat: H, written by the hart's
+ * own userloop polls only (plain adds), read relaxed from anywhere. */
+struct proc_hart_cpu {
+	_Atomic uint64_t user_ns, system_ns;
+} __attribute__((aligned(64)));
+extern struct proc_hart_cpu proc_hart_cpu[MAX_HARTS];
+
+static inline void proc_hart_account(uint64_t user, uint64_t sys)
+{
+	struct proc_hart_cpu *c = &proc_hart_cpu[hart_id()];
+
+	atomic_store_explicit(&c->user_ns,
+			      atomic_load_explicit(&c->user_ns, memory_order_relaxed) + user,
+			      memory_order_relaxed);
+	atomic_store_explicit(&c->system_ns,
+			      atomic_load_explicit(&c->system_ns, memory_order_relaxed) + sys,
+			      memory_order_relaxed);
+}
+
+/*
+ * The view lock of p: one of a few hashed locks that the swaps of p->as,
+ * p->files, p->cwd, p->image and p->sighand take (exec, exit, chdir),
+ * so /proc, reading them from another hart, never sees one freed.
+ */
+struct spinlock *proc_view_lock(const struct proc *p);
+/* Replace *slot with val under p's view lock; returns the old value for
+ * the caller to free outside it. */
+void *proc_view_swap(struct proc *p, void **slot, void *val);
+/* A new image record for the file path (made absolute, symlinks resolved,
+ * against p's cwd) with the argument ranges exec_build_stack lays out for
+ * argv, envp and execfn: 0, -ENOMEM, or a lookup's error (-EIOWAIT:
+ * restart). */
+int proc_image_create(struct proc *p, const char *path, const char *execfn,
+		      const char *const *argv, const char *const *envp, struct proc_image **out);
+struct proc_image *proc_image_get(struct proc_image *im);
+void proc_image_put(struct proc_image *im);
 
 /* shutdown.c */
 enum proc_shutdown_how {

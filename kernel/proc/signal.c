@@ -463,9 +463,12 @@ void signal_force(struct proc *p, int sig)
 struct sighand *signal_hand(struct proc *p)
 {
 	if (!p->sighand) {
-		p->sighand = kzalloc(sizeof(*p->sighand));
-		if (p->sighand)
-			p->sighand->ss_flags = SS_DISABLE;
+		struct sighand *h = kzalloc(sizeof(*h));
+
+		if (!h)
+			return NULL;
+		h->ss_flags = SS_DISABLE;
+		proc_view_swap(p, (void **)&p->sighand, h); /* /proc reads it */
 	}
 	return p->sighand;
 }
@@ -495,8 +498,7 @@ void signal_reset_on_exec(struct proc *p)
 	/* Caught signals go back to default (the whole table goes: the new
 	 * image has no handler, no flags and no alternate stack); ignored
 	 * ones stay ignored. Pending signals and the mask stay. */
-	kfree(p->sighand);
-	p->sighand = NULL;
+	kfree(proc_view_swap(p, (void **)&p->sighand, NULL)); /* /proc reads it */
 	p->sig_saved = 0;
 	signal_action_changed(p, SIGCHLD);
 	ptimer_exec(p); /* POSIX timers go; interval timers stay */

@@ -242,7 +242,10 @@ static enum poll uloop_poll(struct future *f, struct context *cx)
 	r = uloop_run(p, cx);
 	arch_user_space_leave();
 	proc_set_current(NULL);
-	p->stime_ns += (clock_now_ns() - t0) - (p->utime_ns - u0);
+	uint64_t du = p->utime_ns - u0, ds = (clock_now_ns() - t0) - du;
+
+	p->stime_ns += ds;
+	proc_hart_account(du, ds);
 	arch_irq_restore(flags);
 	return r;
 }
@@ -306,7 +309,7 @@ void uloop_switch_as(struct proc *p, struct as *as)
 
 	/* The new table goes in before the old one is freed. */
 	arch_user_space_enter(as_root_pa(as));
-	p->as = as;
+	proc_view_swap(p, (void **)&p->as, as);
 	if (old)
 		as_destroy(old);
 }

@@ -170,7 +170,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	irqflags_t fl;
 
 	if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISCHR(mode) && !S_ISLNK(mode) &&
-	    !S_ISFIFO(mode))
+	    !S_ISFIFO(mode) && !S_ISSOCK(mode))
 		return -EINVAL;
 	d = dirent_alloc(name, len);
 	ri = ramfs_alloc(dir->sb, mode, rdev);
@@ -423,6 +423,8 @@ static unsigned dtype_of(uint32_t mode)
 		return DT_CHR;
 	case S_IFIFO:
 		return DT_FIFO;
+	case S_IFSOCK:
+		return DT_SOCK;
 	default:
 		return DT_UNKNOWN;
 	}
