@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,24 @@ UT_CASE(jc_setpgid_after_exec, 0, 30)
 		_exit(127);
 	}
 	ASSERT(pid > 0);
-	ut_sleep_ms(200);
+	/* Wait for the exec itself, not for a while: /proc/<pid>/stat names the
+	 * new image once it has happened (a fixed sleep raced under host load). */
+	char path[32], buf[256];
+	bool execed = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 1000 && !execed; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		execed = strstr(buf, "(sleep)") != NULL;
+		if (!execed)
+			ut_sleep_ms(10);
+	}
+	EXPECT(execed);
 	EXPECT(setpgid(pid, pid) == -1 && errno == EACCES);
 	kill_wait(pid);
 }
