@@ -343,6 +343,11 @@ struct file_ops {
 	 * writable, never waited for (regular files, /dev/null). Any context
 	 * but interrupt handlers; takes only the file's own locks. */
 	unsigned (*ready)(struct file *f);
+	/* mmap(2) of the file: map len bytes at file offset off into p's
+	 * memory (addr, prot, flags as as_mmap takes them); returns the
+	 * address or -errno. NULL: -ENODEV. (io_uring's rings; file pages later.) */
+	long (*mmap)(struct file *f, struct proc *p, uintptr_t addr, size_t len, unsigned prot,
+		     unsigned flags, uint64_t off);
 };
 
 struct file {

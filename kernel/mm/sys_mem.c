@@ -6,6 +6,8 @@
  * Not yet: file mappings (-ENODEV). MAP_SHARED|MAP_ANONYMOUS is accepted but
  * behaves as private after fork (address spaces have no shared areas yet).
  */
+#include "kernel/fs/fdtable.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/layout.h"
 #include "kernel/proc/proc.h"
@@ -82,8 +84,6 @@ SYSCALL(222, mmap)
 		return -EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -EINVAL; /* no huge pages */
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings: not yet */
 	if (len > USER_TOP || PAGE_ALIGN_UP(len) > USER_TOP)
 		return -ENOMEM;
 	if (flags & MAP_FIXED_NOREPLACE)
@@ -92,6 +92,19 @@ SYSCALL(222, mmap)
 		asflags = AS_MAP_FIXED;
 	if (asflags && !page_aligned(addr))
 		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		/* A file that maps itself (io_uring's rings); others: not yet. */
+		struct file *f = fd_get(sc->proc, (int)sc->arg[4]);
+		long r;
+
+		if (!f)
+			return -EBADF;
+		r = f->ops && f->ops->mmap ? f->ops->mmap(f, sc->proc, addr, len, (unsigned)prot,
+							   asflags, off)
+					   : -ENODEV;
+		file_put(f);
+		return r;
+	}
 	/* Returns the address or -ENOMEM / -EEXIST / -EINVAL. */
 	return as_mmap(proc_as(sc->proc), addr, len, (unsigned)prot, asflags);
 }
