@@ -92,6 +92,7 @@ void uring_put(struct uring *r)
 	}
 	free_pages(r->rpages, r->nrpages);
 	free_pages(r->spages, r->nspages);
+	waker_drop(&r->owner_waker);
 	kfree(r);
 }
 
@@ -353,6 +354,8 @@ SYSCALL(425, io_uring_setup)
 	spin_init(&r->lock, "uring");
 	spin_init(&r->sq_lock, "uring_sq");
 	list_init(&r->inflight);
+	list_init(&r->ready);
+	r->owner_waker = waker_noop();
 	list_init(&r->overflow);
 	list_init(&r->timeouts);
 	waitq_init(&r->cq_wq);

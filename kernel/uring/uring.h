@@ -190,6 +190,8 @@ struct uring {
 	unsigned nspages;		/* I */
 	uint32_t sq_head;		/* S: the kernel's own copy (the ring's is for the program) */
 	struct list_head inflight;	/* L: of ureq.node */
+	struct list_head ready;		/* L: of ureq.rnode: woken, to be polled */
+	struct waker owner_waker;	/* L: the owner's task, set by each pump */
 	struct list_head overflow;	/* L: CQEs that found the CQ ring full */
 	unsigned noverflow;		/* L */
 	struct list_head timeouts;	/* L: counting TIMEOUTs (ureq.tnode) */

@@ -4,8 +4,12 @@
  * CQE inline (NOP, a cached read, a write to a pipe with room, a close);
  * one that would block becomes a request future on the ring's in-flight
  * list, polled by the ring's owner (uring_pump) whenever it is in
- * io_uring_enter, with the owner's task waker, so its wakes bring the
- * owner back (the model of Linux's IORING_SETUP_DEFER_TASKRUN):
+ * io_uring_enter (the model of Linux's IORING_SETUP_DEFER_TASKRUN). Each
+ * request has a waker of its own (a small counted cell, so a wake that
+ * comes late, after the timer queue let go of its lock, finds the request
+ * gone rather than freed memory): its wake puts the request on the ring's
+ * ready list and wakes the owner's task, and the pump polls only the ready
+ * ones.
  *
  *   SUBMIT --(done at once)--------------------------------> CQE posted
  *     \--(would block)--> IN FLIGHT
@@ -48,6 +52,8 @@ struct ureq {
 	struct proc *p;			/* the submitter (the ring's owner) */
 	struct list_head node;		/* L: on r->inflight */
 	struct list_head tnode;		/* L: on r->timeouts (counting TIMEOUT) */
+	struct list_head rnode;		/* L: on r->ready */
+	struct ucell *cell;		/* its waker's cell (one reference) */
 	uint64_t user_data;
 	uint8_t op;
 	uint8_t state;			/* enum ureq_state */
@@ -96,6 +102,71 @@ bool uring_op_supported(unsigned op)
 	}
 }
 
+/* ---- a request's waker -------------------------------------------------------------------- */
+
+/*
+ * Lock order: a source queue's (or the timer's) context -> cell->lock ->
+ * r->lock. The request clears cell->q before it is freed; the cell itself
+ * lives while any waker copy holds a reference.
+ */
+struct ucell {
+	atomic_uint refs;
+	struct spinlock lock;
+	struct ureq *q;			/* lock: NULL once the request is gone */
+};
+
+static void cell_put(struct ucell *c)
+{
+	if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+		kfree(c);
+}
+
+static void ready_locked(struct uring *r, struct ureq *q)
+{
+	if (!list_is_linked(&q->rnode))
+		list_add_tail(&q->rnode, &r->ready);
+	waker_wake_by_ref(&r->owner_waker);
+}
+
+static void cell_wake_by_ref(const struct waker *w)
+{
+	struct ucell *c = (struct ucell *)w->data;
+	irqflags_t fl = spin_lock_irqsave(&c->lock);
+
+	if (c->q) {
+		struct uring *r = c->q->r;
+		irqflags_t fl2 = spin_lock_irqsave(&r->lock);
+
+		ready_locked(r, c->q);
+		spin_unlock_irqrestore(&r->lock, fl2);
+	}
+	spin_unlock_irqrestore(&c->lock, fl);
+}
+
+static struct waker cell_clone(const struct waker *w)
+{
+	atomic_fetch_add_explicit(&((struct ucell *)w->data)->refs, 1, memory_order_relaxed);
+	return *w;
+}
+
+static void cell_drop(struct waker *w)
+{
+	cell_put((struct ucell *)w->data);
+}
+
+static void cell_wake(struct waker *w)
+{
+	cell_wake_by_ref(w);
+	cell_drop(w);
+}
+
+static const struct waker_ops cell_waker_ops = {
+	.clone = cell_clone,
+	.wake = cell_wake,
+	.wake_by_ref = cell_wake_by_ref,
+	.drop = cell_drop,
+};
+
 /* ---- the request future ------------------------------------------------------------------ */
 
 static void unregister(struct ureq *q)
@@ -118,6 +189,8 @@ static void complete(struct ureq *q, int32_t res)
 		list_del(&q->node);
 	if (list_is_linked(&q->tnode))
 		list_del(&q->tnode);
+	if (list_is_linked(&q->rnode))
+		list_del(&q->rnode);
 	spin_unlock_irqrestore(&q->r->lock, fl);
 	uring_post(q->r, q->user_data, res, 0);
 }
@@ -146,6 +219,8 @@ static void ureq_drop(struct future *f)
 		list_del(&q->node);
 	if (list_is_linked(&q->tnode))
 		list_del(&q->tnode);
+	if (list_is_linked(&q->rnode))
+		list_del(&q->rnode);
 	spin_unlock_irqrestore(&q->r->lock, fl);
 	if (q->file) {
 		file_put(q->file);
@@ -277,7 +352,17 @@ static void ureq_free(struct ureq *q)
 {
 	struct uring *r = q->r;
 
+	if (q->cell) {
+		/* First: from now on a late wake finds nothing, and cannot put
+		 * the request back on the ready list after the drop took it off. */
+		irqflags_t fl = spin_lock_irqsave(&q->cell->lock);
+
+		q->cell->q = NULL;
+		spin_unlock_irqrestore(&q->cell->lock, fl);
+	}
 	ureq_drop(&q->base);
+	if (q->cell)
+		cell_put(q->cell);
 	kfree(q);
 	uring_put(r);
 }
@@ -313,13 +398,23 @@ static int sqe_file(struct uring *r, struct proc *p, const struct io_uring_sqe *
 	return *out ? 0 : -EBADF;
 }
 
-/* Put a waiting request on the in-flight list; the owner's pump polls it. */
-static void start(struct ureq *q)
+/* Put a waiting request in flight, ready for its first poll by the owner's pump. */
+static int start(struct ureq *q)
 {
-	irqflags_t fl = spin_lock_irqsave(&q->r->lock);
+	struct ucell *c = kmalloc(sizeof(*c));
+	irqflags_t fl;
 
+	if (!c)
+		return -ENOMEM;
+	atomic_init(&c->refs, 1);
+	spin_init(&c->lock, "uring_cell");
+	c->q = q;
+	q->cell = c;
+	fl = spin_lock_irqsave(&q->r->lock);
 	list_add_tail(&q->node, &q->r->inflight);
+	list_add_tail(&q->rnode, &q->r->ready);
 	spin_unlock_irqrestore(&q->r->lock, fl);
+	return 0;
 }
 
 /* Cancel the in-flight request with user_data (op 0: any): 0 or -ENOENT. */
@@ -424,6 +519,7 @@ void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe
 	q->op = sqe->opcode;
 	list_init(&q->node);
 	list_init(&q->tnode);
+	list_init(&q->rnode);
 	timer_entry_init(&q->te);
 	switch (sqe->opcode) {
 	case IORING_OP_READ:
@@ -514,8 +610,9 @@ void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe
 		break;
 	}
 	if (waiting) {
-		start(q);
-		return;
+		res = start(q);
+		if (!res)
+			return;
 	}
 	complete(q, (int32_t)res);
 	ureq_free(q);
@@ -525,27 +622,28 @@ void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe
 
 bool uring_pump(struct uring *r, struct context *cx)
 {
-	bool any = false, progress;
+	bool any = false;
+	irqflags_t fl = spin_lock_irqsave(&r->lock);
 
-	do {
-		progress = false;
-		struct ureq *q, *n;
-		LIST_HEAD(round);
-		irqflags_t fl = spin_lock_irqsave(&r->lock);
+	if (!waker_will_wake(&r->owner_waker, cx->waker)) {
+		waker_drop(&r->owner_waker);
+		r->owner_waker = waker_clone(cx->waker);
+	}
+	while (!list_empty(&r->ready)) {
+		struct ureq *q = list_first_entry(&r->ready, struct ureq, rnode);
+		struct waker w = { .ops = &cell_waker_ops, .data = (uintptr_t)q->cell };
+		struct context qcx = { .waker = &w };
 
-		list_splice_tail_init(&r->inflight, &round);
+		list_del(&q->rnode);
 		spin_unlock_irqrestore(&r->lock, fl);
-		list_for_each_entry_safe(q, n, &round, node) {
-			fl = spin_lock_irqsave(&r->lock);
-			list_del(&q->node);
-			list_add_tail(&q->node, &r->inflight);	/* complete() takes it off */
-			spin_unlock_irqrestore(&r->lock, fl);
-			if (future_poll(&q->base, cx) == POLL_READY) {
-				ureq_free(q);
-				progress = any = true;
-			}
+		/* Polled with its own waker: only what woke comes back. */
+		if (future_poll(&q->base, &qcx) == POLL_READY) {
+			ureq_free(q);
+			any = true;
 		}
-	} while (progress);	/* a completion may end a counting TIMEOUT */
+		fl = spin_lock_irqsave(&r->lock);
+	}
+	spin_unlock_irqrestore(&r->lock, fl);
 	return any;
 }
 
@@ -573,7 +671,8 @@ void uring_timeouts_on_post_locked(struct uring *r)
 	list_for_each_entry_safe(q, n, &r->timeouts, tnode) {
 		if (q->count && --q->count == 0) {
 			q->count_hit = true;
-			list_del(&q->tnode);	/* the pump's next round completes it */
+			list_del(&q->tnode);
+			ready_locked(r, q);	/* the pump completes it */
 		}
 	}
 }
