@@ -3,7 +3,8 @@
  * Memory syscalls: brk, mmap (anonymous only), munmap, mprotect, madvise.
  * Argument checking follows Linux; the address-space work is kernel/mm/as.c.
  *
- * Not yet: file mappings (-ENODEV). MAP_SHARED|MAP_ANONYMOUS is accepted but
+ * File mappings: only files with an mmap op (io_uring rings), else -ENODEV.
+ * MAP_SHARED|MAP_ANONYMOUS is accepted but
  * behaves as private after fork (address spaces have no shared areas yet).
  */
 #include "kernel/fs/fdtable.h"
@@ -92,6 +93,8 @@ SYSCALL(222, mmap)
 		asflags = AS_MAP_FIXED;
 	if (asflags && !page_aligned(addr))
 		return -EINVAL;
+	if (asflags && addr < AS_MAP_MIN_ADDR)
+		return -EPERM; /* below mmap_min_addr */
 	if (!(flags & MAP_ANONYMOUS)) {
 		/* A file that maps itself (io_uring's rings); others: not yet. */
 		struct file *f = fd_get(sc->proc, (int)sc->arg[4]);

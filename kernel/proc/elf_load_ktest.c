@@ -403,41 +403,51 @@ KTEST(elf, copy_strings_from_user)
 	EXPECT(settled_free_count() == start);
 }
 
-/* One long string (the buffer doubles many times), then one over the quota. */
+/*
+ * The longest string (the buffer doubles many times), one byte more (over
+ * MAX_ARG_STRLEN), then the whole quota: many copies of that string.
+ */
 KTEST(elf, copy_strings_long_and_e2big)
 {
 	size_t start = settled_free_count();
 	struct as *as = as_create();
 	const size_t area = 3UL << 20;
 	char *chunk = kmalloc(PAGE_SIZE);
-	uint64_t vec[2] = { UBASE + PAGE_SIZE, 0 };
+	uint64_t vec[17] = { 0 };
 	char **out = NULL;
-	size_t total = 0, len;
+	size_t total = 0, len = EXEC_MAX_ARG_STRLEN - 1;
+	const size_t cost = 8 + EXEC_MAX_ARG_STRLEN, fit = EXEC_ARG_MAX / cost;
 
 	ASSERT(as && chunk);
+	ASSERT(fit < 16);
 	ASSERT(as_map(as, UBASE, area, AS_PROT_READ | AS_PROT_WRITE, VMA_ANON) == 0);
 	memset(chunk, 'b', PAGE_SIZE);
 	for (uintptr_t va = UBASE + PAGE_SIZE; va < UBASE + area; va += PAGE_SIZE)
 		EXPECT(copy_to_user(as, va, chunk, PAGE_SIZE) == 0);
+	vec[0] = UBASE + PAGE_SIZE;
 	EXPECT(copy_to_user(as, UBASE, vec, sizeof(vec)) == 0);
 
-	/* 1 MiB - 1 characters: fits. */
-	len = (1UL << 20) - 1;
+	/* MAX_ARG_STRLEN with the NUL: fits. */
 	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "", 1) == 0);
 	ASSERT(exec_copy_strings_from_user(as, UBASE, &out, &total) == 0);
 	EXPECT(strlen(out[0]) == len && out[0][len - 1] == 'b' && out[1] == NULL);
-	EXPECT(total == 8 + len + 1);
+	EXPECT(total == cost);
 	exec_free_strings(out);
-
-	/* Exactly the quota (8 for the pointer + string + NUL) fits; one more does not. */
-	len = EXEC_ARG_MAX - 8 - 1;
-	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + (1UL << 20) - 1, "b", 1) == 0);
-	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "", 1) == 0);
-	ASSERT(exec_copy_strings_from_user(as, UBASE, &out, &total) == 0);
-	EXPECT(total == EXEC_ARG_MAX);
-	exec_free_strings(out);
+	/* One character more: -E2BIG, though far below the total quota. */
 	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "b", 1) == 0);
 	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len + 1, "", 1) == 0);
+	EXPECT(exec_copy_strings_from_user(as, UBASE, &out, &total) == -E2BIG);
+	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "", 1) == 0);
+
+	/* As many longest strings as the quota holds fit; one more does not. */
+	for (size_t i = 0; i < fit; i++)
+		vec[i] = UBASE + PAGE_SIZE;
+	EXPECT(copy_to_user(as, UBASE, vec, sizeof(vec)) == 0);
+	ASSERT(exec_copy_strings_from_user(as, UBASE, &out, &total) == 0);
+	EXPECT(total == fit * cost);
+	exec_free_strings(out);
+	vec[fit] = UBASE + PAGE_SIZE;
+	EXPECT(copy_to_user(as, UBASE, vec, sizeof(vec)) == 0);
 	EXPECT(exec_copy_strings_from_user(as, UBASE, &out, &total) == -E2BIG);
 
 	kfree(chunk);

@@ -60,8 +60,16 @@ int exec_copy_strings_from_user(struct as *as, uintptr_t uvec, char ***out, size
 		}
 		for (;;) {
 			size_t room = cap - used;
-			long len = room ? strncpy_from_user(as, strs + used, uptr, room)
+			/* No string may be longer than MAX_ARG_STRLEN with its NUL. */
+			size_t lim = room < EXEC_MAX_ARG_STRLEN + 1 ? room : EXEC_MAX_ARG_STRLEN + 1;
+			long len = lim ? strncpy_from_user(as, strs + used, uptr, lim)
 				   : -ENAMETOOLONG;
+
+			if (len >= (long)EXEC_MAX_ARG_STRLEN ||
+			    (len == -ENAMETOOLONG && lim == EXEC_MAX_ARG_STRLEN + 1)) {
+				err = -E2BIG;
+				goto out_free;
+			}
 
 			if (len >= 0) {
 				offs[n] = used;

@@ -29,6 +29,9 @@ struct elf_image_info;
  * NUL, plus one pointer (8 bytes) per string. Over it, execve fails E2BIG.
  */
 #define EXEC_ARG_MAX (2UL << 20)
+/* Linux's MAX_ARG_STRLEN: one string, its NUL included, is at most 32 pages
+ * (128 KiB); a longer one is -E2BIG whatever the total. */
+#define EXEC_MAX_ARG_STRLEN (32UL * 4096)
 /* Linux's MAX_ARG_STRINGS: at most this many entries per vector. */
 #define EXEC_MAX_STRINGS 0x7FFFFFFFUL
 
@@ -65,7 +68,8 @@ struct elf_image_info;
  * pointer): execve checks argv's + envp's total against EXEC_ARG_MAX.
  *
  * 0; -EFAULT for a bad pointer (the vector or a string); -E2BIG when this
- * vector alone passes EXEC_ARG_MAX or EXEC_MAX_STRINGS; -ENOMEM. On error
+ * vector alone passes EXEC_ARG_MAX or EXEC_MAX_STRINGS, or one string
+ * EXEC_MAX_ARG_STRLEN; -ENOMEM. On error
  * nothing is left allocated. Free with exec_free_strings().
  */
 int exec_copy_strings_from_user(struct as *as, uintptr_t uvec, char ***out, size_t *total);
