@@ -34,6 +34,7 @@
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/poll.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/ipc/sockcall.h"
 #include "kernel/ipc/unix.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -71,6 +72,7 @@ struct ureq {
 	struct uio uio;
 	struct iovec iov;
 	unsigned aflags;		/* ACCEPT */
+	struct sockcall *sc;		/* SENDMSG, RECVMSG, CONNECT: the syscall's own call */
 	/* TIMEOUT */
 	uint64_t deadline;
 	bool timed;
@@ -90,6 +92,9 @@ bool uring_op_supported(unsigned op)
 	case IORING_OP_TIMEOUT:
 	case IORING_OP_TIMEOUT_REMOVE:
 	case IORING_OP_ACCEPT:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_RECVMSG:
+	case IORING_OP_CONNECT:
 	case IORING_OP_ASYNC_CANCEL:
 	case IORING_OP_CLOSE:
 	case IORING_OP_READ:
@@ -208,6 +213,10 @@ static void ureq_drop(struct future *f)
 		future_release(q->inner);
 		q->inner = NULL;
 	}
+	if (q->sc) {
+		sockcall_free(q->sc);	/* puts the file it holds */
+		q->sc = NULL;
+	}
 	fl = spin_lock_irqsave(&q->r->lock);
 	closing = q->r->closing;
 	spin_unlock_irqrestore(&q->r->lock, fl);
@@ -272,6 +281,13 @@ static long try_registered(struct ureq *q, struct context *cx)
 				file_put(f);
 			return r;
 		}
+		case IORING_OP_SENDMSG:
+		case IORING_OP_RECVMSG:
+		case IORING_OP_CONNECT:
+			r = sockcall_try(q->sc, &wq);
+			if (r == -EAGAIN)
+				break;	/* (a send's SIGPIPE: sockcall_try sent it) */
+			return sockcall_finish(q->sc, r);
 		default:
 			return -EINVAL;
 		}
@@ -605,6 +621,51 @@ void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe
 		}
 		waiting = true;	/* the task's first poll tries */
 		break;
+	case IORING_OP_SENDMSG:
+	case IORING_OP_RECVMSG:
+	case IORING_OP_CONNECT: {
+		/* The syscall's own call, built in the owner's context now. */
+		struct sys_ctx sys = { .proc = p };
+		struct file *f;
+
+		res = sqe_file(r, p, sqe, &f);
+		if (res)
+			break;
+		if (!unix_is_socket(f)) {
+			file_put(f);
+			res = -ENOTSOCK;
+			break;
+		}
+		q->sc = sockcall_new(&sys, sqe->opcode == IORING_OP_SENDMSG ? SK_SEND
+					    : sqe->opcode == IORING_OP_RECVMSG ? SK_RECV : SK_CONNECT,
+				     f);
+		if (!q->sc) {
+			res = -ENOMEM;
+			break;
+		}
+		if (sqe->opcode == IORING_OP_CONNECT) {
+			struct unix_addr a;
+
+			res = unix_addr_from_user(p, sqe->addr, (uint32_t)sqe->off, &a);
+			if (!res)
+				res = unix_lookup(p, &a, &q->sc->other);
+		} else {
+			q->sc->m.flags = sqe->op_flags;
+			res = sockcall_msghdr(q->sc, sqe->addr, sqe->opcode == IORING_OP_SENDMSG);
+		}
+		if (res == -EIOWAIT) {
+			/* A cold path lookup: drop the parked I/O and say so. */
+			struct future *io = vfs_take_io_wait();
+
+			if (io) {
+				future_drop(io);
+				future_release(io);
+			}
+			res = -EAGAIN;
+		}
+		waiting = !res;
+		break;
+	}
 	default:
 		res = -EINVAL;
 		break;

@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -427,5 +430,86 @@ UT_CASE(uring_close_and_exit_with_requests_in_flight, 0, 30)
 	if (pid == 0)
 		_exit(uraw_enter(&u, 0, 0, 0) == -1 && errno == EEXIST ? 0 : 1);
 	EXPECT(ut_exited_with(ut_wait(pid), 0));
+	uraw_exit(&u);
+}
+
+UT_CASE(uring_sendmsg_recvmsg_connect, 0, 30)
+{
+	struct io_uring_cqe c;
+	struct io_uring_sqe *s;
+	struct uraw u;
+	int sv[2], p[2];
+	char buf[16] = "m", rbuf[16];
+
+	NEED_URING();
+	ASSERT(uraw_setup(&u, 8) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 &&
+	       pipe(p) == 0);
+	/* RECVMSG first (it waits), then SENDMSG with a file attached. */
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} sctl, rctl;
+	struct iovec siov = { buf, 1 }, riov = { rbuf, sizeof(rbuf) };
+	struct msghdr sm = { .msg_iov = &siov, .msg_iovlen = 1, .msg_control = sctl.b,
+			     .msg_controllen = sizeof(sctl.b) };
+	struct msghdr rm = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = rctl.b,
+			     .msg_controllen = sizeof(rctl.b) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&sm);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &p[1], sizeof(int));
+	s = uraw_sqe(&u);
+	s->opcode = IORING_OP_RECVMSG;
+	s->fd = sv[1];
+	s->addr = (uintptr_t)&rm;
+	s->user_data = 1;
+	EXPECT(uraw_submit_wait(&u, 0) == 1 && !uraw_peek(&u, &c));
+	s = uraw_sqe(&u);
+	s->opcode = IORING_OP_SENDMSG;
+	s->fd = sv[0];
+	s->addr = (uintptr_t)&sm;
+	s->user_data = 2;
+	EXPECT(uraw_submit_wait(&u, 2) == 1);
+	int res[3] = { 9, 9, 9 };
+	for (int k = 0; k < 2 && uraw_wait(&u, &c) == 0; k++)
+		if (c.user_data <= 2)
+			res[c.user_data] = c.res;
+	EXPECT(res[1] == 1 && res[2] == 1 && rbuf[0] == 'm');
+	h = CMSG_FIRSTHDR(&rm);
+	int got = -1;
+	if (EXPECT(h && h->cmsg_type == SCM_RIGHTS))
+		memcpy(&got, CMSG_DATA(h), sizeof(int));
+	EXPECT(got >= 0 && write(got, "z", 1) == 1 && read(p[0], rbuf, 1) == 1 && rbuf[0] == 'z');
+	if (got >= 0)
+		close(got);
+	/* CONNECT to an abstract listener; a name nobody has. */
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	memcpy(a.sun_path, "\0ut-uring-conn", 15);
+	socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 15;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), cl = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT(l >= 0 && cl >= 0 && bind(l, (struct sockaddr *)&a, alen) == 0 && listen(l, 1) == 0);
+	s = uraw_sqe(&u);
+	s->opcode = IORING_OP_CONNECT;
+	s->fd = cl;
+	s->addr = (uintptr_t)&a;
+	s->off = alen;
+	EXPECT(uraw_submit_wait(&u, 1) == 1 && uraw_wait(&u, &c) == 0 && c.res == 0);
+	int acc = accept(l, NULL, NULL);
+	EXPECT(acc >= 0);
+	a.sun_path[3] = 'X';
+	s = uraw_sqe(&u);
+	s->opcode = IORING_OP_CONNECT;
+	s->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	s->addr = (uintptr_t)&a;
+	s->off = alen;
+	EXPECT(uraw_submit_wait(&u, 1) == 1 && uraw_wait(&u, &c) == 0 && c.res == -ECONNREFUSED);
+	close(acc);
+	close(cl);
+	close(l);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
 	uraw_exit(&u);
 }
