@@ -348,6 +348,11 @@ struct file_ops {
 	/* Files on the anonymous inode (kernel/ipc/anon.c): the kind, as
 	 * /proc/<pid>/fd shows it ("anon_inode:[eventfd]"). NULL otherwise. */
 	const char *anon_name;
+	/* mmap(2) of the file: map len bytes at file offset off into p's
+	 * memory (addr, prot, flags as as_mmap takes them); returns the
+	 * address or -errno. NULL: -ENODEV. (io_uring's rings; file pages later.) */
+	long (*mmap)(struct file *f, struct proc *p, uintptr_t addr, size_t len, unsigned prot,
+		     unsigned flags, uint64_t off);
 };
 
 struct file {

@@ -3,9 +3,12 @@
  * Memory syscalls: brk, mmap (anonymous only), munmap, mprotect, madvise.
  * Argument checking follows Linux; the address-space work is kernel/mm/as.c.
  *
- * Not yet: file mappings (-ENODEV). MAP_SHARED|MAP_ANONYMOUS is accepted but
+ * File mappings: only files with an mmap op (io_uring rings), else -ENODEV.
+ * MAP_SHARED|MAP_ANONYMOUS is accepted but
  * behaves as private after fork (address spaces have no shared areas yet).
  */
+#include "kernel/fs/fdtable.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/layout.h"
 #include "kernel/proc/proc.h"
@@ -82,8 +85,6 @@ SYSCALL(222, mmap)
 		return -EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -EINVAL; /* no huge pages */
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings: not yet */
 	if (len > USER_TOP || PAGE_ALIGN_UP(len) > USER_TOP)
 		return -ENOMEM;
 	if (flags & MAP_FIXED_NOREPLACE)
@@ -94,6 +95,19 @@ SYSCALL(222, mmap)
 		return -EINVAL;
 	if (asflags && addr < AS_MAP_MIN_ADDR)
 		return -EPERM; /* below mmap_min_addr */
+	if (!(flags & MAP_ANONYMOUS)) {
+		/* A file that maps itself (io_uring's rings); others: not yet. */
+		struct file *f = fd_get(sc->proc, (int)sc->arg[4]);
+		long r;
+
+		if (!f)
+			return -EBADF;
+		r = f->ops && f->ops->mmap ? f->ops->mmap(f, sc->proc, addr, len, (unsigned)prot,
+							   asflags, off)
+					   : -ENODEV;
+		file_put(f);
+		return r;
+	}
 	/* Returns the address or -ENOMEM / -EEXIST / -EINVAL. */
 	return as_mmap(proc_as(sc->proc), addr, len, (unsigned)prot, asflags);
 }

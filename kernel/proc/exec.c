@@ -15,6 +15,8 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/uring/uring.h"
+
 #include "kernel/async/executor.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
@@ -301,6 +303,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	im->start_stack = sp;
 
 	/* Point of no return: the old image goes. */
+	uring_proc_gone(p);	/* io_uring requests in flight aim at the old memory */
 	if (proc_current() == p) {
 		uloop_switch_as(p, as);
 	} else {

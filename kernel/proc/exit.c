@@ -11,6 +11,8 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/uring/uring.h"
+
 #include "kernel/arch.h"
 #include "kernel/block/bcache.h"
 #include "kernel/drivers/tty/tty.h"
@@ -49,6 +51,7 @@ void proc_exit(struct proc *p, int wstatus)
 		future_release(sc);
 	}
 	p->ustate = ULOOP_EXITED;
+	uring_proc_gone(p);	/* io_uring requests in flight, before the memory goes */
 	if (p->as)
 		arch_user_space_leave(); /* off the page table before it is freed */
 	/* Taken out under the view lock (proc_view.c), freed outside it. */
