@@ -305,7 +305,7 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	fl = spin_lock_irqsave(&proc_lock);
 	pi->ppid = p->parent ? p->parent->pid : 0;
 	pi->pgid = p->pgid;
-	pi->sid = p->pgid; /* no sessions yet: each group leads its own */
+	pi->sid = p->sid;
 	pi->state = p->state == PROC_ZOMBIE ? 'Z' : 'S';
 	if (p->state == PROC_ZOMBIE)
 		pi->exit_code = p->wstatus;
