@@ -341,6 +341,12 @@ struct file_ops {
 	 * writable, never waited for (regular files, /dev/null). Any context
 	 * but interrupt handlers; takes only the file's own locks. */
 	unsigned (*ready)(struct file *f);
+	/* After a successful open, what the open must still wait for before
+	 * it completes (a FIFO's other end: kernel/ipc/fifo.h): 0 with *wait a
+	 * future whose ->result is 0 or -errno, 0 with *wait NULL (done), or
+	 * -errno. NULL: an open never waits. Dropping the future and putting
+	 * the file undoes the open. */
+	int (*open_wait)(struct file *f, struct future **wait);
 };
 
 struct file {
