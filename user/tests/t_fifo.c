@@ -307,3 +307,58 @@ UT_CASE(fifo_poll, 0, 30)
 	close(r);
 	cleanup();
 }
+
+/* ---- the other special files ------------------------------------------------------- */
+
+static bool is_chr(const char *path, unsigned ma, unsigned mi)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == ma &&
+	    minor(st.st_rdev) == mi && (st.st_mode & 0777) == 0666)
+		return true;
+	ut_diag("%s: not character device %u,%u mode 0666", path, ma, mi);
+	return false;
+}
+
+UT_CASE(dev_full_random_urandom, 0, 30)
+{
+	unsigned char a[64], b[64], zero[64] = { 0 };
+	int fd;
+
+	EXPECT(is_chr("/dev/full", 1, 7));
+	EXPECT(is_chr("/dev/random", 1, 8));
+	EXPECT(is_chr("/dev/urandom", 1, 9));
+	/* /dev/full: reads are zeros, writes fail with ENOSPC. */
+	fd = open("/dev/full", O_RDWR);
+	if (EXPECT(fd >= 0)) {
+		memset(a, 0xff, sizeof(a));
+		EXPECT(read(fd, a, sizeof(a)) == (ssize_t)sizeof(a) && !memcmp(a, zero, sizeof(a)));
+		EXPECT_ERR(write(fd, "x", 1), ENOSPC);
+		EXPECT(lseek(fd, 0, SEEK_SET) == 0);
+		close(fd);
+	}
+	/* The generators: full reads of different bytes; writes are taken. */
+	static const char *const rnd[] = { "/dev/random", "/dev/urandom" };
+	for (int i = 0; i < 2; i++) {
+		fd = open(rnd[i], O_RDWR);
+		if (!EXPECT(fd >= 0))
+			continue;
+		EXPECT(read(fd, a, sizeof(a)) == (ssize_t)sizeof(a));
+		EXPECT(read(fd, b, sizeof(b)) == (ssize_t)sizeof(b));
+		EXPECT(memcmp(a, b, sizeof(a)) != 0 && memcmp(a, zero, sizeof(a)) != 0);
+		EXPECT(write(fd, "seed", 4) == 4);
+		EXPECT_ERR(read(fd, BAD, 16), EFAULT);
+		/* Linux: /dev/random polls readable only, /dev/urandom has the default. */
+		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+		EXPECT(poll(&p, 1, 0) == 1 && p.revents == (i ? POLLIN | POLLOUT : POLLIN));
+		close(fd);
+	}
+	/* /dev/tty: the controlling terminal (here the console; qemu-user's process has none). */
+	if (!ut_qemu_user) {
+		fd = open("/dev/tty", O_RDWR);
+		EXPECT(fd >= 0 && isatty(fd));
+		close(fd);
+		EXPECT(is_chr("/dev/tty", 5, 0));
+	}
+}
