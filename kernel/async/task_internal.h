@@ -197,6 +197,8 @@ struct exec_hart {
 	_Atomic uint64_t polls;		/* A: written by the owner only */
 	_Atomic uint64_t steals;	/* A: tasks this hart stole */
 	uint32_t index;			/* I: this hart's index in exec_harts */
+	int32_t move_to;		/* H: task_move_current()'s hart for the task
+					 * being polled, or -1 */
 } __attribute__((aligned(512)));	/* a power of two: &exec_harts[i] is a shift */
 
 extern struct exec_hart exec_harts[MAX_HARTS];

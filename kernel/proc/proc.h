@@ -68,6 +68,14 @@ uint64_t signal_pending_set(struct proc *p);
 /* Take sig (1..64) off p's pending set if it was there: true if it was. */
 bool signal_dequeue(struct proc *p, int sig);
 
+/* Processes in the pid table now (zombies included). */
+int proc_live_count(void);
+
+/* The 1, 5 and 15 minute load averages (Linux's calc_load: processes that
+ * can run, sampled every 5 s) in fixed point with shift fraction bits
+ * (sysinfo: 16; /proc/loadavg divides by 1 << shift). */
+void proc_loadavg(unsigned long out[3], unsigned shift);
+
 /* ^C on the console: SIGINT to every process but init. */
 void proc_signal_foreground(int sig);
 
