@@ -40,8 +40,12 @@ BENCH_SRCS  := $(wildcard user/bench/*.c)
 FUZZ_SRCS   := $(filter-out user/fuzz/fsload.c,$(wildcard user/fuzz/*.c))
 FSLOAD_SRCS := user/fuzz/fsload.c
 
+# user/tools: one program per file (asynctop: the live view of /proc/async).
+TOOL_PROGS  := $(patsubst user/tools/%.c,%,$(wildcard user/tools/*.c))
+
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
-UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench) $(if $(FUZZ_SRCS),fuzz) fsload
+UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench) $(if $(FUZZ_SRCS),fuzz) fsload \
+	$(TOOL_PROGS)
 
 $(UB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -54,6 +58,7 @@ $(UB)/bin/usertests: $(call uobjs,$(UT_SRCS))
 $(UB)/bin/bench: $(call uobjs,$(BENCH_SRCS))
 $(UB)/bin/fuzz: $(call uobjs,$(FUZZ_SRCS))
 $(UB)/bin/fsload: $(call uobjs,$(FSLOAD_SRCS))
+$(foreach t,$(TOOL_PROGS),$(eval $(UB)/bin/$(t): $(call uobjs,user/tools/$(t).c)))
 $(addprefix $(UB)/bin/,$(UPROGS)):
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $^ -o $@
@@ -82,9 +87,9 @@ ROOTFS_ETC := rc passwd group shadow
 ROOTFS_OWNED := home/user:1000:1000
 
 $(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(UB)/.links $(addprefix user/etc/,$(ROOTFS_ETC)) \
-		$(UROOT_CFG) $(if $(ROOTFS_EXTRA),FORCE)
+		$(UROOT_CFG) user/user.mk $(if $(ROOTFS_EXTRA),FORCE)
 	rm -rf $(UB)/root && mkdir -p $(UB)/root/bin $(UB)/root/sbin $(UB)/root/etc \
-		$(UB)/root/dev $(UB)/root/tmp
+		$(UB)/root/dev $(UB)/root/tmp $(UB)/root/proc $(UB)/root/sys
 	$(if $(ROOTFS_EXTRA),cp -a $(ROOTFS_EXTRA)/. $(UB)/root/)
 	for p in $(UPROGS); do $(USTRIP) -o $(UB)/root/bin/$$p $(UB)/bin/$$p; done
 	cd $(UB)/root/bin && for a in $(BOX_APPLETS); do $(ulink) box $$a; done

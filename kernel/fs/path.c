@@ -4,10 +4,13 @@
  * unlink/rmdir, symlink, link, rename, getcwd). Lookup is iterative: a
  * symlink is expanded by splicing its target in front of the rest of the
  * path in a work buffer, so there is no recursion and the loop limit is a
- * counter.
+ * counter. A walk inside a restarted syscall leaves a checkpoint where a
+ * cache miss stopped it, and its result once it ends, so the rerun goes on
+ * from there (ioctx.h): a path deeper than the cache holds still resolves.
  */
 #include "kernel/fs/vfs.h"
 
+#include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
@@ -32,6 +35,13 @@ static struct inode *start_dir(struct proc *p, struct inode *base, const char *p
 
 /* One child of dir by name: ".", ".." at the root and the rest through
  * ->lookup; crossing mount points both ways (vfs.h). */
+static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out);
+
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	return lookup_one(dir, name, len, out);
+}
+
 static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	struct inode *under = NULL, *over;
@@ -87,19 +97,18 @@ static int expand_link(struct walk *w, struct inode *link, const char *rest)
 	long tlen;
 	size_t rlen = strlen(rest);
 
-	if (++w->links > SYMLOOP_MAX)
+	if (w->links + 1 > SYMLOOP_MAX)
 		return -ELOOP;
-	if (!w->buf) {
-		w->buf = kmalloc(PATH_MAX);
-		w->tbuf = kmalloc(PATH_MAX);
-		if (!w->buf || !w->tbuf)
-			return -ENOMEM;
-	}
+	if (!w->buf && !(w->buf = kmalloc(PATH_MAX)))
+		return -ENOMEM;
+	if (!w->tbuf && !(w->tbuf = kmalloc(PATH_MAX)))
+		return -ENOMEM;
 	if (!link->iops || !link->iops->readlink)
 		return -EINVAL;
 	tlen = link->iops->readlink(link, w->tbuf, PATH_MAX);
 	if (tlen < 0)
 		return (int)tlen;
+	w->links++;
 	if (tlen == 0)
 		return -ENOENT;
 	if ((size_t)tlen + rlen >= PATH_MAX)
@@ -115,6 +124,76 @@ static int expand_link(struct walk *w, struct inode *link, const char *rest)
 	return 0;
 }
 
+/* ---- checkpoints (ioctx.h) -------------------------------------------------- */
+
+static bool ckpt_matches(const struct walk_ckpt *ck, struct inode *base, const char *path,
+			 unsigned flags, bool parent)
+{
+	return ck->valid && ck->base == base && ck->flags == flags && ck->parent == parent &&
+	       !strcmp(ck->path, path);
+}
+
+/* Make ck describe this walk (a fresh slot, or one that did not match). */
+static bool ckpt_claim(struct walk_ckpt *ck, struct inode *base, const char *path,
+		       unsigned flags, bool parent)
+{
+	if (ckpt_matches(ck, base, path, flags, parent))
+		return true;
+	walk_ckpt_clear(ck);
+	size_t len = strlen(path) + 1;
+
+	ck->path = kmalloc(len);
+	if (!ck->path)
+		return false;
+	memcpy(ck->path, path, len);
+	ck->base = base ? inode_get(base) : NULL;
+	ck->flags = flags;
+	ck->parent = parent;
+	ck->valid = true;
+	return true;
+}
+
+/* A miss at component c: the rerun starts at w->cur with c (the walk's
+ * directory, its work buffer and symlink count move into ck). */
+static void ckpt_stop(struct walk_ckpt *ck, struct walk *w, const char *path, const char *c)
+{
+	const char *str = w->buf && w->s >= w->buf && w->s < w->buf + PATH_MAX ? w->buf : path;
+
+	inode_put(ck->cur);
+	kfree(ck->buf);
+	ck->cur = w->cur;
+	w->cur = NULL;
+	ck->buf = str == w->buf ? w->buf : NULL;
+	if (ck->buf)
+		w->buf = NULL;
+	ck->off = (size_t)(c - str);
+	ck->links = w->links;
+	ck->done = false;
+}
+
+/* The walk finished: its result, for the rerun (counted again by ck). */
+static void ckpt_done(struct walk_ckpt *ck, struct inode *res, const char *name, bool trailing)
+{
+	inode_put(ck->cur);
+	kfree(ck->buf);
+	ck->buf = NULL;
+	ck->cur = inode_get(res);
+	kfree(ck->name);
+	ck->name = NULL;
+	if (name) {
+		size_t len = strlen(name) + 1;
+
+		ck->name = kmalloc(len);
+		if (!ck->name) {
+			walk_ckpt_clear(ck); /* no room: the rerun walks again */
+			return;
+		}
+		memcpy(ck->name, name, len);
+	}
+	ck->trailing = trailing;
+	ck->done = true;
+}
+
 /*
  * The walk. In parent mode it stops before the last component and copies it
  * to name; otherwise it resolves everything into *out.
@@ -123,6 +202,7 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 		bool parent, struct inode **out, char *name, bool *trailing_slash)
 {
 	struct walk w = { 0 };
+	struct walk_ckpt *ck;
 	size_t plen;
 	int err = 0;
 
@@ -133,8 +213,30 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 		return -ENAMETOOLONG;
 	if (plen == 0)
 		return -ENOENT;
-	w.cur = start_dir(p, base, path);
-	w.s = path;
+	ck = ioctx_next_walk();
+	if (ck && ckpt_matches(ck, base, path, flags, parent) && ck->cur) {
+		if (ck->done) {
+			/* An earlier run of this syscall finished this walk. */
+			if (parent) {
+				memcpy(name, ck->name, strlen(ck->name) + 1);
+				*trailing_slash = ck->trailing;
+			}
+			*out = inode_get(ck->cur);
+			return 0;
+		}
+		/* Go on from where the miss stopped an earlier run. */
+		w.cur = ck->cur;
+		ck->cur = NULL;
+		w.buf = ck->buf;
+		ck->buf = NULL;
+		w.s = (w.buf ? w.buf : path) + ck->off;
+		w.links = ck->links;
+	} else {
+		if (ck && !ckpt_claim(ck, base, path, flags, parent))
+			ck = NULL;
+		w.cur = start_dir(p, base, path);
+		w.s = path;
+	}
 	for (;;) {
 		const char *c = w.s, *e, *after;
 		struct inode *child;
@@ -177,11 +279,19 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 			break;
 		}
 		err = lookup_one(w.cur, c, len, &child);
+		if (err == -EIOWAIT && ck) {
+			ckpt_stop(ck, &w, path, c);
+			goto out;
+		}
 		if (err)
 			goto out;
 		if (S_ISLNK(child->mode) && (!last || trailing || !(flags & WALK_NOFOLLOW))) {
 			err = expand_link(&w, child, e);
 			inode_put(child);
+			if (err == -EIOWAIT && ck) {
+				ckpt_stop(ck, &w, path, c);
+				goto out;
+			}
 			if (err)
 				goto out;
 			continue;
@@ -197,6 +307,8 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 	}
 	if (!err && !parent && (flags & WALK_DIRECTORY) && !S_ISDIR(w.cur->mode))
 		err = -ENOTDIR;
+	if (!err && ck)
+		ckpt_done(ck, w.cur, parent ? name : NULL, parent && *trailing_slash);
 out:
 	walk_done(&w);
 	if (err) {
@@ -403,6 +515,17 @@ int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **o
 
 int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev)
 {
+	struct inode *ino;
+	int err = vfs_mknod_inode(p, base, path, mode, rdev, &ino);
+
+	if (!err)
+		inode_put(ino);
+	return err;
+}
+
+int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
+		    uint32_t rdev, struct inode **out)
+{
 	char name[NAME_MAX + 1];
 	struct inode *dir, *ino;
 	bool trailing;
@@ -425,7 +548,7 @@ int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mod
 		err = dir->iops->create(dir, name, strlen(name),
 					(mode & S_IFMT) | (mode & 07777 & ~umask_of(p)), rdev, &ino);
 	if (!err)
-		inode_put(ino);
+		*out = ino;
 	inode_put(dir);
 	return err;
 }
@@ -550,86 +673,4 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
 out_odir:
 	inode_put(odir);
 	return err;
-}
-
-struct find_name {
-	uint64_t ino;
-	char *name;	/* NAME_MAX + 1 */
-	size_t len;
-	bool found;
-};
-
-static bool find_name_fill(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
-			   uint64_t next_pos)
-{
-	struct find_name *fn = ctx;
-
-	(void)dtype;
-	(void)next_pos;
-	if (ino != fn->ino || (len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.'))
-		return true;
-	memcpy(fn->name, name, len);
-	fn->len = len;
-	fn->found = true;
-	return false;
-}
-
-long vfs_getcwd(struct inode *dir, char *buf, size_t n)
-{
-	char name[NAME_MAX + 1];
-	struct inode *cur = inode_get(dir ? dir : vfs_root);
-	size_t pos = n; /* the path is built backwards from buf[n] */
-	long err = 0;
-
-	if (!n)
-		return -ERANGE;
-	buf[--pos] = '\0';
-	while (cur != vfs_root) {
-		struct find_name fn = { .name = name };
-		struct inode *parent, *under = vfs_mount_covered(cur);
-		uint64_t off = 0;
-
-		if (under) {
-			/* A mounted root is named by the directory it covers. */
-			inode_put(cur);
-			cur = under;
-		}
-		fn.ino = cur->ino;
-
-		err = lookup_one(cur, "..", 2, &parent);
-		if (err)
-			break;
-		if (parent == cur) {
-			inode_put(parent);
-			break;
-		}
-		if (parent->iops && parent->iops->readdir)
-			err = parent->iops->readdir(parent, &off, find_name_fill, &fn);
-		inode_put(cur);
-		cur = parent;
-		if (err)
-			break;
-		if (!fn.found) {
-			err = -ENOENT; /* the directory was removed */
-			break;
-		}
-		if (fn.len + 1 > pos) {
-			err = -ERANGE;
-			break;
-		}
-		pos -= fn.len;
-		memcpy(buf + pos, name, fn.len);
-		buf[--pos] = '/';
-	}
-	inode_put(cur);
-	if (err)
-		return err;
-	if (pos == n - 1) {
-		if (pos < 1)
-			return -ERANGE;
-		buf[--pos] = '/';
-	}
-	memmove(buf, buf + pos, n - pos);
-	return (long)(n - pos);
 }

@@ -108,6 +108,8 @@ FS_SYSCALL(17, getcwd)
 	if (!buf)
 		return -ENOMEM;
 	r = vfs_getcwd(proc_cwd(sc->proc), buf, PATH_MAX);
+	if (r == -ERANGE)
+		r = -ENAMETOOLONG; /* longer than PATH_MAX, as Linux says it */
 	if (r > 0 && (size_t)r > size)
 		r = -ERANGE;
 	if (r > 0) {

@@ -20,7 +20,9 @@
  *    read, parks the I/O future with vfs_set_io_wait() and returns -EIOWAIT
  *    *before changing anything*. The syscall layer then awaits that future
  *    and restarts the whole syscall from scratch (vfs_restart_on_io, which
- *    also re-copies the user's arguments). Ops are thus written as
+ *    also re-copies the user's arguments); the rerun carries what earlier
+ *    runs gathered (pinned blocks, where a path walk stopped: ioctx.h), so
+ *    it always makes progress. Ops are thus written as
  *    "gather every block first, then mutate the cached copies", and nothing
  *    is ever half-done across a wait. Writes go to the cache (write-back),
  *    so only misses wait.
@@ -66,6 +68,7 @@ struct epitem;
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
 #define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
 
 #define O_ACCMODE 00000003
 #define O_RDONLY 00000000
@@ -102,6 +105,7 @@ struct epitem;
 #define DT_DIR 4
 #define DT_REG 8
 #define DT_LNK 10
+#define DT_SOCK 12
 
 #define NAME_MAX 255
 #define PATH_MAX 4096
@@ -427,14 +431,24 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **out);
 
 int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev);
+/* The same, handing back the new inode (counted): bind(2) of a socket. */
+int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
+		    uint32_t rdev, struct inode **out);
 int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir);
 int vfs_symlink(struct proc *p, struct inode *base, const char *target, const char *path);
 int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
 	     const char *npath, bool follow);
 int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
 	       const char *npath, unsigned flags);
-/* Absolute path of dir into buf (n bytes); returns the length with the NUL. */
+/*
+ * Absolute path of dir into buf (n bytes); returns the length with the NUL, -ERANGE when
+ * it does not fit, -ENOENT when dir was removed. Resumable in a restarted syscall
+ * (kernel/fs/getcwd.c).
+ */
 long vfs_getcwd(struct inode *dir, char *buf, size_t n);
+/* One step of a walk: the child name (len bytes, "." and ".." too) of dir, crossing
+ * mounts; counted. For VFS code outside path.c. */
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out);
 int vfs_truncate(struct inode *ino, uint64_t size);
 /* Change ino's attributes through its fs (inode_ops.setattr, or in memory). */
 int vfs_setattr(struct inode *ino, const struct iattr *ia);

@@ -11,8 +11,8 @@
  * proc_signal wakes through signalfd_notify() while any signalfd is open.
  * A waiter woken for another process's signal re-checks and waits again.
  *
- * Not kept: who sent a signal (ssi_pid, ssi_uid are 0, ssi_code SI_USER):
- * the pending set is a bit mask without siginfo.
+ * Each record carries the signal's queued information (who sent it, why:
+ * kernel/proc's signal_dequeue).
  */
 #include "kernel/ipc/signalfd.h"
 
@@ -91,15 +91,28 @@ static long signalfd_read(struct file *f, struct uio *u, uint64_t *pos)
 	while (u->resid >= sizeof(struct signalfd_siginfo)) {
 		uint64_t set = signal_pending_set(p) & sfd_mask(f);
 		struct signalfd_siginfo si;
+		struct ksiginfo ki;
 		int sig;
 
 		if (!set)
 			break;
-		sig = __builtin_ctzll(set) + 1;
-		if (!signal_dequeue(p, sig))
+		sig = signal_dequeue(p, set, &ki);
+		if (!sig)
 			continue;	/* taken meanwhile (delivered): look again */
 		memset(&si, 0, sizeof(si));
 		si.ssi_signo = (uint32_t)sig;
+		si.ssi_errno = ki.err;
+		si.ssi_code = ki.code;
+		si.ssi_pid = (uint32_t)ki.pid;
+		si.ssi_uid = ki.uid;
+		si.ssi_tid = (uint32_t)ki.timerid;
+		si.ssi_overrun = (uint32_t)ki.overrun;
+		si.ssi_status = ki.status;
+		si.ssi_int = (int32_t)ki.value;
+		si.ssi_ptr = ki.value;
+		si.ssi_utime = (uint64_t)ki.utime;
+		si.ssi_stime = (uint64_t)ki.stime;
+		si.ssi_addr = ki.addr;
 		if (uio_copy_to(u, &si, sizeof(si)) != sizeof(si))
 			return done ? done : -EFAULT;
 		done += sizeof(si);

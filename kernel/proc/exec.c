@@ -251,6 +251,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	char *interp = NULL;	/* the name the next file is opened by */
 	struct as *as = NULL;
 	void *image = NULL;
+	struct proc_image *im = NULL;
 	size_t size;
 	uintptr_t sp;
 	long err;
@@ -317,16 +318,24 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		err = exec_build_stack(as, argv, envp, &info, path, &ids, &sp);
 	if (err)
 		goto out;
+	/* /proc/<pid>/exe names the file run: a script's interpreter. */
+	err = proc_image_create(p, interp ? interp : path, path, argv, envp, &im);
+	if (err)
+		goto out;
+	im->start_stack = sp;
 
 	/* Point of no return: the old image goes. */
-	if (proc_current() == p)
+	if (proc_current() == p) {
 		uloop_switch_as(p, as);
-	else {
-		if (p->as)
-			as_destroy(p->as);
-		p->as = as;
+	} else {
+		struct as *old = proc_view_swap(p, (void **)&p->as, as);
+
+		if (old)
+			as_destroy(old);
 	}
 	as = NULL;
+	proc_image_put(proc_view_swap(p, (void **)&p->image, im));
+	im = NULL;
 	if (p->files)
 		fdtable_close_on_exec(p->files);
 	signal_reset_on_exec(p);
@@ -345,6 +354,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 out:
 	if (as)
 		as_destroy(as);
+	proc_image_put(im);
 	kfree(image);
 	cred_put(cred);
 	if (file)

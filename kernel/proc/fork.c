@@ -81,6 +81,7 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	c->files = fdtable_fork(p->files);
 	if (!c->files)
 		goto out_as;
+	c->image = proc_image_get(p->image);
 	c->cwd = p->cwd;
 	if (c->cwd)
 		inode_get(c->cwd);
@@ -112,6 +113,7 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	f = spin_lock_irqsave(&proc_lock);
 	c->parent = p;
 	c->pgid = p->pgid;
+	c->sid = p->sid;
 	list_add_tail(&c->sibling, &p->children);
 	spin_unlock_irqrestore(&proc_lock, f);
 

@@ -88,7 +88,7 @@ static enum poll shutdown_poll(struct future *fut, struct context *cx)
 		switch (s->state) {
 		case SD_KILL:
 			/* Again at every look: a fork may have raced the last kill. */
-			proc_signal_foreground(SIGKILL);
+			proc_signal_all(SIGKILL);
 			if (live_others() && clock_now_ns() < s->deadline) {
 				sleep_for_init(&s->nap, SHUTDOWN_NAP_NS);
 				fut->awaiting = &s->nap.base;

@@ -5,7 +5,8 @@
 HOST_CC ?= gcc
 EXT2_HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I.
-EXT2_HOST_SRCS := $(filter-out %/mount_root.c,$(wildcard kernel/fs/ext2/*.c)) kernel/fs/vfs.c kernel/fs/path.c kernel/fs/mount.c kernel/fs/perm.c
+EXT2_HOST_SRCS := $(filter-out %/mount_root.c,$(wildcard kernel/fs/ext2/*.c)) kernel/fs/vfs.c kernel/fs/path.c kernel/fs/mount.c \
+	kernel/fs/perm.c kernel/fs/getcwd.c kernel/fs/ioctx.c
 
 $(B)/host/test_ext2: tests/unit/test_ext2.c $(EXT2_HOST_SRCS) kernel/fs/ext2/ext2_int.h kernel/fs/ext2/ext2.h
 	@mkdir -p $(dir $@)

@@ -262,3 +262,86 @@ UT_CASE(reliab_creat_emfile, 0, 60)
 		ut_diag("child status %#x", st);
 	EXPECT(unlink(path) == 0);
 }
+/*
+ * Defect 6: deep trees. getcwd and stat hung at ~1,100 nested directories (more
+ * directories in use than buffer-cache entries, and a restart that never made progress).
+ * Now: getcwd works while the path fits PATH_MAX and gives ENAMETOOLONG past it, *at()
+ * calls work at any depth, and the whole tree comes down again.
+ */
+#define DEEP 2100   /* "/tmp" + 2100 * "/d" = 4204 bytes > PATH_MAX */
+#define DEEP_CWD 1100
+
+static bool deep_abs_path(char *buf, size_t n, int depth)
+{
+	size_t len = strlen("/tmp");
+
+	if (len + 2 * (size_t)depth + 1 > n)
+		return false;
+	strcpy(buf, "/tmp");
+	for (int i = 0; i < depth; i++)
+		memcpy(buf + len + 2 * i, "/d", 2);
+	buf[len + 2 * depth] = '\0';
+	return true;
+}
+
+UT_CASE(reliab_deep_dirs, UT_SLOW, 900)
+{
+	static char cwd[PATH_MAX + 8], want[PATH_MAX + 8];
+	char orig[PATH_MAX];
+	struct stat st;
+	int depth = 0;
+
+	ASSERT(getcwd(orig, sizeof(orig)));
+	ASSERT(chdir("/tmp") == 0);
+	for (; depth < DEEP; depth++) {
+		if (!EXPECT(mkdir("d", 0755) == 0 && chdir("d") == 0)) {
+			ut_diag("mkdir/chdir failed at depth %d", depth);
+			break;
+		}
+		if (depth + 1 == DEEP_CWD) {
+			/* getcwd and stat by the absolute path, near the old hang. */
+			EXPECT(deep_abs_path(want, sizeof(want), DEEP_CWD));
+			if (EXPECT(getcwd(cwd, sizeof(cwd)) != NULL))
+				EXPECT(strcmp(cwd, want) == 0);
+			EXPECT(stat(want, &st) == 0 && S_ISDIR(st.st_mode));
+			EXPECT(stat(".", &st) == 0);
+		}
+	}
+	if (depth == DEEP) {
+		/* The syscall says ENAMETOOLONG past PATH_MAX (Linux's prepend_path into one
+		 * page); glibc then falls back to walking ".." itself, which works with a
+		 * buffer big enough and gives ERANGE with a smaller one. */
+		static char big[2 * PATH_MAX];
+		errno = 0;
+		EXPECT(syscall(SYS_getcwd, big, sizeof(big)) == -1 && errno == ENAMETOOLONG);
+		if (EXPECT(getcwd(big, sizeof(big)) != NULL))
+			EXPECT(strlen(big) == 4 + 2 * DEEP && !strncmp(big, "/tmp/d/d/", 9));
+		errno = 0;
+		EXPECT(getcwd(cwd, PATH_MAX) == NULL && errno == ERANGE);
+		/* *at() relative to the cwd at any depth. */
+		int fd = openat(AT_FDCWD, "leaf", O_RDWR | O_CREAT | O_EXCL, 0644);
+		EXPECT(fd >= 0 && write(fd, "deep", 4) == 4);
+		EXPECT(fstatat(AT_FDCWD, "leaf", &st, 0) == 0 && st.st_size == 4);
+		int dfd = open(".", O_RDONLY | O_DIRECTORY);
+		EXPECT(dfd >= 0 && mkdirat(dfd, "sub", 0755) == 0);
+		EXPECT(fstatat(dfd, "sub", &st, 0) == 0 && S_ISDIR(st.st_mode));
+		EXPECT(unlinkat(dfd, "sub", AT_REMOVEDIR) == 0);
+		EXPECT(unlinkat(dfd, "leaf", 0) == 0);
+		/* A long relative path up the tree: 1000 components of "..". */
+		static char up[3 * 1000 + 1];
+		for (int i = 0; i < 1000; i++)
+			memcpy(up + 3 * i, "../", 3);
+		up[3 * 1000 - 1] = '\0';
+		EXPECT(fstatat(dfd, up, &st, 0) == 0 && S_ISDIR(st.st_mode));
+		close(fd);
+		close(dfd);
+	}
+	for (; depth > 0; depth--) {
+		if (!EXPECT(chdir("..") == 0 && rmdir("d") == 0)) {
+			ut_diag("rmdir failed at depth %d", depth);
+			break;
+		}
+	}
+	EXPECT(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/tmp"));
+	EXPECT(chdir(orig) == 0);
+}

@@ -183,6 +183,10 @@ int main(int argc, char **argv, char **envp)
 		return ut_fp_exec_helper(); /* first: before main's own code runs */
 	if (argc > 1 && strcmp(argv[1], "--sig-exec-helper") == 0)
 		return ut_sig_exec_helper();
+	if (argc > 1 && strcmp(argv[1], "--procfs-helper") == 0)
+		return ut_procfs_helper(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--procfs-exit-helper") == 0)
+		return 42; /* reached through execve("/proc/self/exe") */
 	if (argc > 1 && strcmp(argv[1], "--exec-helper") == 0)
 		return exec_helper(argc, argv, envp);
 	if (argc > 1 && strcmp(argv[1], "--cred-helper") == 0)

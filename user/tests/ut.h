@@ -58,6 +58,8 @@ bool ut_killed_by(int status, int sig);
 int ut_fp_exec_helper(void);
 /* `usertests --sig-exec-helper`: 0 if exec reset caught signals and kept ignored ones. */
 int ut_sig_exec_helper(void);
+/* `usertests --procfs-helper`: the process procfs_other_process looks at. */
+int ut_procfs_helper(int argc, char **argv);
 /* `usertests --cred-helper`: 0 if run set-user-ID as t_cred.c's case expects. */
 int ut_cred_exec_helper(void);
 /* `usertests --stack-helper`: 0 never (it should die of SIGSEGV: t_limits.c). */

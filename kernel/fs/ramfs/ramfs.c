@@ -439,7 +439,7 @@ static unsigned dtype_of(uint32_t mode)
 	case S_IFBLK:
 		return 6;	/* DT_BLK */
 	case S_IFSOCK:
-		return 12;	/* DT_SOCK */
+		return DT_SOCK;
 	default:
 		return DT_UNKNOWN;
 	}
