@@ -524,6 +524,14 @@ int vfs_may_rename(struct inode *odir, const char *oname, struct inode *ndir, co
  */
 void inode_init_owner(struct inode *ino, const struct inode *dir);
 
+/*
+ * Linux's file_remove_privs, before a write to ino by the caller: a regular
+ * file loses S_ISUID, and S_ISGID when group-executable or not the caller's
+ * group, unless the caller has CAP_FSETID. Changes the in-memory mode (and ctime); the write that
+ * follows writes the inode out with it.
+ */
+void inode_remove_privs(struct inode *ino);
+
 /* Write access against execution (ETXTBSY). get: open for writing (fails
  * while it runs); deny: run it (fails while open for writing). */
 int inode_get_write_access(struct inode *ino);
