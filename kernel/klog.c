@@ -92,7 +92,14 @@ void klog_write(const char *s, size_t n)
 
 	prefix_fmt(&pre, "<%d>[%5lu.%06lu] ", DEFAULT_LEVEL, (unsigned long)(now / 1000000000u),
 		   (unsigned long)(now % 1000000000u / 1000u));
-	f = spin_lock_irqsave(&klog_lock);
+	/* A panicking hart must not wait for a lock a stopped hart may hold:
+	 * its report goes to the console, the log may miss it. */
+	if (panic_in_progress()) {
+		if (!spin_trylock_irqsave(&klog_lock, &f))
+			return;
+	} else {
+		f = spin_lock_irqsave(&klog_lock);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (at_line_start) {
 			for (size_t k = 0; k < pre.n; k++)
