@@ -3,7 +3,8 @@
  * sh: a small POSIX-flavoured shell. Reads commands from the terminal (prompt "$ "), a
  * script (`sh file args...`) or a string (`sh -c 'cmd' [name args...]`), and runs them.
  * Pipelines of any length, < > >> N>&M redirections, & ; && ||, builtins cd exit wait
- * export unset exec. Commands are looked up in $PATH (default /bin).
+ * export unset exec, and job control on a terminal (jobs fg bg kill %n, ^Z; sh_jobs.c).
+ * Commands are looked up in $PATH (default /bin).
  *
  * Exit status of a pipeline is that of its last command; a command killed by signal N has
  * status 128 + N. Background jobs are reaped before each prompt (and each script line).
@@ -116,6 +117,10 @@ static void reap_jobs(void)
 	int status;
 	pid_t pid;
 
+	if (sh_jobctl) {
+		sh_jobs_reap();
+		return;
+	}
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (!interactive)
 			continue;
@@ -290,7 +295,8 @@ static int run_builtin(struct expanded *e, bool *found);
 
 static bool is_builtin(const char *name)
 {
-	static const char *const names[] = { "cd", "exit", "wait", ":", "export", "unset" };
+	static const char *const names[] = { "cd", "exit", "wait", ":", "export", "unset",
+					     "jobs", "fg", "bg" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(names[i], name) == 0)
@@ -298,16 +304,44 @@ static bool is_builtin(const char *name)
 	return false;
 }
 
-static void child_signals(bool background)
+static void child_signals(bool background, pid_t pgid)
 {
-	signal(SIGINT, background && interactive ? SIG_IGN : SIG_DFL);
-	signal(SIGQUIT, background && interactive ? SIG_IGN : SIG_DFL);
+	/* With job control a background job has a group of its own, which
+	 * the terminal's keys never reach; without, it ignores them. */
+	bool ignore = background && interactive && !sh_jobctl;
+
+	signal(SIGINT, ignore ? SIG_IGN : SIG_DFL);
+	signal(SIGQUIT, ignore ? SIG_IGN : SIG_DFL);
+	sh_jobs_child(pgid, !background);
+}
+
+/* "cmd args | cmd args": a job's name for jobs and fg. */
+static char *job_text(struct expanded *ex, int n)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < ex[i].argc; j++)
+			len += strlen(ex[i].argv[j]) + 3;
+	s = calloc(1, len);
+	for (int i = 0; s && i < n; i++) {
+		if (i)
+			strcat(s, " | ");
+		for (int j = 0; j < ex[i].argc; j++) {
+			if (j)
+				strcat(s, " ");
+			strcat(s, ex[i].argv[j]);
+		}
+	}
+	return s;
 }
 
 static int run_pipeline(struct pipeline *pl, bool background)
 {
 	struct expanded *ex = calloc((size_t)pl->ncmds, sizeof(*ex));
 	pid_t *pids = calloc((size_t)pl->ncmds, sizeof(pid_t));
+	pid_t pgid = 0;
 	int status = 0, infd = -1, i = 0;
 	struct cmd *c;
 
@@ -336,7 +370,8 @@ static int run_pipeline(struct pipeline *pl, bool background)
 			status = exec_path(ex[0].argv + 1);
 			goto out;
 		}
-		if (is_builtin(ex[0].argv[0])) {
+		if (is_builtin(ex[0].argv[0]) ||
+		    (!strcmp(ex[0].argv[0], "kill") && sh_is_job_kill(ex[0].argc, ex[0].argv))) {
 			memset(saved, -1, sizeof(saved));
 			if (apply_redirs(pl->cmds, saved) < 0)
 				status = 1;
@@ -357,7 +392,7 @@ static int run_pipeline(struct pipeline *pl, bool background)
 		}
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			child_signals(background);
+			child_signals(background, pgid);
 			if (infd >= 0)
 				dup2(infd, 0);
 			if (pfd[1] >= 0)
@@ -376,6 +411,8 @@ static int run_pipeline(struct pipeline *pl, bool background)
 		if (pids[i] < 0) {
 			dprintf(2, "sh: fork: %s\n", strerror(errno));
 			status = 1;
+		} else {
+			sh_jobs_started(pids[i], &pgid);
 		}
 		if (infd >= 0)
 			close(infd);
@@ -389,6 +426,15 @@ static int run_pipeline(struct pipeline *pl, bool background)
 		close(infd);
 
 	int n = i < pl->ncmds ? i : pl->ncmds;
+	if (sh_jobctl && n > 0 && pids[n - 1] > 0) {
+		char *text = job_text(ex, n);
+
+		if (background)
+			sh_vars.last_bg = pids[n - 1];
+		status = sh_jobs_run(pgid, pids, n, text ? text : "?", background);
+		free(text);
+		goto out;
+	}
 	if (background) {
 		if (n > 0 && pids[n - 1] > 0) {
 			sh_vars.last_bg = pids[n - 1];
@@ -449,8 +495,11 @@ static int builtin_wait(struct expanded *e)
 	int st, status = 0;
 
 	if (e->argc == 1) {
-		while (wait(&st) > 0 || errno == EINTR)
-			;
+		pid_t pid;
+
+		while ((pid = wait(&st)) > 0 || errno == EINTR)
+			if (pid > 0 && sh_jobctl)
+				sh_jobs_note(pid, st);
 		return 0;
 	}
 	for (int i = 1; i < e->argc; i++) {
@@ -461,6 +510,8 @@ static int builtin_wait(struct expanded *e)
 				break;
 			}
 		}
+		if (sh_jobctl)
+			sh_jobs_note(pid, st);
 		status = decode_status(st, false);
 	}
 	return status;
@@ -498,6 +549,14 @@ static int run_builtin(struct expanded *e, bool *found)
 	}
 	if (strcmp(name, "exec") == 0)
 		return e->argc > 1 ? exec_path(e->argv + 1) : 0;
+	if (strcmp(name, "jobs") == 0)
+		return sh_builtin_jobs(e->argc, e->argv);
+	if (strcmp(name, "fg") == 0)
+		return sh_builtin_fg(e->argc, e->argv);
+	if (strcmp(name, "bg") == 0)
+		return sh_builtin_bg(e->argc, e->argv);
+	if (strcmp(name, "kill") == 0 && sh_is_job_kill(e->argc, e->argv))
+		return sh_builtin_kill(e->argc, e->argv);
 	*found = false;
 	return 0;
 }
@@ -600,6 +659,7 @@ int sh_main(int argc, char **argv)
 	if (interactive) {
 		signal(SIGINT, SIG_IGN);
 		signal(SIGQUIT, SIG_IGN);
+		sh_jobs_init();
 	}
 	return run_input(in);
 }

@@ -78,6 +78,27 @@ struct sh_vars {
 };
 extern struct sh_vars sh_vars;
 
+/*
+ * Job control (sh_jobs.c): on when the shell is interactive on its controlling terminal.
+ * A forked command calls sh_jobs_child (in the child) and sh_jobs_started (in the parent,
+ * which keeps the job's group in *pgid: 0 before the first); then sh_jobs_run makes the
+ * job and, in the foreground, waits for it to end or stop (its status).
+ */
+extern bool sh_jobctl;
+void sh_jobs_init(void);
+void sh_jobs_child(int pgid, bool foreground);
+void sh_jobs_started(int pid, int *pgid);
+int sh_jobs_run(int pgid, const int *pids, int n, const char *cmd, bool background);
+void sh_jobs_reap(void);
+/* A child the wait builtin reaped: its job learns it. */
+void sh_jobs_note(int pid, int status);
+int sh_builtin_jobs(int argc, char **argv);
+int sh_builtin_fg(int argc, char **argv);
+int sh_builtin_bg(int argc, char **argv);
+/* kill with a %n argument is the builtin; otherwise the kill program runs. */
+bool sh_is_job_kill(int argc, char **argv);
+int sh_builtin_kill(int argc, char **argv);
+
 /* Expand parameters ($? $$ $! $# $0-$9 $NAME ${NAME}), ~, quotes and escapes. malloc'd.
  * *dropped is set when the word was unquoted and expanded to nothing (it yields no field). */
 char *sh_expand(const char *raw, bool *dropped);

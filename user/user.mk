@@ -27,7 +27,7 @@ UB       := $(B)/user
 
 BOX_APPLETS := sh echo cat ls mkdir rmdir rm kill sleep true false pwd wc uname env yes head \
 	touch su id
-BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c \
+BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c user/sh_jobs.c \
 	$(wildcard user/bin/*.c)
 # Cases run in link order, then definition order (-fno-toplevel-reorder keeps it).
 # The first files in a fixed order; every other user/tests/t_*.c after them, sorted by name,

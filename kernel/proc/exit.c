@@ -14,6 +14,7 @@
 #include "kernel/arch.h"
 #include "kernel/block/bcache.h"
 #include "kernel/drivers/tty/tty.h"
+#include "kernel/time/ptimer.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
@@ -73,6 +74,7 @@ void proc_exit(struct proc *p, int wstatus)
 	/* The terminal first: its lock is taken before proc_lock. */
 	if (p->sid == p->pid)
 		tty_session_leader_exit(p->sid);
+	ptimer_exit(p);
 
 	f = spin_lock_irqsave(&proc_lock);
 	sigq_flush_locked(p, ~0ull);

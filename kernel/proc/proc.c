@@ -209,6 +209,21 @@ void proc_set_name(struct proc *p, const char *path)
 	strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
 }
 
+int proc_cpu_times_pid(int pid, uint64_t t[4])
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct proc *p = proc_lookup_locked(pid);
+
+	if (p) {
+		t[0] = p->utime_ns;
+		t[1] = p->stime_ns;
+		t[2] = p->cutime_ns;
+		t[3] = p->cstime_ns;
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return p ? 0 : -ESRCH;
+}
+
 void proc_cpu_times(struct proc *p, uint64_t t[4])
 {
 	irqflags_t f = spin_lock_irqsave(&proc_lock);

@@ -38,7 +38,7 @@ _Static_assert(PID_MAX <= 65536, "pgid and sid are 16 bits");
 #define JOBCTL_EXECED 0x08      /* has called execve (setpgid by the parent: EACCES) */
 #define JOBCTL_NOCLDSTOP 0x10   /* its SIGCHLD action has SA_NOCLDSTOP */
 #define JOBCTL_NOCLDWAIT 0x20   /* children are not zombies (SIGCHLD SIG_IGN or SA_NOCLDWAIT) */
-#define JOBCTL_TIMERS 0x40      /* owns interval or POSIX timers (sys_timer.c) */
+#define JOBCTL_TIMERS 0x40      /* has armed CPU-time timers (kernel/time/ptimer.c) */
 #define JOBCTL_NOCTTY 0x80      /* gave up its controlling terminal (TIOCNOTTY) */
 
 /*

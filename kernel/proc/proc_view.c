@@ -305,8 +305,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	fl = spin_lock_irqsave(&proc_lock);
 	pi->ppid = p->parent ? p->parent->pid : 0;
 	pi->pgid = p->pgid;
-	pi->sid = p->pgid; /* no sessions yet: each group leads its own */
-	pi->state = p->state == PROC_ZOMBIE ? 'Z' : 'S';
+	pi->sid = p->sid;
+	pi->state = p->state == PROC_ZOMBIE ? 'Z' : (p->jobctl & JOBCTL_STOPPED) ? 'T' : 'S';
 	if (p->state == PROC_ZOMBIE)
 		pi->exit_code = p->wstatus;
 	pi->cutime_ns = p->cutime_ns;
@@ -330,7 +330,7 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 		pi->polls = st.polls;
 		pi->wakes = st.wakes;
 		pi->self_wakes = st.self_wakes;
-		if (st.state != TASK_STATS_IDLE)
+		if (st.state != TASK_STATS_IDLE && pi->state != 'T')
 			pi->state = 'R';
 	}
 	if (pi->state != 'Z' && (p == proc_current() || pi->task == TASK_ID_NONE))

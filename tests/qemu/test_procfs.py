@@ -11,7 +11,7 @@ from test_user import run, shell
 
 def pids_in_proc(k):
     """The pids /proc lists, without that of the ls listing them (the newest)."""
-    pids = sorted(int(x) for x in re.findall(r"^(\d+)\r?$", run(k, "ls /proc"), re.M))
+    pids = sorted(int(x) for x in re.findall(r"^(\d+)\r*$", run(k, "ls /proc"), re.M))
     return pids[:-1]
 
 
@@ -45,7 +45,7 @@ def test_cpuinfo_and_sysfs_show_the_harts(boot):
     cpuinfo = run(k, "cat /proc/cpuinfo")
     assert len(re.findall(r"^processor\t: \d+", cpuinfo, re.M)) == 3, cpuinfo
     assert re.search(r"^isa\t\t: rv64i", cpuinfo, re.M), cpuinfo
-    assert re.search(r"^0-2\r?$", run(k, "cat /sys/devices/system/cpu/online"), re.M)
+    assert re.search(r"^0-2\r*$", run(k, "cat /sys/devices/system/cpu/online"), re.M)
     stat = run(k, "cat /proc/stat")
     assert len(re.findall(r"^cpu\d+ ", stat, re.M)) == 3, stat
 

@@ -44,6 +44,7 @@ irqflags_t spin_lock_irqsave(struct spinlock *l) { (void)l; return 0; }
 void spin_unlock_irqrestore(struct spinlock *l, irqflags_t f) { (void)l; (void)f; }
 unsigned hart_id(void) { return 0; }
 uint64_t clock_now_ns(void) { return 5000000000ull; }
+uint64_t clock_realtime_ns(void) { return clock_now_ns(); }
 int copy_to_user(struct as *as, uintptr_t dst, const void *src, size_t n)
 { (void)as; (void)dst; (void)src; (void)n; return -EFAULT; }
 int copy_from_user(struct as *as, void *dst, uintptr_t src, size_t n)

@@ -180,6 +180,25 @@ UT_CASE(jc_kill_group, 0, 30)
 	kill_wait(c);
 }
 
+/* The state letter of /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[32], buf[256], *close_paren;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+}
+
 UT_CASE(jc_stop_continue_wait4, 0, 30)
 {
 	pid_t pid = spawn_forever();
@@ -192,6 +211,7 @@ UT_CASE(jc_stop_continue_wait4, 0, 30)
 	EXPECT(kill(pid, SIGSTOP) == 0);
 	EXPECT(waitpid(pid, &st, WUNTRACED) == pid);
 	EXPECT(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	EXPECT(proc_state(pid) == 'T'); /* /proc/PID/stat says stopped */
 	/* Reported once. */
 	EXPECT(waitpid(pid, &st, WUNTRACED | WNOHANG) == 0);
 	/* Without WUNTRACED a stop is not reported. */

@@ -189,6 +189,8 @@ int main(int argc, char **argv, char **envp)
 		return 42; /* reached through execve("/proc/self/exe") */
 	if (argc > 1 && strcmp(argv[1], "--exec-helper") == 0)
 		return exec_helper(argc, argv, envp);
+	if (argc > 1 && strcmp(argv[1], "--tty-helper") == 0)
+		return ut_tty_helper(argc, argv); /* t_tty.c */
 	if (argc > 1 && strcmp(argv[1], "--cred-helper") == 0)
 		return ut_cred_exec_helper();
 	if (argc > 1 && strcmp(argv[1], "--stack-helper") == 0)

@@ -198,6 +198,8 @@ static const char *state_name(char st)
 		return "R (running)";
 	case 'Z':
 		return "Z (zombie)";
+	case 'T':
+		return "T (stopped)";
 	default:
 		return "S (sleeping)";
 	}
