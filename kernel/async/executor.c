@@ -64,6 +64,7 @@ int exec_init_sized(unsigned nharts, uint32_t max_tasks)
 		atomic_init(&h->steals, 0);
 		h->blockon_depth = 0;
 		h->current = TASK_ID_NONE;
+		h->move_to = -1;
 		atomic_init(&h->next, NULL);
 		h->next_runs = 0;
 	}

@@ -197,6 +197,8 @@ struct exec_hart {
 	_Atomic uint64_t polls;		/* A: written by the owner only */
 	_Atomic uint64_t steals;	/* A: tasks this hart stole */
 	uint32_t index;			/* I: this hart's index in exec_harts */
+	int32_t move_to;		/* H: task_move_current()'s hart for the task
+					 * being polled, or -1 */
 	/* For /proc/async and /proc/stat, off the wake-to-poll path: time in
 	 * wfi (added when a wfi returns), and the wake-to-poll latency of the
 	 * sampled (timed) polls by powers of two: bucket i counts [2^i, 2^(i+1))

@@ -389,6 +389,19 @@ void as_brk_init(struct as *as, uintptr_t start)
 	spin_unlock_irqrestore(&as->lock, fl);
 }
 
+size_t as_vm_bytes(struct as *as)
+{
+	irqflags_t fl = spin_lock_irqsave(&as->lock);
+	struct vma *v;
+	size_t n = 0;
+
+	list_for_each_entry(v, &as->vmas, node)
+		if (v->kind != VMA_STACK)
+			n += v->end - v->start;
+	spin_unlock_irqrestore(&as->lock, fl);
+	return n;
+}
+
 uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 {
 	struct vma *n = slab_alloc(&as_vma_cache), *spare = slab_alloc(&as_vma_cache);

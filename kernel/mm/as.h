@@ -97,6 +97,10 @@ struct as {
 				 * at most 2^26 in the 2^38-byte user half) */
 };
 
+/* Bytes of every mapping but the main stack (RLIMIT_AS: the stack's area is
+ * reserved whole at exec here, where Linux grows it as it is used). */
+size_t as_vm_bytes(struct as *as);
+
 /* A new address space with an empty user half; NULL when out of memory. */
 struct as *as_create(void);
 /* Free every page, table and VMA. No hart may have it installed. */

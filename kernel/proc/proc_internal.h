@@ -24,6 +24,8 @@
 #include "kernel/spinlock.h"
 #include "lib/list.h"
 
+struct proc_limits;
+
 #define PROC_MAX 4096       /* live processes, zombies included (fork: -EAGAIN) */
 #define PID_MAX 32768
 #define PROC_SLICE_NS 10000000ull  /* 10 ms of user time before yielding */
@@ -121,6 +123,8 @@ struct proc {
 	struct inode *exe;              /* P: the executable, counted, denying
 					 * writes (ETXTBSY) while it runs; NULL for
 					 * a kernel-built process until its exec */
+	/* Limits, nice, personality (limits.c): NULL = the defaults. */
+	_Atomic(struct proc_limits *) limits; /* A: see limits.c's legend */
 
 	/* What /proc shows (proc_view.c): 16 bytes. */
 	struct proc_image *image;       /* P, swapped under the view lock: the
@@ -236,6 +240,20 @@ enum proc_shutdown_how {
  * once; a task does it.
  */
 void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
+
+/* affinity.c */
+/* Harts p may run on (bit i: hart i; every online hart when not pinned). */
+unsigned proc_affinity(const struct proc *p);
+/* Pin p to the online harts of mask: 0, or -1 when none is online. */
+int proc_set_affinity(struct proc *p, unsigned mask);
+void proc_affinity_fork(struct proc *child, struct proc *parent);
+void proc_affinity_reset(struct proc *p);
+/* The userloop, first thing in a poll: false (and the task moves and wakes
+ * itself) when this hart is not one p may run on. */
+bool proc_may_run_here(struct proc *p, struct context *cx);
+
+/* loadavg.c: start the sampler task (with init); 0 or -1. */
+int proc_loadavg_start(void);
 
 /* exec.c */
 /* The child runs the parent's image too: a reference and a write denial. */

@@ -56,3 +56,22 @@ def test_su_to_user_gets_eacces_on_root_only_file(disk):
         if p.isalive():
             p.terminate(force=True)
         log.close()
+
+
+def test_cred_and_fifo_cases_on_the_initramfs_root():
+    # usertests' own runs (test_user.py) boot the ext2 root; these cases also on ramfs.
+    listing = subprocess.run(["qemu-riscv64", os.path.join(ROOT, "build/user/bin/usertests"),
+                              "-l"], capture_output=True, text=True)
+    if listing.returncode != 0:
+        cases = "cred_file_permissions cred_sticky_dir cred_chown_and_chmod fifo_poll"
+    else:
+        cases = " ".join(c for c in listing.stdout.split()
+                         if c.startswith(("cred_", "fifo_", "exec_script")))
+    args = ["make", "-s", "--no-print-directory", "qemu-cmd", "CPUS=2",
+            f"QEMU_CONSOLE={CONSOLE}", "APPEND=", "QEMU_DISKS="]
+    out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    cmd = shlex.split(out.strip()) + ["-append", f"init=/bin/usertests {cases}"]
+    p = subprocess.run(["timeout", "200"] + cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=210)
+    text = p.stdout.decode(errors="replace")
+    assert " 0 failed" in text and p.returncode == 0, text[-3000:]
