@@ -160,6 +160,7 @@ void inode_init(struct inode *ino, struct superblock *sb, uint32_t mode,
 	ino->fops = fops;
 	ino->sb = sb;
 	ino->priv = NULL;
+	ino->pcache = NULL;
 }
 
 struct inode *inode_get(struct inode *ino)

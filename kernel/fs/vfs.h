@@ -43,6 +43,7 @@
 
 struct as;
 struct blkdev;
+struct pcache;
 struct proc;
 struct future;
 struct waitq;
@@ -292,6 +293,9 @@ struct inode {
 	const struct file_ops *fops;		/* I: how an open file of it behaves */
 	struct superblock *sb;			/* I */
 	void *priv;				/* I: the fs's or device's own state */
+	/* The page cache of a regular file's data (kernel/mm/pcache.h):
+	 * attached by the fs when it makes the inode, detached at evict. */
+	struct pcache *pcache;			/* F */
 };
 
 struct inode *inode_get(struct inode *ino);

@@ -357,6 +357,14 @@ static void *buddy_alloc(unsigned order, struct page **pgp)
 	return b;
 }
 
+/* A: set once at boot (pcache_init), read on the failure path. */
+static size_t (*_Atomic reclaim_fn)(size_t want);
+
+void page_set_reclaim(size_t (*fn)(size_t want))
+{
+	atomic_store_explicit(&reclaim_fn, fn, memory_order_release);
+}
+
 void *page_alloc_order_nozero(unsigned order)
 {
 	struct page *pg = NULL;
@@ -366,9 +374,16 @@ void *page_alloc_order_nozero(unsigned order)
 		return NULL;
 	va = order == 0 ? pcp_alloc(&pg) : buddy_alloc(order, &pg);
 	if (!va) {
-		/* Before saying no, let the pages other harts cache merge back. */
+		size_t (*fn)(size_t) = atomic_load_explicit(&reclaim_fn, memory_order_acquire);
+
+		/* Before saying no, let the pages other harts cache merge back,
+		 * and then have cached file pages given back. */
 		page_drain_caches();
 		va = buddy_alloc(order, &pg);
+		for (unsigned tries = 0; !va && fn && tries < 64 && fn(1ul << order); tries++) {
+			page_drain_caches();
+			va = buddy_alloc(order, &pg);
+		}
 		if (!va)
 			return NULL;
 	}

@@ -91,6 +91,13 @@ unsigned page_ref_count(const void *va);
 /* The metadata of the page holding va, or NULL if va is not managed RAM. */
 struct page *page_meta(const void *va);
 
+/*
+ * A function that frees cached memory (the page cache's reclaim) when an
+ * allocation is about to fail: it returns how many pages it freed. It may
+ * be called from any context and under any lock, so it must only trylock.
+ */
+void page_set_reclaim(size_t (*fn)(size_t want));
+
 /* Pages currently free (in the buddy lists and in every hart's cache). */
 size_t page_free_count(void);
 /* Pages managed by the allocator (every range, minus their metadata). */

@@ -14,6 +14,7 @@
 #include "kernel/mm/as.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/pcache.h"
 #include "kernel/printk.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
@@ -29,6 +30,7 @@ static __attribute__((noreturn)) void init_exited(int wstatus)
 	int code = (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
 
 	kprintf("init exited with status %d; powering off\n", code);
+	pcache_flush_all_on_poweroff(); /* file pages, then the metadata */
 	bcache_flush_all_on_poweroff();
 	printk_flush();
 	arch_poweroff(code);

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The page cache, its memory side: the registry of caches, pages in and
+ * out of the trees, the LRU and reclaim, truncation. The I/O side (fills,
+ * waits, reads, write-back) is pcache_io.c. See pcache.h.
+ *
+ * Lock legend (pcache.h): R registry_lock; L pc->lock; G lru_lock.
+ * Order R -> L -> G; the reclaimer holds G and trylocks L.
+ */
+#include "kernel/mm/pcache.h"
+#include "kernel/mm/pcache_int.h"
+
+#include "kernel/arch.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/slab.h"
+#include "kernel/panic.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define NCHAINS 256
+
+static struct spinlock registry_lock = SPINLOCK_INIT("pcache_registry");
+static struct list_head chains[NCHAINS];		/* R */
+static bool registry_ready;				/* R */
+
+static struct spinlock lru_lock = SPINLOCK_INIT("pcache_lru");
+static struct list_head lru = LIST_HEAD_INIT(lru);	/* G: oldest first */
+
+static struct slab_cache pcache_cache = SLAB_CACHE_INIT("pcache", sizeof(struct pcache), 8);
+static struct slab_cache pcpage_cache = SLAB_CACHE_INIT("pcpage", sizeof(struct pcpage), 8);
+
+struct pcache_counters pcache_ctr;
+
+/* ---- tree nodes ---------------------------------------------------------------------- */
+
+static void *node_alloc(void *arg)
+{
+	(void)arg;
+	return kmalloc(RADIX_NODE_BYTES);
+}
+
+static void node_free(void *arg, void *n)
+{
+	(void)arg;
+	kfree(n);
+}
+
+const struct radix_alloc pcache_radix_alloc = { .alloc = node_alloc, .free = node_free };
+
+/* ---- the registry ------------------------------------------------------------------- */
+
+static struct list_head *chain_of(const struct superblock *sb, uint64_t ino)
+{
+	uint64_t h = ino ^ ((uintptr_t)sb >> 4);
+
+	h *= 0x9e3779b97f4a7c15ull;
+	return &chains[h >> 56];
+}
+
+static void registry_init_locked(void)
+{
+	if (registry_ready)
+		return;
+	for (unsigned i = 0; i < NCHAINS; i++)
+		list_init(&chains[i]);
+	registry_ready = true;
+}
+
+static void pcache_free(struct pcache *pc)
+{
+	radix_destroy(&pc->tree, &pcache_radix_alloc);
+	atomic_fetch_sub_explicit(&pcache_ctr.caches, 1, memory_order_relaxed);
+	slab_free(&pcache_cache, pc);
+}
+
+/*
+ * Free pc if nobody holds it and it has no pages. R held; takes L to read
+ * nrpages (pages come and go under L only, and a new holder needs R).
+ */
+static bool prune_locked(struct pcache *pc)
+{
+	irqflags_t fl;
+	bool empty;
+
+	if (atomic_load_explicit(&pc->refs, memory_order_acquire))
+		return false;
+	fl = spin_lock_irqsave(&pc->lock);
+	empty = pc->nrpages == 0;
+	spin_unlock_irqrestore(&pc->lock, fl);
+	if (!empty)
+		return false;
+	list_del(&pc->hnode);
+	pcache_free(pc);
+	return true;
+}
+
+int pcache_attach(struct inode *ino, const struct pcache_ops *ops, struct blkdev *dev,
+		  unsigned bsize)
+{
+	struct pcache *pc, *fresh = slab_alloc(&pcache_cache);
+	struct list_head *ch;
+	irqflags_t fl;
+
+	if (!fresh)
+		return -ENOMEM;
+	fl = spin_lock_irqsave(&registry_lock);
+	registry_init_locked();
+	ch = chain_of(ino->sb, ino->ino);
+	list_for_each_entry(pc, ch, hnode) {
+		if (pc->sb == ino->sb && pc->ino == ino->ino) {
+			atomic_fetch_add_explicit(&pc->refs, 1, memory_order_relaxed);
+			spin_unlock_irqrestore(&registry_lock, fl);
+			slab_free(&pcache_cache, fresh);
+			ino->pcache = pc;
+			return 0;
+		}
+	}
+	pc = fresh;
+	memset(pc, 0, sizeof(*pc));
+	spin_init(&pc->lock, "pcache");
+	radix_init(&pc->tree);
+	list_init(&pc->dirty);
+	waitq_init(&pc->wq);
+	pc->sb = ino->sb;
+	pc->ino = ino->ino;
+	pc->ops = ops;
+	pc->dev = dev;
+	pc->bshift = 12;
+	while (ops && (1u << pc->bshift) > bsize && pc->bshift > 10)
+		pc->bshift--;
+	atomic_store_explicit(&pc->refs, 1, memory_order_relaxed);
+	list_add(&pc->hnode, ch);
+	atomic_fetch_add_explicit(&pcache_ctr.caches, 1, memory_order_relaxed);
+	spin_unlock_irqrestore(&registry_lock, fl);
+	ino->pcache = pc;
+	return 0;
+}
+
+void pcache_get_ref(struct pcache *pc)
+{
+	atomic_fetch_add_explicit(&pc->refs, 1, memory_order_relaxed);
+}
+
+void pcache_put_ref(struct pcache *pc)
+{
+	/* release: our changes before a pruner that sees 0 (acquire in prune). */
+	if (atomic_fetch_sub_explicit(&pc->refs, 1, memory_order_release) != 1)
+		return;
+	irqflags_t fl = spin_lock_irqsave(&registry_lock);
+
+	prune_locked(pc);
+	spin_unlock_irqrestore(&registry_lock, fl);
+}
+
+void pcache_detach(struct inode *ino)
+{
+	struct pcache *pc = ino->pcache;
+
+	if (!pc)
+		return;
+	ino->pcache = NULL;
+	pcache_put_ref(pc);
+}
+
+/* Free the caches that reclaim emptied (and nobody holds). */
+static void prune_all(void)
+{
+	irqflags_t fl = spin_lock_irqsave(&registry_lock);
+
+	if (registry_ready) {
+		for (unsigned i = 0; i < NCHAINS; i++) {
+			struct pcache *pc, *t;
+
+			list_for_each_entry_safe(pc, t, &chains[i], hnode)
+				prune_locked(pc);
+		}
+	}
+	spin_unlock_irqrestore(&registry_lock, fl);
+}
+
+static bool collect_match(struct pcache *pc, struct superblock *sb, bool dirty_only)
+{
+	if (sb && pc->sb != sb)
+		return false;
+	return !dirty_only || pc->ndirty || pcache_has_writeback(pc); /* racy: a hint */
+}
+
+unsigned pcache_collect(struct superblock *sb, struct pcache ***out, bool dirty_only)
+{
+	struct pcache **v = NULL;
+	unsigned n = 0, cap = 0;
+	irqflags_t fl;
+
+	for (;;) {
+		fl = spin_lock_irqsave(&registry_lock);
+		registry_init_locked();
+		n = 0;
+		for (unsigned i = 0; i < NCHAINS; i++) {
+			struct pcache *pc;
+
+			list_for_each_entry(pc, &chains[i], hnode) {
+				if (!collect_match(pc, sb, dirty_only))
+					continue;
+				if (n < cap) {
+					pcache_get_ref(pc);
+					v[n] = pc;
+				}
+				n++;
+			}
+		}
+		spin_unlock_irqrestore(&registry_lock, fl);
+		if (n <= cap)
+			break;
+		/* Too small: give the references back, grow, count again. */
+		for (unsigned i = 0; i < cap; i++)
+			pcache_put_ref(v[i]);
+		kfree(v);
+		cap = n + 8;
+		v = kmalloc(cap * sizeof(*v));
+		if (!v) {
+			n = 0;
+			break;
+		}
+	}
+	if (!n) {
+		kfree(v);
+		v = NULL;
+	}
+	*out = v;
+	return n;
+}
+
+/* ---- pages ----------------------------------------------------------------------------- */
+
+struct pcpage *pcache_page_new_locked(struct pcache *pc, uint64_t idx, unsigned flags, bool zero)
+{
+	struct pcpage *pg = slab_alloc(&pcpage_cache);
+	void *data = pg ? page_alloc_order_nozero(0) : NULL;
+
+	if (!data) {
+		slab_free(&pcpage_cache, pg);
+		return NULL;
+	}
+	if (zero)
+		memset(data, 0, PAGE_SIZE);
+	pg->pc = pc;
+	pg->data = data;
+	pg->index = idx;
+	memset(pg->blk, 0, sizeof(pg->blk));
+	pg->flags = (uint16_t)flags;
+	atomic_store_explicit(&pg->referenced, 0, memory_order_relaxed);
+	list_init(&pg->dnode);
+	list_init(&pg->lru);
+	if (radix_insert(&pc->tree, idx, pg, &pcache_radix_alloc)) {
+		page_ref_put(data);
+		slab_free(&pcpage_cache, pg);
+		return NULL;
+	}
+	pc->nrpages++;
+	atomic_fetch_add_explicit(&pcache_ctr.pages, 1, memory_order_relaxed);
+	if (!pc->ops)
+		atomic_fetch_add_explicit(&pcache_ctr.mem_pages, 1, memory_order_relaxed);
+	return pg;
+}
+
+void pcache_lru_add_locked(struct pcpage *pg)
+{
+	if (!pg->pc->ops)
+		return; /* memory-only pages are the file: never reclaimed */
+	irqflags_t fl = spin_lock_irqsave(&lru_lock);
+
+	if (list_empty(&pg->lru))
+		list_add_tail(&pg->lru, &lru);
+	spin_unlock_irqrestore(&lru_lock, fl);
+}
+
+/* Off the LRU (G taken here; L held). */
+static void lru_del_locked(struct pcpage *pg)
+{
+	if (list_empty(&pg->lru))
+		return;
+	irqflags_t fl = spin_lock_irqsave(&lru_lock);
+
+	list_del(&pg->lru);
+	list_init(&pg->lru);
+	spin_unlock_irqrestore(&lru_lock, fl);
+}
+
+/* Take pg out of the tree (L held); the caller frees it with page_gone(). */
+static void unlink_locked(struct pcache *pc, struct pcpage *pg)
+{
+	radix_delete(&pc->tree, pg->index, &pcache_radix_alloc);
+	pc->nrpages--;
+	if (pg->flags & PGC_DIRTY) {
+		list_del(&pg->dnode);
+		pc->ndirty--;
+		atomic_fetch_sub_explicit(&pcache_ctr.dirty, 1, memory_order_relaxed);
+	}
+	pg->flags = PGC_GONE;
+	atomic_fetch_sub_explicit(&pcache_ctr.pages, 1, memory_order_relaxed);
+	if (!pc->ops)
+		atomic_fetch_sub_explicit(&pcache_ctr.mem_pages, 1, memory_order_relaxed);
+}
+
+/* The cache's reference on the data goes (mappings may keep it), and the descriptor. */
+static void page_gone(struct pcpage *pg)
+{
+	page_ref_put(pg->data);
+	slab_free(&pcpage_cache, pg);
+}
+
+void pcache_remove_locked(struct pcache *pc, struct pcpage *pg)
+{
+	lru_del_locked(pg);
+	unlink_locked(pc, pg);
+	page_gone(pg);
+}
+
+bool pcache_page_live(struct pcpage *pg)
+{
+	struct pcache *pc = pg->pc;
+	irqflags_t fl = spin_lock_irqsave(&pc->lock);
+	bool live = !(pg->flags & PGC_GONE);
+
+	spin_unlock_irqrestore(&pc->lock, fl);
+	return live;
+}
+
+void pcache_mark_dirty(struct pcpage *pg)
+{
+	struct pcache *pc = pg->pc;
+	irqflags_t fl;
+
+	if (!pc->ops)
+		return;
+	fl = spin_lock_irqsave(&pc->lock);
+	if (!(pg->flags & (PGC_DIRTY | PGC_GONE))) {
+		pg->flags |= PGC_DIRTY;
+		list_add_tail(&pg->dnode, &pc->dirty);
+		pc->ndirty++;
+		atomic_fetch_add_explicit(&pcache_ctr.dirty, 1, memory_order_relaxed);
+	}
+	spin_unlock_irqrestore(&pc->lock, fl);
+	pcache_dirty_check(pc);
+}
+
+void pcache_set_blocks(struct pcpage *pg, const uint32_t *blks)
+{
+	struct pcache *pc = pg->pc;
+	irqflags_t fl = spin_lock_irqsave(&pc->lock);
+
+	memcpy(pg->blk, blks, sizeof(uint32_t) * pcache_bpp(pc));
+	pg->flags |= PGC_MAPPED;
+	spin_unlock_irqrestore(&pc->lock, fl);
+}
+
+void pcache_page_put(struct pcpage *pg)
+{
+	page_ref_put(pg->data);
+}
+
+struct pcpage *pcache_find_page(struct pcache *pc, uint64_t idx)
+{
+	irqflags_t fl = spin_lock_irqsave(&pc->lock);
+	struct pcpage *pg = radix_lookup(&pc->tree, idx);
+
+	if (pg && (pg->flags & PGC_UPTODATE)) {
+		page_ref_get(pg->data);
+		atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
+	} else {
+		pg = NULL;
+	}
+	spin_unlock_irqrestore(&pc->lock, fl);
+	return pg;
+}
+
+/* ---- truncation -------------------------------------------------------------------------- */
+
+int pcache_truncate(struct pcache *pc, uint64_t size)
+{
+	uint64_t first = (size + PAGE_SIZE - 1) >> PAGE_SHIFT, i;
+	struct pcpage *pg;
+	irqflags_t fl = spin_lock_irqsave(&pc->lock);
+
+	/* Nothing changes until no page to drop is in flight. */
+	for (i = first; (pg = radix_next(&pc->tree, &i)); i++) {
+		if (pg->flags & (PGC_WRITEBACK | PGC_FILLING)) {
+			spin_unlock_irqrestore(&pc->lock, fl);
+			return pcache_park_wait(pc, i, PGC_WRITEBACK | PGC_FILLING);
+		}
+	}
+	for (i = first; (pg = radix_next(&pc->tree, &i)); i++)
+		pcache_remove_locked(pc, pg);
+	if (size & (PAGE_SIZE - 1)) {
+		pg = radix_lookup(&pc->tree, size >> PAGE_SHIFT);
+		if (pg && (pg->flags & PGC_UPTODATE)) {
+			unsigned poff = (unsigned)(size & (PAGE_SIZE - 1));
+			unsigned bsz = 1u << pc->bshift;
+			bool dirty = false;
+
+			memset((char *)pg->data + poff, 0, PAGE_SIZE - poff);
+			if (pc->ops) {
+				/* Blocks wholly past size are freed by the fs; the one
+				 * holding size keeps its zeroed tail on the disk. */
+				for (unsigned j = 0; j < pcache_bpp(pc); j++) {
+					if ((uint64_t)j * bsz >= ((poff + bsz - 1) & ~(bsz - 1)))
+						pg->blk[j] = 0;
+					else if (pg->blk[j] && (uint64_t)(j + 1) * bsz > poff)
+						dirty = true;
+				}
+				if (!(pg->flags & PGC_MAPPED))
+					dirty = true;
+			}
+			if (dirty && !(pg->flags & PGC_DIRTY)) {
+				pg->flags |= PGC_DIRTY;
+				list_add_tail(&pg->dnode, &pc->dirty);
+				pc->ndirty++;
+				atomic_fetch_add_explicit(&pcache_ctr.dirty, 1, memory_order_relaxed);
+			}
+		}
+	}
+	spin_unlock_irqrestore(&pc->lock, fl);
+	return 0;
+}
+
+void pcache_forget_sb(struct superblock *sb)
+{
+	irqflags_t fl = spin_lock_irqsave(&registry_lock);
+
+	registry_init_locked();
+	for (unsigned i = 0; i < NCHAINS; i++) {
+		struct pcache *pc, *t;
+
+		list_for_each_entry_safe(pc, t, &chains[i], hnode) {
+			uint64_t k = 0;
+			struct pcpage *pg;
+			irqflags_t f2;
+
+			if (pc->sb != sb)
+				continue;
+			f2 = spin_lock_irqsave(&pc->lock);
+			while ((pg = radix_next(&pc->tree, &k))) {
+				k++;
+				if (!(pg->flags & (PGC_WRITEBACK | PGC_FILLING)))
+					pcache_remove_locked(pc, pg);
+			}
+			spin_unlock_irqrestore(&pc->lock, f2);
+			prune_locked(pc);
+		}
+	}
+	spin_unlock_irqrestore(&registry_lock, fl);
+}
+
+/* ---- reclaim ----------------------------------------------------------------------------- */
+
+static bool reclaimable_locked(const struct pcpage *pg)
+{
+	return (pg->flags & (PGC_DIRTY | PGC_WRITEBACK | PGC_FILLING)) == 0 &&
+	       page_ref_count(pg->data) == 1;
+}
+
+/*
+ * Scan the LRU from its oldest end. force: ignore the referenced bit (drop
+ * everything clean). Dirty pages met on the way get their cache's
+ * background write-back started (after the locks are dropped).
+ */
+static size_t reclaim(size_t want, bool force)
+{
+	struct pcpage *victims[32];
+	struct pcache *kick[4];
+	size_t freed = 0, budget;
+	unsigned nk = 0;
+	irqflags_t fl;
+
+	/* A round that only gave second chances is followed by another: those
+	 * pages are unreferenced now. */
+	for (unsigned rounds = 0; freed < want && rounds < 4;) {
+		unsigned nv = 0, chances = 0;
+
+		if (!spin_trylock_irqsave(&lru_lock, &fl))
+			break;
+		/* The first round looks a little past what it wants; a round that
+		 * found only recently used pages is followed by one over all. */
+		budget = force || rounds ? SIZE_MAX : 2 * (want - freed) + 64;
+		struct pcpage *pg, *t;
+
+		list_for_each_entry_safe(pg, t, &lru, lru) {
+			struct pcache *pc = pg->pc;
+			irqflags_t f2;
+
+			if (nv == 32 || !budget--)
+				break;
+			if (!force && atomic_load_explicit(&pg->referenced, memory_order_relaxed)) {
+				/* Second chance: to the young end. */
+				atomic_store_explicit(&pg->referenced, 0, memory_order_relaxed);
+				list_del(&pg->lru);
+				list_add_tail(&pg->lru, &lru);
+				chances++;
+				continue;
+			}
+			if (!spin_trylock_irqsave(&pc->lock, &f2))
+				continue;
+			if (reclaimable_locked(pg)) {
+				list_del(&pg->lru);
+				list_init(&pg->lru);
+				unlink_locked(pc, pg);
+				victims[nv++] = pg;
+			} else if ((pg->flags & PGC_DIRTY) && nk < 4 && !pc->wb_running) {
+				bool dup = false;
+
+				for (unsigned k = 0; k < nk; k++)
+					dup |= kick[k] == pc;
+				if (!dup) {
+					pcache_get_ref(pc);
+					kick[nk++] = pc;
+				}
+			}
+			spin_unlock_irqrestore(&pc->lock, f2);
+		}
+		spin_unlock_irqrestore(&lru_lock, fl);
+		for (unsigned k = 0; k < nv; k++)
+			page_gone(victims[k]);
+		freed += nv;
+		if (nv == 32)
+			continue; /* a full batch: there may be more */
+		if (!chances)
+			break;
+		rounds++;
+	}
+	atomic_fetch_add_explicit(&pcache_ctr.reclaimed, freed, memory_order_relaxed);
+	for (unsigned k = 0; k < nk; k++) {
+		pcache_kick_writeback(kick[k]);
+		pcache_put_ref(kick[k]);
+	}
+	return freed;
+}
+
+size_t pcache_reclaim(size_t want)
+{
+	return reclaim(want, false);
+}
+
+/* For the page allocator: called when it is about to fail. */
+static size_t reclaim_hook(size_t want)
+{
+	return reclaim(want < 32 ? 32 : want, false);
+}
+
+size_t pcache_drop_clean(void)
+{
+	size_t n = reclaim(SIZE_MAX, true);
+
+	prune_all();
+	return n;
+}
+
+size_t pcache_reclaimable(void)
+{
+	size_t n = 0;
+	irqflags_t fl;
+
+	if (!spin_trylock_irqsave(&lru_lock, &fl))
+		return 0;
+	struct pcpage *pg;
+
+	/* Racy on purpose (no L): an estimate for fork's reserve check. */
+	list_for_each_entry(pg, &lru, lru)
+		if (!(pg->flags & (PGC_DIRTY | PGC_WRITEBACK | PGC_FILLING)) &&
+		    page_ref_count(pg->data) == 1)
+			n++;
+	spin_unlock_irqrestore(&lru_lock, fl);
+	return n;
+}
+
+void pcache_low_memory_check(void)
+{
+	size_t total = page_total_count(), free = page_free_count();
+
+	/* Keep 1/16 of memory free for everything else: the cache grows into
+	 * the rest and gives it back first. */
+	if (free < total / 16)
+		reclaim(total / 64 + 1, false);
+}
+
+void pcache_stats(struct pcache_stats *out)
+{
+	out->pages = atomic_load_explicit(&pcache_ctr.pages, memory_order_relaxed);
+	out->dirty = atomic_load_explicit(&pcache_ctr.dirty, memory_order_relaxed);
+	out->clean_lru = pcache_reclaimable();
+	out->hits = atomic_load_explicit(&pcache_ctr.hits, memory_order_relaxed);
+	out->misses = atomic_load_explicit(&pcache_ctr.misses, memory_order_relaxed);
+	out->fills = atomic_load_explicit(&pcache_ctr.fills, memory_order_relaxed);
+	out->fill_pages = atomic_load_explicit(&pcache_ctr.fill_pages, memory_order_relaxed);
+	out->reqs = atomic_load_explicit(&pcache_ctr.reqs, memory_order_relaxed);
+	out->writes = atomic_load_explicit(&pcache_ctr.writes, memory_order_relaxed);
+	out->reclaimed = atomic_load_explicit(&pcache_ctr.reclaimed, memory_order_relaxed);
+	out->caches = atomic_load_explicit(&pcache_ctr.caches, memory_order_relaxed);
+	out->mem_pages = atomic_load_explicit(&pcache_ctr.mem_pages, memory_order_relaxed);
+}
+
+void pcache_init(void)
+{
+	page_set_reclaim(reclaim_hook);
+}
