@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/mm/uaccess.h"
+
 struct as;
 struct blkdev;
 struct pcache;
@@ -159,6 +161,7 @@ struct uio {
 	unsigned iovcnt;		/* segments left, the current one included */
 	size_t iov_off;			/* bytes of iov[0] already done */
 	size_t resid;			/* bytes left over all segments */
+	struct as_cursor cur;		/* the user copies' page-table cursor */
 };
 
 void uio_init_user(struct uio *u, struct as *as, const struct iovec *iov, unsigned cnt);
@@ -169,6 +172,9 @@ void uio_init_kernel(struct uio *u, struct iovec *iov, void *buf, size_t n);
 long uio_copy_to(struct uio *u, const void *src, size_t n);
 /* Copy n bytes (at most resid) from the uio into dst. Same returns. */
 long uio_copy_from(struct uio *u, void *dst, size_t n);
+/* Copy the kernel pieces v[0..n) in order into the uio (one lock hold per
+ * user segment). Same returns as uio_copy_to. */
+long uio_copy_to_vec(struct uio *u, const struct kvec *v, unsigned n);
 /* Write n zero bytes into the uio (holes, /dev/zero). */
 long uio_zero(struct uio *u, size_t n);
 

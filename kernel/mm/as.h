@@ -158,6 +158,15 @@ int as_fill(struct as *as, uintptr_t va, const void *src, size_t n);
  */
 void *as_user_ptr_locked(struct as *as, uintptr_t va, unsigned access, int *err);
 
+/*
+ * The same over a run of pages (struct as_cursor, kernel/mm/uaccess.h):
+ * the next page in the 2 MiB of the last one found is one load and a check
+ * instead of a walk.
+ */
+struct as_cursor;
+void *as_user_ptr_cursor_locked(struct as *as, uintptr_t va, unsigned access,
+				struct as_cursor *cur, int *err);
+
 /* The leaf PTE for va, or 0 (for tests and debugging). */
 pte_t as_lookup_pte(struct as *as, uintptr_t va);
 

@@ -19,6 +19,7 @@
 #include "kernel/arch.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/slab.h"
+#include "kernel/mm/uaccess.h"
 #include "kernel/panic.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -270,14 +271,17 @@ static bool pte_allows(pte_t pte, unsigned access)
 	}
 }
 
-void *as_user_ptr_locked(struct as *as, uintptr_t va, unsigned access, int *err)
+/* The leaf user mode may make `access` through (resolving it as a fault
+ * would), or NULL with *err set. */
+static pte_t *user_pte_locked(struct as *as, uintptr_t va, unsigned access, int *err)
 {
+	pte_t *pte;
+
 	if (va >= USER_TOP) {
 		*err = -EFAULT;
 		return NULL;
 	}
-	pte_t *pte = as_walk(as, va, false);
-
+	pte = as_walk(as, va, false);
 	if (!pte || !pte_allows(*pte, access)) {
 		int e = fault_locked(as, va, access);
 
@@ -291,6 +295,32 @@ void *as_user_ptr_locked(struct as *as, uintptr_t va, unsigned access, int *err)
 			return NULL;
 		}
 	}
+	return pte;
+}
+
+void *as_user_ptr_locked(struct as *as, uintptr_t va, unsigned access, int *err)
+{
+	pte_t *pte = user_pte_locked(as, va, access, err);
+
+	return pte ? (char *)pte_page(*pte) + (va & PAGE_MASK) : NULL;
+}
+
+void *as_user_ptr_cursor_locked(struct as *as, uintptr_t va, unsigned access,
+				struct as_cursor *cur, int *err)
+{
+	pte_t *pte;
+
+	if (cur->table && (va & ~(L1_SPAN - 1)) == cur->base && va < USER_TOP) {
+		pte_t e = cur->table[pt_index(va, 0)];
+
+		if (pte_allows(e, access))
+			return (char *)pte_page(e) + (va & PAGE_MASK);
+	}
+	pte = user_pte_locked(as, va, access, err);
+	if (!pte)
+		return NULL;
+	cur->base = va & ~(L1_SPAN - 1);
+	cur->table = (uint64_t *)(pte - pt_index(va, 0));
 	return (char *)pte_page(*pte) + (va & PAGE_MASK);
 }
 

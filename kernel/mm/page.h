@@ -88,6 +88,11 @@ void page_ref_get(void *va);
 void page_ref_put(void *va);
 unsigned page_ref_count(const void *va);
 
+/* The same with the head page's metadata already at hand (page_meta(va)):
+ * for the page cache, which keeps it, on every read. */
+void page_ref_get_pg(struct page *pg);
+void page_ref_put_pg(void *va, struct page *pg);
+
 /* The metadata of the page holding va, or NULL if va is not managed RAM. */
 struct page *page_meta(const void *va);
 

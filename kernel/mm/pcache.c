@@ -248,6 +248,7 @@ struct pcpage *pcache_page_new_locked(struct pcache *pc, uint64_t idx, unsigned 
 		memset(data, 0, PAGE_SIZE);
 	pg->pc = pc;
 	pg->data = data;
+	pg->meta = page_meta(data);
 	pg->index = idx;
 	memset(pg->blk, 0, sizeof(pg->blk));
 	pg->flags = (uint16_t)flags;
@@ -308,7 +309,7 @@ static void unlink_locked(struct pcache *pc, struct pcpage *pg)
 /* The cache's reference on the data goes (mappings may keep it), and the descriptor. */
 static void page_gone(struct pcpage *pg)
 {
-	page_ref_put(pg->data);
+	page_ref_put_pg(pg->data, pg->meta);
 	slab_free(&pcpage_cache, pg);
 }
 
@@ -359,7 +360,7 @@ void pcache_set_blocks(struct pcpage *pg, const uint32_t *blks)
 
 void pcache_page_put(struct pcpage *pg)
 {
-	page_ref_put(pg->data);
+	page_ref_put_pg(pg->data, pg->meta);
 }
 
 struct pcpage *pcache_find_page(struct pcache *pc, uint64_t idx)
@@ -368,7 +369,7 @@ struct pcpage *pcache_find_page(struct pcache *pc, uint64_t idx)
 	struct pcpage *pg = radix_lookup(&pc->tree, idx);
 
 	if (pg && (pg->flags & PGC_UPTODATE)) {
-		page_ref_get(pg->data);
+		page_ref_get_pg(pg->meta);
 		atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
 	} else {
 		pg = NULL;
@@ -459,7 +460,7 @@ void pcache_forget_sb(struct superblock *sb)
 static bool reclaimable_locked(const struct pcpage *pg)
 {
 	return (pg->flags & (PGC_DIRTY | PGC_WRITEBACK | PGC_FILLING)) == 0 &&
-	       page_ref_count(pg->data) == 1;
+	       atomic_load_explicit(&pg->meta->ref, memory_order_relaxed) == 1;
 }
 
 /*
@@ -569,7 +570,7 @@ size_t pcache_reclaimable(void)
 	/* Racy on purpose (no L): an estimate for fork's reserve check. */
 	list_for_each_entry(pg, &lru, lru)
 		if (!(pg->flags & (PGC_DIRTY | PGC_WRITEBACK | PGC_FILLING)) &&
-		    page_ref_count(pg->data) == 1)
+		    atomic_load_explicit(&pg->meta->ref, memory_order_relaxed) == 1)
 			n++;
 	spin_unlock_irqrestore(&lru_lock, fl);
 	return n;

@@ -52,6 +52,7 @@
 
 struct blkdev;
 struct future;
+struct page;
 struct inode;
 struct superblock;
 struct uio;
@@ -91,6 +92,7 @@ struct pcpage {
 	struct list_head dnode;		/* L: on pc->dirty while DIRTY */
 	struct pcache *pc;		/* I */
 	void *data;			/* I: the page (direct map); one reference is the cache's */
+	struct page *meta;		/* I: page_meta(data), for cheap reference counting */
 	uint64_t index;			/* I */
 	uint32_t blk[PCACHE_MAX_BPP];	/* L */
 	uint16_t flags;			/* L: enum pcpage_flag */

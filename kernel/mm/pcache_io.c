@@ -546,6 +546,9 @@ static struct pcache_fill *async_window_locked(struct pcache *pc, uint64_t size)
 
 /* ---- read -------------------------------------------------------------------------------- */
 
+/* Pages one read copies per lock hold of the cache (64 KiB). */
+#define READ_BATCH 16
+
 long pcache_read(struct inode *ino, struct uio *u, uint64_t *pos)
 {
 	struct pcache *pc = ino->pcache;
@@ -555,36 +558,54 @@ long pcache_read(struct inode *ino, struct uio *u, uint64_t *pos)
 
 	while (u->resid) {
 		uint64_t size = ino->size, idx = off >> PAGE_SHIFT;
-		size_t poff = off & (PAGE_SIZE - 1), n = PAGE_SIZE - poff;
+		size_t poff = off & (PAGE_SIZE - 1), want, total = 0;
 		struct pcache_fill *fill = NULL;
-		struct pcpage *pg;
+		struct pcpage *pg, *batch[READ_BATCH];
+		struct kvec v[READ_BATCH];
+		unsigned n = 0;
 		irqflags_t fl;
 		long r;
 
 		if (off >= size)
 			break;
-		if (n > size - off)
-			n = (size_t)(size - off);
+		want = size - off < u->resid ? (size_t)(size - off) : u->resid;
 		fl = spin_lock_irqsave(&pc->lock);
 		pg = radix_lookup(&pc->tree, idx);
 		if (pg && (pg->flags & PGC_UPTODATE)) {
-			void *data = pg->data;
+			/* Every uptodate page from here on that the read wants,
+			 * up to a batch, referenced in one hold of the lock. */
+			do {
+				size_t len = PAGE_SIZE - poff;
 
-			if (pg->flags & PGC_READAHEAD) {
-				pg->flags &= ~PGC_READAHEAD;
-				fill = async_window_locked(pc, size);
-			}
-			page_ref_get(data);
-			atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
+				if (len > want - total)
+					len = want - total;
+				if ((pg->flags & PGC_READAHEAD) && !fill) {
+					pg->flags &= ~PGC_READAHEAD;
+					fill = async_window_locked(pc, size);
+				}
+				page_ref_get_pg(pg->meta);
+				atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
+				batch[n] = pg;
+				v[n].base = (char *)pg->data + poff;
+				v[n].len = len;
+				n++;
+				total += len;
+				poff = 0;
+				if (total == want || n == READ_BATCH)
+					break;
+				pg = radix_lookup(&pc->tree, idx + n);
+			} while (pg && (pg->flags & PGC_UPTODATE));
 			spin_unlock_irqrestore(&pc->lock, fl);
-			atomic_fetch_add_explicit(&pcache_ctr.hits, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&pcache_ctr.hits, n, memory_order_relaxed);
 			if (fill)
 				(void)fill_spawn(fill, ino);
-			r = uio_copy_to(u, (char *)data + poff, n);
-			page_ref_put(data);
+			r = uio_copy_to_vec(u, v, n);
+			for (unsigned k = 0; k < n; k++)
+				page_ref_put_pg(batch[k]->data, batch[k]->meta);
 		} else if (!pg && !pc->ops) {
 			spin_unlock_irqrestore(&pc->lock, fl);
-			r = uio_zero(u, n); /* a hole of a memory-only file */
+			total = PAGE_SIZE - poff < want ? PAGE_SIZE - poff : want;
+			r = uio_zero(u, total); /* a hole of a memory-only file */
 		} else {
 			if (pg && (pg->flags & PGC_ERROR)) {
 				pcache_remove_locked(pc, pg);
@@ -593,8 +614,7 @@ long pcache_read(struct inode *ino, struct uio *u, uint64_t *pos)
 				break;
 			}
 			if (!pg)
-				fill = miss_window_locked(pc, idx,
-							  (poff + u->resid + PAGE_SIZE - 1) >> PAGE_SHIFT,
+				fill = miss_window_locked(pc, idx, (poff + want + PAGE_SIZE - 1) >> PAGE_SHIFT,
 							  size);
 			spin_unlock_irqrestore(&pc->lock, fl);
 			atomic_fetch_add_explicit(&pcache_ctr.misses, 1, memory_order_relaxed);
@@ -616,7 +636,7 @@ long pcache_read(struct inode *ino, struct uio *u, uint64_t *pos)
 		}
 		off += (uint64_t)r;
 		done += (size_t)r;
-		if ((size_t)r < n)
+		if ((size_t)r < total)
 			break;
 	}
 	*pos = off;
@@ -637,7 +657,7 @@ int pcache_write_begin(struct inode *ino, uint64_t idx, unsigned poff, unsigned 
 	(void)len;
 	pg = radix_lookup(&pc->tree, idx);
 	if (pg && (pg->flags & PGC_UPTODATE)) {
-		page_ref_get(pg->data);
+		page_ref_get_pg(pg->meta);
 		atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
 		spin_unlock_irqrestore(&pc->lock, fl);
 		*out = pg;
@@ -655,7 +675,7 @@ int pcache_write_begin(struct inode *ino, uint64_t idx, unsigned poff, unsigned 
 		pcache_low_memory_check();
 		pg = pcache_page_new_locked(pc, idx, PGC_UPTODATE, true);
 		if (pg) {
-			page_ref_get(pg->data);
+			page_ref_get_pg(pg->meta);
 			pcache_lru_add_locked(pg);
 		}
 		spin_unlock_irqrestore(&pc->lock, fl);
@@ -693,7 +713,7 @@ int pcache_get_page(struct inode *ino, uint64_t idx, struct pcpage **out)
 		}
 	}
 	if (pg && (pg->flags & PGC_UPTODATE)) {
-		page_ref_get(pg->data);
+		page_ref_get_pg(pg->meta);
 		atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
 		spin_unlock_irqrestore(&pc->lock, fl);
 		atomic_fetch_add_explicit(&pcache_ctr.hits, 1, memory_order_relaxed);

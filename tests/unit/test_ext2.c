@@ -50,6 +50,16 @@ int copy_to_user(struct as *as, uintptr_t dst, const void *src, size_t n)
 { (void)as; (void)dst; (void)src; (void)n; return -EFAULT; }
 int copy_from_user(struct as *as, void *dst, uintptr_t src, size_t n)
 { (void)as; (void)dst; (void)src; (void)n; return -EFAULT; }
+long copy_to_user_part(struct as *as, uintptr_t dst, const void *src, size_t n,
+		       struct as_cursor *cur)
+{ (void)as; (void)dst; (void)src; (void)n; (void)cur; return -EFAULT; }
+long copy_from_user_part(struct as *as, void *dst, uintptr_t src, size_t n,
+			 struct as_cursor *cur)
+{ (void)as; (void)dst; (void)src; (void)n; (void)cur; return -EFAULT; }
+long copy_to_user_vec(struct as *as, uintptr_t udst, size_t ulen, const struct kvec *v,
+		      unsigned n, unsigned *vi, size_t *voff, struct as_cursor *cur)
+{ (void)as; (void)udst; (void)ulen; (void)v; (void)n; (void)vi; (void)voff; (void)cur;
+  return -EFAULT; }
 struct inode *proc_cwd(struct proc *p) { (void)p; return NULL; }
 const struct file_ops *devfs_fops(uint32_t rdev) { (void)rdev; return NULL; }
 int kprintf(const char *fmt, ...)
@@ -72,30 +82,33 @@ void panic(const char *fmt, ...)
 
 /* ---- what the page cache (compiled in) needs ------------------------------ */
 
-/* Pages: 4 KiB aligned, with their reference count in a word just past them. */
+/* Pages: 4 KiB aligned, with their struct page (its reference count) just past them. */
 void *page_alloc_order_nozero(unsigned order)
 {
 	assert_int_equal(order, 0);
 	unsigned char *p = aligned_alloc(4096, 8192);
 
 	assert_non_null(p);
-	*(unsigned *)(p + 4096) = 1;
+	memset(p + 4096, 0, sizeof(struct page));
+	atomic_store(&((struct page *)(p + 4096))->ref, 1);
 	return p;
 }
-static unsigned *page_refp(const void *va)
+struct page *page_meta(const void *va)
 {
-	return (unsigned *)(((uintptr_t)va & ~(uintptr_t)4095) + 4096);
+	return (struct page *)(((uintptr_t)va & ~(uintptr_t)4095) + 4096);
 }
-void page_ref_get(void *va) { (*page_refp(va))++; }
-void page_ref_put(void *va)
+void page_ref_get_pg(struct page *pg) { atomic_fetch_add(&pg->ref, 1); }
+void page_ref_put_pg(void *va, struct page *pg)
 {
-	unsigned *r = page_refp(va);
+	unsigned old = atomic_fetch_sub(&pg->ref, 1);
 
-	assert_true(*r > 0);
-	if (--*r == 0)
+	assert_true(old > 0);
+	if (old == 1)
 		free((void *)((uintptr_t)va & ~(uintptr_t)4095));
 }
-unsigned page_ref_count(const void *va) { return *page_refp(va); }
+void page_ref_get(void *va) { page_ref_get_pg(page_meta(va)); }
+void page_ref_put(void *va) { page_ref_put_pg(va, page_meta(va)); }
+unsigned page_ref_count(const void *va) { return atomic_load(&page_meta(va)->ref); }
 size_t page_total_count(void) { return 1u << 20; }
 size_t page_free_count(void) { return 1u << 19; }
 void page_set_reclaim(size_t (*fn)(size_t want)) { (void)fn; }
