@@ -31,9 +31,10 @@ void elf_get_phdr(const struct elf_info *info, unsigned i, struct elf64_phdr *ph
 	memcpy(ph, info->image + info->phoff + (uint64_t)i * info->phentsize, sizeof(*ph));
 }
 
-static int check_header(const unsigned char *img, size_t size, struct elf64_ehdr *eh)
+static int check_header(const unsigned char *img, size_t size, size_t hdr_len,
+			struct elf64_ehdr *eh)
 {
-	if (size < sizeof(*eh))
+	if (size < sizeof(*eh) || hdr_len < sizeof(*eh))
 		return -ENOEXEC;
 	memcpy(eh, img, sizeof(*eh));
 	if (memcmp(eh->e_ident, "\177ELF", 4) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -47,7 +48,8 @@ static int check_header(const unsigned char *img, size_t size, struct elf64_ehdr
 	if (eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0 ||
 	    (uint32_t)eh->e_phnum * eh->e_phentsize > ELF_MAX_PHDR_BYTES)
 		return -ENOEXEC;
-	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * eh->e_phentsize, size))
+	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * eh->e_phentsize, size) ||
+	    !in_file(eh->e_phoff, (uint64_t)eh->e_phnum * eh->e_phentsize, hdr_len))
 		return -ENOEXEC;
 	return 0;
 }
@@ -91,7 +93,27 @@ static bool in_load_file_bytes(const struct elf_info *info, uint64_t va, uint64_
 
 int elf_check(const void *image, size_t size, struct elf_info *out)
 {
-	const unsigned char *img = image;
+	return elf_check_hdr(image, size, size, out);
+}
+
+uint64_t elf_headers_span(const void *hdr, size_t hdr_len)
+{
+	struct elf64_ehdr eh;
+
+	if (hdr_len < sizeof(eh))
+		return 0;
+	memcpy(&eh, hdr, sizeof(eh));
+	if (memcmp(eh.e_ident, "\177ELF", 4) != 0 || eh.e_phentsize != sizeof(struct elf64_phdr) ||
+	    (uint32_t)eh.e_phnum * eh.e_phentsize > ELF_MAX_PHDR_BYTES ||
+	    eh.e_phoff > ELF_USER_TOP)
+		return 0;
+	return eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize;
+}
+
+int elf_check_hdr(const void *hdr, size_t hdr_len, uint64_t file_size, struct elf_info *out)
+{
+	const unsigned char *img = hdr;
+	size_t size = file_size > SIZE_MAX ? SIZE_MAX : (size_t)file_size;
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph;
 	struct elf_info info;
@@ -101,7 +123,9 @@ int elf_check(const void *image, size_t size, struct elf_info *out)
 
 	if (!img)
 		return -ENOEXEC;
-	err = check_header(img, size, &eh);
+	if (hdr_len > size)
+		hdr_len = size;
+	err = check_header(img, size, hdr_len, &eh);
 	if (err)
 		return err;
 	info = (struct elf_info){

@@ -81,8 +81,8 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 byte
 
 /* What elf_check() learned; the image must stay alive while this is used. */
 struct elf_info {
-	const unsigned char *image;
-	size_t size;
+	const unsigned char *image;	/* the whole file, or (elf_check_hdr) its start */
+	size_t size;			/* bytes of the file (image may hold fewer) */
 	uint64_t entry;
 	uint64_t phoff;         /* file offset of the program header table */
 	uint16_t phnum;
@@ -108,6 +108,16 @@ struct elf_info {
  * ignored. 0 and *out filled, or -ENOEXEC.
  */
 int elf_check(const void *image, size_t size, struct elf_info *out);
+/*
+ * The same from the start of the file only: hdr holds its first hdr_len
+ * bytes, which must include the program header table; file offsets are
+ * checked against file_size. For a loader that maps the file rather than
+ * reading it (execve).
+ */
+int elf_check_hdr(const void *hdr, size_t hdr_len, uint64_t file_size, struct elf_info *out);
+/* Bytes of the file the header and program header table span (after a
+ * check of the ELF header alone), or 0 if hdr is not a usable ELF header. */
+uint64_t elf_headers_span(const void *hdr, size_t hdr_len);
 
 /*
  * Iterate PT_LOAD segments with memsz > 0 in table order (ascending vaddr):

@@ -25,6 +25,66 @@
 
 static struct slab_cache as_cache = SLAB_CACHE_INIT("as", sizeof(struct as), 8);
 struct slab_cache as_vma_cache = SLAB_CACHE_INIT("vma", sizeof(struct vma), 8);
+struct slab_cache as_vma_file_cache = SLAB_CACHE_INIT("vma_file", sizeof(struct vma_file), 8);
+
+/* ---- VMA memory --------------------------------------------------------------- */
+
+static struct vma *vma_alloc_small(void)
+{
+	struct vma *v = slab_alloc(&as_vma_cache);
+
+	if (v)
+		v->big = 0;
+	return v;
+}
+
+struct vma *as_vma_alloc_big(void)
+{
+	struct vma_file *f = slab_alloc(&as_vma_file_cache);
+
+	if (!f)
+		return NULL;
+	f->vma.big = 1;
+	f->file = NULL;
+	return &f->vma;
+}
+
+void as_vma_free(struct vma *v)
+{
+	if (!v)
+		return;
+	if (v->big)
+		slab_free(&as_vma_file_cache, v);
+	else
+		slab_free(&as_vma_cache, v);
+}
+
+struct vma *as_vma_dup(const struct vma *v)
+{
+	struct vma *c = v->big ? as_vma_alloc_big() : vma_alloc_small();
+
+	if (!c)
+		return NULL;
+	if (v->big)
+		*(struct vma_file *)c = *(const struct vma_file *)v;
+	else
+		*c = *v;
+	as_vma_file_hold(c);
+	return c;
+}
+
+/* Free VMAs taken off the list under the lock (their files are put here,
+ * outside it). */
+static void free_list(struct list_head *l)
+{
+	struct vma *v, *t;
+
+	list_for_each_entry_safe(v, t, l, node) {
+		list_del(&v->node);
+		as_vma_file_release(v);
+		as_vma_free(v);
+	}
+}
 
 /* Is [va, va+len) a page-aligned, non-empty piece of the user half? */
 static bool user_range_ok(uintptr_t va, size_t len)
@@ -32,22 +92,32 @@ static bool user_range_ok(uintptr_t va, size_t len)
 	return !(va & PAGE_MASK) && len && len <= USER_TOP && va <= USER_TOP - len;
 }
 
+/* arg: the VMA the leaf is in (file pages report their stores to the cache). */
 static void drop_leaf(struct as *as, uintptr_t va, pte_t *pte, void *arg)
 {
-	(void)va;
-	(void)arg;
+	struct vma *v = arg;
 	void *page = pte_page(*pte);
 
+	if (v && v->kind == VMA_FILE)
+		as_file_leaf_gone(v, va, *pte);
 	*pte = 0;
 	as->nr_pages--;
 	page_ref_put(page);
 }
 
+/* arg: the VMA, its new protection set. */
 static void reprotect_leaf(struct as *as, uintptr_t va, pte_t *pte, void *arg)
 {
+	struct vma *v = arg;
+	pte_t n = as_leaf_pte(pte_pa(*pte), v->prot, *pte & PTE_RSW_COW);
+
 	(void)as;
 	(void)va;
-	*pte = as_leaf_pte(pte_pa(*pte), *(unsigned *)arg, *pte & PTE_RSW_COW);
+	/* A shared file page not stored into yet stays read-only: the first
+	 * store faults, and that is what puts it on its cache's dirty list. */
+	if (v->kind == VMA_FILE && v->shared && !(*pte & PTE_D))
+		n &= ~(pte_t)(PTE_W | PTE_D);
+	*pte = n;
 }
 
 /* ---- VMAs (as.lock held) ------------------------------------------------------- */
@@ -89,28 +159,48 @@ static void vma_insert_locked(struct as *as, struct vma *n)
 	list_add_tail(&n->node, &as->vmas);
 }
 
-/* Split v at `at` (inside it); the upper part goes into spare. */
+/* Split v at `at` (inside it); the upper part goes into spare (a big VMA,
+ * so it can hold either kind). */
 static void vma_split_locked(struct vma *v, uintptr_t at, struct vma *spare)
 {
+	struct file *f = vma_file(v);
+
 	spare->start = at;
 	spare->end = v->end;
 	spare->prot = v->prot;
 	spare->kind = v->kind;
+	spare->shared = v->shared;
+	vma_set_pgoff(spare, v->kind == VMA_FILE ? vma_pgoff(v) + ((at - v->start) >> PAGE_SHIFT)
+						 : 0);
+	((struct vma_file *)spare)->file = f;
+	as_vma_file_hold(spare);
 	v->end = at;
 	list_add(&spare->node, &v->node);
 }
 
+/* Drop the pages of v in [s, e) (inside it). */
+static size_t drop_pages_locked(struct as *as, struct vma *v, uintptr_t s, uintptr_t e)
+{
+	return as_for_each_leaf(as, s, e, drop_leaf, v);
+}
+
 /*
  * Remove [s, e) from the areas and their pages. *spare is used (and set to
- * NULL) if an area has to be split in two.
+ * NULL) if an area has to be split in two; areas removed go on *freed, to
+ * be freed (free_list) once the lock is dropped.
  */
-static void unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **spare)
+static void unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **spare,
+			 struct list_head *freed)
 {
 	struct vma *v, *tmp;
+	size_t n = 0;
 
 	list_for_each_entry_safe(v, tmp, &as->vmas, node) {
 		if (v->end <= s || v->start >= e)
 			continue;
+		uintptr_t ds = v->start > s ? v->start : s, de = v->end < e ? v->end : e;
+
+		n += drop_pages_locked(as, v, ds, de);
 		if (v->start < s && v->end > e) {
 			vma_split_locked(v, e, *spare);
 			*spare = NULL;
@@ -119,13 +209,15 @@ static void unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **s
 		} else if (v->start < s) {
 			v->end = s;
 		} else if (v->end > e) {
+			if (v->kind == VMA_FILE)
+				vma_set_pgoff(v, vma_pgoff(v) + ((e - v->start) >> PAGE_SHIFT));
 			v->start = e;
 		} else {
 			list_del(&v->node);
-			slab_free(&as_vma_cache, v);
+			list_add_tail(&v->node, freed);
 		}
 	}
-	if (as_for_each_leaf(as, s, e, drop_leaf, NULL))
+	if (n)
 		flush_all();
 }
 
@@ -152,10 +244,20 @@ struct as *as_create(void)
 	return as;
 }
 
+static void harvest_leaf(struct as *as, uintptr_t va, pte_t *pte, void *arg)
+{
+	(void)as;
+	as_file_leaf_gone(arg, va, *pte);
+}
+
 void as_destroy(struct as *as)
 {
 	struct vma *v, *tmp;
 
+	/* Stores into shared file pages reach their caches first. */
+	list_for_each_entry(v, &as->vmas, node)
+		if (v->kind == VMA_FILE && v->shared)
+			as_for_each_leaf(as, v->start, v->end, harvest_leaf, v);
 	for (unsigned i = 0; i < PT_KERNEL_FIRST; i++) {
 		pte_t e2 = as->root[i];
 
@@ -176,8 +278,11 @@ void as_destroy(struct as *as)
 		page_free(t1);
 	}
 	page_free(as->root);
-	list_for_each_entry_safe(v, tmp, &as->vmas, node)
-		slab_free(&as_vma_cache, v);
+	list_for_each_entry_safe(v, tmp, &as->vmas, node) {
+		list_del(&v->node);
+		as_vma_file_release(v);
+		as_vma_free(v);
+	}
 	slab_free(&as_cache, as);
 }
 
@@ -197,6 +302,8 @@ static int map_locked(struct as *as, uintptr_t va, uintptr_t end, unsigned prot,
 	n->end = end;
 	n->prot = prot;
 	n->kind = kind;
+	n->shared = 0;
+	vma_set_pgoff(n, 0);
 	vma_insert_locked(as, n);
 	return 0;
 }
@@ -206,7 +313,7 @@ int as_map(struct as *as, uintptr_t va, size_t len, unsigned prot, enum vma_kind
 	len = PAGE_ALIGN_UP(len);
 	if (!user_range_ok(va, len) || (prot & ~7u))
 		return -EINVAL;
-	struct vma *n = slab_alloc(&as_vma_cache);
+	struct vma *n = vma_alloc_small();
 
 	if (!n)
 		return -ENOMEM;
@@ -215,7 +322,7 @@ int as_map(struct as *as, uintptr_t va, size_t len, unsigned prot, enum vma_kind
 
 	spin_unlock_irqrestore(&as->lock, fl);
 	if (err)
-		slab_free(&as_vma_cache, n);
+		as_vma_free(n);
 	return err;
 }
 
@@ -224,16 +331,18 @@ int as_unmap(struct as *as, uintptr_t va, size_t len)
 	len = PAGE_ALIGN_UP(len);
 	if (!user_range_ok(va, len))
 		return -EINVAL;
-	struct vma *spare = slab_alloc(&as_vma_cache);
+	struct vma *spare = as_vma_alloc_big();
+	struct list_head freed;
 
 	if (!spare)
 		return -ENOMEM;
+	list_init(&freed);
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
-	unmap_locked(as, va, va + len, &spare);
+	unmap_locked(as, va, va + len, &spare, &freed);
 	spin_unlock_irqrestore(&as->lock, fl);
-	if (spare)
-		slab_free(&as_vma_cache, spare);
+	free_list(&freed);
+	as_vma_free(spare);
 	return 0;
 }
 
@@ -247,8 +356,8 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot)
 	if (!user_range_ok(va, len) || (prot & ~7u))
 		return -EINVAL;
 	e = va + len;
-	spare[0] = slab_alloc(&as_vma_cache);
-	spare[1] = slab_alloc(&as_vma_cache);
+	spare[0] = as_vma_alloc_big();
+	spare[1] = as_vma_alloc_big();
 	if (!spare[0] || !spare[1]) {
 		err = -ENOMEM;
 		goto out_free_spares;
@@ -285,14 +394,18 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot)
 		}
 		v->prot = prot;
 	}
-	if (as_for_each_leaf(as, s, e, reprotect_leaf, &prot))
+	size_t n = 0;
+
+	list_for_each_entry(v, &as->vmas, node)
+		if (v->end > s && v->start < e)
+			n += as_for_each_leaf(as, v->start, v->end, reprotect_leaf, v);
+	if (n)
 		flush_all();
 out_unlock:
 	spin_unlock_irqrestore(&as->lock, fl);
 out_free_spares:
 	for (int i = 0; i < 2; i++)
-		if (spare[i])
-			slab_free(&as_vma_cache, spare[i]);
+		as_vma_free(spare[i]);
 	return err;
 }
 
@@ -331,27 +444,32 @@ static uintptr_t find_hole_locked(struct as *as, size_t len)
 	return gap_top >= AS_MMAP_MIN + len ? gap_top - len : 0;
 }
 
-long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags)
+/*
+ * mmap's placement and area for n (a new VMA with kind, shared and pgoff
+ * set; n is the list's on success, NULL'ed then). Returns the address or
+ * -errno.
+ */
+static long mmap_area(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		      struct vma **np)
 {
 	bool fixed = flags & (AS_MAP_FIXED | AS_MAP_NOREPLACE);
+	struct vma *n = *np, *spare;
+	struct list_head freed;
+	long ret;
 
 	if (!len || len > USER_TOP || (prot & ~7u))
 		return -EINVAL;
 	len = PAGE_ALIGN_UP(len);
 	if (fixed && !user_range_ok(addr, len))
 		return fixed && (addr & PAGE_MASK) ? -EINVAL : -ENOMEM;
-
-	struct vma *n = slab_alloc(&as_vma_cache), *spare = slab_alloc(&as_vma_cache);
-	long ret;
-
-	if (!n || !spare) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
+	spare = as_vma_alloc_big();
+	if (!spare)
+		return -ENOMEM;
+	list_init(&freed);
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
 	if (flags & AS_MAP_FIXED) {
-		unmap_locked(as, addr, addr + len, &spare);
+		unmap_locked(as, addr, addr + len, &spare, &freed);
 	} else if (!fixed) {
 		/* A free, aligned hint is taken as is (as Linux does). */
 		addr = PAGE_ALIGN_DOWN(addr);
@@ -362,19 +480,58 @@ long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned 
 	}
 	if (!addr) {
 		ret = -ENOMEM;
+	} else if (!range_is_free_locked(as, addr, addr + len)) {
+		ret = -EEXIST;
 	} else {
-		ret = map_locked(as, addr, addr + len, prot, VMA_ANON, n);
-		if (ret == 0) {
-			ret = (long)addr;
-			n = NULL;
-		}
+		n->start = addr;
+		n->end = addr + len;
+		n->prot = prot;
+		vma_insert_locked(as, n);
+		*np = NULL;
+		ret = (long)addr;
 	}
 	spin_unlock_irqrestore(&as->lock, fl);
-out_free:
-	if (n)
-		slab_free(&as_vma_cache, n);
-	if (spare)
-		slab_free(&as_vma_cache, spare);
+	free_list(&freed);
+	as_vma_free(spare);
+	return ret;
+}
+
+long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags)
+{
+	struct vma *n = vma_alloc_small();
+	long ret;
+
+	if (!n)
+		return -ENOMEM;
+	n->kind = VMA_ANON;
+	n->shared = 0;
+	vma_set_pgoff(n, 0);
+	ret = mmap_area(as, addr, len, prot, flags, &n);
+	as_vma_free(n);
+	return ret;
+}
+
+long as_mmap_file(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		  struct file *file, uint64_t pgoff, bool shared)
+{
+	struct vma *n;
+	long ret;
+
+	if (pgoff > VMA_PGOFF_MAX || (PAGE_ALIGN_UP(len) >> PAGE_SHIFT) > VMA_PGOFF_MAX - pgoff)
+		return -EOVERFLOW;
+	n = as_vma_alloc_big();
+	if (!n)
+		return -ENOMEM;
+	n->kind = VMA_FILE;
+	n->shared = shared;
+	vma_set_pgoff(n, pgoff);
+	((struct vma_file *)n)->file = file;
+	as_vma_file_hold(n);
+	ret = mmap_area(as, addr, len, prot, flags, &n);
+	if (n) {
+		as_vma_file_release(n);
+		as_vma_free(n);
+	}
 	return ret;
 }
 
@@ -390,7 +547,10 @@ void as_brk_init(struct as *as, uintptr_t start)
 
 uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 {
-	struct vma *n = slab_alloc(&as_vma_cache), *spare = slab_alloc(&as_vma_cache);
+	struct vma *n = vma_alloc_small(), *spare = as_vma_alloc_big();
+	struct list_head freed;
+
+	list_init(&freed);
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 	uintptr_t old_end = PAGE_ALIGN_UP(as->brk), new_end = PAGE_ALIGN_UP(newbrk);
 	struct vma *heap = old_end > as->brk_start ? as_vma_find_locked(as, old_end - 1) : NULL;
@@ -410,16 +570,15 @@ uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 			n = NULL;
 		}
 	} else if (new_end < old_end) {
-		unmap_locked(as, new_end, old_end, &spare);
+		unmap_locked(as, new_end, old_end, &spare, &freed);
 	}
 	as->brk = newbrk;
 out:
 	newbrk = as->brk;
 	spin_unlock_irqrestore(&as->lock, fl);
-	if (n)
-		slab_free(&as_vma_cache, n);
-	if (spare)
-		slab_free(&as_vma_cache, spare);
+	free_list(&freed);
+	as_vma_free(n);
+	as_vma_free(spare);
 	return newbrk;
 }
 

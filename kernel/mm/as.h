@@ -49,9 +49,10 @@
 
 /* VMA kinds (struct vma.kind). */
 enum vma_kind {
-	VMA_ANON,       /* anonymous memory and loaded ELF segments */
+	VMA_ANON,       /* anonymous memory (and the bss of loaded ELF segments) */
 	VMA_HEAP,       /* the brk area */
 	VMA_STACK,      /* the main stack; nothing is placed in the gap below it */
+	VMA_FILE,       /* pages of a file's page cache (a struct vma_file) */
 };
 
 /* Lowest address as_mmap() hands out (Linux's default mmap_min_addr). */
@@ -64,19 +65,51 @@ enum vma_kind {
 #define VMA_ADDR_BITS 40
 
 /*
- * Every process has several (a static glibc program 4), so prot and kind
- * share a word with start: 32 bytes instead of 40. Fields are read and
- * assigned by name as ever (bit-fields); none may have its address taken.
+ * Every process has several (a static glibc program 4), so prot, kind and
+ * the flags share words with start and end: 32 bytes instead of 48. Fields
+ * are read and assigned by name as ever (bit-fields); none may have its
+ * address taken. A file mapping is a struct vma_file (the file pointer
+ * after it, 40 bytes); so is every VMA with `big` set, whatever its kind
+ * (splits take their spare VMAs from that cache, not knowing which VMA
+ * they split).
  */
 struct vma {
 	struct list_head node;  /* L:as.lock, sorted by start */
 	uintptr_t start : VMA_ADDR_BITS; /* L:as.lock, page-aligned, [start, end) */
 	unsigned prot : 3;      /* L:as.lock, AS_PROT_* */
 	enum vma_kind kind : 2; /* L:as.lock */
-	uintptr_t end;          /* L:as.lock, page-aligned */
+	unsigned shared : 1;    /* L:as.lock: MAP_SHARED (stores reach the file) */
+	unsigned big : 1;       /* I: allocated as a struct vma_file */
+	uint64_t pgoff_hi : 17; /* L:as.lock: VMA_FILE: file page of start, high bits */
+	uintptr_t end : VMA_ADDR_BITS; /* L:as.lock, page-aligned */
+	uint64_t pgoff_lo : 24; /* L:as.lock: ... and low bits (vma_pgoff()) */
 };
 _Static_assert(USER_TOP <= 1ull << VMA_ADDR_BITS, "a user address fits vma.start");
-_Static_assert(sizeof(struct vma) == 32, "vma: prot and kind share start's word");
+_Static_assert(sizeof(struct vma) == 32, "vma: prot, kind, flags share start's and end's words");
+
+struct file;
+
+struct vma_file {
+	struct vma vma;
+	struct file *file;      /* I: counted, for every VMA with big set (NULL unless VMA_FILE) */
+};
+
+/* The file page at start of a VMA_FILE, and its setter (41 bits of pages). */
+static inline uint64_t vma_pgoff(const struct vma *v)
+{
+	return (uint64_t)v->pgoff_hi << 24 | v->pgoff_lo;
+}
+static inline void vma_set_pgoff(struct vma *v, uint64_t pgoff)
+{
+	v->pgoff_hi = pgoff >> 24;
+	v->pgoff_lo = pgoff & ((1u << 24) - 1);
+}
+#define VMA_PGOFF_MAX ((1ull << 41) - 1)
+
+static inline struct file *vma_file(const struct vma *v)
+{
+	return v->kind == VMA_FILE ? ((const struct vma_file *)v)->file : NULL;
+}
 
 /* Legend: I set at creation; L:lock under the address space's lock. */
 struct as {
@@ -123,6 +156,15 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot);
  * only a hint). Returns the address, or -ENOMEM, -EINVAL, -EEXIST.
  */
 long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags);
+
+/*
+ * mmap of a file's pages: [addr, addr+len) shows the file from page pgoff
+ * on (placement and flags as as_mmap), private (copy on write) or shared
+ * (stores reach the page cache, written back as the file's). The area
+ * holds a reference to file. Returns the address or -errno.
+ */
+long as_mmap_file(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		  struct file *file, uint64_t pgoff, bool shared);
 
 /* Set up the heap to start at the page boundary at or above `start` (after the ELF). */
 void as_brk_init(struct as *as, uintptr_t start);

@@ -123,6 +123,7 @@ size_t as_for_each_leaf(struct as *as, uintptr_t start, uintptr_t end,
 
 struct fork_ctx {
 	struct as *child;
+	bool shared;		/* the VMA is MAP_SHARED: both keep the same page */
 	int err;
 };
 
@@ -139,11 +140,14 @@ static void fork_leaf(struct as *parent, uintptr_t va, pte_t *pte, void *arg)
 		fc->err = -ENOMEM;
 		return;
 	}
-	/* Both sides lose W: the page is shared from now on. */
-	if (!(*pte & PTE_RSW_COW))
+	/* Private: both sides lose W, the page is copy-on-write from now on. */
+	if (!fc->shared && !(*pte & PTE_RSW_COW))
 		*pte = (*pte & ~(PTE_W | PTE_D)) | PTE_RSW_COW;
 	page_ref_get(pte_page(*pte));
 	*cpte = *pte;
+	/* A shared page's stores are the parent's to report (its D bit). */
+	if (fc->shared)
+		*cpte &= ~(pte_t)(PTE_W | PTE_D);
 	fc->child->nr_pages++;
 }
 
@@ -152,24 +156,28 @@ struct as *as_fork(struct as *parent)
 	struct as *child = as_create();
 	struct fork_ctx fc = { .child = child, .err = 0 };
 	struct vma *v;
+	size_t n = 0;
 
 	if (!child)
 		return NULL;
 	irqflags_t fl = spin_lock_irqsave(&parent->lock);
 
 	list_for_each_entry(v, &parent->vmas, node) {
-		struct vma *c = slab_alloc(&as_vma_cache);
+		struct vma *c = as_vma_dup(v);
 
 		if (!c) {
 			fc.err = -ENOMEM;
 			goto out_unlock;
 		}
-		*c = *v;
 		list_add_tail(&c->node, &child->vmas);
 	}
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
-	if (as_for_each_leaf(parent, 0, USER_TOP, fork_leaf, &fc))
+	list_for_each_entry(v, &parent->vmas, node) {
+		fc.shared = v->shared;
+		n += as_for_each_leaf(parent, v->start, v->end, fork_leaf, &fc);
+	}
+	if (n)
 		flush_all();
 out_unlock:
 	spin_unlock_irqrestore(&parent->lock, fl);
@@ -183,7 +191,7 @@ out_unlock:
 /* ---- faults ---------------------------------------------------------------------- */
 
 /* May an area with prot be accessed this way? Write implies read (as in the PTE). */
-static bool prot_allows(unsigned prot, unsigned access)
+bool as_prot_allows(unsigned prot, unsigned access)
 {
 	if (access == AS_PROT_READ)
 		return prot & (AS_PROT_READ | AS_PROT_WRITE);
@@ -194,7 +202,7 @@ static bool prot_allows(unsigned prot, unsigned access)
  * Give *pte a page of its own that may be written: take the page over when
  * this is the last reference, copy it otherwise.
  */
-static int cow_break_locked(pte_t *pte, unsigned prot)
+int as_cow_break_locked(pte_t *pte, unsigned prot)
 {
 	void *old = pte_page(*pte);
 
@@ -220,12 +228,19 @@ static int fault_locked(struct as *as, uintptr_t va, unsigned access)
 {
 	struct vma *v = va < USER_TOP ? as_vma_find_locked(as, va) : NULL;
 
-	if (!v || !prot_allows(v->prot, access))
+	if (!v || !as_prot_allows(v->prot, access))
 		return -EFAULT;
 	pte_t *pte = as_walk(as, va, true);
 
 	if (!pte)
 		return -ENOMEM;
+	if (v->kind == VMA_FILE) {
+		int err = as_file_fault_locked(as, v, va & ~PAGE_MASK, access, pte);
+
+		if (!err)
+			flush_page(va & ~PAGE_MASK);
+		return err;
+	}
 	if (!(*pte & PTE_V)) {
 		void *page = page_alloc();
 
@@ -234,7 +249,7 @@ static int fault_locked(struct as *as, uintptr_t va, unsigned access)
 		*pte = as_leaf_pte(va_to_pa(page), v->prot, false);
 		as->nr_pages++;
 	} else if (access == AS_PROT_WRITE && (*pte & PTE_RSW_COW)) {
-		int err = cow_break_locked(pte, v->prot);
+		int err = as_cow_break_locked(pte, v->prot);
 
 		if (err)
 			return err;
@@ -257,7 +272,7 @@ int as_handle_fault(struct as *as, uintptr_t va, unsigned access)
 }
 
 /* Does this leaf let user mode make `access`? */
-static bool pte_allows(pte_t pte, unsigned access)
+bool as_pte_allows(pte_t pte, unsigned access)
 {
 	if ((pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
 		return false;
@@ -282,15 +297,17 @@ static pte_t *user_pte_locked(struct as *as, uintptr_t va, unsigned access, int 
 		return NULL;
 	}
 	pte = as_walk(as, va, false);
-	if (!pte || !pte_allows(*pte, access)) {
+	if (!pte || !as_pte_allows(*pte, access)) {
 		int e = fault_locked(as, va, access);
 
 		if (e) {
-			*err = e;
+			/* Past the end of a mapped file: SIGBUS for the program,
+			 * -EFAULT for a syscall (as Linux). */
+			*err = e == -EIO ? -EFAULT : e;
 			return NULL;
 		}
 		pte = as_walk(as, va, false);
-		if (!pte || !pte_allows(*pte, access)) {
+		if (!pte || !as_pte_allows(*pte, access)) {
 			*err = -EFAULT;
 			return NULL;
 		}
@@ -313,7 +330,7 @@ void *as_user_ptr_cursor_locked(struct as *as, uintptr_t va, unsigned access,
 	if (cur->table && (va & ~(L1_SPAN - 1)) == cur->base && va < USER_TOP) {
 		pte_t e = cur->table[pt_index(va, 0)];
 
-		if (pte_allows(e, access))
+		if (as_pte_allows(e, access))
 			return (char *)pte_page(e) + (va & PAGE_MASK);
 	}
 	pte = user_pte_locked(as, va, access, err);
@@ -381,7 +398,7 @@ int as_fill(struct as *as, uintptr_t va, const void *src, size_t n)
 			*pte = as_leaf_pte(va_to_pa(page), v->prot, false);
 			as->nr_pages++;
 		} else if (*pte & PTE_RSW_COW) {
-			err = cow_break_locked(pte, v->prot);
+			err = as_cow_break_locked(pte, v->prot);
 			if (err)
 				break;
 			flush_page(va & ~PAGE_MASK);

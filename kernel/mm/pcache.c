@@ -348,6 +348,28 @@ void pcache_mark_dirty(struct pcpage *pg)
 	pcache_dirty_check(pc);
 }
 
+int pcache_page_mkwrite(struct inode *ino, struct pcpage *pg)
+{
+	struct pcache *pc = pg->pc;
+	int err = 0;
+
+	if (pc->ops && pc->ops->mkwrite)
+		err = pc->ops->mkwrite(ino, pg);
+	if (!err)
+		pcache_mark_dirty(pg);
+	return err;
+}
+
+void pcache_mark_dirty_idx(struct pcache *pc, uint64_t idx)
+{
+	struct pcpage *pg = pcache_find_page(pc, idx);
+
+	if (pg) {
+		pcache_mark_dirty(pg);
+		pcache_page_put(pg);
+	}
+}
+
 void pcache_set_blocks(struct pcpage *pg, const uint32_t *blks)
 {
 	struct pcache *pc = pg->pc;

@@ -53,6 +53,7 @@
 struct blkdev;
 struct future;
 struct page;
+struct pcpage;
 struct inode;
 struct superblock;
 struct uio;
@@ -72,6 +73,14 @@ struct pcache_ops {
 	 * it and calls again. Also -EIO. Called without any page-cache lock.
 	 */
 	int (*map)(struct inode *ino, uint64_t idx, unsigned n, uint32_t *blks);
+	/*
+	 * A store through a shared mapping is about to land in pg (uptodate,
+	 * referenced): give the blocks of the page that lie inside the file
+	 * (its holes) disk blocks, and record them (pcache_set_blocks). 0,
+	 * -ENOSPC, -EIO, or -EIOWAIT (parked; call again). May be NULL: the
+	 * file's pages always have their blocks.
+	 */
+	int (*mkwrite)(struct inode *ino, struct pcpage *pg);
 };
 
 enum pcpage_flag {
@@ -188,6 +197,14 @@ void pcache_page_put(struct pcpage *pg);
  * -EFAULT at or past the end of the file.
  */
 int pcache_get_page(struct inode *ino, uint64_t idx, struct pcpage **out);
+/*
+ * A store through a shared mapping will change pg (a page of ino's cache,
+ * referenced): its blocks are allocated (ops->mkwrite) and it is dirtied.
+ * 0, or -EIOWAIT (parked), -ENOSPC, -EIO.
+ */
+int pcache_page_mkwrite(struct inode *ino, struct pcpage *pg);
+/* The page at idx was stored into through a mapping: dirty it if cached. */
+void pcache_mark_dirty_idx(struct pcache *pc, uint64_t idx);
 /* The same, never filling or waiting: NULL unless cached and uptodate. */
 struct pcpage *pcache_find_page(struct pcache *pc, uint64_t idx);
 

@@ -37,4 +37,16 @@ struct elf_image_info {
  */
 int elf_load(struct as *as, const void *image, size_t size, struct elf_image_info *out);
 
+struct file;
+/*
+ * The same by mapping the file f (elf_map.c): hdr holds its first hdr_len
+ * bytes, the program header table included. Segments are private mappings
+ * of the file's page cache; the page where a writable segment's file bytes
+ * end is copied at once with its tail zeroed (it may need the page read:
+ * -EIOWAIT with a wait parked). -EXDEV when the file cannot be mapped so
+ * (no page cache, or two segments in one page): load it with elf_load().
+ */
+int elf_load_file(struct as *as, struct file *f, const void *hdr, size_t hdr_len,
+		  struct elf_image_info *out);
+
 #endif

@@ -15,6 +15,7 @@
 #include "kernel/printk.h"
 #include "kernel/proc/elf_load.h"
 #include "kernel/proc/exec_stack.h"
+#include "lib/elf.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -53,6 +54,35 @@ static long read_image(struct file *f, void **out, size_t *size)
 	return 0;
 }
 
+/* The start of f, its program header table included, into a kmalloc'd *hdr. */
+static long read_headers(struct file *f, void **hdr, size_t *len)
+{
+	size_t want = f->inode->size < PAGE_SIZE ? (size_t)f->inode->size : PAGE_SIZE;
+	uint64_t span;
+	char *buf;
+	long n;
+
+	for (;;) {
+		buf = kmalloc(want ? want : 1);
+		if (!buf)
+			return -ENOMEM;
+		n = file_read_kernel(f, buf, want, 0);
+		if (n < 0) {
+			kfree(buf);
+			return n;
+		}
+		span = elf_headers_span(buf, (size_t)n);
+		if (span <= (uint64_t)n || span > EXEC_MAX_IMAGE || span > f->inode->size ||
+		    (size_t)n < want)
+			break;
+		kfree(buf); /* a table past the first page: read that far */
+		want = (size_t)span;
+	}
+	*hdr = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		     const char *const *envp)
 {
@@ -67,16 +97,31 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	err = vfs_open_kernel(p, path, O_RDONLY, &file);
 	if (err)
 		return err == -EISDIR ? -EACCES : (int)err;
-	err = read_image(file, &image, &size);
-	file_put(file);
-	if (err)
+	if ((file->inode->mode & S_IFMT) != S_IFREG || !(file->inode->mode & 0111)) {
+		file_put(file);
+		return -EACCES;
+	}
+	err = read_headers(file, &image, &size);
+	if (err) {
+		file_put(file);
 		return (int)err;
+	}
 	as = as_create();
 	if (!as) {
 		err = -ENOMEM;
 		goto out_image;
 	}
-	err = elf_load(as, image, size, &info);
+	/* Mapped from the page cache; copied only when it cannot be mapped. */
+	err = elf_load_file(as, file, image, size, &info);
+	if (err == -EXDEV) {
+		as_destroy(as);
+		kfree(image);
+		image = NULL;
+		as = as_create();
+		err = as ? read_image(file, &image, &size) : -ENOMEM;
+		if (!err)
+			err = elf_load(as, image, size, &info);
+	}
 	if (err)
 		goto out_as;
 	err = exec_build_stack(as, argv, envp, &info, path, &sp);
@@ -97,12 +142,15 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	uctx_init(&p->uc, info.entry, sp);
 	proc_set_name(p, path);
 	kfree(image);
+	file_put(file);
 	return 0;
 
 out_as:
-	as_destroy(as);
+	if (as)
+		as_destroy(as);
 out_image:
 	kfree(image);
+	file_put(file);
 	return (int)err;
 }
 
