@@ -77,6 +77,16 @@ void arch_timer_set(uint64_t deadline_ns);
 int arch_irq_attach(unsigned irq, void (*fn)(void *arg), void *arg);
 
 /*
+ * Interrupt counts for /proc/interrupts. what: ARCH_IRQ_IPI, ARCH_IRQ_TIMER,
+ * or a platform (PLIC) source >= 1. Taken by hart (dense index) so far; read
+ * relaxed from any hart. arch_irq_attached: whether the source has a handler.
+ */
+#define ARCH_IRQ_IPI (-1)
+#define ARCH_IRQ_TIMER (-2)
+unsigned long arch_irq_count(int what, unsigned hart);
+bool arch_irq_attached(unsigned irq);
+
+/*
  * Device memory barrier for drivers that share memory with a DMA device
  * (virtio rings): every memory and device (MMIO) access before it is ordered
  * before every one after it (RISC-V `fence iorw,iorw`). Any context.
@@ -94,6 +104,8 @@ __attribute__((noreturn)) void arch_halt(void);
  * status (through the virt test finisher when the device tree has one).
  */
 __attribute__((noreturn)) void arch_poweroff(int status);
+/* Reset the machine (QEMU restarts it, or exits with 0 under -no-reboot). */
+__attribute__((noreturn)) void arch_reboot(void);
 
 /* Ask every other hart to halt (panic path); returns without waiting long. */
 void arch_stop_other_harts(void);

@@ -28,9 +28,15 @@ __attribute__((noreturn)) void kernel_main(const struct boot_info *bi);
 /* Every other hart, after its arch setup. */
 __attribute__((noreturn)) void kernel_secondary_main(void);
 
-/* The kernel command line option `name` or `name=value`: its value ("" for a
- * bare flag) copied into buf, or NULL when absent. */
+/* The kernel command line option `name` or `name=value` (before any `--`):
+ * its value ("" for a bare flag) copied into buf, or NULL when absent.
+ * Words split as Linux splits them (double quotes group). */
 const char *bootarg(const char *name, char *buf, unsigned long size);
 void bootarg_set_cmdline(const char *s);
+/* The arguments for init after its own name (user/README.md): PROG and the
+ * words after `init=PROG`, then the words after `--`. Fills at most max
+ * entries of argv (pointers into the kernel's copy of the command line,
+ * valid for ever); returns how many. */
+unsigned bootarg_init_argv(const char **argv, unsigned max);
 
 #endif

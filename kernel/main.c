@@ -22,6 +22,7 @@
 #include "kernel/fs/ramfs/ramfs.h"
 #include "kernel/drivers/tty/tty.h"
 #include "kernel/mm/layout.h"
+#include "kernel/fs/proc/procfs.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
 #include "kernel/syscall/syscall.h"
@@ -47,15 +48,6 @@ static void seed_random(const struct boot_info *bi)
 	if (dt && len > 0)
 		memcpy(seed.dt, dt, len < (int)sizeof(seed.dt) ? (size_t)len : sizeof(seed.dt));
 	random_init(&seed, sizeof(seed));
-}
-
-/* Everything after "init=" on the command line: the program and its args. */
-static const char *init_args(const char *cmdline)
-{
-	for (const char *p = cmdline; *p; p++)
-		if ((p == cmdline || p[-1] == ' ') && strncmp(p, "init=", 5) == 0)
-			return p + 5;
-	return NULL;
 }
 
 /* Mount the initrd as the root and start init; false if there is none. */
@@ -85,7 +77,12 @@ static bool start_user_space(const struct boot_info *bi)
 	if (fi->initrd_end > fi->initrd_start)
 		page_add_range(PAGE_ALIGN_UP(fi->initrd_start), PAGE_ALIGN_DOWN(fi->initrd_end));
 	tty_init();
-	err = proc_start_init(init_args(bi->bootargs));
+	procfs_boot(fi);
+	const char *init_argv[32];
+	unsigned n = bootarg_init_argv(init_argv, 31);
+
+	init_argv[n] = NULL;
+	err = proc_start_init(init_argv);
 	if (err) {
 		kprintf("init: could not start /sbin/init (%d)\n", err);
 		return false;

@@ -42,8 +42,9 @@
 /* The page size segments are congruent modulo (offset % page == vaddr % page). */
 #define ELF_PAGE_SIZE 4096u
 /* Loadable addresses: [ELF_USER_MIN, ELF_USER_TOP). The top is the Sv39 user
- * half; the bottom keeps page 0 (and Linux's mmap_min_addr) unmapped. */
-#define ELF_USER_MIN 0x10000ull
+ * half; the bottom keeps page 0 unmapped (Linux's vm.mmap_min_addr 4096:
+ * static binaries linked at 0x1000 load). */
+#define ELF_USER_MIN 0x1000ull
 #define ELF_USER_TOP 0x4000000000ull
 /* Linux's bound on the program header table: at most 64 KiB of it. */
 #define ELF_MAX_PHDR_BYTES 65536u

@@ -180,6 +180,9 @@
 #ifndef EPROTONOSUPPORT
 #define EPROTONOSUPPORT	93	/* Protocol not supported */
 #endif
+#ifndef ESOCKTNOSUPPORT
+#define ESOCKTNOSUPPORT	94	/* Socket type not supported */
+#endif
 #ifndef EOPNOTSUPP
 #define EOPNOTSUPP	95	/* Operation not supported on transport endpoint */
 #endif

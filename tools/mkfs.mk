@@ -19,6 +19,13 @@ $(FS_IMG): $(B)/initrd.cpio
 	rm -f $@.tmp
 	E2FSPROGS_FAKE_TIME=$(FS_IMG_TIME) mke2fs -q -F -t ext2 -b 4096 -U $(FS_IMG_UUID) \
 		-E hash_seed=$(FS_IMG_UUID),root_owner=0:0 -d $(UB)/root $@.tmp $(FS_IMG_SIZE)
+	# Owners as in the initrd, whoever builds: root's, except ROOTFS_OWNED (user/user.mk).
+	cd $(UB)/root && { find . -mindepth 1 | sed 's|^\.\(.*\)|sif "\1" uid 0\nsif "\1" gid 0|'; \
+		$(foreach o,$(ROOTFS_OWNED),echo 'sif "/$(word 1,$(subst :, ,$(o)))" uid $(word 2,$(subst :, ,$(o)))'; \
+		echo 'sif "/$(word 1,$(subst :, ,$(o)))" gid $(word 3,$(subst :, ,$(o)))';) } \
+		> $(abspath $@).owners
+	E2FSPROGS_FAKE_TIME=$(FS_IMG_TIME) debugfs -w -f $@.owners $@.tmp >/dev/null 2>&1
+	rm -f $@.owners
 	e2fsck -fn $@.tmp >/dev/null 2>&1
 	mv $@.tmp $@
 

@@ -20,6 +20,7 @@ static const struct applet applets[] = {
 	{ "pwd", pwd_main },	 { "wc", wc_main },	  { "uname", uname_main },
 	{ "env", env_main },	 { "yes", yes_main },	  { "head", head_main },
 	{ "touch", touch_main },
+	{ "su", su_main },	 { "id", id_main },
 };
 
 void box_perror(const char *prog, const char *what)

@@ -25,6 +25,8 @@ int env_main(int argc, char **argv);
 int yes_main(int argc, char **argv);
 int head_main(int argc, char **argv);
 int touch_main(int argc, char **argv);
+int su_main(int argc, char **argv);
+int id_main(int argc, char **argv);
 
 /* "prog: what: strerror(errno)" on stderr, in one write. */
 void box_perror(const char *prog, const char *what);

@@ -18,6 +18,9 @@
  *     exit status. init exits only in `init=` mode, with PROG's exit status, or 128 + signal
  *     number when PROG was killed (the shell's convention), or 127 when it could not be run.
  *   - orphans must be re-parented to pid 1; init reaps them with wait4(-1).
+ *   - the interactive shell leads its own session with the console as its controlling
+ *     terminal (setsid, TIOCSCTTY), so the terminal's signals reach its foreground group;
+ *     `init=` programs get no controlling terminal, as on Linux.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,7 +64,13 @@ static void open_console(void)
 	}
 }
 
-static pid_t spawn(char **argv)
+/*
+ * Start argv in a child. With @ctty the child leads a new session whose
+ * controlling terminal is the console (as a getty would set it up), so
+ * the terminal's ^C, ^Z and ^\ reach its foreground process group and a
+ * shell can do job control.
+ */
+static pid_t spawn(char **argv, bool ctty)
 {
 	pid_t pid = fork();
 
@@ -69,6 +79,8 @@ static pid_t spawn(char **argv)
 			dprintf(2, "init: fork: %s\n", strerror(errno));
 		return pid;
 	}
+	if (ctty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
+		dprintf(2, "init: no controlling terminal for %s: %s\n", argv[0], strerror(errno));
 	set_ignored(SIG_DFL);
 	execvp(argv[0], argv);
 	dprintf(2, "init: %s: %s\n", argv[0], strerror(errno));
@@ -101,7 +113,7 @@ static void sleep_ms(long ms)
 /* `init=` mode: run argv, exit with its status. */
 static int run_once(char **argv)
 {
-	pid_t pid = spawn(argv);
+	pid_t pid = spawn(argv, false);
 
 	if (pid < 0)
 		return 127;
@@ -122,12 +134,12 @@ static int __attribute__((noreturn)) run_forever(void)
 	struct stat st;
 
 	if (stat(RC_PATH, &st) == 0) {
-		pid_t pid = spawn(rc);
+		pid_t pid = spawn(rc, false);
 		if (pid > 0)
 			wait_for(pid);
 	}
 	for (;;) {
-		pid_t pid = spawn(sh);
+		pid_t pid = spawn(sh, true);
 		if (pid < 0) {
 			sleep_ms(1000);
 			continue;

@@ -26,16 +26,26 @@ UCFLAGS  := -std=gnu11 -D_GNU_SOURCE -static -O2 -g -Wall -Wextra -Werror -MMD -
 UB       := $(B)/user
 
 BOX_APPLETS := sh echo cat ls mkdir rmdir rm kill sleep true false pwd wc uname env yes head \
-	touch
+	touch su id
 BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c \
 	$(wildcard user/bin/*.c)
 # Cases run in link order, then definition order (-fno-toplevel-reorder keeps it).
-UT_SRCS     := user/tests/usertests.c user/tests/t_proc.c user/tests/t_signal.c user/tests/t_pipe.c \
+# The first files in a fixed order; every other user/tests/t_*.c after them, sorted by name,
+# so a new test file needs no edit here.
+UT_FIRST    := user/tests/usertests.c user/tests/t_proc.c user/tests/t_signal.c user/tests/t_pipe.c \
 	user/tests/t_mem.c user/tests/t_sys.c user/tests/t_fs.c
+UT_SRCS     := $(UT_FIRST) $(sort $(filter-out $(UT_FIRST),$(wildcard user/tests/t_*.c)))
 BENCH_SRCS  := $(wildcard user/bench/*.c)
+# The reliability tools (user/fuzz/): the syscall fuzzer and the fs workloads.
+FUZZ_SRCS   := $(filter-out user/fuzz/fsload.c,$(wildcard user/fuzz/*.c))
+FSLOAD_SRCS := user/fuzz/fsload.c
+
+# user/tools: one program per file (asynctop: the live view of /proc/async).
+TOOL_PROGS  := $(patsubst user/tools/%.c,%,$(wildcard user/tools/*.c))
 
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
-UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench)
+UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench) $(if $(FUZZ_SRCS),fuzz) fsload \
+	$(TOOL_PROGS)
 
 $(UB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -46,6 +56,9 @@ $(call uobjs,$(UT_SRCS)): UCFLAGS += -fno-toplevel-reorder
 $(UB)/bin/box: $(call uobjs,$(BOX_SRCS))
 $(UB)/bin/usertests: $(call uobjs,$(UT_SRCS))
 $(UB)/bin/bench: $(call uobjs,$(BENCH_SRCS))
+$(UB)/bin/fuzz: $(call uobjs,$(FUZZ_SRCS))
+$(UB)/bin/fsload: $(call uobjs,$(FSLOAD_SRCS))
+$(foreach t,$(TOOL_PROGS),$(eval $(UB)/bin/$(t): $(call uobjs,user/tools/$(t).c)))
 $(addprefix $(UB)/bin/,$(UPROGS)):
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $^ -o $@
@@ -67,20 +80,34 @@ $(shell mkdir -p $(UB); echo '$(ROOTFS_EXTRA) $(ROOTFS_HARDLINKS)' | cmp -s - $(
 
 ulink = $(if $(filter 1,$(ROOTFS_HARDLINKS)),ln -f,cp)
 
-$(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(UB)/.links user/etc/rc $(UROOT_CFG) \
-		$(if $(ROOTFS_EXTRA),FORCE)
+# Users (user/etc/passwd, group, shadow): root and the unprivileged `user` (1000:1000), whose
+# home is the one staged path not owned by root. ROOTFS_OWNED lists such paths as
+# path:uid:gid; tools/mkfs.mk gives the ext2 image the same owners.
+ROOTFS_ETC := rc passwd group shadow
+ROOTFS_OWNED := home/user:1000:1000
+
+$(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(UB)/.links $(addprefix user/etc/,$(ROOTFS_ETC)) \
+		$(UROOT_CFG) user/user.mk $(if $(ROOTFS_EXTRA),FORCE)
 	rm -rf $(UB)/root && mkdir -p $(UB)/root/bin $(UB)/root/sbin $(UB)/root/etc \
-		$(UB)/root/dev $(UB)/root/tmp
+		$(UB)/root/dev $(UB)/root/tmp $(UB)/root/proc $(UB)/root/sys
 	$(if $(ROOTFS_EXTRA),cp -a $(ROOTFS_EXTRA)/. $(UB)/root/)
 	for p in $(UPROGS); do $(USTRIP) -o $(UB)/root/bin/$$p $(UB)/bin/$$p; done
 	cd $(UB)/root/bin && for a in $(BOX_APPLETS); do $(ulink) box $$a; done
 	cd $(UB)/root && $(ulink) bin/box sbin/init
-	cp user/etc/rc $(UB)/root/etc/rc
+	cp $(addprefix user/etc/,$(ROOTFS_ETC)) $(UB)/root/etc/
 	chmod 0755 $(UB)/root/bin/* $(UB)/root/sbin/init $(UB)/root/etc/rc
+	chmod 0644 $(UB)/root/etc/passwd $(UB)/root/etc/group
+	chmod 0600 $(UB)/root/etc/shadow
+	mkdir -p $(UB)/root/root $(UB)/root/home/user
+	chmod 0700 $(UB)/root/root
 	chmod 1777 $(UB)/root/tmp
 	find $(UB)/root -exec touch -h -d @0 {} +
 	cd $(UB)/root && find . -mindepth 1 | LC_ALL=C sort | \
+		grep -vxF $(foreach o,$(ROOTFS_OWNED),-e ./$(word 1,$(subst :, ,$(o)))) | \
 		cpio --quiet -o -H newc -R 0:0 --reproducible > $(abspath $@).tmp
+	cd $(UB)/root && $(foreach o,$(ROOTFS_OWNED),echo ./$(word 1,$(subst :, ,$(o))) | \
+		cpio --quiet -o -A -H newc -R $(word 2,$(subst :, ,$(o))):$(word 3,$(subst :, ,$(o))) \
+		--reproducible -O $(abspath $@).tmp &&) true
 	mv $@.tmp $@
 	@echo "initrd: $$(stat -c %s $@) bytes"
 

@@ -18,7 +18,7 @@
 struct irq_slot {
 	void (*fn)(void *arg); /* I: set before the source is enabled */
 	void *arg;             /* I */
-	unsigned long count;   /* A */
+	unsigned long count[MAX_HARTS]; /* A, by dense hart index: claims handled */
 };
 
 static volatile uint32_t *plic; /* I */
@@ -73,6 +73,24 @@ int arch_irq_attach(unsigned irq, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+bool arch_irq_attached(unsigned irq)
+{
+	return irq > 0 && irq < PLIC_MAX_IRQ && irq <= plic_ndev && irq_table[irq].fn;
+}
+
+unsigned long arch_irq_count(int what, unsigned hart)
+{
+	if (hart >= MAX_HARTS)
+		return 0;
+	if (what == ARCH_IRQ_IPI)
+		return __atomic_load_n(&hart_locals[hart].irq_count[0], __ATOMIC_RELAXED);
+	if (what == ARCH_IRQ_TIMER)
+		return __atomic_load_n(&hart_locals[hart].irq_count[1], __ATOMIC_RELAXED);
+	if (what <= 0 || what >= PLIC_MAX_IRQ)
+		return 0;
+	return __atomic_load_n(&irq_table[what].count[hart], __ATOMIC_RELAXED);
+}
+
 void plic_handle(void)
 {
 	unsigned ctx = s_context(this_hart()->hartid);
@@ -81,7 +99,10 @@ void plic_handle(void)
 
 	while ((irq = *claim) != 0) {
 		if (irq < PLIC_MAX_IRQ && irq_table[irq].fn) {
-			__atomic_fetch_add(&irq_table[irq].count, 1, __ATOMIC_RELAXED);
+			/* Only this hart writes its count: a plain add. */
+			unsigned long *c = &irq_table[irq].count[this_hart()->index];
+
+			__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
 			irq_table[irq].fn(irq_table[irq].arg);
 		} else {
 			kprintf("plic: spurious irq %u\n", irq);

@@ -33,6 +33,15 @@ void arch_poweroff(int status)
 	arch_halt();
 }
 
+void arch_reboot(void)
+{
+	arch_irq_disable();
+	if (finisher)
+		*finisher = 0x7777; /* FINISHER_RESET */
+	sbi_system_reset(SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE);
+	arch_halt();
+}
+
 void arch_stop_other_harts(void)
 {
 	for (unsigned h = 0; h < hart_count(); h++)

@@ -20,6 +20,7 @@ long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long 
 long sbi_hart_get_status(unsigned long hartid);
 
 #define SBI_SRST_SHUTDOWN 0
+#define SBI_SRST_COLD_REBOOT 1
 #define SBI_SRST_REASON_NONE 0
 #define SBI_SRST_REASON_FAILURE 1
 void sbi_system_reset(uint32_t type, uint32_t reason);

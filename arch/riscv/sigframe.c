@@ -7,8 +7,8 @@
  * the FP registers, and the signal mask to restore.
  *
  * Return: Linux enters handlers with ra pointing at its vDSO's rt_sigreturn.
- * This kernel has no vDSO; ra points at USER_SIGRETURN_PC, an address below
- * AS_MMAP_MIN that is never mapped. The handler's `ret` faults there, and the
+ * This kernel has no vDSO; ra points at USER_SIGRETURN_PC, an address in
+ * page 0, which is never mapped. The handler's `ret` faults there, and the
  * userloop treats that fetch fault as rt_sigreturn (an explicit rt_sigreturn
  * ecall works too).
  */
@@ -21,16 +21,8 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-struct rv_siginfo {		/* 128 bytes, as Linux's siginfo_t */
-	int32_t signo, errno_, code, pad0;
-	union {
-		struct {
-			int32_t pid;
-			uint32_t uid;
-		} kill;
-		uint64_t addr;	/* faults: the address */
-	} u;
-	uint8_t pad[128 - 24];
+struct rv_siginfo {		/* 128 bytes, as Linux's siginfo_t (filled by kernel/proc) */
+	uint8_t bytes[128];
 };
 
 struct rv_fp_state {		/* union __riscv_fp_state: the Q layout's size */
@@ -66,24 +58,23 @@ _Static_assert(sizeof(struct rv_fp_state) == 528, "union __riscv_fp_state is 528
 _Static_assert(offsetof(struct rv_ucontext, mcontext) == 176, "uc_mcontext at 176");
 _Static_assert(sizeof(struct rv_ucontext) == 960, "ucontext_t is 960 bytes");
 
-#define SS_DISABLE 2
-
-int uctx_signal_push(struct user_context *uc, struct as *as, const struct uctx_siginfo *si,
-		     uint64_t old_mask, uintptr_t handler)
+int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
+		     uint64_t old_mask, const struct uctx_stack *stack, uintptr_t sp,
+		     uintptr_t handler)
 {
 	struct rv_sigframe *f = kzalloc(sizeof(*f));
-	uintptr_t sp = (uc->x[2] - sizeof(*f)) & ~(uintptr_t)15;
+	int32_t signo;
 	int err;
 
 	if (!f)
 		return -ENOMEM;
-	f->info.signo = si->signo;
-	f->info.code = si->code;
-	if (si->is_fault)
-		f->info.u.addr = si->addr;
-	else
-		f->info.u.kill.pid = si->pid;
-	f->uc.stack.flags = SS_DISABLE;
+	memcpy(&signo, info, sizeof(signo)); /* si_signo comes first */
+	/* A stack pointer below the frame's size would wrap: no room. */
+	sp = sp >= sizeof(*f) + 16 ? (sp - sizeof(*f)) & ~(uintptr_t)15 : 0;
+	memcpy(&f->info, info, sizeof(f->info));
+	f->uc.stack.sp = stack->sp;
+	f->uc.stack.flags = (int32_t)stack->flags;
+	f->uc.stack.size = stack->size;
 	f->uc.sigmask = old_mask;
 	f->uc.mcontext.regs[0] = uc->pc;
 	for (int i = 1; i < 32; i++)
@@ -92,7 +83,7 @@ int uctx_signal_push(struct user_context *uc, struct as *as, const struct uctx_s
 		memcpy(f->uc.mcontext.fp.f, uc->f->f, sizeof(f->uc.mcontext.fp.f));
 		f->uc.mcontext.fp.fcsr = uc->f->fcsr;
 	}
-	err = sp >= sizeof(*f) ? copy_to_user(as, sp, f, sizeof(*f)) : -EFAULT;
+	err = sp ? copy_to_user(as, sp, f, sizeof(*f)) : -EFAULT;
 	kfree(f);
 	if (err)
 		return err;
@@ -100,13 +91,14 @@ int uctx_signal_push(struct user_context *uc, struct as *as, const struct uctx_s
 	uc->pc = handler;
 	uc->x[1] = USER_SIGRETURN_PC;				/* ra */
 	uc->x[2] = sp;
-	uc->x[10] = (unsigned long)si->signo;			/* a0 */
+	uc->x[10] = (unsigned long)signo;			/* a0 */
 	uc->x[11] = sp + offsetof(struct rv_sigframe, info);	/* a1: siginfo_t * */
 	uc->x[12] = sp + offsetof(struct rv_sigframe, uc);	/* a2: ucontext_t * */
 	return 0;
 }
 
-int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask)
+int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask,
+		    struct uctx_stack *stack)
 {
 	struct rv_sigframe *f = kmalloc(sizeof(*f));
 	int err;
@@ -122,6 +114,9 @@ int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask)
 		for (int i = 1; i < 32; i++)
 			uc->x[i] = f->uc.mcontext.regs[i];
 		*mask = f->uc.sigmask;
+		stack->sp = f->uc.stack.sp;
+		stack->flags = (uint32_t)f->uc.stack.flags;
+		stack->size = f->uc.stack.size;
 	}
 	kfree(f);
 	return err;

@@ -128,25 +128,31 @@ bool uloop_fast_syscall(struct user_context *uc);
 
 /*
  * Signal frames (sigframe.c). USER_SIGRETURN_PC is where a handler returns
- * to: never mapped (below AS_MMAP_MIN), so its fetch fault means "return
- * from the handler".
+ * to: in page 0, which is never mapped (ELF segments start at 4096, mmap
+ * refuses page 0: AS_MAP_MIN_ADDR), so its fetch fault means "return from
+ * the handler".
  */
-#define USER_SIGRETURN_PC 0xfff0UL
+#define USER_SIGRETURN_PC 0xff0UL
 struct as;
-struct uctx_siginfo {
-	int signo, code;
-	bool is_fault;		/* addr is meaningful, else pid */
-	uintptr_t addr;
-	int pid;
+/* stack_t: the alternate signal stack a frame records in uc_stack. */
+struct uctx_stack {
+	uintptr_t sp;
+	uint32_t flags;
+	uint64_t size;
 };
-/* Push a frame on the user stack and point the context at @handler with
- * (signo, &info, &ucontext); @old_mask is what rt_sigreturn restores.
+/* Push a frame below @sp (the program's stack pointer, or the top of its
+ * alternate stack) and point the context at @handler with (signo, &info,
+ * &ucontext). @info is the 128-byte siginfo_t as the program sees it,
+ * @old_mask what rt_sigreturn restores, @stack what uc_stack records.
  * -EFAULT if the stack cannot take it, -ENOMEM. */
-int uctx_signal_push(struct user_context *uc, struct as *as, const struct uctx_siginfo *si,
-		     uint64_t old_mask, uintptr_t handler);
+int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
+		     uint64_t old_mask, const struct uctx_stack *stack, uintptr_t sp,
+		     uintptr_t handler);
 /* Restore the context from the frame at the stack pointer; *mask gets the
- * saved signal mask. -EFAULT on a bad frame, -ENOMEM. */
-int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask);
+ * saved signal mask, *stack the frame's uc_stack. -EFAULT on a bad frame,
+ * -ENOMEM. */
+int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask,
+		    struct uctx_stack *stack);
 /* Set the FP registers (all-zero with no state yet needs none). */
 int uctx_set_fp(struct user_context *uc, const uint64_t f[32], uint32_t fcsr);
 

@@ -321,10 +321,18 @@ static void sleep_if_idle(struct exec_hart *h)
 	atomic_store_explicit(&h->idle, 1, memory_order_seq_cst);
 	atomic_thread_fence(memory_order_seq_cst);
 	if (!has_work(h)) {
+		uint64_t t0 = clock_now_ns();
+
+		atomic_store_explicit(&h->idle_since, t0, memory_order_relaxed);
 		atomic_store_explicit(&h->wfi_count,
 				      atomic_load_explicit(&h->wfi_count, memory_order_relaxed) + 1,
 				      memory_order_relaxed);
 		arch_wait_for_interrupt();
+		atomic_store_explicit(&h->idle_ns,
+				      atomic_load_explicit(&h->idle_ns, memory_order_relaxed) +
+					      (clock_now_ns() - t0),
+				      memory_order_relaxed);
+		atomic_store_explicit(&h->idle_since, 0, memory_order_relaxed);
 	}
 	/* relaxed: a stale true only costs a pusher a spurious IPI. */
 	atomic_store_explicit(&h->idle, 0, memory_order_relaxed);
@@ -446,6 +454,26 @@ unsigned exec_task_count(unsigned hart)
 unsigned exec_hart_count(void)
 {
 	return exec_nharts;
+}
+
+uint64_t exec_idle_ns(unsigned hart)
+{
+	if (hart >= exec_nharts)
+		return 0;
+	/* A hart asleep now counts the time since it went to sleep too. The
+	 * two loads may straddle its wake-up: off by that moment at most. */
+	uint64_t since = atomic_load_explicit(&exec_harts[hart].idle_since, memory_order_relaxed);
+	uint64_t idle = atomic_load_explicit(&exec_harts[hart].idle_ns, memory_order_relaxed);
+	uint64_t now = clock_now_ns();
+
+	return idle + (since && now > since ? now - since : 0);
+}
+
+void exec_lat_hist(unsigned hart, uint32_t out[EXEC_LAT_BUCKETS])
+{
+	for (unsigned i = 0; i < EXEC_LAT_BUCKETS; i++)
+		out[i] = hart < exec_nharts ? atomic_load_explicit(&exec_harts[hart].lat_hist[i],
+								   memory_order_relaxed) : 0;
 }
 
 void exec_dump_tasks(void)

@@ -71,6 +71,12 @@ unsigned exec_hart_count(void);
 /* Print every live task with its await chain (racy; for panics and debug). */
 void exec_dump_tasks(void);
 
+/* Per-hart figures for /proc: time spent in wfi, and the wake-to-poll
+ * latency histogram of sampled polls (bucket i: [2^i, 2^(i+1)) ns). */
+#define EXEC_LAT_BUCKETS 24
+uint64_t exec_idle_ns(unsigned hart);
+void exec_lat_hist(unsigned hart, uint32_t out[EXEC_LAT_BUCKETS]);
+
 /* What the test trace hook sees (compiled in with -DEXEC_TRACE). */
 enum exec_event {
 	EXEC_EV_SPAWN,		/* task created (then PUSH) */

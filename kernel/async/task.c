@@ -483,14 +483,20 @@ static __attribute__((noinline)) unsigned task_polled(struct exec_hart *h, struc
 }
 
 /* A sampled poll: bracketed by clock reads for the counters. */
-static __attribute__((noinline)) enum poll poll_timed(struct task *t)
+static __attribute__((noinline)) enum poll poll_timed(struct exec_hart *h, struct task *t)
 {
-	uint64_t t0 = clock_now_ns(), t1;
+	uint64_t t0 = clock_now_ns(), t1, lat = t0 - t->wake_ns;
+	unsigned b = lat ? 63 - (unsigned)__builtin_clzll(lat) : 0;
 	enum poll r;
 
 	atomic_store_explicit(&t->wake_to_poll_ns,
-			      atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed) +
-				      (t0 - t->wake_ns),
+			      atomic_load_explicit(&t->wake_to_poll_ns, memory_order_relaxed) + lat,
+			      memory_order_relaxed);
+	if (b >= EXEC_LAT_BUCKETS)
+		b = EXEC_LAT_BUCKETS - 1;
+	/* Sampled polls only (1 in EXEC_TIME_SAMPLE): off the common path. */
+	atomic_store_explicit(&h->lat_hist[b],
+			      atomic_load_explicit(&h->lat_hist[b], memory_order_relaxed) + 1,
 			      memory_order_relaxed);
 	r = future_poll(t->fut, &t->cx);
 	t1 = clock_now_ns();
@@ -513,7 +519,7 @@ static __attribute__((noinline)) unsigned task_poll_slow(struct exec_hart *h, st
 	}
 	h->current = id;
 	EXEC_TRACE_EV(EXEC_EV_POLL, id);
-	return task_polled(h, t, poll_timed(t));
+	return task_polled(h, t, poll_timed(h, t));
 }
 
 void task_run(struct exec_hart *h, uint32_t slot)
@@ -563,6 +569,8 @@ bool task_is_done(task_id_t id)
 	s = atomic_load_explicit(&t->state, memory_order_acquire);
 	return ts_gen(s) != task_id_gen(id) || ts_is_terminal(s) || ts_run(s) == TASK_FREE;
 }
+
+_Static_assert(TASK_STATS_IDLE == TASK_IDLE, "task.h names the idle run state");
 
 int task_get_stats(task_id_t id, struct task_stats *st)
 {

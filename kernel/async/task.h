@@ -88,6 +88,23 @@ struct task_stats {
 };
 /* Snapshot of a live task's counters; -ESRCH if the id is stale. */
 int task_get_stats(task_id_t id, struct task_stats *st);
+/* task_stats.state of a task that waits for a wake (blocked, not queued). */
+#define TASK_STATS_IDLE 1
+
+/* The next live task after *cursor (start at 0): its id and stats. false
+ * at the end. Racy by nature (tasks come and go); each entry is whole. */
+bool task_next(uint32_t *cursor, task_id_t *id, struct task_stats *st);
+
+/*
+ * Call fn(fut, arg) with the task's top-level future while nobody can poll
+ * it, so its await chain holds still: an idle task is taken as a poller
+ * takes it (IDLE -> RUNNING, without polling); a wake meanwhile is kept
+ * (NOTIFIED) and the task queued afterwards, as after a poll. The calling
+ * task may inspect itself (it is the poller). fn runs with interrupts off
+ * and must be short and not block. 0, -ESRCH (gone), -EBUSY (queued or
+ * running elsewhere: its chain is moving).
+ */
+int task_inspect(task_id_t id, void (*fn)(struct future *f, void *arg), void *arg);
 
 /* Name of a task_run_state value ("idle", "scheduled", ...). */
 const char *task_state_name(unsigned state);

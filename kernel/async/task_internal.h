@@ -197,6 +197,13 @@ struct exec_hart {
 	_Atomic uint64_t polls;		/* A: written by the owner only */
 	_Atomic uint64_t steals;	/* A: tasks this hart stole */
 	uint32_t index;			/* I: this hart's index in exec_harts */
+	/* For /proc/async and /proc/stat, off the wake-to-poll path: time in
+	 * wfi (added when a wfi returns), and the wake-to-poll latency of the
+	 * sampled (timed) polls by powers of two: bucket i counts [2^i, 2^(i+1))
+	 * ns, the last everything above. A, written by the owner only. */
+	_Atomic uint64_t idle_ns;
+	_Atomic uint64_t idle_since;	/* when the current wfi began, 0 when awake */
+	_Atomic uint32_t lat_hist[EXEC_LAT_BUCKETS];
 } __attribute__((aligned(512)));	/* a power of two: &exec_harts[i] is a shift */
 
 extern struct exec_hart exec_harts[MAX_HARTS];

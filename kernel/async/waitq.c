@@ -8,24 +8,62 @@ void waitq_init(struct waitq *wq)
 	list_init(&wq->waiters);
 }
 
-static void wake_first_locked(struct waitq *wq, enum waitq_woken how)
+static void wake_waiter_locked(struct waitq_wait_future *w, enum waitq_woken how)
 {
-	struct waitq_wait_future *w =
-		list_first_entry(&wq->waiters, struct waitq_wait_future, node);
-
 	list_del(&w->node);
 	w->woken = how;
 	waker_wake(&w->waker);
 	w->waker = waker_noop();
 }
 
+/*
+ * One pass over the queue: every watcher (the oldest exclusive one only),
+ * and the one-shot waiters, all of them or the oldest. Returns how many
+ * one-shot waiters were woken. Entries woken are unlinked before their
+ * waker runs, watchers stay, so the walk keeps its next pointer.
+ */
+static unsigned wake_locked(struct waitq *wq, bool all)
+{
+	struct waitq_wait_future *w, *n;
+	bool excl_done = false;
+	unsigned woken = 0;
+
+	list_for_each_entry_safe(w, n, &wq->waiters, node) {
+		if (w->flags & WAITQ_WATCH) {
+			if (w->flags & WAITQ_WATCH_EXCL) {
+				if (excl_done)
+					continue;
+				excl_done = true;
+			}
+			waker_wake_by_ref(&w->waker);
+			continue;
+		}
+		if (!all && woken)
+			continue;
+		wake_waiter_locked(w, all ? WAITQ_WOKEN_ALL : WAITQ_WOKEN_ONE);
+		woken++;
+	}
+	return woken;
+}
+
+/* Pass an unused wake_one on to the oldest one-shot waiter, if any. */
+static void pass_one_locked(struct waitq *wq)
+{
+	struct waitq_wait_future *w;
+
+	list_for_each_entry(w, &wq->waiters, node) {
+		if (!(w->flags & WAITQ_WATCH)) {
+			wake_waiter_locked(w, WAITQ_WOKEN_ONE);
+			return;
+		}
+	}
+}
+
 bool waitq_wake_one(struct waitq *wq)
 {
 	irqflags_t fl = spin_lock_irqsave(&wq->lock);
-	bool any = !list_empty(&wq->waiters);
+	bool any = wake_locked(wq, false) != 0;
 
-	if (any)
-		wake_first_locked(wq, WAITQ_WOKEN_ONE);
 	spin_unlock_irqrestore(&wq->lock, fl);
 	return any;
 }
@@ -33,12 +71,38 @@ bool waitq_wake_one(struct waitq *wq)
 unsigned waitq_wake_all(struct waitq *wq)
 {
 	irqflags_t fl = spin_lock_irqsave(&wq->lock);
-	unsigned n = 0;
+	unsigned n = wake_locked(wq, true);
 
-	for (; !list_empty(&wq->waiters); n++)
-		wake_first_locked(wq, WAITQ_WOKEN_ALL);
 	spin_unlock_irqrestore(&wq->lock, fl);
 	return n;
+}
+
+void waitq_watch(struct waitq_wait_future *w, struct waitq *wq, const struct waker *wk,
+		 bool exclusive)
+{
+	irqflags_t fl;
+
+	waitq_wait_init(w, wq);
+	w->flags = WAITQ_WATCH | (exclusive ? WAITQ_WATCH_EXCL : 0);
+	w->waker = waker_clone(wk);
+	fl = spin_lock_irqsave(&wq->lock);
+	list_add_tail(&w->node, &wq->waiters);
+	w->state = WAITQ_WAITING;
+	spin_unlock_irqrestore(&wq->lock, fl);
+}
+
+void waitq_unwatch(struct waitq_wait_future *w)
+{
+	irqflags_t fl;
+
+	if (w->state != WAITQ_WAITING)
+		return;
+	fl = spin_lock_irqsave(&w->wq->lock);
+	list_del(&w->node);
+	w->state = WAITQ_DONE;
+	spin_unlock_irqrestore(&w->wq->lock, fl);
+	waker_drop(&w->waker);
+	w->waker = waker_noop();
 }
 
 static enum poll waitq_wait_poll(struct future *f, struct context *cx)
@@ -85,9 +149,9 @@ static void waitq_wait_drop(struct future *f)
 	if (list_is_linked(&w->node)) {
 		list_del(&w->node);
 		waker_drop(&w->waker);
-	} else if (w->woken == WAITQ_WOKEN_ONE && !list_empty(&w->wq->waiters)) {
+	} else if (w->woken == WAITQ_WOKEN_ONE) {
 		/* We took a wake_one and will never act on it: pass it on. */
-		wake_first_locked(w->wq, WAITQ_WOKEN_ONE);
+		pass_one_locked(w->wq);
 	}
 	w->state = WAITQ_DONE;
 	spin_unlock_irqrestore(&w->wq->lock, fl);
@@ -118,6 +182,7 @@ void waitq_wait_init(struct waitq_wait_future *w, struct waitq *wq)
 	w->wq = wq;
 	w->state = WAITQ_INIT;
 	w->woken = WAITQ_NOT_WOKEN;
+	w->flags = 0;
 	list_init(&w->node);
 	w->waker = waker_noop();
 }

@@ -10,13 +10,24 @@
  * passes it on to the next waiter, so wake_one is never lost to a cancel.
  *
  * Wakers are woken under the queue's lock (like Linux's wake_up): a waker
- * must not take a wait-queue lock (task and block_on wakers do not).
+ * must not take a wait-queue lock (task and block_on wakers do not), with
+ * one exception below.
  * Any context; the lock is taken with interrupts off.
+ *
+ * Watchers (readiness, DESIGN.md 9): an epoll item is a long-lived entry
+ * that stays queued across wakes (waitq_watch / waitq_unwatch). Every wake,
+ * wake_one included, wakes every watcher (they observe, they take nothing)
+ * and the one-shot waiters as asked; of the watchers marked exclusive
+ * (EPOLLEXCLUSIVE) only the oldest. A watcher's waker may take its epoll
+ * instance's lock and wake that instance's own queue: lock order is this
+ * queue -> the instance -> the instance's queue, acyclic because epoll
+ * refuses loops (kernel/ipc/epoll.c).
  */
 #ifndef KERNEL_ASYNC_WAITQ_H
 #define KERNEL_ASYNC_WAITQ_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "kernel/async/future.h"
 #include "kernel/spinlock.h"
@@ -53,11 +64,26 @@ struct waitq_wait_future {
 	struct future base;
 	struct waitq *wq;
 	enum waitq_wait_state state;	/* L:wq->lock once queued */
-	enum waitq_woken woken;		/* L:wq->lock */
+	uint8_t woken;			/* L:wq->lock: enum waitq_woken */
+	uint8_t flags;			/* I: WAITQ_WATCH* (0: a one-shot waiter) */
 	struct list_head node;		/* L:wq->lock */
 	struct waker waker;		/* L:wq->lock */
 };
 
 void waitq_wait_init(struct waitq_wait_future *w, struct waitq *wq);
+
+#define WAITQ_WATCH 0x1		/* a watcher: stays queued, woken by every wake */
+#define WAITQ_WATCH_EXCL 0x2	/* ... and only the oldest such one per wake */
+
+/*
+ * Queue w on wq as a watcher whose waker is (a clone of) *wk: woken by
+ * every wake until waitq_unwatch. w is not a future to poll; only its
+ * node, waker and flags are used. exclusive: WAITQ_WATCH_EXCL.
+ */
+void waitq_watch(struct waitq_wait_future *w, struct waitq *wq, const struct waker *wk,
+		 bool exclusive);
+/* Dequeue a watcher (no-op if not queued); after it returns its waker
+ * is never called again. */
+void waitq_unwatch(struct waitq_wait_future *w);
 
 #endif

@@ -565,6 +565,16 @@ void bcache_put(struct bcache_buf *b)
 	wake_io_waiters();
 }
 
+void bcache_hold(struct bcache_buf *b)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	if (b->ref == 0)
+		panic("bcache_hold: block %lu has no reference", (unsigned long)b->blockno);
+	b->ref++;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+}
+
 /* ---- sync ----------------------------------------------------------------- */
 
 bool bcache_writeback(struct blkdev *dev, uint64_t *seen)

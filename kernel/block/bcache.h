@@ -76,6 +76,8 @@ uint64_t bcache_blockno(const struct bcache_buf *b);
 void bcache_mark_dirty(struct bcache_buf *b);
 /* Drop the reference from bcache_get*. */
 void bcache_put(struct bcache_buf *b);
+/* One more reference to a buffer the caller holds (put it with bcache_put). */
+void bcache_hold(struct bcache_buf *b);
 
 /*
  * A kmalloc'd future (release op frees it) that writes back every block of

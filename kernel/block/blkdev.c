@@ -146,6 +146,7 @@ void blk_req_init(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint64_
 	r->done = NULL;
 	r->done_arg = NULL;
 	r->has_waker = false;
+	r->submit_ns = 0;
 	list_init(&r->wait_node);
 	atomic_store_explicit(&r->state, BLK_REQ_IDLE, memory_order_relaxed);
 }
@@ -162,6 +163,8 @@ void blk_req_init_sg(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint
 	r->segs = segs;
 }
 
+static void blk_account_done(struct blk_req *r);
+
 void blk_req_complete_locked(struct blk_req *r, long result, struct blk_fin *fin)
 {
 	fin->r = r;
@@ -171,6 +174,8 @@ void blk_req_complete_locked(struct blk_req *r, long result, struct blk_fin *fin
 	r->has_waker = false;
 	if (result < 0 && r->op == BLK_WRITE)
 		atomic_fetch_add_explicit(&r->dev->write_errors, 1, memory_order_relaxed);
+	if (r->submit_ns)
+		blk_account_done(r);
 	r->base.result = result;
 	/* release: result and the device's data before DONE (pairs with the
 	 * acquire in blk_req_is_done). */
@@ -203,6 +208,33 @@ static long check_req(const struct blk_req *r)
 	return 0;
 }
 
+/* Statistics (relaxed: counters, read for /sys only). */
+static void blk_account_done(struct blk_req *r)
+{
+	struct blkdev *d = r->dev;
+	uint64_t now = clock_now_ns();
+
+	atomic_fetch_add_explicit(&d->stats.ios[r->op], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&d->stats.sectors[r->op], r->len / BLK_SECTOR_SIZE,
+				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&d->stats.ns[r->op], now - r->submit_ns, memory_order_relaxed);
+	if (atomic_fetch_sub_explicit(&d->stats.in_flight, 1, memory_order_relaxed) == 1)
+		atomic_fetch_add_explicit(&d->stats.busy_ns,
+					  now - atomic_load_explicit(&d->stats.busy_since,
+								     memory_order_relaxed),
+					  memory_order_relaxed);
+	r->submit_ns = 0;
+}
+
+static void blk_account_submit(struct blk_req *r)
+{
+	struct blkdev *d = r->dev;
+
+	r->submit_ns = clock_now_ns();
+	if (atomic_fetch_add_explicit(&d->stats.in_flight, 1, memory_order_relaxed) == 0)
+		atomic_store_explicit(&d->stats.busy_since, r->submit_ns, memory_order_relaxed);
+}
+
 void blkdev_submit(struct blk_req *r)
 {
 	long err = check_req(r);
@@ -215,6 +247,7 @@ void blkdev_submit(struct blk_req *r)
 		blk_fin_run(&fin);
 		return;
 	}
+	blk_account_submit(r);
 	r->dev->ops->submit(r->dev, r);
 }
 

@@ -80,6 +80,7 @@ struct blk_req {
 	struct waker waker;		/* D */
 	bool has_waker;			/* D */
 	struct list_head wait_node;	/* D: on the driver's FIFO while QUEUED */
+	uint64_t submit_ns;		/* D: when it was submitted (statistics) */
 };
 
 struct blkdev_ops {
@@ -103,6 +104,14 @@ struct blkdev {
 	const struct blkdev_ops *ops;	/* I */
 	void *priv;			/* I: the driver's state */
 	atomic_uint write_errors;	/* A: failed BLK_WRITEs so far (bcache_sync) */
+	/* I/O statistics for /sys/block/<dev>/stat, counted at completion
+	 * (as Linux): per enum blk_op, requests, sectors and the ns they took
+	 * from submission; requests in flight, and the ns with any in flight. */
+	struct {
+		atomic_ullong ios[3], sectors[3], ns[3];
+		atomic_uint in_flight;
+		atomic_ullong busy_ns, busy_since;
+	} stats;
 };
 
 /* Prepare @r (any previous use must be DONE or never submitted). */

@@ -22,6 +22,22 @@ const struct file_ops *devfs_fops(uint32_t rdev)
 	}
 }
 
+const char *devfs_name(uint32_t rdev)
+{
+	switch (rdev) {
+	case DEV_NULL:
+		return "null";
+	case DEV_ZERO:
+		return "zero";
+	case DEV_TTY:
+		return "tty";
+	case DEV_CONSOLE:
+		return "console";
+	default:
+		return NULL;
+	}
+}
+
 static int make_if_missing(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev,
 			   struct inode **out)
 {

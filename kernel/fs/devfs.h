@@ -15,6 +15,8 @@
 /* The file ops of character device rdev, or NULL (open gives -ENXIO). */
 const struct file_ops *devfs_fops(uint32_t rdev);
 
+/* The name under /dev of a character device number, or NULL. */
+const char *devfs_name(uint32_t rdev);
 /* Create /dev and its standard nodes under root where missing. 0 or -errno. */
 int devfs_populate(struct inode *root);
 

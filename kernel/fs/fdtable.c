@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
-/* File descriptor tables; see fdtable.h for who may touch one (no lock). */
+/*
+ * File descriptor tables; see fdtable.h for who may touch one. The owner
+ * reads without a lock; its changes that can free something a reader of
+ * another process (/proc/<pid>/fd) holds take one of a few hashed locks.
+ */
 #include "kernel/fs/fdtable.h"
 
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/slab.h"
 #include "kernel/proc/proc.h"
+#include "kernel/spinlock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -13,6 +18,25 @@ _Static_assert(FDT_INLINE <= 32, "inline close-on-exec bits live in a uint32_t")
 
 static struct slab_cache fdt_cache = SLAB_CACHE_INIT("fdtable", sizeof(struct fdtable), 8);
 _Static_assert(sizeof(struct fdtable) % 8 == 0, "SLAB_CACHE_INIT wants a normalized size");
+
+/*
+ * The view locks: a slot's change and a grown array's swap happen under
+ * the lock of their table's bucket, so fdtable_next_open (procfs, another
+ * hart) never takes a reference on a file being put, nor reads an array
+ * being freed. Shared by all tables: no bytes per process. The owner's own
+ * reads (fdtable_get) take none.
+ */
+#define FDT_VIEW_LOCKS 16
+#define VL(i) SPINLOCK_INIT("fdt_view")
+static struct spinlock view_locks[FDT_VIEW_LOCKS] = {
+	VL(0), VL(1), VL(2), VL(3), VL(4), VL(5), VL(6), VL(7),
+	VL(8), VL(9), VL(10), VL(11), VL(12), VL(13), VL(14), VL(15),
+};
+
+static struct spinlock *view_lock(const struct fdtable *t)
+{
+	return &view_locks[((uintptr_t)t >> 6) % FDT_VIEW_LOCKS];
+}
 
 size_t fdtable_alloc_size(void)
 {
@@ -84,15 +108,19 @@ static int grow_to(struct fdtable *t, unsigned cap)
 	if (!fd)
 		return -ENOMEM;
 	memcpy(fd, slots(t), t->cap * sizeof(*fd));
-	if (is_inline(t)) {
+	struct file **old = is_inline(t) ? NULL : t->fd;
+
+	if (is_inline(t))
 		ext_cloexec(fd, cap)[0] = t->inline_cloexec;
-	} else {
+	else
 		memcpy(ext_cloexec(fd, cap), ext_cloexec(t->fd, t->cap),
 		       (t->cap + 63) / 64 * sizeof(uint64_t));
-		kfree(t->fd);
-	}
+	irqflags_t fl = spin_lock_irqsave(view_lock(t));
+
 	t->fd = fd;
 	t->cap = cap;
+	spin_unlock_irqrestore(view_lock(t), fl);
+	kfree(old);
 	return 0;
 }
 
@@ -137,9 +165,11 @@ void fdtable_close_on_exec(struct fdtable *t)
 
 		if (fd[i] && cloexec_test(t, i)) {
 			struct file *f = fd[i];
+			irqflags_t fl = spin_lock_irqsave(view_lock(t));
 
 			fd[i] = NULL;
 			cloexec_set(t, i, false);
+			spin_unlock_irqrestore(view_lock(t), fl);
 			file_put(f);
 		}
 	}
@@ -158,7 +188,9 @@ void fdtable_destroy(struct fdtable *t)
 	slab_free(&fdt_cache, t);
 }
 
-int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags)
+/* The lowest free slot >= min, growing the table to have one: the slot,
+ * -EINVAL, -EMFILE or -ENOMEM. */
+static int free_slot(struct fdtable *t, int min)
 {
 	unsigned i;
 	int err;
@@ -170,16 +202,32 @@ int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags)
 
 		for (i = (unsigned)min; i < t->cap; i++)
 			if (!fd[i])
-				break;
-		if (i < t->cap)
-			break;
+				return (int)i;
 		err = grow(t, i);
 		if (err)
 			return err;
 	}
+}
+
+int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags)
+{
+	int i = free_slot(t, min);
+
+	if (i < 0)
+		return i;
+	irqflags_t fl = spin_lock_irqsave(view_lock(t));
+
 	slots(t)[i] = f;
-	cloexec_set(t, i, flags & O_CLOEXEC);
-	return (int)i;
+	cloexec_set(t, (unsigned)i, flags & O_CLOEXEC);
+	spin_unlock_irqrestore(view_lock(t), fl);
+	return i;
+}
+
+int fdtable_room(struct fdtable *t, int min)
+{
+	int i = free_slot(t, min);
+
+	return i < 0 ? i : 0;
 }
 
 int fd_install(struct proc *p, struct file *f, int flags)
@@ -212,8 +260,11 @@ int fdtable_close(struct fdtable *t, int fd)
 	f = slots(t)[fd];
 	if (!f)
 		return -EBADF;
+	irqflags_t fl = spin_lock_irqsave(view_lock(t));
+
 	slots(t)[fd] = NULL;
 	cloexec_set(t, (unsigned)fd, false);
+	spin_unlock_irqrestore(view_lock(t), fl);
 	file_put(f);
 	return 0;
 }
@@ -235,11 +286,14 @@ int fdtable_dup3(struct fdtable *t, int oldfd, int newfd, unsigned flags)
 		if (err)
 			return err == -EMFILE ? -EBADF : err;
 	}
+	irqflags_t fl = spin_lock_irqsave(view_lock(t));
+
 	if (oldfd != newfd) {
 		old = slots(t)[newfd];
 		slots(t)[newfd] = file_get(f);
 	}
 	cloexec_set(t, (unsigned)newfd, flags & O_CLOEXEC);
+	spin_unlock_irqrestore(view_lock(t), fl);
 	file_put(old);
 	return newfd;
 }
@@ -255,8 +309,29 @@ int fdtable_set_cloexec(struct fdtable *t, int fd, bool on)
 {
 	if (fd < 0 || (unsigned)fd >= t->cap || !slots(t)[fd])
 		return -EBADF;
+	irqflags_t fl = spin_lock_irqsave(view_lock(t));
+
 	cloexec_set(t, (unsigned)fd, on);
+	spin_unlock_irqrestore(view_lock(t), fl);
 	return 0;
+}
+
+int fdtable_next_open(struct fdtable *t, int from, struct file **f, bool *cloexec)
+{
+	irqflags_t fl = spin_lock_irqsave(view_lock(t));
+	struct file **fd = slots(t);
+	int found = -1;
+
+	for (unsigned i = from < 0 ? 0 : (unsigned)from; i < t->cap; i++) {
+		if (fd[i]) {
+			*f = file_get(fd[i]);
+			*cloexec = cloexec_test(t, i);
+			found = (int)i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(view_lock(t), fl);
+	return found;
 }
 
 unsigned fdtable_count(struct fdtable *t)

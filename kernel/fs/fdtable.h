@@ -20,8 +20,9 @@ struct proc;
 /*
  * Legend: P = only the owning process's userloop (one hart at a time), or
  * the code creating the process before it first runs (fork, exec of init).
- * Nothing else reaches a process's table: other processes and kernel tasks
- * hold counted struct files, never the table. Hence no lock.
+ * The one other reader is /proc/<pid>/fd (fdtable_next_open): the owner's
+ * changes to slots and the array swap of a growth take a hashed view lock
+ * that it takes too; the owner's reads take none.
  *
  * Every process has one, so it is kept small (72 bytes, its own cache): the
  * first FDT_INLINE slots live in the table; past them one kmalloc'd block
@@ -48,6 +49,10 @@ void fdtable_destroy(struct fdtable *t);
 /* Install f (the caller's reference moves into the table) in the lowest free
  * slot >= min; flags may hold O_CLOEXEC. Returns the fd, -EMFILE, -ENOMEM. */
 int fdtable_install(struct fdtable *t, struct file *f, int min, unsigned flags);
+/* 0 if fdtable_install(t, f, min, ..) would succeed now (the table grown to
+ * make room), else its error: for calls that must fail before acting (an
+ * open that creates), as Linux reserves the descriptor first. */
+int fdtable_room(struct fdtable *t, int min);
 /* Same on p's table from slot 0. */
 int fd_install(struct proc *p, struct file *f, int flags);
 /* A counted reference to the file at fd, or NULL. */
@@ -60,6 +65,10 @@ int fdtable_dup3(struct fdtable *t, int oldfd, int newfd, unsigned flags);
 /* Close-on-exec bit: 0/1, or -EBADF. */
 int fdtable_get_cloexec(struct fdtable *t, int fd);
 int fdtable_set_cloexec(struct fdtable *t, int fd, bool on);
+/* The first open fd >= from, with a counted reference to its file in *f and
+ * its close-on-exec bit; -1 when none. Any hart, while the table cannot be
+ * destroyed (the caller holds the process's view, kernel/proc). */
+int fdtable_next_open(struct fdtable *t, int from, struct file **f, bool *cloexec);
 /* Bytes the allocator hands out for one table (kbench=proc_state_bytes). */
 size_t fdtable_alloc_size(void);
 /* Open descriptors (for tests). */

@@ -12,8 +12,18 @@
  * a read or write of a regular file moves every byte (up to end of file) as
  * on Linux. ftruncate, which changes nothing before its miss, uses fs_call.
  *
+ * A read or write of a regular file holds, for its whole length (across its
+ * I/O waits too), the position lock of its open file (unless it is a pread or
+ * pwrite), and a write also the write lock of its inode, as Linux holds
+ * f_pos_lock and the inode lock: processes sharing one offset (after fork or
+ * dup) never lose bytes or tear each other's writes, and O_APPEND writes are
+ * atomic with respect to each other. The locks are async mutexes in two
+ * small tables hashed by address, so they cost nothing per file; order: the
+ * position lock, then the inode's.
+ *
  * The syscalls over it are in sys_rw.c.
  */
+#include "kernel/async/amutex.h"
 #include "kernel/async/waitq.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
@@ -22,6 +32,38 @@
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+
+/* ---- the position and write locks ------------------------------------------ */
+
+#define RW_LOCK_BUCKETS 64
+
+static struct amutex pos_locks[RW_LOCK_BUCKETS];	/* by struct file */
+static struct amutex write_locks[RW_LOCK_BUCKETS];	/* by struct inode */
+static atomic_int locks_ready;				/* 0, 1 initialising, 2 ready */
+
+static struct amutex *bucket(struct amutex *table, const void *obj)
+{
+	uintptr_t h = (uintptr_t)obj >> 4;
+
+	if (atomic_load_explicit(&locks_ready, memory_order_acquire) != 2) {
+		int expect = 0;
+
+		if (atomic_compare_exchange_strong_explicit(&locks_ready, &expect, 1,
+							    memory_order_acq_rel,
+							    memory_order_acquire)) {
+			for (unsigned i = 0; i < RW_LOCK_BUCKETS; i++) {
+				amutex_init(&pos_locks[i]);
+				amutex_init(&write_locks[i]);
+			}
+			/* release: pairs with the acquire loads above. */
+			atomic_store_explicit(&locks_ready, 2, memory_order_release);
+		}
+		while (atomic_load_explicit(&locks_ready, memory_order_acquire) != 2)
+			;
+	}
+	h ^= h >> 7;
+	return &table[(h * 0x9e3779b97f4a7c15ull) >> 58];
+}
 
 /* ---- the blocking read/write future --------------------------------------- */
 
@@ -33,12 +75,51 @@ struct rw_op {
 	uint64_t pos;		/* the explicit offset when at */
 	size_t done;		/* bytes moved by earlier attempts */
 	struct future *io;	/* the parked I/O of an -EIOWAIT, to await (owned) */
+	struct amutex *lock[2];	/* the position and write locks the call needs (or NULL) */
+	unsigned nlocked;	/* of lock[], taken in order: the first nlocked are held */
 };
 
 /* A file whose ops complete against a cache (may say -EIOWAIT), not a stream. */
 static bool is_regular(const struct file *f)
 {
 	return f->ops->seekable && !f->ops->waitq;
+}
+
+/* Name the locks a regular-file call needs (none for streams). */
+static void rw_locks_choose(struct rw_op *op)
+{
+	struct file *f = op->file;
+
+	op->lock[0] = op->lock[1] = NULL;
+	op->nlocked = 0;
+	if (!is_regular(f))
+		return;
+	if (!op->at)
+		op->lock[0] = bucket(pos_locks, f);
+	if (op->write)
+		op->lock[1] = bucket(write_locks, f->inode);
+}
+
+/* Take the locks still missing without waiting; false when one is busy. */
+static bool rw_locks_try(struct rw_op *op)
+{
+	for (; op->nlocked < 2; op->nlocked++) {
+		struct amutex *m = op->lock[op->nlocked];
+
+		if (m && !amutex_trylock(m))
+			return false;
+	}
+	return true;
+}
+
+static void rw_locks_release(struct rw_op *op)
+{
+	while (op->nlocked) {
+		struct amutex *m = op->lock[--op->nlocked];
+
+		if (m)
+			amutex_unlock(m);
+	}
 }
 
 /*
@@ -80,6 +161,7 @@ static bool rw_try(struct rw_op *op, struct uio *u, long *res)
 }
 
 /*
+ *   RW_LOCK --(every lock held)--> RW_RETRY
  *   RW_RETRY --(register on the queue, retry: would block)--> RW_WAITING
  *    ^  |  \--(finished)--> RW_DONE                               |
  *    |  \--(-EIOWAIT: an I/O future parked)--> RW_IO              |
@@ -87,6 +169,7 @@ static bool rw_try(struct rw_op *op, struct uio *u, long *res)
  *    \-----------------------------------------+-----(woken)------/
  */
 enum rw_state {
+	RW_LOCK,
 	RW_RETRY,
 	RW_WAITING,
 	RW_IO,
@@ -102,7 +185,9 @@ struct rw_future {
 	struct iovec *owned_iov;	/* readv/writev's array, or NULL */
 	bool has_wait;			/* the file has a wait queue: wait is live */
 	bool io_waited;			/* RW_IO returned PENDING since the last retry */
+	bool locking;			/* lk is live (queued on op.lock[op.nlocked]) */
 	struct waitq_wait_future wait;
+	struct amutex_lock_future lk;	/* RW_LOCK: the lock being awaited */
 };
 
 
@@ -121,7 +206,12 @@ static void rw_drop(struct future *fut)
 
 	if (w->has_wait)
 		future_drop(&w->wait.base); /* unregisters; safe twice */
+	if (w->locking) {
+		future_drop(&w->lk.base); /* a lock handed over meanwhile is passed on */
+		w->locking = false;
+	}
 	rw_drop_io(&w->op);
+	rw_locks_release(&w->op);
 	w->state = RW_DONE;
 	if (w->op.file) {
 		file_put(w->op.file);
@@ -139,6 +229,22 @@ static enum poll rw_poll(struct future *fut, struct context *cx)
 
 	for (;;) {
 		switch (w->state) {
+		case RW_LOCK:
+			if (!w->locking) {
+				if (rw_locks_try(&w->op)) {
+					fut->awaiting = NULL;
+					w->state = RW_RETRY;
+					continue;
+				}
+				amutex_lock_init(&w->lk, w->op.lock[w->op.nlocked]);
+				w->locking = true;
+			}
+			fut->awaiting = &w->lk.base;
+			if (future_poll(&w->lk.base, cx) == POLL_PENDING)
+				return POLL_PENDING;
+			w->locking = false;
+			w->op.nlocked++;
+			continue;
 		case RW_RETRY:
 			/* Register first, then re-check (waitq.h). */
 			if (w->has_wait) {
@@ -159,6 +265,7 @@ static enum poll rw_poll(struct future *fut, struct context *cx)
 			}
 			if (w->has_wait)
 				future_drop(&w->wait.base);
+			rw_locks_release(&w->op);
 			fut->awaiting = NULL;
 			fut->result = res;
 			w->state = RW_DONE;
@@ -202,6 +309,7 @@ static void rw_release(struct future *fut)
 static const char *rw_state_name(const struct future *fut)
 {
 	static const char *const names[] = {
+		[RW_LOCK] = "RW_LOCK",
 		[RW_RETRY] = "RW_RETRY",
 		[RW_WAITING] = "RW_WAITING",
 		[RW_IO] = "RW_IO",
@@ -411,6 +519,7 @@ static long rw_start(struct proc *p, struct file *f, struct uio *u, struct iovec
 {
 	struct rw_op op = { .proc = p, .file = f, .write = write, .at = at, .pos = pos };
 	struct rw_future *w;
+	bool locked;
 	long res;
 
 	*pending = NULL;
@@ -418,7 +527,10 @@ static long rw_start(struct proc *p, struct file *f, struct uio *u, struct iovec
 		kfree(owned_iov);
 		return -EINVAL;
 	}
-	if (rw_try(&op, u, &res)) {
+	rw_locks_choose(&op);
+	locked = rw_locks_try(&op);
+	if (locked && rw_try(&op, u, &res)) {
+		rw_locks_release(&op);
 		kfree(owned_iov);
 		return res;
 	}
@@ -433,11 +545,12 @@ static long rw_start(struct proc *p, struct file *f, struct uio *u, struct iovec
 	w = kzalloc(sizeof(*w));
 	if (!w) {
 		rw_drop_io(&op);
+		rw_locks_release(&op);
 		kfree(owned_iov);
 		return op.done ? (long)op.done : -ENOMEM;
 	}
 	future_init(&w->base, write ? &rw_write_ops : &rw_read_ops);
-	w->state = RW_RETRY;
+	w->state = locked ? RW_RETRY : RW_LOCK;
 	w->op = op;
 	w->op.file = file_get(f);
 	w->uio = *u;

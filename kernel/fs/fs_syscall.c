@@ -6,6 +6,7 @@
 #include "kernel/async/future.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/fs_syscall.h"
+#include "kernel/fs/ioctx.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -23,6 +24,7 @@ struct restart_future {
 	struct future *io;	/* the I/O being awaited (owned), or NULL */
 	struct future *then;	/* the future a rerun handed back (owned), or NULL */
 	bool io_waited;		/* polled io returned PENDING (or we yielded) once */
+	struct ioctx ioc;	/* what earlier runs gathered (ioctx.h) */
 };
 
 static void drop_owned(struct future **f)
@@ -34,13 +36,19 @@ static void drop_owned(struct future **f)
 	}
 }
 
+static void restart_drop_children(struct restart_future *r)
+{
+	drop_owned(&r->io);
+	drop_owned(&r->then);
+	r->base.awaiting = NULL;
+}
+
 static void restart_drop(struct future *fut)
 {
 	struct restart_future *r = (struct restart_future *)fut;
 
-	drop_owned(&r->io);
-	drop_owned(&r->then);
-	fut->awaiting = NULL;
+	restart_drop_children(r);
+	ioctx_release(&r->ioc);
 }
 
 static enum poll restart_poll(struct future *fut, struct context *cx)
@@ -60,10 +68,12 @@ static enum poll restart_poll(struct future *fut, struct context *cx)
 			return POLL_PENDING;
 		}
 		r->io_waited = false;
-		restart_drop(fut);
+		restart_drop_children(r);
 		r->sc.pending = NULL;
+		ioctx_enter(&r->ioc);
 		long res = r->fn(&r->sc);
 
+		ioctx_leave();
 		if (res == -EIOWAIT) {
 			r->io = vfs_take_io_wait();
 			fut->awaiting = r->io;
@@ -73,6 +83,7 @@ static enum poll restart_poll(struct future *fut, struct context *cx)
 				continue;
 		}
 		fut->result = res;
+		ioctx_release(&r->ioc); /* done: what it pinned goes back */
 		/* The rerun had to wait for something else (umount2's sync): that
 		 * future's result is the call's. */
 		r->then = r->sc.pending;
@@ -120,6 +131,7 @@ long fs_call(struct sys_ctx *sc, sys_fn fn)
 		return r ? -EIO : -ENOMEM;
 	}
 	future_init(&r->base, &restart_ops);
+	ioctx_init(&r->ioc);
 	r->sc = *sc;
 	r->sc.pending = NULL;
 	r->fn = fn;

@@ -4,17 +4,23 @@
  * unlink/rmdir, symlink, link, rename, getcwd). Lookup is iterative: a
  * symlink is expanded by splicing its target in front of the rest of the
  * path in a work buffer, so there is no recursion and the loop limit is a
- * counter.
+ * counter. A walk inside a restarted syscall leaves a checkpoint where a
+ * cache miss stopped it, and its result once it ends, so the rerun goes on
+ * from there (ioctx.h): a path deeper than the cache holds still resolves.
  */
 #include "kernel/fs/vfs.h"
 
+#include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
-/* No per-process umask yet: every process behaves as if umask were 022. */
-#define VFS_UMASK 022
+/* The creation mask: the process's, or Linux's default for kernel callers. */
+static uint32_t umask_of(struct proc *p)
+{
+	return p ? proc_umask(p) : 022;
+}
 
 static struct inode *start_dir(struct proc *p, struct inode *base, const char *path)
 {
@@ -29,6 +35,13 @@ static struct inode *start_dir(struct proc *p, struct inode *base, const char *p
 
 /* One child of dir by name: ".", ".." at the root and the rest through
  * ->lookup; crossing mount points both ways (vfs.h). */
+static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out);
+
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	return lookup_one(dir, name, len, out);
+}
+
 static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	struct inode *under = NULL, *over;
@@ -84,19 +97,18 @@ static int expand_link(struct walk *w, struct inode *link, const char *rest)
 	long tlen;
 	size_t rlen = strlen(rest);
 
-	if (++w->links > SYMLOOP_MAX)
+	if (w->links + 1 > SYMLOOP_MAX)
 		return -ELOOP;
-	if (!w->buf) {
-		w->buf = kmalloc(PATH_MAX);
-		w->tbuf = kmalloc(PATH_MAX);
-		if (!w->buf || !w->tbuf)
-			return -ENOMEM;
-	}
+	if (!w->buf && !(w->buf = kmalloc(PATH_MAX)))
+		return -ENOMEM;
+	if (!w->tbuf && !(w->tbuf = kmalloc(PATH_MAX)))
+		return -ENOMEM;
 	if (!link->iops || !link->iops->readlink)
 		return -EINVAL;
 	tlen = link->iops->readlink(link, w->tbuf, PATH_MAX);
 	if (tlen < 0)
 		return (int)tlen;
+	w->links++;
 	if (tlen == 0)
 		return -ENOENT;
 	if ((size_t)tlen + rlen >= PATH_MAX)
@@ -112,6 +124,76 @@ static int expand_link(struct walk *w, struct inode *link, const char *rest)
 	return 0;
 }
 
+/* ---- checkpoints (ioctx.h) -------------------------------------------------- */
+
+static bool ckpt_matches(const struct walk_ckpt *ck, struct inode *base, const char *path,
+			 unsigned flags, bool parent)
+{
+	return ck->valid && ck->base == base && ck->flags == flags && ck->parent == parent &&
+	       !strcmp(ck->path, path);
+}
+
+/* Make ck describe this walk (a fresh slot, or one that did not match). */
+static bool ckpt_claim(struct walk_ckpt *ck, struct inode *base, const char *path,
+		       unsigned flags, bool parent)
+{
+	if (ckpt_matches(ck, base, path, flags, parent))
+		return true;
+	walk_ckpt_clear(ck);
+	size_t len = strlen(path) + 1;
+
+	ck->path = kmalloc(len);
+	if (!ck->path)
+		return false;
+	memcpy(ck->path, path, len);
+	ck->base = base ? inode_get(base) : NULL;
+	ck->flags = flags;
+	ck->parent = parent;
+	ck->valid = true;
+	return true;
+}
+
+/* A miss at component c: the rerun starts at w->cur with c (the walk's
+ * directory, its work buffer and symlink count move into ck). */
+static void ckpt_stop(struct walk_ckpt *ck, struct walk *w, const char *path, const char *c)
+{
+	const char *str = w->buf && w->s >= w->buf && w->s < w->buf + PATH_MAX ? w->buf : path;
+
+	inode_put(ck->cur);
+	kfree(ck->buf);
+	ck->cur = w->cur;
+	w->cur = NULL;
+	ck->buf = str == w->buf ? w->buf : NULL;
+	if (ck->buf)
+		w->buf = NULL;
+	ck->off = (size_t)(c - str);
+	ck->links = w->links;
+	ck->done = false;
+}
+
+/* The walk finished: its result, for the rerun (counted again by ck). */
+static void ckpt_done(struct walk_ckpt *ck, struct inode *res, const char *name, bool trailing)
+{
+	inode_put(ck->cur);
+	kfree(ck->buf);
+	ck->buf = NULL;
+	ck->cur = inode_get(res);
+	kfree(ck->name);
+	ck->name = NULL;
+	if (name) {
+		size_t len = strlen(name) + 1;
+
+		ck->name = kmalloc(len);
+		if (!ck->name) {
+			walk_ckpt_clear(ck); /* no room: the rerun walks again */
+			return;
+		}
+		memcpy(ck->name, name, len);
+	}
+	ck->trailing = trailing;
+	ck->done = true;
+}
+
 /*
  * The walk. In parent mode it stops before the last component and copies it
  * to name; otherwise it resolves everything into *out.
@@ -120,6 +202,7 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 		bool parent, struct inode **out, char *name, bool *trailing_slash)
 {
 	struct walk w = { 0 };
+	struct walk_ckpt *ck;
 	size_t plen;
 	int err = 0;
 
@@ -130,8 +213,30 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 		return -ENAMETOOLONG;
 	if (plen == 0)
 		return -ENOENT;
-	w.cur = start_dir(p, base, path);
-	w.s = path;
+	ck = ioctx_next_walk();
+	if (ck && ckpt_matches(ck, base, path, flags, parent) && ck->cur) {
+		if (ck->done) {
+			/* An earlier run of this syscall finished this walk. */
+			if (parent) {
+				memcpy(name, ck->name, strlen(ck->name) + 1);
+				*trailing_slash = ck->trailing;
+			}
+			*out = inode_get(ck->cur);
+			return 0;
+		}
+		/* Go on from where the miss stopped an earlier run. */
+		w.cur = ck->cur;
+		ck->cur = NULL;
+		w.buf = ck->buf;
+		ck->buf = NULL;
+		w.s = (w.buf ? w.buf : path) + ck->off;
+		w.links = ck->links;
+	} else {
+		if (ck && !ckpt_claim(ck, base, path, flags, parent))
+			ck = NULL;
+		w.cur = start_dir(p, base, path);
+		w.s = path;
+	}
 	for (;;) {
 		const char *c = w.s, *e, *after;
 		struct inode *child;
@@ -155,6 +260,10 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 			;
 		last = !*after;
 		trailing = after != e;
+		/* Search permission on every directory a name is looked up in,
+		 * the last one's included (Linux's may_lookup). */
+		if (S_ISDIR(w.cur->mode) && (err = inode_permission(w.cur, MAY_EXEC)))
+			goto out;
 		if (len > NAME_MAX) {
 			err = -ENAMETOOLONG;
 			goto out;
@@ -170,11 +279,19 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 			break;
 		}
 		err = lookup_one(w.cur, c, len, &child);
+		if (err == -EIOWAIT && ck) {
+			ckpt_stop(ck, &w, path, c);
+			goto out;
+		}
 		if (err)
 			goto out;
 		if (S_ISLNK(child->mode) && (!last || trailing || !(flags & WALK_NOFOLLOW))) {
 			err = expand_link(&w, child, e);
 			inode_put(child);
+			if (err == -EIOWAIT && ck) {
+				ckpt_stop(ck, &w, path, c);
+				goto out;
+			}
 			if (err)
 				goto out;
 			continue;
@@ -190,6 +307,8 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 	}
 	if (!err && !parent && (flags & WALK_DIRECTORY) && !S_ISDIR(w.cur->mode))
 		err = -ENOTDIR;
+	if (!err && ck)
+		ckpt_done(ck, w.cur, parent ? name : NULL, parent && *trailing_slash);
 out:
 	walk_done(&w);
 	if (err) {
@@ -234,6 +353,12 @@ void inode_setattr_mem(struct inode *ino, const struct iattr *ia, int64_t now)
 		ino->atime_ns = ia->valid & ATTR_ATIME_NOW ? now : ia->atime_ns;
 	if (ia->valid & ATTR_MTIME)
 		ino->mtime_ns = ia->valid & ATTR_MTIME_NOW ? now : ia->mtime_ns;
+	if (ia->valid & ATTR_MODE)
+		ino->mode = (ino->mode & S_IFMT) | (ia->mode & 07777);
+	if (ia->valid & ATTR_UID)
+		ino->uid = ia->uid;
+	if (ia->valid & ATTR_GID)
+		ino->gid = ia->gid;
 	ino->ctime_ns = now;
 }
 
@@ -245,11 +370,45 @@ int vfs_setattr(struct inode *ino, const struct iattr *ia)
 	return 0;
 }
 
+/*
+ * The last step of open(O_CREAT): the inode named name in dir, made if it is
+ * not there (*created says which). Without O_EXCL a create that finds the
+ * name taken lost a race with another creator between our lookup and its
+ * create, so we look again and open what it made: never -EEXIST.
+ */
+static int lookup_or_create(struct inode *dir, const char *name, bool trailing, int flags,
+			    uint32_t mode, struct inode **out, bool *created)
+{
+	size_t len = strlen(name);
+	int err;
+
+	*created = false;
+	for (;;) {
+		err = lookup_one(dir, name, len, out);
+		if (err != -ENOENT)
+			return err;
+		if (trailing)
+			return -EISDIR;
+		if (!dir->iops || !dir->iops->create)
+			return -EPERM;
+		err = vfs_may_create(dir);
+		if (err)
+			return err;
+		/* mode has the creator's umask applied already (vfs_open). */
+		err = dir->iops->create(dir, name, len, S_IFREG | (mode & 07777), 0, out);
+		if (err != -EEXIST || (flags & O_EXCL)) {
+			*created = !err;
+			return err;
+		}
+	}
+}
+
 int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, uint32_t mode,
 	     struct file **out)
 {
 	struct inode *ino = NULL;
 	unsigned acc = (unsigned)flags & O_ACCMODE;
+	bool created = false;
 	int err;
 
 	if (acc == 3)
@@ -257,7 +416,7 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 	if (flags & O_CREAT) {
 		char name[NAME_MAX + 1];
 		struct inode *dir;
-		bool trailing;
+		bool trailing, created;
 
 		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
 		if (err)
@@ -266,22 +425,12 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 			inode_put(dir);
 			return -EISDIR;
 		}
-		err = lookup_one(dir, name, strlen(name), &ino);
-		if (err == -ENOENT) {
-			if (trailing)
-				err = -EISDIR;
-			else if (!dir->iops || !dir->iops->create)
-				err = -EPERM;
-			else
-				err = dir->iops->create(dir, name, strlen(name),
-							S_IFREG | (mode & 07777 & ~VFS_UMASK), 0,
-							&ino);
-			inode_put(dir);
-			if (err)
-				return err;
-		} else if (err) {
+		err = lookup_or_create(dir, name, trailing, flags, mode & ~umask_of(p), &ino, &created);
+		if (err) {
 			inode_put(dir);
 			return err;
+		} else if (created) {
+			inode_put(dir);
 		} else if (flags & O_EXCL) {
 			inode_put(dir);
 			inode_put(ino);
@@ -326,11 +475,6 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		err = -EISDIR;
 		goto out_put;
 	}
-	if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(ino->mode)) {
-		err = vfs_truncate(ino, 0);
-		if (err)
-			goto out_put;
-	}
 	if (flags & O_PATH) {
 		struct file *f = kzalloc(sizeof(*f));
 
@@ -343,11 +487,22 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		*out = f;
 		return 0;
 	}
+	if (!created && (err = vfs_may_open(ino, flags)))
+		goto out_put;
 	if (!ino->fops) {
 		err = -ENXIO;
 		goto out_put;
 	}
+	/* Opened first, truncated after (as Linux): the open takes the write
+	 * access that a running program denies (-ETXTBSY). */
 	err = file_open_inode(ino, (unsigned)flags, out);
+	if (!err && !created && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(ino->mode)) {
+		err = vfs_truncate(ino, 0);
+		if (err) {
+			file_put(*out);
+			*out = NULL;
+		}
+	}
 out_put:
 	inode_put(ino);
 	return err;
@@ -359,6 +514,17 @@ int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **o
 }
 
 int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev)
+{
+	struct inode *ino;
+	int err = vfs_mknod_inode(p, base, path, mode, rdev, &ino);
+
+	if (!err)
+		inode_put(ino);
+	return err;
+}
+
+int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
+		    uint32_t rdev, struct inode **out)
 {
 	char name[NAME_MAX + 1];
 	struct inode *dir, *ino;
@@ -374,11 +540,15 @@ int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mod
 		err = -ENOENT;
 	else if (!dir->iops || !dir->iops->create)
 		err = -EPERM;
+	else if ((err = vfs_may_create_name(dir, name)))
+		;
+	else if ((S_ISCHR(mode) || (mode & S_IFMT) == S_IFBLK) && !vfs_caller_privileged())
+		err = -EPERM; /* device nodes need CAP_MKNOD */
 	else
 		err = dir->iops->create(dir, name, strlen(name),
-					(mode & S_IFMT) | (mode & 07777 & ~VFS_UMASK), rdev, &ino);
+					(mode & S_IFMT) | (mode & 07777 & ~umask_of(p)), rdev, &ino);
 	if (!err)
-		inode_put(ino);
+		*out = ino;
 	inode_put(dir);
 	return err;
 }
@@ -409,7 +579,7 @@ int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir)
 		}
 	} else if (!dir->iops || !dir->iops->unlink) {
 		err = -EPERM;
-	} else {
+	} else if (!(err = vfs_may_delete_name(dir, name))) {
 		err = dir->iops->unlink(dir, name, strlen(name), rmdir);
 	}
 	inode_put(dir);
@@ -436,7 +606,7 @@ int vfs_symlink(struct proc *p, struct inode *base, const char *target, const ch
 		err = -ENOENT;
 	else if (!dir->iops || !dir->iops->symlink)
 		err = -EPERM;
-	else
+	else if (!(err = vfs_may_create_name(dir, name)))
 		err = dir->iops->symlink(dir, name, strlen(name), target, &ino);
 	if (!err)
 		inode_put(ino);
@@ -468,7 +638,7 @@ int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inod
 		err = -EXDEV;
 	else if (!dir->iops || !dir->iops->link)
 		err = -EPERM;
-	else
+	else if (!(err = vfs_may_create_name(dir, name)) && !(err = vfs_may_link(old)))
 		err = dir->iops->link(dir, name, strlen(name), old);
 	inode_put(dir);
 out_old:
@@ -496,93 +666,11 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
 		err = -EXDEV;
 	else if (!odir->iops || !odir->iops->rename)
 		err = -EPERM;
-	else
+	else if (!(err = vfs_may_rename(odir, oname, ndir, nname)))
 		err = odir->iops->rename(odir, oname, strlen(oname), ndir, nname, strlen(nname),
 					 flags);
 	inode_put(ndir);
 out_odir:
 	inode_put(odir);
 	return err;
-}
-
-struct find_name {
-	uint64_t ino;
-	char *name;	/* NAME_MAX + 1 */
-	size_t len;
-	bool found;
-};
-
-static bool find_name_fill(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
-			   uint64_t next_pos)
-{
-	struct find_name *fn = ctx;
-
-	(void)dtype;
-	(void)next_pos;
-	if (ino != fn->ino || (len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.'))
-		return true;
-	memcpy(fn->name, name, len);
-	fn->len = len;
-	fn->found = true;
-	return false;
-}
-
-long vfs_getcwd(struct inode *dir, char *buf, size_t n)
-{
-	char name[NAME_MAX + 1];
-	struct inode *cur = inode_get(dir ? dir : vfs_root);
-	size_t pos = n; /* the path is built backwards from buf[n] */
-	long err = 0;
-
-	if (!n)
-		return -ERANGE;
-	buf[--pos] = '\0';
-	while (cur != vfs_root) {
-		struct find_name fn = { .name = name };
-		struct inode *parent, *under = vfs_mount_covered(cur);
-		uint64_t off = 0;
-
-		if (under) {
-			/* A mounted root is named by the directory it covers. */
-			inode_put(cur);
-			cur = under;
-		}
-		fn.ino = cur->ino;
-
-		err = lookup_one(cur, "..", 2, &parent);
-		if (err)
-			break;
-		if (parent == cur) {
-			inode_put(parent);
-			break;
-		}
-		if (parent->iops && parent->iops->readdir)
-			err = parent->iops->readdir(parent, &off, find_name_fill, &fn);
-		inode_put(cur);
-		cur = parent;
-		if (err)
-			break;
-		if (!fn.found) {
-			err = -ENOENT; /* the directory was removed */
-			break;
-		}
-		if (fn.len + 1 > pos) {
-			err = -ERANGE;
-			break;
-		}
-		pos -= fn.len;
-		memcpy(buf + pos, name, fn.len);
-		buf[--pos] = '/';
-	}
-	inode_put(cur);
-	if (err)
-		return err;
-	if (pos == n - 1) {
-		if (pos < 1)
-			return -ERANGE;
-		buf[--pos] = '/';
-	}
-	memmove(buf, buf + pos, n - pos);
-	return (long)(n - pos);
 }

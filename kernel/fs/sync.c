@@ -185,3 +185,19 @@ long fs_sync_start(struct sys_ctx *sc, struct inode **roots, unsigned n, bool um
 	sc->pending = &s->base;
 	return 0;
 }
+
+long fs_sync_all(struct sys_ctx *sc)
+{
+	struct inode *all[VFS_MAX_MOUNTS + 1], *roots[VFS_MAX_MOUNTS + 1];
+	unsigned n, k = 0;
+
+	all[0] = vfs_root ? inode_get(vfs_root) : NULL;
+	n = 1 + vfs_mount_roots(all + 1, VFS_MAX_MOUNTS);
+	for (unsigned i = 0; i < n; i++) {
+		if (all[i] && fs_has_sync(all[i]->sb))
+			roots[k++] = all[i];
+		else
+			inode_put(all[i]);
+	}
+	return fs_sync_start(sc, roots, k, false);
+}

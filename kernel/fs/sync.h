@@ -27,4 +27,8 @@ static inline bool fs_has_sync(const struct superblock *sb)
  */
 long fs_sync_start(struct sys_ctx *sc, struct inode **roots, unsigned n, bool umount);
 
+/* sync(2): the same over every mounted file system that keeps anything to write
+ * back (the root and each mount), for the sync syscall and the shutdown. */
+long fs_sync_all(struct sys_ctx *sc);
+
 #endif

@@ -108,6 +108,8 @@ FS_SYSCALL(17, getcwd)
 	if (!buf)
 		return -ENOMEM;
 	r = vfs_getcwd(proc_cwd(sc->proc), buf, PATH_MAX);
+	if (r == -ERANGE)
+		r = -ENAMETOOLONG; /* longer than PATH_MAX, as Linux says it */
 	if (r > 0 && (size_t)r > size)
 		r = -ERANGE;
 	if (r > 0) {
@@ -125,7 +127,9 @@ FS_SYSCALL(49, chdir)
 	struct inode *ino;
 	long r = at_lookup(sc, AT_FDCWD, sc->arg[0], 0, WALK_DIRECTORY, &ino);
 
-	if (!r)
+	if (!r && (r = inode_permission(ino, MAY_EXEC)))
+		inode_put(ino);
+	else if (!r)
 		proc_set_cwd(sc->proc, ino);
 	return r;
 }
@@ -139,7 +143,7 @@ SYSCALL(50, fchdir)
 		return -EBADF;
 	if (!S_ISDIR(f->inode->mode))
 		r = -ENOTDIR;
-	else
+	else if (!(r = inode_permission(f->inode, MAY_EXEC)))
 		proc_set_cwd(sc->proc, inode_get(f->inode));
 	file_put(f);
 	return r;

@@ -15,8 +15,18 @@ FS_SYSCALL(33, mknodat)
 
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;
-	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISFIFO(mode))
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	case S_IFDIR:
+		return -EPERM; /* as Linux: mkdir makes directories */
+	default:
 		return -EINVAL;
+	}
 	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
 	if (r < 0)
 		return r;

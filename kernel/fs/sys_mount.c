@@ -6,6 +6,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/cred.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -41,6 +42,8 @@ FS_SYSCALL(40, mount)
 	char *target;
 	long r;
 
+	if (!cred_capable(proc_cred(sc->proc)))
+		return -EPERM; /* CAP_SYS_ADMIN */
 	r = strncpy_from_user(proc_as(sc->proc), type, sc->arg[2], sizeof(type));
 	if (r < 0)
 		return r;
@@ -108,6 +111,10 @@ FS_SYSCALL(39, umount2)
 	kfree(target);
 	if (r)
 		return r;
+	if (!cred_capable(proc_cred(sc->proc))) {
+		inode_put(root);
+		return -EPERM; /* CAP_SYS_ADMIN */
+	}
 	under = vfs_mount_covered(root);
 	if (!under) {
 		inode_put(root);

@@ -12,10 +12,21 @@ FS_SYSCALL(56, openat)
 	uint32_t mode = (uint32_t)sc->arg[3];
 	struct at_path ap;
 	struct file *f;
-	long r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
+	struct fdtable *t = proc_files(sc->proc);
+	long r;
 
+	r = at_path_get(sc, (int)sc->arg[0], sc->arg[1], &ap);
 	if (r < 0)
 		return r;
+	/* A descriptor before the open, as Linux: an open that creates must not
+	 * create and then fail with EMFILE. Only this process's userloop fills
+	 * its table, so the room is still there at fd_install (threads sharing
+	 * a table will need the slot reserved instead). */
+	r = t ? fdtable_room(t, 0) : -EMFILE;
+	if (r < 0) {
+		at_path_put(&ap);
+		return r;
+	}
 	r = vfs_open(sc->proc, ap.base, ap.path, flags, mode, &f);
 	if (!r) {
 		r = fd_install(sc->proc, f, flags & O_CLOEXEC);

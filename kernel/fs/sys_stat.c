@@ -7,6 +7,7 @@
 #include "kernel/fs/fs_syscall.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/cred.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 
@@ -45,10 +46,15 @@ FS_SYSCALL(79, newfstatat)
 
 /* ---- access ------------------------------------------------------------------ */
 
-#define X_OK 1
-
+/*
+ * faccessat: the check open or exec would make, but with the real ids
+ * (fsuid = uid, fsgid = gid) unless AT_EACCESS, for the walk too (Linux's
+ * access_override_creds).
+ */
 static long access_at(struct sys_ctx *sc, unsigned mode, unsigned flags)
 {
+	const struct cred *c = proc_cred(sc->proc), *saved;
+	struct cred *real = NULL;
 	struct inode *ino;
 	long r;
 
@@ -56,13 +62,22 @@ static long access_at(struct sys_ctx *sc, unsigned mode, unsigned flags)
 		return -EINVAL;
 	if (flags & ~(unsigned)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	if (!(flags & AT_EACCESS) && (c->fsuid != c->uid || c->fsgid != c->gid)) {
+		real = cred_copy(c);
+		if (!real)
+			return -ENOMEM;
+		real->fsuid = real->uid;
+		real->fsgid = real->gid;
+	}
+	saved = cred_override(real ? real : c);
 	r = at_lookup(sc, (int)sc->arg[0], sc->arg[1], flags, 0, &ino);
-	if (r)
-		return r;
-	/* Every process is root: only execute needs a bit (any x, or a dir). */
-	if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
-		r = -EACCES;
-	inode_put(ino);
+	if (!r) {
+		/* MAY_READ, MAY_WRITE, MAY_EXEC are R_OK, W_OK, X_OK. */
+		r = inode_permission(ino, (int)mode);
+		inode_put(ino);
+	}
+	cred_revert(saved);
+	cred_put(real);
 	return r;
 }
 

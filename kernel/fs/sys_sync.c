@@ -9,18 +9,7 @@
 
 SYSCALL_ASYNC(81, sync)
 {
-	struct inode *all[VFS_MAX_MOUNTS + 1], *roots[VFS_MAX_MOUNTS + 1];
-	unsigned n, k = 0;
-
-	all[0] = inode_get(vfs_root);
-	n = 1 + vfs_mount_roots(all + 1, VFS_MAX_MOUNTS);
-	for (unsigned i = 0; i < n; i++) {
-		if (all[i] && fs_has_sync(all[i]->sb))
-			roots[k++] = all[i];
-		else
-			inode_put(all[i]);
-	}
-	return fs_sync_start(sc, roots, k, false);
+	return fs_sync_all(sc);
 }
 
 /* fsync and fdatasync: the whole device of the file (there is no per-file

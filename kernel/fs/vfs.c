@@ -5,6 +5,7 @@
  * mount table and the file system types in mount.c.
  */
 #include "kernel/fs/vfs.h"
+#include "kernel/ipc/epoll.h"
 
 #include "kernel/arch.h"
 #include "kernel/async/future.h"
@@ -194,6 +195,7 @@ void inode_init(struct inode *ino, struct superblock *sb, uint32_t mode,
 	ino->uid = ino->gid = 0;
 	ino->rdev = 0;
 	atomic_init(&ino->ref, 1);
+	atomic_init(&ino->writecount, 0);
 	ino->size = 0;
 	ino->atime_ns = ino->mtime_ns = ino->ctime_ns = now;
 	ino->iops = iops;
@@ -247,6 +249,12 @@ void inode_fill_stat(const struct inode *ino, struct linux_stat *st)
 
 /* ---- files ---------------------------------------------------------------- */
 
+/* A regular file open for writing counts against its being run (ETXTBSY). */
+static bool holds_write_access(const struct file *f)
+{
+	return S_ISREG(f->inode->mode) && file_writable(f);
+}
+
 int file_open_inode(struct inode *ino, unsigned flags, struct file **out)
 {
 	struct file *f = kzalloc(sizeof(*f));
@@ -258,16 +266,23 @@ int file_open_inode(struct inode *ino, unsigned flags, struct file **out)
 	f->flags = flags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
 	f->inode = inode_get(ino);
 	f->ops = ino->fops;
+	if (holds_write_access(f) && (err = inode_get_write_access(ino)))
+		goto out_free;
 	if (f->ops && f->ops->open) {
 		err = f->ops->open(ino, f);
 		if (err) {
-			inode_put(ino);
-			kfree(f);
-			return err;
+			if (holds_write_access(f))
+				inode_put_write_access(ino);
+			goto out_free;
 		}
 	}
 	*out = f;
 	return 0;
+
+out_free:
+	inode_put(ino);
+	kfree(f);
+	return err;
 }
 
 struct file *file_get(struct file *f)
@@ -287,8 +302,12 @@ void file_put(struct file *f)
 	BUG_ON(old == 0);
 	if (old != 1)
 		return;
+	if (f->ep_items)
+		epoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (holds_write_access(f))
+		inode_put_write_access(f->inode);
 	inode_put(f->inode);
 	kfree(f);
 }

@@ -20,7 +20,9 @@
  *    read, parks the I/O future with vfs_set_io_wait() and returns -EIOWAIT
  *    *before changing anything*. The syscall layer then awaits that future
  *    and restarts the whole syscall from scratch (vfs_restart_on_io, which
- *    also re-copies the user's arguments). Ops are thus written as
+ *    also re-copies the user's arguments); the rerun carries what earlier
+ *    runs gathered (pinned blocks, where a path walk stopped: ioctx.h), so
+ *    it always makes progress. Ops are thus written as
  *    "gather every block first, then mutate the cached copies", and nothing
  *    is ever half-done across a wait. Writes go to the cache (write-back),
  *    so only misses wait.
@@ -49,6 +51,7 @@ struct pcache;
 struct proc;
 struct future;
 struct waitq;
+struct epitem;
 
 /* ---- Linux ABI constants (asm-generic, riscv64) --------------------------- */
 
@@ -68,6 +71,7 @@ struct waitq;
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
 #define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
 
 #define O_ACCMODE 00000003
 #define O_RDONLY 00000000
@@ -104,6 +108,7 @@ struct waitq;
 #define DT_DIR 4
 #define DT_REG 8
 #define DT_LNK 10
+#define DT_SOCK 12
 
 #define NAME_MAX 255
 #define PATH_MAX 4096
@@ -226,9 +231,15 @@ struct inode_ops {
 #define ATTR_ATIME_NOW 0x4	/* atime = the fs's now (with ATTR_ATIME) */
 #define ATTR_MTIME_NOW 0x8	/* mtime = the fs's now (with ATTR_MTIME) */
 
+#define ATTR_MODE 0x10		/* mode's permission bits (07777) */
+#define ATTR_UID 0x20		/* uid */
+#define ATTR_GID 0x40		/* gid */
+
 struct iattr {
 	unsigned valid;
 	int64_t atime_ns, mtime_ns;
+	/* Ownership and permissions (chmod, chown; kernel/fs/perm.c). */
+	uint32_t mode, uid, gid;
 };
 
 /* Apply ia to the in-memory inode with now as the current time. */
@@ -302,6 +313,9 @@ struct inode {
 	/* The page cache of a regular file's data (kernel/mm/pcache.h):
 	 * attached by the fs when it makes the inode, detached at evict. */
 	struct pcache *pcache;			/* F */
+	/* ETXTBSY (perm.c): > 0 open for writing that many times, < 0 running
+	 * as a program that many times; never both. */
+	atomic_int writecount;			/* A */
 };
 
 struct inode *inode_get(struct inode *ino);
@@ -330,9 +344,17 @@ struct file_ops {
 	bool seekable;
 	long (*ioctl)(struct file *f, struct proc *p, unsigned cmd, uintptr_t arg);
 	/* The wait queue to park on after -EAGAIN from read (write = false) or
-	 * write (write = true). */
+	 * write (write = true). Readiness waits on the same queues (poll.h):
+	 * the read queue is woken when an input-side event (POLLIN, POLLPRI,
+	 * POLLRDHUP, POLLHUP) may have changed, the write queue for POLLOUT and
+	 * POLLERR; a file with one queue returns it for both. */
 	struct waitq *(*waitq)(struct file *f, bool write);
 	int (*readdir)(struct file *f, uint64_t *pos, vfs_filldir_t fill, void *ctx);
+	/* Readiness: the POLL* events (kernel/fs/poll.h) true now, as Linux
+	 * reports them for this kind of file. NULL: always readable and
+	 * writable, never waited for (regular files, /dev/null). Any context
+	 * but interrupt handlers; takes only the file's own locks. */
+	unsigned (*ready)(struct file *f);
 };
 
 struct file {
@@ -342,6 +364,10 @@ struct file {
 	struct inode *inode;			/* I: counted */
 	const struct file_ops *ops;		/* I */
 	void *priv;				/* I: device or pipe state */
+	/* Readiness (kernel/ipc/epoll.c) */
+	struct epitem *ep_items;		/* epoll's global lock: the epoll items
+						 * watching this open file, or NULL; the
+						 * last file_put removes them */
 };
 
 /* A new file on ino (takes a reference to ino), calling fops->open. */
@@ -409,14 +435,24 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **out);
 
 int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev);
+/* The same, handing back the new inode (counted): bind(2) of a socket. */
+int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
+		    uint32_t rdev, struct inode **out);
 int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir);
 int vfs_symlink(struct proc *p, struct inode *base, const char *target, const char *path);
 int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
 	     const char *npath, bool follow);
 int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
 	       const char *npath, unsigned flags);
-/* Absolute path of dir into buf (n bytes); returns the length with the NUL. */
+/*
+ * Absolute path of dir into buf (n bytes); returns the length with the NUL, -ERANGE when
+ * it does not fit, -ENOENT when dir was removed. Resumable in a restarted syscall
+ * (kernel/fs/getcwd.c).
+ */
 long vfs_getcwd(struct inode *dir, char *buf, size_t n);
+/* One step of a walk: the child name (len bytes, "." and ".." too) of dir, crossing
+ * mounts; counted. For VFS code outside path.c. */
+int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out);
 int vfs_truncate(struct inode *ino, uint64_t size);
 /* Change ino's attributes through its fs (inode_ops.setattr, or in memory). */
 int vfs_setattr(struct inode *ino, const struct iattr *ia);
@@ -439,6 +475,65 @@ struct inode *vfs_mount_cross(struct inode *dir);
 struct inode *vfs_mount_covered(struct inode *root);
 /* Up to max mounted roots, counted, into out; returns how many. */
 unsigned vfs_mount_roots(struct inode **out, unsigned max);
+
+/* ---- permissions (perm.c) ---------------------------------------------- */
+
+/*
+ * The one place credentials meet file modes (DESIGN.md 9): every check is
+ * Linux's generic_permission and friends, with the credentials the caller
+ * acts as (cred_current(), kernel/proc/cred.h). Callers: the path walk
+ * (search), open, exec, create, unlink, rename, chdir, chmod, chown, utimes.
+ */
+#define MAY_EXEC 0x1
+#define MAY_WRITE 0x2
+#define MAY_READ 0x4
+
+/* 0 or -EACCES: by owner, group or other bits; privileged (fsuid 0)
+ * always, except MAY_EXEC on a non-directory without any x bit. */
+int inode_permission(const struct inode *ino, int mask);
+/* The caller owns ino or has CAP_FOWNER. */
+bool inode_owner_or_capable(const struct inode *ino);
+/* May the caller add a name to dir (write and search)? 0 or -EACCES. */
+int vfs_may_create(const struct inode *dir);
+/* May the caller remove victim's name from dir? -EACCES, or -EPERM for a
+ * sticky dir neither it nor the caller owns... as Linux's may_delete. */
+int vfs_may_delete(const struct inode *dir, const struct inode *victim);
+/* Does the caller bypass every check above (fsuid 0)? Lets callers skip
+ * work that only the checks need. */
+bool vfs_caller_privileged(void);
+
+/*
+ * The namespace operations' checks (path.c calls them on the parent dir
+ * and the last name). An unprivileged caller looks the name up first, so
+ * the errors come in Linux's order: -EEXIST before -EACCES on create
+ * (`mkdir -p` relies on it), -ENOENT before -EACCES on delete.
+ */
+/* open of an existing file: the access flags ask for (O_TRUNC = write);
+ * O_NOATIME only for the owner (-EPERM). */
+int vfs_may_open(const struct inode *ino, int flags);
+int vfs_may_create_name(struct inode *dir, const char *name);
+int vfs_may_delete_name(struct inode *dir, const char *name);
+/* fs.protected_hardlinks = 1 (Debian's setting and the reference machine's):
+ * linking a file one does not own needs a regular file without set-id bits
+ * that one may read and write, or CAP_FOWNER; else -EPERM. */
+int vfs_may_link(const struct inode *ino);
+/* may_delete of the old name, may_delete or may_create of the new one, and
+ * write on a directory that moves to another parent (its ".."). */
+int vfs_may_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname);
+/*
+ * For a file system's create: owner and group of a new inode ino in dir
+ * (the caller's fsuid; the caller's fsgid, or dir's group under a set-group-ID
+ * dir, which a new directory inherits), with Linux's removal of S_ISGID from
+ * a new file whose group the caller is not in. Call before writing ino out.
+ */
+void inode_init_owner(struct inode *ino, const struct inode *dir);
+
+/* Write access against execution (ETXTBSY). get: open for writing (fails
+ * while it runs); deny: run it (fails while open for writing). */
+int inode_get_write_access(struct inode *ino);
+void inode_put_write_access(struct inode *ino);
+int inode_deny_write_access(struct inode *ino);
+void inode_allow_write_access(struct inode *ino);
 
 /* I/O wait parking for -EIOWAIT (one slot per hart; see the top). */
 void vfs_set_io_wait(struct future *f);

@@ -11,6 +11,7 @@
 #include "kernel/ipc/pipe.h"
 
 #include "kernel/async/waitq.h"
+#include "kernel/fs/poll.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
@@ -121,11 +122,37 @@ static struct waitq *pipe_waitq(struct file *f, bool write)
 	return write ? &P(f)->wr_wq : &P(f)->rd_wq;
 }
 
+/* As Linux's pipe_poll: each end reports its own side; an O_RDWR end both.
+ * Writable means a PIPE_BUF write would go in whole. */
+static unsigned pipe_ready(struct file *f)
+{
+	struct pipe *p = P(f);
+	irqflags_t fl = spin_lock_irqsave(&p->lock);
+	uint32_t used = p->head - p->tail, room = p->mask + 1 - used;
+	unsigned ev = 0;
+
+	if (file_readable(f)) {
+		if (used)
+			ev |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			ev |= POLLHUP;
+	}
+	if (file_writable(f)) {
+		if (room >= PIPE_BUF)
+			ev |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			ev |= POLLERR;
+	}
+	spin_unlock_irqrestore(&p->lock, fl);
+	return ev;
+}
+
 static const struct file_ops pipe_fops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,
 	.waitq = pipe_waitq,
+	.ready = pipe_ready,
 };
 
 static void pipe_evict(struct inode *ino)

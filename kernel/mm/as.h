@@ -55,8 +55,12 @@ enum vma_kind {
 	VMA_FILE,       /* pages of a file's page cache (a struct vma_file) */
 };
 
-/* Lowest address as_mmap() hands out (Linux's default mmap_min_addr). */
+/* Lowest address as_mmap() picks by itself. */
 #define AS_MMAP_MIN 0x10000UL
+/* Lowest address anything may be mapped at (Linux's vm.mmap_min_addr, 4096
+ * on the reference machine): page 0 stays unmapped, for everyone (Linux lets
+ * CAP_SYS_RAWIO map it; here USER_SIGRETURN_PC lives there). */
+#define AS_MAP_MIN_ADDR 0x1000UL
 /* The main stack ends at USER_TOP; no mapping is placed this close below it. */
 #define AS_STACK_GUARD_GAP (1UL << 20)
 #define AS_STACK_DEFAULT_SIZE (8UL << 20)

@@ -78,7 +78,9 @@ static void pcache_free(struct pcache *pc)
 
 /*
  * Free pc if nobody holds it and it has no pages. R held; takes L to read
- * nrpages (pages come and go under L only, and a new holder needs R).
+ * nrpages (pages come and go under L only). A reference from zero is only
+ * taken under R (attach, collect) or under L while pc has a page (reclaim's
+ * write-back kick), so neither can race this.
  */
 static bool prune_locked(struct pcache *pc)
 {
@@ -144,14 +146,26 @@ void pcache_get_ref(struct pcache *pc)
 	atomic_fetch_add_explicit(&pc->refs, 1, memory_order_relaxed);
 }
 
+/*
+ * The last reference goes under R (the drop to zero and the pruning of an
+ * empty cache are one step), so a cache found again in the registry in
+ * between (a new inode of the same file, a sync) is never freed under it.
+ * Other puts are one CAS.
+ */
 void pcache_put_ref(struct pcache *pc)
 {
-	/* release: our changes before a pruner that sees 0 (acquire in prune). */
-	if (atomic_fetch_sub_explicit(&pc->refs, 1, memory_order_release) != 1)
-		return;
-	irqflags_t fl = spin_lock_irqsave(&registry_lock);
+	unsigned r = atomic_load_explicit(&pc->refs, memory_order_relaxed);
+	irqflags_t fl;
 
-	prune_locked(pc);
+	/* release: our changes before a pruner that sees the count (acquire below). */
+	while (r > 1)
+		if (atomic_compare_exchange_weak_explicit(&pc->refs, &r, r - 1,
+							  memory_order_release,
+							  memory_order_relaxed))
+			return;
+	fl = spin_lock_irqsave(&registry_lock);
+	if (atomic_fetch_sub_explicit(&pc->refs, 1, memory_order_acq_rel) == 1)
+		prune_locked(pc);
 	spin_unlock_irqrestore(&registry_lock, fl);
 }
 

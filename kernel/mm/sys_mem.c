@@ -92,6 +92,8 @@ SYSCALL(222, mmap)
 		asflags = AS_MAP_FIXED;
 	if (asflags && !page_aligned(addr))
 		return -EINVAL;
+	if (asflags && addr < AS_MAP_MIN_ADDR)
+		return -EPERM; /* below mmap_min_addr */
 	/* Returns the address or -ENOMEM / -EEXIST / -EINVAL. */
 	return as_mmap(proc_as(sc->proc), addr, len, (unsigned)prot, asflags);
 }

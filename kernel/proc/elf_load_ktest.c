@@ -232,7 +232,7 @@ static int build_and_get_random(struct as *as, uint8_t rnd[16])
 	int bad = 0;
 
 	if (!img || elf_load(as, img, IMG_SIZE, &info) ||
-	    exec_build_stack(as, NULL, NULL, &info, NULL, &sp)) {
+	    exec_build_stack(as, NULL, NULL, &info, NULL, NULL, &sp)) {
 		kfree(img);
 		return -1;
 	}
@@ -264,7 +264,7 @@ KTEST(elf, initial_stack_parses_back)
 
 	ASSERT(img && as);
 	ASSERT(elf_load(as, img, IMG_SIZE, &info) == 0);
-	ASSERT(exec_build_stack(as, argv, envp, &info, "/bin/prog", &sp) == 0);
+	ASSERT(exec_build_stack(as, argv, envp, &info, "/bin/prog", NULL, &sp) == 0);
 	EXPECT(sp % 16 == 0);
 	EXPECT(sp < USER_TOP && sp > USER_TOP - PAGE_SIZE);
 	EXPECT(read_word(as, sp, &bad) == 4);
@@ -338,7 +338,7 @@ KTEST(elf, stack_too_big_is_e2big)
 		argv[i] = s;
 	argv[N] = NULL;
 	ASSERT(elf_load(as, img, IMG_SIZE, &info) == 0);
-	EXPECT(exec_build_stack(as, argv, NULL, &info, "x", &sp) == -E2BIG);
+	EXPECT(exec_build_stack(as, argv, NULL, &info, "x", NULL, &sp) == -E2BIG);
 	as_destroy(as);
 	kfree(img);
 	kfree(s);
@@ -403,41 +403,51 @@ KTEST(elf, copy_strings_from_user)
 	EXPECT(settled_free_count() == start);
 }
 
-/* One long string (the buffer doubles many times), then one over the quota. */
+/*
+ * The longest string (the buffer doubles many times), one byte more (over
+ * MAX_ARG_STRLEN), then the whole quota: many copies of that string.
+ */
 KTEST(elf, copy_strings_long_and_e2big)
 {
 	size_t start = settled_free_count();
 	struct as *as = as_create();
 	const size_t area = 3UL << 20;
 	char *chunk = kmalloc(PAGE_SIZE);
-	uint64_t vec[2] = { UBASE + PAGE_SIZE, 0 };
+	uint64_t vec[17] = { 0 };
 	char **out = NULL;
-	size_t total = 0, len;
+	size_t total = 0, len = EXEC_MAX_ARG_STRLEN - 1;
+	const size_t cost = 8 + EXEC_MAX_ARG_STRLEN, fit = EXEC_ARG_MAX / cost;
 
 	ASSERT(as && chunk);
+	ASSERT(fit < 16);
 	ASSERT(as_map(as, UBASE, area, AS_PROT_READ | AS_PROT_WRITE, VMA_ANON) == 0);
 	memset(chunk, 'b', PAGE_SIZE);
 	for (uintptr_t va = UBASE + PAGE_SIZE; va < UBASE + area; va += PAGE_SIZE)
 		EXPECT(copy_to_user(as, va, chunk, PAGE_SIZE) == 0);
+	vec[0] = UBASE + PAGE_SIZE;
 	EXPECT(copy_to_user(as, UBASE, vec, sizeof(vec)) == 0);
 
-	/* 1 MiB - 1 characters: fits. */
-	len = (1UL << 20) - 1;
+	/* MAX_ARG_STRLEN with the NUL: fits. */
 	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "", 1) == 0);
 	ASSERT(exec_copy_strings_from_user(as, UBASE, &out, &total) == 0);
 	EXPECT(strlen(out[0]) == len && out[0][len - 1] == 'b' && out[1] == NULL);
-	EXPECT(total == 8 + len + 1);
+	EXPECT(total == cost);
 	exec_free_strings(out);
-
-	/* Exactly the quota (8 for the pointer + string + NUL) fits; one more does not. */
-	len = EXEC_ARG_MAX - 8 - 1;
-	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + (1UL << 20) - 1, "b", 1) == 0);
-	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "", 1) == 0);
-	ASSERT(exec_copy_strings_from_user(as, UBASE, &out, &total) == 0);
-	EXPECT(total == EXEC_ARG_MAX);
-	exec_free_strings(out);
+	/* One character more: -E2BIG, though far below the total quota. */
 	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "b", 1) == 0);
 	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len + 1, "", 1) == 0);
+	EXPECT(exec_copy_strings_from_user(as, UBASE, &out, &total) == -E2BIG);
+	EXPECT(copy_to_user(as, UBASE + PAGE_SIZE + len, "", 1) == 0);
+
+	/* As many longest strings as the quota holds fit; one more does not. */
+	for (size_t i = 0; i < fit; i++)
+		vec[i] = UBASE + PAGE_SIZE;
+	EXPECT(copy_to_user(as, UBASE, vec, sizeof(vec)) == 0);
+	ASSERT(exec_copy_strings_from_user(as, UBASE, &out, &total) == 0);
+	EXPECT(total == fit * cost);
+	exec_free_strings(out);
+	vec[fit] = UBASE + PAGE_SIZE;
+	EXPECT(copy_to_user(as, UBASE, vec, sizeof(vec)) == 0);
 	EXPECT(exec_copy_strings_from_user(as, UBASE, &out, &total) == -E2BIG);
 
 	kfree(chunk);

@@ -60,8 +60,16 @@ int exec_copy_strings_from_user(struct as *as, uintptr_t uvec, char ***out, size
 		}
 		for (;;) {
 			size_t room = cap - used;
-			long len = room ? strncpy_from_user(as, strs + used, uptr, room)
+			/* No string may be longer than MAX_ARG_STRLEN with its NUL. */
+			size_t lim = room < EXEC_MAX_ARG_STRLEN + 1 ? room : EXEC_MAX_ARG_STRLEN + 1;
+			long len = lim ? strncpy_from_user(as, strs + used, uptr, lim)
 				   : -ENAMETOOLONG;
+
+			if (len >= (long)EXEC_MAX_ARG_STRLEN ||
+			    (len == -ENAMETOOLONG && lim == EXEC_MAX_ARG_STRLEN + 1)) {
+				err = -E2BIG;
+				goto out_free;
+			}
 
 			if (len >= 0) {
 				offs[n] = used;
@@ -175,8 +183,10 @@ static int put_strings(struct as *as, const char *const *v, size_t n, uintptr_t 
 #define NR_AUXV 17 /* pairs written below, AT_NULL included */
 
 int exec_build_stack(struct as *as, const char *const *argv, const char *const *envp,
-		     const struct elf_image_info *info, const char *execfn, uintptr_t *sp_out)
+		     const struct elf_image_info *info, const char *execfn,
+		     const struct exec_ids *ids, uintptr_t *sp_out)
 {
+	static const struct exec_ids root = { 0 };
 	size_t strbytes = 0, argc, envc, fnlen = execfn ? strlen(execfn) + 1 : 0;
 	/* What may live above sp: the argument quota plus room for auxv and padding. */
 	const size_t limit = EXEC_ARG_MAX + PAGE_SIZE;
@@ -184,6 +194,8 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 	long top;
 	int err;
 
+	if (!ids)
+		ids = &root;
 	argc = vec_count(argv, &strbytes);
 	envc = vec_count(envp, &strbytes);
 	strbytes += fnlen;
@@ -231,13 +243,13 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 		{ AT_BASE, 0 },          /* no interpreter */
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, info->entry },
-		{ AT_UID, 0 },
-		{ AT_EUID, 0 },
-		{ AT_GID, 0 },
-		{ AT_EGID, 0 },
+		{ AT_UID, ids->uid },
+		{ AT_EUID, ids->euid },
+		{ AT_GID, ids->gid },
+		{ AT_EGID, ids->egid },
 		{ AT_HWCAP, EXEC_HWCAP_RV64GC },
 		{ AT_CLKTCK, 100 },      /* times() ticks per second */
-		{ AT_SECURE, 0 },
+		{ AT_SECURE, ids->secure },
 		{ AT_RANDOM, rand_at },
 		{ AT_EXECFN, execfn ? at : 0 },
 		{ AT_NULL, 0 },

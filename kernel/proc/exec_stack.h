@@ -16,6 +16,7 @@
 #ifndef KERNEL_PROC_EXEC_STACK_H
 #define KERNEL_PROC_EXEC_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,9 @@ struct elf_image_info;
  * NUL, plus one pointer (8 bytes) per string. Over it, execve fails E2BIG.
  */
 #define EXEC_ARG_MAX (2UL << 20)
+/* Linux's MAX_ARG_STRLEN: one string, its NUL included, is at most 32 pages
+ * (128 KiB); a longer one is -E2BIG whatever the total. */
+#define EXEC_MAX_ARG_STRLEN (32UL * 4096)
 /* Linux's MAX_ARG_STRINGS: at most this many entries per vector. */
 #define EXEC_MAX_STRINGS 0x7FFFFFFFUL
 
@@ -64,24 +68,34 @@ struct elf_image_info;
  * pointer): execve checks argv's + envp's total against EXEC_ARG_MAX.
  *
  * 0; -EFAULT for a bad pointer (the vector or a string); -E2BIG when this
- * vector alone passes EXEC_ARG_MAX or EXEC_MAX_STRINGS; -ENOMEM. On error
+ * vector alone passes EXEC_ARG_MAX or EXEC_MAX_STRINGS, or one string
+ * EXEC_MAX_ARG_STRLEN; -ENOMEM. On error
  * nothing is left allocated. Free with exec_free_strings().
  */
 int exec_copy_strings_from_user(struct as *as, uintptr_t uvec, char ***out, size_t *total);
 /* Free a vector from exec_copy_strings_from_user (NULL is fine). */
 void exec_free_strings(char **vec);
 
+/* Who the new program runs as, for AT_UID, AT_EUID, AT_GID, AT_EGID and
+ * AT_SECURE (set-id programs: glibc then ignores LD_* and the like). */
+struct exec_ids {
+	uint32_t uid, euid, gid, egid;
+	bool secure;
+};
+
 /*
  * Create the main stack (as_stack_init, AS_STACK_DEFAULT_SIZE) in `as` and
  * write the initial stack above for the kernel vectors argv and envp
  * (NULL-terminated arrays of kernel strings; NULL means empty), the loaded
- * image `info` and execfn (AT_EXECFN; NULL omits it). *sp_out gets the user
- * sp (pointing at argc). The new program starts with a0 = 0.
+ * image `info`, execfn (AT_EXECFN; NULL omits it) and ids (NULL: root, not
+ * secure). *sp_out gets the user sp (pointing at argc). The new program
+ * starts with a0 = 0.
  *
  * 0; -E2BIG when the strings and pointers do not fit in the stack with room
  * to spare; -ENOMEM; the as_stack_init() error (e.g. -EEXIST).
  */
 int exec_build_stack(struct as *as, const char *const *argv, const char *const *envp,
-		     const struct elf_image_info *info, const char *execfn, uintptr_t *sp_out);
+		     const struct elf_image_info *info, const char *execfn,
+		     const struct exec_ids *ids, uintptr_t *sp_out);
 
 #endif

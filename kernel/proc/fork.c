@@ -14,6 +14,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/pcache.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/cred.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -57,9 +58,14 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	c->files = fdtable_fork(p->files);
 	if (!c->files)
 		goto out_as;
+	c->image = proc_image_get(p->image);
 	c->cwd = p->cwd;
 	if (c->cwd)
 		inode_get(c->cwd);
+	c->umask = p->umask;
+	cred_put(c->cred);
+	c->cred = cred_get(p->cred);
+	proc_exe_share(c, p);
 	if (uctx_fork(&c->uc, &p->uc))
 		goto out_files; /* -ENOMEM: no room for the FP copy */
 	if (newsp)
@@ -82,6 +88,7 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	f = spin_lock_irqsave(&proc_lock);
 	c->parent = p;
 	c->pgid = p->pgid;
+	c->sid = p->sid;
 	list_add_tail(&c->sibling, &p->children);
 	spin_unlock_irqrestore(&proc_lock, f);
 

@@ -10,6 +10,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/proc/cred.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/slab.h"
 #include "lib/errno.h"
@@ -79,11 +80,15 @@ struct inode *proc_cwd(struct proc *p)
 	return p->cwd;
 }
 
+uint32_t proc_umask(const struct proc *p)
+{
+	return p->umask;
+}
+
 void proc_set_cwd(struct proc *p, struct inode *dir)
 {
-	struct inode *old = p->cwd;
+	struct inode *old = proc_view_swap(p, (void **)&p->cwd, dir);
 
-	p->cwd = dir;
 	if (old)
 		inode_put(old);
 }
@@ -119,10 +124,14 @@ struct proc *proc_alloc(void)
 		return NULL;
 	}
 	p->pid = pid;
-	p->pgid = pid;
+	p->pgid = (uint16_t)pid;
+	p->sid = (uint16_t)pid;
+	p->start_ns = clock_now_ns();
 	atomic_init(&p->refs, 1);
 	atomic_init(&p->sig_pending, 0);
 	p->state = PROC_ALIVE;
+	p->umask = 022;
+	p->cred = cred_get(&cred_root); /* fork replaces it with the parent's */
 	list_init(&p->children);
 	list_init(&p->sibling);
 	return p;
@@ -148,10 +157,19 @@ void proc_put(struct proc *p)
 		return;
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	proc_unhash_locked(p);
+	sigq_flush_locked(p, ~0ull); /* normally gone at exit already */
 	spin_unlock_irqrestore(&proc_lock, f);
-	kfree(p->sig_actions);
+	kfree(p->sighand);
+	proc_image_put(p->image);
+	proc_exe_release(p); /* a child whose fork failed */
+	cred_put(p->cred);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
+}
+
+int proc_last_pid_locked(void)
+{
+	return next_pid > 1 ? next_pid - 1 : PID_MAX - 1;
 }
 
 struct proc *proc_lookup_locked(int pid)
@@ -159,6 +177,21 @@ struct proc *proc_lookup_locked(int pid)
 	if (pid <= 0 || pid >= PID_MAX)
 		return NULL;
 	return pid_table[pid];
+}
+
+void proc_for_each_locked(bool (*fn)(struct proc *p, void *arg), void *arg)
+{
+	int seen = 0;
+
+	for (int pid = 1; pid < PID_MAX && seen < nr_procs; pid++) {
+		struct proc *p = pid_table[pid];
+
+		if (!p)
+			continue;
+		seen++;
+		if (!fn(p, arg))
+			return;
+	}
 }
 
 int proc_live_count(void)

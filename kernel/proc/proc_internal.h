@@ -20,12 +20,24 @@
 #include "kernel/async/timer.h"
 #include "kernel/async/waitq.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal_internal.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"
 
 #define PROC_MAX 4096       /* live processes, zombies included (fork: -EAGAIN) */
 #define PID_MAX 32768
 #define PROC_SLICE_NS 10000000ull  /* 10 ms of user time before yielding */
+_Static_assert(PID_MAX <= 65536, "pgid and sid are 16 bits");
+
+/* struct proc.jobctl bits. */
+#define JOBCTL_STOPPED 0x01     /* stopped by a stop signal, until SIGCONT */
+#define JOBCTL_STOP_REPORT 0x02 /* a stop wait4(WUNTRACED) has not seen */
+#define JOBCTL_CONT_REPORT 0x04 /* a continue wait4(WCONTINUED) has not seen */
+#define JOBCTL_EXECED 0x08      /* has called execve (setpgid by the parent: EACCES) */
+#define JOBCTL_NOCLDSTOP 0x10   /* its SIGCHLD action has SA_NOCLDSTOP */
+#define JOBCTL_NOCLDWAIT 0x20   /* children are not zombies (SIGCHLD SIG_IGN or SA_NOCLDWAIT) */
+#define JOBCTL_TIMERS 0x40      /* owns interval or POSIX timers (sys_timer.c) */
+#define JOBCTL_NOCTTY 0x80      /* gave up its controlling terminal (TIOCNOTTY) */
 
 /*
  * The userloop, one poll of which is bracketed by the outermost future
@@ -66,11 +78,18 @@ struct proc {
 					 * being awaited (P, owned), or NULL */
 	struct user_context uc;         /* P */
 	int pid;                        /* I */
-	int pgid;                       /* L */
+	/* Job control (signal_jobctl.c, sys_ids.c): 16-bit ids fill what
+	 * was padding, so none of it costs a byte (PID_MAX fits). */
+	uint16_t pgid;                  /* L: process group */
+	uint16_t sid;                   /* L: session */
 	atomic_int refs;                /* A: see the lifetime note above */
 	uint8_t state;                  /* L: enum proc_state */
 	uint8_t ustate;                 /* P: enum uloop_state */
+	uint8_t jobctl;                 /* L: JOBCTL_* (STOPPED also read
+					 * relaxed by the userloop, see there) */
+	uint8_t stop_sig;               /* L: what stopped it (WUNTRACED) */
 	char name[16];                  /* P */
+	uint16_t umask;                 /* P: file mode creation mask (in a hole) */
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
@@ -81,9 +100,8 @@ struct proc {
 	atomic_ullong sig_pending;      /* A: bit (sig - 1) */
 	uint64_t sig_blocked;           /* P */
 	uint64_t sig_ignored;           /* A-ish: written by P, read by senders */
-	struct k_sigaction *sig_actions; /* P: NULL until the first handler is set;
-					 * then NSIG entries, handler SIG_DFL (0) for
-					 * every signal not caught */
+	struct sighand *sighand;        /* P: NULL until the first handler or
+					 * sigaltstack is set (signal_internal.h) */
 	union {
 		/* P, while alive. Recorded (clone, set_tid_address) but never
 		 * acted on: the write of 0 and futex wake at exit only matter
@@ -93,6 +111,38 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* Waiting with a temporary signal mask (signal_wait_begin, signal.c):
+	 * 0, or the mask to restore tagged SIG_SAVED_MASK, and/or
+	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
+	 * which no mask can hold. */
+	uint64_t sig_saved;             /* P */
+
+	/* Identity (cred.c) and the running image (exec.c). */
+	struct cred *cred;              /* P reads; written by P under proc_lock,
+					 * which other readers take (proc_cred_get).
+					 * Counted, shared until changed. */
+	struct inode *exe;              /* P: the executable, counted, denying
+					 * writes (ETXTBSY) while it runs; NULL for
+					 * a kernel-built process until its exec */
+
+	/* What /proc shows (proc_view.c): 16 bytes. */
+	struct proc_image *image;       /* P, swapped under the view lock: the
+					 * exe path and argument ranges of the
+					 * running image, shared with forks */
+	uint64_t start_ns;              /* I: clock_now_ns() at fork */
+};
+
+/*
+ * The running image as /proc/<pid>/{exe,cmdline,environ} show it: made by
+ * execve, shared (counted) by fork, dropped at the next execve or exit.
+ * The ranges are where the strings sit in the image's initial stack.
+ */
+struct proc_image {
+	atomic_uint refs;               /* A */
+	uintptr_t arg_start, arg_end;   /* I */
+	uintptr_t env_start, env_end;   /* I */
+	uintptr_t start_stack;          /* I: the initial sp */
+	char exe[];                     /* I: absolute path of the executable */
 };
 
 extern struct spinlock proc_lock;
@@ -116,6 +166,10 @@ size_t proc_alloc_size(void);           /* bytes the allocator hands out for one
 void proc_get(struct proc *p);
 void proc_put(struct proc *p);
 struct proc *proc_lookup_locked(int pid);
+int proc_last_pid_locked(void);         /* the pid handed out last */
+/* Call fn for every process in the pid table (zombies too), in pid order,
+ * until it returns false. proc_lock held. */
+void proc_for_each_locked(bool (*fn)(struct proc *p, void *arg), void *arg);
 int proc_live_count(void);
 void proc_unhash_locked(struct proc *p);
 void proc_set_name(struct proc *p, const char *path);
@@ -129,32 +183,65 @@ void uloop_switch_as(struct proc *p, struct as *as);
 /* exit.c */
 void proc_exit(struct proc *p, int wstatus);
 
-/* signal.c */
+/* signal*.c: see signal_internal.h */
+
+/* proc_view.c */
+/* CPU time of processes per hart, for /proc/stat: H, written by the hart's
+ * own userloop polls only (plain adds), read relaxed from anywhere. */
+struct proc_hart_cpu {
+	_Atomic uint64_t user_ns, system_ns;
+} __attribute__((aligned(64)));
+extern struct proc_hart_cpu proc_hart_cpu[MAX_HARTS];
+
+static inline void proc_hart_account(uint64_t user, uint64_t sys)
+{
+	struct proc_hart_cpu *c = &proc_hart_cpu[hart_id()];
+
+	atomic_store_explicit(&c->user_ns,
+			      atomic_load_explicit(&c->user_ns, memory_order_relaxed) + user,
+			      memory_order_relaxed);
+	atomic_store_explicit(&c->system_ns,
+			      atomic_load_explicit(&c->system_ns, memory_order_relaxed) + sys,
+			      memory_order_relaxed);
+}
+
 /*
- * Whether a pending, unblocked signal needs the program: a handler to run
- * or a default action that ends it. Drops the ignored ones on the way. The
- * userloop asks this while a syscall waits, to interrupt it.
+ * The view lock of p: one of a few hashed locks that the swaps of p->as,
+ * p->files, p->cwd, p->image and p->sighand take (exec, exit, chdir),
+ * so /proc, reading them from another hart, never sees one freed.
  */
-bool signal_needs_action(struct proc *p);
+struct spinlock *proc_view_lock(const struct proc *p);
+/* Replace *slot with val under p's view lock; returns the old value for
+ * the caller to free outside it. */
+void *proc_view_swap(struct proc *p, void **slot, void *val);
+/* A new image record for the file path (made absolute, symlinks resolved,
+ * against p's cwd) with the argument ranges exec_build_stack lays out for
+ * argv, envp and execfn: 0, -ENOMEM, or a lookup's error (-EIOWAIT:
+ * restart). */
+int proc_image_create(struct proc *p, const char *path, const char *execfn,
+		      const char *const *argv, const char *const *envp, struct proc_image **out);
+struct proc_image *proc_image_get(struct proc_image *im);
+void proc_image_put(struct proc_image *im);
+
+/* shutdown.c */
+enum proc_shutdown_how {
+	PROC_SHUTDOWN_POWEROFF,
+	PROC_SHUTDOWN_RESTART,
+	PROC_SHUTDOWN_HALT,
+};
 /*
- * Act on the pending signals before the program resumes. Runs handlers by
- * pushing their frames (the interrupted syscall, if the state is
- * ULOOP_INTERRUPTED, is restarted or fails with -EINTR), and returns the
- * wait status the process must exit with (a default action, or a frame that
- * could not be pushed), or 0 to carry on.
+ * Start the clean shutdown (once; later calls do nothing), saying why on the console:
+ * SIGKILL every process but init and wait for them, finish and write back every file
+ * system, then power off with QEMU exit status code (or reset, or halt). Returns at
+ * once; a task does it.
  */
-int signal_act(struct proc *p);
-/* Return from a handler: restore the frame at the stack pointer. False if
- * it was bad (the process then has a fatal SIGSEGV pending). */
-bool signal_return(struct proc *p);
-/* A fault signal: to its handler if caught and unblocked; otherwise
- * delivered even if blocked or ignored, with the default action (Linux). */
-void signal_force(struct proc *p, int sig);
-void signal_reset_on_exec(struct proc *p);
-/* Copy blocked, ignored and the handler table: 0 or -ENOMEM. */
-int signal_fork(struct proc *child, const struct proc *parent);
+void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
 
 /* exec.c */
+/* The child runs the parent's image too: a reference and a write denial. */
+void proc_exe_share(struct proc *child, struct proc *parent);
+/* Let go of the image (exit, or a proc that never ran). */
+void proc_exe_release(struct proc *p);
 int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		     const char *const *envp);
 

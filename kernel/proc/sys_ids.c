@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Who a process is: pids, the parent, process groups and sessions, the
- * thread id and its clear-on-exit address, the robust list, and the user
- * and group ids.
+ * Who a process is: pids, the parent, process groups and sessions (with
+ * Linux's EPERM / ESRCH / EACCES rules), the thread id and its
+ * clear-on-exit address, the robust list. The user and group ids are
+ * sys_cred.c's.
  */
 #include "kernel/proc/proc_internal.h"
 #include "kernel/syscall/syscall.h"
@@ -33,44 +34,116 @@ SYSCALL(96, set_tid_address)
 	return sc->proc->pid;
 }
 
+/* The process @pid names (0: the caller), or NULL. A zombie still has
+ * its ids until it is reaped, as on Linux. proc_lock held. */
+static struct proc *id_target_locked(struct sys_ctx *sc, int pid)
+{
+	return pid ? proc_lookup_locked(pid) : sc->proc;
+}
+
 SYSCALL(155, getpgid)
 {
-	int pid = (int)sc->arg[0];
-	irqflags_t f;
-	int ret = -ESRCH;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct proc *p = id_target_locked(sc, (int)sc->arg[0]);
+	int ret = p ? p->pgid : -ESRCH;
 
-	if (pid == 0)
-		return sc->proc->pgid;
-	f = spin_lock_irqsave(&proc_lock);
-	struct proc *p = proc_lookup_locked(pid);
-	if (p)
-		ret = p->pgid;
 	spin_unlock_irqrestore(&proc_lock, f);
 	return ret;
 }
 
+SYSCALL(156, getsid)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct proc *p = id_target_locked(sc, (int)sc->arg[0]);
+	int ret = p ? p->sid : -ESRCH;
+
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ret;
+}
+
+struct group_find {
+	int pgid, sid;		/* sid -1: any session */
+	bool or_session;	/* a session of id pgid counts too */
+	bool found;
+};
+
+static bool group_find_one(struct proc *p, void *arg)
+{
+	struct group_find *g = arg;
+
+	if (p->state == PROC_ALIVE && p->pgid == g->pgid && (g->sid < 0 || p->sid == g->sid))
+		g->found = true;
+	if (p->state == PROC_ALIVE && g->or_session && p->sid == g->pgid)
+		g->found = true;
+	return !g->found;
+}
+
+/* Some live process is in group @pgid (of session @sid, unless -1). */
+static bool group_exists_locked(int pgid, int sid, bool or_session)
+{
+	struct group_find g = { .pgid = pgid, .sid = sid, .or_session = or_session };
+
+	proc_for_each_locked(group_find_one, &g);
+	return g.found;
+}
+
+/*
+ * Linux's rules: the caller or one of its children (-ESRCH), a child that
+ * has not called execve (-EACCES) and is in the caller's session (-EPERM);
+ * never a session leader (-EPERM); and a group other than the target's own
+ * pid must already exist in the caller's session (-EPERM).
+ */
 SYSCALL(154, setpgid)
 {
 	int pid = (int)sc->arg[0], pgid = (int)sc->arg[1];
+	struct proc *me = sc->proc, *p;
 	irqflags_t f;
-	int ret = -ESRCH;
+	int ret;
 
 	if (pgid < 0)
 		return -EINVAL;
 	f = spin_lock_irqsave(&proc_lock);
-	struct proc *p = pid ? proc_lookup_locked(pid) : sc->proc;
-	if (p && (p == sc->proc || p->parent == sc->proc)) {
-		p->pgid = pgid ? pgid : p->pid;
-		ret = 0;
-	}
+	p = id_target_locked(sc, pid);
+	if (!pgid && p)
+		pgid = p->pid;
+	ret = -ESRCH;
+	if (!p || (p != me && p->parent != me))
+		goto out;
+	ret = -EACCES;
+	if (p != me && (p->jobctl & JOBCTL_EXECED))
+		goto out;
+	ret = -EPERM;
+	if (p->sid == p->pid || p->sid != me->sid)
+		goto out;
+	if (pgid != p->pid && !group_exists_locked(pgid, me->sid, false))
+		goto out;
+	p->pgid = (uint16_t)pgid;
+	ret = 0;
+out:
 	spin_unlock_irqrestore(&proc_lock, f);
 	return ret;
 }
 
+/*
+ * A new session and group, both named by the caller's pid, with no
+ * controlling terminal. -EPERM for a group leader, and whenever a group or
+ * session of that id still exists (its leader left it but members remain,
+ * or the pid was reused).
+ */
 SYSCALL(157, setsid)
 {
-	sc->proc->pgid = sc->proc->pid;
-	return sc->proc->pid;
+	struct proc *p = sc->proc;
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	int ret = -EPERM;
+
+	if (p->pgid != p->pid && !group_exists_locked(p->pid, -1, true)) {
+		p->pgid = (uint16_t)p->pid;
+		p->sid = (uint16_t)p->pid;
+		p->jobctl &= ~JOBCTL_NOCTTY;
+		ret = p->pid;
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ret;
 }
 
 /* There are no threads, so the robust futex list is never walked. */
@@ -79,31 +152,5 @@ SYSCALL(99, set_robust_list)
 	/* sizeof(struct robust_list_head) on LP64: Linux checks it. */
 	if (sc->arg[1] != 24)
 		return -EINVAL;
-	return 0;
-}
-
-/* Credentials: everything runs as root (uid = gid = 0); there are no users yet. */
-
-SYSCALL_FAST(174, getuid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(175, geteuid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(176, getgid)
-{
-	(void)sc;
-	return 0;
-}
-
-SYSCALL_FAST(177, getegid)
-{
-	(void)sc;
 	return 0;
 }

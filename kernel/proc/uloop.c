@@ -34,20 +34,35 @@ static void finish_syscall_future(struct proc *p)
 
 /*
  * A signal needs the program while it waits in a syscall: drop the call's
- * future. Work already done (bytes moved) is the call's result; otherwise
- * signal_act() restarts it or fails it with -EINTR, by the handler's flags.
+ * future. Work already done (bytes moved) is the call's result; a negative
+ * progress is a result too (the call is never restarted: nanosleep's
+ * -EINTR); otherwise signal_act() restarts it or fails it with -EINTR, by
+ * the handler's flags (and signal_wait_begin's NORESTART).
  */
 static void interrupt_syscall(struct proc *p)
 {
 	long done = future_progress(p->uloop.awaiting);
 
 	finish_syscall_future(p);
-	if (done > 0) {
+	if (done != 0) {
 		uctx_set_return(&p->uc, done);
 		p->ustate = ULOOP_ENTER_USER;
 	} else {
 		p->ustate = ULOOP_INTERRUPTED;
 	}
+}
+
+/* A result of a syscall: -ERESTARTSYS (a terminal's SIGTTIN / SIGTTOU
+ * stop) is a restart after the signal, or -EINTR under a handler without
+ * SA_RESTART, as Linux. */
+static void syscall_result(struct proc *p, long ret)
+{
+	if (ret == -ERESTARTSYS) {
+		p->ustate = ULOOP_INTERRUPTED; /* a0 still holds the first argument */
+		return;
+	}
+	p->ustate = ULOOP_ENTER_USER;
+	uctx_set_return(&p->uc, ret);
 }
 
 /* Dispatch one ecall: a result now, a future to await, or an exit. */
@@ -84,7 +99,7 @@ static void do_syscall(struct proc *p)
 		p->ustate = ULOOP_AWAIT_SYSCALL;
 		return;
 	}
-	uctx_set_return(&p->uc, ret);
+	syscall_result(p, ret);
 }
 
 bool uloop_fast_syscall(struct user_context *uc)
@@ -176,6 +191,15 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 	for (;;) {
 		int wstatus;
 
+		/* relaxed pre-check: a signal sent after it wakes the task, and
+		 * the next poll looks again (the checks below acquire). A
+		 * stopped process waits here, its syscall (if any) pending,
+		 * until SIGCONT or SIGKILL wakes it. */
+		if (atomic_load_explicit(&p->sig_pending, memory_order_relaxed) ||
+		    (__atomic_load_n(&p->jobctl, __ATOMIC_RELAXED) & JOBCTL_STOPPED)) {
+			if (signal_jobctl(p))
+				return POLL_PENDING;
+		}
 		if (p->ustate == ULOOP_AWAIT_PAGE) {
 			if (future_poll(p->uloop.awaiting, cx) == POLL_PENDING &&
 			    !signal_needs_action(p))
@@ -195,14 +219,11 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 				long ret = p->uloop.awaiting->result;
 
 				finish_syscall_future(p);
-				p->ustate = ULOOP_ENTER_USER;
-				uctx_set_return(&p->uc, ret);
+				syscall_result(p, ret);
 			}
 		}
 		if (p->ustate == ULOOP_EXITED)
 			return POLL_READY;
-		/* relaxed pre-check: a signal sent after it wakes the task,
-		 * and the next poll looks again (signal_act() acquires). */
 		if (atomic_load_explicit(&p->sig_pending, memory_order_relaxed) ||
 		    p->ustate == ULOOP_INTERRUPTED) {
 			wstatus = signal_act(p);
@@ -252,7 +273,10 @@ static enum poll uloop_poll(struct future *f, struct context *cx)
 	r = uloop_run(p, cx);
 	arch_user_space_leave();
 	proc_set_current(NULL);
-	p->stime_ns += (clock_now_ns() - t0) - (p->utime_ns - u0);
+	uint64_t du = p->utime_ns - u0, ds = (clock_now_ns() - t0) - du;
+
+	p->stime_ns += ds;
+	proc_hart_account(du, ds);
 	arch_irq_restore(flags);
 	return r;
 }
@@ -317,7 +341,7 @@ void uloop_switch_as(struct proc *p, struct as *as)
 
 	/* The new table goes in before the old one is freed. */
 	arch_user_space_enter(as_root_pa(as));
-	p->as = as;
+	proc_view_swap(p, (void **)&p->as, as);
 	if (old)
 		as_destroy(old);
 }

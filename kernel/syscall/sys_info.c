@@ -11,7 +11,9 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
+#include "kernel/spinlock.h"
 #include "kernel/syscall/syscall.h"
+#include "kernel/syscall/uts.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -29,16 +31,40 @@ struct new_utsname {
 };
 _Static_assert(sizeof(struct new_utsname) == 390, "Linux struct new_utsname");
 
+/* L:uts_lock */
+static char hostname[UTS_HOSTNAME_MAX + 1] = "asyncrv";
+static struct spinlock uts_lock = SPINLOCK_INIT("uts");
+
+void uts_hostname(char *buf)
+{
+	irqflags_t fl = spin_lock_irqsave(&uts_lock);
+
+	memcpy(buf, hostname, sizeof(hostname));
+	spin_unlock_irqrestore(&uts_lock, fl);
+}
+
+int uts_set_hostname(const char *name, size_t len)
+{
+	if (len > UTS_HOSTNAME_MAX)
+		return -EINVAL;
+	irqflags_t fl = spin_lock_irqsave(&uts_lock);
+
+	memset(hostname, 0, sizeof(hostname));
+	memcpy(hostname, name, len);
+	spin_unlock_irqrestore(&uts_lock, fl);
+	return 0;
+}
+
 SYSCALL(160, uname)
 {
 	struct new_utsname u;
 
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Linux", UTS_LEN);
-	strlcpy(u.nodename, "asyncrv", UTS_LEN);
-	strlcpy(u.release, "6.1.0-asyncrv", UTS_LEN);
-	strlcpy(u.version, "#1 SMP asyncrv " KVERSION, UTS_LEN);
-	strlcpy(u.machine, "riscv64", UTS_LEN);
+	strlcpy(u.sysname, UTS_SYSNAME, UTS_LEN);
+	uts_hostname(u.nodename);
+	strlcpy(u.release, UTS_RELEASE, UTS_LEN);
+	strlcpy(u.version, UTS_VERSION, UTS_LEN);
+	strlcpy(u.machine, UTS_MACHINE, UTS_LEN);
 	strlcpy(u.domainname, "(none)", UTS_LEN);
 	return copy_to_user(proc_as(sc->proc), sc->arg[0], &u, sizeof(u));
 }

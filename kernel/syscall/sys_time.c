@@ -149,12 +149,18 @@ SYSCALL(153, times)
 /*
  * The future a sleeping syscall hands to the userloop: a kmalloc'd wrapper
  * around a sleep future, so that release can free it. Drop cancels the
- * timer (the process was killed while asleep).
+ * timer (the process was killed while asleep, or a handler runs).
  *
  *   SLEEPING --(sleep future ready)--> READY, result 0
+ *
+ * A handler interrupting it makes the call fail with -EINTR, SA_RESTART or
+ * not (Linux), after writing the time left to *rem of a relative sleep
+ * (the progress op). A stop and SIGCONT do not interrupt it at all.
  */
 struct sys_sleep {
 	struct future base;
+	struct proc *proc;
+	uintptr_t urem;		/* where the time left goes, or 0 */
 	struct sleep_future sleep;
 };
 
@@ -180,11 +186,26 @@ static void sys_sleep_release(struct future *f)
 	kfree(container_of(f, struct sys_sleep, base));
 }
 
+static long sys_sleep_interrupted(const struct future *f)
+{
+	const struct sys_sleep *s = container_of(f, struct sys_sleep, base);
+	uint64_t now = clock_now_ns();
+	struct ktimespec rem;
+
+	if (s->urem) {
+		rem = ns_to_timespec(s->sleep.deadline > now ? s->sleep.deadline - now : 0);
+		if (copy_to_user(proc_as(s->proc), s->urem, &rem, sizeof(rem)))
+			return -EFAULT;
+	}
+	return -EINTR;
+}
+
 static const struct future_ops sys_sleep_ops = {
 	.name = "sys_sleep",
 	.poll = sys_sleep_poll,
 	.drop = sys_sleep_drop,
 	.release = sys_sleep_release,
+	.progress = sys_sleep_interrupted,
 };
 
 /* Read and check a user timespec; its value in ns, saturated. */
@@ -204,14 +225,17 @@ static int read_timespec(struct sys_ctx *sc, uintptr_t uts, uint64_t *ns)
 	return 0;
 }
 
-/* Block until clock_now_ns() >= deadline: hand a sleep future to the userloop. */
-static long sleep_until_deadline(struct sys_ctx *sc, uint64_t deadline)
+/* Block until clock_now_ns() >= deadline: hand a sleep future to the
+ * userloop. @urem: where an interrupted sleep writes the time left. */
+static long sleep_until_deadline(struct sys_ctx *sc, uint64_t deadline, uintptr_t urem)
 {
 	struct sys_sleep *s = kmalloc(sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
 	future_init(&s->base, &sys_sleep_ops);
+	s->proc = sc->proc;
+	s->urem = urem;
 	sleep_until_init(&s->sleep, deadline);
 	sc->pending = &s->base;
 	return 0;
@@ -222,11 +246,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-/*
- * rem (the time left) is only written when a sleep is interrupted by a
- * signal handler (EINTR); handlers are not run yet, and a fatal signal
- * drops the sleep, so it is never written here.
- */
+/* rem (the time left) is only written when a handler interrupts the sleep. */
 SYSCALL_ASYNC(101, nanosleep)
 {
 	uint64_t ns, now = clock_now_ns();
@@ -234,7 +254,7 @@ SYSCALL_ASYNC(101, nanosleep)
 
 	if (err)
 		return err;
-	return sleep_until_deadline(sc, add_sat(now, ns));
+	return sleep_until_deadline(sc, add_sat(now, ns), sc->arg[1]);
 }
 
 SYSCALL_ASYNC(115, clock_nanosleep)
@@ -266,5 +286,7 @@ SYSCALL_ASYNC(115, clock_nanosleep)
 		return err;
 	/* All the accepted clocks read clock_now_ns(), so an absolute time
 	 * is a deadline as it stands. */
-	return sleep_until_deadline(sc, (sc->arg[1] & TIMER_ABSTIME) ? ns : add_sat(now, ns));
+	if (sc->arg[1] & TIMER_ABSTIME)
+		return sleep_until_deadline(sc, ns, 0);
+	return sleep_until_deadline(sc, add_sat(now, ns), sc->arg[3]);
 }

@@ -31,9 +31,11 @@ def shell(boot, cpus=2):
 
 
 def run(k, line, timeout=30):
+    """Run one shell line; its output with the line ends as "\n". The guest tty sends
+    "\r\n" (ONLCR, as Linux) and the host pty pexpect reads through adds its own "\r"."""
     k.send(line + "\r")
     k.expect(r"\$ ", timeout=timeout)
-    return k.p.before.decode(errors="replace")
+    return k.p.before.decode(errors="replace").replace("\r", "")
 
 
 def test_shell_pipeline_redirection_and_status(boot):

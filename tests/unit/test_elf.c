@@ -294,9 +294,28 @@ static void test_elf_rejects_bad_load_sizes(void **state)
 	MUTATE_PH(SYN_DATA, p_memsz, UINT64_MAX);
 	MUTATE_PH(SYN_DATA, p_vaddr, ELF_USER_TOP + 0x234);
 	MUTATE_PH(SYN_DATA, p_vaddr, UINT64_MAX - 0xdcb);
-	/* below the lowest loadable page */
+	/* below the lowest loadable page (page 0) */
 	MUTATE_PH(SYN_TEXT, p_vaddr, 0);
-	MUTATE_PH(SYN_TEXT, p_vaddr, 0xf000);
+}
+
+static void test_elf_loads_from_page_one(void **state)
+{
+	unsigned char *img = make_image();
+	struct elf64_phdr ph = get_ph(img, SYN_TEXT);
+	struct elf64_ehdr eh;
+	struct elf_info in;
+
+	(void)state;
+	/* Text at 0x1000 (what some real static binaries use), entry inside it. */
+	ph.p_vaddr = ph.p_paddr = 0x1000;
+	put_ph(img, SYN_TEXT, &ph);
+	memcpy(&eh, img, sizeof(eh));
+	eh.e_entry = 0x1100;
+	put_eh(img, &eh);
+	assert_int_equal(elf_check(img, SYN_SIZE, &in), 0);
+	assert_int_equal(in.load_lo, 0x1000);
+	assert_int_equal(in.entry, 0x1100);
+	free(img);
 }
 
 static void test_elf_rejects_bad_alignment(void **state)
@@ -564,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_elf_rejects_interpreter),
 		cmocka_unit_test(test_elf_rejects_bad_load_sizes),
 		cmocka_unit_test(test_elf_rejects_bad_alignment),
+		cmocka_unit_test(test_elf_loads_from_page_one),
 		cmocka_unit_test(test_elf_rejects_overlapping_or_unsorted_loads),
 		cmocka_unit_test(test_elf_accepts_loads_sharing_a_page),
 		cmocka_unit_test(test_elf_rejects_bad_entry),

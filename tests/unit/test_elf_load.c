@@ -74,7 +74,7 @@ static void load_and_compare(const char *name)
 	uintptr_t sp;
 	uint64_t w[3];
 
-	assert_int_equal(exec_build_stack(as, argv, envp, &info, "/bin/x", &sp), 0);
+	assert_int_equal(exec_build_stack(as, argv, envp, &info, "/bin/x", NULL, &sp), 0);
 	assert_int_equal(sp % 16, 0);
 	assert_int_equal(copy_from_user(as, w, sp, sizeof(w)), 0);
 	assert_int_equal(w[0], 2);

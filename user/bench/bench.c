@@ -4,7 +4,7 @@
  * `time` CSR on our kernel); under QEMU `-icount shift=0` one ns of guest time is one
  * instruction, so "ns/op" there reads as instructions per operation.
  *
- * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs)
+ * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs proc)
  * `bench --exit` is the execve target: it exits at once. BENCH_MAXPROC_LIMIT=N bounds maxproc
  * (default 100000: forks until refusal; keep it small on Linux under qemu-user).
  */
@@ -199,6 +199,7 @@ static void bench_maxproc(void)
 
 void bench_fs(void); /* fsbench.c */
 void bench_fsread(long scale); /* mmbench.c */
+void bench_proc(void); /* procbench.c */
 
 static void run_fsread(void)
 {
@@ -214,7 +215,8 @@ static const struct {
 	{ "getpid", bench_getpid, false }, { "pingpong", bench_pingpong, false },
 	{ "fork", bench_fork, false },	   { "exec", bench_exec, false },
 	{ "pipe", bench_pipe, false },	   { "maxproc", bench_maxproc, false },
-	{ "fs", bench_fs, false },	   { "fsread", run_fsread, true },
+	{ "fs", bench_fs, false },	   { "proc", bench_proc, false },
+	{ "fsread", run_fsread, true },
 };
 
 int main(int argc, char **argv)

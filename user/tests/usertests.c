@@ -183,8 +183,16 @@ int main(int argc, char **argv, char **envp)
 		return ut_fp_exec_helper(); /* first: before main's own code runs */
 	if (argc > 1 && strcmp(argv[1], "--sig-exec-helper") == 0)
 		return ut_sig_exec_helper();
+	if (argc > 1 && strcmp(argv[1], "--procfs-helper") == 0)
+		return ut_procfs_helper(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--procfs-exit-helper") == 0)
+		return 42; /* reached through execve("/proc/self/exe") */
 	if (argc > 1 && strcmp(argv[1], "--exec-helper") == 0)
 		return exec_helper(argc, argv, envp);
+	if (argc > 1 && strcmp(argv[1], "--cred-helper") == 0)
+		return ut_cred_exec_helper();
+	if (getenv("UT_ARGV_FD"))
+		return ut_exec_argv_dump(argc, argv); /* t_exec.c's exec target */
 	ut_qemu_user = getenv("USERTESTS_QEMU_USER") != NULL;
 	if (argc > 0 && strchr(argv[0], '/'))
 		ut_self = argv[0];

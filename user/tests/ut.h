@@ -58,6 +58,12 @@ bool ut_killed_by(int status, int sig);
 int ut_fp_exec_helper(void);
 /* `usertests --sig-exec-helper`: 0 if exec reset caught signals and kept ignored ones. */
 int ut_sig_exec_helper(void);
+/* `usertests --procfs-helper`: the process procfs_other_process looks at. */
+int ut_procfs_helper(int argc, char **argv);
+/* `usertests --cred-helper`: 0 if run set-user-ID as t_cred.c's case expects. */
+int ut_cred_exec_helper(void);
+/* With UT_ARGV_FD=n in the environment: argv to fd n (t_exec.c's exec target). */
+int ut_exec_argv_dump(int argc, char **argv);
 int64_t ut_now_ns(void);
 void ut_sleep_ms(long ms);
 

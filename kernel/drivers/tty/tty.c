@@ -1,86 +1,54 @@
 // SPDX-License-Identifier: MIT
 /*
- * The console line discipline; see tty.h.
+ * The console line discipline and the tty's file ops; see tty.h. Linux's
+ * n_tty is the reference: the same termios flags, control characters,
+ * echo and line limits (a canonical line holds 4095 bytes and its end).
  *
  * The input buffer is linear: [0, commit) is ready for readers (whole lines,
- * or anything in raw mode), [commit, len) is the line being edited. A ^D is
- * stored in the ready part as a terminator, so "abc^D" reads as "abc" and a
- * ^D alone reads as 0 bytes (end of file). Readers take from the front and
+ * or anything in raw mode), [commit, len) is the line being edited. Each
+ * byte has flags: the end of a line (newline, VEOL, VEOL2, VEOF) and VEOF
+ * itself, which ends a line but is not data, so "abc^D" reads as "abc" and
+ * a ^D alone reads as 0 bytes (end of file). Readers take from the front and
  * slide the rest down (the buffer is small).
  *
- * Lock legend: tty.lock (irqsave; the UART interrupt takes it) guards every
- * field of struct tty. Echo is written with the lock held (lock order
- * tty.lock -> uart); signals are sent after it is dropped.
+ * Locking: see tty_internal.h.
  */
-#include "kernel/drivers/tty/tty.h"
+#include "kernel/drivers/tty/tty_internal.h"
 
 #include <stdatomic.h>
 
-#include "kernel/async/waitq.h"
+#include "kernel/arch.h"
+#include "kernel/fs/poll.h"
 #include "kernel/drivers/uart16550.h"
+#include "kernel/fs/devfs.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
-#include "kernel/spinlock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 _Static_assert(sizeof(struct ktermios) == 36, "kernel termios is 36 bytes");
 
-#define TTY_BUF 1024
-#define CTRL(c) ((c)&0x1f)
+#define F_EOL 1		/* ends a line */
+#define F_EOF 2		/* VEOF: ends a line, is not data */
+#define VTIME_NS 100000000ull	/* VTIME counts tenths of a second */
 
-/* termios bits (Linux values) */
-#define ICRNL 0000400
-#define IXON 0002000
-#define OPOST 0000001
-#define ONLCR 0000004
-#define B38400 0000017
-#define CS8 0000060
-#define CREAD 0000200
-#define ISIG 0000001
-#define ICANON 0000002
-#define ECHO 0000010
-#define ECHOE 0000020
-#define ECHOK 0000040
-#define ECHOCTL 0001000
-#define ECHOKE 0004000
-#define IEXTEN 0100000
-#define VINTR 0
-#define VQUIT 1
-#define VERASE 2
-#define VKILL 3
-#define VEOF 4
-#define VTIME 5
-#define VMIN 6
-
-struct tty {
-	struct spinlock lock;
-	char buf[TTY_BUF];		/* L */
-	size_t commit, len;		/* L: see the top of the file */
-	struct ktermios tio;		/* L */
-	struct waitq rd_wq;		/* readers wait for a line */
-	void (*out)(const char *s, size_t n);	/* L (set by tests) */
-};
-
-static struct tty console = {
+struct tty tty_console = {
 	.lock = SPINLOCK_INIT("tty"),
 };
+static uint8_t flags[TTY_BUF];	/* L: per byte of tty_console.buf */
 static atomic_bool tty_ready;	/* A: init done (release; pairs with acquire) */
 
+/* Linux's tty_std_termios. */
 static void default_termios(struct ktermios *t)
 {
+	static const uint8_t cc[TTY_NCCS] = "\003\034\177\025\004\0\1\0\021\023\032\0\022\017\027\026\0";
+
 	memset(t, 0, sizeof(*t));
 	t->c_iflag = ICRNL | IXON;
 	t->c_oflag = OPOST | ONLCR;
-	t->c_cflag = B38400 | CS8 | CREAD;
+	t->c_cflag = B38400 | CS8 | CREAD | HUPCL;
 	t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
-	t->c_cc[VINTR] = CTRL('C');
-	t->c_cc[VQUIT] = CTRL('\\');
-	t->c_cc[VERASE] = 0x7f;
-	t->c_cc[VKILL] = CTRL('U');
-	t->c_cc[VEOF] = CTRL('D');
-	t->c_cc[VTIME] = 0;
-	t->c_cc[VMIN] = 1;
+	memcpy(t->c_cc, cc, sizeof(cc));
 }
 
 static void tty_rx_notify(void *arg)
@@ -93,6 +61,67 @@ static void tty_rx_notify(void *arg)
 		tty_input(b, n);
 }
 
+/* ---- the VTIME timer: a waker whose wake is the expiry ---------------------- */
+
+static void vtime_fire(void)
+{
+	struct tty *t = &tty_console;
+	irqflags_t fl = spin_lock_irqsave(&t->lock);
+
+	if (t->vtime_deadline && clock_now_ns() >= t->vtime_deadline)
+		t->vtime_expired = true;
+	spin_unlock_irqrestore(&t->lock, fl);
+	/* Nobody left to see the expiry (its reader was interrupted): forget
+	 * it, or the next read would end at once. */
+	if (!waitq_wake_all(&t->rd_wq)) {
+		fl = spin_lock_irqsave(&t->lock);
+		if (t->vtime_expired) {
+			t->vtime_expired = false;
+			t->vtime_deadline = 0;
+		}
+		spin_unlock_irqrestore(&t->lock, fl);
+	}
+}
+
+static struct waker vtime_clone(const struct waker *w)
+{
+	return *w;
+}
+
+static void vtime_wake(struct waker *w)
+{
+	(void)w;
+	vtime_fire();
+}
+
+static void vtime_wake_by_ref(const struct waker *w)
+{
+	(void)w;
+	vtime_fire();
+}
+
+static void vtime_drop(struct waker *w)
+{
+	(void)w;
+}
+
+static const struct waker_ops vtime_waker_ops = {
+	.clone = vtime_clone,
+	.wake = vtime_wake,
+	.wake_by_ref = vtime_wake_by_ref,
+	.drop = vtime_drop,
+};
+
+void tty_vtime_arm_locked(struct tty *t, uint64_t deadline)
+{
+	struct waker w = { .ops = &vtime_waker_ops, .data = 0 };
+
+	if (t->vtime.queued && t->vtime.deadline <= deadline)
+		return;
+	timerq_cancel(&t->vtime);
+	timerq_add(&t->vtime, deadline, &w);
+}
+
 static void ensure_init(void)
 {
 	static struct spinlock init_lock = SPINLOCK_INIT("tty_init");
@@ -102,9 +131,11 @@ static void ensure_init(void)
 	irqflags_t fl = spin_lock_irqsave(&init_lock);
 
 	if (!atomic_load_explicit(&tty_ready, memory_order_relaxed)) {
-		waitq_init(&console.rd_wq);
-		default_termios(&console.tio);
-		console.out = uart_write;
+		waitq_init(&tty_console.rd_wq);
+		timer_entry_init(&tty_console.vtime);
+		default_termios(&tty_console.tio);
+		tty_console.ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+		tty_console.out = uart_write;
 		atomic_store_explicit(&tty_ready, true, memory_order_release);
 	}
 	spin_unlock_irqrestore(&init_lock, fl);
@@ -124,151 +155,375 @@ void tty_init(void)
 void tty_set_output(void (*out)(const char *s, size_t n))
 {
 	ensure_init();
-	irqflags_t fl = spin_lock_irqsave(&console.lock);
+	irqflags_t fl = spin_lock_irqsave(&tty_console.lock);
 
-	console.out = out ? out : uart_write;
-	spin_unlock_irqrestore(&console.lock, fl);
+	tty_console.out = out ? out : uart_write;
+	spin_unlock_irqrestore(&tty_console.lock, fl);
 }
 
 void tty_reset(void)
 {
+	struct tty *t = &tty_console;
+
 	ensure_init();
-	irqflags_t fl = spin_lock_irqsave(&console.lock);
+	irqflags_t fl = spin_lock_irqsave(&t->lock);
 
-	default_termios(&console.tio);
-	console.commit = console.len = 0;
-	spin_unlock_irqrestore(&console.lock, fl);
+	default_termios(&t->tio);
+	t->ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+	t->commit = t->len = 0;
+	t->lnext = false;
+	t->session = t->pgrp = 0;
+	t->vtime_deadline = 0;
+	t->vtime_expired = false;
+	spin_unlock_irqrestore(&t->lock, fl);
 }
 
-static void echo_locked(struct tty *t, const char *s, size_t n)
+/* ---- output ------------------------------------------------------------------ */
+
+/* OPOST processing of @n bytes into @dst (room for 2n); its length. */
+static size_t opost(uint32_t oflag, const char *s, size_t n, char *dst)
 {
-	if (t->tio.c_lflag & ECHO)
-		t->out(s, n);
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if ((oflag & OPOST) && c == '\n' && (oflag & ONLCR))
+			dst[m++] = '\r';
+		else if ((oflag & OPOST) && c == '\r' && (oflag & OCRNL))
+			c = '\n';
+		dst[m++] = c;
+	}
+	return m;
 }
 
-static void erase_one_locked(struct tty *t)
+void tty_output_locked(struct tty *t, const char *s, size_t n)
 {
-	if (t->len > t->commit) {
+	char b[128];
+
+	while (n) {
+		size_t k = n < sizeof(b) / 2 ? n : sizeof(b) / 2;
+
+		t->out(b, opost(t->tio.c_oflag, s, k, b));
+		s += k;
+		n -= k;
+	}
+}
+
+/* ---- the line discipline ------------------------------------------------------ */
+
+static bool is_cc(const struct tty *t, uint8_t c, int which)
+{
+	return t->tio.c_cc[which] && c == t->tio.c_cc[which]; /* 0 disables it */
+}
+
+/* Echo one received byte as Linux does: controls as ^X under ECHOCTL. */
+static void echo_char_locked(struct tty *t, uint8_t c)
+{
+	if ((t->tio.c_lflag & ECHOCTL) && (c < 0x20 || c == 0x7f) && c != '\t' && c != '\n') {
+		char s[2] = { '^', (char)(c ^ 0100) };
+
+		tty_output_locked(t, s, 2);
+	} else {
+		tty_output_locked(t, (const char *)&c, 1);
+	}
+}
+
+/* Columns the echo of byte @i of the edited line took (for erasing). */
+static unsigned echo_width(const struct tty *t, size_t i)
+{
+	uint8_t c = (uint8_t)t->buf[i];
+
+	if ((t->tio.c_iflag & IUTF8) && (c & 0xc0) == 0x80)
+		return 0;
+	if (c == '\t') {
+		unsigned col = 0;
+
+		for (size_t j = t->commit; j < i; j++)
+			col = t->buf[j] == '\t' ? (col | 7) + 1 : col + echo_width(t, j);
+		return 8 - (col & 7);
+	}
+	if (c < 0x20 || c == 0x7f)
+		return (t->tio.c_lflag & ECHOCTL) ? 2 : 0;
+	return 1;
+}
+
+/* Erase the last character of the edited line (a whole UTF-8 sequence
+ * under IUTF8); false if the line is empty. */
+static bool erase_one_locked(struct tty *t, bool visual)
+{
+	unsigned cols = 0;
+
+	if (t->len <= t->commit)
+		return false;
+	do {
 		t->len--;
-		echo_locked(t, "\b \b", 3);
+		cols += echo_width(t, t->len);
+	} while ((t->tio.c_iflag & IUTF8) && t->len > t->commit &&
+		 ((uint8_t)t->buf[t->len] & 0xc0) == 0x80);
+	if (visual && (t->tio.c_lflag & ECHO))
+		while (cols--)
+			tty_output_locked(t, "\b \b", 3);
+	return true;
+}
+
+static bool is_word_char(char c)
+{
+	return c != ' ' && c != '\t';
+}
+
+/* VERASE, VKILL, VWERASE. */
+static void eraser_locked(struct tty *t, uint8_t c, int which)
+{
+	uint32_t lflag = t->tio.c_lflag;
+
+	if (which == VERASE) {
+		if ((lflag & ECHO) && !(lflag & ECHOE)) {
+			if (t->len > t->commit)
+				echo_char_locked(t, c);
+			erase_one_locked(t, false);
+			return;
+		}
+		erase_one_locked(t, true);
+	} else if (which == VKILL) {
+		if (t->len == t->commit)
+			return;
+		if (!(lflag & ECHO) || ((lflag & ECHOK) && (lflag & ECHOKE) && (lflag & ECHOE))) {
+			while (erase_one_locked(t, true))
+				;
+			return;
+		}
+		t->len = t->commit;
+		echo_char_locked(t, c);
+		if (lflag & ECHOK)
+			tty_output_locked(t, "\n", 1);
+	} else { /* VWERASE: the spaces, then the word before them */
+		while (t->len > t->commit && !is_word_char(t->buf[t->len - 1]))
+			erase_one_locked(t, lflag & ECHOE);
+		while (t->len > t->commit && is_word_char(t->buf[t->len - 1]))
+			erase_one_locked(t, lflag & ECHOE);
+	}
+}
+
+static void flush_input_locked(struct tty *t)
+{
+	t->commit = t->len = 0;
+	t->lnext = false;
+}
+
+/* Append a byte; @f are its flags (F_EOL ends the line: it becomes ready). */
+static void put_locked(struct tty *t, uint8_t c, uint8_t f, bool *wake)
+{
+	flags[t->len] = f;
+	t->buf[t->len++] = (char)c;
+	if (f & F_EOL || !(t->tio.c_lflag & ICANON)) {
+		t->commit = t->len;
+		*wake = true;
 	}
 }
 
 /* One input byte; returns a signal to send, or 0. Sets *wake on new data. */
-static int input_locked(struct tty *t, char c, bool *wake)
+static int input_locked(struct tty *t, uint8_t c, bool *wake)
 {
-	const uint8_t *cc = t->tio.c_cc;
-	uint32_t lflag = t->tio.c_lflag;
+	uint32_t iflag = t->tio.c_iflag, lflag = t->tio.c_lflag;
+	bool canon = lflag & ICANON;
 
-	if (c == '\r' && (t->tio.c_iflag & ICRNL))
-		c = '\n';
+	if (iflag & ISTRIP)
+		c &= 0x7f;
+	if (t->lnext) {
+		t->lnext = false;
+		goto literal;
+	}
 	if (lflag & ISIG) {
-		if (c == (char)cc[VINTR] || c == (char)cc[VQUIT]) {
-			t->len = t->commit; /* discard the line being edited */
-			echo_locked(t, c == CTRL('C') ? "^C\n" : "^\\\n", 3);
-			return c == (char)cc[VINTR] ? SIGINT : SIGQUIT;
+		int sig = is_cc(t, c, VINTR) ? SIGINT : is_cc(t, c, VQUIT) ? SIGQUIT
+			: is_cc(t, c, VSUSP) ? SIGTSTP : 0;
+
+		if (sig) {
+			if (!(lflag & NOFLSH))
+				flush_input_locked(t);
+			if (lflag & ECHO)
+				echo_char_locked(t, c);
+			return sig;
 		}
 	}
-	if (!(lflag & ICANON)) {
-		if (t->len < TTY_BUF) {
-			t->buf[t->len++] = c;
-			t->commit = t->len;
-			*wake = true;
-			echo_locked(t, &c, 1);
+	if (iflag & IXON) {
+		/* Flow control characters are consumed (output is never
+		 * actually held back: the UART drains regardless). */
+		if (is_cc(t, c, VSTART) || is_cc(t, c, VSTOP))
+			return 0;
+	}
+	if (c == '\r') {
+		if (iflag & IGNCR)
+			return 0;
+		if (iflag & ICRNL)
+			c = '\n';
+	} else if (c == '\n' && (iflag & INLCR)) {
+		c = '\r';
+	}
+	if (canon) {
+		if (is_cc(t, c, VERASE) || is_cc(t, c, VKILL) ||
+		    (is_cc(t, c, VWERASE) && (lflag & IEXTEN))) {
+			eraser_locked(t, c, is_cc(t, c, VERASE) ? VERASE
+					    : is_cc(t, c, VKILL) ? VKILL : VWERASE);
+			return 0;
 		}
-		return 0;
+		if (is_cc(t, c, VLNEXT) && (lflag & IEXTEN)) {
+			t->lnext = true;
+			if ((lflag & ECHO) && (lflag & ECHOCTL))
+				tty_output_locked(t, "^\b", 2);
+			return 0;
+		}
+		if (is_cc(t, c, VREPRINT) && (lflag & ECHO) && (lflag & IEXTEN)) {
+			echo_char_locked(t, c);
+			tty_output_locked(t, "\n", 1);
+			for (size_t i = t->commit; i < t->len; i++)
+				echo_char_locked(t, (uint8_t)t->buf[i]);
+			return 0;
+		}
+		/* The last byte is kept for the line's end, so a full line
+		 * can always be ended (Linux: 4095 bytes and a newline). */
+		if (c == '\n' || is_cc(t, c, VEOF) || is_cc(t, c, VEOL) ||
+		    (is_cc(t, c, VEOL2) && (lflag & IEXTEN))) {
+			if (t->len >= TTY_BUF)
+				return 0;
+			if (c == '\n' ? (lflag & (ECHO | ECHONL)) : (lflag & ECHO) && !is_cc(t, c, VEOF))
+				echo_char_locked(t, c);
+			put_locked(t, c, is_cc(t, c, VEOF) && c != '\n' ? F_EOL | F_EOF : F_EOL, wake);
+			return 0;
+		}
 	}
-	if (c == (char)cc[VERASE] || c == '\b') {
-		erase_one_locked(t);
-	} else if (c == (char)cc[VKILL]) {
-		while (t->len > t->commit)
-			erase_one_locked(t);
-	} else if (t->len >= TTY_BUF) {
-		/* full (raw-mode leftovers): drop */
-	} else if (c == (char)cc[VEOF]) {
-		/* Deliver the line so far; alone it is end of file. Room for the
-		 * terminator is always kept (see below). */
-		t->buf[t->len++] = c;
-		t->commit = t->len;
-		*wake = true;
-	} else if (c == '\n') {
-		t->buf[t->len++] = c;
-		t->commit = t->len;
-		*wake = true;
-		echo_locked(t, "\n", 1);
-	} else if (t->len < TTY_BUF - 1) {
-		/* The last byte is kept for a terminator, so a full line can
-		 * still be ended. */
-		t->buf[t->len++] = c;
-		echo_locked(t, &c, 1);
-	}
+literal:
+	if (t->len >= (canon ? TTY_BUF - 1 : TTY_BUF))
+		return 0; /* full: dropped */
+	if (lflag & ECHO)
+		echo_char_locked(t, c);
+	put_locked(t, c, 0, wake); /* a literal newline (^V) does not end the line */
+	if (!canon)
+		t->last_input_ns = clock_now_ns();
 	return 0;
 }
 
 void tty_input(const char *s, size_t n)
 {
-	struct tty *t = &console;
+	struct tty *t = &tty_console;
 	bool wake = false;
-	int sigs[4];
+	int sigs[4], pgrp;
 	unsigned nsig = 0;
 
 	ensure_init();
 	irqflags_t fl = spin_lock_irqsave(&t->lock);
 
 	for (size_t i = 0; i < n; i++) {
-		int sig = input_locked(t, s[i], &wake);
+		int sig = input_locked(t, (uint8_t)s[i], &wake);
 
 		if (sig && nsig < 4)
 			sigs[nsig++] = sig;
 	}
+	pgrp = t->pgrp;
 	spin_unlock_irqrestore(&t->lock, fl);
-	for (unsigned i = 0; i < nsig; i++)
-		proc_signal_foreground(sigs[i]);
-	if (wake)
+	/* To the foreground group of the session it controls; without one
+	 * (no controlling process yet) the keys do nothing, as on Linux. */
+	for (unsigned i = 0; i < nsig && pgrp; i++)
+		proc_signal_pgrp(pgrp, sigs[i]);
+	if (wake || nsig)
 		waitq_wake_all(&t->rd_wq);
+}
+
+/* ---- read and write -------------------------------------------------------------- */
+
+/* How much a canonical read takes (*take) and consumes (*consume). */
+static void canon_read_size(struct tty *t, size_t resid, size_t *take, size_t *consume)
+{
+	size_t end = 0;
+
+	while (end < t->commit && !(flags[end] & F_EOL))
+		end++;
+	if (end == t->commit) {
+		*take = *consume = end; /* raw-mode leftovers without an end */
+	} else if (flags[end] & F_EOF) {
+		*take = end; /* the ^D itself is not data */
+		*consume = end + 1;
+	} else {
+		*take = *consume = end + 1;
+	}
+	if (*take > resid)
+		*take = *consume = resid; /* the rest of the line stays for the next read */
+}
+
+/* VMIN / VTIME in raw mode: how much to take now, or -EAGAIN to wait. */
+static long raw_read_size(struct tty *t, size_t resid)
+{
+	unsigned min = t->tio.c_cc[VMIN], time = t->tio.c_cc[VTIME];
+	size_t avail = t->commit, need;
+	uint64_t now;
+
+	if (!resid)
+		return 0;
+	if (!min && !time)
+		return (long)(avail < resid ? avail : resid); /* never waits */
+	now = clock_now_ns();
+	if (!min) {
+		/* The first byte, or nothing once TIME has passed since the
+		 * read began. */
+		if (avail || t->vtime_expired) {
+			t->vtime_deadline = 0;
+			t->vtime_expired = false;
+			return (long)(avail < resid ? avail : resid);
+		}
+		if (!t->vtime_deadline)
+			t->vtime_deadline = now + time * VTIME_NS;
+		tty_vtime_arm_locked(t, t->vtime_deadline);
+		return -EAGAIN;
+	}
+	need = min < resid ? min : resid;
+	if (avail >= need)
+		return (long)(avail < resid ? avail : resid);
+	/* MIN > 0, TIME > 0: TIME is a timer between bytes, from the last. */
+	if (time && avail) {
+		uint64_t when = t->last_input_ns + time * VTIME_NS;
+
+		if (now >= when)
+			return (long)avail;
+		tty_vtime_arm_locked(t, when);
+	}
+	return -EAGAIN;
 }
 
 static long tty_read(struct file *f, struct uio *u, uint64_t *pos)
 {
-	struct tty *t = &console;
+	struct tty *t = &tty_console;
+	struct proc *p = proc_current();
 	size_t take, consume;
 	long r;
+	int err;
 
 	(void)f;
 	(void)pos;
+	err = tty_check_change(t, p, SIGTTIN);
+	if (err)
+		return err;
 	irqflags_t fl = spin_lock_irqsave(&t->lock);
 
-	if (!t->commit) {
-		spin_unlock_irqrestore(&t->lock, fl);
-		return -EAGAIN;
-	}
 	if (t->tio.c_lflag & ICANON) {
-		size_t end = 0;
-
-		while (end < t->commit && t->buf[end] != '\n' && t->buf[end] != (char)t->tio.c_cc[VEOF])
-			end++;
-		if (end == t->commit) {
-			/* Raw-mode leftovers without a terminator: hand them out. */
-			take = consume = end;
-		} else if (t->buf[end] == '\n') {
-			take = end + 1;
-			consume = take;
-		} else {
-			take = end;	   /* the ^D itself is not data */
-			consume = end + 1;
+		if (!t->commit) {
+			spin_unlock_irqrestore(&t->lock, fl);
+			return -EAGAIN;
 		}
-		if (take > u->resid) {
-			take = u->resid; /* the rest of the line stays for the next read */
-			consume = take;
-		}
+		canon_read_size(t, u->resid, &take, &consume);
 	} else {
-		take = consume = t->commit < u->resid ? t->commit : u->resid;
+		r = raw_read_size(t, u->resid);
+		if (r < 0) {
+			spin_unlock_irqrestore(&t->lock, fl);
+			return r;
+		}
+		take = consume = (size_t)r;
 	}
 	r = take ? uio_copy_to(u, t->buf, take) : 0;
 	if (r >= 0) {
 		if ((size_t)r < take)
 			consume = (size_t)r;
 		memmove(t->buf, t->buf + consume, t->len - consume);
+		memmove(flags, flags + consume, t->len - consume);
 		t->commit -= consume;
 		t->len -= consume;
 	}
@@ -278,21 +533,34 @@ static long tty_read(struct file *f, struct uio *u, uint64_t *pos)
 
 static long tty_write(struct file *f, struct uio *u, uint64_t *pos)
 {
-	char b[256];
+	struct tty *t = &tty_console;
+	char b[256], o[512];
 	size_t done = 0;
+	int err;
 
 	(void)f;
 	(void)pos;
+	irqflags_t fl = spin_lock_irqsave(&t->lock);
+	bool tostop = t->tio.c_lflag & TOSTOP;
+
+	spin_unlock_irqrestore(&t->lock, fl);
+	if (tostop) {
+		err = tty_check_change(t, proc_current(), SIGTTOU);
+		if (err)
+			return err;
+	}
 	while (u->resid) {
 		long r = uio_copy_from(u, b, sizeof(b));
+		uint32_t oflag;
+		void (*out)(const char *, size_t);
 
 		if (r <= 0)
 			return done ? (long)done : r;
-		irqflags_t fl = spin_lock_irqsave(&console.lock);
-		void (*out)(const char *, size_t) = console.out;
-
-		spin_unlock_irqrestore(&console.lock, fl);
-		out(b, (size_t)r);
+		fl = spin_lock_irqsave(&t->lock);
+		out = t->out;
+		oflag = t->tio.c_oflag;
+		spin_unlock_irqrestore(&t->lock, fl);
+		out(o, opost(oflag, b, (size_t)r, o));
 		done += (size_t)r;
 	}
 	return (long)done;
@@ -300,14 +568,19 @@ static long tty_write(struct file *f, struct uio *u, uint64_t *pos)
 
 static int tty_open(struct inode *ino, struct file *f)
 {
-	(void)ino;
+	struct proc *p = proc_current();
+
 	(void)f;
+	/* /dev/tty is the caller's controlling terminal: without one, ENXIO
+	 * (Linux). The console is the only terminal, so that is all /dev/tty
+	 * needs to know. */
+	if (ino->rdev == DEV_TTY && p && !tty_console_is_ctty(p))
+		return -ENXIO;
 	tty_init();
 	return 0;
 }
 
-/* With p == NULL (kernel tests) arg is a kernel pointer. */
-static int arg_out(struct proc *p, uintptr_t arg, const void *src, size_t n)
+int tty_arg_out(struct proc *p, uintptr_t arg, const void *src, size_t n)
 {
 	if (!p) {
 		memcpy((void *)arg, src, n);
@@ -316,7 +589,7 @@ static int arg_out(struct proc *p, uintptr_t arg, const void *src, size_t n)
 	return copy_to_user(proc_as(p), arg, src, n);
 }
 
-static int arg_in(struct proc *p, void *dst, uintptr_t arg, size_t n)
+int tty_arg_in(struct proc *p, void *dst, uintptr_t arg, size_t n)
 {
 	if (!p) {
 		memcpy(dst, (const void *)arg, n);
@@ -325,65 +598,47 @@ static int arg_in(struct proc *p, void *dst, uintptr_t arg, size_t n)
 	return copy_from_user(proc_as(p), dst, arg, n);
 }
 
-static long tty_ioctl(struct file *f, struct proc *p, unsigned cmd, uintptr_t arg)
+size_t tty_inq_locked(struct tty *t)
 {
-	struct tty *t = &console;
-	struct ktermios tio;
-	irqflags_t fl;
-	int v, err;
+	size_t n = 0;
 
-	(void)f;
-	switch (cmd) {
-	case TCGETS:
-		fl = spin_lock_irqsave(&t->lock);
-		tio = t->tio;
-		spin_unlock_irqrestore(&t->lock, fl);
-		return arg_out(p, arg, &tio, sizeof(tio));
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF:
-		err = arg_in(p, &tio, arg, sizeof(tio));
-		if (err)
-			return err;
-		fl = spin_lock_irqsave(&t->lock);
-		if (cmd == TCSETSF)
-			t->commit = t->len = 0;
-		else if (!(tio.c_lflag & ICANON))
-			t->commit = t->len; /* the edited line becomes readable */
-		t->tio = tio;
-		spin_unlock_irqrestore(&t->lock, fl);
-		waitq_wake_all(&t->rd_wq);
-		return 0;
-	case TIOCGWINSZ: {
-		static const uint16_t ws[4] = { 24, 80, 0, 0 };
+	for (size_t i = 0; i < t->commit; i++)
+		n += !(flags[i] & F_EOF);
+	return n;
+}
 
-		return arg_out(p, arg, ws, sizeof(ws));
-	}
-	case TIOCSWINSZ:
-		return 0;
-	case TIOCGPGRP:
-		v = p ? proc_pid(p) : 1;
-		return arg_out(p, arg, &v, sizeof(v));
-	case TIOCSPGRP:
-		return arg_in(p, &v, arg, sizeof(v));
-	case FIONREAD:
-		fl = spin_lock_irqsave(&t->lock);
-		v = (int)t->commit;
-		spin_unlock_irqrestore(&t->lock, fl);
-		return arg_out(p, arg, &v, sizeof(v));
-	case TIOCSCTTY:
-	case TIOCNOTTY:
-		return 0;
-	default:
-		return -ENOTTY;
-	}
+void tty_flush_input(struct tty *t)
+{
+	irqflags_t fl = spin_lock_irqsave(&t->lock);
+
+	flush_input_locked(t);
+	spin_unlock_irqrestore(&t->lock, fl);
 }
 
 static struct waitq *tty_waitq(struct file *f, bool write)
 {
 	(void)f;
 	(void)write; /* writes never block */
-	return &console.rd_wq;
+	return &tty_console.rd_wq;
+}
+
+/* Input committed to readers (a line in canonical mode; in raw mode VMIN
+ * bytes when VTIME is 0, as Linux's n_tty_poll); output never waits. */
+static unsigned tty_poll_ready(struct file *f)
+{
+	struct tty *t = &tty_console;
+	unsigned ev = POLLOUT | POLLWRNORM;
+	size_t amt = 1;
+
+	(void)f;
+	irqflags_t fl = spin_lock_irqsave(&t->lock);
+
+	if (!(t->tio.c_lflag & ICANON) && !t->tio.c_cc[VTIME] && t->tio.c_cc[VMIN])
+		amt = t->tio.c_cc[VMIN];
+	if (t->commit >= amt)
+		ev |= POLLIN | POLLRDNORM;
+	spin_unlock_irqrestore(&t->lock, fl);
+	return ev;
 }
 
 const struct file_ops tty_fops = {
@@ -392,4 +647,5 @@ const struct file_ops tty_fops = {
 	.write = tty_write,
 	.ioctl = tty_ioctl,
 	.waitq = tty_waitq,
+	.ready = tty_poll_ready,
 };

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The console tty (/dev/console, /dev/tty) over the UART: a canonical-mode
- * line discipline run from the UART receive interrupt (echo, erase, ^U
- * kill, ^C -> SIGINT to the foreground, ^D end of file), and readers that
- * park on a wait queue until a whole line (or, in raw mode, any byte) is in.
- * One line goes to one reader. Writes go straight to uart_write.
+ * The console tty (/dev/console, /dev/tty) over the UART, as Linux's n_tty:
+ * a line discipline run from the UART receive interrupt (canonical lines
+ * of up to 4095 bytes with erase, kill, word erase, literal next and
+ * reprint; echo; ^C, ^\ and ^Z to the foreground process group; ^D end of
+ * file; raw mode with VMIN / VTIME), output processing (ONLCR), and
+ * readers that park on a wait queue until a whole line (or, in raw mode,
+ * enough bytes) is in. One line goes to one reader. The console is the
+ * controlling terminal of the session that claims it (TIOCSCTTY), with a
+ * foreground group (TIOCSPGRP) and job control for the others.
+ *
+ * Files: tty.c (line discipline, read, write), tty_ioctl.c (termios and
+ * the other ioctls), tty_jobctl.c (the controlling terminal).
  */
 #ifndef KERNEL_DRIVERS_TTY_TTY_H
 #define KERNEL_DRIVERS_TTY_TTY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,7 +58,15 @@ void tty_input(const char *s, size_t n);
 /* Where echo and writes go (default uart_write); tests capture it. */
 void tty_set_output(void (*out)(const char *s, size_t n));
 
-/* Back to cooked mode with an empty buffer (tests). */
+/* Back to cooked mode with an empty buffer and no session (tests). */
 void tty_reset(void);
+
+struct proc;
+/* The console is @p's controlling terminal (for /dev/tty). */
+bool tty_console_is_ctty(struct proc *p);
+/* Session @sid's leader exits: if the console is its terminal, the
+ * foreground group gets SIGHUP and the console is free. Process context;
+ * called before proc_lock is taken. */
+void tty_session_leader_exit(int sid);
 
 #endif

@@ -55,7 +55,7 @@ KTEST(tty, canonical_line_with_erase_and_kill)
 	tty_input("\r", 1);
 	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 3);
 	EXPECT(memcmp(buf, "ac\n", 3) == 0);
-	EXPECT(strcmp(echo_buf, "ab\b \bc\n") == 0);
+	EXPECT(strcmp(echo_buf, "ab\b \bc\r\n") == 0); /* ONLCR */
 	tty_input("xyz\x15ok\n", 7);
 	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 3);
 	EXPECT(memcmp(buf, "ok\n", 3) == 0);

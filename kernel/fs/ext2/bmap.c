@@ -6,6 +6,7 @@
  */
 #include "kernel/block/bcache.h"
 #include "kernel/fs/ext2/ext2_int.h"
+#include "kernel/fs/ioctx.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -66,6 +67,7 @@ static int bmap_walk(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, ui
 			*pblk = p;
 			return err;
 		}
+		ioctx_pin(b);
 		p = ld32((uint8_t *)bcache_data(b) + 4 * off[l]);
 		bcache_put(b);
 	}

@@ -189,8 +189,8 @@ static long ext2_write(struct file *f, struct uio *u, uint64_t *pos)
 	}
 	if (err == -EIOWAIT && done)
 		ext2_forget_io();
+	*pos = off; /* the caller holds the file's position lock (file_rw.c) */
 	kfree(bounce);
-	*pos = off;
 	return done ? (long)done : err;
 }
 

@@ -45,6 +45,19 @@ static bool is_fast_symlink(struct ext2_fs *fs, struct ext2_inode *ei)
 	return S_ISLNK(ei->vfs.mode) && ei->blocks512 == acl;
 }
 
+/*
+ * Whether i_block is a block map. Only regular files, directories and slow symlinks have
+ * one: a device node keeps its device number there, a fast symlink its target, a FIFO or
+ * socket nothing. Freeing those words as blocks freed random blocks (`mknod c 1 3` named
+ * a group-descriptor block) and corrupted the fs.
+ */
+static bool has_block_map(struct ext2_fs *fs, struct ext2_inode *ei)
+{
+	uint32_t fmt = ei->vfs.mode & S_IFMT;
+
+	return fmt == S_IFREG || fmt == S_IFDIR || (fmt == S_IFLNK && !is_fast_symlink(fs, ei));
+}
+
 void ext2_forget_io(void)
 {
 	struct future *f = vfs_take_io_wait();
@@ -377,7 +390,7 @@ int ext2_free_from(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t keep)
 {
 	int r;
 
-	if (is_fast_symlink(fs, ei))
+	if (!has_block_map(fs, ei))
 		return 0;
 	while ((r = free_step(fs, ei, keep)) == 1)
 		;
@@ -423,7 +436,7 @@ static int release_locked(struct ext2_fs *fs, struct ext2_inode *ei)
 		ei->file_acl = 0;
 	}
 	ei->vfs.nlink = 0;
-	if (!is_fast_symlink(fs, ei))
+	if (has_block_map(fs, ei))
 		ei->vfs.size = 0;
 	ei->vfs.ctime_ns = ei->vfs.mtime_ns = ext2_now_ns(fs);
 	ext2_iwrite(&tx, ei, false);

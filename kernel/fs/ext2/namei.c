@@ -95,7 +95,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	int64_t now = ext2_now_ns(fs);
 
 	ext2_ialloc_commit(&tx, ino, is_dir);
-	ei->vfs.uid = ei->vfs.gid = 0;
+	inode_init_owner(&ei->vfs, dir);
 	ei->vfs.atime_ns = ei->vfs.mtime_ns = ei->vfs.ctime_ns = now;
 	if (nb) {
 		ext2_balloc_commit(&tx, &ba);

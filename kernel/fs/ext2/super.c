@@ -6,6 +6,7 @@
  */
 #include "kernel/block/bcache.h"
 #include "kernel/fs/ext2/ext2_int.h"
+#include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pcache.h"
 #include "kernel/printk.h"
@@ -47,6 +48,7 @@ static int tx_hold(struct ext2_tx *tx, uint32_t blk, uint8_t **data, bool noread
 		     : bcache_get(tx->fs->dev, blk, tx->fs->bsize, &b);
 	if (err)
 		return err;
+	ioctx_pin(b); /* a rerun of this syscall finds it (ioctx.h) */
 	tx->e[tx->n].blk = blk;
 	tx->e[tx->n].b = b;
 	tx->n++;
@@ -94,6 +96,7 @@ int ext2_peek(struct ext2_fs *fs, uint32_t blk, struct bcache_buf **b, uint8_t *
 	err = bcache_get(fs->dev, blk, fs->bsize, b);
 	if (err)
 		return err;
+	ioctx_pin(*b);
 	*data = bcache_data(*b);
 	return 0;
 }

@@ -183,7 +183,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	irqflags_t fl;
 
 	if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISCHR(mode) && !S_ISLNK(mode) &&
-	    !S_ISFIFO(mode))
+	    !S_ISFIFO(mode) && !S_ISSOCK(mode))
 		return -EINVAL;
 	d = dirent_alloc(name, len);
 	ri = ramfs_alloc(dir->sb, mode, rdev);
@@ -197,6 +197,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 		ri->target = target;
 		ri->vfs.size = strlen(target);
 	}
+	inode_init_owner(&ri->vfs, dir);
 	fl = spin_lock_irqsave(&ramfs_lock);
 	if (dir->nlink == 0) {
 		/* dir was removed while we walked to it */
@@ -435,6 +436,8 @@ static unsigned dtype_of(uint32_t mode)
 		return DT_CHR;
 	case S_IFIFO:
 		return DT_FIFO;
+	case S_IFSOCK:
+		return DT_SOCK;
 	default:
 		return DT_UNKNOWN;
 	}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The system-wide files of /proc, in Linux's formats: meminfo, cpuinfo,
+ * stat, uptime, loadavg, version, filesystems, mounts, mountinfo,
+ * partitions and sys/kernel, sys/vm.
+ */
+#include "kernel/fs/proc/procfs.h"
+#include "kernel/fs/proc/procfs_int.h"
+
+#include "kernel/arch.h"
+#include "kernel/async/executor.h"
+#include "kernel/block/bcache.h"
+#include "kernel/block/blkdev.h"
+#include "kernel/boot.h"
+#include "kernel/mm/page.h"
+#include "kernel/proc/proc.h"
+#include "kernel/random.h"
+#include "kernel/spinlock.h"
+#include "kernel/syscall/uts.h"
+#include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+const struct fdt_info *procfs_fdt;
+
+/* ---- memory ------------------------------------------------------------------------- */
+
+int procfs_show_meminfo(struct seqbuf *s, const struct gen_ctx *c)
+{
+	struct bcache_stats bs;
+	uint64_t total = page_total_count() * (PAGE_SIZE / 1024);
+	uint64_t free = page_free_count() * (PAGE_SIZE / 1024);
+	uint64_t buffers;
+
+	(void)c;
+	bcache_stats(&bs);
+	buffers = (uint64_t)bs.cached * (PAGE_SIZE / 1024); /* one block per page */
+	/* fs/proc/meminfo.c's order; what this kernel does not have is 0. The
+	 * buffer cache holds file data and metadata alike: Buffers. Clean
+	 * cached blocks can be dropped (drop_caches), so they count as
+	 * available. */
+	seq_printf(s, "MemTotal:       %8llu kB\n", (unsigned long long)total);
+	seq_printf(s, "MemFree:        %8llu kB\n", (unsigned long long)free);
+	seq_printf(s, "MemAvailable:   %8llu kB\n",
+		   (unsigned long long)(free + (uint64_t)(bs.cached - bs.dirty) * (PAGE_SIZE / 1024)));
+	seq_printf(s, "Buffers:        %8llu kB\n", (unsigned long long)buffers);
+	static const char *const zero[] = {
+		"Cached", "SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)",
+		"Active(file)", "Inactive(file)", "Unevictable", "Mlocked", "SwapTotal",
+		"SwapFree",
+	};
+	for (unsigned i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		seq_printf(s, "%s:%*s%8d kB\n", zero[i], (int)(15 - strlen(zero[i])), "", 0);
+	seq_printf(s, "Dirty:          %8llu kB\n",
+		   (unsigned long long)bs.dirty * (PAGE_SIZE / 1024));
+	static const char *const zero2[] = {
+		"Writeback", "AnonPages", "Mapped", "Shmem", "KReclaimable", "Slab",
+		"SReclaimable", "SUnreclaim", "KernelStack", "PageTables", "NFS_Unstable",
+		"Bounce", "WritebackTmp", "CommitLimit", "Committed_AS",
+	};
+	for (unsigned i = 0; i < sizeof(zero2) / sizeof(zero2[0]); i++)
+		seq_printf(s, "%s:%*s%8d kB\n", zero2[i], (int)(15 - strlen(zero2[i])), "", 0);
+	seq_printf(s, "VmallocTotal:   %8d kB\nVmallocUsed:    %8d kB\nVmallocChunk:   %8d kB\n"
+		      "Percpu:         %8d kB\nHugePages_Total:    0\nHugePages_Free:     0\n"
+		      "HugePages_Rsvd:     0\nHugePages_Surp:     0\nHugepagesize:       2048 kB\n"
+		      "Hugetlb:        %8d kB\n",
+		   0, 0, 0, 0, 0);
+	return 0;
+}
+
+/* ---- harts ------------------------------------------------------------------------ */
+
+int procfs_show_cpuinfo(struct seqbuf *s, const struct gen_ctx *c)
+{
+	const struct fdt_info *fi = procfs_fdt;
+	unsigned n = hart_count();
+
+	(void)c;
+	/* arch/riscv/kernel/cpu.c c_show */
+	for (unsigned i = 0; i < n; i++) {
+		seq_printf(s, "processor\t: %u\nhart\t\t: %u\n", i,
+			   fi && (int)i < fi->hart_count && i < FDT_MAX_HARTS ? fi->hart_ids[i] : i);
+		seq_printf(s, "isa\t\t: %s\nmmu\t\t: sv39\n\n", fi && fi->isa ? fi->isa : "rv64imafdc");
+	}
+	return 0;
+}
+
+static void cpu_line(struct seqbuf *s, const char *name, uint64_t user, uint64_t sys,
+		     uint64_t idle)
+{
+	seq_printf(s, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n", name, (unsigned long long)(user / NS_PER_TICK),
+		   (unsigned long long)(sys / NS_PER_TICK), (unsigned long long)(idle / NS_PER_TICK));
+}
+
+int procfs_show_cpustat(struct seqbuf *s, const struct gen_ctx *c)
+{
+	unsigned n = hart_count();
+	uint64_t u[MAX_HARTS], sy[MAX_HARTS], id[MAX_HARTS], tu = 0, ts = 0, ti = 0, polls = 0;
+	int total, runnable, last;
+	char name[16];
+
+	(void)c;
+	for (unsigned i = 0; i < n && i < MAX_HARTS; i++) {
+		proc_hart_times(i, &u[i], &sy[i]);
+		id[i] = exec_idle_ns(i);
+		polls += exec_poll_count(i);
+		tu += u[i];
+		ts += sy[i];
+		ti += id[i];
+	}
+	cpu_line(s, "cpu ", tu, ts, ti);
+	for (unsigned i = 0; i < n && i < MAX_HARTS; i++) {
+		fmt_snprintf(name, sizeof(name), "cpu%u", i);
+		cpu_line(s, name, u[i], sy[i], id[i]);
+	}
+	proc_view_counts(&total, &runnable, &last);
+	/* ctxt: polls (each is a switch to a task); processes: pids handed out. */
+	seq_printf(s, "intr 0\nctxt %llu\nbtime 0\nprocesses %d\nprocs_running %d\n"
+		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+		   (unsigned long long)polls, last, runnable);
+	return 0;
+}
+
+/* ---- interrupts (kernel/irq/proc.c's layout, prec 3) ------------------------------------ */
+
+static void irq_counts(struct seqbuf *s, int what, unsigned n)
+{
+	for (unsigned h = 0; h < n; h++)
+		seq_printf(s, "%10lu ", arch_irq_count(what, h));
+}
+
+int procfs_show_interrupts(struct seqbuf *s, const struct gen_ctx *c)
+{
+	const struct fdt_info *fi = procfs_fdt;
+	unsigned n = hart_count(), nvirtio = 0;
+
+	(void)c;
+	seq_printf(s, "%11s", "");
+	for (unsigned h = 0; h < n; h++)
+		seq_printf(s, "CPU%-8u", h);
+	seq_putc(s, '\n');
+	seq_printf(s, "%3d: ", 5);
+	irq_counts(s, ARCH_IRQ_TIMER, n);
+	seq_printf(s, " RISC-V INTC   5 Edge      riscv-timer\n");
+	for (unsigned irq = 1; fi && irq <= fi->plic_ndev; irq++) {
+		char name[16] = "";
+
+		if (!arch_irq_attached(irq))
+			continue;
+		if (irq == fi->uart_irq)
+			strlcpy(name, "ttyS0", sizeof(name));
+		for (int i = 0; i < fi->virtio_count && !name[0]; i++)
+			if (fi->virtio_irq[i] == irq)
+				fmt_snprintf(name, sizeof(name), "virtio%u", nvirtio++);
+		seq_printf(s, "%3u: ", irq);
+		irq_counts(s, (int)irq, n);
+		seq_printf(s, " SiFive PLIC %3u Edge      %s\n", irq, name[0] ? name : "?");
+	}
+	seq_printf(s, "IPI0:");
+	irq_counts(s, ARCH_IRQ_IPI, n);
+	seq_printf(s, " Rescheduling interrupts\n");
+	return 0;
+}
+
+/* ---- time and load ------------------------------------------------------------------- */
+
+int procfs_show_uptime(struct seqbuf *s, const struct gen_ctx *c)
+{
+	uint64_t now = clock_now_ns(), idle = 0;
+
+	(void)c;
+	for (unsigned i = 0; i < hart_count(); i++)
+		idle += exec_idle_ns(i);
+	seq_printf(s, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(now / 1000000000),
+		   (unsigned long long)(now / 10000000 % 100), (unsigned long long)(idle / 1000000000),
+		   (unsigned long long)(idle / 10000000 % 100));
+	return 0;
+}
+
+/*
+ * Load averages in Linux's fixed point (FSHIFT 11), updated lazily: a read
+ * applies one 5-second step per period passed since the last, with the
+ * runnable count of now (Linux samples every 5 s; nothing here ticks).
+ */
+#define FSHIFT 11
+#define FIXED_1 (1 << FSHIFT)
+static const uint64_t load_exp[3] = { 1884, 2014, 2037 };	/* 1, 5, 15 minutes */
+static uint64_t load[3];					/* L:load_lock */
+static uint64_t load_at;					/* L:load_lock */
+static struct spinlock load_lock = SPINLOCK_INIT("loadavg");
+
+int procfs_show_loadavg(struct seqbuf *s, const struct gen_ctx *c)
+{
+	int total, runnable, last;
+	uint64_t now = clock_now_ns(), l[3];
+	const uint64_t period = 5000000000ull;
+
+	(void)c;
+	proc_view_counts(&total, &runnable, &last);
+	irqflags_t fl = spin_lock_irqsave(&load_lock);
+
+	for (unsigned steps = 0; load_at + period <= now && steps < 1000; steps++) {
+		for (int i = 0; i < 3; i++)
+			load[i] = (load[i] * load_exp[i] +
+				   (uint64_t)runnable * FIXED_1 * (FIXED_1 - load_exp[i])) >> FSHIFT;
+		load_at += period;
+	}
+	if (load_at + period <= now)
+		load_at = now - now % period;
+	memcpy(l, load, sizeof(l));
+	spin_unlock_irqrestore(&load_lock, fl);
+	for (int i = 0; i < 3; i++) {
+		uint64_t v = l[i] + FIXED_1 / 200;
+
+		seq_printf(s, "%llu.%02llu ", (unsigned long long)(v >> FSHIFT),
+			   (unsigned long long)(((v & (FIXED_1 - 1)) * 100) >> FSHIFT));
+	}
+	seq_printf(s, "%d/%d %d\n", runnable, total, last);
+	return 0;
+}
+
+int procfs_show_version(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	seq_printf(s, "%s version %s (asyncrv@asyncrv) (riscv64-unknown-elf-gcc) %s\n",
+		   UTS_SYSNAME, UTS_RELEASE, UTS_VERSION);
+	return 0;
+}
+
+/* ---- file systems and disks --------------------------------------------------------------- */
+
+extern const struct fs_type *const __start_fs_types[], *const __stop_fs_types[];
+
+int procfs_show_filesystems(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	for (const struct fs_type *const *t = __start_fs_types; t < __stop_fs_types; t++)
+		seq_printf(s, "%s\t%s\n", (*t)->needs_dev ? "" : "nodev", (*t)->name);
+	return 0;
+}
+
+/* What a mounted root is called in the mount tables. */
+static void mount_names(struct inode *root, const char **type, char *src, size_t n)
+{
+	struct superblock *sb = root->sb;
+
+	*type = sb && sb->name ? sb->name : "none";
+	if (sb && sb->bdev)
+		fmt_snprintf(src, n, "/dev/%s", sb->bdev->name);
+	else if (!strcmp(*type, "ramfs") && root == vfs_root)
+		strlcpy(src, "rootfs", n);
+	else
+		strlcpy(src, *type, n);
+}
+
+/*
+ * Every mount: the root first. roots[i] counted; dirs[i] its mount point's
+ * path. -EIOWAIT when naming a mount point missed the disk cache (the read
+ * awaits it and starts over; nothing is held).
+ */
+static int mounts_snapshot(struct inode **roots, char (*dirs)[128], unsigned *count)
+{
+	unsigned n;
+	long err = 0;
+
+	roots[0] = inode_get(vfs_root);
+	n = 1 + vfs_mount_roots(roots + 1, VFS_MAX_MOUNTS);
+	for (unsigned i = 0; i < n; i++) {
+		struct inode *covered = i ? vfs_mount_covered(roots[i]) : NULL;
+
+		strlcpy(dirs[i], "/", 128);
+		if (covered) {
+			long r = vfs_getcwd(covered, dirs[i], 128);
+
+			if (r == -EIOWAIT)
+				err = r;
+			else if (r < 0)
+				strlcpy(dirs[i], "?", 128);
+			inode_put(covered);
+		}
+	}
+	if (err)
+		for (unsigned i = 0; i < n; i++)
+			inode_put(roots[i]);
+	*count = n;
+	return (int)err;
+}
+
+static int show_mounts(struct seqbuf *s, bool info)
+{
+	struct inode *roots[VFS_MAX_MOUNTS + 1];
+	char dirs[VFS_MAX_MOUNTS + 1][128], src[32];
+	const char *type;
+	unsigned n;
+	int err = mounts_snapshot(roots, dirs, &n);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < n; i++) {
+		if (!roots[i])
+			continue;
+		mount_names(roots[i], &type, src, sizeof(src));
+		const char *opts = roots[i]->sb && roots[i]->sb->bdev && roots[i]->sb->bdev->read_only ?
+					   "ro" : "rw";
+		uint32_t dev = roots[i]->sb ? roots[i]->sb->dev : 0;
+
+		if (info)
+			/* mnt_id parent major:minor root mountpoint opts - type source superopts */
+			seq_printf(s, "%u %u %u:%u / %s %s,relatime - %s %s %s\n", 20 + i,
+				   i ? 20u : 1u, dev >> 8 & 0xfff, (dev & 0xff) | (dev >> 12 & 0xfff00),
+				   dirs[i], opts, type, src, opts);
+		else
+			seq_printf(s, "%s %s %s %s,relatime 0 0\n", src, dirs[i], type, opts);
+		inode_put(roots[i]);
+	}
+	return 0;
+}
+
+int procfs_mnt_id(const struct superblock *sb)
+{
+	struct inode *roots[VFS_MAX_MOUNTS + 1];
+	unsigned n;
+	int id = 0;
+
+	roots[0] = inode_get(vfs_root);
+	n = 1 + vfs_mount_roots(roots + 1, VFS_MAX_MOUNTS);
+	for (unsigned i = 0; i < n; i++) {
+		if (roots[i] && roots[i]->sb == sb && !id)
+			id = 20 + (int)i;
+		inode_put(roots[i]);
+	}
+	return id;
+}
+
+int procfs_show_mounts(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	return show_mounts(s, false);
+}
+
+int procfs_show_mountinfo(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	return show_mounts(s, true);
+}
+
+int procfs_show_partitions(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	seq_printf(s, "major minor  #blocks  name\n\n");
+	for (unsigned i = 0; i < blkdev_count(); i++) {
+		struct blkdev *d = blkdev_get(i);
+
+		if (d)
+			seq_printf(s, "%4u %7u %10llu %s\n", 254u, i * 16,
+				   (unsigned long long)(d->sectors / 2), d->name);
+	}
+	return 0;
+}
+
+/* ---- sys/kernel, sys/vm ------------------------------------------------------------------ */
+
+int procfs_show_pid_max(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	seq_printf(s, "%d\n", 32768);
+	return 0;
+}
+
+int procfs_show_hostname(struct seqbuf *s, const struct gen_ctx *c)
+{
+	char name[UTS_HOSTNAME_MAX + 1];
+
+	(void)c;
+	uts_hostname(name);
+	seq_printf(s, "%s\n", name);
+	return 0;
+}
+
+int procfs_store_hostname(const struct gen_ctx *c, const char *buf, size_t n)
+{
+	(void)c;
+	if (n && buf[n - 1] == '\n')
+		n--;
+	return uts_set_hostname(buf, n);
+}
+
+int procfs_show_ostype(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	seq_printf(s, "%s\n", UTS_SYSNAME);
+	return 0;
+}
+
+int procfs_show_osrelease(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	seq_printf(s, "%s\n", UTS_RELEASE);
+	return 0;
+}
+
+static void show_uuid(struct seqbuf *s, const uint8_t u[16])
+{
+	for (int i = 0; i < 16; i++)
+		seq_printf(s, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
+	seq_putc(s, '\n');
+}
+
+static void make_uuid(uint8_t u[16])
+{
+	random_bytes(u, 16);
+	u[6] = (u[6] & 0x0f) | 0x40;	/* version 4 */
+	u[8] = (u[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+}
+
+int procfs_show_boot_id(struct seqbuf *s, const struct gen_ctx *c)
+{
+	static uint8_t id[16];	/* made once, at the first read */
+	static bool made;
+	static struct spinlock lock = SPINLOCK_INIT("boot_id");
+
+	(void)c;
+	irqflags_t fl = spin_lock_irqsave(&lock);
+
+	if (!made) {
+		make_uuid(id);
+		made = true;
+	}
+	spin_unlock_irqrestore(&lock, fl);
+	show_uuid(s, id);
+	return 0;
+}
+
+int procfs_show_uuid(struct seqbuf *s, const struct gen_ctx *c)
+{
+	uint8_t u[16];
+
+	(void)c;
+	make_uuid(u);	/* a new one per read, as Linux */
+	show_uuid(s, u);
+	return 0;
+}
+
+int procfs_store_drop_caches(const struct gen_ctx *c, const char *buf, size_t n)
+{
+	(void)c;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	if (n != 1 || buf[0] < '1' || buf[0] > '4')
+		return -EINVAL;
+	/* 1 (page cache) and 3 (both) drop clean cached blocks: this kernel's
+	 * one cache. 2 (dentries, inodes) has nothing cached to drop; 4 only
+	 * silences the log message on Linux. */
+	if (buf[0] == '1' || buf[0] == '3')
+		bcache_invalidate_clean(NULL);
+	return 0;
+}

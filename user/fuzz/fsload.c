@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fsload: file-system workloads for the reliability tests (tests/qemu/test_reliability.py).
+ *
+ *   fsload shutdown [poweroff|restart]
+ *                              leave deferred work behind and power off without sync: big
+ *                              files written and synced, then unlinked (their blocks are
+ *                              freed by deferred work), one of them held open, unlinked,
+ *                              by a child that never exits. Then exit (init exits and the
+ *                              kernel shuts down), or call reboot(2) POWER_OFF or RESTART.
+ *                              A clean shutdown must leave a clean disk.
+ *
+ * Every subcommand prints "fsload: <what> done" before it ends the run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsload.h"
+
+static void die(const char *what)
+{
+	dprintf(2, "fsload: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+int fsload_write_file(const char *path, size_t size, uint64_t seed)
+{
+	static uint8_t b[65536];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	for (size_t off = 0; off < size; off += sizeof(b)) {
+		size_t n = size - off < sizeof(b) ? size - off : sizeof(b);
+
+		fsload_fill(b, n, seed, off);
+		if (write(fd, b, n) != (ssize_t)n) {
+			close(fd);
+			return -1;
+		}
+	}
+	return close(fd);
+}
+
+void fsload_fill(uint8_t *b, size_t n, uint64_t seed, uint64_t off)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = ((off + i) >> 3) * 0x9E3779B97F4A7C15ULL ^ seed;
+
+		x ^= x >> 29;
+		b[i] = (uint8_t)(x >> (((off + i) & 7) * 8));
+	}
+}
+
+#define BIG (8u << 20)
+#define NBIG 4
+
+static int cmd_shutdown(int argc, char **argv)
+{
+	int how = argc < 2 ? 0 : !strcmp(argv[1], "poweroff") ? RB_POWER_OFF
+			       : !strcmp(argv[1], "restart") ? RB_AUTOBOOT : 0;
+	char path[64];
+	int fds[2];
+
+	for (int i = 0; i < NBIG; i++) {
+		snprintf(path, sizeof(path), "/tmp/fsload_big%d", i);
+		if (fsload_write_file(path, BIG, (uint64_t)i))
+			die(path);
+	}
+	sync();
+	/* A child holds the last one open, unlinked, until the shutdown kills it. */
+	if (pipe(fds))
+		die("pipe");
+	pid_t c = fork();
+	if (c < 0)
+		die("fork");
+	if (c == 0) {
+		int fd = open("/tmp/fsload_big3", O_RDONLY);
+
+		if (fd < 0 || unlink("/tmp/fsload_big3"))
+			_exit(3);
+		write(fds[1], "k", 1);
+		for (;;)
+			pause();
+	}
+	char k;
+	if (read(fds[0], &k, 1) != 1)
+		die("child");
+	for (int i = 0; i < NBIG - 1; i++) {
+		snprintf(path, sizeof(path), "/tmp/fsload_big%d", i);
+		if (unlink(path))
+			die(path);
+	}
+	/* No sync: the kernel's shutdown must finish the frees and write them back. */
+	printf("fsload: shutdown done\n");
+	fflush(stdout);
+	if (how) {
+		syscall(SYS_reboot, 0xfee1dead, 672274793, how, NULL);
+		die("reboot");
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "shutdown", cmd_shutdown },
+};
+
+int main(int argc, char **argv)
+{
+	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	dprintf(2, "usage: fsload shutdown [poweroff|restart]\n");
+	return 2;
+}
