@@ -199,11 +199,17 @@ static void bench_maxproc(void)
 
 void bench_fs(void); /* fsbench.c */
 void bench_fsread(long scale); /* mmbench.c */
+void bench_creat(long scale);
 void bench_proc(void); /* procbench.c */
 
 static void run_fsread(void)
 {
 	bench_fsread(scale);
+}
+
+static void run_creat(void)
+{
+	bench_creat(scale);
 }
 
 /* named_only: run only when named (profiling helpers, not in the default set). */
@@ -216,7 +222,7 @@ static const struct {
 	{ "fork", bench_fork, false },	   { "exec", bench_exec, false },
 	{ "pipe", bench_pipe, false },	   { "maxproc", bench_maxproc, false },
 	{ "fs", bench_fs, false },	   { "proc", bench_proc, false },
-	{ "fsread", run_fsread, true },
+	{ "fsread", run_fsread, true },	   { "creat", run_creat, true },
 };
 
 int main(int argc, char **argv)

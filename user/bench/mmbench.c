@@ -3,8 +3,10 @@
  * mmbench: memory and file-cache benchmarks of bench.c's table.
  *  - fsread (named only, for profiles): a 2 MiB file read warm 8*scale times in 64 KiB and
  *    in 4 KiB requests: fs_read_warm_{64k,4k}_only, bytes per ns of guest time.
+ *  - creat (named only): 200*scale files created then unlinked (below).
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 void bench_fsread(long scale);
+void bench_creat(long scale);
 
 static char buf[65536];
 
@@ -71,4 +74,40 @@ void bench_fsread(long scale)
 	}
 	close(fd);
 	unlink(path);
+}
+
+/* creat (named only, for profiles): 200*scale empty files made (open O_CREAT|O_EXCL, close)
+ * in a fresh directory, then unlinked: fs_create_only, fs_unlink_only per second. */
+void bench_creat(long scale)
+{
+	const char *dir = "/mmbench.d";
+	char name[64];
+	long n = 200 * scale, made = 0;
+	int64_t t0, t1;
+
+	if (mkdir(dir, 0755) < 0) {
+		printf("# mmbench: mkdir %s failed\n", dir);
+		return;
+	}
+	t0 = mm_now_ns();
+	for (; made < n; made++) {
+		snprintf(name, sizeof(name), "%s/f%05ld", dir, made);
+		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0)
+			break;
+		close(fd);
+	}
+	t1 = mm_now_ns();
+	printf("BENCH fs_create_only %lld creates/s\n",
+	       (long long)(t1 > t0 ? made * 1000000000LL / (t1 - t0) : 0));
+	t0 = mm_now_ns();
+	for (long k = 0; k < made; k++) {
+		snprintf(name, sizeof(name), "%s/f%05ld", dir, k);
+		unlink(name);
+	}
+	t1 = mm_now_ns();
+	printf("BENCH fs_unlink_only %lld unlinks/s\n",
+	       (long long)(t1 > t0 ? made * 1000000000LL / (t1 - t0) : 0));
+	fflush(stdout);
+	rmdir(dir);
 }
