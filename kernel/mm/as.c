@@ -73,21 +73,21 @@ struct vma *as_vma_dup(const struct vma *v)
 	return c;
 }
 
-/* Free VMAs taken off the list under the lock (their files are put here,
- * outside it). */
-static void free_list(struct list_head *l)
+/* Free VMAs of as taken off its list under the lock (their files are put
+ * here, outside it). */
+void as_free_vmas(struct as *as, struct list_head *l)
 {
 	struct vma *v, *t;
 
 	list_for_each_entry_safe(v, t, l, node) {
 		list_del(&v->node);
-		as_vma_file_release(v);
+		as_vma_file_release(as, v);
 		as_vma_free(v);
 	}
 }
 
 /* Is [va, va+len) a page-aligned, non-empty piece of the user half? */
-static bool user_range_ok(uintptr_t va, size_t len)
+bool as_range_ok(uintptr_t va, size_t len)
 {
 	return !(va & PAGE_MASK) && len && len <= USER_TOP && va <= USER_TOP - len;
 }
@@ -135,7 +135,7 @@ struct vma *as_vma_find_locked(struct as *as, uintptr_t va)
 	return NULL;
 }
 
-static bool range_is_free_locked(struct as *as, uintptr_t start, uintptr_t end)
+bool as_range_is_free_locked(struct as *as, uintptr_t start, uintptr_t end)
 {
 	struct vma *v;
 
@@ -146,7 +146,7 @@ static bool range_is_free_locked(struct as *as, uintptr_t start, uintptr_t end)
 }
 
 /* Insert a (non-overlapping) area in address order. */
-static void vma_insert_locked(struct as *as, struct vma *n)
+void as_vma_insert_locked(struct as *as, struct vma *n)
 {
 	struct vma *v;
 
@@ -161,7 +161,7 @@ static void vma_insert_locked(struct as *as, struct vma *n)
 
 /* Split v at `at` (inside it); the upper part goes into spare (a big VMA,
  * so it can hold either kind). */
-static void vma_split_locked(struct vma *v, uintptr_t at, struct vma *spare)
+static void vma_split_locked(struct as *as, struct vma *v, uintptr_t at, struct vma *spare)
 {
 	struct file *f = vma_file(v);
 
@@ -174,12 +174,16 @@ static void vma_split_locked(struct vma *v, uintptr_t at, struct vma *spare)
 						 : 0);
 	((struct vma_file *)spare)->file = f;
 	as_vma_file_hold(spare);
+	/* The file's mapper entry for this as exists: counting cannot fail. */
+	spare->tracked = v->tracked;
+	if (spare->tracked)
+		(void)as_vma_file_track(as, spare);
 	v->end = at;
 	list_add(&spare->node, &v->node);
 }
 
 /* Drop the pages of v in [s, e) (inside it). */
-static size_t drop_pages_locked(struct as *as, struct vma *v, uintptr_t s, uintptr_t e)
+size_t as_drop_pages_locked(struct as *as, struct vma *v, uintptr_t s, uintptr_t e)
 {
 	return as_for_each_leaf(as, s, e, drop_leaf, v);
 }
@@ -189,7 +193,7 @@ static size_t drop_pages_locked(struct as *as, struct vma *v, uintptr_t s, uintp
  * NULL) if an area has to be split in two; areas removed go on *freed, to
  * be freed (free_list) once the lock is dropped.
  */
-static void unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **spare,
+void as_unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **spare,
 			 struct list_head *freed)
 {
 	struct vma *v, *tmp;
@@ -200,9 +204,9 @@ static void unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **s
 			continue;
 		uintptr_t ds = v->start > s ? v->start : s, de = v->end < e ? v->end : e;
 
-		n += drop_pages_locked(as, v, ds, de);
+		n += as_drop_pages_locked(as, v, ds, de);
 		if (v->start < s && v->end > e) {
-			vma_split_locked(v, e, *spare);
+			vma_split_locked(as, v, e, *spare);
 			*spare = NULL;
 			v->end = s;
 			break;
@@ -254,10 +258,14 @@ void as_destroy(struct as *as)
 {
 	struct vma *v, *tmp;
 
-	/* Stores into shared file pages reach their caches first. */
-	list_for_each_entry(v, &as->vmas, node)
+	/* Out of the files' mappers first: a truncation may not touch these
+	 * tables once they go (its round holds the mappers' lock). Then the
+	 * stores into shared file pages reach their caches. */
+	list_for_each_entry(v, &as->vmas, node) {
+		as_vma_file_untrack(as, v);
 		if (v->kind == VMA_FILE && v->shared)
 			as_for_each_leaf(as, v->start, v->end, harvest_leaf, v);
+	}
 	for (unsigned i = 0; i < PT_KERNEL_FIRST; i++) {
 		pte_t e2 = as->root[i];
 
@@ -280,7 +288,7 @@ void as_destroy(struct as *as)
 	page_free(as->root);
 	list_for_each_entry_safe(v, tmp, &as->vmas, node) {
 		list_del(&v->node);
-		as_vma_file_release(v);
+		as_vma_file_release(as, v);
 		as_vma_free(v);
 	}
 	slab_free(&as_cache, as);
@@ -296,22 +304,23 @@ paddr_t as_root_pa(const struct as *as)
 static int map_locked(struct as *as, uintptr_t va, uintptr_t end, unsigned prot,
 		      enum vma_kind kind, struct vma *n)
 {
-	if (!range_is_free_locked(as, va, end))
+	if (!as_range_is_free_locked(as, va, end))
 		return -EEXIST;
 	n->start = va;
 	n->end = end;
 	n->prot = prot;
 	n->kind = kind;
 	n->shared = 0;
+	n->tracked = 0;
 	vma_set_pgoff(n, 0);
-	vma_insert_locked(as, n);
+	as_vma_insert_locked(as, n);
 	return 0;
 }
 
 int as_map(struct as *as, uintptr_t va, size_t len, unsigned prot, enum vma_kind kind)
 {
 	len = PAGE_ALIGN_UP(len);
-	if (!user_range_ok(va, len) || (prot & ~7u))
+	if (!as_range_ok(va, len) || (prot & ~7u))
 		return -EINVAL;
 	struct vma *n = vma_alloc_small();
 
@@ -329,7 +338,7 @@ int as_map(struct as *as, uintptr_t va, size_t len, unsigned prot, enum vma_kind
 int as_unmap(struct as *as, uintptr_t va, size_t len)
 {
 	len = PAGE_ALIGN_UP(len);
-	if (!user_range_ok(va, len))
+	if (!as_range_ok(va, len))
 		return -EINVAL;
 	struct vma *spare = as_vma_alloc_big();
 	struct list_head freed;
@@ -339,9 +348,9 @@ int as_unmap(struct as *as, uintptr_t va, size_t len)
 	list_init(&freed);
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
-	unmap_locked(as, va, va + len, &spare, &freed);
+	as_unmap_locked(as, va, va + len, &spare, &freed);
 	spin_unlock_irqrestore(&as->lock, fl);
-	free_list(&freed);
+	as_free_vmas(as, &freed);
 	as_vma_free(spare);
 	return 0;
 }
@@ -353,7 +362,7 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot)
 	int err = 0;
 
 	len = PAGE_ALIGN_UP(len);
-	if (!user_range_ok(va, len) || (prot & ~7u))
+	if (!as_range_ok(va, len) || (prot & ~7u))
 		return -EINVAL;
 	e = va + len;
 	spare[0] = as_vma_alloc_big();
@@ -384,12 +393,12 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot)
 		if (v->end <= s || v->start >= e)
 			continue;
 		if (v->start < s) {
-			vma_split_locked(v, s, spare[0]);
+			vma_split_locked(as, v, s, spare[0]);
 			spare[0] = NULL;
 			continue; /* the upper part comes next in the list */
 		}
 		if (v->end > e) {
-			vma_split_locked(v, e, spare[1]);
+			vma_split_locked(as, v, e, spare[1]);
 			spare[1] = NULL;
 		}
 		v->prot = prot;
@@ -415,7 +424,7 @@ out_free_spares:
  * are the last ones, up to USER_TOP. Found, not stored: struct as stays
  * small, and the list's tail is at hand.
  */
-static uintptr_t mmap_top_locked(struct as *as)
+uintptr_t as_mmap_top_locked(struct as *as)
 {
 	uintptr_t lo = 0;
 	struct vma *v;
@@ -428,9 +437,9 @@ static uintptr_t mmap_top_locked(struct as *as)
 }
 
 /* The highest free [a, a+len) below the top, or 0. */
-static uintptr_t find_hole_locked(struct as *as, size_t len)
+uintptr_t as_find_hole_locked(struct as *as, size_t len)
 {
-	uintptr_t gap_top = mmap_top_locked(as);
+	uintptr_t gap_top = as_mmap_top_locked(as);
 	struct vma *v;
 
 	for (v = list_last_entry(&as->vmas, struct vma, node); &v->node != &as->vmas;
@@ -460,7 +469,7 @@ static long mmap_area(struct as *as, uintptr_t addr, size_t len, unsigned prot, 
 	if (!len || len > USER_TOP || (prot & ~7u))
 		return -EINVAL;
 	len = PAGE_ALIGN_UP(len);
-	if (fixed && !user_range_ok(addr, len))
+	if (fixed && !as_range_ok(addr, len))
 		return fixed && (addr & PAGE_MASK) ? -EINVAL : -ENOMEM;
 	spare = as_vma_alloc_big();
 	if (!spare)
@@ -469,29 +478,32 @@ static long mmap_area(struct as *as, uintptr_t addr, size_t len, unsigned prot, 
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
 	if (flags & AS_MAP_FIXED) {
-		unmap_locked(as, addr, addr + len, &spare, &freed);
+		as_unmap_locked(as, addr, addr + len, &spare, &freed);
 	} else if (!fixed) {
 		/* A free, aligned hint is taken as is (as Linux does). */
 		addr = PAGE_ALIGN_DOWN(addr);
-		if (addr < AS_MMAP_MIN || !user_range_ok(addr, len) ||
-		    addr + len > mmap_top_locked(as) ||
-		    !range_is_free_locked(as, addr, addr + len))
-			addr = find_hole_locked(as, len);
+		if (addr < AS_MMAP_MIN || !as_range_ok(addr, len) ||
+		    addr + len > as_mmap_top_locked(as) ||
+		    !as_range_is_free_locked(as, addr, addr + len))
+			addr = as_find_hole_locked(as, len);
 	}
 	if (!addr) {
 		ret = -ENOMEM;
-	} else if (!range_is_free_locked(as, addr, addr + len)) {
+	} else if (!as_range_is_free_locked(as, addr, addr + len)) {
 		ret = -EEXIST;
+	} else if ((flags & AS_MAP_TRACKED) && as_vma_file_track(as, n)) {
+		ret = -ENOMEM;
 	} else {
 		n->start = addr;
 		n->end = addr + len;
 		n->prot = prot;
-		vma_insert_locked(as, n);
+		n->tracked = !!(flags & AS_MAP_TRACKED);
+		as_vma_insert_locked(as, n);
 		*np = NULL;
 		ret = (long)addr;
 	}
 	spin_unlock_irqrestore(&as->lock, fl);
-	free_list(&freed);
+	as_free_vmas(as, &freed);
 	as_vma_free(spare);
 	return ret;
 }
@@ -505,8 +517,9 @@ long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned 
 		return -ENOMEM;
 	n->kind = VMA_ANON;
 	n->shared = 0;
+	n->tracked = 0;
 	vma_set_pgoff(n, 0);
-	ret = mmap_area(as, addr, len, prot, flags, &n);
+	ret = mmap_area(as, addr, len, prot, flags & ~AS_MAP_TRACKED, &n);
 	as_vma_free(n);
 	return ret;
 }
@@ -524,12 +537,13 @@ long as_mmap_file(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsi
 		return -ENOMEM;
 	n->kind = VMA_FILE;
 	n->shared = shared;
+	n->tracked = 0;
 	vma_set_pgoff(n, pgoff);
 	((struct vma_file *)n)->file = file;
 	as_vma_file_hold(n);
 	ret = mmap_area(as, addr, len, prot, flags, &n);
 	if (n) {
-		as_vma_file_release(n);
+		as_vma_file_release(as, n);
 		as_vma_free(n);
 	}
 	return ret;
@@ -555,11 +569,11 @@ uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 	uintptr_t old_end = PAGE_ALIGN_UP(as->brk), new_end = PAGE_ALIGN_UP(newbrk);
 	struct vma *heap = old_end > as->brk_start ? as_vma_find_locked(as, old_end - 1) : NULL;
 
-	if (!n || !spare || newbrk < as->brk_start || newbrk > mmap_top_locked(as) ||
+	if (!n || !spare || newbrk < as->brk_start || newbrk > as_mmap_top_locked(as) ||
 	    (heap && heap->kind != VMA_HEAP))
 		goto out;
 	if (new_end > old_end) {
-		if (!range_is_free_locked(as, old_end, new_end))
+		if (!as_range_is_free_locked(as, old_end, new_end))
 			goto out;
 		if (heap) {
 			heap->end = new_end;
@@ -570,13 +584,13 @@ uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 			n = NULL;
 		}
 	} else if (new_end < old_end) {
-		unmap_locked(as, new_end, old_end, &spare, &freed);
+		as_unmap_locked(as, new_end, old_end, &spare, &freed);
 	}
 	as->brk = newbrk;
 out:
 	newbrk = as->brk;
 	spin_unlock_irqrestore(&as->lock, fl);
-	free_list(&freed);
+	as_free_vmas(as, &freed);
 	as_vma_free(n);
 	as_vma_free(spare);
 	return newbrk;

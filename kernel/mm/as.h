@@ -84,7 +84,9 @@ struct vma {
 	enum vma_kind kind : 2; /* L:as.lock */
 	unsigned shared : 1;    /* L:as.lock: MAP_SHARED (stores reach the file) */
 	unsigned big : 1;       /* I: allocated as a struct vma_file */
-	uint64_t pgoff_hi : 17; /* L:as.lock: VMA_FILE: file page of start, high bits */
+	unsigned tracked : 1;   /* L:as.lock: VMA_FILE counted in its cache's mappers
+				 * (mmap(2): truncation unmaps it; exec's are not) */
+	uint64_t pgoff_hi : 16; /* L:as.lock: VMA_FILE: file page of start, high bits */
 	uintptr_t end : VMA_ADDR_BITS; /* L:as.lock, page-aligned */
 	uint64_t pgoff_lo : 24; /* L:as.lock: ... and low bits (vma_pgoff()) */
 };
@@ -98,7 +100,7 @@ struct vma_file {
 	struct file *file;      /* I: counted, for every VMA with big set (NULL unless VMA_FILE) */
 };
 
-/* The file page at start of a VMA_FILE, and its setter (41 bits of pages). */
+/* The file page at start of a VMA_FILE, and its setter (40 bits of pages). */
 static inline uint64_t vma_pgoff(const struct vma *v)
 {
 	return (uint64_t)v->pgoff_hi << 24 | v->pgoff_lo;
@@ -108,7 +110,7 @@ static inline void vma_set_pgoff(struct vma *v, uint64_t pgoff)
 	v->pgoff_hi = pgoff >> 24;
 	v->pgoff_lo = pgoff & ((1u << 24) - 1);
 }
-#define VMA_PGOFF_MAX ((1ull << 41) - 1)
+#define VMA_PGOFF_MAX ((1ull << 40) - 1)
 
 static inline struct file *vma_file(const struct vma *v)
 {
@@ -169,6 +171,45 @@ long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned 
  */
 long as_mmap_file(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 		  struct file *file, uint64_t pgoff, bool shared);
+/* The same, counted among the file's mappers so that truncating the file
+ * unmaps the pages past its new end (mmap(2); exec's mappings cannot be
+ * truncated: the running file denies writes). */
+#define AS_MAP_TRACKED 4u
+
+/*
+ * For pcache_unmap_from(): with as->lock held, take out every page of as's
+ * mappings of the cache pc at or past file page idx (the file was
+ * truncated: a later access there is SIGBUS), up to max of them, into
+ * pages[*n..] (their references pass to the caller, who drops them after a
+ * TLB shootdown). False when pages filled up before the end (call again).
+ */
+struct pcache;
+bool as_unmap_file_from_locked(struct as *as, struct pcache *pc, uint64_t idx, void **pages,
+			       unsigned *n, unsigned max);
+
+/* ---- area operations of the memory syscalls (as_ops.c) ---- */
+/* MADV_DONTNEED: drop the pages of [va, va+len), keeping the areas (later
+ * touches see zeros, or the file again). -ENOMEM if part was unmapped (the
+ * rest is done), -EINVAL for a bad range. */
+int as_discard(struct as *as, uintptr_t va, size_t len);
+/* mincore: vec[i] = 1 if page i of [va, va+len) is mapped in. -ENOMEM if
+ * part of the range is not mapped. */
+int as_mincore(struct as *as, uintptr_t va, size_t len, uint8_t *vec);
+/*
+ * msync: the stores made through shared file mappings in [va, va+len) go
+ * to their caches' dirty lists; the files concerned (at most max, each
+ * referenced: file_put them) into files[0..*n). -ENOMEM if part of the
+ * range is not mapped.
+ */
+int as_msync_collect(struct as *as, uintptr_t va, size_t len, struct file **files, unsigned max,
+		     unsigned *n);
+/* mremap: resize [old, old+old_len) (inside one area) to new_len, in place
+ * or (MAYMOVE) moved, or moved to new_addr (FIXED). The new address, or
+ * -EFAULT, -ENOMEM, -EINVAL. */
+#define AS_REMAP_MAYMOVE 1u
+#define AS_REMAP_FIXED 2u
+long as_mremap(struct as *as, uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
+	       uintptr_t new_addr);
 
 /* Set up the heap to start at the page boundary at or above `start` (after the ELF). */
 void as_brk_init(struct as *as, uintptr_t start);

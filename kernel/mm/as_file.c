@@ -33,14 +33,33 @@ void as_vma_file_hold(struct vma *v)
 		file_get(f);
 }
 
-void as_vma_file_release(struct vma *v)
+void as_vma_file_untrack(struct as *as, struct vma *v)
+{
+	struct file *f = vma_file(v);
+
+	if (v->tracked && f && f->inode->pcache)
+		pcache_mapper_del(f->inode->pcache, as);
+	v->tracked = 0;
+}
+
+void as_vma_file_release(struct as *as, struct vma *v)
 {
 	struct vma_file *vf = (struct vma_file *)v;
 
 	if (v->kind == VMA_FILE && vf->file) {
+		as_vma_file_untrack(as, v);
 		file_put(vf->file);
 		vf->file = NULL;
 	}
+}
+
+int as_vma_file_track(struct as *as, struct vma *v)
+{
+	struct file *f = vma_file(v);
+
+	if (!f || !f->inode->pcache)
+		return 0;
+	return pcache_mapper_add(f->inode->pcache, as);
 }
 
 static uint64_t file_index(const struct vma *v, uintptr_t va)
@@ -139,6 +158,46 @@ int as_file_fault_locked(struct as *as, struct vma *v, uintptr_t va, unsigned ac
 	as->nr_pages++;
 	fault_around_locked(as, v, ino->pcache, va);
 	return 0;
+}
+
+struct truncate_ctx {
+	struct vma *v;
+	void **pages;
+	unsigned *n, max;
+	bool full;
+};
+
+static void truncate_leaf(struct as *as, uintptr_t va, pte_t *pte, void *arg)
+{
+	struct truncate_ctx *c = arg;
+
+	if (*c->n == c->max) {
+		c->full = true;
+		return;
+	}
+	as_file_leaf_gone(c->v, va, *pte);
+	c->pages[(*c->n)++] = pte_page(*pte);
+	*pte = 0;
+	as->nr_pages--;
+}
+
+bool as_unmap_file_from_locked(struct as *as, struct pcache *pc, uint64_t idx, void **pages,
+			       unsigned *n, unsigned max)
+{
+	struct truncate_ctx c = { .pages = pages, .n = n, .max = max };
+	struct vma *v;
+
+	list_for_each_entry(v, &as->vmas, node) {
+		struct file *f = vma_file(v);
+		uint64_t first = vma_pgoff(v), npages = (v->end - v->start) >> PAGE_SHIFT;
+
+		if (!f || f->inode->pcache != pc || first + npages <= idx)
+			continue;
+		c.v = v;
+		as_for_each_leaf(as, idx > first ? v->start + ((idx - first) << PAGE_SHIFT) : v->start,
+				 v->end, truncate_leaf, &c);
+	}
+	return !c.full;
 }
 
 void as_file_leaf_gone(struct vma *v, uintptr_t va, pte_t pte)

@@ -169,7 +169,16 @@ struct as *as_fork(struct as *parent)
 			fc.err = -ENOMEM;
 			goto out_unlock;
 		}
+		/* The child's own place among the file's mappers. */
+		c->tracked = 0;
 		list_add_tail(&c->node, &child->vmas);
+		if (v->tracked) {
+			if (as_vma_file_track(child, c)) {
+				fc.err = -ENOMEM;
+				goto out_unlock;
+			}
+			c->tracked = 1;
+		}
 	}
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The page cache, its memory side: the registry of caches, pages in and
- * out of the trees, the LRU and reclaim, truncation. The I/O side (fills,
- * waits, reads, write-back) is pcache_io.c. See pcache.h.
+ * out of the trees, truncation. The LRU and reclaim are pcache_reclaim.c,
+ * the mappers pcache_map.c, fills pcache_fill.c, reads pcache_read.c,
+ * write-back pcache_wb.c. See pcache.h.
  *
  * Lock legend (pcache.h): R registry_lock; L pc->lock; G lru_lock.
  * Order R -> L -> G; the reclaimer holds G and trylocks L.
@@ -12,6 +13,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/mm/as.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/page.h"
@@ -26,8 +28,6 @@ static struct spinlock registry_lock = SPINLOCK_INIT("pcache_registry");
 static struct list_head chains[NCHAINS];		/* R */
 static bool registry_ready;				/* R */
 
-static struct spinlock lru_lock = SPINLOCK_INIT("pcache_lru");
-static struct list_head lru = LIST_HEAD_INIT(lru);	/* G: oldest first */
 
 static struct slab_cache pcache_cache = SLAB_CACHE_INIT("pcache", sizeof(struct pcache), 8);
 static struct slab_cache pcpage_cache = SLAB_CACHE_INIT("pcpage", sizeof(struct pcpage), 8);
@@ -126,6 +126,8 @@ int pcache_attach(struct inode *ino, const struct pcache_ops *ops, struct blkdev
 	radix_init(&pc->tree);
 	list_init(&pc->dirty);
 	waitq_init(&pc->wq);
+	spin_init(&pc->maps_lock, "pcache_maps");
+	list_init(&pc->maps);
 	pc->sb = ino->sb;
 	pc->ino = ino->ino;
 	pc->ops = ops;
@@ -180,7 +182,7 @@ void pcache_detach(struct inode *ino)
 }
 
 /* Free the caches that reclaim emptied (and nobody holds). */
-static void prune_all(void)
+void pcache_prune_all(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&registry_lock);
 
@@ -281,31 +283,8 @@ struct pcpage *pcache_page_new_locked(struct pcache *pc, uint64_t idx, unsigned 
 	return pg;
 }
 
-void pcache_lru_add_locked(struct pcpage *pg)
-{
-	if (!pg->pc->ops)
-		return; /* memory-only pages are the file: never reclaimed */
-	irqflags_t fl = spin_lock_irqsave(&lru_lock);
-
-	if (list_empty(&pg->lru))
-		list_add_tail(&pg->lru, &lru);
-	spin_unlock_irqrestore(&lru_lock, fl);
-}
-
-/* Off the LRU (G taken here; L held). */
-static void lru_del_locked(struct pcpage *pg)
-{
-	if (list_empty(&pg->lru))
-		return;
-	irqflags_t fl = spin_lock_irqsave(&lru_lock);
-
-	list_del(&pg->lru);
-	list_init(&pg->lru);
-	spin_unlock_irqrestore(&lru_lock, fl);
-}
-
 /* Take pg out of the tree (L held); the caller frees it with page_gone(). */
-static void unlink_locked(struct pcache *pc, struct pcpage *pg)
+void pcache_unlink_locked(struct pcache *pc, struct pcpage *pg)
 {
 	radix_delete(&pc->tree, pg->index, &pcache_radix_alloc);
 	pc->nrpages--;
@@ -321,7 +300,7 @@ static void unlink_locked(struct pcache *pc, struct pcpage *pg)
 }
 
 /* The cache's reference on the data goes (mappings may keep it), and the descriptor. */
-static void page_gone(struct pcpage *pg)
+void pcache_page_gone(struct pcpage *pg)
 {
 	page_ref_put_pg(pg->data, pg->meta);
 	slab_free(&pcpage_cache, pg);
@@ -329,9 +308,9 @@ static void page_gone(struct pcpage *pg)
 
 void pcache_remove_locked(struct pcache *pc, struct pcpage *pg)
 {
-	lru_del_locked(pg);
-	unlink_locked(pc, pg);
-	page_gone(pg);
+	pcache_lru_del_locked(pg);
+	pcache_unlink_locked(pc, pg);
+	pcache_page_gone(pg);
 }
 
 bool pcache_page_live(struct pcpage *pg)
@@ -489,156 +468,4 @@ void pcache_forget_sb(struct superblock *sb)
 		}
 	}
 	spin_unlock_irqrestore(&registry_lock, fl);
-}
-
-/* ---- reclaim ----------------------------------------------------------------------------- */
-
-static bool reclaimable_locked(const struct pcpage *pg)
-{
-	return (pg->flags & (PGC_DIRTY | PGC_WRITEBACK | PGC_FILLING)) == 0 &&
-	       atomic_load_explicit(&pg->meta->ref, memory_order_relaxed) == 1;
-}
-
-/*
- * Scan the LRU from its oldest end. force: ignore the referenced bit (drop
- * everything clean). Dirty pages met on the way get their cache's
- * background write-back started (after the locks are dropped).
- */
-static size_t reclaim(size_t want, bool force)
-{
-	struct pcpage *victims[32];
-	struct pcache *kick[4];
-	size_t freed = 0, budget;
-	unsigned nk = 0;
-	irqflags_t fl;
-
-	/* A round that only gave second chances is followed by another: those
-	 * pages are unreferenced now. */
-	for (unsigned rounds = 0; freed < want && rounds < 4;) {
-		unsigned nv = 0, chances = 0;
-
-		if (!spin_trylock_irqsave(&lru_lock, &fl))
-			break;
-		/* The first round looks a little past what it wants; a round that
-		 * found only recently used pages is followed by one over all. */
-		budget = force || rounds ? SIZE_MAX : 2 * (want - freed) + 64;
-		struct pcpage *pg, *t;
-
-		list_for_each_entry_safe(pg, t, &lru, lru) {
-			struct pcache *pc = pg->pc;
-			irqflags_t f2;
-
-			if (nv == 32 || !budget--)
-				break;
-			if (!force && atomic_load_explicit(&pg->referenced, memory_order_relaxed)) {
-				/* Second chance: to the young end. */
-				atomic_store_explicit(&pg->referenced, 0, memory_order_relaxed);
-				list_del(&pg->lru);
-				list_add_tail(&pg->lru, &lru);
-				chances++;
-				continue;
-			}
-			if (!spin_trylock_irqsave(&pc->lock, &f2))
-				continue;
-			if (reclaimable_locked(pg)) {
-				list_del(&pg->lru);
-				list_init(&pg->lru);
-				unlink_locked(pc, pg);
-				victims[nv++] = pg;
-			} else if ((pg->flags & PGC_DIRTY) && nk < 4 && !pc->wb_running) {
-				bool dup = false;
-
-				for (unsigned k = 0; k < nk; k++)
-					dup |= kick[k] == pc;
-				if (!dup) {
-					pcache_get_ref(pc);
-					kick[nk++] = pc;
-				}
-			}
-			spin_unlock_irqrestore(&pc->lock, f2);
-		}
-		spin_unlock_irqrestore(&lru_lock, fl);
-		for (unsigned k = 0; k < nv; k++)
-			page_gone(victims[k]);
-		freed += nv;
-		if (nv == 32)
-			continue; /* a full batch: there may be more */
-		if (!chances)
-			break;
-		rounds++;
-	}
-	atomic_fetch_add_explicit(&pcache_ctr.reclaimed, freed, memory_order_relaxed);
-	for (unsigned k = 0; k < nk; k++) {
-		pcache_kick_writeback(kick[k]);
-		pcache_put_ref(kick[k]);
-	}
-	return freed;
-}
-
-size_t pcache_reclaim(size_t want)
-{
-	return reclaim(want, false);
-}
-
-/* For the page allocator: called when it is about to fail. */
-static size_t reclaim_hook(size_t want)
-{
-	return reclaim(want < 32 ? 32 : want, false);
-}
-
-size_t pcache_drop_clean(void)
-{
-	size_t n = reclaim(SIZE_MAX, true);
-
-	prune_all();
-	return n;
-}
-
-size_t pcache_reclaimable(void)
-{
-	size_t n = 0;
-	irqflags_t fl;
-
-	if (!spin_trylock_irqsave(&lru_lock, &fl))
-		return 0;
-	struct pcpage *pg;
-
-	/* Racy on purpose (no L): an estimate for fork's reserve check. */
-	list_for_each_entry(pg, &lru, lru)
-		if (!(pg->flags & (PGC_DIRTY | PGC_WRITEBACK | PGC_FILLING)) &&
-		    atomic_load_explicit(&pg->meta->ref, memory_order_relaxed) == 1)
-			n++;
-	spin_unlock_irqrestore(&lru_lock, fl);
-	return n;
-}
-
-void pcache_low_memory_check(void)
-{
-	size_t total = page_total_count(), free = page_free_count();
-
-	/* Keep 1/16 of memory free for everything else: the cache grows into
-	 * the rest and gives it back first. */
-	if (free < total / 16)
-		reclaim(total / 64 + 1, false);
-}
-
-void pcache_stats(struct pcache_stats *out)
-{
-	out->pages = atomic_load_explicit(&pcache_ctr.pages, memory_order_relaxed);
-	out->dirty = atomic_load_explicit(&pcache_ctr.dirty, memory_order_relaxed);
-	out->clean_lru = pcache_reclaimable();
-	out->hits = atomic_load_explicit(&pcache_ctr.hits, memory_order_relaxed);
-	out->misses = atomic_load_explicit(&pcache_ctr.misses, memory_order_relaxed);
-	out->fills = atomic_load_explicit(&pcache_ctr.fills, memory_order_relaxed);
-	out->fill_pages = atomic_load_explicit(&pcache_ctr.fill_pages, memory_order_relaxed);
-	out->reqs = atomic_load_explicit(&pcache_ctr.reqs, memory_order_relaxed);
-	out->writes = atomic_load_explicit(&pcache_ctr.writes, memory_order_relaxed);
-	out->reclaimed = atomic_load_explicit(&pcache_ctr.reclaimed, memory_order_relaxed);
-	out->caches = atomic_load_explicit(&pcache_ctr.caches, memory_order_relaxed);
-	out->mem_pages = atomic_load_explicit(&pcache_ctr.mem_pages, memory_order_relaxed);
-}
-
-void pcache_init(void)
-{
-	page_set_reclaim(reclaim_hook);
 }

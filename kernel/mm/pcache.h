@@ -50,6 +50,7 @@
 #include "lib/list.h"
 #include "lib/radix.h"
 
+struct as;
 struct blkdev;
 struct future;
 struct page;
@@ -126,6 +127,12 @@ struct pcache {
 	uint64_t ra_next;		/* L: first page after the last window */
 	uint32_t ra_win;		/* L: that window's size */
 	bool wb_running;		/* L: a background write-back task works on it */
+	/* The address spaces with mmap(2) mappings of the file (struct
+	 * pcache_mapper), so truncation can unmap what lies past the new end.
+	 * Order: as->lock -> maps_lock; the truncation side only trylocks an
+	 * address space while it holds maps_lock. */
+	struct spinlock maps_lock;
+	struct list_head maps;		/* M: of struct pcache_mapper */
 };
 
 /* Counters, for /proc/meminfo and tests (racy snapshot). */
@@ -225,6 +232,14 @@ struct future *pcache_sync(struct superblock *sb, struct pcache *pc);
  * was 0): a file system's sync, pages first, then its metadata. NULL when
  * out of memory (next is released). */
 struct future *pcache_sync_then(struct superblock *sb, struct pcache *pc, struct future *next);
+/* An address space gained / lost a tracked mapping of pc (as.c). 0 or -ENOMEM. */
+int pcache_mapper_add(struct pcache *pc, struct as *as);
+void pcache_mapper_del(struct pcache *pc, struct as *as);
+/* The file was truncated to size: unmap its pages at or past the new end
+ * from every address space that maps them (a later access is SIGBUS). Call
+ * with no lock held. */
+void pcache_unmap_from(struct pcache *pc, uint64_t size);
+
 /* Unmount: drop every (clean) page and cache of sb. */
 void pcache_forget_sb(struct superblock *sb);
 /* Power-off: write every dirty page by polling the devices. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Page-cache internals shared by pcache.c (memory) and pcache_io.c (I/O). */
+/* Page-cache internals shared by the kernel/mm/pcache*.c files. */
 #ifndef KERNEL_MM_PCACHE_INT_H
 #define KERNEL_MM_PCACHE_INT_H
 
@@ -28,8 +28,15 @@ static inline unsigned pcache_bpp(const struct pcache *pc)
 /* A new page at idx in the tree with these flags, zeroed if asked; NULL
  * when out of memory. L held. */
 struct pcpage *pcache_page_new_locked(struct pcache *pc, uint64_t idx, unsigned flags, bool zero);
-/* Onto the LRU (backed caches only). L held. */
+/* Onto / off the LRU (backed caches only). L held. */
 void pcache_lru_add_locked(struct pcpage *pg);
+void pcache_lru_del_locked(struct pcpage *pg);
+/* Take pg out of its tree (L held), counters kept right; then free it with
+ * pcache_page_gone() (no lock needed). */
+void pcache_unlink_locked(struct pcache *pc, struct pcpage *pg);
+void pcache_page_gone(struct pcpage *pg);
+/* Free the caches nobody holds that have no page left. */
+void pcache_prune_all(void);
 /* Out of the tree and the LRU, the cache's reference dropped. L held. */
 void pcache_remove_locked(struct pcache *pc, struct pcpage *pg);
 /* Park a wait (vfs_set_io_wait) until page idx is absent or has none of
@@ -73,6 +80,20 @@ struct pcache_rb {
 void pcache_rb_start(struct pcache_rb *b, struct pcache_ioreq *reqs, unsigned max);
 void pcache_rb_add(struct pcache_rb *b, uint64_t sector, void *buf, uint32_t len);
 void pcache_rb_init_reqs(struct pcache_rb *b, struct blkdev *dev, enum blk_op op);
+
+/* Fills (pcache_fill.c), made with L held and spawned after. */
+struct pcache_fill;
+/* The missing pages of [start, start + n) clipped to size; the read-ahead
+ * marker on page start + mark (>= n: none). NULL: nothing missing, or no memory. */
+struct pcache_fill *pcache_window_locked(struct pcache *pc, uint64_t start, unsigned n,
+					 uint64_t size, unsigned mark);
+/* A synchronous miss at idx by a reader wanting `want` pages from there. */
+struct pcache_fill *pcache_miss_window_locked(struct pcache *pc, uint64_t idx, uint64_t want,
+					      uint64_t size);
+/* A reader reached a read-ahead marker: the next window. */
+struct pcache_fill *pcache_async_window_locked(struct pcache *pc, uint64_t size);
+/* Run the fill as a task (L not held); on failure its pages are dropped, -ENOMEM. */
+int pcache_fill_spawn(struct pcache_fill *f, struct inode *ino);
 
 /* Before growing the cache: reclaim if free memory is low. */
 void pcache_low_memory_check(void);

@@ -20,9 +20,24 @@ void as_vma_file_hold(struct vma *v)
 	assert_true(v->kind != VMA_FILE);
 }
 
-void as_vma_file_release(struct vma *v)
+void as_vma_file_release(struct as *as, struct vma *v)
 {
+	(void)as;
 	assert_true(v->kind != VMA_FILE);
+}
+
+int as_vma_file_track(struct as *as, struct vma *v)
+{
+	(void)as;
+	(void)v;
+	fail();
+	return -ENOMEM;
+}
+
+void as_vma_file_untrack(struct as *as, struct vma *v)
+{
+	(void)as;
+	assert_false(v->tracked);
 }
 
 int as_file_fault_locked(struct as *as, struct vma *v, uintptr_t va, unsigned access, pte_t *pte)

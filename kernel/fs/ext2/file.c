@@ -38,8 +38,60 @@ static int ext2_pc_map(struct inode *ino, uint64_t idx, unsigned n, uint32_t *bl
 	return err;
 }
 
+/*
+ * pcache_ops.mkwrite: a store through a shared mapping will land in pg. The
+ * blocks of the page inside the file get disk blocks: one transaction per
+ * block (so two never both allocate one missing indirect block); a wait
+ * after some were allocated leaves them (inside the file: consistent) and
+ * the retry finds them.
+ */
+static int ext2_pc_mkwrite(struct inode *ino, struct pcpage *pg)
+{
+	struct ext2_fs *fs = EFS(ino);
+	struct ext2_inode *ei = EI(ino);
+	unsigned bpp = PAGE_SIZE / fs->bsize;
+	uint64_t lbn0 = pg->index * bpp;
+	uint32_t blks[PCACHE_MAX_BPP];
+	irqflags_t fl = spin_lock_irqsave(&fs->lock);
+	uint64_t end = (ino->size + fs->bsize - 1) / fs->bsize;
+	int err = ext2_writable(fs);
+
+	memcpy(blks, pg->blk, sizeof(blks));
+	for (unsigned j = 0; j < bpp && !err; j++) {
+		struct ext2_map m;
+		struct ext2_tx tx;
+
+		if (lbn0 + j >= end)
+			blks[j] = 0; /* past the end: stores there never reach the file */
+		else if (!(pg->flags & PGC_MAPPED))
+			err = ext2_bmap(fs, ei, lbn0 + j, &blks[j]);
+		if (err || lbn0 + j >= end || blks[j])
+			continue;
+		tx_init(&tx, fs);
+		err = ext2_itable_gather(&tx, (uint32_t)ino->ino, NULL);
+		if (!err)
+			err = ext2_map_gather_nodata(&tx, ei, lbn0 + j, &m);
+		if (!err) {
+			bool fresh = m.ba.n != 0;
+
+			ext2_map_commit(&tx, ei, &m);
+			blks[j] = m.pblk;
+			ino->mtime_ns = ino->ctime_ns = ext2_now_ns(fs);
+			ext2_iwrite(&tx, ei, false);
+			if (fresh)
+				bcache_forget(fs->dev, blks[j]);
+		}
+		tx_end(&tx);
+	}
+	if (!err)
+		pcache_set_blocks(pg, blks);
+	spin_unlock_irqrestore(&fs->lock, fl);
+	return err;
+}
+
 const struct pcache_ops ext2_pcache_ops = {
 	.map = ext2_pc_map,
+	.mkwrite = ext2_pc_mkwrite,
 };
 
 static long ext2_read(struct file *f, struct uio *u, uint64_t *pos)

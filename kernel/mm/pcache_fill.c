@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The page cache, its I/O side: fill tasks (read-ahead windows read with
- * scatter-gather requests), the wait future a miss parks, read(2), pages
- * for writes and mappings. Write-back is pcache_wb.c. See pcache.h.
+ * The page cache's fills: tasks that read a read-ahead window of pages with
+ * scatter-gather requests, the windows themselves, and the wait future a
+ * miss parks. read(2) and the pages for writes and mappings are
+ * pcache_read.c, write-back pcache_wb.c. See pcache.h.
  *
  * Lock legend (pcache.h): L pc->lock. A fill owns its FILLING pages: nobody
  * else changes or removes them until it clears the flag.
@@ -442,7 +443,7 @@ static const struct future_ops fill_ops = {
  * when nothing is missing or memory is short. L held; the caller spawns it
  * with fill_spawn() after dropping L.
  */
-static struct pcache_fill *window_locked(struct pcache *pc, uint64_t start, unsigned n,
+struct pcache_fill *pcache_window_locked(struct pcache *pc, uint64_t start, unsigned n,
 					 uint64_t size, unsigned mark)
 {
 	uint64_t end = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
@@ -494,7 +495,7 @@ static struct pcache_fill *window_locked(struct pcache *pc, uint64_t start, unsi
 }
 
 /* Run the fill as a task (L not held). On failure its pages are dropped. */
-static int fill_spawn(struct pcache_fill *f, struct inode *ino)
+int pcache_fill_spawn(struct pcache_fill *f, struct inode *ino)
 {
 	task_id_t id;
 
@@ -510,7 +511,7 @@ static int fill_spawn(struct pcache_fill *f, struct inode *ino)
 }
 
 /* A synchronous miss at idx by a reader that wants `want` pages from there. */
-static struct pcache_fill *miss_window_locked(struct pcache *pc, uint64_t idx, uint64_t want,
+struct pcache_fill *pcache_miss_window_locked(struct pcache *pc, uint64_t idx, uint64_t want,
 					      uint64_t size)
 {
 	unsigned win;
@@ -522,7 +523,7 @@ static struct pcache_fill *miss_window_locked(struct pcache *pc, uint64_t idx, u
 		win = PCACHE_RA_MIN;
 	if (win < want)
 		win = want > PCACHE_RA_MAX ? PCACHE_RA_MAX : (unsigned)want;
-	f = window_locked(pc, idx, win, size, win / 2);
+	f = pcache_window_locked(pc, idx, win, size, win / 2);
 	if (f) {
 		pc->ra_next = idx + f->n;
 		pc->ra_win = f->n;
@@ -531,10 +532,10 @@ static struct pcache_fill *miss_window_locked(struct pcache *pc, uint64_t idx, u
 }
 
 /* The reader reached a read-ahead marker: the next window, twice as big. */
-static struct pcache_fill *async_window_locked(struct pcache *pc, uint64_t size)
+struct pcache_fill *pcache_async_window_locked(struct pcache *pc, uint64_t size)
 {
 	unsigned win = pc->ra_win ? pc->ra_win * 2 : PCACHE_RA_MIN;
-	struct pcache_fill *f = window_locked(pc, pc->ra_next, win, size, 0);
+	struct pcache_fill *f = pcache_window_locked(pc, pc->ra_next, win, size, 0);
 
 	if (f) {
 		f->ra_mark = 0;
@@ -542,195 +543,4 @@ static struct pcache_fill *async_window_locked(struct pcache *pc, uint64_t size)
 		pc->ra_win = f->n;
 	}
 	return f;
-}
-
-/* ---- read -------------------------------------------------------------------------------- */
-
-/* Pages one read copies per lock hold of the cache (64 KiB). */
-#define READ_BATCH 16
-
-long pcache_read(struct inode *ino, struct uio *u, uint64_t *pos)
-{
-	struct pcache *pc = ino->pcache;
-	uint64_t off = *pos;
-	size_t done = 0;
-	long err = 0;
-
-	while (u->resid) {
-		uint64_t size = ino->size, idx = off >> PAGE_SHIFT;
-		size_t poff = off & (PAGE_SIZE - 1), want, total = 0;
-		struct pcache_fill *fill = NULL;
-		struct pcpage *pg, *batch[READ_BATCH];
-		struct kvec v[READ_BATCH];
-		unsigned n = 0;
-		irqflags_t fl;
-		long r;
-
-		if (off >= size)
-			break;
-		want = size - off < u->resid ? (size_t)(size - off) : u->resid;
-		fl = spin_lock_irqsave(&pc->lock);
-		pg = radix_lookup(&pc->tree, idx);
-		if (pg && (pg->flags & PGC_UPTODATE)) {
-			/* Every uptodate page from here on that the read wants,
-			 * up to a batch, referenced in one hold of the lock. */
-			do {
-				size_t len = PAGE_SIZE - poff;
-
-				if (len > want - total)
-					len = want - total;
-				if ((pg->flags & PGC_READAHEAD) && !fill) {
-					pg->flags &= ~PGC_READAHEAD;
-					fill = async_window_locked(pc, size);
-				}
-				page_ref_get_pg(pg->meta);
-				atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
-				batch[n] = pg;
-				v[n].base = (char *)pg->data + poff;
-				v[n].len = len;
-				n++;
-				total += len;
-				poff = 0;
-				if (total == want || n == READ_BATCH)
-					break;
-				pg = radix_lookup(&pc->tree, idx + n);
-			} while (pg && (pg->flags & PGC_UPTODATE));
-			spin_unlock_irqrestore(&pc->lock, fl);
-			atomic_fetch_add_explicit(&pcache_ctr.hits, n, memory_order_relaxed);
-			if (fill)
-				(void)fill_spawn(fill, ino);
-			r = uio_copy_to_vec(u, v, n);
-			for (unsigned k = 0; k < n; k++)
-				page_ref_put_pg(batch[k]->data, batch[k]->meta);
-		} else if (!pg && !pc->ops) {
-			spin_unlock_irqrestore(&pc->lock, fl);
-			total = PAGE_SIZE - poff < want ? PAGE_SIZE - poff : want;
-			r = uio_zero(u, total); /* a hole of a memory-only file */
-		} else {
-			if (pg && (pg->flags & PGC_ERROR)) {
-				pcache_remove_locked(pc, pg);
-				spin_unlock_irqrestore(&pc->lock, fl);
-				err = -EIO;
-				break;
-			}
-			if (!pg)
-				fill = miss_window_locked(pc, idx, (poff + want + PAGE_SIZE - 1) >> PAGE_SHIFT,
-							  size);
-			spin_unlock_irqrestore(&pc->lock, fl);
-			atomic_fetch_add_explicit(&pcache_ctr.misses, 1, memory_order_relaxed);
-			if (!pg && !fill) {
-				err = -ENOMEM;
-				break;
-			}
-			if (fill && fill_spawn(fill, ino)) {
-				err = -ENOMEM;
-				break;
-			}
-			if (!done)
-				err = pcache_park_wait(pc, idx, PGC_FILLING);
-			break;
-		}
-		if (r < 0) {
-			err = r;
-			break;
-		}
-		off += (uint64_t)r;
-		done += (size_t)r;
-		if ((size_t)r < total)
-			break;
-	}
-	*pos = off;
-	return done ? (long)done : err;
-}
-
-/* ---- pages for writes and mappings --------------------------------------------------------- */
-
-int pcache_write_begin(struct inode *ino, uint64_t idx, unsigned poff, unsigned len,
-		       uint64_t size, struct pcpage **out)
-{
-	struct pcache *pc = ino->pcache;
-	struct pcache_fill *fill = NULL;
-	struct pcpage *pg;
-	irqflags_t fl = spin_lock_irqsave(&pc->lock);
-
-	(void)poff;
-	(void)len;
-	pg = radix_lookup(&pc->tree, idx);
-	if (pg && (pg->flags & PGC_UPTODATE)) {
-		page_ref_get_pg(pg->meta);
-		atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
-		spin_unlock_irqrestore(&pc->lock, fl);
-		*out = pg;
-		return 0;
-	}
-	if (pg && (pg->flags & PGC_ERROR)) {
-		pcache_remove_locked(pc, pg);
-		spin_unlock_irqrestore(&pc->lock, fl);
-		return -EIO;
-	}
-	if (!pg && (!pc->ops || (idx << PAGE_SHIFT) >= size)) {
-		/* Nothing of the file is in this page yet: no read. (A page
-		 * overwritten whole is still read first, so a fault halfway
-		 * through the copy cannot leave zeros in place of the data.) */
-		pcache_low_memory_check();
-		pg = pcache_page_new_locked(pc, idx, PGC_UPTODATE, true);
-		if (pg) {
-			page_ref_get_pg(pg->meta);
-			pcache_lru_add_locked(pg);
-		}
-		spin_unlock_irqrestore(&pc->lock, fl);
-		*out = pg;
-		return pg ? 0 : -ENOMEM;
-	}
-	if (!pg)
-		fill = miss_window_locked(pc, idx, 1, size);
-	spin_unlock_irqrestore(&pc->lock, fl);
-	if (!pg && (!fill || fill_spawn(fill, ino)))
-		return -ENOMEM;
-	return pcache_park_wait(pc, idx, PGC_FILLING);
-}
-
-/* Fault-around: a miss of a mapping reads this many pages about it. */
-#define FAULT_AROUND 16
-
-int pcache_get_page(struct inode *ino, uint64_t idx, struct pcpage **out)
-{
-	struct pcache *pc = ino->pcache;
-	struct pcache_fill *fill = NULL;
-	uint64_t size = ino->size;
-	struct pcpage *pg;
-	irqflags_t fl;
-
-	if (idx >= (size + PAGE_SIZE - 1) >> PAGE_SHIFT)
-		return -EFAULT;
-	fl = spin_lock_irqsave(&pc->lock);
-	pg = radix_lookup(&pc->tree, idx);
-	if (!pg && !pc->ops) {
-		pg = pcache_page_new_locked(pc, idx, PGC_UPTODATE, true);
-		if (!pg) {
-			spin_unlock_irqrestore(&pc->lock, fl);
-			return -ENOMEM;
-		}
-	}
-	if (pg && (pg->flags & PGC_UPTODATE)) {
-		page_ref_get_pg(pg->meta);
-		atomic_store_explicit(&pg->referenced, 1, memory_order_relaxed);
-		spin_unlock_irqrestore(&pc->lock, fl);
-		atomic_fetch_add_explicit(&pcache_ctr.hits, 1, memory_order_relaxed);
-		*out = pg;
-		return 0;
-	}
-	if (pg && (pg->flags & PGC_ERROR)) {
-		pcache_remove_locked(pc, pg);
-		spin_unlock_irqrestore(&pc->lock, fl);
-		return -EIO;
-	}
-	if (!pg)
-		fill = window_locked(pc, idx & ~(uint64_t)(FAULT_AROUND - 1), FAULT_AROUND, size,
-				     FAULT_AROUND);
-	spin_unlock_irqrestore(&pc->lock, fl);
-	atomic_fetch_add_explicit(&pcache_ctr.misses, 1, memory_order_relaxed);
-	if (!pg && (!fill || fill_spawn(fill, ino)))
-		return -ENOMEM;
-	return pcache_park_wait(pc, idx, PGC_FILLING);
 }
