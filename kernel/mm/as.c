@@ -515,7 +515,7 @@ long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned 
 
 	if (!n)
 		return -ENOMEM;
-	n->kind = VMA_ANON;
+	n->kind = (flags & AS_MAP_GROWSDOWN) ? VMA_STACK : VMA_ANON;
 	n->shared = 0;
 	n->tracked = 0;
 	vma_set_pgoff(n, 0);
@@ -575,8 +575,17 @@ uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 	if (new_end > old_end) {
 		if (!as_range_is_free_locked(as, old_end, new_end))
 			goto out;
+		struct vma *below = as->brk_start ? as_vma_find_locked(as, as->brk_start - 1) : NULL;
+
 		if (heap) {
 			heap->end = new_end;
+		} else if (below && below->end == as->brk_start &&
+			   (below->kind == VMA_ANON || below->kind == VMA_HEAP) && !below->shared &&
+			   below->prot == (AS_PROT_READ | AS_PROT_WRITE)) {
+			/* The bss ends where the heap starts: one area for both
+			 * (a VMA fewer per process). */
+			below->kind = VMA_HEAP;
+			below->end = new_end;
 		} else {
 			if (map_locked(as, as->brk_start, new_end, AS_PROT_READ | AS_PROT_WRITE,
 				       VMA_HEAP, n))

@@ -46,6 +46,7 @@
 /* as_mmap() flags (the syscall layer translates MAP_FIXED and friends). */
 #define AS_MAP_FIXED 1u          /* exactly at addr, replacing what is there */
 #define AS_MAP_NOREPLACE 2u      /* exactly at addr, -EEXIST if anything is there */
+#define AS_MAP_GROWSDOWN 8u      /* a stack area: a fault just below grows it */
 
 /* VMA kinds (struct vma.kind). */
 enum vma_kind {
@@ -64,6 +65,8 @@ enum vma_kind {
 /* The main stack ends at USER_TOP; no mapping is placed this close below it. */
 #define AS_STACK_GUARD_GAP (1UL << 20)
 #define AS_STACK_DEFAULT_SIZE (8UL << 20)
+/* A stack area grows down on faults below it up to this (RLIMIT_STACK). */
+#define AS_STACK_MAX_SIZE (8UL << 20)
 
 /* Bits of a user address (USER_TOP is 2^38 under Sv39). */
 #define VMA_ADDR_BITS 40

@@ -233,10 +233,36 @@ int as_cow_break_locked(pte_t *pte, unsigned prot)
 	return 0;
 }
 
+/*
+ * A fault just below a stack area (the main stack, or a MAP_GROWSDOWN one)
+ * grows it down to cover va, while the area stays within the stack limit
+ * and a guard gap stays free below it (Linux's stack_guard_gap). The grown
+ * area, or NULL.
+ */
+static struct vma *grow_stack_locked(struct as *as, uintptr_t va)
+{
+	struct vma *v, *below = NULL;
+	uintptr_t lo = PAGE_ALIGN_DOWN(va);
+
+	list_for_each_entry(v, &as->vmas, node) {
+		if (v->start > va)
+			break;
+		below = v;
+	}
+	if (&v->node == &as->vmas || v->kind != VMA_STACK || v->end - lo > AS_STACK_MAX_SIZE)
+		return NULL;
+	if (below && below->end + AS_STACK_GUARD_GAP > lo)
+		return NULL;
+	v->start = lo;
+	return v;
+}
+
 static int fault_locked(struct as *as, uintptr_t va, unsigned access)
 {
 	struct vma *v = va < USER_TOP ? as_vma_find_locked(as, va) : NULL;
 
+	if (!v && va < USER_TOP)
+		v = grow_stack_locked(as, va);
 	if (!v || !as_prot_allows(v->prot, access))
 		return -EFAULT;
 	pte_t *pte = as_walk(as, va, true);

@@ -168,7 +168,8 @@ SYSCALL(222, mmap)
 			file_put(f);
 		}
 	} else {
-		r = as_mmap(proc_as(sc->proc), addr, len, (unsigned)prot, asflags);
+		r = as_mmap(proc_as(sc->proc), addr, len, (unsigned)prot,
+			    asflags | ((flags & MAP_GROWSDOWN) ? AS_MAP_GROWSDOWN : 0));
 	}
 	if (r >= 0 && (flags & MAP_POPULATE))
 		populate(proc_as(sc->proc), (uintptr_t)r, PAGE_ALIGN_UP(len), (unsigned)prot);

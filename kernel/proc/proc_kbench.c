@@ -5,8 +5,8 @@
  * size class; not sizeof): struct proc (its slab cache), the executor's task
  * slot and queue slot, the file table with its initial slots, the
  * address-space struct and its VMAs (a static glibc program has 4: text
- * and data, which map the file (struct vma_file), heap and stack; plus one
- * for the rest of data's last page and bss), and the pending syscall future (a pipe read: the
+ * and data, which map the file (struct vma_file, 40 bytes), the bss and
+ * heap as one, and the stack), and the pending syscall future (a pipe read: the
  * stream future's cache). Page tables are not counted.
  *
  * The FP state is allocated only when a program first writes an FP register
@@ -29,8 +29,8 @@ KBENCH(proc_state_bytes)
 	uint64_t task = 128; /* task slot + queue slot, static_assert'ed in kernel/async */
 	uint64_t fdt = fdtable_alloc_size();
 	uint64_t as = (sizeof(struct as) + 7) & ~7ul;   /* as.c's cache stride */
-	/* text, data: file mappings; bss (and data's last page), heap, stack. */
-	uint64_t vmas = 2 * as_vma_file_cache.size + 3 * as_vma_cache.size;
+	/* text, data: file mappings; bss and heap (one area once brk moved), stack. */
+	uint64_t vmas = 2 * as_vma_file_cache.size + 2 * as_vma_cache.size;
 	uint64_t fut = file_stream_future_alloc_size();
 	uint64_t fp = uctx_fp_alloc_size();
 	uint64_t total = proc + task + fdt + as + vmas + fut;

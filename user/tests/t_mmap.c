@@ -344,3 +344,31 @@ UT_CASE(madvise_mincore_mlock, 0, 30)
 	close(fd);
 	unlink(path);
 }
+
+static void touch_below(void *arg)
+{
+	volatile unsigned char *p = arg;
+
+	p[-1] = 7;		/* just below: the area grows */
+	p[-3 * (long)PAGE] = 8;	/* further down, still inside the stack limit */
+	_exit(p[-1] == 7 && p[-3 * (long)PAGE] == 8 ? 0 : 1);
+}
+
+UT_CASE(mmap_growsdown_grows, 0, 30)
+{
+	/* Placed with room below it (nothing in the 16 MiB under it). */
+	unsigned char *hole = mmap(NULL, 32 * PAGE + (16UL << 20), PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT(hole != MAP_FAILED);
+	unsigned char *top = hole + (16UL << 20) + 16 * PAGE;
+	EXPECT(munmap(hole, 32 * PAGE + (16UL << 20)) == 0);
+	unsigned char *g = mmap(top, PAGE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, -1, 0);
+	ASSERT(g == top);
+	g[0] = 1;
+	/* (qemu-user 7.2 does not grow MAP_GROWSDOWN areas.) */
+	if (!ut_qemu_user)
+		EXPECT(ut_exited_with(ut_in_child(touch_below, g), 0));
+	munmap(top - 8 * PAGE, 9 * PAGE);
+}
