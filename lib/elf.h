@@ -9,9 +9,10 @@
  * image's size before a byte is read, with overflow-safe arithmetic, so a
  * hostile file can only ever produce -ENOEXEC.
  *
- * Accepted: ELFCLASS64, ELFDATA2LSB, EV_CURRENT, EM_RISCV, ET_EXEC without
- * PT_INTERP (statically linked). ET_DYN (PIE, shared objects) and anything
- * asking for an interpreter are refused: there is no dynamic loader.
+ * Accepted: ELFCLASS64, ELFDATA2LSB, EV_CURRENT, EM_RISCV, ET_EXEC and ET_DYN
+ * (position-independent: static-pie programs, PIE programs, shared objects
+ * and the dynamic loader itself), with at most one PT_INTERP (the loader to
+ * run the program with: its path's place in the file is recorded).
  */
 #ifndef LIB_ELF_H
 #define LIB_ELF_H
@@ -48,6 +49,8 @@
 #define ELF_USER_TOP 0x4000000000ull
 /* Linux's bound on the program header table: at most 64 KiB of it. */
 #define ELF_MAX_PHDR_BYTES 65536u
+/* The longest PT_INTERP path (with its NUL): Linux's PATH_MAX. */
+#define ELF_MAX_INTERP 4096u
 
 struct elf64_ehdr {
 	unsigned char e_ident[16];
@@ -89,6 +92,9 @@ struct elf_info {
 	uint16_t phnum;
 	uint16_t phentsize;     /* always sizeof(struct elf64_phdr) */
 	unsigned nload;         /* PT_LOAD segments with memsz > 0 */
+	uint16_t type;          /* ELF_ET_EXEC or ELF_ET_DYN (loaded at a bias) */
+	uint64_t interp_off;    /* PT_INTERP: the path's file offset and size (its */
+	uint64_t interp_len;    /* NUL included), or 0, 0 without one */
 	uint64_t load_lo;       /* lowest PT_LOAD vaddr */
 	uint64_t load_hi;       /* highest PT_LOAD vaddr + memsz (the brk starts here) */
 	/*

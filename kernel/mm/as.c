@@ -605,14 +605,19 @@ out:
 	return newbrk;
 }
 
-long as_stack_init(struct as *as, size_t size)
+long as_stack_init_at(struct as *as, uintptr_t top, size_t size)
 {
 	size = PAGE_ALIGN_UP(size);
-	if (!size || size > USER_TOP / 2)
+	top = PAGE_ALIGN_DOWN(top);
+	if (!size || size > USER_TOP / 2 || top > USER_TOP || top < size + USER_TOP / 2)
 		return -EINVAL;
-	uintptr_t lo = USER_TOP - size;
+	uintptr_t lo = top - size;
 	int err = as_map(as, lo, size, AS_PROT_READ | AS_PROT_WRITE, VMA_STACK);
 
-	return err ? err : (long)USER_TOP;
+	return err ? err : (long)top;
 }
 
+long as_stack_init(struct as *as, size_t size)
+{
+	return as_stack_init_at(as, USER_TOP, size);
+}

@@ -220,6 +220,9 @@ void as_brk_init(struct as *as, uintptr_t start);
 uintptr_t as_brk(struct as *as, uintptr_t newbrk);
 /* The main stack: an area of `size` bytes ending at USER_TOP. Returns its top, or -errno. */
 long as_stack_init(struct as *as, size_t size);
+/* The same ending at top (page-aligned, in the upper half of the user half:
+ * below USER_TOP by the vDSO and a random offset). */
+long as_stack_init_at(struct as *as, uintptr_t top, size_t size);
 
 /*
  * A copy of `parent` for fork(): same areas, pages shared copy-on-write

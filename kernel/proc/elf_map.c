@@ -14,6 +14,7 @@
 
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
+#include "kernel/mm/aslr.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pcache.h"
@@ -45,12 +46,49 @@ static int map_partial_page(struct as *as, struct file *f, uintptr_t va, uint64_
 	return err;
 }
 
-int elf_load_file(struct as *as, struct file *f, const void *hdr, size_t hdr_len,
+/* The largest segment alignment (a power of two), at least a page, at most 2 MiB. */
+static uintptr_t max_align(const struct elf_info *info)
+{
+	struct elf64_phdr ph;
+	uintptr_t a = PAGE_SIZE;
+	unsigned cur = 0;
+
+	while (elf_next_load(info, &cur, &ph))
+		if (ph.p_align > a && ph.p_align <= (2ul << 20))
+			a = ph.p_align;
+	return a;
+}
+
+/*
+ * The load bias of an ET_DYN file spanning span bytes from lo: the program
+ * at ELF_ET_DYN_BASE plus a random offset, the interpreter where mmap finds
+ * room (the mmap area, itself below the randomised stack). -ENOMEM.
+ */
+static long pick_bias(struct as *as, const struct elf_info *info, bool interp)
+{
+	uintptr_t lo = PAGE_ALIGN_DOWN(info->load_lo), span = PAGE_ALIGN_UP(info->load_hi) - lo;
+	uintptr_t align = max_align(info), at;
+	long r;
+
+	if (!interp) {
+		at = (ELF_ET_DYN_BASE + aslr_pages(ASLR_MMAP_BITS, 1)) & ~(align - 1);
+		return (long)(at - lo);
+	}
+	/* Reserve room (aligned: a little more, trimmed by the mapping below). */
+	r = as_mmap(as, 0, span + align - PAGE_SIZE, AS_PROT_NONE, 0);
+	if (r < 0)
+		return r;
+	(void)as_unmap(as, (uintptr_t)r, span + align - PAGE_SIZE);
+	at = ((uintptr_t)r + align - 1) & ~(align - 1);
+	return (long)(at - lo);
+}
+
+int elf_load_file(struct as *as, struct file *f, const void *hdr, size_t hdr_len, bool interp,
 		  struct elf_image_info *out)
 {
 	struct elf_info info;
 	struct elf64_phdr ph;
-	uintptr_t prev_hi = 0;
+	uintptr_t prev_hi = 0, bias = 0;
 	unsigned cur = 0;
 	int err;
 
@@ -59,8 +97,19 @@ int elf_load_file(struct as *as, struct file *f, const void *hdr, size_t hdr_len
 	err = elf_check_hdr(hdr, hdr_len, f->inode->size, &info);
 	if (err)
 		return err;
+	if (info.type == ELF_ET_DYN) {
+		long b = pick_bias(as, &info, interp);
+
+		if (b < 0)
+			return (int)b;
+		bias = (uintptr_t)b;
+		/* The biased image must lie in the user half, above page 0. */
+		if (info.load_lo + bias < ELF_USER_MIN || info.load_hi + bias > USER_TOP ||
+		    info.load_hi + bias < info.load_lo)
+			return -ENOMEM;
+	}
 	while (elf_next_load(&info, &cur, &ph)) {
-		uintptr_t va = ph.p_vaddr, file_end = va + ph.p_filesz, mem_end = va + ph.p_memsz;
+		uintptr_t va = ph.p_vaddr + bias, file_end = va + ph.p_filesz, mem_end = va + ph.p_memsz;
 		uintptr_t lo = PAGE_ALIGN_DOWN(va), hi = PAGE_ALIGN_UP(mem_end);
 		uintptr_t map_end = (ph.p_flags & ELF_PF_W) ? PAGE_ALIGN_DOWN(file_end)
 							     : PAGE_ALIGN_UP(file_end);
@@ -69,7 +118,7 @@ int elf_load_file(struct as *as, struct file *f, const void *hdr, size_t hdr_len
 		/* A page shared with the previous segment cannot be two mappings:
 		 * the caller loads such a file by copying it instead. */
 		if (lo < prev_hi)
-			return -EXDEV;
+			return info.type == ELF_ET_DYN ? -ENOEXEC : -EXDEV;
 		if (!ph.p_filesz)
 			map_end = lo;
 		if (map_end > lo) {
@@ -95,14 +144,17 @@ int elf_load_file(struct as *as, struct file *f, const void *hdr, size_t hdr_len
 		}
 		prev_hi = hi;
 	}
-	as_brk_init(as, info.load_hi);
 	*out = (struct elf_image_info){
-		.entry = info.entry,
-		.phdr = info.phdr_vaddr,
+		.entry = info.entry + bias,
+		.start = info.entry + bias,
+		.bias = bias,
+		.interp_off = info.interp_off,
+		.interp_len = info.interp_len,
+		.phdr = info.phdr_vaddr ? info.phdr_vaddr + bias : 0,
 		.phnum = info.phnum,
 		.phent = info.phentsize,
-		.load_lo = info.load_lo,
-		.brk = info.load_hi,
+		.load_lo = info.load_lo + bias,
+		.brk = info.load_hi + bias,
 	};
 	return 0;
 }
