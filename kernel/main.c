@@ -28,6 +28,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
 #include "kernel/syscall/syscall.h"
+#include "kernel/time/clock.h"
 #include "lib/fdt.h"
 #include "lib/string.h"
 
@@ -141,6 +142,7 @@ void kernel_main(const struct boot_info *bi)
 
 	banner(bi);
 	blkdev_probe_all(bi);
+	clock_init(bi->dtb); /* the wall clock, from the RTC */
 	arch_irq_enable();
 	if (bootarg("ktest", sel, sizeof(sel)))
 		ktest_run(sel);

@@ -14,6 +14,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
+#include "kernel/time/clock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -180,8 +181,8 @@ long uio_zero(struct uio *u, size_t n)
 
 int64_t vfs_now_ns(void)
 {
-	/* No real-time clock yet: time since boot. */
-	return (int64_t)clock_now_ns();
+	/* The wall clock (kernel/time/clock.h): timestamps are today's. */
+	return (int64_t)clock_realtime_ns();
 }
 
 void inode_init(struct inode *ino, struct superblock *sb, uint32_t mode,

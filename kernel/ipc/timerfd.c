@@ -13,9 +13,9 @@
  * arms by spawning a new one. The task holds a reference on the timer, so
  * closing the file while it sleeps is safe.
  *
- * Clocks: every clock accepted reads clock_now_ns() (kernel/syscall/
- * sys_time.c: REALTIME is the boot-relative clock until an RTC is read), so
- * an absolute time is a deadline as it stands.
+ * Clocks: every clock accepted is clock_now_ns() plus an offset
+ * (kernel/time/clock.h: REALTIME's is the wall clock's), so an absolute
+ * time becomes a clock_now_ns() deadline by the offset at settime.
  *
  * Lock legend: t->lock (irqsave) guards next, interval, ticks, gen, task.
  */
@@ -28,6 +28,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/ipc/anon.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/time/clock.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/spinlock.h"
@@ -244,6 +245,7 @@ static const struct file_ops timerfd_fops = {
 	.release = timerfd_release,
 	.waitq = timerfd_waitq,
 	.ready = timerfd_ready,
+	.anon_name = "timerfd",
 };
 
 /* ---- syscalls ----------------------------------------------------------------------- */
@@ -334,8 +336,8 @@ SYSCALL(86, timerfd_settime)
 	if (nv.it_value.tv_sec || nv.it_value.tv_nsec) {
 		uint64_t v = ts_ns(&nv.it_value);
 
-		if (flags & TFD_TIMER_ABSTIME)
-			t->next = v ? v : 1;	/* a time passed fires at once */
+		if (flags & TFD_TIMER_ABSTIME)	/* by the wall clock's offset now */
+			t->next = clock_abs_to_mono(t->clock, v) ?: 1; /* passed: at once */
 		else
 			t->next = poll_deadline(v);
 	}

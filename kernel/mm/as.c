@@ -524,6 +524,35 @@ long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned 
 	return ret;
 }
 
+long as_mmap_shared(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    void *const *pages, size_t npages)
+{
+	struct vma *n = vma_alloc_small();
+	long va;
+
+	if (!n)
+		return -ENOMEM;
+	n->kind = VMA_ANON;
+	n->shared = 1;
+	n->tracked = 0;
+	vma_set_pgoff(n, 0);
+	va = mmap_area(as, addr, len, prot, flags & ~(AS_MAP_TRACKED | AS_MAP_GROWSDOWN), &n);
+	as_vma_free(n);
+	if (va < 0)
+		return va;
+	for (size_t i = 0; i < npages && i * PAGE_SIZE < PAGE_ALIGN_UP(len); i++) {
+		page_ref_get(pages[i]);
+		int err = as_map_page(as, (uintptr_t)va + i * PAGE_SIZE, pages[i]);
+
+		if (err) {
+			page_ref_put(pages[i]);
+			as_unmap(as, (uintptr_t)va, len);
+			return err;
+		}
+	}
+	return va;
+}
+
 long as_mmap_file(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 		  struct file *file, uint64_t pgoff, bool shared)
 {
@@ -557,6 +586,19 @@ void as_brk_init(struct as *as, uintptr_t start)
 
 	as->brk_start = as->brk = PAGE_ALIGN_UP(start);
 	spin_unlock_irqrestore(&as->lock, fl);
+}
+
+size_t as_vm_bytes(struct as *as)
+{
+	irqflags_t fl = spin_lock_irqsave(&as->lock);
+	struct vma *v;
+	size_t n = 0;
+
+	list_for_each_entry(v, &as->vmas, node)
+		if (v->kind != VMA_STACK)
+			n += v->end - v->start;
+	spin_unlock_irqrestore(&as->lock, fl);
+	return n;
 }
 
 uintptr_t as_brk(struct as *as, uintptr_t newbrk)

@@ -53,7 +53,10 @@ enum vma_kind {
 	VMA_ANON,       /* anonymous memory (and the bss of loaded ELF segments) */
 	VMA_HEAP,       /* the brk area */
 	VMA_STACK,      /* the main stack; nothing is placed in the gap below it */
-	VMA_FILE,       /* pages of a file's page cache (a struct vma_file) */
+	VMA_FILE,       /* pages of a file's page cache (a struct vma_file); a
+			 * VMA_ANON with shared set holds pages shared with the
+			 * kernel (io_uring rings): never copy-on-write, fork
+			 * shares them writable */
 };
 
 /* Lowest address as_mmap() picks by itself. */
@@ -132,6 +135,10 @@ struct as {
 	uint32_t nr_pages;      /* L:lock: user pages mapped (shared ones count;
 				 * at most 2^26 in the 2^38-byte user half) */
 };
+
+/* Bytes of every mapping but the main stack (RLIMIT_AS: the stack's area is
+ * reserved whole at exec here, where Linux grows it as it is used). */
+size_t as_vm_bytes(struct as *as);
 
 /* A new address space with an empty user half; NULL when out of memory. */
 struct as *as_create(void);
@@ -213,6 +220,15 @@ int as_msync_collect(struct as *as, uintptr_t va, size_t len, struct file **file
 #define AS_REMAP_FIXED 2u
 long as_mremap(struct as *as, uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
 	       uintptr_t new_addr);
+
+/*
+ * as_mmap of an area shared with the kernel (VMA_ANON, shared set) holding
+ * the given pages (each gains a reference, the caller keeps its own): what
+ * the kernel writes to them the program sees, and the other way round,
+ * across fork too. npages pages of len. Returns the address or as as_mmap.
+ */
+long as_mmap_shared(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    void *const *pages, size_t npages);
 
 /* Set up the heap to start at the page boundary at or above `start` (after the ELF). */
 void as_brk_init(struct as *as, uintptr_t start);

@@ -391,7 +391,8 @@ int as_map_page(struct as *as, uintptr_t va, void *page)
 	}
 	pte_t old = *pte;
 
-	*pte = as_leaf_pte(va_to_pa(page), v->prot, page_ref_count(page) > 1);
+	*pte = as_leaf_pte(va_to_pa(page), v->prot,
+			   !v->shared && page_ref_count(page) > 1);
 	if (old & PTE_V) {
 		page_ref_put(pte_page(old));
 		flush_page(va & ~PAGE_MASK);

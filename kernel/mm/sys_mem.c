@@ -4,7 +4,8 @@
  * mincore, the mlock family. Argument checking follows Linux; the
  * address-space work is kernel/mm/as*.c. A file mapping maps the file's
  * page cache (kernel/mm/pcache.h); MAP_SHARED | MAP_ANONYMOUS maps an
- * unnamed memory-only file (shmem.c), so it stays shared across fork.
+ * unnamed memory-only file (shmem.c), so it stays shared across fork. A
+ * file with an mmap op of its own (io_uring's rings) maps itself.
  */
 #include "kernel/async/future.h"
 #include "kernel/fs/fdtable.h"
@@ -15,6 +16,7 @@
 #include "kernel/mm/layout.h"
 #include "kernel/mm/shmem.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/limits.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
@@ -58,10 +60,24 @@ static bool page_aligned(uintptr_t a)
 	return (a & (PAGE_SIZE - 1)) == 0;
 }
 
+/* RLIMIT_AS: may the caller's mappings grow by len (Linux's may_expand_vm)? */
+static bool vm_may_grow(struct sys_ctx *sc, size_t len)
+{
+	uint64_t lim = proc_rlimit_cur(sc->proc, RLIMIT_AS);
+
+	return lim == RLIM_INFINITY || as_vm_bytes(proc_as(sc->proc)) + len <= lim;
+}
+
 /* brk(addr): the new break, or the unchanged one if it cannot move (Linux). */
 SYSCALL(214, brk)
 {
-	return (long)as_brk(proc_as(sc->proc), sc->arg[0]);
+	struct as *as = proc_as(sc->proc);
+	uintptr_t cur = as_brk(as, 0), want = sc->arg[0];
+
+	if (want > cur && PAGE_ALIGN_UP(want) > PAGE_ALIGN_UP(cur) &&
+	    !vm_may_grow(sc, PAGE_ALIGN_UP(want) - PAGE_ALIGN_UP(cur)))
+		return (long)cur;
+	return (long)as_brk(as, want);
 }
 
 /* /dev/zero (char 1:5): a private mapping of it is anonymous memory (Linux). */
@@ -103,6 +119,11 @@ static long mmap_file(struct sys_ctx *sc, uintptr_t addr, size_t len, unsigned p
 
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->mmap) {
+		r = f->ops->mmap(f, sc->proc, addr, len, prot, asflags, off);
+		file_put(f);
+		return r;
+	}
 	if (!shared && is_dev_zero(f->inode)) {
 		file_put(f);
 		return as_mmap(proc_as(sc->proc), addr, len, prot, asflags);
@@ -155,6 +176,10 @@ SYSCALL(222, mmap)
 		asflags = AS_MAP_FIXED;
 	if (asflags && !page_aligned(addr))
 		return -EINVAL;
+	if (asflags && addr < AS_MAP_MIN_ADDR)
+		return -EPERM; /* below mmap_min_addr */
+	if (!vm_may_grow(sc, PAGE_ALIGN_UP(len)))
+		return -ENOMEM;
 	/* Returns the address or -ENOMEM / -EEXIST / -EINVAL (as_mmap*). */
 	if (!(flags & MAP_ANONYMOUS)) {
 		r = mmap_file(sc, addr, len, (unsigned)prot, asflags, shared, off);

@@ -15,6 +15,7 @@
 #include "kernel/mm/as.h"
 #include "kernel/mm/page.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -24,6 +25,7 @@ extern const char vdso_image_start[], vdso_image_end[];
 
 static void *pages[1 + VDSO_MAX_PAGES];	/* I: the data page, then the image's */
 static unsigned npages;			/* I: all of them; 0 when there is no vDSO */
+static struct spinlock data_lock = SPINLOCK_INIT("vdso"); /* the data page's writers */
 
 /* The clock's scale in the data page (arch/riscv/timer.c's, for the vDSO's copy). */
 void vdso_init(uint64_t boot_ticks, uint64_t ns_per_tick_q32)
@@ -89,10 +91,13 @@ void vdso_set_realtime_offset(int64_t ns)
 
 	if (!npages)
 		return;
-	/* One writer at a time (the caller's lock); readers retry around it. */
+	/* One writer at a time; readers retry around it (seq odd or changed). */
+	irqflags_t fl = spin_lock_irqsave(&data_lock);
+
 	atomic_store_explicit((_Atomic uint32_t *)&d->seq, d->seq + 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 	d->realtime_offset_ns = ns;
 	atomic_thread_fence(memory_order_release);
 	atomic_store_explicit((_Atomic uint32_t *)&d->seq, d->seq + 1, memory_order_relaxed);
+	spin_unlock_irqrestore(&data_lock, fl);
 }

@@ -16,7 +16,7 @@ size_t vdso_size(void);
  * image, one page up), 0 without a vDSO, or -errno. */
 long vdso_map(struct as *as);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC changed (clock_settime, the RTC at boot): the vDSO's
- * copy follows. Callers serialise. */
+ * copy follows (kernel/time/clock.c). */
 void vdso_set_realtime_offset(int64_t ns);
 
 #endif

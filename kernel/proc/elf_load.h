@@ -28,6 +28,9 @@ struct elf_image_info {
 				   at the next page boundary */
 	uintptr_t stack_top;    /* exec_map_stack's, 0 before it */
 	uintptr_t vdso;         /* AT_SYSINFO_EHDR, 0 without a vDSO */
+	uintptr_t arg_start;    /* exec_build_stack's: the argv strings, */
+	uintptr_t env_start;    /* then the envp strings up to env_end */
+	uintptr_t env_end;      /* (/proc/<pid>/cmdline and environ) */
 };
 
 /*

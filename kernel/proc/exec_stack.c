@@ -188,10 +188,10 @@ static int put_strings(struct as *as, const char *const *v, size_t n, uintptr_t 
 /* AT_PLATFORM's string. */
 static const char platform[] = "riscv64";
 
-int exec_map_stack(struct as *as, struct elf_image_info *info)
+int exec_map_stack(struct as *as, size_t stack_size, struct elf_image_info *info)
 {
 	uintptr_t at = USER_TOP - aslr_pages(ASLR_STACK_BITS, 1);
-	long top = as_stack_init_at(as, at, AS_STACK_DEFAULT_SIZE), ehdr;
+	long top = as_stack_init_at(as, at, stack_size ? stack_size : AS_STACK_DEFAULT_SIZE), ehdr;
 
 	if (top < 0)
 		return (int)top;
@@ -227,7 +227,7 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 	size_t nwords = 1 + (argc + 1) + (envc + 1) + 2 * NR_AUXV;
 
 	if (!info->stack_top) {
-		err = exec_map_stack(as, info);
+		err = exec_map_stack(as, ids->stack_size, info);
 		if (err)
 			return err;
 	}
@@ -245,24 +245,28 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 		return err;
 
 	struct word_writer w = { .as = as, .at = sp };
-	uintptr_t at = str_lo;
+	/* AT_PLATFORM's string lowest (as Linux), then argv's, envp's, execfn. */
+	uintptr_t plat_at = str_lo, at = str_lo + sizeof(platform);
 
+	err = copy_to_user(as, plat_at, platform, sizeof(platform));
+	if (err)
+		return err;
+	info->arg_start = at;
 	ww_put(&w, argc);
 	err = put_strings(as, argv, argc, &at, &w);
+	info->env_start = at;
 	if (!err)
 		err = put_strings(as, envp, envc, &at, &w);
 	if (err)
 		return err;
-	uintptr_t fn_at = at, plat_at = at + fnlen;
+	info->env_end = at;
+	uintptr_t fn_at = at;
 
 	if (execfn) {
 		err = copy_to_user(as, at, execfn, fnlen);
 		if (err)
 			return err;
 	}
-	err = copy_to_user(as, plat_at, platform, sizeof(platform));
-	if (err)
-		return err;
 
 	const uint64_t auxv[][2] = {
 		{ AT_SYSINFO_EHDR, info->vdso }, /* the vDSO (left out if none) */

@@ -11,6 +11,7 @@
 #include "kernel/arch.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/proc/cred.h"
+#include "kernel/proc/limits.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/slab.h"
 #include "lib/errno.h"
@@ -131,6 +132,7 @@ struct proc *proc_alloc(void)
 	atomic_init(&p->sig_pending, 0);
 	p->state = PROC_ALIVE;
 	p->umask = 022;
+	proc_affinity_reset(p);
 	p->cred = cred_get(&cred_root); /* fork replaces it with the parent's */
 	list_init(&p->children);
 	list_init(&p->sibling);
@@ -162,6 +164,7 @@ void proc_put(struct proc *p)
 	kfree(p->sighand);
 	proc_image_put(p->image);
 	proc_exe_release(p); /* a child whose fork failed */
+	proc_limits_release(p);
 	cred_put(p->cred);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
@@ -204,6 +207,21 @@ void proc_set_name(struct proc *p, const char *path)
 	const char *base = strrchr(path, '/');
 
 	strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
+}
+
+int proc_cpu_times_pid(int pid, uint64_t t[4])
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct proc *p = proc_lookup_locked(pid);
+
+	if (p) {
+		t[0] = p->utime_ns;
+		t[1] = p->stime_ns;
+		t[2] = p->cutime_ns;
+		t[3] = p->cstime_ns;
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return p ? 0 : -ESRCH;
 }
 
 void proc_cpu_times(struct proc *p, uint64_t t[4])

@@ -82,6 +82,23 @@ void proc_drop_ctty(struct proc *p);
 
 /* CPU time in ns: user, system, reaped children's user, children's system. */
 void proc_cpu_times(struct proc *p, uint64_t t[4]);
+/* The same for process @pid: 0, or -ESRCH. */
+int proc_cpu_times_pid(int pid, uint64_t t[4]);
+
+/* References to a process (its memory stays until the last put). */
+void proc_get(struct proc *p);
+void proc_put(struct proc *p);
+
+/*
+ * For the POSIX timers (kernel/time/ptimer.c): send a timer's signal, or,
+ * if the same timer's signal is still queued, count an overrun on it
+ * (Linux); take a deleted timer's queued signal back. Mark a process as
+ * having CPU-time timers, which its userloop then checks after the program
+ * runs.
+ */
+int proc_signal_timer(struct proc *p, const struct ksiginfo *ki);
+void proc_signal_timer_cancel(struct proc *p, int timerid);
+void proc_set_cpu_timers(struct proc *p, bool on);
 
 /* ---- the view of any process, for /proc (proc_view.c) ------------------------ */
 
@@ -151,5 +168,12 @@ void signal_wait_end(struct proc *p);
 /* The signals pending, blocked or not (signalfd reads its own set). */
 uint64_t signal_pending_set(struct proc *p);
 
+/* Processes in the pid table now (zombies included). */
+int proc_live_count(void);
+
+/* The 1, 5 and 15 minute load averages (Linux's calc_load: processes that
+ * can run, sampled every 5 s) in fixed point with shift fraction bits
+ * (sysinfo: 16; /proc/loadavg divides by 1 << shift). */
+void proc_loadavg(unsigned long out[3], unsigned shift);
 
 #endif

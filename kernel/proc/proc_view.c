@@ -56,6 +56,19 @@ void *proc_view_swap(struct proc *p, void **slot, void *val)
 	return old;
 }
 
+void proc_view_detach(struct proc *p, struct as **as, struct fdtable **files, struct inode **cwd)
+{
+	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
+
+	*as = p->as;
+	*files = p->files;
+	*cwd = p->cwd;
+	p->as = NULL;
+	p->files = NULL;
+	p->cwd = NULL;
+	spin_unlock_irqrestore(proc_view_lock(p), fl);
+}
+
 /* ---- images ------------------------------------------------------------------ */
 
 static size_t vec_bytes(const char *const *v)
@@ -192,7 +205,8 @@ int proc_image_create(struct proc *p, const char *path, const char *execfn,
 	kfree(exe);
 
 	/* exec_stack.h: the argv strings, the envp strings and the execfn
-	 * string end at the top of the stack (USER_TOP). usertests
+	 * string end at the top of the stack (USER_TOP here; execve sets the
+	 * places exec_build_stack used, the top being random). usertests
 	 * procfs_other_process checks this against what the program got. */
 	size_t abytes = vec_bytes(argv), ebytes = vec_bytes(envp);
 
@@ -305,8 +319,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	fl = spin_lock_irqsave(&proc_lock);
 	pi->ppid = p->parent ? p->parent->pid : 0;
 	pi->pgid = p->pgid;
-	pi->sid = p->pgid; /* no sessions yet: each group leads its own */
-	pi->state = p->state == PROC_ZOMBIE ? 'Z' : 'S';
+	pi->sid = p->sid;
+	pi->state = p->state == PROC_ZOMBIE ? 'Z' : (p->jobctl & JOBCTL_STOPPED) ? 'T' : 'S';
 	if (p->state == PROC_ZOMBIE)
 		pi->exit_code = p->wstatus;
 	pi->cutime_ns = p->cutime_ns;
@@ -322,6 +336,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	/* The parent records the id after task_spawn returns, when the child
 	 * may already run on another hart: 0 means "just spawned". */
 	pi->task = __atomic_load_n(&p->task, __ATOMIC_RELAXED);
+	if (p == proc_current())
+		pi->task = task_current(); /* known to us even before the parent stored it */
 	pi->sig_pending = atomic_load_explicit(&p->sig_pending, memory_order_relaxed);
 	pi->sig_blocked = __atomic_load_n(&p->sig_blocked, __ATOMIC_RELAXED);
 	pi->sig_ignored = __atomic_load_n(&p->sig_ignored, __ATOMIC_RELAXED);
@@ -330,7 +346,7 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 		pi->polls = st.polls;
 		pi->wakes = st.wakes;
 		pi->self_wakes = st.self_wakes;
-		if (st.state != TASK_STATS_IDLE)
+		if (st.state != TASK_STATS_IDLE && pi->state != 'T')
 			pi->state = 'R';
 	}
 	if (pi->state != 'Z' && (p == proc_current() || pi->task == TASK_ID_NONE))

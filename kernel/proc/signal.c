@@ -19,6 +19,7 @@
 #include "kernel/ipc/signalfd.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/cred.h"
+#include "kernel/time/ptimer.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -55,32 +56,33 @@ int signal_send_locked(struct proc *p, const struct ksiginfo *ki)
 {
 	int sig = ki->signo;
 	uint64_t bit = SIG_BIT(sig);
-	/* A continued process is woken only after its signal is in, so it
-	 * cannot run on (another hart) without seeing it pending. */
-	bool continued = jobctl_on_send_locked(p, sig);
+	bool queued = false;
 
+	jobctl_on_send_locked(p, sig);
 	if (sender_discards(p, sig))
 		goto out;
-	if (sig < SIGRTMIN) {
+	if (sig < SIGRTMIN && ki->code != SI_TIMER) {
 		/* A second one while pending merges into the first. Without
-		 * an entry it is still pending, with SI_KERNEL information. */
+		 * an entry it is still pending, with SI_KERNEL information.
+		 * (A timer's entry is always queued, as Linux's.) */
 		if (atomic_load_explicit(&p->sig_pending, memory_order_relaxed) & bit)
 			goto out;
 		(void)sigq_add_locked(p, ki);
 	} else if (sigq_add_locked(p, ki) && ki->code != SI_USER && ki->code != SI_KERNEL) {
-		if (continued)
-			task_wake(p->task);
 		return -EAGAIN; /* sigqueue and timers: the queue is full (Linux) */
 	}
 	/* release: pairs with the acquire loads of the target (deliverable(),
 	 * signal_dequeue()). */
 	atomic_fetch_or_explicit(&p->sig_pending, bit, memory_order_release);
-	task_wake(p->task);
-	signalfd_notify();
-	return 0;
+	queued = true;
 out:
-	if (continued)
+	/* SIGCONT resumes the process only now that it is pending: the
+	 * userloop, which reads the two without the lock, must never see it
+	 * running again before it sees its SIGCONT (jobctl_continue_locked). */
+	if ((sig == SIGCONT && jobctl_continue_locked(p)) || queued)
 		task_wake(p->task);
+	if (queued)
+		signalfd_notify();
 	return 0;
 }
 
@@ -499,6 +501,7 @@ void signal_reset_on_exec(struct proc *p)
 	kfree(proc_view_swap(p, (void **)&p->sighand, NULL)); /* /proc reads it */
 	p->sig_saved = 0;
 	signal_action_changed(p, SIGCHLD);
+	ptimer_exec(p); /* POSIX timers go; interval timers stay */
 	f = spin_lock_irqsave(&proc_lock);
 	p->jobctl |= JOBCTL_EXECED;
 	spin_unlock_irqrestore(&proc_lock, f);

@@ -130,10 +130,12 @@ void signal_discard_locked(struct proc *p, uint64_t sigs);
  * the userloop then returns PENDING (SIGCONT or SIGKILL wakes it).
  */
 bool signal_jobctl(struct proc *p);
-/* What sending @sig to @p does at once (proc_lock held): SIGCONT resumes
- * a stopped process (true: the caller must wake it) and drops pending stop
- * signals; a stop signal drops a pending SIGCONT. */
-bool jobctl_on_send_locked(struct proc *p, int sig);
+/* What sending @sig to @p does before it is queued (proc_lock held):
+ * SIGCONT drops pending stop signals, a stop signal a pending SIGCONT. */
+void jobctl_on_send_locked(struct proc *p, int sig);
+/* SIGCONT, once queued (or dropped as ignored), resumes a stopped @p:
+ * true if it was stopped (the caller wakes it). proc_lock held. */
+bool jobctl_continue_locked(struct proc *p);
 /* @p exits (proc_lock held): process groups this orphans that have a
  * stopped member get SIGHUP and SIGCONT, as POSIX says. */
 void jobctl_exit_locked(struct proc *p);

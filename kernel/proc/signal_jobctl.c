@@ -55,25 +55,43 @@ static void stop_locked(struct proc *p, int sig)
 	jobctl_notify_parent_locked(p, CLD_STOPPED, sig);
 }
 
-/* True if @p was stopped: the caller wakes it. */
-static bool continue_locked(struct proc *p)
+bool jobctl_continue_locked(struct proc *p)
 {
 	if (!(p->jobctl & JOBCTL_STOPPED))
 		return false;
-	p->jobctl = (p->jobctl | JOBCTL_CONT_REPORT) & ~(JOBCTL_STOPPED | JOBCTL_STOP_REPORT);
+	/* release: pairs with the userloop's acquire load of jobctl, after
+	 * which it reads the pending set (the SIGCONT queued before this). */
+	__atomic_store_n(&p->jobctl,
+			 (uint8_t)((p->jobctl | JOBCTL_CONT_REPORT) &
+				   ~(JOBCTL_STOPPED | JOBCTL_STOP_REPORT)),
+			 __ATOMIC_RELEASE);
 	nr_stopped--;
 	jobctl_notify_parent_locked(p, CLD_CONTINUED, SIGCONT);
 	return true;
 }
 
-bool jobctl_on_send_locked(struct proc *p, int sig)
+void jobctl_on_send_locked(struct proc *p, int sig)
 {
-	if (sig == SIGCONT) {
+	if (sig == SIGCONT)
 		signal_discard_locked(p, SIG_STOP_SET);
-		return continue_locked(p);
-	}
-	if (SIG_BIT(sig) & SIG_STOP_SET)
+	else if (SIG_BIT(sig) & SIG_STOP_SET)
 		signal_discard_locked(p, SIG_BIT(SIGCONT));
+}
+
+/* A pending, unblocked signal below @below that has a handler or a fatal
+ * default action. */
+static bool lower_needs_action(const struct proc *p, uint64_t pend, int below)
+{
+	uint64_t m = pend & ~(p->sig_blocked & ~SIG_UNBLOCKABLE) & (SIG_BIT(below) - 1);
+
+	for (; m; m &= m - 1) {
+		int sig = __builtin_ctzll(m) + 1;
+		uint64_t bit = SIG_BIT(sig);
+
+		if (signal_caught(p, sig) ||
+		    !((p->sig_ignored & bit) || (bit & (SIG_DEFAULT_IGNORED | SIG_STOP_SET))))
+			return true;
+	}
 	return false;
 }
 
@@ -92,6 +110,11 @@ bool signal_jobctl(struct proc *p)
 		if (signal_caught(p, sig) || (sig != SIGSTOP && (p->sig_ignored & SIG_BIT(sig))))
 			stops &= ~SIG_BIT(sig);
 	}
+	/* Signals go in number order, as Linux dequeues them: a handler or a
+	 * fatal default of a lower number is acted on first (signal_act), so
+	 * a SIGTERM sent with a SIGTTIN pending still ends the process. */
+	if (stops && lower_needs_action(p, pend, __builtin_ctzll(stops) + 1))
+		stops = 0;
 	f = spin_lock_irqsave(&proc_lock);
 	if (stops) {
 		/* Again under the lock: a SIGCONT may just have dropped them. */
@@ -234,6 +257,17 @@ bool proc_sig_blocked_or_ignored(struct proc *p, int sig)
 	uint64_t bit = SIG_BIT(sig);
 
 	return (p->sig_blocked & bit) || (p->sig_ignored & bit);
+}
+
+void proc_set_cpu_timers(struct proc *p, bool on)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+
+	if (on)
+		p->jobctl |= JOBCTL_TIMERS;
+	else
+		p->jobctl &= ~JOBCTL_TIMERS;
+	spin_unlock_irqrestore(&proc_lock, f);
 }
 
 void proc_drop_ctty(struct proc *p)

@@ -17,6 +17,7 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/mm/kmalloc.h"
+#include "kernel/time/ptimer.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -99,6 +100,59 @@ void signal_discard_locked(struct proc *p, uint64_t sigs)
 	sigq_flush_locked(p, sigs);
 }
 
+/* The queued entry of timer @timerid's signal, or NULL. */
+static struct sigq_entry *timer_entry_locked(struct proc *p, int timerid)
+{
+	for (struct sigq_entry *e = *bucket(p); e; e = e->next)
+		if (e->owner == p && e->info.code == SI_TIMER && e->info.timerid == timerid)
+			return e;
+	return NULL;
+}
+
+int proc_signal_timer(struct proc *p, const struct ksiginfo *ki)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct sigq_entry *e = timer_entry_locked(p, ki->timerid);
+	int err = 0;
+
+	if (e) {
+		/* Still pending: one more overrun, saturated (DELAYTIMER_MAX). */
+		int64_t o = (int64_t)e->info.overrun + 1 + ki->overrun;
+
+		e->info.overrun = o > 0x7fffffff ? 0x7fffffff : (int32_t)o;
+	} else if (p->state == PROC_ALIVE) {
+		err = signal_send_locked(p, ki);
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return err;
+}
+
+void proc_signal_timer_cancel(struct proc *p, int timerid)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct sigq_entry **pp, *e;
+	int sig = 0;
+
+	for (pp = bucket(p); (e = *pp); pp = &e->next) {
+		if (e->owner == p && e->info.code == SI_TIMER && e->info.timerid == timerid) {
+			sig = e->info.signo;
+			*pp = e->next;
+			kfree(e);
+			break;
+		}
+	}
+	/* The signal stays pending only if another instance is queued. */
+	if (sig) {
+		bool more = false;
+
+		for (e = *bucket(p); e && !more; e = e->next)
+			more = e->owner == p && e->info.signo == sig;
+		if (!more)
+			atomic_fetch_and_explicit(&p->sig_pending, ~SIG_BIT(sig), memory_order_relaxed);
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+}
+
 int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *ki)
 {
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
@@ -119,6 +173,9 @@ int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *ki)
 						  memory_order_relaxed);
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
+	/* A POSIX timer's signal: timer_getoverrun reports its overrun now. */
+	if (sig && ki->code == SI_TIMER)
+		ptimer_delivered(p, ki->timerid, ki->overrun);
 	return sig;
 }
 

@@ -19,6 +19,7 @@
 #include "kernel/mm/as.h"
 #include "kernel/panic.h"
 #include "kernel/syscall/syscall.h"
+#include "kernel/time/ptimer.h"
 #include "lib/errno.h"
 
 void proc_set_current(struct proc *p);
@@ -191,12 +192,14 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 	for (;;) {
 		int wstatus;
 
-		/* relaxed pre-check: a signal sent after it wakes the task, and
+		/* The pre-check: a signal sent after it wakes the task, and
 		 * the next poll looks again (the checks below acquire). A
 		 * stopped process waits here, its syscall (if any) pending,
-		 * until SIGCONT or SIGKILL wakes it. */
-		if (atomic_load_explicit(&p->sig_pending, memory_order_relaxed) ||
-		    (__atomic_load_n(&p->jobctl, __ATOMIC_RELAXED) & JOBCTL_STOPPED)) {
+		 * until SIGCONT or SIGKILL wakes it; jobctl is read first,
+		 * acquire, so a process seen continued is seen with the
+		 * SIGCONT queued before (jobctl_continue_locked). */
+		if ((__atomic_load_n(&p->jobctl, __ATOMIC_ACQUIRE) & JOBCTL_STOPPED) ||
+		    atomic_load_explicit(&p->sig_pending, memory_order_relaxed)) {
 			if (signal_jobctl(p))
 				return POLL_PENDING;
 		}
@@ -238,6 +241,9 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 		uint64_t t0 = clock_now_ns();
 		arch_user_run(&p->uc, &trap);
 		p->utime_ns += clock_now_ns() - t0;
+		/* ITIMER_VIRTUAL / PROF and CPU-clock POSIX timers. */
+		if (__atomic_load_n(&p->jobctl, __ATOMIC_RELAXED) & JOBCTL_TIMERS)
+			ptimer_cpu_tick(p, p->utime_ns, p->utime_ns + p->stime_ns);
 
 		switch (trap.event) {
 		case USER_EVENT_SYSCALL:
@@ -263,7 +269,11 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 static enum poll uloop_poll(struct future *f, struct context *cx)
 {
 	struct proc *p = uloop_proc(f);
-	irqflags_t flags = arch_irq_save();
+	irqflags_t flags;
+
+	if (!proc_may_run_here(p, cx))
+		return POLL_PENDING; /* pinned elsewhere: it moves there (affinity.c) */
+	flags = arch_irq_save();
 	uint64_t t0 = clock_now_ns(), u0 = p->utime_ns;
 	enum poll r;
 

@@ -1,17 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Time syscalls: clock_gettime, clock_getres, gettimeofday, times, and the
- * blocking nanosleep / clock_nanosleep.
- *
- * Clocks: everything reads clock_now_ns(), the monotonic time since boot.
- * There is no RTC driver yet (QEMU virt has a goldfish RTC we do not read),
- * so CLOCK_REALTIME counts from the Unix epoch at boot: dates print as
- * 1970-01-01 plus the uptime. REALTIME, MONOTONIC, BOOTTIME, TAI and their
- * RAW/COARSE/ALARM variants are therefore one clock (nothing is suspended,
- * nothing slews it). The CPU-time clocks use proc_cpu_times() (kernel/proc):
- * void proc_cpu_times(struct proc *p, uint64_t t[4]) giving user, system,
- * children's user, children's system time in ns; a single-threaded process
- * has the same process and thread CPU time.
+ * Time syscalls: clock_gettime, clock_getres, clock_settime, gettimeofday,
+ * settimeofday, times, and the blocking nanosleep / clock_nanosleep. The
+ * clocks themselves are kernel/time/clock.c's (the wall clock starts from
+ * the RTC); the timers are sys_timer.c's.
  */
 #include "kernel/arch.h"
 #include "kernel/async/timer.h"
@@ -19,23 +11,11 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
+#include "kernel/time/clock.h"
 #include "lib/errno.h"
 #include "lib/list.h"
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define CLOCK_REALTIME_ALARM 8
-#define CLOCK_BOOTTIME_ALARM 9
-#define CLOCK_TAI 11
-
 #define TIMER_ABSTIME 1
-#define NSEC_PER_SEC 1000000000ULL
 #define CLK_TCK 100 /* times() ticks per second; AT_CLKTCK says the same */
 
 /* The riscv64 (LP64) layouts. */
@@ -50,34 +30,6 @@ struct ktimeval {
 struct ktms {
 	int64_t tms_utime, tms_stime, tms_cutime, tms_cstime;
 };
-
-/* The clock's value in ns, or -EINVAL for an unknown (or another process's) clock. */
-static int clock_read(struct proc *p, long clockid, uint64_t *ns)
-{
-	uint64_t t[4];
-
-	switch (clockid) {
-	case CLOCK_REALTIME:
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-	case CLOCK_REALTIME_ALARM:
-	case CLOCK_BOOTTIME_ALARM:
-	case CLOCK_TAI:
-		*ns = clock_now_ns();
-		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		proc_cpu_times(p, t);
-		*ns = t[0] + t[1];
-		return 0;
-	default:
-		/* Negative ids name other processes' CPU clocks: not supported. */
-		return -EINVAL;
-	}
-}
 
 static struct ktimespec ns_to_timespec(uint64_t ns)
 {
@@ -98,31 +50,80 @@ SYSCALL_FAST(113, clock_gettime)
 
 SYSCALL(114, clock_getres)
 {
-	/* Like Linux's high-resolution clocks, 1 ns for all (no coarse tick here). */
-	struct ktimespec ts = { 0, 1 };
+	struct ktimespec ts;
 	uint64_t ns;
-	int err = clock_read(sc->proc, (long)(int)sc->arg[0], &ns);
+	int err = clock_resolution(sc->proc, (long)(int)sc->arg[0], &ns);
 
 	if (err)
 		return err;
 	if (!sc->arg[1])
 		return 0;
+	ts = ns_to_timespec(ns);
 	return copy_to_user(proc_as(sc->proc), sc->arg[1], &ts, sizeof(ts));
+}
+
+/*
+ * Only CLOCK_REALTIME can be set, by root (CAP_SYS_TIME), and not to a time
+ * before the machine booted. Linux's order of errors: any other clock
+ * (the CPU-time ones too) is -EINVAL before the pointer is read.
+ */
+SYSCALL(112, clock_settime)
+{
+	struct ktimespec ts;
+
+	if ((long)(int)sc->arg[0] != CLOCK_REALTIME)
+		return -EINVAL;
+	if (copy_from_user(proc_as(sc->proc), &ts, sc->arg[1], sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	if (!clock_may_set(sc->proc))
+		return -EPERM;
+	return clock_set_realtime((uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec);
 }
 
 SYSCALL_FAST(169, gettimeofday)
 {
 	struct as *as = proc_as(sc->proc);
-	uint64_t ns = clock_now_ns();
+	uint64_t ns = clock_realtime_ns();
 	struct ktimeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) / 1000 };
-	static const int32_t tz[2]; /* minuteswest, dsttime: UTC */
+	struct ktimezone tz;
 	int err = 0;
 
 	if (sc->arg[0])
 		err = copy_to_user(as, sc->arg[0], &tv, sizeof(tv));
-	if (!err && sc->arg[1])
-		err = copy_to_user(as, sc->arg[1], tz, sizeof(tz));
+	if (!err && sc->arg[1]) {
+		clock_get_tz(&tz);
+		err = copy_to_user(as, sc->arg[1], &tz, sizeof(tz));
+	}
 	return err;
+}
+
+SYSCALL(170, settimeofday)
+{
+	struct as *as = proc_as(sc->proc);
+	struct ktimeval tv;
+	struct ktimezone tz;
+
+	if (sc->arg[0]) {
+		if (copy_from_user(as, &tv, sc->arg[0], sizeof(tv)))
+			return -EFAULT;
+		if (tv.tv_usec < 0 || tv.tv_usec >= 1000000 || tv.tv_sec < 0)
+			return -EINVAL;
+	}
+	if (sc->arg[1] && copy_from_user(as, &tz, sc->arg[1], sizeof(tz)))
+		return -EFAULT;
+	if (!clock_may_set(sc->proc))
+		return -EPERM;
+	if (sc->arg[1]) {
+		if (tz.tz_minuteswest > 15 * 60 || tz.tz_minuteswest < -15 * 60)
+			return -EINVAL;
+		clock_set_tz(&tz);
+	}
+	if (sc->arg[0])
+		return clock_set_realtime((uint64_t)tv.tv_sec * NSEC_PER_SEC +
+					  (uint64_t)tv.tv_usec * 1000);
+	return 0;
 }
 
 SYSCALL(153, times)
@@ -268,6 +269,8 @@ SYSCALL_ASYNC(115, clock_nanosleep)
 	case CLOCK_MONOTONIC:
 	case CLOCK_BOOTTIME:
 	case CLOCK_TAI:
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
 		break;
 	case CLOCK_THREAD_CPUTIME_ID:
 		return -EINVAL; /* as Linux */
@@ -275,8 +278,6 @@ SYSCALL_ASYNC(115, clock_nanosleep)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_REALTIME_ALARM:
-	case CLOCK_BOOTTIME_ALARM:
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;
@@ -284,9 +285,9 @@ SYSCALL_ASYNC(115, clock_nanosleep)
 	err = read_timespec(sc, sc->arg[2], &ns);
 	if (err)
 		return err;
-	/* All the accepted clocks read clock_now_ns(), so an absolute time
-	 * is a deadline as it stands. */
+	/* An absolute time on the wall clock: by the offset in force now (a
+	 * clock_settime while asleep does not move the deadline). */
 	if (sc->arg[1] & TIMER_ABSTIME)
-		return sleep_until_deadline(sc, ns, 0);
+		return sleep_until_deadline(sc, clock_abs_to_mono(clockid, ns), 0);
 	return sleep_until_deadline(sc, add_sat(now, ns), sc->arg[3]);
 }

@@ -13,6 +13,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/syscall/syscall.h"
+#include "kernel/time/clock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -32,7 +33,9 @@ KTEST(systime, clocks)
 	for (unsigned long id = 2; id <= 11; id++)
 		EXPECT(id == 10 ? SYS(p, 113, id, KTEST_UBUF, 0, 0) == -EINVAL
 				: SYS(p, 113, id, KTEST_UBUF, 0, 0) == 0);
-	EXPECT(SYS(p, 113, (unsigned long)-6, KTEST_UBUF, 0, 0) == -EINVAL);
+	EXPECT(SYS(p, 113, (unsigned long)-6, KTEST_UBUF, 0, 0) == 0);	/* our CPU clock */
+	EXPECT(SYS(p, 113, (unsigned long)-5, KTEST_UBUF, 0, 0) == -EINVAL);	/* kind 3 */
+	EXPECT(SYS(p, 113, (unsigned long)(-30001L * 8 + 2) /* (~30000 << 3) | 2: pid 30000 */, KTEST_UBUF, 0, 0) == -EINVAL);
 	EXPECT(SYS(p, 113, 1, 0, 0, 0) == -EFAULT);
 	EXPECT(SYS(p, 114, 1, KTEST_UBUF, 0, 0) == 0);
 	EXPECT(copy_from_user(p->as, ts, KTEST_UBUF, 16) == 0);
@@ -43,7 +46,7 @@ KTEST(systime, clocks)
 	EXPECT(SYS(p, 169, KTEST_UBUF, KTEST_UBUF + 16, 0, 0) == 0);
 	EXPECT(copy_from_user(p->as, tv, KTEST_UBUF, 16) == 0);
 	EXPECT(tv[1] >= 0 && tv[1] < 1000000);
-	EXPECT((uint64_t)tv[0] <= clock_now_ns() / 1000000000);
+	EXPECT((uint64_t)tv[0] <= clock_realtime_ns() / 1000000000);	/* the wall clock */
 	EXPECT(SYS(p, 169, 0x1000, 0, 0, 0) == -EFAULT);
 
 	ticks = SYS(p, 153, KTEST_UBUF, 0, 0, 0);
@@ -119,15 +122,16 @@ KTEST(systime, clock_nanosleep)
 	EXPECT(ktest_syscall(p, 115, 1, 1 /* ABSTIME */, KTEST_UBUF, 0, &f) == 0 && f);
 	EXPECT(ktest_poll_until_ready(f, 0));
 	ktest_future_finish(f);
-	/* Absolute, 15 ms ahead. */
+	/* Absolute on CLOCK_REALTIME (the wall clock), 15 ms ahead. */
 	t0 = clock_now_ns();
-	now = t0 + 15000000;
+	now = clock_realtime_ns() + 15000000;
 	ts[0] = (int64_t)(now / 1000000000);
 	ts[1] = (int64_t)(now % 1000000000);
 	EXPECT(copy_to_user(p->as, KTEST_UBUF, ts, 16) == 0);
 	EXPECT(ktest_syscall(p, 115, 0, 1, KTEST_UBUF, 0, &f) == 0 && f);
 	EXPECT(ktest_poll_until_ready(f, 2000000000ULL));
-	EXPECT(clock_now_ns() >= now);
+	EXPECT(clock_realtime_ns() >= now);
+	EXPECT(clock_now_ns() - t0 >= 15000000);
 	ktest_future_finish(f);
 	/* Relative 5 ms on CLOCK_MONOTONIC. */
 	ts[0] = 0;

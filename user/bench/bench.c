@@ -4,7 +4,8 @@
  * `time` CSR on our kernel); under QEMU `-icount shift=0` one ns of guest time is one
  * instruction, so "ns/op" there reads as instructions per operation.
  *
- * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs proc)
+ * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs proc
+ *        uring epoll)
  * `bench --exit` is the execve target: it exits at once. BENCH_MAXPROC_LIMIT=N bounds maxproc
  * (default 100000: forks until refusal; keep it small on Linux under qemu-user).
  */
@@ -200,6 +201,8 @@ static void bench_maxproc(void)
 void bench_fs(void); /* fsbench.c */
 void bench_fsread(long scale); /* mmbench.c */
 void bench_creat(long scale);
+void bench_uring(void); /* asyncbench.c */
+void bench_epoll(void);
 void bench_proc(void); /* procbench.c */
 
 static void run_fsread(void)
@@ -223,6 +226,7 @@ static const struct {
 	{ "pipe", bench_pipe, false },	   { "maxproc", bench_maxproc, false },
 	{ "fs", bench_fs, false },	   { "proc", bench_proc, false },
 	{ "fsread", run_fsread, true },	   { "creat", run_creat, true },
+	{ "uring", bench_uring, false },   { "epoll", bench_epoll, false },
 };
 
 int main(int argc, char **argv)

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -140,7 +142,24 @@ UT_CASE(jc_setpgid_after_exec, 0, 30)
 		_exit(127);
 	}
 	ASSERT(pid > 0);
-	ut_sleep_ms(200);
+	/* Wait for the exec itself, not for a while: /proc/<pid>/stat names the
+	 * new image once it has happened (a fixed sleep raced under host load). */
+	char path[32], buf[256];
+	bool execed = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 1000 && !execed; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		execed = strstr(buf, "(sleep)") != NULL;
+		if (!execed)
+			ut_sleep_ms(10);
+	}
+	EXPECT(execed);
 	EXPECT(setpgid(pid, pid) == -1 && errno == EACCES);
 	kill_wait(pid);
 }
@@ -161,6 +180,25 @@ UT_CASE(jc_kill_group, 0, 30)
 	kill_wait(c);
 }
 
+/* The state letter of /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[32], buf[256], *close_paren;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+}
+
 UT_CASE(jc_stop_continue_wait4, 0, 30)
 {
 	pid_t pid = spawn_forever();
@@ -173,6 +211,7 @@ UT_CASE(jc_stop_continue_wait4, 0, 30)
 	EXPECT(kill(pid, SIGSTOP) == 0);
 	EXPECT(waitpid(pid, &st, WUNTRACED) == pid);
 	EXPECT(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	EXPECT(proc_state(pid) == 'T'); /* /proc/PID/stat says stopped */
 	/* Reported once. */
 	EXPECT(waitpid(pid, &st, WUNTRACED | WNOHANG) == 0);
 	/* Without WUNTRACED a stop is not reported. */

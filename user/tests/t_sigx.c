@@ -559,3 +559,17 @@ UT_CASE(sigx_blocked_ignored_signal, 0, 30)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	signal(SIGUSR1, SIG_DFL);
 }
+
+/* pause (glibc: ppoll) returns -1 EINTR after a handler, SA_RESTART or not. */
+UT_CASE(sigx_pause_eintr, 0, 30)
+{
+	pid_t kid;
+
+	hits = 0;
+	handle(SIGUSR1, on_sig, SA_RESTART);
+	kid = send_later(SIGUSR1, 50);
+	EXPECT(pause() == -1 && errno == EINTR);
+	EXPECT(hits == 1);
+	ut_wait(kid);
+	signal(SIGUSR1, SIG_DFL);
+}

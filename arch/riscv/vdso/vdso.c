@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The vDSO: user code the kernel maps into every process (kernel/proc/vdso.c) so that glibc
+ * The vDSO: user code the kernel maps into every process (kernel/mm/vdso.c) so that glibc
  * reads the clocks without a trap. It reads the time CSR (allowed to user mode by
  * scounteren.TM) and scales it with the kernel's factors from the data page just below it
  * (vdso_data.h). Clocks it does not know, and bad pointers, fall back to the syscall.
@@ -14,8 +14,6 @@
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
 #define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
 #define CLOCK_BOOTTIME 7
 #define CLOCK_TAI 11
 #define NSEC_PER_SEC 1000000000ull
@@ -73,7 +71,8 @@ static uint64_t monotonic_ns(int64_t *offset)
 	return ns;
 }
 
-/* The clock's value in ns, or false for a clock only the kernel knows. */
+/* The clock's value in ns, or false for a clock only the kernel knows (the
+ * coarse ones, which tick, and the CPU-time clocks). */
 static int read_clock(long clk, uint64_t *ns)
 {
 	int64_t off;
@@ -82,12 +81,10 @@ static int read_clock(long clk, uint64_t *ns)
 	switch (clk) {
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		*ns = monotonic_ns(&off);
 		return 1;
 	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
 	case CLOCK_TAI:
 		mono = monotonic_ns(&off);
 		*ns = mono + (uint64_t)off;

@@ -2,7 +2,7 @@
 /*
  * The vDSO's data page ([vvar]), shared read-only into every process just below the vDSO's
  * code: what user code needs to turn the time CSR into the kernel's clocks. The kernel
- * (kernel/proc/vdso.c) writes it; the vDSO (vdso.c) reads it. A writer bumps seq to odd
+ * (kernel/mm/vdso.c) writes it; the vDSO (vdso.c) reads it. A writer bumps seq to odd
  * before changing the fields and to even after; a reader retries while seq is odd or
  * changed under it.
  */

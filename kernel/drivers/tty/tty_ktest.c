@@ -6,7 +6,9 @@
 #include "kernel/drivers/tty/tty.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/ktest.h"
+#include "kernel/arch.h"
 #include "kernel/ktest_io.h"
+#include "kernel/ktest_sys.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -139,5 +141,97 @@ KTEST(tty, writes_reach_the_output)
 	ASSERT(f);
 	EXPECT(ktest_rw_now(f, "hi there", 8, true) == 8);
 	EXPECT(strcmp(echo_buf, "hi there") == 0);
+	tty_done(f);
+}
+
+/* Linux's n_tty limit: a canonical line holds 4095 bytes and its end;
+ * what is typed beyond is dropped, the newline still ends it. */
+KTEST(tty, canonical_line_holds_4095_bytes)
+{
+	static char big[5000], out[5000];
+	struct file *f = tty_open_test();
+
+	ASSERT(f);
+	memset(big, 'a', sizeof(big));
+	tty_input(big, sizeof(big));
+	tty_input("\n", 1);
+	EXPECT(ktest_rw_now(f, out, sizeof(out), false) == 4096);
+	EXPECT(out[4094] == 'a' && out[4095] == '\n');
+	tty_done(f);
+}
+
+/* ^W erases the word before the cursor, ^V makes the next byte literal,
+ * control characters echo as ^X, VEOL ends a line too. */
+KTEST(tty, word_erase_literal_next_and_echoctl)
+{
+	struct file *f = tty_open_test();
+	struct ktermios t;
+	char buf[32];
+
+	ASSERT(f);
+	tty_input("one two\x17" "three\n", 14);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 10);
+	EXPECT(memcmp(buf, "one three\n", 10) == 0);
+	echo_len = 0;
+	tty_input("a\x16\x03" "b\n", 5); /* a literal ^C: no SIGINT, data */
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 4);
+	EXPECT(memcmp(buf, "a\x03" "b\n", 4) == 0);
+	EXPECT(strcmp(echo_buf, "a^\b^Cb\r\n") == 0);
+	ASSERT(f->ops->ioctl(f, NULL, TCGETS, (uintptr_t)&t) == 0);
+	t.c_cc[11] = ';'; /* VEOL */
+	ASSERT(f->ops->ioctl(f, NULL, TCSETS, (uintptr_t)&t) == 0);
+	tty_input("x;y\n", 4);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 2 && memcmp(buf, "x;", 2) == 0);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 2 && memcmp(buf, "y\n", 2) == 0);
+	tty_done(f);
+}
+
+/* Raw mode: VMIN waits for that many bytes; VMIN 0 and VTIME 0 never
+ * waits; VMIN 0 with VTIME times out with 0 bytes. */
+KTEST(tty, vmin_and_vtime)
+{
+	struct file *f = tty_open_test();
+	struct ktermios t;
+	struct future *r;
+	char buf[16];
+
+	ASSERT(f);
+	ASSERT(f->ops->ioctl(f, NULL, TCGETS, (uintptr_t)&t) == 0);
+	t.c_lflag &= ~(2u | 010u); /* ICANON, ECHO */
+	t.c_cc[6] = 3;		   /* VMIN */
+	t.c_cc[5] = 0;		   /* VTIME */
+	ASSERT(f->ops->ioctl(f, NULL, TCSETS, (uintptr_t)&t) == 0);
+	tty_input("ab", 2);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == -EINPROGRESS);
+	tty_input("c", 1);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 3);
+	t.c_cc[6] = 0;
+	ASSERT(f->ops->ioctl(f, NULL, TCSETS, (uintptr_t)&t) == 0);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 0); /* nothing, at once */
+	t.c_cc[5] = 1; /* 0.1 s */
+	ASSERT(f->ops->ioctl(f, NULL, TCSETS, (uintptr_t)&t) == 0);
+	uint64_t t0 = clock_now_ns();
+
+	ASSERT(ktest_rw(f, buf, sizeof(buf), false, &r) == 0 && r);
+	EXPECT(ktest_poll_until_ready(r, 2000000000ULL));
+	EXPECT(r->result == 0);
+	EXPECT(clock_now_ns() - t0 >= 100000000);
+	ktest_finish(r);
+	tty_done(f);
+}
+
+/* ^C is SIGINT for the foreground group only when a session has the
+ * console; it echoes ^C and flushes what was typed. */
+KTEST(tty, intr_flushes_and_echoes)
+{
+	struct file *f = tty_open_test();
+	char buf[16];
+
+	ASSERT(f);
+	tty_input("typed\x03", 6);
+	EXPECT(strcmp(echo_buf, "typed^C") == 0);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == -EINPROGRESS);
+	tty_input("ok\n", 3);
+	EXPECT(ktest_rw_now(f, buf, sizeof(buf), false) == 3 && memcmp(buf, "ok\n", 3) == 0);
 	tty_done(f);
 }
