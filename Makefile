@@ -34,7 +34,7 @@ KLDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,linker.ld -Wl,--build-id=non
 KSRCS := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/*/*.c kernel/*/*/*.c \
 	lib/*.c)
 KEXCLUDE ?=
-KSRCS := $(filter-out arch/riscv/asm-offsets.c $(KEXCLUDE),$(KSRCS))
+KSRCS := $(filter-out arch/riscv/asm-offsets.c $(KEXCLUDE),$(KSRCS)) arch/riscv/vdso/blob.S
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))
 
 all: $(B)/kernel.elf
@@ -71,6 +71,18 @@ $(B)/kernel.elf: $(KOBJS) $(B)/k/ksyms.o linker.ld
 	@$(NM) -n $(B)/k/kernel.pass1.elf | grep -i ' t ' > $(B)/k/syms1
 	@$(NM) -n $@ | grep -i ' t ' > $(B)/k/syms2
 	@cmp -s $(B)/k/syms1 $(B)/k/syms2 || { echo "ksyms: text moved between links"; rm -f $@; exit 1; }
+
+# The vDSO (arch/riscv/vdso/): user code, a shared object of its own built with the user
+# toolchain (the bare-metal one cannot link -shared), embedded by blob.S.
+VDSO_SO := $(B)/k/vdso/vdso.so
+$(VDSO_SO): arch/riscv/vdso/vdso.c arch/riscv/vdso/vdso.lds arch/riscv/vdso/vdso_data.h
+	@mkdir -p $(dir $@)
+	$(UCROSS)gcc -std=gnu11 -Wall -Wextra -Werror -O2 -march=rv64gc -mabi=lp64d -fPIC \
+		-shared -nostdlib -ffreestanding -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-I. -Wl,-T,arch/riscv/vdso/vdso.lds -Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 \
+		-Wl,--build-id=none -Wl,-Bsymbolic -o $@ $<
+$(B)/k/arch/riscv/vdso/blob.S.o: $(VDSO_SO)
+$(B)/k/arch/riscv/vdso/blob.S.o: KCFLAGS += -DVDSO_SO='"$(VDSO_SO)"'
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)
 

@@ -118,9 +118,22 @@ void arch_stop_other_harts(void);
 /* Bounds of the stack the calling hart runs on, for backtraces. */
 void arch_stack_bounds(uintptr_t *lo, uintptr_t *hi);
 
+/* The monotonic clock's definition, for a user-mode copy of it (the vDSO):
+ * clock_now_ns() = ((time CSR - *base_ticks) * *ns_per_tick) >> 32. */
+void arch_clock_scale(uint64_t *base_ticks, uint64_t *ns_per_tick);
+
 /* Flush this hart's TLB entries for one virtual page / for everything. */
 void arch_flush_tlb_page(uintptr_t va);
 void arch_flush_tlb_all(void);
+/*
+ * Every hart flushes its whole TLB before this returns (arch/riscv/tlb.c):
+ * after changing entries of an address space another hart may be running,
+ * before freeing the pages they named. Any context with no spin lock held
+ * (others may spin on it with interrupts off); interrupts may be off.
+ */
+void arch_tlb_shootdown(void);
+/* Catch up with shootdown requests (the IPI handler and idle loop call it). */
+void arch_tlb_shootdown_service(void);
 
 #endif /* __ASSEMBLY__ */
 

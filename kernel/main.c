@@ -16,6 +16,9 @@
 #include "kernel/ktest.h"
 #include "kernel/mm/page.h"
 #include "kernel/panic.h"
+#include "kernel/mm/aslr.h"
+#include "kernel/mm/pcache.h"
+#include "kernel/mm/vdso.h"
 #include "kernel/printk.h"
 #include "kernel/fs/ext2/ext2.h"
 #include "kernel/fs/ramfs/ramfs.h"
@@ -97,6 +100,14 @@ void kernel_early_init(const struct boot_info *bi)
 	bootarg_set_cmdline(bi->bootargs);
 	seed_random(bi);
 	syscall_init();
+	pcache_init();
+	aslr_init();
+	{
+		uint64_t base, scale;
+
+		arch_clock_scale(&base, &scale);
+		vdso_init(base, scale);
+	}
 	if (bootarg("panic", buf, sizeof(buf)) && buf[0] == 'h')
 		panic_halts = true;
 	unsigned nharts = bi->fdt->hart_count < MAX_HARTS ? bi->fdt->hart_count : MAX_HARTS;

@@ -31,28 +31,29 @@ void elf_get_phdr(const struct elf_info *info, unsigned i, struct elf64_phdr *ph
 	memcpy(ph, info->image + info->phoff + (uint64_t)i * info->phentsize, sizeof(*ph));
 }
 
-static int check_header(const unsigned char *img, size_t size, struct elf64_ehdr *eh)
+static int check_header(const unsigned char *img, size_t size, size_t hdr_len,
+			struct elf64_ehdr *eh)
 {
-	if (size < sizeof(*eh))
+	if (size < sizeof(*eh) || hdr_len < sizeof(*eh))
 		return -ENOEXEC;
 	memcpy(eh, img, sizeof(*eh));
 	if (memcmp(eh->e_ident, "\177ELF", 4) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_ident[EI_VERSION] != EV_CURRENT ||
 	    (eh->e_ident[EI_OSABI] != ELFOSABI_SYSV && eh->e_ident[EI_OSABI] != ELFOSABI_GNU))
 		return -ENOEXEC;
-	/* ET_DYN would need relocation (static-pie) or an interpreter. */
-	if (eh->e_type != ELF_ET_EXEC || eh->e_machine != ELF_EM_RISCV ||
-	    eh->e_version != EV_CURRENT)
+	if ((eh->e_type != ELF_ET_EXEC && eh->e_type != ELF_ET_DYN) ||
+	    eh->e_machine != ELF_EM_RISCV || eh->e_version != EV_CURRENT)
 		return -ENOEXEC;
 	if (eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0 ||
 	    (uint32_t)eh->e_phnum * eh->e_phentsize > ELF_MAX_PHDR_BYTES)
 		return -ENOEXEC;
-	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * eh->e_phentsize, size))
+	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * eh->e_phentsize, size) ||
+	    !in_file(eh->e_phoff, (uint64_t)eh->e_phnum * eh->e_phentsize, hdr_len))
 		return -ENOEXEC;
 	return 0;
 }
 
-static int check_load(const struct elf64_phdr *ph, size_t size, uint64_t prev_end)
+static int check_load(const struct elf64_phdr *ph, size_t size, uint64_t prev_end, bool dyn)
 {
 	uint64_t page_mask = ELF_PAGE_SIZE - 1;
 
@@ -60,8 +61,9 @@ static int check_load(const struct elf64_phdr *ph, size_t size, uint64_t prev_en
 		return -ENOEXEC;
 	if (!is_pow2_or_zero(ph->p_align) || ((ph->p_offset ^ ph->p_vaddr) & page_mask))
 		return -ENOEXEC;
-	/* The page holding vaddr must be at or above the minimum... */
-	if ((ph->p_vaddr & ~page_mask) < ELF_USER_MIN || ph->p_vaddr >= ELF_USER_TOP)
+	/* The page holding vaddr must be at or above the minimum (an ET_DYN
+	 * file's addresses are relative: any bias moves them)... */
+	if (((ph->p_vaddr & ~page_mask) < ELF_USER_MIN && !dyn) || ph->p_vaddr >= ELF_USER_TOP)
 		return -ENOEXEC;
 	/* ...and vaddr + memsz at or below the top (both below 2^38: no overflow). */
 	if (ph->p_memsz > ELF_USER_TOP - ph->p_vaddr)
@@ -91,7 +93,27 @@ static bool in_load_file_bytes(const struct elf_info *info, uint64_t va, uint64_
 
 int elf_check(const void *image, size_t size, struct elf_info *out)
 {
-	const unsigned char *img = image;
+	return elf_check_hdr(image, size, size, out);
+}
+
+uint64_t elf_headers_span(const void *hdr, size_t hdr_len)
+{
+	struct elf64_ehdr eh;
+
+	if (hdr_len < sizeof(eh))
+		return 0;
+	memcpy(&eh, hdr, sizeof(eh));
+	if (memcmp(eh.e_ident, "\177ELF", 4) != 0 || eh.e_phentsize != sizeof(struct elf64_phdr) ||
+	    (uint32_t)eh.e_phnum * eh.e_phentsize > ELF_MAX_PHDR_BYTES ||
+	    eh.e_phoff > ELF_USER_TOP)
+		return 0;
+	return eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize;
+}
+
+int elf_check_hdr(const void *hdr, size_t hdr_len, uint64_t file_size, struct elf_info *out)
+{
+	const unsigned char *img = hdr;
+	size_t size = file_size > SIZE_MAX ? SIZE_MAX : (size_t)file_size;
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph;
 	struct elf_info info;
@@ -101,7 +123,9 @@ int elf_check(const void *image, size_t size, struct elf_info *out)
 
 	if (!img)
 		return -ENOEXEC;
-	err = check_header(img, size, &eh);
+	if (hdr_len > size)
+		hdr_len = size;
+	err = check_header(img, size, hdr_len, &eh);
 	if (err)
 		return err;
 	info = (struct elf_info){
@@ -112,6 +136,7 @@ int elf_check(const void *image, size_t size, struct elf_info *out)
 		.phnum = eh.e_phnum,
 		.phentsize = eh.e_phentsize,
 		.load_lo = UINT64_MAX,
+		.type = eh.e_type,
 	};
 	phsize = (uint64_t)eh.e_phnum * eh.e_phentsize;
 
@@ -119,7 +144,7 @@ int elf_check(const void *image, size_t size, struct elf_info *out)
 		elf_get_phdr(&info, i, &ph);
 		switch (ph.p_type) {
 		case ELF_PT_LOAD:
-			err = check_load(&ph, size, prev_end);
+			err = check_load(&ph, size, prev_end, eh.e_type == ELF_ET_DYN);
 			if (err)
 				return err;
 			if (ph.p_memsz == 0)
@@ -131,8 +156,14 @@ int elf_check(const void *image, size_t size, struct elf_info *out)
 			info.nload++;
 			break;
 		case ELF_PT_INTERP:
-			/* Asks for a dynamic loader, which we do not have. */
-			return -ENOEXEC;
+			/* One, inside the file, a path of some length (its bytes are
+			 * the loader's to check: execve reads it). */
+			if (info.interp_len || ph.p_filesz < 2 || ph.p_filesz > ELF_MAX_INTERP ||
+			    !in_file(ph.p_offset, ph.p_filesz, size))
+				return -ENOEXEC;
+			info.interp_off = ph.p_offset;
+			info.interp_len = ph.p_filesz;
+			break;
 		case ELF_PT_PHDR:
 			if (have_phdr)
 				return -ENOEXEC;

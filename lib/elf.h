@@ -9,9 +9,10 @@
  * image's size before a byte is read, with overflow-safe arithmetic, so a
  * hostile file can only ever produce -ENOEXEC.
  *
- * Accepted: ELFCLASS64, ELFDATA2LSB, EV_CURRENT, EM_RISCV, ET_EXEC without
- * PT_INTERP (statically linked). ET_DYN (PIE, shared objects) and anything
- * asking for an interpreter are refused: there is no dynamic loader.
+ * Accepted: ELFCLASS64, ELFDATA2LSB, EV_CURRENT, EM_RISCV, ET_EXEC and ET_DYN
+ * (position-independent: static-pie programs, PIE programs, shared objects
+ * and the dynamic loader itself), with at most one PT_INTERP (the loader to
+ * run the program with: its path's place in the file is recorded).
  */
 #ifndef LIB_ELF_H
 #define LIB_ELF_H
@@ -48,6 +49,8 @@
 #define ELF_USER_TOP 0x4000000000ull
 /* Linux's bound on the program header table: at most 64 KiB of it. */
 #define ELF_MAX_PHDR_BYTES 65536u
+/* The longest PT_INTERP path (with its NUL): Linux's PATH_MAX. */
+#define ELF_MAX_INTERP 4096u
 
 struct elf64_ehdr {
 	unsigned char e_ident[16];
@@ -82,13 +85,16 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 byte
 
 /* What elf_check() learned; the image must stay alive while this is used. */
 struct elf_info {
-	const unsigned char *image;
-	size_t size;
+	const unsigned char *image;	/* the whole file, or (elf_check_hdr) its start */
+	size_t size;			/* bytes of the file (image may hold fewer) */
 	uint64_t entry;
 	uint64_t phoff;         /* file offset of the program header table */
 	uint16_t phnum;
 	uint16_t phentsize;     /* always sizeof(struct elf64_phdr) */
 	unsigned nload;         /* PT_LOAD segments with memsz > 0 */
+	uint16_t type;          /* ELF_ET_EXEC or ELF_ET_DYN (loaded at a bias) */
+	uint64_t interp_off;    /* PT_INTERP: the path's file offset and size (its */
+	uint64_t interp_len;    /* NUL included), or 0, 0 without one */
 	uint64_t load_lo;       /* lowest PT_LOAD vaddr */
 	uint64_t load_hi;       /* highest PT_LOAD vaddr + memsz (the brk starts here) */
 	/*
@@ -109,6 +115,16 @@ struct elf_info {
  * ignored. 0 and *out filled, or -ENOEXEC.
  */
 int elf_check(const void *image, size_t size, struct elf_info *out);
+/*
+ * The same from the start of the file only: hdr holds its first hdr_len
+ * bytes, which must include the program header table; file offsets are
+ * checked against file_size. For a loader that maps the file rather than
+ * reading it (execve).
+ */
+int elf_check_hdr(const void *hdr, size_t hdr_len, uint64_t file_size, struct elf_info *out);
+/* Bytes of the file the header and program header table span (after a
+ * check of the ELF header alone), or 0 if hdr is not a usable ELF header. */
+uint64_t elf_headers_span(const void *hdr, size_t hdr_len);
 
 /*
  * Iterate PT_LOAD segments with memsz > 0 in table order (ascending vaddr):

@@ -147,6 +147,9 @@
 #ifndef ETIME
 #define ETIME		62	/* Timer expired */
 #endif
+#ifndef ELIBBAD
+#define ELIBBAD		80	/* Accessing a corrupted shared library */
+#endif
 #ifndef ENOLINK
 #define ENOLINK		67	/* Link has been severed */
 #endif

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Byte-at-a-time string and memory functions, plus word-sized fast paths for
- * memcpy/memset when both pointers are aligned (the common case in the kernel).
+ * memcpy/memset when both pointers are (or can be brought) word aligned: the
+ * common case, and the one page copies, file reads and pipes spend their
+ * time in, so its loop moves 64 bytes per turn (8 loads, then 8 stores:
+ * about 2.4 instructions per 8 bytes instead of 6).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,7 +37,27 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	if (ALIGNED(d) && ALIGNED(s)) {
+	if ((((uintptr_t)d ^ (uintptr_t)s) & (WORD - 1)) == 0 && n >= WORD) {
+		/* Same offset in a word: bytes up to the boundary, then words. */
+		while (!ALIGNED(d)) {
+			*d++ = *s++;
+			n--;
+		}
+		for (; n >= 8 * WORD; n -= 8 * WORD, d += 8 * WORD, s += 8 * WORD) {
+			const word_t *sw = (const word_t *)s;
+			word_t *dw = (word_t *)d;
+			word_t w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3];
+			word_t w4 = sw[4], w5 = sw[5], w6 = sw[6], w7 = sw[7];
+
+			dw[0] = w0;
+			dw[1] = w1;
+			dw[2] = w2;
+			dw[3] = w3;
+			dw[4] = w4;
+			dw[5] = w5;
+			dw[6] = w6;
+			dw[7] = w7;
+		}
 		for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
 			*(word_t *)d = *(const word_t *)s;
 	}
@@ -66,9 +89,25 @@ void *memset(void *dst, int c, size_t n)
 	unsigned char *d = dst;
 	unsigned char b = (unsigned char)c;
 
-	if (ALIGNED(d) && n >= WORD) {
+	if (n >= WORD) {
 		word_t w = (word_t)-1 / 0xff * b;
 
+		while (!ALIGNED(d)) {
+			*d++ = b;
+			n--;
+		}
+		for (; n >= 8 * WORD; n -= 8 * WORD, d += 8 * WORD) {
+			word_t *dw = (word_t *)d;
+
+			dw[0] = w;
+			dw[1] = w;
+			dw[2] = w;
+			dw[3] = w;
+			dw[4] = w;
+			dw[5] = w;
+			dw[6] = w;
+			dw[7] = w;
+		}
 		for (; n >= WORD; n -= WORD, d += WORD)
 			*(word_t *)d = w;
 	}

@@ -7,7 +7,8 @@
 #  - exact instruction counts of the same-hart wake-to-poll path and of a
 #    yield round trip, single-stepped under GDB (1 hart);
 #  - the user-space benchmarks (/bin/bench as init's program) under the same
-#    clock, MEM=128M, on 1 hart and on 4 harts (and the ping-pong on 2);
+#    clock, MEM=128M, on 1 hart and on 4 harts (and the ping-pong on 2), with
+#    norandmaps (no address randomisation: the same layout every run);
 #  - idle host CPU of a 4-hart kernel (tools/idle-cpu.sh).
 set -u
 cd "$(dirname "$0")/.."
@@ -41,9 +42,9 @@ tools/count-insns.sh yield_now yielder_poll yielder_poll |
 	sed 's/^COUNT /BENCH yield_now_exact /' | tee -a "$out"
 
 echo "== user benchmarks (-icount shift=0: ns = guest instructions)"
-run 1 128M "init=/bin/bench"
-run 4 128M "init=/bin/bench"
-run 2 128M "init=/bin/bench pingpong"
+run 1 128M "norandmaps init=/bin/bench"
+run 4 128M "norandmaps init=/bin/bench"
+run 2 128M "norandmaps init=/bin/bench pingpong"
 
 echo "== idle host CPU"
 tools/idle-cpu.sh 10 | tee -a "$out"

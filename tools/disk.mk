@@ -14,7 +14,7 @@ $(SCRATCH_IMG):
 ktest-disk: $(DEPS_STAMP) all
 	@rm -f $(SCRATCH_IMG) && $(MAKE) --no-print-directory $(SCRATCH_IMG)
 	@tools/run-ktest.sh "$(RESULTS)" "ktest-disk-cpus$(CPUS)" $(QEMU) $(QEMUBASE) \
-		$(DISK_SCRATCH) -append "ktest=virtio,bcache"
+		$(DISK_SCRATCH) -append "ktest=virtio,bcache,pcache"
 
 # Disk benchmarks under -icount shift=0 with the scratch disk.
 bench-disk: $(DEPS_STAMP) all

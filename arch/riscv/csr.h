@@ -22,6 +22,7 @@
 #define SATP_MODE_SV39 (8UL << 60)
 
 #define CSR_STIMECMP 0x14d
+#define SCOUNTEREN_TM (1UL << 1)	/* user mode may read the time CSR */
 
 #ifndef __ASSEMBLY__
 #define csr_read(csr)                                                    \

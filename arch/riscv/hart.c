@@ -3,6 +3,7 @@
 #include "arch/riscv/hart.h"
 
 #include "arch/riscv/csr.h"
+#include "kernel/arch.h"
 #include "kernel/trapdefs.h"
 
 #include <stddef.h>
@@ -63,6 +64,7 @@ void arch_wait_for_interrupt(void)
 	if (csr_read(sip) & SIE_SSIE) {
 		csr_clear(sip, SIE_SSIE);
 		this_hart()->irq_count[0]++;
+		arch_tlb_shootdown_service();
 		if (panic_in_progress())
 			arch_halt();
 	}

@@ -54,6 +54,7 @@ struct rv_sigframe {
 };
 
 _Static_assert(sizeof(struct rv_siginfo) == 128, "siginfo_t is 128 bytes");
+_Static_assert(sizeof(struct rv_sigframe) == USER_SIGFRAME_BYTES, "uctx.h's frame size");
 _Static_assert(sizeof(struct rv_fp_state) == 528, "union __riscv_fp_state is 528 bytes");
 _Static_assert(offsetof(struct rv_ucontext, mcontext) == 176, "uc_mcontext at 176");
 _Static_assert(sizeof(struct rv_ucontext) == 960, "ucontext_t is 960 bytes");

@@ -106,4 +106,13 @@ void timer_init_hart(void)
 {
 	arch_timer_set(UINT64_MAX);
 	csr_set(sie, SIE_STIE);
+	/* User mode may read the time CSR (the vDSO's clocks); not the cycle
+	 * or instret counters. */
+	csr_write(scounteren, SCOUNTEREN_TM);
+}
+
+void arch_clock_scale(uint64_t *base_ticks, uint64_t *ns_per_tick)
+{
+	*base_ticks = boot_ticks;
+	*ns_per_tick = ns_per_tick_q32;
 }

@@ -79,6 +79,7 @@ static void ipi_interrupt(void)
 {
 	csr_clear(sip, SIE_SSIE);
 	this_hart()->irq_count[0]++;
+	arch_tlb_shootdown_service();
 	if (panic_in_progress())
 		arch_halt();
 }

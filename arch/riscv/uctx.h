@@ -133,6 +133,9 @@ bool uloop_fast_syscall(struct user_context *uc);
  * the handler".
  */
 #define USER_SIGRETURN_PC 0xff0UL
+/* Bytes a signal frame takes on the stack (siginfo_t, then ucontext_t):
+ * AT_MINSIGSTKSZ of the initial stack. */
+#define USER_SIGFRAME_BYTES (128 + 960)
 struct as;
 /* stack_t: the alternate signal stack a frame records in uc_stack. */
 struct uctx_stack {

@@ -629,6 +629,24 @@ void bcache_stats(struct bcache_stats *out)
 	spin_unlock_irqrestore(&bcache_lock, fl);
 }
 
+void bcache_forget(struct blkdev *dev, uint64_t blockno)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+	struct bcache_buf *b;
+
+	init_locked();
+	b = lookup_locked(dev, blockno);
+	if (b) {
+		if (b->ref || (b->flags & (BUF_READING | BUF_WRITING))) {
+			st.forget_busy++;
+		} else {
+			unkey_locked(b);
+			st.forgotten++;
+		}
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+}
+
 unsigned bcache_invalidate_clean(struct blkdev *dev)
 {
 	unsigned n = 0;

@@ -102,10 +102,21 @@ struct bcache_stats {
 	uint64_t full_waits;	/* gets that found no buffer to reuse and waited */
 	uint64_t writes;	/* write requests issued */
 	uint64_t evictions;	/* valid blocks dropped to make room */
+	uint64_t forgotten;	/* stale copies dropped by bcache_forget */
+	uint64_t forget_busy;	/* bcache_forget found the block in use */
 	unsigned dirty;		/* blocks dirty now */
 	unsigned cached;	/* buffers holding a block now */
 };
 void bcache_stats(struct bcache_stats *out);
+
+/*
+ * Block @blockno of @dev was freed and now holds file data, which the page
+ * cache writes: a stale cached copy (metadata from before, dirty or not) is
+ * dropped so that it can never be written over the data. One in use or in
+ * flight is left (it cannot be: the block was free), and counted in
+ * bcache_stats.forget_busy.
+ */
+void bcache_forget(struct blkdev *dev, uint64_t blockno);
 
 /* Tests: forget every clean unreferenced block (of @dev, or all for NULL),
  * so the next get reads the disk. Returns how many were dropped. */

@@ -141,12 +141,26 @@ void blk_req_init(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint64_
 	r->sector = sector;
 	r->buf = buf;
 	r->len = len;
+	r->nsegs = 0;
+	r->segs = NULL;
 	r->done = NULL;
 	r->done_arg = NULL;
 	r->has_waker = false;
 	r->submit_ns = 0;
 	list_init(&r->wait_node);
 	atomic_store_explicit(&r->state, BLK_REQ_IDLE, memory_order_relaxed);
+}
+
+void blk_req_init_sg(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint64_t sector,
+		     const struct blk_seg *segs, uint32_t nsegs)
+{
+	uint64_t len = 0;
+
+	for (uint32_t i = 0; i < nsegs; i++)
+		len += segs[i].len;
+	blk_req_init(r, dev, op, sector, NULL, len > UINT32_MAX ? 0 : (uint32_t)len);
+	r->nsegs = nsegs;
+	r->segs = segs;
 }
 
 static void blk_account_done(struct blk_req *r);
@@ -182,6 +196,11 @@ static long check_req(const struct blk_req *r)
 		return 0;
 	if (r->len == 0 || r->len % BLK_SECTOR_SIZE || r->len > BLK_MAX_BYTES)
 		return -EINVAL;
+	if (r->nsegs > BLK_MAX_SEGS)
+		return -EINVAL;
+	for (uint32_t i = 0; i < r->nsegs; i++)
+		if (r->segs[i].len == 0 || r->segs[i].len % BLK_SECTOR_SIZE)
+			return -EINVAL;
 	/* Beyond the end: -EIO, as Linux fails a bio past the device's end. */
 	if (r->sector >= r->dev->sectors ||
 	    r->len / BLK_SECTOR_SIZE > r->dev->sectors - r->sector)

@@ -52,13 +52,26 @@ enum blk_req_state {
 	BLK_REQ_DONE,
 };
 
+/* One piece of a scatter-gather request's buffer (kernel memory). */
+struct blk_seg {
+	void *buf;			/* direct-map address */
+	uint32_t len;			/* bytes, a multiple of BLK_SECTOR_SIZE */
+};
+
+/* Most segments one request may have (each is a descriptor on the ring). */
+#define BLK_MAX_SEGS 32
+
 struct blk_req {
 	struct future base;		/* result at DONE: 0, -EIO, -EINVAL */
 	struct blkdev *dev;		/* I */
 	enum blk_op op;			/* I */
 	uint64_t sector;		/* I */
 	void *buf;			/* I: direct-map address (kernel memory) */
-	uint32_t len;			/* I: bytes */
+	uint32_t len;			/* I: bytes (all segments together when nsegs) */
+	/* I: scatter-gather (blk_req_init_sg): the data is segs[0..nsegs) in
+	 * order, consecutive on the disk; buf is unused. 0: the one buf. */
+	uint32_t nsegs;
+	const struct blk_seg *segs;	/* I: owned by the caller, like buf */
 	/* Called once at completion, in interrupt context or from a polling
 	 * loop, without driver locks: record and wake only. May be NULL. */
 	void (*done)(struct blk_req *r);
@@ -104,6 +117,10 @@ struct blkdev {
 /* Prepare @r (any previous use must be DONE or never submitted). */
 void blk_req_init(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint64_t sector,
 		  void *buf, uint32_t len);
+/* The same for a scatter-gather request: nsegs (1..BLK_MAX_SEGS) pieces of
+ * memory read into or written from consecutive sectors from @sector on. */
+void blk_req_init_sg(struct blk_req *r, struct blkdev *dev, enum blk_op op, uint64_t sector,
+		     const struct blk_seg *segs, uint32_t nsegs);
 /* Start @r now (IDLE only); completion as described at the top. */
 void blkdev_submit(struct blk_req *r);
 static inline bool blk_req_is_done(const struct blk_req *r)

@@ -56,10 +56,12 @@ static struct vblk *to_vblk(struct blkdev *dev)
 	return dev->priv;
 }
 
-/* Put @r on the ring if three descriptors are free; false otherwise. */
+/* Put @r on the ring if its descriptors are free (header, one per data
+ * segment, status); false otherwise. */
 static bool start_locked(struct vblk *vb, struct blk_req *r)
 {
-	unsigned n = r->op == BLK_FLUSH ? 2 : 3;
+	unsigned nd = r->op == BLK_FLUSH ? 0 : r->nsegs ? r->nsegs : 1;
+	unsigned n = nd + 2;
 	int head = virtq_alloc_chain(&vb->q, n);
 
 	if (head < 0)
@@ -78,9 +80,9 @@ static bool start_locked(struct vblk *vb, struct blk_req *r)
 	d[i].len = sizeof(s->hdr);
 	/* flags already NEXT from virtq_alloc_chain */
 	i = d[i].next;
-	if (n == 3) {
-		d[i].addr = va_to_pa(r->buf);
-		d[i].len = r->len;
+	for (unsigned k = 0; k < nd; k++) {
+		d[i].addr = va_to_pa(r->nsegs ? r->segs[k].buf : r->buf);
+		d[i].len = r->nsegs ? r->segs[k].len : r->len;
 		d[i].flags = VIRTQ_DESC_F_NEXT | (r->op == BLK_READ ? VIRTQ_DESC_F_WRITE : 0);
 		i = d[i].next;
 	}

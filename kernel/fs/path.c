@@ -9,6 +9,7 @@
  * from there (ioctx.h): a path deeper than the cache holds still resolves.
  */
 #include "kernel/fs/vfs.h"
+#include "kernel/mm/pcache.h"
 
 #include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
@@ -345,7 +346,12 @@ int vfs_truncate(struct inode *ino, uint64_t size)
 	if (!ino->iops || !ino->iops->truncate)
 		return -EPERM;
 	inode_remove_privs(ino); /* truncating drops set-id bits too (Linux) */
-	return ino->iops->truncate(ino, size);
+	int err = ino->iops->truncate(ino, size);
+
+	/* Mappings lose the pages past the new end (the cache did already). */
+	if (!err && ino->pcache)
+		pcache_unmap_from(ino->pcache, size);
+	return err;
 }
 
 void inode_setattr_mem(struct inode *ino, const struct iattr *ia, int64_t now)

@@ -30,6 +30,7 @@ void uio_init_user(struct uio *u, struct as *as, const struct iovec *iov, unsign
 	u->iov = iov;
 	u->iovcnt = cnt;
 	u->iov_off = 0;
+	u->cur = (struct as_cursor){ 0 };
 	for (unsigned i = 0; i < cnt; i++)
 		total += iov[i].len; /* the caller bounded the sum */
 	u->resid = total;
@@ -44,10 +45,11 @@ void uio_init_kernel(struct uio *u, struct iovec *iov, void *buf, size_t n)
 	u->iovcnt = 1;
 	u->iov_off = 0;
 	u->resid = n;
+	u->cur = (struct as_cursor){ 0 };
 }
 
-/* The next contiguous run of the uio: at most n bytes, not crossing a user
- * page (so a fault leaves an exact count behind). */
+/* The next contiguous run of the uio: at most n bytes (a user copy that
+ * faults partway reports the bytes it moved, so counts stay exact). */
 static size_t uio_span(struct uio *u, size_t n, uintptr_t *addr)
 {
 	while (u->iovcnt && u->iov_off == u->iov->len) {
@@ -62,12 +64,6 @@ static size_t uio_span(struct uio *u, size_t n, uintptr_t *addr)
 
 	if (len > n)
 		len = n;
-	if (u->as) {
-		size_t to_page = PAGE_SIZE - (*addr & (PAGE_SIZE - 1));
-
-		if (len > to_page)
-			len = to_page;
-	}
 	return len;
 }
 
@@ -86,25 +82,29 @@ static long uio_copy(struct uio *u, void *kbuf, const void *ksrc, size_t n)
 	while (done < n) {
 		uintptr_t a;
 		size_t len = uio_span(u, n - done, &a);
-		int err = 0;
+		long got = (long)len;
 
 		if (!len)
 			break;
 		if (ksrc) {
 			if (u->as)
-				err = copy_to_user(u->as, a, (const char *)ksrc + done, len);
+				got = copy_to_user_part(u->as, a, (const char *)ksrc + done, len,
+							&u->cur);
 			else
 				memcpy((void *)a, (const char *)ksrc + done, len);
 		} else {
 			if (u->as)
-				err = copy_from_user(u->as, (char *)kbuf + done, a, len);
+				got = copy_from_user_part(u->as, (char *)kbuf + done, a, len,
+							  &u->cur);
 			else
 				memcpy((char *)kbuf + done, (const void *)a, len);
 		}
-		if (err)
-			return done ? (long)done : err;
-		uio_advance(u, len);
-		done += len;
+		if (got < 0)
+			return done ? (long)done : got;
+		uio_advance(u, (size_t)got);
+		done += (size_t)got;
+		if ((size_t)got < len)
+			break; /* a fault partway: the count is exact */
 	}
 	return (long)done;
 }
@@ -117,6 +117,46 @@ long uio_copy_to(struct uio *u, const void *src, size_t n)
 long uio_copy_from(struct uio *u, void *dst, size_t n)
 {
 	return uio_copy(u, dst, NULL, n);
+}
+
+long uio_copy_to_vec(struct uio *u, const struct kvec *v, unsigned n)
+{
+	unsigned vi = 0;
+	size_t voff = 0, done = 0;
+
+	while (vi < n && u->resid) {
+		uintptr_t a;
+		size_t len = uio_span(u, u->resid, &a);
+		long got;
+
+		if (!len)
+			break;
+		if (u->as) {
+			got = copy_to_user_vec(u->as, a, len, v, n, &vi, &voff, &u->cur);
+		} else {
+			got = 0;
+			while ((size_t)got < len && vi < n) {
+				size_t c = v[vi].len - voff;
+
+				if (c > len - (size_t)got)
+					c = len - (size_t)got;
+				memcpy((char *)a + got, (const char *)v[vi].base + voff, c);
+				got += (long)c;
+				voff += c;
+				if (voff == v[vi].len) {
+					vi++;
+					voff = 0;
+				}
+			}
+		}
+		if (got < 0)
+			return done ? (long)done : got;
+		uio_advance(u, (size_t)got);
+		done += (size_t)got;
+		if ((size_t)got < len && vi < n)
+			break; /* a fault partway */
+	}
+	return (long)done;
 }
 
 long uio_zero(struct uio *u, size_t n)
@@ -163,6 +203,7 @@ void inode_init(struct inode *ino, struct superblock *sb, uint32_t mode,
 	ino->fops = fops;
 	ino->sb = sb;
 	ino->priv = NULL;
+	ino->pcache = NULL;
 }
 
 struct inode *inode_get(struct inode *ino)

@@ -43,8 +43,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/mm/uaccess.h"
+
 struct as;
 struct blkdev;
+struct pcache;
 struct proc;
 struct future;
 struct waitq;
@@ -163,6 +166,7 @@ struct uio {
 	unsigned iovcnt;		/* segments left, the current one included */
 	size_t iov_off;			/* bytes of iov[0] already done */
 	size_t resid;			/* bytes left over all segments */
+	struct as_cursor cur;		/* the user copies' page-table cursor */
 };
 
 void uio_init_user(struct uio *u, struct as *as, const struct iovec *iov, unsigned cnt);
@@ -173,6 +177,9 @@ void uio_init_kernel(struct uio *u, struct iovec *iov, void *buf, size_t n);
 long uio_copy_to(struct uio *u, const void *src, size_t n);
 /* Copy n bytes (at most resid) from the uio into dst. Same returns. */
 long uio_copy_from(struct uio *u, void *dst, size_t n);
+/* Copy the kernel pieces v[0..n) in order into the uio (one lock hold per
+ * user segment). Same returns as uio_copy_to. */
+long uio_copy_to_vec(struct uio *u, const struct kvec *v, unsigned n);
 /* Write n zero bytes into the uio (holes, /dev/zero). */
 long uio_zero(struct uio *u, size_t n);
 
@@ -303,6 +310,9 @@ struct inode {
 	const struct file_ops *fops;		/* I: how an open file of it behaves */
 	struct superblock *sb;			/* I */
 	void *priv;				/* I: the fs's or device's own state */
+	/* The page cache of a regular file's data (kernel/mm/pcache.h):
+	 * attached by the fs when it makes the inode, detached at evict. */
+	struct pcache *pcache;			/* F */
 	/* ETXTBSY (perm.c): > 0 open for writing that many times, < 0 running
 	 * as a program that many times; never both. */
 	atomic_int writecount;			/* A */

@@ -25,29 +25,99 @@
 
 static struct slab_cache as_cache = SLAB_CACHE_INIT("as", sizeof(struct as), 8);
 struct slab_cache as_vma_cache = SLAB_CACHE_INIT("vma", sizeof(struct vma), 8);
+struct slab_cache as_vma_file_cache = SLAB_CACHE_INIT("vma_file", sizeof(struct vma_file), 8);
+
+/* ---- VMA memory --------------------------------------------------------------- */
+
+static struct vma *vma_alloc_small(void)
+{
+	struct vma *v = slab_alloc(&as_vma_cache);
+
+	if (v)
+		v->big = 0;
+	return v;
+}
+
+struct vma *as_vma_alloc_big(void)
+{
+	struct vma_file *f = slab_alloc(&as_vma_file_cache);
+
+	if (!f)
+		return NULL;
+	f->vma.big = 1;
+	f->file = NULL;
+	return &f->vma;
+}
+
+void as_vma_free(struct vma *v)
+{
+	if (!v)
+		return;
+	if (v->big)
+		slab_free(&as_vma_file_cache, v);
+	else
+		slab_free(&as_vma_cache, v);
+}
+
+struct vma *as_vma_dup(const struct vma *v)
+{
+	struct vma *c = v->big ? as_vma_alloc_big() : vma_alloc_small();
+
+	if (!c)
+		return NULL;
+	if (v->big)
+		*(struct vma_file *)c = *(const struct vma_file *)v;
+	else
+		*c = *v;
+	as_vma_file_hold(c);
+	return c;
+}
+
+/* Free VMAs of as taken off its list under the lock (their files are put
+ * here, outside it). */
+void as_free_vmas(struct as *as, struct list_head *l)
+{
+	struct vma *v, *t;
+
+	list_for_each_entry_safe(v, t, l, node) {
+		list_del(&v->node);
+		as_vma_file_release(as, v);
+		as_vma_free(v);
+	}
+}
 
 /* Is [va, va+len) a page-aligned, non-empty piece of the user half? */
-static bool user_range_ok(uintptr_t va, size_t len)
+bool as_range_ok(uintptr_t va, size_t len)
 {
 	return !(va & PAGE_MASK) && len && len <= USER_TOP && va <= USER_TOP - len;
 }
 
+/* arg: the VMA the leaf is in (file pages report their stores to the cache). */
 static void drop_leaf(struct as *as, uintptr_t va, pte_t *pte, void *arg)
 {
-	(void)va;
-	(void)arg;
+	struct vma *v = arg;
 	void *page = pte_page(*pte);
 
+	if (v && v->kind == VMA_FILE)
+		as_file_leaf_gone(v, va, *pte);
 	*pte = 0;
 	as->nr_pages--;
 	page_ref_put(page);
 }
 
+/* arg: the VMA, its new protection set. */
 static void reprotect_leaf(struct as *as, uintptr_t va, pte_t *pte, void *arg)
 {
+	struct vma *v = arg;
+	pte_t n = as_leaf_pte(pte_pa(*pte), v->prot, *pte & PTE_RSW_COW);
+
 	(void)as;
 	(void)va;
-	*pte = as_leaf_pte(pte_pa(*pte), *(unsigned *)arg, *pte & PTE_RSW_COW);
+	/* A shared file page not stored into yet stays read-only: the first
+	 * store faults, and that is what puts it on its cache's dirty list. */
+	if (v->kind == VMA_FILE && v->shared && !(*pte & PTE_D))
+		n &= ~(pte_t)(PTE_W | PTE_D);
+	*pte = n;
 }
 
 /* ---- VMAs (as.lock held) ------------------------------------------------------- */
@@ -65,7 +135,7 @@ struct vma *as_vma_find_locked(struct as *as, uintptr_t va)
 	return NULL;
 }
 
-static bool range_is_free_locked(struct as *as, uintptr_t start, uintptr_t end)
+bool as_range_is_free_locked(struct as *as, uintptr_t start, uintptr_t end)
 {
 	struct vma *v;
 
@@ -76,7 +146,7 @@ static bool range_is_free_locked(struct as *as, uintptr_t start, uintptr_t end)
 }
 
 /* Insert a (non-overlapping) area in address order. */
-static void vma_insert_locked(struct as *as, struct vma *n)
+void as_vma_insert_locked(struct as *as, struct vma *n)
 {
 	struct vma *v;
 
@@ -89,43 +159,69 @@ static void vma_insert_locked(struct as *as, struct vma *n)
 	list_add_tail(&n->node, &as->vmas);
 }
 
-/* Split v at `at` (inside it); the upper part goes into spare. */
-static void vma_split_locked(struct vma *v, uintptr_t at, struct vma *spare)
+/* Split v at `at` (inside it); the upper part goes into spare (a big VMA,
+ * so it can hold either kind). */
+static void vma_split_locked(struct as *as, struct vma *v, uintptr_t at, struct vma *spare)
 {
+	struct file *f = vma_file(v);
+
 	spare->start = at;
 	spare->end = v->end;
 	spare->prot = v->prot;
 	spare->kind = v->kind;
+	spare->shared = v->shared;
+	vma_set_pgoff(spare, v->kind == VMA_FILE ? vma_pgoff(v) + ((at - v->start) >> PAGE_SHIFT)
+						 : 0);
+	((struct vma_file *)spare)->file = f;
+	as_vma_file_hold(spare);
+	/* The file's mapper entry for this as exists: counting cannot fail. */
+	spare->tracked = v->tracked;
+	if (spare->tracked)
+		(void)as_vma_file_track(as, spare);
 	v->end = at;
 	list_add(&spare->node, &v->node);
 }
 
+/* Drop the pages of v in [s, e) (inside it). */
+size_t as_drop_pages_locked(struct as *as, struct vma *v, uintptr_t s, uintptr_t e)
+{
+	return as_for_each_leaf(as, s, e, drop_leaf, v);
+}
+
 /*
  * Remove [s, e) from the areas and their pages. *spare is used (and set to
- * NULL) if an area has to be split in two.
+ * NULL) if an area has to be split in two; areas removed go on *freed, to
+ * be freed (free_list) once the lock is dropped.
  */
-static void unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **spare)
+void as_unmap_locked(struct as *as, uintptr_t s, uintptr_t e, struct vma **spare,
+			 struct list_head *freed)
 {
 	struct vma *v, *tmp;
+	size_t n = 0;
 
 	list_for_each_entry_safe(v, tmp, &as->vmas, node) {
 		if (v->end <= s || v->start >= e)
 			continue;
+		uintptr_t ds = v->start > s ? v->start : s, de = v->end < e ? v->end : e;
+
+		n += as_drop_pages_locked(as, v, ds, de);
 		if (v->start < s && v->end > e) {
-			vma_split_locked(v, e, *spare);
+			vma_split_locked(as, v, e, *spare);
 			*spare = NULL;
 			v->end = s;
 			break;
 		} else if (v->start < s) {
 			v->end = s;
 		} else if (v->end > e) {
+			if (v->kind == VMA_FILE)
+				vma_set_pgoff(v, vma_pgoff(v) + ((e - v->start) >> PAGE_SHIFT));
 			v->start = e;
 		} else {
 			list_del(&v->node);
-			slab_free(&as_vma_cache, v);
+			list_add_tail(&v->node, freed);
 		}
 	}
-	if (as_for_each_leaf(as, s, e, drop_leaf, NULL))
+	if (n)
 		flush_all();
 }
 
@@ -152,10 +248,24 @@ struct as *as_create(void)
 	return as;
 }
 
+static void harvest_leaf(struct as *as, uintptr_t va, pte_t *pte, void *arg)
+{
+	(void)as;
+	as_file_leaf_gone(arg, va, *pte);
+}
+
 void as_destroy(struct as *as)
 {
 	struct vma *v, *tmp;
 
+	/* Out of the files' mappers first: a truncation may not touch these
+	 * tables once they go (its round holds the mappers' lock). Then the
+	 * stores into shared file pages reach their caches. */
+	list_for_each_entry(v, &as->vmas, node) {
+		as_vma_file_untrack(as, v);
+		if (v->kind == VMA_FILE && v->shared)
+			as_for_each_leaf(as, v->start, v->end, harvest_leaf, v);
+	}
 	for (unsigned i = 0; i < PT_KERNEL_FIRST; i++) {
 		pte_t e2 = as->root[i];
 
@@ -176,8 +286,11 @@ void as_destroy(struct as *as)
 		page_free(t1);
 	}
 	page_free(as->root);
-	list_for_each_entry_safe(v, tmp, &as->vmas, node)
-		slab_free(&as_vma_cache, v);
+	list_for_each_entry_safe(v, tmp, &as->vmas, node) {
+		list_del(&v->node);
+		as_vma_file_release(as, v);
+		as_vma_free(v);
+	}
 	slab_free(&as_cache, as);
 }
 
@@ -191,22 +304,25 @@ paddr_t as_root_pa(const struct as *as)
 static int map_locked(struct as *as, uintptr_t va, uintptr_t end, unsigned prot,
 		      enum vma_kind kind, struct vma *n)
 {
-	if (!range_is_free_locked(as, va, end))
+	if (!as_range_is_free_locked(as, va, end))
 		return -EEXIST;
 	n->start = va;
 	n->end = end;
 	n->prot = prot;
 	n->kind = kind;
-	vma_insert_locked(as, n);
+	n->shared = 0;
+	n->tracked = 0;
+	vma_set_pgoff(n, 0);
+	as_vma_insert_locked(as, n);
 	return 0;
 }
 
 int as_map(struct as *as, uintptr_t va, size_t len, unsigned prot, enum vma_kind kind)
 {
 	len = PAGE_ALIGN_UP(len);
-	if (!user_range_ok(va, len) || (prot & ~7u))
+	if (!as_range_ok(va, len) || (prot & ~7u))
 		return -EINVAL;
-	struct vma *n = slab_alloc(&as_vma_cache);
+	struct vma *n = vma_alloc_small();
 
 	if (!n)
 		return -ENOMEM;
@@ -215,25 +331,27 @@ int as_map(struct as *as, uintptr_t va, size_t len, unsigned prot, enum vma_kind
 
 	spin_unlock_irqrestore(&as->lock, fl);
 	if (err)
-		slab_free(&as_vma_cache, n);
+		as_vma_free(n);
 	return err;
 }
 
 int as_unmap(struct as *as, uintptr_t va, size_t len)
 {
 	len = PAGE_ALIGN_UP(len);
-	if (!user_range_ok(va, len))
+	if (!as_range_ok(va, len))
 		return -EINVAL;
-	struct vma *spare = slab_alloc(&as_vma_cache);
+	struct vma *spare = as_vma_alloc_big();
+	struct list_head freed;
 
 	if (!spare)
 		return -ENOMEM;
+	list_init(&freed);
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
-	unmap_locked(as, va, va + len, &spare);
+	as_unmap_locked(as, va, va + len, &spare, &freed);
 	spin_unlock_irqrestore(&as->lock, fl);
-	if (spare)
-		slab_free(&as_vma_cache, spare);
+	as_free_vmas(as, &freed);
+	as_vma_free(spare);
 	return 0;
 }
 
@@ -244,11 +362,11 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot)
 	int err = 0;
 
 	len = PAGE_ALIGN_UP(len);
-	if (!user_range_ok(va, len) || (prot & ~7u))
+	if (!as_range_ok(va, len) || (prot & ~7u))
 		return -EINVAL;
 	e = va + len;
-	spare[0] = slab_alloc(&as_vma_cache);
-	spare[1] = slab_alloc(&as_vma_cache);
+	spare[0] = as_vma_alloc_big();
+	spare[1] = as_vma_alloc_big();
 	if (!spare[0] || !spare[1]) {
 		err = -ENOMEM;
 		goto out_free_spares;
@@ -275,24 +393,28 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot)
 		if (v->end <= s || v->start >= e)
 			continue;
 		if (v->start < s) {
-			vma_split_locked(v, s, spare[0]);
+			vma_split_locked(as, v, s, spare[0]);
 			spare[0] = NULL;
 			continue; /* the upper part comes next in the list */
 		}
 		if (v->end > e) {
-			vma_split_locked(v, e, spare[1]);
+			vma_split_locked(as, v, e, spare[1]);
 			spare[1] = NULL;
 		}
 		v->prot = prot;
 	}
-	if (as_for_each_leaf(as, s, e, reprotect_leaf, &prot))
+	size_t n = 0;
+
+	list_for_each_entry(v, &as->vmas, node)
+		if (v->end > s && v->start < e)
+			n += as_for_each_leaf(as, v->start, v->end, reprotect_leaf, v);
+	if (n)
 		flush_all();
 out_unlock:
 	spin_unlock_irqrestore(&as->lock, fl);
 out_free_spares:
 	for (int i = 0; i < 2; i++)
-		if (spare[i])
-			slab_free(&as_vma_cache, spare[i]);
+		as_vma_free(spare[i]);
 	return err;
 }
 
@@ -302,7 +424,7 @@ out_free_spares:
  * are the last ones, up to USER_TOP. Found, not stored: struct as stays
  * small, and the list's tail is at hand.
  */
-static uintptr_t mmap_top_locked(struct as *as)
+uintptr_t as_mmap_top_locked(struct as *as)
 {
 	uintptr_t lo = 0;
 	struct vma *v;
@@ -315,9 +437,9 @@ static uintptr_t mmap_top_locked(struct as *as)
 }
 
 /* The highest free [a, a+len) below the top, or 0. */
-static uintptr_t find_hole_locked(struct as *as, size_t len)
+uintptr_t as_find_hole_locked(struct as *as, size_t len)
 {
-	uintptr_t gap_top = mmap_top_locked(as);
+	uintptr_t gap_top = as_mmap_top_locked(as);
 	struct vma *v;
 
 	for (v = list_last_entry(&as->vmas, struct vma, node); &v->node != &as->vmas;
@@ -331,51 +453,128 @@ static uintptr_t find_hole_locked(struct as *as, size_t len)
 	return gap_top >= AS_MMAP_MIN + len ? gap_top - len : 0;
 }
 
-static long mmap_kind(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
-		      enum vma_kind kind)
+/*
+ * mmap's placement and area for n (a new VMA with kind, shared and pgoff
+ * set; n is the list's on success, NULL'ed then). Returns the address or
+ * -errno.
+ */
+static long mmap_area(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		      struct vma **np)
 {
 	bool fixed = flags & (AS_MAP_FIXED | AS_MAP_NOREPLACE);
+	struct vma *n = *np, *spare;
+	struct list_head freed;
+	long ret;
 
 	if (!len || len > USER_TOP || (prot & ~7u))
 		return -EINVAL;
 	len = PAGE_ALIGN_UP(len);
-	if (fixed && !user_range_ok(addr, len))
+	if (fixed && !as_range_ok(addr, len))
 		return fixed && (addr & PAGE_MASK) ? -EINVAL : -ENOMEM;
-
-	struct vma *n = slab_alloc(&as_vma_cache), *spare = slab_alloc(&as_vma_cache);
-	long ret;
-
-	if (!n || !spare) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
+	spare = as_vma_alloc_big();
+	if (!spare)
+		return -ENOMEM;
+	list_init(&freed);
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
 	if (flags & AS_MAP_FIXED) {
-		unmap_locked(as, addr, addr + len, &spare);
+		as_unmap_locked(as, addr, addr + len, &spare, &freed);
 	} else if (!fixed) {
 		/* A free, aligned hint is taken as is (as Linux does). */
 		addr = PAGE_ALIGN_DOWN(addr);
-		if (addr < AS_MMAP_MIN || !user_range_ok(addr, len) ||
-		    addr + len > mmap_top_locked(as) ||
-		    !range_is_free_locked(as, addr, addr + len))
-			addr = find_hole_locked(as, len);
+		if (addr < AS_MMAP_MIN || !as_range_ok(addr, len) ||
+		    addr + len > as_mmap_top_locked(as) ||
+		    !as_range_is_free_locked(as, addr, addr + len))
+			addr = as_find_hole_locked(as, len);
 	}
 	if (!addr) {
 		ret = -ENOMEM;
+	} else if (!as_range_is_free_locked(as, addr, addr + len)) {
+		ret = -EEXIST;
+	} else if ((flags & AS_MAP_TRACKED) && as_vma_file_track(as, n)) {
+		ret = -ENOMEM;
 	} else {
-		ret = map_locked(as, addr, addr + len, prot, kind, n);
-		if (ret == 0) {
-			ret = (long)addr;
-			n = NULL;
-		}
+		n->start = addr;
+		n->end = addr + len;
+		n->prot = prot;
+		n->tracked = !!(flags & AS_MAP_TRACKED);
+		as_vma_insert_locked(as, n);
+		*np = NULL;
+		ret = (long)addr;
 	}
 	spin_unlock_irqrestore(&as->lock, fl);
-out_free:
-	if (n)
-		slab_free(&as_vma_cache, n);
-	if (spare)
-		slab_free(&as_vma_cache, spare);
+	as_free_vmas(as, &freed);
+	as_vma_free(spare);
+	return ret;
+}
+
+long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags)
+{
+	struct vma *n = vma_alloc_small();
+	long ret;
+
+	if (!n)
+		return -ENOMEM;
+	n->kind = (flags & AS_MAP_GROWSDOWN) ? VMA_STACK : VMA_ANON;
+	n->shared = 0;
+	n->tracked = 0;
+	vma_set_pgoff(n, 0);
+	ret = mmap_area(as, addr, len, prot, flags & ~AS_MAP_TRACKED, &n);
+	as_vma_free(n);
+	return ret;
+}
+
+long as_mmap_shared(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    void *const *pages, size_t npages)
+{
+	struct vma *n = vma_alloc_small();
+	long va;
+
+	if (!n)
+		return -ENOMEM;
+	n->kind = VMA_ANON;
+	n->shared = 1;
+	n->tracked = 0;
+	vma_set_pgoff(n, 0);
+	va = mmap_area(as, addr, len, prot, flags & ~(AS_MAP_TRACKED | AS_MAP_GROWSDOWN), &n);
+	as_vma_free(n);
+	if (va < 0)
+		return va;
+	for (size_t i = 0; i < npages && i * PAGE_SIZE < PAGE_ALIGN_UP(len); i++) {
+		page_ref_get(pages[i]);
+		int err = as_map_page(as, (uintptr_t)va + i * PAGE_SIZE, pages[i]);
+
+		if (err) {
+			page_ref_put(pages[i]);
+			as_unmap(as, (uintptr_t)va, len);
+			return err;
+		}
+	}
+	return va;
+}
+
+long as_mmap_file(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		  struct file *file, uint64_t pgoff, bool shared)
+{
+	struct vma *n;
+	long ret;
+
+	if (pgoff > VMA_PGOFF_MAX || (PAGE_ALIGN_UP(len) >> PAGE_SHIFT) > VMA_PGOFF_MAX - pgoff)
+		return -EOVERFLOW;
+	n = as_vma_alloc_big();
+	if (!n)
+		return -ENOMEM;
+	n->kind = VMA_FILE;
+	n->shared = shared;
+	n->tracked = 0;
+	vma_set_pgoff(n, pgoff);
+	((struct vma_file *)n)->file = file;
+	as_vma_file_hold(n);
+	ret = mmap_area(as, addr, len, prot, flags, &n);
+	if (n) {
+		as_vma_file_release(as, n);
+		as_vma_free(n);
+	}
 	return ret;
 }
 
@@ -404,19 +603,31 @@ size_t as_vm_bytes(struct as *as)
 
 uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 {
-	struct vma *n = slab_alloc(&as_vma_cache), *spare = slab_alloc(&as_vma_cache);
+	struct vma *n = vma_alloc_small(), *spare = as_vma_alloc_big();
+	struct list_head freed;
+
+	list_init(&freed);
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 	uintptr_t old_end = PAGE_ALIGN_UP(as->brk), new_end = PAGE_ALIGN_UP(newbrk);
 	struct vma *heap = old_end > as->brk_start ? as_vma_find_locked(as, old_end - 1) : NULL;
 
-	if (!n || !spare || newbrk < as->brk_start || newbrk > mmap_top_locked(as) ||
+	if (!n || !spare || newbrk < as->brk_start || newbrk > as_mmap_top_locked(as) ||
 	    (heap && heap->kind != VMA_HEAP))
 		goto out;
 	if (new_end > old_end) {
-		if (!range_is_free_locked(as, old_end, new_end))
+		if (!as_range_is_free_locked(as, old_end, new_end))
 			goto out;
+		struct vma *below = as->brk_start ? as_vma_find_locked(as, as->brk_start - 1) : NULL;
+
 		if (heap) {
 			heap->end = new_end;
+		} else if (below && below->end == as->brk_start &&
+			   (below->kind == VMA_ANON || below->kind == VMA_HEAP) && !below->shared &&
+			   below->prot == (AS_PROT_READ | AS_PROT_WRITE)) {
+			/* The bss ends where the heap starts: one area for both
+			 * (a VMA fewer per process). */
+			below->kind = VMA_HEAP;
+			below->end = new_end;
 		} else {
 			if (map_locked(as, as->brk_start, new_end, AS_PROT_READ | AS_PROT_WRITE,
 				       VMA_HEAP, n))
@@ -424,51 +635,31 @@ uintptr_t as_brk(struct as *as, uintptr_t newbrk)
 			n = NULL;
 		}
 	} else if (new_end < old_end) {
-		unmap_locked(as, new_end, old_end, &spare);
+		as_unmap_locked(as, new_end, old_end, &spare, &freed);
 	}
 	as->brk = newbrk;
 out:
 	newbrk = as->brk;
 	spin_unlock_irqrestore(&as->lock, fl);
-	if (n)
-		slab_free(&as_vma_cache, n);
-	if (spare)
-		slab_free(&as_vma_cache, spare);
+	as_free_vmas(as, &freed);
+	as_vma_free(n);
+	as_vma_free(spare);
 	return newbrk;
+}
+
+long as_stack_init_at(struct as *as, uintptr_t top, size_t size)
+{
+	size = PAGE_ALIGN_UP(size);
+	top = PAGE_ALIGN_DOWN(top);
+	if (!size || size > USER_TOP / 2 || top > USER_TOP || top < size + USER_TOP / 2)
+		return -EINVAL;
+	uintptr_t lo = top - size;
+	int err = as_map(as, lo, size, AS_PROT_READ | AS_PROT_WRITE, VMA_STACK);
+
+	return err ? err : (long)top;
 }
 
 long as_stack_init(struct as *as, size_t size)
 {
-	size = PAGE_ALIGN_UP(size);
-	if (!size || size > USER_TOP / 2)
-		return -EINVAL;
-	uintptr_t lo = USER_TOP - size;
-	int err = as_map(as, lo, size, AS_PROT_READ | AS_PROT_WRITE, VMA_STACK);
-
-	return err ? err : (long)USER_TOP;
-}
-
-long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags)
-{
-	return mmap_kind(as, addr, len, prot, flags, VMA_ANON);
-}
-
-long as_mmap_shared(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
-		    void *const *pages, size_t npages)
-{
-	long va = mmap_kind(as, addr, len, prot, flags, VMA_SHARED);
-
-	if (va < 0)
-		return va;
-	for (size_t i = 0; i < npages && i * PAGE_SIZE < PAGE_ALIGN_UP(len); i++) {
-		page_ref_get(pages[i]);
-		int err = as_map_page(as, (uintptr_t)va + i * PAGE_SIZE, pages[i]);
-
-		if (err) {
-			page_ref_put(pages[i]);
-			as_unmap(as, (uintptr_t)va, len);
-			return err;
-		}
-	}
-	return va;
+	return as_stack_init_at(as, USER_TOP, size);
 }

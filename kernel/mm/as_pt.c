@@ -19,6 +19,7 @@
 #include "kernel/arch.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/slab.h"
+#include "kernel/mm/uaccess.h"
 #include "kernel/panic.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -122,6 +123,7 @@ size_t as_for_each_leaf(struct as *as, uintptr_t start, uintptr_t end,
 
 struct fork_ctx {
 	struct as *child;
+	bool shared;		/* the VMA is MAP_SHARED: both keep the same page */
 	int err;
 };
 
@@ -138,14 +140,14 @@ static void fork_leaf(struct as *parent, uintptr_t va, pte_t *pte, void *arg)
 		fc->err = -ENOMEM;
 		return;
 	}
-	/* Both sides lose W: the page is shared from now on (copy-on-write),
-	 * unless the area is shared for real (VMA_SHARED: the io_uring rings). */
-	struct vma *v = as_vma_find_locked(parent, va);
-
-	if (!(*pte & PTE_RSW_COW) && !(v && v->kind == VMA_SHARED))
+	/* Private: both sides lose W, the page is copy-on-write from now on. */
+	if (!fc->shared && !(*pte & PTE_RSW_COW))
 		*pte = (*pte & ~(PTE_W | PTE_D)) | PTE_RSW_COW;
 	page_ref_get(pte_page(*pte));
 	*cpte = *pte;
+	/* A shared page's stores are the parent's to report (its D bit). */
+	if (fc->shared)
+		*cpte &= ~(pte_t)(PTE_W | PTE_D);
 	fc->child->nr_pages++;
 }
 
@@ -154,24 +156,37 @@ struct as *as_fork(struct as *parent)
 	struct as *child = as_create();
 	struct fork_ctx fc = { .child = child, .err = 0 };
 	struct vma *v;
+	size_t n = 0;
 
 	if (!child)
 		return NULL;
 	irqflags_t fl = spin_lock_irqsave(&parent->lock);
 
 	list_for_each_entry(v, &parent->vmas, node) {
-		struct vma *c = slab_alloc(&as_vma_cache);
+		struct vma *c = as_vma_dup(v);
 
 		if (!c) {
 			fc.err = -ENOMEM;
 			goto out_unlock;
 		}
-		*c = *v;
+		/* The child's own place among the file's mappers. */
+		c->tracked = 0;
 		list_add_tail(&c->node, &child->vmas);
+		if (v->tracked) {
+			if (as_vma_file_track(child, c)) {
+				fc.err = -ENOMEM;
+				goto out_unlock;
+			}
+			c->tracked = 1;
+		}
 	}
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
-	if (as_for_each_leaf(parent, 0, USER_TOP, fork_leaf, &fc))
+	list_for_each_entry(v, &parent->vmas, node) {
+		fc.shared = v->shared;
+		n += as_for_each_leaf(parent, v->start, v->end, fork_leaf, &fc);
+	}
+	if (n)
 		flush_all();
 out_unlock:
 	spin_unlock_irqrestore(&parent->lock, fl);
@@ -185,7 +200,7 @@ out_unlock:
 /* ---- faults ---------------------------------------------------------------------- */
 
 /* May an area with prot be accessed this way? Write implies read (as in the PTE). */
-static bool prot_allows(unsigned prot, unsigned access)
+bool as_prot_allows(unsigned prot, unsigned access)
 {
 	if (access == AS_PROT_READ)
 		return prot & (AS_PROT_READ | AS_PROT_WRITE);
@@ -196,7 +211,7 @@ static bool prot_allows(unsigned prot, unsigned access)
  * Give *pte a page of its own that may be written: take the page over when
  * this is the last reference, copy it otherwise.
  */
-static int cow_break_locked(pte_t *pte, unsigned prot)
+int as_cow_break_locked(pte_t *pte, unsigned prot)
 {
 	void *old = pte_page(*pte);
 
@@ -218,16 +233,49 @@ static int cow_break_locked(pte_t *pte, unsigned prot)
 	return 0;
 }
 
+/*
+ * A fault just below a stack area (the main stack, or a MAP_GROWSDOWN one)
+ * grows it down to cover va, while the area stays within the stack limit
+ * and a guard gap stays free below it (Linux's stack_guard_gap). The grown
+ * area, or NULL.
+ */
+static struct vma *grow_stack_locked(struct as *as, uintptr_t va)
+{
+	struct vma *v, *below = NULL;
+	uintptr_t lo = PAGE_ALIGN_DOWN(va);
+
+	list_for_each_entry(v, &as->vmas, node) {
+		if (v->start > va)
+			break;
+		below = v;
+	}
+	if (&v->node == &as->vmas || v->kind != VMA_STACK || v->end - lo > AS_STACK_MAX_SIZE)
+		return NULL;
+	if (below && below->end + AS_STACK_GUARD_GAP > lo)
+		return NULL;
+	v->start = lo;
+	return v;
+}
+
 static int fault_locked(struct as *as, uintptr_t va, unsigned access)
 {
 	struct vma *v = va < USER_TOP ? as_vma_find_locked(as, va) : NULL;
 
-	if (!v || !prot_allows(v->prot, access))
+	if (!v && va < USER_TOP)
+		v = grow_stack_locked(as, va);
+	if (!v || !as_prot_allows(v->prot, access))
 		return -EFAULT;
 	pte_t *pte = as_walk(as, va, true);
 
 	if (!pte)
 		return -ENOMEM;
+	if (v->kind == VMA_FILE) {
+		int err = as_file_fault_locked(as, v, va & ~PAGE_MASK, access, pte);
+
+		if (!err)
+			flush_page(va & ~PAGE_MASK);
+		return err;
+	}
 	if (!(*pte & PTE_V)) {
 		void *page = page_alloc();
 
@@ -236,7 +284,7 @@ static int fault_locked(struct as *as, uintptr_t va, unsigned access)
 		*pte = as_leaf_pte(va_to_pa(page), v->prot, false);
 		as->nr_pages++;
 	} else if (access == AS_PROT_WRITE && (*pte & PTE_RSW_COW)) {
-		int err = cow_break_locked(pte, v->prot);
+		int err = as_cow_break_locked(pte, v->prot);
 
 		if (err)
 			return err;
@@ -259,7 +307,7 @@ int as_handle_fault(struct as *as, uintptr_t va, unsigned access)
 }
 
 /* Does this leaf let user mode make `access`? */
-static bool pte_allows(pte_t pte, unsigned access)
+bool as_pte_allows(pte_t pte, unsigned access)
 {
 	if ((pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
 		return false;
@@ -273,27 +321,58 @@ static bool pte_allows(pte_t pte, unsigned access)
 	}
 }
 
-void *as_user_ptr_locked(struct as *as, uintptr_t va, unsigned access, int *err)
+/* The leaf user mode may make `access` through (resolving it as a fault
+ * would), or NULL with *err set. */
+static pte_t *user_pte_locked(struct as *as, uintptr_t va, unsigned access, int *err)
 {
+	pte_t *pte;
+
 	if (va >= USER_TOP) {
 		*err = -EFAULT;
 		return NULL;
 	}
-	pte_t *pte = as_walk(as, va, false);
-
-	if (!pte || !pte_allows(*pte, access)) {
+	pte = as_walk(as, va, false);
+	if (!pte || !as_pte_allows(*pte, access)) {
 		int e = fault_locked(as, va, access);
 
 		if (e) {
-			*err = e;
+			/* Past the end of a mapped file: SIGBUS for the program,
+			 * -EFAULT for a syscall (as Linux). */
+			*err = e == -EIO ? -EFAULT : e;
 			return NULL;
 		}
 		pte = as_walk(as, va, false);
-		if (!pte || !pte_allows(*pte, access)) {
+		if (!pte || !as_pte_allows(*pte, access)) {
 			*err = -EFAULT;
 			return NULL;
 		}
 	}
+	return pte;
+}
+
+void *as_user_ptr_locked(struct as *as, uintptr_t va, unsigned access, int *err)
+{
+	pte_t *pte = user_pte_locked(as, va, access, err);
+
+	return pte ? (char *)pte_page(*pte) + (va & PAGE_MASK) : NULL;
+}
+
+void *as_user_ptr_cursor_locked(struct as *as, uintptr_t va, unsigned access,
+				struct as_cursor *cur, int *err)
+{
+	pte_t *pte;
+
+	if (cur->table && (va & ~(L1_SPAN - 1)) == cur->base && va < USER_TOP) {
+		pte_t e = cur->table[pt_index(va, 0)];
+
+		if (as_pte_allows(e, access))
+			return (char *)pte_page(e) + (va & PAGE_MASK);
+	}
+	pte = user_pte_locked(as, va, access, err);
+	if (!pte)
+		return NULL;
+	cur->base = va & ~(L1_SPAN - 1);
+	cur->table = (uint64_t *)(pte - pt_index(va, 0));
 	return (char *)pte_page(*pte) + (va & PAGE_MASK);
 }
 
@@ -313,7 +392,7 @@ int as_map_page(struct as *as, uintptr_t va, void *page)
 	pte_t old = *pte;
 
 	*pte = as_leaf_pte(va_to_pa(page), v->prot,
-			   v->kind != VMA_SHARED && page_ref_count(page) > 1);
+			   !v->shared && page_ref_count(page) > 1);
 	if (old & PTE_V) {
 		page_ref_put(pte_page(old));
 		flush_page(va & ~PAGE_MASK);
@@ -355,7 +434,7 @@ int as_fill(struct as *as, uintptr_t va, const void *src, size_t n)
 			*pte = as_leaf_pte(va_to_pa(page), v->prot, false);
 			as->nr_pages++;
 		} else if (*pte & PTE_RSW_COW) {
-			err = cow_break_locked(pte, v->prot);
+			err = as_cow_break_locked(pte, v->prot);
 			if (err)
 				break;
 			flush_page(va & ~PAGE_MASK);

@@ -45,6 +45,18 @@ struct range {
 	struct page *meta;      /* I: meta[i] describes page base_pfn + i */
 };
 
+/*
+ * Which range each 2 MiB of physical memory (below 16 GiB) is in, for
+ * page_meta() on every reference count change: index + 1, 0 for none,
+ * CHUNK_SHARED when two ranges share the 2 MiB (then the ranges are
+ * searched). Written under zone.lock when a range is added; a reader's
+ * page came from the allocator after its range was added (see page_meta).
+ */
+#define CHUNK_SHIFT 9
+#define NCHUNKS 8192
+#define CHUNK_SHARED 0xff
+static _Atomic uint8_t chunk_range[NCHUNKS];
+
 static struct {
 	struct spinlock lock;
 	struct free_block *free[PAGE_MAX_ORDER + 1];    /* L:lock, NULL-terminated */
@@ -95,9 +107,35 @@ static struct range *range_find(uintptr_t pfn)
 struct page *page_meta(const void *va)
 {
 	uintptr_t pfn = va_to_pfn(va);
-	struct range *r = range_find(pfn);
+	unsigned n;
 
-	return r ? &r->meta[pfn - r->base_pfn] : NULL;
+	if ((pfn >> CHUNK_SHIFT) < NCHUNKS) {
+		/*
+		 * relaxed (not range_find's acquire): a caller holding a page
+		 * of a range got it from the allocator, whose lock ordered the
+		 * range's setup before it.
+		 */
+		unsigned c = atomic_load_explicit(&chunk_range[pfn >> CHUNK_SHIFT],
+						  memory_order_relaxed);
+
+		if (c && c != CHUNK_SHARED) {
+			struct range *r = &zone.ranges[c - 1];
+
+			if (pfn - r->base_pfn < r->end_pfn - r->base_pfn)
+				return &r->meta[pfn - r->base_pfn];
+			return NULL; /* a hole in a chunk of one range */
+		}
+		if (!c)
+			return NULL;
+	}
+	n = atomic_load_explicit(&zone.nr_ranges, memory_order_acquire);
+	for (unsigned i = 0; i < n; i++) {
+		struct range *r = &zone.ranges[i];
+
+		if (pfn - r->base_pfn < r->end_pfn - r->base_pfn)
+			return &r->meta[pfn - r->base_pfn];
+	}
+	return NULL;
 }
 
 /* ---- buddy lists (zone.lock held) ---------------------------------------- */
@@ -229,6 +267,12 @@ void page_add_range(paddr_t start, paddr_t end)
 	for (size_t i = 0; i < meta_pages; i++)
 		r->meta[i].state = PG_RESERVED;
 	atomic_store_explicit(&zone.nr_ranges, n + 1, memory_order_release);
+	for (uintptr_t c = base >> CHUNK_SHIFT; c <= (limit - 1) >> CHUNK_SHIFT && c < NCHUNKS; c++) {
+		unsigned old = atomic_load_explicit(&chunk_range[c], memory_order_relaxed);
+
+		atomic_store_explicit(&chunk_range[c], old ? CHUNK_SHARED : n + 1,
+				      memory_order_release);
+	}
 
 	/* Carve the rest into the largest naturally aligned blocks that fit. */
 	for (uintptr_t pfn = base + meta_pages; pfn < limit;) {
@@ -357,6 +401,14 @@ static void *buddy_alloc(unsigned order, struct page **pgp)
 	return b;
 }
 
+/* A: set once at boot (pcache_init), read on the failure path. */
+static size_t (*_Atomic reclaim_fn)(size_t want);
+
+void page_set_reclaim(size_t (*fn)(size_t want))
+{
+	atomic_store_explicit(&reclaim_fn, fn, memory_order_release);
+}
+
 void *page_alloc_order_nozero(unsigned order)
 {
 	struct page *pg = NULL;
@@ -366,9 +418,16 @@ void *page_alloc_order_nozero(unsigned order)
 		return NULL;
 	va = order == 0 ? pcp_alloc(&pg) : buddy_alloc(order, &pg);
 	if (!va) {
-		/* Before saying no, let the pages other harts cache merge back. */
+		size_t (*fn)(size_t) = atomic_load_explicit(&reclaim_fn, memory_order_acquire);
+
+		/* Before saying no, let the pages other harts cache merge back,
+		 * and then have cached file pages given back. */
 		page_drain_caches();
 		va = buddy_alloc(order, &pg);
+		for (unsigned tries = 0; !va && fn && tries < 64 && fn(1ul << order); tries++) {
+			page_drain_caches();
+			va = buddy_alloc(order, &pg);
+		}
 		if (!va)
 			return NULL;
 	}
@@ -450,20 +509,27 @@ void page_free(void *va)
 
 /* ---- reference counts ------------------------------------------------------- */
 
-void page_ref_get(void *va)
+void page_ref_get_pg(struct page *pg)
 {
-	struct page *pg = meta_or_panic(va, "page_ref_get");
 	/* relaxed: the caller already holds a reference, as in any refcount get. */
 	unsigned old = atomic_fetch_add_explicit(&pg->ref, 1, memory_order_relaxed);
 
 	if (old == 0 || pg->state != PG_ALLOC)
-		panic("page_ref_get: %p is not allocated", va);
+		panic("page_ref_get: %p is not allocated", pg);
+}
+
+void page_ref_get(void *va)
+{
+	page_ref_get_pg(meta_or_panic(va, "page_ref_get"));
 }
 
 void page_ref_put(void *va)
 {
-	struct page *pg = meta_or_panic(va, "page_ref_put");
+	page_ref_put_pg(va, meta_or_panic(va, "page_ref_put"));
+}
 
+void page_ref_put_pg(void *va, struct page *pg)
+{
 	if (pg->state != PG_ALLOC)
 		panic("page_ref_put: %p is not allocated (state %u)", va, pg->state);
 	/* release: our uses of the page happen before whoever frees it. */

@@ -88,8 +88,20 @@ void page_ref_get(void *va);
 void page_ref_put(void *va);
 unsigned page_ref_count(const void *va);
 
+/* The same with the head page's metadata already at hand (page_meta(va)):
+ * for the page cache, which keeps it, on every read. */
+void page_ref_get_pg(struct page *pg);
+void page_ref_put_pg(void *va, struct page *pg);
+
 /* The metadata of the page holding va, or NULL if va is not managed RAM. */
 struct page *page_meta(const void *va);
+
+/*
+ * A function that frees cached memory (the page cache's reclaim) when an
+ * allocation is about to fail: it returns how many pages it freed. It may
+ * be called from any context and under any lock, so it must only trylock.
+ */
+void page_set_reclaim(size_t (*fn)(size_t want));
 
 /* Pages currently free (in the buddy lists and in every hart's cache). */
 size_t page_free_count(void);

@@ -19,10 +19,18 @@ static bool user_span_ok(uintptr_t u, size_t n)
 	return u < USER_TOP && n <= USER_TOP - u;
 }
 
-/* Copy n bytes between kernel memory k and user address u, page by page. */
-static int copy_user(struct as *as, uintptr_t u, void *k, size_t n, bool to_user)
+/*
+ * Copy up to n bytes between kernel memory k and user address u, page by
+ * page, with one lock hold for the whole copy; consecutive pages in the same
+ * 2 MiB are found through the cursor's leaf table without a walk. Returns
+ * the bytes copied, or the error of the first page.
+ */
+static long copy_user(struct as *as, uintptr_t u, void *k, size_t n, bool to_user,
+		      struct as_cursor *cur)
 {
+	unsigned access = to_user ? AS_PROT_WRITE : AS_PROT_READ;
 	char *kp = k;
+	size_t done = 0;
 	int err = 0;
 
 	if (!n)
@@ -31,34 +39,98 @@ static int copy_user(struct as *as, uintptr_t u, void *k, size_t n, bool to_user
 		return -EFAULT;
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
-	while (n) {
+	while (done < n) {
 		size_t chunk = PAGE_SIZE - (u & PAGE_MASK);
-		char *p = as_user_ptr_locked(as, u, to_user ? AS_PROT_WRITE : AS_PROT_READ, &err);
+		char *p = as_user_ptr_cursor_locked(as, u, access, cur, &err);
 
 		if (!p)
 			break;
-		if (chunk > n)
-			chunk = n;
+		if (chunk > n - done)
+			chunk = n - done;
 		if (to_user)
 			memcpy(p, kp, chunk);
 		else
 			memcpy(kp, p, chunk);
 		u += chunk;
 		kp += chunk;
-		n -= chunk;
+		done += chunk;
 	}
 	spin_unlock_irqrestore(&as->lock, fl);
-	return err;
+	return done ? (long)done : err;
 }
 
 int copy_from_user(struct as *as, void *dst, uintptr_t usrc, size_t n)
 {
-	return copy_user(as, usrc, dst, n, false);
+	struct as_cursor cur = { 0 };
+	long r = copy_user(as, usrc, dst, n, false, &cur);
+
+	return r < 0 ? (int)r : (size_t)r == n ? 0 : -EFAULT;
 }
 
 int copy_to_user(struct as *as, uintptr_t udst, const void *src, size_t n)
 {
-	return copy_user(as, udst, (void *)src, n, true);
+	struct as_cursor cur = { 0 };
+	long r = copy_user(as, udst, (void *)src, n, true, &cur);
+
+	return r < 0 ? (int)r : (size_t)r == n ? 0 : -EFAULT;
+}
+
+long copy_from_user_part(struct as *as, void *dst, uintptr_t usrc, size_t n,
+			 struct as_cursor *cur)
+{
+	struct as_cursor mine = { 0 };
+
+	return copy_user(as, usrc, dst, n, false, cur ? cur : &mine);
+}
+
+long copy_to_user_part(struct as *as, uintptr_t udst, const void *src, size_t n,
+		       struct as_cursor *cur)
+{
+	struct as_cursor mine = { 0 };
+
+	return copy_user(as, udst, (void *)src, n, true, cur ? cur : &mine);
+}
+
+long copy_to_user_vec(struct as *as, uintptr_t u, size_t ulen, const struct kvec *v,
+		      unsigned n, unsigned *vi, size_t *voff, struct as_cursor *cur)
+{
+	size_t done = 0;
+	int err = 0;
+
+	if (!ulen || *vi >= n)
+		return 0;
+	if (!user_span_ok(u, ulen))
+		return -EFAULT;
+	irqflags_t fl = spin_lock_irqsave(&as->lock);
+
+	while (done < ulen && *vi < n) {
+		char *p = as_user_ptr_cursor_locked(as, u, AS_PROT_WRITE, cur, &err);
+		size_t room = PAGE_SIZE - (u & PAGE_MASK);
+
+		if (!p)
+			break;
+		if (room > ulen - done)
+			room = ulen - done;
+		/* Fill this user page from as many pieces as it takes. */
+		while (room && *vi < n) {
+			size_t c = v[*vi].len - *voff;
+
+			if (c > room)
+				c = room;
+			memcpy(p, (const char *)v[*vi].base + *voff, c);
+			p += c;
+			u += c;
+			done += c;
+			room -= c;
+			*voff += c;
+			if (*voff == v[*vi].len) {
+				++*vi;
+				*voff = 0;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&as->lock, fl);
+	return done ? (long)done : err;
 }
 
 long strncpy_from_user(struct as *as, char *dst, uintptr_t usrc, size_t max)

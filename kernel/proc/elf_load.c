@@ -67,6 +67,9 @@ int elf_load(struct as *as, const void *image, size_t size, struct elf_image_inf
 	err = elf_check(image, size, &info);
 	if (err)
 		return err;
+	/* This copying loader has no load bias and no interpreter (elf_map.c does both). */
+	if (info.type != ELF_ET_EXEC || info.interp_len)
+		return -ENOEXEC;
 	while (elf_next_load(&info, &cur, &ph)) {
 		uintptr_t va = ph.p_vaddr, file_end = va + ph.p_filesz;
 		uintptr_t lo = PAGE_ALIGN_DOWN(va), hi = PAGE_ALIGN_UP(va + ph.p_memsz);
@@ -104,6 +107,7 @@ int elf_load(struct as *as, const void *image, size_t size, struct elf_image_inf
 	as_brk_init(as, info.load_hi);
 	*out = (struct elf_image_info){
 		.entry = info.entry,
+		.start = info.entry,
 		.phdr = info.phdr_vaddr,
 		.phnum = info.phnum,
 		.phent = info.phentsize,

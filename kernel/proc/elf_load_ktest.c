@@ -6,6 +6,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/mm/as.h"
+#include "kernel/mm/aslr.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/slab.h"
@@ -266,7 +267,10 @@ KTEST(elf, initial_stack_parses_back)
 	ASSERT(elf_load(as, img, IMG_SIZE, &info) == 0);
 	ASSERT(exec_build_stack(as, argv, envp, &info, "/bin/prog", NULL, &sp) == 0);
 	EXPECT(sp % 16 == 0);
-	EXPECT(sp < USER_TOP && sp > USER_TOP - PAGE_SIZE);
+	/* The stack's top: USER_TOP less a random number of pages (aslr.h). */
+	EXPECT(info.stack_top <= USER_TOP && info.stack_top % PAGE_SIZE == 0);
+	EXPECT(info.stack_top >= USER_TOP - ((uintptr_t)1 << (ASLR_STACK_BITS + PAGE_SHIFT)));
+	EXPECT(sp < info.stack_top && sp > info.stack_top - PAGE_SIZE);
 	EXPECT(read_word(as, sp, &bad) == 4);
 	for (int i = 0; i < 4; i++)
 		EXPECT(user_string_is(as, read_word(as, sp + 8 + 8 * i, &bad), argv[i]));
@@ -296,6 +300,13 @@ KTEST(elf, initial_stack_parses_back)
 		case AT_SECURE: EXPECT(val == 0); break;
 		case AT_RANDOM: rnd_at = val; break;
 		case AT_EXECFN: EXPECT(user_string_is(as, val, "/bin/prog")); break;
+		case AT_PLATFORM: EXPECT(user_string_is(as, val, "riscv64")); break;
+		case AT_MINSIGSTKSZ: EXPECT(val == 1088); break; /* siginfo + ucontext */
+		case AT_SYSINFO_EHDR:
+			/* The vDSO's ELF header, below the stack, readable and executable. */
+			EXPECT(val == info.vdso && val % PAGE_SIZE == 0 && val < info.stack_top);
+			EXPECT(read_word(as, val, &bad) == 0x00010102464c457fULL);
+			break;
 		}
 	}
 	EXPECT(seen == ((1ULL << AT_PHDR) | (1ULL << AT_PHENT) | (1ULL << AT_PHNUM) |
@@ -303,7 +314,8 @@ KTEST(elf, initial_stack_parses_back)
 			(1ULL << AT_ENTRY) | (1ULL << AT_UID) | (1ULL << AT_EUID) |
 			(1ULL << AT_GID) | (1ULL << AT_EGID) | (1ULL << AT_HWCAP) |
 			(1ULL << AT_CLKTCK) | (1ULL << AT_SECURE) | (1ULL << AT_RANDOM) |
-			(1ULL << AT_EXECFN)));
+			(1ULL << AT_EXECFN) | (1ULL << AT_PLATFORM) | (1ULL << AT_MINSIGSTKSZ) |
+			(1ULL << AT_SYSINFO_EHDR)));
 
 	/* AT_RANDOM: 16 readable bytes above the pointers, different per exec. */
 	uint8_t r1[16], r2[16];

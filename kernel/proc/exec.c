@@ -21,6 +21,7 @@
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
+#include "kernel/mm/aslr.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/uaccess.h"
@@ -30,6 +31,7 @@
 #include "kernel/proc/exec_stack.h"
 #include "kernel/proc/limits.h"
 #include "kernel/syscall/syscall.h"
+#include "lib/elf.h"
 #include "lib/errno.h"
 #include "lib/shebang.h"
 #include "lib/string.h"
@@ -119,6 +121,113 @@ static long read_image(struct file *f, void **out, size_t *size)
 	*out = buf;
 	*size = len;
 	return 0;
+}
+
+/* The start of f, its program header table included, into a kmalloc'd *hdr. */
+static long read_headers(struct file *f, void **hdr, size_t *len)
+{
+	size_t want = f->inode->size < PAGE_SIZE ? (size_t)f->inode->size : PAGE_SIZE;
+	uint64_t span;
+	char *buf;
+	long n;
+
+	for (;;) {
+		buf = kmalloc(want ? want : 1);
+		if (!buf)
+			return -ENOMEM;
+		n = file_read_kernel(f, buf, want, 0);
+		if (n < 0) {
+			kfree(buf);
+			return n;
+		}
+		span = elf_headers_span(buf, (size_t)n);
+		if (span <= (uint64_t)n || span > EXEC_MAX_IMAGE || span > f->inode->size ||
+		    (size_t)n < want)
+			break;
+		kfree(buf); /* a table past the first page: read that far */
+		want = (size_t)span;
+	}
+	*hdr = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+/*
+ * Load f into as: mapped from the page cache (elf_load_file), or copied
+ * when it cannot be mapped (elf_load of the whole image, into a fresh as:
+ * *asp may change). The image buffer goes to *image (kfree'd by the caller).
+ */
+static int load_image(struct file *f, struct as **asp, void **image, size_t *hdr_len,
+		      struct elf_image_info *info)
+{
+	size_t size;
+	long err = read_headers(f, image, &size);
+
+	*hdr_len = size;
+
+	if (err)
+		return (int)err;
+	err = elf_load_file(*asp, f, *image, size, false, info);
+	if (err == 0)
+		as_brk_init(*asp, info->brk + aslr_pages(ASLR_BRK_BITS, 2));
+	if (err != -EXDEV)
+		return (int)err;
+	as_destroy(*asp);
+	kfree(*image);
+	*image = NULL;
+	*asp = as_create();
+	if (!*asp)
+		return -ENOMEM;
+	err = read_image(f, image, &size);
+	*hdr_len = size;
+	return err ? (int)err : elf_load(*asp, *image, size, info);
+}
+
+/*
+ * The program asks for an interpreter (PT_INTERP, its path in the file at
+ * info->interp_off): map it too (it may not want one itself), and start
+ * there, the program's entry in AT_ENTRY and the interpreter's bias in
+ * AT_BASE. hdr holds the program's first hdr_len bytes.
+ */
+static int load_interp(struct proc *p, struct as *as, struct file *prog, const char *hdr,
+		       size_t hdr_len, struct elf_image_info *info)
+{
+	struct elf_image_info ii;
+	struct file *f;
+	size_t len = (size_t)info->interp_len, ilen;
+	char *path = kmalloc(len), *ihdr = NULL;
+	long err;
+
+	if (!path)
+		return -ENOMEM;
+	if (info->interp_off + len <= hdr_len) {
+		memcpy(path, hdr + info->interp_off, len);
+		err = (long)len;
+	} else {
+		err = file_read_kernel(prog, path, len, info->interp_off);
+	}
+	/* A NUL-terminated path, exactly as long as the segment (Linux). */
+	if (err >= 0 && ((size_t)err != len || path[len - 1] || strlen(path) != len - 1))
+		err = -ENOEXEC;
+	if (err >= 0)
+		err = open_exec(p, path, &f);
+	kfree(path);
+	if (err < 0)
+		return (int)err;
+	err = read_headers(f, (void **)&ihdr, &ilen);
+	if (!err)
+		err = elf_load_file(as, f, ihdr, ilen, true, &ii);
+	if (!err && ii.interp_len)
+		err = -ELIBBAD; /* an interpreter wanting one itself */
+	if (err == -EXDEV)
+		err = -ELIBBAD; /* one we cannot map */
+	if (!err) {
+		info->start = ii.entry;
+		info->base = ii.bias;
+	}
+	kfree(ihdr);
+	close_exec(f);
+	return (int)err;
 }
 
 /* ---- scripts ------------------------------------------------------------------------ */
@@ -254,7 +363,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	struct as *as = NULL;
 	void *image = NULL;
 	struct proc_image *im = NULL;
-	size_t size;
+	size_t hdr_len = 0;
 	uintptr_t sp;
 	long err;
 
@@ -307,15 +416,17 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	if (err)
 		goto out;
 	ids.stack_size = stack_size(p);
-	err = read_image(file, &image, &size);
-	if (err)
-		goto out;
 	as = as_create();
 	if (!as) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = elf_load(as, image, size, &info);
+	/* Mapped from the page cache; copied only when it cannot be mapped. */
+	err = load_image(file, &as, &image, &hdr_len, &info);
+	if (!err)
+		err = exec_map_stack(as, ids.stack_size, &info);
+	if (!err && info.interp_len)
+		err = load_interp(p, as, file, image, hdr_len, &info);
 	if (!err)
 		err = exec_build_stack(as, argv, envp, &info, path, &ids, &sp);
 	if (err)
@@ -325,6 +436,9 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	if (err)
 		goto out;
 	im->start_stack = sp;
+	im->arg_start = info.arg_start;
+	im->arg_end = im->env_start = info.env_start;
+	im->env_end = info.env_end;
 
 	/* Point of no return: the old image goes. */
 	uring_proc_gone(p);	/* io_uring requests in flight aim at the old memory */
@@ -342,7 +456,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	if (p->files)
 		fdtable_close_on_exec(p->files);
 	signal_reset_on_exec(p);
-	uctx_init(&p->uc, info.entry, sp);
+	uctx_init(&p->uc, info.start, sp);
 	proc_set_name(p, path); /* a script keeps its own name, as Linux */
 	if (cred) {
 		proc_cred_commit(p, cred);

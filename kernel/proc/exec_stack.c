@@ -2,7 +2,10 @@
 /* execve's argument vectors and the Linux initial user stack; see exec_stack.h. */
 #include "kernel/proc/exec_stack.h"
 
+#include "arch/riscv/uctx.h"
 #include "kernel/mm/as.h"
+#include "kernel/mm/aslr.h"
+#include "kernel/mm/vdso.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/uaccess.h"
@@ -180,14 +183,32 @@ static int put_strings(struct as *as, const char *const *v, size_t n, uintptr_t 
 	return 0;
 }
 
-#define NR_AUXV 17 /* pairs written below, AT_NULL included */
+#define NR_AUXV 20 /* pairs written below, AT_NULL included */
+
+/* AT_PLATFORM's string. */
+static const char platform[] = "riscv64";
+
+int exec_map_stack(struct as *as, size_t stack_size, struct elf_image_info *info)
+{
+	uintptr_t at = USER_TOP - aslr_pages(ASLR_STACK_BITS, 1);
+	long top = as_stack_init_at(as, at, stack_size ? stack_size : AS_STACK_DEFAULT_SIZE), ehdr;
+
+	if (top < 0)
+		return (int)top;
+	ehdr = vdso_map(as);
+	if (ehdr < 0)
+		return (int)ehdr;
+	info->stack_top = (uintptr_t)top;
+	info->vdso = (uintptr_t)ehdr;
+	return 0;
+}
 
 int exec_build_stack(struct as *as, const char *const *argv, const char *const *envp,
-		     const struct elf_image_info *info, const char *execfn,
+		     struct elf_image_info *info, const char *execfn,
 		     const struct exec_ids *ids, uintptr_t *sp_out)
 {
 	static const struct exec_ids root = { 0 };
-	size_t strbytes = 0, argc, envc, fnlen = execfn ? strlen(execfn) + 1 : 0;
+	size_t strbytes = sizeof(platform), argc, envc, fnlen = execfn ? strlen(execfn) + 1 : 0;
 	/* What may live above sp: the argument quota plus room for auxv and padding. */
 	const size_t limit = EXEC_ARG_MAX + PAGE_SIZE;
 	uint8_t rnd[16];
@@ -205,9 +226,12 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 
 	size_t nwords = 1 + (argc + 1) + (envc + 1) + 2 * NR_AUXV;
 
-	top = as_stack_init(as, ids->stack_size ? ids->stack_size : AS_STACK_DEFAULT_SIZE);
-	if (top < 0)
-		return (int)top;
+	if (!info->stack_top) {
+		err = exec_map_stack(as, ids->stack_size, info);
+		if (err)
+			return err;
+	}
+	top = (long)info->stack_top;
 	uintptr_t str_lo = (uintptr_t)top - strbytes;
 	uintptr_t rand_at = (str_lo - sizeof(rnd)) & ~(uintptr_t)15;
 	uintptr_t sp = (rand_at - nwords * sizeof(uint64_t)) & ~(uintptr_t)15;
@@ -221,14 +245,23 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 		return err;
 
 	struct word_writer w = { .as = as, .at = sp };
-	uintptr_t at = str_lo;
+	/* AT_PLATFORM's string lowest (as Linux), then argv's, envp's, execfn. */
+	uintptr_t plat_at = str_lo, at = str_lo + sizeof(platform);
 
+	err = copy_to_user(as, plat_at, platform, sizeof(platform));
+	if (err)
+		return err;
+	info->arg_start = at;
 	ww_put(&w, argc);
 	err = put_strings(as, argv, argc, &at, &w);
+	info->env_start = at;
 	if (!err)
 		err = put_strings(as, envp, envc, &at, &w);
 	if (err)
 		return err;
+	info->env_end = at;
+	uintptr_t fn_at = at;
+
 	if (execfn) {
 		err = copy_to_user(as, at, execfn, fnlen);
 		if (err)
@@ -236,11 +269,13 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 	}
 
 	const uint64_t auxv[][2] = {
+		{ AT_SYSINFO_EHDR, info->vdso }, /* the vDSO (left out if none) */
+		{ AT_MINSIGSTKSZ, USER_SIGFRAME_BYTES },
 		{ AT_PHDR, info->phdr },
 		{ AT_PHENT, info->phent },
 		{ AT_PHNUM, info->phnum },
 		{ AT_PAGESZ, PAGE_SIZE },
-		{ AT_BASE, 0 },          /* no interpreter */
+		{ AT_BASE, info->base },  /* the interpreter's bias, 0 without one */
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, info->entry },
 		{ AT_UID, ids->uid },
@@ -251,13 +286,14 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 		{ AT_CLKTCK, 100 },      /* times() ticks per second */
 		{ AT_SECURE, ids->secure },
 		{ AT_RANDOM, rand_at },
-		{ AT_EXECFN, execfn ? at : 0 },
+		{ AT_EXECFN, execfn ? fn_at : 0 },
+		{ AT_PLATFORM, plat_at },
 		{ AT_NULL, 0 },
 	};
 	_Static_assert(sizeof(auxv) / sizeof(auxv[0]) == NR_AUXV, "NR_AUXV counts auxv");
 
 	for (size_t i = 0; i < NR_AUXV; i++) {
-		if (auxv[i][0] == AT_EXECFN && !execfn)
+		if ((auxv[i][0] == AT_EXECFN && !execfn) || (auxv[i][0] == AT_SYSINFO_EHDR && !info->vdso))
 			continue;
 		ww_put(&w, auxv[i][0]);
 		ww_put(&w, auxv[i][1]);

@@ -11,7 +11,9 @@
  *          auxv: (type, value) pairs, ending with AT_NULL
  *          padding to 16 bytes
  *          16 AT_RANDOM bytes
- *          argv strings, envp strings, the execfn string (up to USER_TOP)
+ *          "riscv64" (AT_PLATFORM), argv strings, envp strings, the execfn string
+ *          (up to the stack's top, a random distance below USER_TOP; the vDSO
+ *          is the first thing in the mmap area below the stack's guard gap)
  */
 #ifndef KERNEL_PROC_EXEC_STACK_H
 #define KERNEL_PROC_EXEC_STACK_H
@@ -56,6 +58,9 @@ struct elf_image_info;
 #define AT_SECURE 23
 #define AT_RANDOM 25
 #define AT_EXECFN 31
+#define AT_PLATFORM 15
+#define AT_SYSINFO_EHDR 33
+#define AT_MINSIGSTKSZ 51
 
 /* RV64GC as AT_HWCAP: one bit per single-letter extension, 1 << (letter - 'a'). */
 #define EXEC_HWCAP_RV64GC                                                      \
@@ -89,9 +94,17 @@ struct exec_ids {
 };
 
 /*
- * Create the main stack (as_stack_init, ids->stack_size or
- * AS_STACK_DEFAULT_SIZE) in `as` and
- * write the initial stack above for the kernel vectors argv and envp
+ * Create the main stack (stack_size bytes, 0 for AS_STACK_DEFAULT_SIZE,
+ * ending a random distance below USER_TOP) and map the vDSO where mmap
+ * finds room below it; sets info->stack_top and info->vdso. Before the
+ * interpreter is mapped (it goes below them too). 0 or -errno.
+ */
+int exec_map_stack(struct as *as, size_t stack_size, struct elf_image_info *info);
+
+/*
+ * Create the main stack (exec_map_stack with ids->stack_size, unless
+ * info->stack_top says it is done) in `as` and write the initial stack
+ * above for the kernel vectors argv and envp
  * (NULL-terminated arrays of kernel strings; NULL means empty), the loaded
  * image `info`, execfn (AT_EXECFN; NULL omits it) and ids (NULL: root, not
  * secure). *sp_out gets the user sp (pointing at argc). The new program
@@ -101,7 +114,7 @@ struct exec_ids {
  * to spare; -ENOMEM; the as_stack_init() error (e.g. -EEXIST).
  */
 int exec_build_stack(struct as *as, const char *const *argv, const char *const *envp,
-		     const struct elf_image_info *info, const char *execfn,
+		     struct elf_image_info *info, const char *execfn,
 		     const struct exec_ids *ids, uintptr_t *sp_out);
 
 #endif

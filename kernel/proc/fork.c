@@ -12,6 +12,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/pcache.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/cred.h"
 #include "kernel/proc/limits.h"
@@ -34,7 +35,10 @@
 
 static bool memory_low(void)
 {
-	return page_free_count() < page_total_count() / FORK_RESERVE_DIVISOR;
+	size_t reserve = page_total_count() / FORK_RESERVE_DIVISOR;
+
+	/* Clean file pages are given back on demand: they count as free. */
+	return page_free_count() < reserve && page_free_count() + pcache_reclaimable() < reserve;
 }
 
 /*

@@ -57,6 +57,9 @@ enum uloop_state {
 				 * it or fail it with -EINTR (a0 still holds
 				 * its first argument, pc is past the ecall) */
 	ULOOP_EXITED,
+	/* uloop.awaiting is a page the program (or a syscall, whose ecall
+	 * then runs again) waits to be read: it resumes where it stopped. */
+	ULOOP_AWAIT_PAGE,
 };
 
 enum proc_state {

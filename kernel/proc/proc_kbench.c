@@ -4,8 +4,9 @@
  * sizes the allocators actually hand out (a cache's object stride, a kmalloc
  * size class; not sizeof): struct proc (its slab cache), the executor's task
  * slot and queue slot, the file table with its initial slots, the
- * address-space struct and its VMAs (a static glibc program has 4: text,
- * data, heap, stack), and the pending syscall future (a pipe read: the
+ * address-space struct and its VMAs (a static glibc program has 4: text
+ * and data, which map the file (struct vma_file, 40 bytes), the bss and
+ * heap as one, and the stack), and the pending syscall future (a pipe read: the
  * stream future's cache). Page tables are not counted.
  *
  * The FP state is allocated only when a program first writes an FP register
@@ -17,6 +18,7 @@
 #include "kernel/fs/fdtable.h"
 #include "kernel/kbench.h"
 #include "kernel/mm/as.h"
+#include "kernel/mm/as_int.h"
 #include "kernel/proc/proc_internal.h"
 
 size_t file_stream_future_alloc_size(void); /* kernel/fs/file_rw.c */
@@ -27,7 +29,8 @@ KBENCH(proc_state_bytes)
 	uint64_t task = 128; /* task slot + queue slot, static_assert'ed in kernel/async */
 	uint64_t fdt = fdtable_alloc_size();
 	uint64_t as = (sizeof(struct as) + 7) & ~7ul;   /* as.c's cache stride */
-	uint64_t vmas = 4 * ((sizeof(struct vma) + 7) & ~7ul);
+	/* text, data: file mappings; bss and heap (one area once brk moved), stack. */
+	uint64_t vmas = 2 * as_vma_file_cache.size + 2 * as_vma_cache.size;
 	uint64_t fut = file_stream_future_alloc_size();
 	uint64_t fp = uctx_fp_alloc_size();
 	uint64_t total = proc + task + fdt + as + vmas + fut;

@@ -205,7 +205,8 @@ int proc_image_create(struct proc *p, const char *path, const char *execfn,
 	kfree(exe);
 
 	/* exec_stack.h: the argv strings, the envp strings and the execfn
-	 * string end at the top of the stack (USER_TOP). usertests
+	 * string end at the top of the stack (USER_TOP here; execve sets the
+	 * places exec_build_stack used, the top being random). usertests
 	 * procfs_other_process checks this against what the program got. */
 	size_t abytes = vec_bytes(argv), ebytes = vec_bytes(envp);
 

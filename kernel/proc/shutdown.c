@@ -17,6 +17,7 @@
 #include "kernel/block/bcache.h"
 #include "kernel/fs/sync.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/pcache.h"
 #include "kernel/printk.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
@@ -65,7 +66,9 @@ static int live_others(void)
 
 static __attribute__((noreturn)) void finish(struct shutdown_future *s)
 {
-	/* Anything written outside a file system (a raw device), then the flush. */
+	/* Anything written outside a file system (a raw device), then the flush;
+	 * file pages first (the sync wrote them; this catches stragglers). */
+	pcache_flush_all_on_poweroff();
 	bcache_flush_all_on_poweroff();
 	printk_flush();
 	if (s->how == PROC_SHUTDOWN_RESTART)

@@ -15,6 +15,7 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/arch.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/panic.h"
 #include "kernel/syscall/syscall.h"
@@ -79,6 +80,20 @@ static void do_syscall(struct proc *p)
 
 	if (p->ustate == ULOOP_EXITED)
 		return;
+	if (ret == -EIOWAIT && !sc.pending) {
+		/* A user page the call copies was not read yet (a file
+		 * mapping): it changed nothing, so it runs again once the
+		 * page is in, as fs_call() reruns the calls it wraps. */
+		struct future *io = vfs_take_io_wait();
+
+		if (io) {
+			p->uc.pc -= 4; /* the ecall again, a0 still its argument */
+			p->uloop.awaiting = io;
+			p->ustate = ULOOP_AWAIT_PAGE;
+			return;
+		}
+		ret = -EIO;
+	}
 	if (sc.pending) {
 		BUG_ON(d->kind != SYSCALL_KIND_ASYNC);
 		p->uloop.awaiting = sc.pending;
@@ -116,8 +131,21 @@ static void handle_fault(struct proc *p, const struct user_trap *t)
 	}
 	err = as_handle_fault(p->as, t->fault_addr, t->fault_access);
 
+	if (err == -EIOWAIT) {
+		/* A page of a mapped file being read: resume once it is. */
+		struct future *io = vfs_take_io_wait();
+
+		if (io) {
+			p->uloop.awaiting = io;
+			p->ustate = ULOOP_AWAIT_PAGE;
+			return;
+		}
+		err = -ENOMEM;
+	}
 	if (err == -ENOMEM)
 		signal_force(p, SIGKILL);
+	else if (err == -EIO)
+		signal_force(p, SIGBUS); /* past the end of a mapped file */
 	else if (err)
 		signal_force(p, SIGSEGV);
 }
@@ -174,6 +202,15 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 		    atomic_load_explicit(&p->sig_pending, memory_order_relaxed)) {
 			if (signal_jobctl(p))
 				return POLL_PENDING;
+		}
+		if (p->ustate == ULOOP_AWAIT_PAGE) {
+			if (future_poll(p->uloop.awaiting, cx) == POLL_PENDING &&
+			    !signal_needs_action(p))
+				return POLL_PENDING;
+			/* Read, or a signal first: either way the instruction
+			 * (or the ecall) runs again afterwards. */
+			finish_syscall_future(p);
+			p->ustate = ULOOP_ENTER_USER;
 		}
 		if (p->ustate == ULOOP_AWAIT_SYSCALL) {
 			if (future_poll(p->uloop.awaiting, cx) == POLL_PENDING) {
@@ -276,6 +313,7 @@ static const char *uloop_state_name(const struct future *f)
 		[ULOOP_AWAIT_SYSCALL] = "AWAIT_SYSCALL",
 		[ULOOP_INTERRUPTED] = "INTERRUPTED",
 		[ULOOP_EXITED] = "EXITED",
+		[ULOOP_AWAIT_PAGE] = "AWAIT_PAGE",
 	};
 
 	return names[container_of(f, struct proc, uloop)->ustate];

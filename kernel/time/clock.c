@@ -13,6 +13,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/drivers/rtc_goldfish.h"
+#include "kernel/mm/vdso.h"
 #include "kernel/printk.h"
 #include "kernel/proc/cred.h"
 #include "kernel/proc/proc.h"
@@ -45,6 +46,7 @@ int clock_set_realtime(uint64_t ns)
 	if (ns < now)
 		return -EINVAL; /* the wall clock would say we booted before 1970 */
 	atomic_store_explicit(&realtime_offset, (int64_t)(ns - now), memory_order_relaxed);
+	vdso_set_realtime_offset((int64_t)(ns - now)); /* the vDSO's copy (kernel/mm/vdso.c) */
 	return 0;
 }
 

@@ -21,7 +21,8 @@ $(B)/host/test_chacha20: tests/unit/test_chacha20.c lib/chacha20.c lib/chacha20.
 # binaries (test_elf_load.c).
 ELF_LOAD_SRCS := kernel/proc/elf_load.c kernel/proc/exec_stack.c kernel/random.c \
 	kernel/mm/as.c kernel/mm/as_pt.c kernel/mm/uaccess.c lib/elf.c lib/chacha20.c \
-	tests/unit/mm_host.c kernel/mm/page.c kernel/mm/slab.c kernel/spinlock.c
+	tests/unit/mm_host.c kernel/mm/page.c kernel/mm/slab.c kernel/spinlock.c tests/unit/as_file_stub.c \
+	kernel/mm/aslr.c tests/unit/exec_host_stub.c
 $(B)/host/test_elf_load: tests/unit/test_elf_load.c $(ELF_LOAD_SRCS) tests/unit/mm_host.h \
 		kernel/proc/elf_load.h kernel/proc/exec_stack.h \
 		$(B)/user/bin/init $(B)/user/bin/usertests

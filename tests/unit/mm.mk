@@ -13,10 +13,10 @@ $(B)/host/test_page: tests/unit/test_page.c $(MM_HOST_SRCS) $(MM_HOST_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(MM_HOST_CFLAGS) $< $(MM_HOST_SRCS) -o $@ -lcmocka
 
-$(B)/host/test_as: tests/unit/test_as.c kernel/mm/as.c kernel/mm/as_pt.c kernel/mm/uaccess.c $(MM_HOST_SRCS) \
+$(B)/host/test_as: tests/unit/test_as.c kernel/mm/as.c kernel/mm/as_pt.c kernel/mm/uaccess.c $(MM_HOST_SRCS) tests/unit/as_file_stub.c \
 		$(MM_HOST_HDRS) kernel/mm/as.h kernel/mm/as_int.h kernel/mm/uaccess.h
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(MM_HOST_CFLAGS) $< kernel/mm/as.c kernel/mm/as_pt.c kernel/mm/uaccess.c $(MM_HOST_SRCS) \
+	$(HOST_CC) $(MM_HOST_CFLAGS) $< kernel/mm/as.c kernel/mm/as_pt.c kernel/mm/uaccess.c $(MM_HOST_SRCS) tests/unit/as_file_stub.c \
 		-o $@ -lcmocka
 
 HOST_TESTS += $(B)/host/test_page $(B)/host/test_as

@@ -63,21 +63,27 @@ static void assert_accepted_image_is_sane(const unsigned char *img, size_t size,
 	bool entry_ok = false;
 	unsigned nload = 0;
 
-	assert_int_equal(eh.e_type, ELF_ET_EXEC);
+	assert_true(eh.e_type == ELF_ET_EXEC || eh.e_type == ELF_ET_DYN);
+	assert_int_equal(in->type, eh.e_type);
 	assert_int_equal(eh.e_machine, ELF_EM_RISCV);
 	assert_int_equal(in->phentsize, sizeof(struct elf64_phdr));
 	assert_true((unsigned __int128)eh.e_phoff + (unsigned __int128)eh.e_phnum * 56 <= size);
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		struct elf64_phdr ph = get_ph(img, i);
 
-		assert_int_not_equal(ph.p_type, ELF_PT_INTERP);
+		if (ph.p_type == ELF_PT_INTERP) {
+			assert_int_equal(in->interp_off, ph.p_offset);
+			assert_int_equal(in->interp_len, ph.p_filesz);
+			assert_true((unsigned __int128)ph.p_offset + ph.p_filesz <= size);
+			assert_true(ph.p_filesz >= 2 && ph.p_filesz <= ELF_MAX_INTERP);
+		}
 		if (ph.p_type != ELF_PT_LOAD || ph.p_memsz == 0)
 			continue;
 		nload++;
 		assert_true(ph.p_filesz <= ph.p_memsz);
 		assert_true((unsigned __int128)ph.p_offset + ph.p_filesz <= size);
 		assert_true((unsigned __int128)ph.p_vaddr + ph.p_memsz <= ELF_USER_TOP);
-		assert_true(ph.p_vaddr >= ELF_USER_MIN);
+		assert_true(ph.p_vaddr >= ELF_USER_MIN || eh.e_type == ELF_ET_DYN);
 		assert_true(ph.p_vaddr >= prev_end);
 		assert_int_equal(ph.p_offset % 4096, ph.p_vaddr % 4096);
 		prev_end = (unsigned __int128)ph.p_vaddr + ph.p_memsz;
@@ -253,7 +259,6 @@ static void test_elf_rejects_bad_ident(void **state)
 static void test_elf_rejects_wrong_type_machine_version(void **state)
 {
 	(void)state;
-	MUTATE_EH(e_type, ELF_ET_DYN);
 	MUTATE_EH(e_type, 1 /* ET_REL */);
 	MUTATE_EH(e_type, 4 /* ET_CORE */);
 	MUTATE_EH(e_machine, 62 /* x86-64 */);
@@ -274,10 +279,54 @@ static void test_elf_rejects_bad_phdr_table(void **state)
 	MUTATE_EH(e_phoff, (uint64_t)1 << 63);
 }
 
-static void test_elf_rejects_interpreter(void **state)
+/* ET_DYN (position-independent) is accepted, its addresses relative. */
+static void test_elf_accepts_position_independent(void **state)
 {
 	(void)state;
-	MUTATE_PH(SYN_STACK, p_type, ELF_PT_INTERP);
+	unsigned char *img = make_image();
+	struct elf64_ehdr eh = get_eh(img);
+	struct elf_info in;
+
+	eh.e_type = ELF_ET_DYN;
+	put_eh(img, &eh);
+	assert_int_equal(elf_check(img, SYN_SIZE, &in), 0);
+	assert_int_equal(in.type, ELF_ET_DYN);
+	/* Relative addresses may start at 0 then (they cannot in ET_EXEC). */
+	struct elf64_phdr ph = get_ph(img, SYN_TEXT);
+
+	ph.p_vaddr -= 0x10000;
+	ph.p_paddr = ph.p_vaddr;
+	put_ph(img, SYN_TEXT, &ph);
+	eh.e_entry -= 0x10000;
+	put_eh(img, &eh);
+	assert_int_equal(elf_check(img, SYN_SIZE, &in), 0);
+	free(img);
+}
+
+/* PT_INTERP: recorded when sane; out of the file, too long or twice is ENOEXEC. */
+static void test_elf_records_interpreter(void **state)
+{
+	(void)state;
+	unsigned char *img = make_image();
+	struct elf64_phdr ph = get_ph(img, SYN_STACK);
+	struct elf_info in;
+
+	ph.p_type = ELF_PT_INTERP;
+	ph.p_offset = 0x100;
+	ph.p_filesz = 28;
+	put_ph(img, SYN_STACK, &ph);
+	assert_int_equal(elf_check(img, SYN_SIZE, &in), 0);
+	assert_int_equal(in.interp_off, 0x100);
+	assert_int_equal(in.interp_len, 28);
+	MUTATE_PH(SYN_STACK, p_type, ELF_PT_INTERP); /* its filesz 0: too short */
+	ph.p_filesz = ELF_MAX_INTERP + 1;
+	put_ph(img, SYN_STACK, &ph);
+	assert_int_equal(elf_check(img, SYN_SIZE, &in), -ENOEXEC);
+	ph.p_filesz = 28;
+	ph.p_offset = SYN_SIZE - 10;
+	put_ph(img, SYN_STACK, &ph);
+	assert_int_equal(elf_check(img, SYN_SIZE, &in), -ENOEXEC);
+	free(img);
 }
 
 static void test_elf_rejects_bad_load_sizes(void **state)
@@ -580,7 +629,8 @@ int main(void)
 		cmocka_unit_test(test_elf_rejects_bad_ident),
 		cmocka_unit_test(test_elf_rejects_wrong_type_machine_version),
 		cmocka_unit_test(test_elf_rejects_bad_phdr_table),
-		cmocka_unit_test(test_elf_rejects_interpreter),
+		cmocka_unit_test(test_elf_accepts_position_independent),
+		cmocka_unit_test(test_elf_records_interpreter),
 		cmocka_unit_test(test_elf_rejects_bad_load_sizes),
 		cmocka_unit_test(test_elf_rejects_bad_alignment),
 		cmocka_unit_test(test_elf_loads_from_page_one),

@@ -199,18 +199,34 @@ static void bench_maxproc(void)
 }
 
 void bench_fs(void); /* fsbench.c */
+void bench_fsread(long scale); /* mmbench.c */
+void bench_creat(long scale);
 void bench_uring(void); /* asyncbench.c */
-void bench_epoll(void); /* asyncbench.c */
+void bench_epoll(void);
 void bench_proc(void); /* procbench.c */
 
+static void run_fsread(void)
+{
+	bench_fsread(scale);
+}
+
+static void run_creat(void)
+{
+	bench_creat(scale);
+}
+
+/* named_only: run only when named (profiling helpers, not in the default set). */
 static const struct {
 	const char *name;
 	void (*fn)(void);
+	bool named_only;
 } benches[] = {
-	{ "getpid", bench_getpid }, { "pingpong", bench_pingpong }, { "fork", bench_fork },
-	{ "exec", bench_exec },	    { "pipe", bench_pipe },	    { "maxproc", bench_maxproc },
-	{ "fs", bench_fs },	    { "proc", bench_proc },
-	{ "uring", bench_uring },   { "epoll", bench_epoll },
+	{ "getpid", bench_getpid, false }, { "pingpong", bench_pingpong, false },
+	{ "fork", bench_fork, false },	   { "exec", bench_exec, false },
+	{ "pipe", bench_pipe, false },	   { "maxproc", bench_maxproc, false },
+	{ "fs", bench_fs, false },	   { "proc", bench_proc, false },
+	{ "fsread", run_fsread, true },	   { "creat", run_creat, true },
+	{ "uring", bench_uring, false },   { "epoll", bench_epoll, false },
 };
 
 int main(int argc, char **argv)
@@ -226,7 +242,7 @@ int main(int argc, char **argv)
 		i += 2;
 	}
 	for (size_t b = 0; b < sizeof(benches) / sizeof(benches[0]); b++) {
-		bool run = i == argc;
+		bool run = i == argc && !benches[b].named_only;
 		for (int j = i; j < argc; j++)
 			run |= strcmp(argv[j], benches[b].name) == 0;
 		if (run)

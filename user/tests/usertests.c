@@ -195,6 +195,8 @@ int main(int argc, char **argv, char **envp)
 		return ut_cred_exec_helper();
 	if (argc > 1 && strcmp(argv[1], "--stack-helper") == 0)
 		return ut_limits_stack_helper();
+	if (argc > 1 && strcmp(argv[1], "--aslr-helper") == 0)
+		return ut_aslr_helper(); /* t_vdso.c */
 	if (getenv("UT_ARGV_FD"))
 		return ut_exec_argv_dump(argc, argv); /* t_exec.c's exec target */
 	ut_qemu_user = getenv("USERTESTS_QEMU_USER") != NULL;

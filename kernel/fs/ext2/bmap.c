@@ -2,8 +2,7 @@
 /*
  * The ext2 block map: logical block -> disk block through 12 direct
  * pointers and the indirect, double and triple indirect blocks; lookups
- * (with a cached-only walk for read-ahead) and the gather/commit of the
- * blocks a write needs.
+ * and the gather/commit of the blocks a write needs.
  */
 #include "kernel/block/bcache.h"
 #include "kernel/fs/ext2/ext2_int.h"
@@ -47,12 +46,10 @@ static int block_path(struct ext2_fs *fs, uint64_t lbn, uint32_t off[4])
 
 /*
  * Walk the block map of @ei to logical block @lbn: *pblk = its physical
- * block (0: a hole). @cached_only: read no indirect block from the disk;
- * -EAGAIN if one is not cached. On an error, *pblk is the indirect block
- * that could not be had.
+ * block (0: a hole). On an error, *pblk is the indirect block that could
+ * not be had.
  */
-static int bmap_walk(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk,
-		     bool cached_only)
+static int bmap_walk(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk)
 {
 	uint32_t off[4], p;
 	int depth = block_path(fs, lbn, off);
@@ -65,14 +62,12 @@ static int bmap_walk(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, ui
 		int err = -EIO;
 
 		if (p < fs->blocks_count)
-			err = cached_only ? bcache_get_cached(fs->dev, p, fs->bsize, &b)
-					  : bcache_get(fs->dev, p, fs->bsize, &b);
+			err = bcache_get(fs->dev, p, fs->bsize, &b);
 		if (err) {
 			*pblk = p;
 			return err;
 		}
-		if (!cached_only)
-			ioctx_pin(b);
+		ioctx_pin(b);
 		p = ld32((uint8_t *)bcache_data(b) + 4 * off[l]);
 		bcache_put(b);
 	}
@@ -82,32 +77,11 @@ static int bmap_walk(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, ui
 
 int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk)
 {
-	return bmap_walk(fs, ei, lbn, pblk, false);
+	return bmap_walk(fs, ei, lbn, pblk);
 }
 
-void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, unsigned n,
-		    uint64_t size)
-{
-	uint64_t end = (size + fs->bsize - 1) / fs->bsize;
-
-	for (; n && lbn < end; n--, lbn++) {
-		uint32_t p = 0;
-		int err = bmap_walk(fs, ei, lbn, &p, true);
-
-		if (err == -EAGAIN) {
-			if (p)
-				(void)bcache_prefetch(fs->dev, p, fs->bsize);
-			return;
-		}
-		if (err)
-			return;
-		if (p && p < fs->blocks_count)
-			(void)bcache_prefetch(fs->dev, p, fs->bsize);
-	}
-}
-
-int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, bool whole,
-		    struct ext2_map *m)
+static int map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, bool data,
+		      struct ext2_map *m)
 {
 	struct ext2_fs *fs = tx->fs;
 	int depth = block_path(fs, lbn, m->off);
@@ -115,8 +89,6 @@ int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, boo
 	unsigned missing = 0;
 	int err;
 
-	(void)whole; /* an existing block is read even when overwritten whole:
-		      * zeroing it early would change it before the gather ends */
 	if (depth < 0)
 		return depth;
 	m->depth = (unsigned)depth;
@@ -134,9 +106,10 @@ int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, boo
 		m->have = l;
 		p = ld32(m->ind[l - 1] + 4 * m->off[l]);
 	}
+	m->data = NULL;
 	if (p) {
 		m->pblk = p;
-		return tx_get(tx, p, &m->data);
+		return data ? tx_get(tx, p, &m->data) : 0;
 	}
 	goal = ei->hint ? ei->hint + 1
 			: fs->first_data_block + ((uint32_t)ei->vfs.ino - 1) / fs->ipg * fs->bpg;
@@ -146,6 +119,8 @@ int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, boo
 	for (unsigned i = 0; i < m->ba.n; i++) {
 		uint8_t *d;
 
+		if (i >= missing && !data)
+			break; /* file data: the page cache holds it, not the tx */
 		err = tx_new(tx, m->ba.blk[i], &d);
 		if (err)
 			return err;
@@ -156,6 +131,20 @@ int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, boo
 	}
 	m->pblk = m->ba.blk[m->ba.n - 1];
 	return 0;
+}
+
+int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, bool whole,
+		    struct ext2_map *m)
+{
+	(void)whole; /* an existing block is read even when overwritten whole:
+		      * zeroing it early would change it before the gather ends */
+	return map_gather(tx, ei, lbn, true, m);
+}
+
+int ext2_map_gather_nodata(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn,
+			   struct ext2_map *m)
+{
+	return map_gather(tx, ei, lbn, false, m);
 }
 
 void ext2_map_commit(struct ext2_tx *tx, struct ext2_inode *ei, struct ext2_map *m)

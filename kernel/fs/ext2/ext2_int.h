@@ -24,6 +24,7 @@
 #include "lib/list.h"
 
 struct bcache_buf;
+struct pcache_ops;
 
 /* ---- on-disk layout ------------------------------------------------------ */
 
@@ -272,14 +273,6 @@ void ext2_iwrite(struct ext2_tx *tx, struct ext2_inode *ei, bool fresh);
 /* Physical block of logical block lbn, 0 for a hole (reads only). */
 int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, uint32_t *pblk);
 /*
- * Read-ahead of file blocks lbn .. lbn + n - 1 (stopping at the file's end):
- * each block whose mapping is cached gets bcache_prefetch(); an uncached
- * indirect block on the way is prefetched instead and ends the walk. Never
- * waits; never fails.
- */
-void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t lbn, unsigned n,
-		    uint64_t size);
-/*
  * Gather what making lbn mapped needs (indirect blocks, bitmaps, the data
  * block itself, read unless whole): afterwards ext2_map_commit maps it and
  * returns the data buffer.
@@ -295,7 +288,13 @@ struct ext2_map {
 };
 int ext2_map_gather(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn, bool whole,
 		    struct ext2_map *m);
+/* The same for a block of file data, which the page cache holds: the data
+ * block is found or allocated, but not read or held (m->data is NULL). */
+int ext2_map_gather_nodata(struct ext2_tx *tx, struct ext2_inode *ei, uint64_t lbn,
+			   struct ext2_map *m);
 void ext2_map_commit(struct ext2_tx *tx, struct ext2_inode *ei, struct ext2_map *m);
+/* Regular-file data through the page cache (file.c). */
+extern const struct pcache_ops ext2_pcache_ops;
 /* Free every block of ei mapped at lbn >= keep; size untouched. */
 int ext2_free_from(struct ext2_fs *fs, struct ext2_inode *ei, uint64_t keep);
 /* Run deferred frees of orphans; may return -EIOWAIT. */

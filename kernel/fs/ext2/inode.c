@@ -17,6 +17,8 @@
 #include "kernel/ipc/fifo.h"
 #include "kernel/async/future.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/pcache.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -153,6 +155,10 @@ static struct ext2_inode *ialloc_mem(struct ext2_fs *fs, uint32_t ino, uint32_t 
 	ei->vfs.ino = ino;
 	ei->vfs.rdev = rdev;
 	list_init(&ei->node);
+	if (S_ISREG(mode) && pcache_attach(&ei->vfs, &ext2_pcache_ops, fs->dev, fs->bsize)) {
+		kfree(ei);
+		return NULL;
+	}
 	return ei;
 }
 
@@ -173,6 +179,7 @@ void ext2_ilist(struct ext2_fs *fs, struct ext2_inode *ei)
 
 void ext2_ifree_mem(struct ext2_inode *ei)
 {
+	pcache_detach(&ei->vfs);
 	kfree(ei);
 }
 
@@ -400,8 +407,10 @@ static int release_locked(struct ext2_fs *fs, struct ext2_inode *ei)
 	struct ext2_tx tx;
 	uint8_t *raw, *x = NULL;
 	uint32_t ino = (uint32_t)ei->vfs.ino;
-	int err = ext2_free_from(fs, ei, 0);
+	int err = ei->vfs.pcache ? pcache_truncate(ei->vfs.pcache, 0) : 0;
 
+	if (!err)
+		err = ext2_free_from(fs, ei, 0);
 	if (err)
 		return err;
 	tx_init(&tx, fs);
@@ -450,7 +459,7 @@ int ext2_orphans_locked(struct ext2_fs *fs)
 			return err;
 		list_del(&ei->node);
 		fs->live--;
-		kfree(ei);
+		ext2_ifree_mem(ei);
 	}
 	return 0;
 }
@@ -488,7 +497,7 @@ static void ext2_evict(struct inode *ino)
 	list_del(&ei->node);
 	fs->live--;
 	spin_unlock_irqrestore(&fs->lock, fl);
-	kfree(ei);
+	ext2_ifree_mem(ei);
 }
 
 /* ---- truncate --------------------------------------------------------------- */
@@ -512,9 +521,9 @@ static int ext2_truncate(struct inode *ino, uint64_t size)
 {
 	struct ext2_inode *ei = EI(ino);
 	struct ext2_fs *fs = EFS(ino);
+	struct pcache *pc = ino->pcache;
+	struct pcpage *tail = NULL;
 	struct ext2_tx tx;
-	uint8_t *tail = NULL;
-	unsigned toff = (unsigned)(size % fs->bsize);
 	irqflags_t fl = spin_lock_irqsave(&fs->lock);
 	int err = ext2_writable(fs);
 
@@ -522,25 +531,35 @@ static int ext2_truncate(struct inode *ino, uint64_t size)
 		err = -EFBIG;
 	if (!err)
 		err = ext2_orphans_locked(fs);
+	if (!err && pc && size < ino->size && (size % fs->bsize)) {
+		/* The block holding the new end keeps a zeroed tail on the
+		 * disk: its page must be cached (and stay so) to zero it. */
+		uint32_t p = 0;
+
+		tail = pcache_find_page(pc, size >> PAGE_SHIFT);
+		if (!tail)
+			err = ext2_bmap(fs, ei, size / fs->bsize, &p);
+		if (!err && p) {
+			spin_unlock_irqrestore(&fs->lock, fl);
+			err = pcache_get_page(ino, size >> PAGE_SHIFT, &tail);
+			if (err)
+				return err; /* -EIOWAIT: run again once it is read */
+			fl = spin_lock_irqsave(&fs->lock);
+		}
+	}
+	/* Pages past the end go before their blocks do (both steps restart
+	 * cleanly after a wait: the first is idempotent). */
+	if (!err && pc && size < ino->size)
+		err = pcache_truncate(pc, size);
+	if (tail)
+		pcache_page_put(tail);
 	if (!err && size < ino->size)
 		err = ext2_free_from(fs, ei, (size + fs->bsize - 1) / fs->bsize);
 	if (err)
 		goto out;
 	tx_init(&tx, fs);
 	err = ext2_itable_gather(&tx, (uint32_t)ino->ino, NULL);
-	if (!err && size < ino->size && toff) {
-		uint32_t p;
-
-		err = ext2_bmap(fs, ei, size / fs->bsize, &p);
-		if (!err && p)
-			err = tx_get(&tx, p, &tail);
-	}
 	if (!err) {
-		if (tail) {
-			/* Zero the tail, so growing the file again reads zeros. */
-			memset(tail + toff, 0, fs->bsize - toff);
-			tx_dirty(&tx, tail);
-		}
 		ino->size = size;
 		ino->mtime_ns = ino->ctime_ns = ext2_now_ns(fs);
 		ext2_iwrite(&tx, ei, false);

@@ -8,6 +8,7 @@
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/pcache.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -587,6 +588,7 @@ int ext2_unmount(struct ext2_fs *fs, struct inode *root)
 	if (err)
 		return err;
 	inode_put(root); /* evicts the root: fs->live drops to 0 */
+	pcache_forget_sb(&fs->vsb);
 	fs_release_bufs(fs);
 	return 0;
 }
@@ -598,9 +600,12 @@ static int sop_flush(struct superblock *sb)
 	return ext2_flush(ext2_from_sb(sb));
 }
 
+/* File pages first, then the metadata they were allocated in. */
 static struct future *sop_sync(struct superblock *sb)
 {
-	return bcache_sync(ext2_from_sb(sb)->dev);
+	struct future *meta = bcache_sync(ext2_from_sb(sb)->dev);
+
+	return meta ? pcache_sync_then(sb, NULL, meta) : NULL;
 }
 
 static void sop_statfs(struct superblock *sb, struct vfs_statfs *vs)

@@ -12,7 +12,9 @@
 #include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
 #include "kernel/boot.h"
+#include "kernel/mm/aslr.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/pcache.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
 #include "kernel/spinlock.h"
@@ -29,31 +31,36 @@ const struct fdt_info *procfs_fdt;
 int procfs_show_meminfo(struct seqbuf *s, const struct gen_ctx *c)
 {
 	struct bcache_stats bs;
-	uint64_t total = page_total_count() * (PAGE_SIZE / 1024);
-	uint64_t free = page_free_count() * (PAGE_SIZE / 1024);
+	struct pcache_stats ps;
+	uint64_t kb = PAGE_SIZE / 1024;
+	uint64_t total = page_total_count() * kb;
+	uint64_t free = page_free_count() * kb;
 	uint64_t buffers;
 
 	(void)c;
 	bcache_stats(&bs);
-	buffers = (uint64_t)bs.cached * (PAGE_SIZE / 1024); /* one block per page */
+	pcache_stats(&ps);
+	buffers = (uint64_t)bs.cached * kb; /* one block per page */
 	/* fs/proc/meminfo.c's order; what this kernel does not have is 0. The
-	 * buffer cache holds file data and metadata alike: Buffers. Clean
-	 * cached blocks can be dropped (drop_caches), so they count as
-	 * available. */
+	 * buffer cache holds metadata: Buffers; file pages are the page
+	 * cache's: Cached. Clean cached blocks and clean unmapped file pages
+	 * can be dropped (drop_caches), so they count as available. */
 	seq_printf(s, "MemTotal:       %8llu kB\n", (unsigned long long)total);
 	seq_printf(s, "MemFree:        %8llu kB\n", (unsigned long long)free);
 	seq_printf(s, "MemAvailable:   %8llu kB\n",
-		   (unsigned long long)(free + (uint64_t)(bs.cached - bs.dirty) * (PAGE_SIZE / 1024)));
+		   (unsigned long long)(free + (uint64_t)(bs.cached - bs.dirty) * kb +
+					ps.clean_lru * kb));
 	seq_printf(s, "Buffers:        %8llu kB\n", (unsigned long long)buffers);
+	seq_printf(s, "Cached:         %8llu kB\n", (unsigned long long)(ps.pages * kb));
 	static const char *const zero[] = {
-		"Cached", "SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)",
+		"SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)",
 		"Active(file)", "Inactive(file)", "Unevictable", "Mlocked", "SwapTotal",
 		"SwapFree",
 	};
 	for (unsigned i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
 		seq_printf(s, "%s:%*s%8d kB\n", zero[i], (int)(15 - strlen(zero[i])), "", 0);
 	seq_printf(s, "Dirty:          %8llu kB\n",
-		   (unsigned long long)bs.dirty * (PAGE_SIZE / 1024));
+		   (unsigned long long)(bs.dirty + ps.dirty) * kb);
 	static const char *const zero2[] = {
 		"Writeback", "AnonPages", "Mapped", "Shmem", "KReclaimable", "Slab",
 		"SReclaimable", "SUnreclaim", "KernelStack", "PageTables", "NFS_Unstable",
@@ -484,10 +491,31 @@ int procfs_store_drop_caches(const struct gen_ctx *c, const char *buf, size_t n)
 		n--;
 	if (n != 1 || buf[0] < '1' || buf[0] > '4')
 		return -EINVAL;
-	/* 1 (page cache) and 3 (both) drop clean cached blocks: this kernel's
-	 * one cache. 2 (dentries, inodes) has nothing cached to drop; 4 only
-	 * silences the log message on Linux. */
+	/* 1 (page cache) and 3 (both): clean unmapped file pages and clean
+	 * cached metadata blocks; 2 (dentries, inodes): the metadata blocks,
+	 * where this kernel keeps inodes and directories; 4 only silences the
+	 * log message on Linux. Dirty pages stay (Linux: sync first). */
 	if (buf[0] == '1' || buf[0] == '3')
+		pcache_drop_clean();
+	if (buf[0] != '4')
 		bcache_invalidate_clean(NULL);
 	return 0;
+}
+
+int procfs_show_randomize_va_space(struct seqbuf *s, const struct gen_ctx *c)
+{
+	(void)c;
+	seq_printf(s, "%d\n", aslr_level());
+	return 0;
+}
+
+int procfs_store_randomize_va_space(const struct gen_ctx *c, const char *buf, size_t n)
+{
+	(void)c;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	/* One digit, as proc_dointvec_minmax takes it here (0..2, else EINVAL). */
+	if (n != 1 || buf[0] < '0' || buf[0] > '2')
+		return -EINVAL;
+	return aslr_set_level(buf[0] - '0');
 }

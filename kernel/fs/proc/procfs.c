@@ -18,6 +18,7 @@ enum {
 	N_MOUNTS_LINK, N_PARTITIONS, N_INTERRUPTS, N_ASYNC, N_SELF, N_THREAD_SELF,
 	N_SYS, N_SYS_KERNEL, N_PID_MAX, N_HOSTNAME, N_OSTYPE, N_OSRELEASE, N_RANDOM, N_BOOT_ID,
 	N_UUID, N_SYS_VM, N_DROP_CACHES,
+	N_RANDOMIZE_VA, /* mm: sys/kernel/randomize_va_space */
 	/* /proc/<pid> */
 	N_PID,
 	N_P_STAT, N_P_STATM, N_P_STATUS, N_P_CMDLINE, N_P_ENVIRON, N_P_COMM, N_P_EXE, N_P_CWD,
@@ -59,6 +60,9 @@ static const struct gen_node proc_nodes[N_COUNT] = {
 	[N_SYS_VM] = DIR_("vm", N_SYS),
 	[N_DROP_CACHES] = { .name = "drop_caches", .parent = N_SYS_VM, .mode = S_IFREG | 0200,
 			    .store = procfs_store_drop_caches },
+	[N_RANDOMIZE_VA] = { .name = "randomize_va_space", .parent = N_SYS_KERNEL,
+			     .mode = S_IFREG | 0644, .show = procfs_show_randomize_va_space,
+			     .store = procfs_store_randomize_va_space },
 
 	[N_PID] = { .parent = N_ROOT, .mode = S_IFDIR | 0555, .dyn = GEN_DYN_PID,
 		    .next = procfs_next_pid },

@@ -54,6 +54,9 @@ int procfs_show_osrelease(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_boot_id(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_uuid(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_store_drop_caches(const struct gen_ctx *c, const char *buf, size_t n);
+/* sys/kernel/randomize_va_space: kernel/mm/aslr.h's level, 0..2. */
+int procfs_show_randomize_va_space(struct seqbuf *s, const struct gen_ctx *c);
+int procfs_store_randomize_va_space(const struct gen_ctx *c, const char *buf, size_t n);
 
 /* proc_async.c: the async view */
 int procfs_show_future(struct seqbuf *s, const struct gen_ctx *c);

@@ -28,13 +28,14 @@
 #include "kernel/mm/slab.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/pcache.h"
 #include "lib/list.h"
 #include "lib/string.h"
 
 struct spinlock ramfs_lock = SPINLOCK_INIT("ramfs");
 static struct slab_cache ramfs_inode_cache =
 	SLAB_CACHE_INIT("ramfs_inode", (sizeof(struct ramfs_inode) + 7) & ~7ul, 8);
-atomic_size_t ramfs_pages; /* A: relaxed counter, for tests */
 
 static const struct inode_ops ramfs_iops;
 static const struct file_ops ramfs_dir_fops;
@@ -49,9 +50,23 @@ size_t ramfs_inode_bytes(void)
 	return ramfs_inode_cache.size;
 }
 
+/* Pages of memory-only files (ramfs is the only kind so far). */
 size_t ramfs_pages_in_use(void)
 {
-	return atomic_load_explicit(&ramfs_pages, memory_order_relaxed);
+	struct pcache_stats st;
+
+	pcache_stats(&st);
+	return st.mem_pages;
+}
+
+/* A new inode's memory, and its page cache for a regular file. */
+static void ramfs_free(struct ramfs_inode *ri)
+{
+	if (ri->vfs.pcache) {
+		(void)pcache_truncate(ri->vfs.pcache, 0); /* memory only: never waits */
+		pcache_detach(&ri->vfs);
+	}
+	slab_free(&ramfs_inode_cache, ri);
 }
 
 static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uint32_t rdev)
@@ -80,6 +95,10 @@ static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uin
 	}
 	inode_init(&ri->vfs, sb, mode, &ramfs_iops, fops);
 	ri->vfs.rdev = rdev;
+	if (S_ISREG(mode) && pcache_attach(&ri->vfs, NULL, NULL, PAGE_SIZE)) {
+		slab_free(&ramfs_inode_cache, ri);
+		return NULL;
+	}
 	if (S_ISDIR(mode)) {
 		list_init(&ri->dir.children);
 		ri->dir.next_cookie = 2;
@@ -99,17 +118,11 @@ static void ramfs_evict(struct inode *ino)
 		if (ri->dir.parent != ri)
 			parent = ri->dir.parent;
 		break;
-	case S_IFREG:
-		if (ri->reg.pages) {
-			ramfs_free_pages_from(ri, 0);
-			kfree(ri->reg.pages);
-		}
-		break;
 	case S_IFLNK:
 		kfree(ri->target);
 		break;
 	}
-	slab_free(&ramfs_inode_cache, ri);
+	ramfs_free(ri);
 	if (parent)
 		inode_put(&parent->vfs);
 }
@@ -190,7 +203,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	if (!d || !ri) {
 		kfree(d);
 		if (ri)
-			slab_free(&ramfs_inode_cache, ri);
+			ramfs_free(ri);
 		return -ENOMEM;
 	}
 	if (target) {
@@ -208,7 +221,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 		spin_unlock_irqrestore(&ramfs_lock, fl);
 		kfree(d);
 		ri->target = NULL;
-		slab_free(&ramfs_inode_cache, ri);
+		ramfs_free(ri);
 		return -EEXIST;
 	}
 	if (S_ISDIR(mode)) {
@@ -223,7 +236,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 out_free:
 	kfree(d);
 	ri->target = NULL;
-	slab_free(&ramfs_inode_cache, ri);
+	ramfs_free(ri);
 	return -ENOENT;
 }
 

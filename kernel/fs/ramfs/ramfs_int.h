@@ -10,7 +10,7 @@
 #include "kernel/spinlock.h"
 #include "lib/list.h"
 
-/* Largest file: 2^20 pages = 4 GiB (the page array stays below 8 MiB). */
+/* Largest file: 2^20 pages = 4 GiB. Its pages are vfs.pcache's (memory only). */
 #define RAMFS_MAX_PAGES (1u << 20)
 
 struct ramfs_dirent {
@@ -29,27 +29,18 @@ struct ramfs_inode {
 			struct ramfs_inode *parent;	/* L: counted, self for the root */
 			uint32_t next_cookie;		/* L */
 		} dir;
-		struct {
-			void **pages;			/* L: page i or NULL (hole) */
-			uint32_t cap;			/* L: slots in pages */
-		} reg;
 		char *target;				/* I: symlink target */
 	};
 };
 
 /* The one lock of the fs (see the legend in ramfs.c). */
 extern struct spinlock ramfs_lock;
-/* File pages allocated (A: relaxed, for tests and statistics). */
-extern atomic_size_t ramfs_pages;
 
 static inline struct ramfs_inode *RI(struct inode *ino)
 {
 	return container_of(ino, struct ramfs_inode, vfs);
 }
 
-/* Free a regular file's pages from index first on. ramfs_lock held, or the
- * inode unreachable. */
-void ramfs_free_pages_from(struct ramfs_inode *ri, uint32_t first);
 int ramfs_truncate(struct inode *ino, uint64_t size);
 extern const struct file_ops ramfs_file_fops;
 
