@@ -358,6 +358,7 @@ SYSCALL(425, io_uring_setup)
 	r->owner_waker = waker_noop();
 	list_init(&r->overflow);
 	list_init(&r->timeouts);
+	list_init(&r->drainq);
 	waitq_init(&r->cq_wq);
 	r->flags = prm.flags;
 	r->sq_entries = entries;
@@ -445,6 +446,7 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 	irqflags_t fl = spin_lock_irqsave(&r->sq_lock), cfl = 0;
 	uint32_t tail = __atomic_load_n(ring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
 	bool cq_held = false;
+	struct uchain ch = { 0 };
 
 	while (done < n && r->sq_head != tail) {
 		uint32_t idx = __atomic_load_n((uint32_t *)uring_rptr(r, r->sq_array_off + (r->sq_head & mask) * 4),
@@ -462,7 +464,8 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 		uint8_t op = __atomic_load_n(&us->opcode, __ATOMIC_RELAXED);
 		uint8_t fl8 = __atomic_load_n(&us->flags, __ATOMIC_RELAXED);
 
-		if (op == IORING_OP_NOP && !fl8) {
+		if (op == IORING_OP_NOP && !fl8 && !__atomic_load_n(&us->op_flags, __ATOMIC_RELAXED) &&
+		    uring_sq_direct(r, &ch)) {
 			uint64_t ud = __atomic_load_n(&us->user_data, __ATOMIC_RELAXED);
 
 			if (!cq_held) {
@@ -501,7 +504,7 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 		/* release: the program may reuse the slots once it sees the head move. */
 		__atomic_store_n(ring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
 		spin_unlock_irqrestore(&r->sq_lock, fl);
-		uring_submit_one(r, p, &sqe);
+		uring_sq_add(r, p, &ch, &sqe);
 		fl = spin_lock_irqsave(&r->sq_lock);
 		tail = __atomic_load_n(ring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
 	}
@@ -511,6 +514,7 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 	}
 	__atomic_store_n(ring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&r->sq_lock, fl);
+	uring_sq_end(r, p, &ch);
 	if (nops)
 		posted(r, nops);
 	return done;
