@@ -80,6 +80,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 
 #define IORING_SETUP_IOPOLL (1u << 0)
 #define IORING_SETUP_SQPOLL (1u << 1)
+#define IORING_SETUP_SQ_AFF (1u << 2)
 #define IORING_SETUP_CQSIZE (1u << 3)
 #define IORING_SETUP_CLAMP (1u << 4)
 #define IORING_SETUP_SUBMIT_ALL (1u << 7)
@@ -92,6 +93,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 #define IORING_FEAT_NODROP (1u << 1)
 #define IORING_FEAT_SUBMIT_STABLE (1u << 2)
 #define IORING_FEAT_RW_CUR_POS (1u << 3)
+#define IORING_FEAT_SQPOLL_NONFIXED (1u << 7)
 #define IORING_FEAT_EXT_ARG (1u << 8)
 
 #define IORING_OFF_SQ_RING 0ull
@@ -109,6 +111,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 #define IOSQE_IO_HARDLINK (1u << 3)
 #define IOSQE_ASYNC (1u << 4)
 
+#define IORING_SQ_NEED_WAKEUP (1u << 0)
 #define IORING_SQ_CQ_OVERFLOW (1u << 1)
 
 enum {
@@ -120,6 +123,7 @@ enum {
 	IORING_OP_WRITE_FIXED = 5,
 	IORING_OP_POLL_ADD = 6,
 	IORING_OP_POLL_REMOVE = 7,
+	IORING_OP_SYNC_FILE_RANGE = 8,
 	IORING_OP_SENDMSG = 9,
 	IORING_OP_RECVMSG = 10,
 	IORING_OP_TIMEOUT = 11,
@@ -235,11 +239,16 @@ struct ulink;
 struct uchain {
 	struct ulink *head, *tail;
 };
-/* Submit one SQE from process p (*sqe may be the ring's own: read once, or copied). */
-void uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
-		  const struct io_uring_sqe *sqe);
-/* The batch ends: a chain still open is submitted as it is (as Linux). */
-void uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch);
+/*
+ * Submit one SQE from process p (a stable copy). 0, or the error of an SQE that failed
+ * before it could run (an unknown opcode or flag, bad fields: Linux's io_init_req and prep
+ * errors), alone or ending its chain: Linux stops the submission there, unless
+ * IORING_SETUP_SUBMIT_ALL.
+ */
+int uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
+		 const struct io_uring_sqe *sqe);
+/* The batch ends: a chain still open is submitted as it is (as Linux); as uring_sq_add. */
+int uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch);
 /* May a plain NOP be answered straight away (no drain pending)? */
 static inline bool uring_sq_direct(const struct uring *r, const struct uchain *ch)
 {

@@ -276,8 +276,8 @@ static void drain_kick(struct uring *r, struct proc *p)
 	r->kicking = false;
 }
 
-void uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
-		  const struct io_uring_sqe *sqe)
+int uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
+		 const struct io_uring_sqe *sqe)
 {
 	bool linked = sqe->flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK), failed;
 	struct ulink *l;
@@ -290,12 +290,12 @@ void uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
 			uring_post(r, sqe->user_data, e, 0);
 		else
 			uring_issue(r, p, sqe, NULL, NULL, 0, &failed);
-		return;
+		return e;
 	}
 	l = kmalloc(sizeof(*l));
 	if (!l) {
 		uring_post(r, sqe->user_data, -ENOMEM, 0);
-		return;
+		return -ENOMEM;
 	}
 	memcpy(&l->sqe, sqe, sizeof(*sqe));
 	l->next = NULL;
@@ -306,22 +306,28 @@ void uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
 	else
 		ch->head = l;
 	ch->tail = l;
-	if (!linked)
-		uring_sq_end(r, p, ch);
+	return linked ? 0 : uring_sq_end(r, p, ch);
 }
 
-void uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch)
+int uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch)
 {
-	struct ulink *c = ch->head, *bad = NULL;
+	struct ulink *c = ch->head, *bad = NULL, *prev = NULL;
 	bool drain = false;
 	int err = 0;
 
 	if (!c)
-		return;
+		return 0;
 	ch->head = ch->tail = NULL;
-	for (struct ulink *l = c; l; l = l->next) {
+	for (struct ulink *l = c; l; prev = l, l = l->next) {
 		drain |= (l->sqe.flags & IOSQE_IO_DRAIN) != 0;
-		if (!bad && (err = uring_sqe_check(&l->sqe)) != 0)
+		if (bad)
+			continue;
+		err = uring_sqe_check(&l->sqe);
+		/* A LINK_TIMEOUT bounds the request before it: not another one, not nothing. */
+		if (!err && l->sqe.opcode == IORING_OP_LINK_TIMEOUT &&
+		    (!prev || prev->sqe.opcode == IORING_OP_LINK_TIMEOUT))
+			err = -EINVAL;
+		if (err)
 			bad = l;
 	}
 	if (bad) {	/* as Linux: the bad member its error, every other -ECANCELED */
@@ -332,15 +338,16 @@ void uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch)
 			kfree(c);
 			c = n;
 		}
-		return;
+		return err;
 	}
 	c->drain = drain;
 	if (drain || !list_empty(&r->drainq) || r->drain_wait) {
 		list_add_tail(&c->qnode, &r->drainq);
 		drain_kick(r, p);
-		return;
+		return 0;
 	}
 	run_chain(r, p, c, false);
+	return 0;
 }
 
 void uring_req_finished(struct ureq *q)

@@ -224,6 +224,7 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 	}
 	switch (q->op) {
 	case IORING_OP_FSYNC:
+	case IORING_OP_SYNC_FILE_RANGE:
 	case IORING_OP_OPENAT:
 	case IORING_OP_STATX:
 	case IORING_OP_UNLINKAT:
@@ -440,6 +441,18 @@ int uring_sqe_check(const struct io_uring_sqe *sqe)
 		return -EINVAL;	/* BUFFER_SELECT, CQE_SKIP_SUCCESS: not here */
 	if (!uring_op_supported(sqe->opcode))
 		return -EINVAL;
+	/* ioprio: a priority for reads and writes (class NONE, RT, BE, IDLE and a level, as
+	 * ioprio_check_cap), flags for Linux's net ops (none here), nothing for the rest. */
+	if (sqe->ioprio) {
+		unsigned cls = sqe->ioprio >> 13, lvl = sqe->ioprio & 7;
+
+		if (!(sqe->opcode == IORING_OP_READ || sqe->opcode == IORING_OP_WRITE ||
+		      sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV ||
+		      sqe->opcode == IORING_OP_READ_FIXED || sqe->opcode == IORING_OP_WRITE_FIXED))
+			return -EINVAL;
+		if (cls > 3 || (cls == 0 && lvl))
+			return -EINVAL;
+	}
 	if (sqe->opcode == IORING_OP_LINK_TIMEOUT &&
 	    (sqe->len != 1 || sqe->off || (sqe->op_flags & ~IORING_TIMEOUT_ABS) ||
 	     (sqe->flags & IOSQE_FIXED_FILE)))
@@ -483,6 +496,7 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 	timer_entry_init(&q->lt_te);
 	switch (sqe->opcode) {
 	case IORING_OP_FSYNC:
+	case IORING_OP_SYNC_FILE_RANGE:
 		res = sqe_file(r, p, sqe, &q->file);
 		if (!res)
 			res = uring_sysop(q, sqe);
@@ -555,7 +569,16 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 			res = -EINVAL;
 			break;
 		}
-		res = fdtable_close(proc_files(p), sqe->fd);	/* the owner's own context */
+		{
+			struct file *cf = fd_get(p, sqe->fd);
+
+			/* A ring may not close itself through itself (Linux: -EBADF). */
+			res = !cf ? -EBADF : uring_is_ring(cf) ? -EBADF : 0;
+			if (cf)
+				file_put(cf);
+		}
+		if (!res)
+			res = fdtable_close(proc_files(p), sqe->fd);	/* the owner's context */
 		break;
 	case IORING_OP_SEND:
 	case IORING_OP_RECV:

@@ -7,8 +7,9 @@
  * is only ever polled there, uring_ops.c), so an OPENAT installs its fd in
  * the submitter's table as openat(2) would. A disk-cache miss needs no
  * code here: the handler is an FS_SYSCALL, whose fs_call hands back its
- * restart future, which the request awaits like a read's. FSYNC starts
- * fsync(2)'s sync future on the request's file (a registered one too).
+ * restart future, which the request awaits like a read's. FSYNC and
+ * SYNC_FILE_RANGE start fsync(2)'s sync future on the request's file (a
+ * registered one too).
  *
  * The SQE field each argument comes from is Linux's (io_uring/openclose.c,
  * fs.c, statx.c, sync.c); as there, these ops take no fixed file for their
@@ -20,6 +21,8 @@
 #include "lib/errno.h"
 
 #define IORING_FSYNC_DATASYNC 1u
+/* SYNC_FILE_RANGE_WAIT_BEFORE | _WRITE | _WAIT_AFTER */
+#define SYNC_FILE_RANGE_FLAGS 7u
 
 /* The syscall each op runs (asm-generic numbers). */
 static unsigned sysop_nr(unsigned op)
@@ -46,17 +49,20 @@ static unsigned sysop_nr(unsigned op)
 
 bool uring_sysop_supported(unsigned op)
 {
-	return op == IORING_OP_FSYNC || sysop_nr(op);
+	return op == IORING_OP_FSYNC || op == IORING_OP_SYNC_FILE_RANGE || sysop_nr(op);
 }
 
+/* FSYNC (fsync/fdatasync) and SYNC_FILE_RANGE: the whole device, as fsync(2) here. */
 static long fsync_op(struct ureq *q, const struct io_uring_sqe *sqe, struct sys_ctx *sys)
 {
+	bool sfr = sqe->opcode == IORING_OP_SYNC_FILE_RANGE;
 	struct inode *root;
 
-	if (sqe->addr || sqe->buf_index || sqe->ioprio || (sqe->op_flags & ~IORING_FSYNC_DATASYNC))
+	if (sqe->addr || sqe->buf_index || sqe->ioprio ||
+	    (sqe->op_flags & ~(sfr ? SYNC_FILE_RANGE_FLAGS : IORING_FSYNC_DATASYNC)))
 		return -EINVAL;
 	if (!q->file->ops || !q->file->ops->seekable)
-		return -EINVAL;	/* as fsync(2) on a stream */
+		return sfr ? -ESPIPE : -EINVAL;	/* as the syscalls on a stream */
 	if (!fs_has_sync(q->file->inode->sb))
 		return 0;	/* an in-memory file system: nothing to write */
 	root = inode_get(q->file->inode);
@@ -70,7 +76,7 @@ long uring_sysop(struct ureq *q, const struct io_uring_sqe *sqe)
 	const struct syscall_desc *d;
 	long res;
 
-	if (sqe->opcode == IORING_OP_FSYNC) {
+	if (sqe->opcode == IORING_OP_FSYNC || sqe->opcode == IORING_OP_SYNC_FILE_RANGE) {
 		res = fsync_op(q, sqe, &sys);
 		goto out;
 	}
