@@ -305,7 +305,7 @@ static uint32_t roundup_pow2(uint32_t v)
 #define SETUP_KNOWN                                                                                \
 	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL |                     \
 	 IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER |     \
-	 IORING_SETUP_DEFER_TASKRUN)
+	 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF)
 
 SYSCALL(425, io_uring_setup)
 {
@@ -324,6 +324,13 @@ SYSCALL(425, io_uring_setup)
 	if (prm.flags & ~SETUP_KNOWN)
 		return -EINVAL;	/* IOPOLL, SQPOLL, SQE128, CQE32 ... are not here */
 	if ((prm.flags & IORING_SETUP_DEFER_TASKRUN) && !(prm.flags & IORING_SETUP_SINGLE_ISSUER))
+		return -EINVAL;
+	/* SQPOLL (see io_uring_enter): not with DEFER_TASKRUN, as Linux; SQ_AFF only with it
+	 * and a cpu that exists. */
+	if ((prm.flags & IORING_SETUP_SQPOLL) && (prm.flags & IORING_SETUP_DEFER_TASKRUN))
+		return -EINVAL;
+	if ((prm.flags & IORING_SETUP_SQ_AFF) &&
+	    (!(prm.flags & IORING_SETUP_SQPOLL) || prm.sq_thread_cpu >= hart_count()))
 		return -EINVAL;
 	if (!entries)
 		return -EINVAL;
@@ -358,6 +365,7 @@ SYSCALL(425, io_uring_setup)
 	r->owner_waker = waker_noop();
 	list_init(&r->overflow);
 	list_init(&r->timeouts);
+	list_init(&r->drainq);
 	waitq_init(&r->cq_wq);
 	r->flags = prm.flags;
 	r->sq_entries = entries;
@@ -374,13 +382,15 @@ SYSCALL(425, io_uring_setup)
 	*ring_u32(r, RING_CQ_MASK) = cq - 1;
 	*ring_u32(r, RING_SQ_ENTRIES) = entries;
 	*ring_u32(r, RING_CQ_ENTRIES) = cq;
+	if (prm.flags & IORING_SETUP_SQPOLL)
+		*ring_u32(r, RING_SQ_FLAGS) = IORING_SQ_NEED_WAKEUP;	/* always: see enter */
 
 	memset(&prm.sq_off, 0, sizeof(prm.sq_off));
 	memset(&prm.cq_off, 0, sizeof(prm.cq_off));
 	prm.sq_entries = entries;
 	prm.cq_entries = cq;
 	prm.features = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE |
-		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG;
+		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG | IORING_FEAT_SQPOLL_NONFIXED;
 	prm.sq_off = (struct io_sqring_offsets){
 		.head = RING_SQ_HEAD, .tail = RING_SQ_TAIL, .ring_mask = RING_SQ_MASK,
 		.ring_entries = RING_SQ_ENTRIES, .flags = RING_SQ_FLAGS,
@@ -445,6 +455,7 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 	irqflags_t fl = spin_lock_irqsave(&r->sq_lock), cfl = 0;
 	uint32_t tail = __atomic_load_n(ring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
 	bool cq_held = false;
+	struct uchain ch = { 0 };
 
 	while (done < n && r->sq_head != tail) {
 		uint32_t idx = __atomic_load_n((uint32_t *)uring_rptr(r, r->sq_array_off + (r->sq_head & mask) * 4),
@@ -462,7 +473,8 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 		uint8_t op = __atomic_load_n(&us->opcode, __ATOMIC_RELAXED);
 		uint8_t fl8 = __atomic_load_n(&us->flags, __ATOMIC_RELAXED);
 
-		if (op == IORING_OP_NOP && !fl8) {
+		if (op == IORING_OP_NOP && !fl8 && !__atomic_load_n(&us->op_flags, __ATOMIC_RELAXED) &&
+		    uring_sq_direct(r, &ch)) {
 			uint64_t ud = __atomic_load_n(&us->user_data, __ATOMIC_RELAXED);
 
 			if (!cq_held) {
@@ -501,9 +513,12 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 		/* release: the program may reuse the slots once it sees the head move. */
 		__atomic_store_n(ring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
 		spin_unlock_irqrestore(&r->sq_lock, fl);
-		uring_submit_one(r, p, &sqe);
+		int stop = uring_sq_add(r, p, &ch, &sqe);
+
 		fl = spin_lock_irqsave(&r->sq_lock);
 		tail = __atomic_load_n(ring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
+		if (stop && !(r->flags & IORING_SETUP_SUBMIT_ALL))
+			break;	/* as Linux: the failed SQE counts, the rest waits */
 	}
 	if (cq_held) {
 		__atomic_store_n(ring_u32(r, RING_CQ_TAIL), ctail, __ATOMIC_RELEASE);
@@ -511,6 +526,7 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 	}
 	__atomic_store_n(ring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&r->sq_lock, fl);
+	uring_sq_end(r, p, &ch);
 	if (nops)
 		posted(r, nops);
 	return done;
@@ -650,8 +666,22 @@ SYSCALL_ASYNC(426, io_uring_enter)
 	} else {
 		umask = 0;
 	}
-	if (to_submit)
+	if (r->flags & IORING_SETUP_SQPOLL) {
+		/*
+		 * SQPOLL without a poller thread: the ring's poller is always "asleep"
+		 * (IORING_SQ_NEED_WAKEUP stays set), so a program submits through
+		 * io_uring_enter(IORING_ENTER_SQ_WAKEUP), as liburing does whenever it
+		 * sees the flag, and the wake-up is this: everything in the SQ ring is
+		 * submitted here, in the submitter's context; the result is to_submit, as
+		 * Linux's. IORING_ENTER_SQ_WAIT never waits: the SQ ring is empty now.
+		 */
+		__atomic_fetch_or(ring_u32(r, RING_SQ_FLAGS), IORING_SQ_NEED_WAKEUP,
+				  __ATOMIC_RELAXED);
+		submit(r, p, r->sq_entries);
+		sub = to_submit;
+	} else if (to_submit) {
 		sub = submit(r, p, to_submit);
+	}
 	if (!(flags & IORING_ENTER_GETEVENTS))
 		min = 0;
 	if (min > r->cq_entries)

@@ -80,6 +80,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 
 #define IORING_SETUP_IOPOLL (1u << 0)
 #define IORING_SETUP_SQPOLL (1u << 1)
+#define IORING_SETUP_SQ_AFF (1u << 2)
 #define IORING_SETUP_CQSIZE (1u << 3)
 #define IORING_SETUP_CLAMP (1u << 4)
 #define IORING_SETUP_SUBMIT_ALL (1u << 7)
@@ -92,6 +93,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 #define IORING_FEAT_NODROP (1u << 1)
 #define IORING_FEAT_SUBMIT_STABLE (1u << 2)
 #define IORING_FEAT_RW_CUR_POS (1u << 3)
+#define IORING_FEAT_SQPOLL_NONFIXED (1u << 7)
 #define IORING_FEAT_EXT_ARG (1u << 8)
 
 #define IORING_OFF_SQ_RING 0ull
@@ -109,6 +111,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 #define IOSQE_IO_HARDLINK (1u << 3)
 #define IOSQE_ASYNC (1u << 4)
 
+#define IORING_SQ_NEED_WAKEUP (1u << 0)
 #define IORING_SQ_CQ_OVERFLOW (1u << 1)
 
 enum {
@@ -120,6 +123,7 @@ enum {
 	IORING_OP_WRITE_FIXED = 5,
 	IORING_OP_POLL_ADD = 6,
 	IORING_OP_POLL_REMOVE = 7,
+	IORING_OP_SYNC_FILE_RANGE = 8,
 	IORING_OP_SENDMSG = 9,
 	IORING_OP_RECVMSG = 10,
 	IORING_OP_TIMEOUT = 11,
@@ -135,6 +139,11 @@ enum {
 	IORING_OP_WRITE = 23,
 	IORING_OP_SEND = 26,
 	IORING_OP_RECV = 27,
+	IORING_OP_RENAMEAT = 35,
+	IORING_OP_UNLINKAT = 36,
+	IORING_OP_MKDIRAT = 37,
+	IORING_OP_SYMLINKAT = 38,
+	IORING_OP_LINKAT = 39,
 	IORING_OP_LAST = 58,
 };
 
@@ -147,6 +156,7 @@ enum {
 #define IORING_REGISTER_PROBE 8
 
 #define IORING_TIMEOUT_ABS (1u << 0)
+#define IORING_NOP_INJECT_RESULT (1u << 0)
 
 #define URING_MAX_ENTRIES 32768u
 #define URING_MAX_CQ_ENTRIES (2 * URING_MAX_ENTRIES)
@@ -204,6 +214,11 @@ struct uring {
 	struct iovec *bufs;		/* S: IORING_REGISTER_BUFFERS */
 	unsigned nbufs;			/* S */
 	struct list_head all;		/* under the global list's lock: every ring */
+	/* chains and drains (uring_link.c); the submitter's context only */
+	struct list_head drainq;	/* of ulink.qnode: chains waiting for a drain */
+	bool drain_wait;		/* a drained chain runs: later ones wait for idle */
+	bool kicking;			/* the drain queue is being run */
+	bool cancelling;		/* close or exit: chains go no further */
 };
 
 /* uring.c */
@@ -218,9 +233,27 @@ void *uring_rptr(struct uring *r, uint32_t off);
 /* The process exits or execs: cancel what it has in flight on every ring. */
 void uring_proc_gone(struct proc *p);
 
-/* uring_ops.c */
-/* Submit one SQE (already copied into the kernel) from process p. */
-void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe);
+/* uring_link.c */
+/* The chain being gathered by one submission (the SQEs since an IOSQE_IO_LINK). */
+struct ulink;
+struct uchain {
+	struct ulink *head, *tail;
+};
+/*
+ * Submit one SQE from process p (a stable copy). 0, or the error of an SQE that failed
+ * before it could run (an unknown opcode or flag, bad fields: Linux's io_init_req and prep
+ * errors), alone or ending its chain: Linux stops the submission there, unless
+ * IORING_SETUP_SUBMIT_ALL.
+ */
+int uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
+		 const struct io_uring_sqe *sqe);
+/* The batch ends: a chain still open is submitted as it is (as Linux); as uring_sq_add. */
+int uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch);
+/* May a plain NOP be answered straight away (no drain pending)? */
+static inline bool uring_sq_direct(const struct uring *r, const struct uchain *ch)
+{
+	return !ch->head && !r->drain_wait && r->drainq.next == &r->drainq;
+}
 /* Cancel every request in flight (close, exit): their futures are dropped. */
 void uring_cancel_all(struct uring *r);
 /* Poll every request in flight with cx (the owner's context); true if any completed. */

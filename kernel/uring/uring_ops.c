@@ -28,6 +28,7 @@
  * Lock legend as uring.h; a request's own fields are its task's (T).
  */
 #include "kernel/uring/uring.h"
+#include "kernel/uring/uring_req.h"
 
 #include "kernel/arch.h"
 #include "kernel/async/timer.h"
@@ -41,43 +42,6 @@
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-
-enum ureq_state {
-	UREQ_WAITING,
-	UREQ_DONE,
-};
-
-struct ureq {
-	struct future base;
-	struct uring *r;		/* counted */
-	struct proc *p;			/* the submitter (the ring's owner) */
-	struct list_head node;		/* L: on r->inflight */
-	struct list_head tnode;		/* L: on r->timeouts (counting TIMEOUT) */
-	struct list_head rnode;		/* L: on r->ready */
-	struct ucell *cell;		/* its waker's cell (one reference) */
-	uint64_t user_data;
-	uint8_t op;
-	uint8_t state;			/* enum ureq_state */
-	bool posted;			/* the CQE went */
-	bool count_hit;			/* L: a counting TIMEOUT saw its count */
-	uint32_t count;			/* L: CQEs still to wait for (TIMEOUT) */
-	struct file *file;		/* counted, or NULL */
-	struct future *inner;		/* owned: a read/write future */
-	/* readiness and socket tries */
-	struct waitq *wq;
-	struct waitq_wait_future w[2];
-	unsigned nq;
-	uint32_t events;		/* POLL_ADD */
-	struct unix_msg m;		/* SEND, RECV */
-	struct uio uio;
-	struct iovec iov;
-	unsigned aflags;		/* ACCEPT */
-	struct sockcall *sc;		/* SENDMSG, RECVMSG, CONNECT: the syscall's own call */
-	/* TIMEOUT */
-	uint64_t deadline;
-	bool timed;
-	struct timer_entry te;
-};
 
 bool uring_op_supported(unsigned op)
 {
@@ -101,76 +65,12 @@ bool uring_op_supported(unsigned op)
 	case IORING_OP_WRITE:
 	case IORING_OP_SEND:
 	case IORING_OP_RECV:
+	case IORING_OP_LINK_TIMEOUT:
 		return true;
 	default:
-		return false;
+		return uring_sysop_supported(op);
 	}
 }
-
-/* ---- a request's waker -------------------------------------------------------------------- */
-
-/*
- * Lock order: a source queue's (or the timer's) context -> cell->lock ->
- * r->lock. The request clears cell->q before it is freed; the cell itself
- * lives while any waker copy holds a reference.
- */
-struct ucell {
-	atomic_uint refs;
-	struct spinlock lock;
-	struct ureq *q;			/* lock: NULL once the request is gone */
-};
-
-static void cell_put(struct ucell *c)
-{
-	if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
-		kfree(c);
-}
-
-static void ready_locked(struct uring *r, struct ureq *q)
-{
-	if (!list_is_linked(&q->rnode))
-		list_add_tail(&q->rnode, &r->ready);
-	waker_wake_by_ref(&r->owner_waker);
-}
-
-static void cell_wake_by_ref(const struct waker *w)
-{
-	struct ucell *c = (struct ucell *)w->data;
-	irqflags_t fl = spin_lock_irqsave(&c->lock);
-
-	if (c->q) {
-		struct uring *r = c->q->r;
-		irqflags_t fl2 = spin_lock_irqsave(&r->lock);
-
-		ready_locked(r, c->q);
-		spin_unlock_irqrestore(&r->lock, fl2);
-	}
-	spin_unlock_irqrestore(&c->lock, fl);
-}
-
-static struct waker cell_clone(const struct waker *w)
-{
-	atomic_fetch_add_explicit(&((struct ucell *)w->data)->refs, 1, memory_order_relaxed);
-	return *w;
-}
-
-static void cell_drop(struct waker *w)
-{
-	cell_put((struct ucell *)w->data);
-}
-
-static void cell_wake(struct waker *w)
-{
-	cell_wake_by_ref(w);
-	cell_drop(w);
-}
-
-static const struct waker_ops cell_waker_ops = {
-	.clone = cell_clone,
-	.wake = cell_wake,
-	.wake_by_ref = cell_wake_by_ref,
-	.drop = cell_drop,
-};
 
 /* ---- the request future ------------------------------------------------------------------ */
 
@@ -189,6 +89,7 @@ static void complete(struct ureq *q, int32_t res)
 	if (q->posted)
 		return;
 	q->posted = true;
+	q->failed = res < 0 || (q->want && (uint64_t)res != q->want);
 	fl = spin_lock_irqsave(&q->r->lock);
 	if (list_is_linked(&q->node))
 		list_del(&q->node);
@@ -208,6 +109,7 @@ static void ureq_drop(struct future *f)
 
 	unregister(q);
 	timerq_cancel(&q->te);
+	timerq_cancel(&q->lt_te);
 	if (q->inner) {
 		future_drop(q->inner);
 		future_release(q->inner);
@@ -222,7 +124,19 @@ static void ureq_drop(struct future *f)
 	spin_unlock_irqrestore(&q->r->lock, fl);
 	if (!q->posted && !closing)
 		complete(q, -ECANCELED);
+	if (!q->posted)
+		q->failed = true;
 	q->posted = true;
+	if (q->lt) {	/* the request went first: its LINK_TIMEOUT is cancelled */
+		if (!closing)
+			uring_post(q->r, q->lt->sqe.user_data, -ECANCELED, 0);
+		kfree(q->lt);
+		q->lt = NULL;
+	}
+	if (q->after) {	/* a chain that will not run (close, exit) */
+		uring_chain_cancel(q->r, q->after, closing);
+		q->after = NULL;
+	}
 	fl = spin_lock_irqsave(&q->r->lock);
 	if (list_is_linked(&q->node))
 		list_del(&q->node);
@@ -304,7 +218,20 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 
 	if (q->state != UREQ_WAITING)
 		return POLL_READY;
+	if (q->lt && uring_lt_fired(q, cx)) {
+		res = -ECANCELED;	/* its LINK_TIMEOUT went first (-ETIME posted) */
+		goto done;
+	}
 	switch (q->op) {
+	case IORING_OP_FSYNC:
+	case IORING_OP_SYNC_FILE_RANGE:
+	case IORING_OP_OPENAT:
+	case IORING_OP_STATX:
+	case IORING_OP_UNLINKAT:
+	case IORING_OP_RENAMEAT:
+	case IORING_OP_MKDIRAT:
+	case IORING_OP_SYMLINKAT:
+	case IORING_OP_LINKAT:
 	case IORING_OP_READ:
 	case IORING_OP_WRITE:
 	case IORING_OP_READV:
@@ -357,30 +284,32 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 			proc_signal(q->p, SIGPIPE);
 		break;
 	}
+done:
 	f->awaiting = NULL;
 	unregister(q);
 	complete(q, (int32_t)res);
+	if (q->lt)
+		uring_lt_done(q);
 	q->state = UREQ_DONE;
 	return POLL_READY;
 }
 
-static void ureq_free(struct ureq *q)
+bool ureq_free(struct ureq *q)
 {
 	struct uring *r = q->r;
+	bool brk;
 
-	if (q->cell) {
-		/* First: from now on a late wake finds nothing, and cannot put
-		 * the request back on the ready list after the drop took it off. */
-		irqflags_t fl = spin_lock_irqsave(&q->cell->lock);
-
-		q->cell->q = NULL;
-		spin_unlock_irqrestore(&q->cell->lock, fl);
-	}
-	ureq_drop(&q->base);
+	/* First: from now on a late wake finds nothing, and cannot put the
+	 * request back on the ready list after the drop took it off. */
 	if (q->cell)
-		cell_put(q->cell);
+		ucell_detach(q->cell);
+	ureq_drop(&q->base);
+	brk = q->failed && !q->hard;
+	if (q->cell)
+		ucell_put(q->cell);
 	kfree(q);
 	uring_put(r);
+	return brk;
 }
 
 static const char *ureq_state_name(const struct future *f)
@@ -417,14 +346,11 @@ static int sqe_file(struct uring *r, struct proc *p, const struct io_uring_sqe *
 /* Put a waiting request in flight, ready for its first poll by the owner's pump. */
 static int start(struct ureq *q)
 {
-	struct ucell *c = kmalloc(sizeof(*c));
+	struct ucell *c = ucell_new(q);
 	irqflags_t fl;
 
 	if (!c)
 		return -ENOMEM;
-	atomic_init(&c->refs, 1);
-	spin_init(&c->lock, "uring_cell");
-	c->q = q;
 	q->cell = c;
 	fl = spin_lock_irqsave(&q->r->lock);
 	list_add_tail(&q->node, &q->r->inflight);
@@ -449,7 +375,7 @@ static int cancel_one(struct uring *r, uint64_t user_data, int op)
 	spin_unlock_irqrestore(&r->lock, fl);
 	if (!found)
 		return -ENOENT;
-	ureq_free(found);	/* its drop posts -ECANCELED */
+	uring_req_finished(found);	/* its drop posts -ECANCELED; its chain is cancelled */
 	return 0;
 }
 
@@ -482,6 +408,7 @@ static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waitin
 				kfree(owned);
 				return -EINVAL;
 			}
+			q->want += owned[i].len;
 		}
 		uio_init_user(&u, proc_as(q->p), owned, sqe->len);
 	} else {
@@ -496,6 +423,7 @@ static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waitin
 		}
 		q->iov = (struct iovec){ .base = sqe->addr, .len = sqe->len };
 		uio_init_user(&u, proc_as(q->p), &q->iov, 1);
+		q->want = sqe->len;
 	}
 	/* off == -1: the file's own position (IORING_FEAT_RW_CUR_POS). */
 	if (sqe->off == UINT64_MAX || !q->file->ops->seekable)
@@ -506,26 +434,54 @@ static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waitin
 	return res;
 }
 
-void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe)
+int uring_sqe_check(const struct io_uring_sqe *sqe)
+{
+	if (sqe->flags & ~(unsigned)(IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | IOSQE_IO_LINK |
+				     IOSQE_IO_HARDLINK | IOSQE_ASYNC))
+		return -EINVAL;	/* BUFFER_SELECT, CQE_SKIP_SUCCESS: not here */
+	if (!uring_op_supported(sqe->opcode))
+		return -EINVAL;
+	/* ioprio: a priority for reads and writes (class NONE, RT, BE, IDLE and a level, as
+	 * ioprio_check_cap), flags for Linux's net ops (none here), nothing for the rest. */
+	if (sqe->ioprio) {
+		unsigned cls = sqe->ioprio >> 13, lvl = sqe->ioprio & 7;
+
+		if (!(sqe->opcode == IORING_OP_READ || sqe->opcode == IORING_OP_WRITE ||
+		      sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV ||
+		      sqe->opcode == IORING_OP_READ_FIXED || sqe->opcode == IORING_OP_WRITE_FIXED))
+			return -EINVAL;
+		if (cls > 3 || (cls == 0 && lvl))
+			return -EINVAL;
+	}
+	if (sqe->opcode == IORING_OP_LINK_TIMEOUT &&
+	    (sqe->len != 1 || sqe->off || (sqe->op_flags & ~IORING_TIMEOUT_ABS) ||
+	     (sqe->flags & IOSQE_FIXED_FILE)))
+		return -EINVAL;
+	return 0;
+}
+
+bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe,
+		 struct ulink *after, struct ulink *lt, uint64_t lt_deadline, bool *failed)
 {
 	struct ureq *q;
 	bool waiting = false;
 	long res = 0;
 
-	if (sqe->flags & (IOSQE_IO_DRAIN | IOSQE_IO_LINK | IOSQE_IO_HARDLINK) ||
-	    sqe->flags & ~(unsigned)(IOSQE_FIXED_FILE | IOSQE_ASYNC | 0x1f)) {
-		/* Links and drains are not implemented (docs/io_uring.md). */
-		uring_post(r, sqe->user_data, -EINVAL, 0);
-		return;
-	}
-	if (sqe->opcode == IORING_OP_NOP) {
-		uring_post(r, sqe->user_data, 0, 0);	/* the fast path: no request at all */
-		return;
+	*failed = false;
+	if (sqe->opcode == IORING_OP_NOP) {	/* no request at all */
+		if (sqe->op_flags & ~IORING_NOP_INJECT_RESULT)
+			res = -EINVAL;
+		else if (sqe->op_flags)
+			res = (int32_t)sqe->len;	/* the result asked for */
+		*failed = res < 0;
+		uring_post(r, sqe->user_data, (int32_t)res, 0);
+		return true;
 	}
 	q = kzalloc(sizeof(*q));
 	if (!q) {
 		uring_post(r, sqe->user_data, -ENOMEM, 0);
-		return;
+		*failed = true;
+		return true;
 	}
 	future_init(&q->base, &ureq_ops);
 	atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
@@ -537,7 +493,25 @@ void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe
 	list_init(&q->tnode);
 	list_init(&q->rnode);
 	timer_entry_init(&q->te);
+	timer_entry_init(&q->lt_te);
 	switch (sqe->opcode) {
+	case IORING_OP_FSYNC:
+	case IORING_OP_SYNC_FILE_RANGE:
+		res = sqe_file(r, p, sqe, &q->file);
+		if (!res)
+			res = uring_sysop(q, sqe);
+		waiting = q->inner != NULL;
+		break;
+	case IORING_OP_OPENAT:
+	case IORING_OP_STATX:
+	case IORING_OP_UNLINKAT:
+	case IORING_OP_RENAMEAT:
+	case IORING_OP_MKDIRAT:
+	case IORING_OP_SYMLINKAT:
+	case IORING_OP_LINKAT:
+		res = uring_sysop(q, sqe);
+		waiting = q->inner != NULL;
+		break;
 	case IORING_OP_READ:
 	case IORING_OP_WRITE:
 	case IORING_OP_READV:
@@ -595,7 +569,16 @@ void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe
 			res = -EINVAL;
 			break;
 		}
-		res = fdtable_close(proc_files(p), sqe->fd);	/* the owner's own context */
+		{
+			struct file *cf = fd_get(p, sqe->fd);
+
+			/* A ring may not close itself through itself (Linux: -EBADF). */
+			res = !cf ? -EBADF : uring_is_ring(cf) ? -EBADF : 0;
+			if (cf)
+				file_put(cf);
+		}
+		if (!res)
+			res = fdtable_close(proc_files(p), sqe->fd);	/* the owner's context */
 		break;
 	case IORING_OP_SEND:
 	case IORING_OP_RECV:
@@ -671,69 +654,19 @@ void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe
 		break;
 	}
 	if (waiting) {
+		q->hard = sqe->flags & IOSQE_IO_HARDLINK;
+		q->after = after;
+		q->lt = lt;
+		q->lt_deadline = lt_deadline;
 		res = start(q);
 		if (!res)
-			return;
+			return false;
+		q->after = NULL;
+		q->lt = NULL;
 	}
 	complete(q, (int32_t)res);
+	*failed = q->failed;
 	ureq_free(q);
+	return true;
 }
 
-/* ---- the pump, cancel all, counting timeouts -------------------------------------------- */
-
-bool uring_pump(struct uring *r, struct context *cx)
-{
-	bool any = false;
-	irqflags_t fl = spin_lock_irqsave(&r->lock);
-
-	if (!waker_will_wake(&r->owner_waker, cx->waker)) {
-		waker_drop(&r->owner_waker);
-		r->owner_waker = waker_clone(cx->waker);
-	}
-	while (!list_empty(&r->ready)) {
-		struct ureq *q = list_first_entry(&r->ready, struct ureq, rnode);
-		struct waker w = { .ops = &cell_waker_ops, .data = (uintptr_t)q->cell };
-		struct context qcx = { .waker = &w };
-
-		list_del(&q->rnode);
-		spin_unlock_irqrestore(&r->lock, fl);
-		/* Polled with its own waker: only what woke comes back. */
-		if (future_poll(&q->base, &qcx) == POLL_READY) {
-			ureq_free(q);
-			any = true;
-		}
-		fl = spin_lock_irqsave(&r->lock);
-	}
-	spin_unlock_irqrestore(&r->lock, fl);
-	return any;
-}
-
-void uring_cancel_all(struct uring *r)
-{
-	for (;;) {
-		struct ureq *q = NULL;
-		irqflags_t fl = spin_lock_irqsave(&r->lock);
-
-		if (!list_empty(&r->inflight)) {
-			q = list_first_entry(&r->inflight, struct ureq, node);
-			list_del(&q->node);
-		}
-		spin_unlock_irqrestore(&r->lock, fl);
-		if (!q)
-			return;
-		ureq_free(q);
-	}
-}
-
-void uring_timeouts_on_post_locked(struct uring *r)
-{
-	struct ureq *q, *n;
-
-	list_for_each_entry_safe(q, n, &r->timeouts, tnode) {
-		if (q->count && --q->count == 0) {
-			q->count_hit = true;
-			list_del(&q->tnode);
-			ready_locked(r, q);	/* the pump completes it */
-		}
-	}
-}

@@ -11,6 +11,7 @@
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/ipc/eventfd.h"
+#include "kernel/mm/as.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -101,10 +102,20 @@ static long reg_bufs(struct uring *r, struct proc *p, uintptr_t arg, unsigned nr
 		return -EFAULT;
 	}
 	for (unsigned i = 0; i < nr; i++) {
-		if (b[i].len > (1ul << 30) || b[i].base + b[i].len < b[i].base ||
-		    b[i].base + b[i].len > 0x4000000000ul || (!b[i].base && b[i].len)) {
+		if (!b[i].base && !b[i].len)
+			continue;	/* a sparse slot, as Linux */
+		if (!b[i].len || b[i].len > (1ul << 30) || b[i].base + b[i].len < b[i].base ||
+		    b[i].base + b[i].len > 0x4000000000ul || !b[i].base) {
 			kfree(b);
-			return b[i].len > (1ul << 30) ? -EFAULT : -EFAULT;
+			return -EFAULT;
+		}
+		/* Every page must be there and writable, as Linux's pinning asks (the
+		 * pages are faulted in, not pinned: a later munmap gives -EFAULT then). */
+		for (uintptr_t va = b[i].base & ~4095ul; va < b[i].base + b[i].len; va += 4096) {
+			if (as_handle_fault(proc_as(p), va, AS_PROT_WRITE)) {
+				kfree(b);
+				return -EFAULT;
+			}
 		}
 	}
 	r->bufs = b;

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The io_uring opcodes that are a syscall with other argument registers:
+ * OPENAT, STATX, UNLINKAT, RENAMEAT, MKDIRAT, SYMLINKAT, LINKAT run the
+ * syscall's own handler (DESIGN.md 9: the very same future), with the
+ * SQE's fields as its arguments, in the submitter's context (the request
+ * is only ever polled there, uring_ops.c), so an OPENAT installs its fd in
+ * the submitter's table as openat(2) would. A disk-cache miss needs no
+ * code here: the handler is an FS_SYSCALL, whose fs_call hands back its
+ * restart future, which the request awaits like a read's. FSYNC and
+ * SYNC_FILE_RANGE start fsync(2)'s sync future on the request's file (a
+ * registered one too).
+ *
+ * The SQE field each argument comes from is Linux's (io_uring/openclose.c,
+ * fs.c, statx.c, sync.c); as there, these ops take no fixed file for their
+ * directory (-EBADF) and no ioprio or buf_index (-EINVAL).
+ */
+#include "kernel/fs/sync.h"
+#include "kernel/syscall/syscall.h"
+#include "kernel/uring/uring_req.h"
+#include "lib/errno.h"
+
+#define IORING_FSYNC_DATASYNC 1u
+/* SYNC_FILE_RANGE_WAIT_BEFORE | _WRITE | _WAIT_AFTER */
+#define SYNC_FILE_RANGE_FLAGS 7u
+
+/* The syscall each op runs (asm-generic numbers). */
+static unsigned sysop_nr(unsigned op)
+{
+	switch (op) {
+	case IORING_OP_OPENAT:
+		return 56;
+	case IORING_OP_STATX:
+		return 291;
+	case IORING_OP_UNLINKAT:
+		return 35;
+	case IORING_OP_RENAMEAT:
+		return 276;
+	case IORING_OP_MKDIRAT:
+		return 34;
+	case IORING_OP_SYMLINKAT:
+		return 36;
+	case IORING_OP_LINKAT:
+		return 37;
+	default:
+		return 0;
+	}
+}
+
+bool uring_sysop_supported(unsigned op)
+{
+	return op == IORING_OP_FSYNC || op == IORING_OP_SYNC_FILE_RANGE || sysop_nr(op);
+}
+
+/* FSYNC (fsync/fdatasync) and SYNC_FILE_RANGE: the whole device, as fsync(2) here. */
+static long fsync_op(struct ureq *q, const struct io_uring_sqe *sqe, struct sys_ctx *sys)
+{
+	bool sfr = sqe->opcode == IORING_OP_SYNC_FILE_RANGE;
+	struct inode *root;
+
+	if (sqe->addr || sqe->buf_index || sqe->ioprio ||
+	    (sqe->op_flags & ~(sfr ? SYNC_FILE_RANGE_FLAGS : IORING_FSYNC_DATASYNC)))
+		return -EINVAL;
+	if (!q->file->ops || !q->file->ops->seekable)
+		return sfr ? -ESPIPE : -EINVAL;	/* as the syscalls on a stream */
+	if (!fs_has_sync(q->file->inode->sb))
+		return 0;	/* an in-memory file system: nothing to write */
+	root = inode_get(q->file->inode);
+	return fs_sync_start(sys, &root, 1, false);
+}
+
+long uring_sysop(struct ureq *q, const struct io_uring_sqe *sqe)
+{
+	struct sys_ctx sys = { .proc = q->p, .arg = q->sargs };
+	unsigned long *a = q->sargs;
+	const struct syscall_desc *d;
+	long res;
+
+	if (sqe->opcode == IORING_OP_FSYNC || sqe->opcode == IORING_OP_SYNC_FILE_RANGE) {
+		res = fsync_op(q, sqe, &sys);
+		goto out;
+	}
+	if (sqe->flags & IOSQE_FIXED_FILE)
+		return -EBADF;
+	if (sqe->ioprio || sqe->buf_index || sqe->file_index)
+		return -EINVAL;	/* direct descriptors (file_index) are not here */
+	switch (sqe->opcode) {
+	case IORING_OP_OPENAT:	/* openat(dirfd, path, flags, mode) */
+		a[0] = (unsigned long)(long)sqe->fd;
+		a[1] = sqe->addr;
+		a[2] = sqe->op_flags;
+		a[3] = sqe->len;
+		break;
+	case IORING_OP_STATX:	/* statx(dirfd, path, flags, mask, buf) */
+		a[0] = (unsigned long)(long)sqe->fd;
+		a[1] = sqe->addr;
+		a[2] = sqe->op_flags;
+		a[3] = sqe->len;
+		a[4] = sqe->off;
+		break;
+	case IORING_OP_UNLINKAT:	/* unlinkat(dirfd, path, flags) */
+	case IORING_OP_MKDIRAT:		/* mkdirat(dirfd, path, mode) */
+		if (sqe->off || (sqe->opcode == IORING_OP_UNLINKAT && sqe->len))
+			return -EINVAL;
+		a[0] = (unsigned long)(long)sqe->fd;
+		a[1] = sqe->addr;
+		a[2] = sqe->opcode == IORING_OP_UNLINKAT ? sqe->op_flags : sqe->len;
+		break;
+	case IORING_OP_RENAMEAT:	/* renameat2(olddirfd, old, newdirfd, new, flags) */
+	case IORING_OP_LINKAT:		/* linkat(olddirfd, old, newdirfd, new, flags) */
+		a[0] = (unsigned long)(long)sqe->fd;
+		a[1] = sqe->addr;
+		a[2] = (unsigned long)(long)(int32_t)sqe->len;
+		a[3] = sqe->off;
+		a[4] = sqe->op_flags;
+		break;
+	case IORING_OP_SYMLINKAT:	/* symlinkat(target, newdirfd, linkpath) */
+		if (sqe->len || sqe->op_flags)
+			return -EINVAL;
+		a[0] = sqe->addr;
+		a[1] = (unsigned long)(long)sqe->fd;
+		a[2] = sqe->off;
+		break;
+	default:
+		return -EINVAL;
+	}
+	d = syscall_lookup(sysop_nr(sqe->opcode));
+	if (!d)
+		return -EINVAL;
+	res = d->fn(&sys);
+out:
+	if (sys.pending) {
+		q->inner = sys.pending;	/* awaited by the request, as a read's future */
+		return 0;
+	}
+	return res;
+}
