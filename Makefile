@@ -131,6 +131,7 @@ test: $(DEPS_STAMP)
 	-@$(MAKE) --no-print-directory ktest-disk
 	-@$(MAKE) --no-print-directory test-qemu
 	-@$(MAKE) --no-print-directory test-gdb
+	-@$(MAKE) --no-print-directory test-busybox-subset
 	-@$(MAKE) --no-print-directory test-labs
 	-@$(MAKE) --no-print-directory test-docs
 	@tools/summarize-results.sh $(RESULTS)

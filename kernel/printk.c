@@ -5,11 +5,15 @@
  * never interleaves within a call (up to PRINTK_BUF bytes; longer output is
  * emitted in chunks). Goes to the SBI console until the UART driver is up.
  *
+ * Everything printed also goes to the kernel log ring (kernel/klog.c, for
+ * syslog and dmesg).
+ *
  * Lock legend: console_lock (irqsave) serialises all console output.
  */
 #include "kernel/printk.h"
 
 #include "kernel/console.h"
+#include "kernel/klog.h"
 #include "kernel/spinlock.h"
 #include "kernel/trapdefs.h"
 #include "lib/printf.h"
@@ -43,6 +47,11 @@ static void flush(struct pk_buf *b)
 
 	if (!b->len)
 		return;
+	klog_write(b->buf, b->len); /* the log ring first (its own lock) */
+	if (!klog_console_on() && !panic_in_progress()) {
+		b->len = 0; /* syslog's CONSOLE_OFF */
+		return;
+	}
 	/* A panicking hart must get its report out even if a stopped hart
 	 * died holding the lock: after a bounded wait, write regardless. */
 	if (panic_in_progress()) {
@@ -86,6 +95,7 @@ int kvprintf(const char *fmt, va_list ap)
 	b.len = 0;
 	n = fmt_vformat(collect, &b, fmt, ap);
 	flush(&b);
+	klog_wake();
 	return n;
 }
 

@@ -10,7 +10,8 @@
  *     whitespace-separated word that follows it on the command line ("init=/bin/prog a b" ->
  *     { "/sbin/init", "/bin/prog", "a", "b" }). Without `init=`, argv = { "/sbin/init", NULL }.
  *     (For robustness init also accepts argv[1] = "init=PROG" and strips the prefix.)
- *   - envp: anything, possibly empty; init adds PATH=/bin:/sbin, HOME=/ and TERM=vt100 when
+ *   - envp: anything, possibly empty; init adds PATH=/sbin:/usr/sbin:/bin:/usr/bin,
+ *     HOME=/root and TERM=vt100 when
  *     they are missing and passes the environment on.
  *   - fds 0-2 may be open already (on the console); any that is not is opened on
  *     /dev/console, so the kernel need not open them.
@@ -34,8 +35,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "box.h"
 
 #define RC_PATH "/etc/rc"
 #define SHELL_PATH "/bin/sh"
@@ -65,12 +64,12 @@ static void open_console(void)
 }
 
 /*
- * Start argv in a child. With @ctty the child leads a new session whose
+ * Start path with argv in a child. With @ctty the child leads a new session whose
  * controlling terminal is the console (as a getty would set it up), so
  * the terminal's ^C, ^Z and ^\ reach its foreground process group and a
  * shell can do job control.
  */
-static pid_t spawn(char **argv, bool ctty)
+static pid_t spawn(const char *path, char **argv, bool ctty)
 {
 	pid_t pid = fork();
 
@@ -82,8 +81,8 @@ static pid_t spawn(char **argv, bool ctty)
 	if (ctty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
 		dprintf(2, "init: no controlling terminal for %s: %s\n", argv[0], strerror(errno));
 	set_ignored(SIG_DFL);
-	execvp(argv[0], argv);
-	dprintf(2, "init: %s: %s\n", argv[0], strerror(errno));
+	execvp(path, argv);
+	dprintf(2, "init: %s: %s\n", path, strerror(errno));
 	_exit(127);
 }
 
@@ -113,7 +112,7 @@ static void sleep_ms(long ms)
 /* `init=` mode: run argv, exit with its status. */
 static int run_once(char **argv)
 {
-	pid_t pid = spawn(argv, false);
+	pid_t pid = spawn(argv[0], argv, false);
 
 	if (pid < 0)
 		return 127;
@@ -125,21 +124,24 @@ static int run_once(char **argv)
 	return WEXITSTATUS(status);
 }
 
-/* Default mode: /etc/rc once, then an interactive shell on the console, respawned forever. */
+/*
+ * Default mode: /etc/rc once, then an interactive login shell on the console (argv[0] "-sh",
+ * so it reads /etc/profile, as a getty's login would start it), respawned forever.
+ */
 static int __attribute__((noreturn)) run_forever(void)
 {
 	char *rc[] = { SHELL_PATH, RC_PATH, NULL };
-	char *sh[] = { SHELL_PATH, NULL };
+	char *sh[] = { "-sh", NULL };
 
 	struct stat st;
 
 	if (stat(RC_PATH, &st) == 0) {
-		pid_t pid = spawn(rc, false);
+		pid_t pid = spawn(SHELL_PATH, rc, false);
 		if (pid > 0)
 			wait_for(pid);
 	}
 	for (;;) {
-		pid_t pid = spawn(sh, true);
+		pid_t pid = spawn(SHELL_PATH, sh, true);
 		if (pid < 0) {
 			sleep_ms(1000);
 			continue;
@@ -154,12 +156,12 @@ static int __attribute__((noreturn)) run_forever(void)
 	}
 }
 
-int init_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	open_console();
 	set_ignored(SIG_IGN);
-	setenv("PATH", "/bin:/sbin", 0);
-	setenv("HOME", "/", 0);
+	setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 0);
+	setenv("HOME", "/root", 0);
 	setenv("TERM", "vt100", 0);
 
 	if (argc > 1) {

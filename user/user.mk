@@ -1,34 +1,35 @@
 # SPDX-License-Identifier: MIT
-# User space: static glibc programs and the initrd (cpio newc) that carries them.
+# User space: the image's userland is Debian's busybox (ash as the shell, its applets as the
+# tools); around it, our own static glibc programs and the initrd (cpio newc) that carries
+# them all.
 #
-# Programs (ordinary POSIX C against Debian's riscv64 glibc, no hand-written libc):
-#   box        one multi-call binary dispatching on basename(argv[0]): init, sh and the small
-#              utilities. Static glibc costs ~420 KB per binary even for "hello", so one binary
-#              with hard links keeps the archive (unpacked into RAM at every boot) small.
+# Our programs (ordinary POSIX C against Debian's riscv64 glibc, no hand-written libc):
+#   init       pid 1 (user/init.c): /etc/rc, then a login shell on the console; or `init=`
 #   usertests  the usertests-style suite (user/tests/), also its own exec helper
 #   bench      micro-benchmarks (user/bench/), `BENCH name value unit` lines
+#   fuzz, fsload   the reliability tools (user/fuzz/)
+#   user/tools/*.c one program each (asynctop)
+# Busybox: $(B)/debian/busybox (tools/debian.mk: pinned, fetched, checked) at /bin/busybox
+# and a hard link at each applet's own path (`busybox --list-full`: /bin/sh, /usr/bin/awk...),
+# except /sbin/init, which is ours.
 #
 # Build outputs (unstripped, with debug info, runnable under qemu-riscv64 too):
-#   $(B)/user/bin/<name>   every program; applets are hard links to $(B)/user/bin/box
-#   $(B)/user/sbin/init    hard link to box
-# Archive: $(B)/initrd.cpio, rooted at $(B)/user/root (stripped copies):
-#   /bin/box and /bin/<applet> (hard links), /sbin/init (hard link), /bin/usertests, /bin/bench,
-#   /etc/rc, /dev/, /tmp/, plus the files of $(ROOTFS_EXTRA) when it names a directory.
+#   $(B)/user/bin/<name>   every program of ours
+# Archive: $(B)/initrd.cpio, rooted at $(B)/user/root (stripped copies of ours):
+#   /sbin/init, /bin/{usertests,bench,...}, /bin/busybox and its applets, /etc, /dev/,
+#   /tmp/, /proc/, /sys/, plus the files of $(ROOTFS_EXTRA) when it names a directory.
 #
 # Hard links in newc: entries that share c_ino have c_nlink > 1; GNU cpio writes the data with
 # exactly one of them (the last) and c_filesize 0 on the others. An unpacker keyed on c_ino
-# handles that (see user/README). ROOTFS_HARDLINKS=0 packs full copies instead (no links,
-# bigger archive) for an unpacker that does not do links yet.
+# handles that (see user/README). ROOTFS_HARDLINKS=0 makes the applets symbolic links instead
+# (for an unpacker that does not do hard links).
 
 UCC      := $(UCROSS)gcc
 USTRIP   := $(UCROSS)strip
 UCFLAGS  := -std=gnu11 -D_GNU_SOURCE -static -O2 -g -Wall -Wextra -Werror -MMD -MP
 UB       := $(B)/user
 
-BOX_APPLETS := sh echo cat ls mkdir rmdir rm kill sleep true false pwd wc uname env yes head \
-	touch su id
-BOX_SRCS    := user/box.c user/init.c user/sh.c user/sh_parse.c user/sh_expand.c user/sh_jobs.c \
-	$(wildcard user/bin/*.c)
+INIT_SRCS   := user/init.c
 # Cases run in link order, then definition order (-fno-toplevel-reorder keeps it).
 # The first files in a fixed order; every other user/tests/t_*.c after them, sorted by name,
 # so a new test file needs no edit here.
@@ -44,7 +45,7 @@ FSLOAD_SRCS := user/fuzz/fsload.c
 TOOL_PROGS  := $(patsubst user/tools/%.c,%,$(wildcard user/tools/*.c))
 
 uobjs = $(patsubst %.c,$(UB)/obj/%.o,$(1))
-UPROGS := box $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench) $(if $(FUZZ_SRCS),fuzz) fsload \
+UPROGS := init $(if $(UT_SRCS),usertests) $(if $(BENCH_SRCS),bench) $(if $(FUZZ_SRCS),fuzz) fsload \
 	$(TOOL_PROGS)
 
 $(UB)/obj/%.o: %.c
@@ -53,7 +54,7 @@ $(UB)/obj/%.o: %.c
 
 $(call uobjs,$(UT_SRCS)): UCFLAGS += -fno-toplevel-reorder
 
-$(UB)/bin/box: $(call uobjs,$(BOX_SRCS))
+$(UB)/bin/init: $(call uobjs,$(INIT_SRCS))
 $(UB)/bin/usertests: $(call uobjs,$(UT_SRCS))
 $(UB)/bin/bench: $(call uobjs,$(BENCH_SRCS))
 $(UB)/bin/fuzz: $(call uobjs,$(FUZZ_SRCS))
@@ -63,12 +64,12 @@ $(addprefix $(UB)/bin/,$(UPROGS)):
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $^ -o $@
 
-# Applet names are hard links, so `qemu-riscv64 build/user/bin/sh` runs the shell.
-$(UB)/.links: $(UB)/bin/box
-	@mkdir -p $(UB)/sbin
-	cd $(UB)/bin && for a in $(BOX_APPLETS); do ln -f box $$a; done
-	ln -f $(UB)/bin/box $(UB)/sbin/init
-	@touch $@
+# Busybox's applets, one path a line (from the pinned binary itself, under qemu-user).
+BUSYBOX := $(B)/debian/busybox
+BUSYBOX_LIST := $(B)/debian/busybox.list
+$(BUSYBOX_LIST): $(BUSYBOX)
+	qemu-riscv64 $< --list-full | grep -vx 'sbin/init' | LC_ALL=C sort > $@.tmp
+	test -s $@.tmp && mv $@.tmp $@
 
 # The archive is rebuilt whenever ROOTFS_EXTRA names a directory (its contents are not tracked)
 # or its value changes.
@@ -78,25 +79,29 @@ UROOT_CFG := $(UB)/rootfs.cfg
 $(shell mkdir -p $(UB); echo '$(ROOTFS_EXTRA) $(ROOTFS_HARDLINKS)' | cmp -s - $(UROOT_CFG) || \
 	echo '$(ROOTFS_EXTRA) $(ROOTFS_HARDLINKS)' > $(UROOT_CFG))
 
-ulink = $(if $(filter 1,$(ROOTFS_HARDLINKS)),ln -f,cp)
+bblink = $(if $(filter 1,$(ROOTFS_HARDLINKS)),ln -f bin/busybox,ln -sf /bin/busybox)
 
 # Users (user/etc/passwd, group, shadow): root and the unprivileged `user` (1000:1000), whose
 # home is the one staged path not owned by root. ROOTFS_OWNED lists such paths as
 # path:uid:gid; tools/mkfs.mk gives the ext2 image the same owners.
-ROOTFS_ETC := rc passwd group shadow
+ROOTFS_ETC := rc profile passwd group shadow hosts
 ROOTFS_OWNED := home/user:1000:1000
 
-$(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(UB)/.links $(addprefix user/etc/,$(ROOTFS_ETC)) \
+$(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(BUSYBOX) $(BUSYBOX_LIST) \
+		$(addprefix user/etc/,$(ROOTFS_ETC)) \
 		$(UROOT_CFG) user/user.mk $(if $(ROOTFS_EXTRA),FORCE)
-	rm -rf $(UB)/root && mkdir -p $(UB)/root/bin $(UB)/root/sbin $(UB)/root/etc \
-		$(UB)/root/dev $(UB)/root/tmp $(UB)/root/proc $(UB)/root/sys
+	rm -rf $(UB)/root && mkdir -p $(UB)/root/bin $(UB)/root/sbin $(UB)/root/usr/bin \
+		$(UB)/root/usr/sbin $(UB)/root/etc $(UB)/root/dev $(UB)/root/tmp $(UB)/root/proc \
+		$(UB)/root/sys $(UB)/root/mnt
+	install -m 755 $(BUSYBOX) $(UB)/root/bin/busybox
+	cd $(UB)/root && while read -r a; do $(bblink) $$a; done < $(abspath $(BUSYBOX_LIST))
 	$(if $(ROOTFS_EXTRA),cp -a $(ROOTFS_EXTRA)/. $(UB)/root/)
-	for p in $(UPROGS); do $(USTRIP) -o $(UB)/root/bin/$$p $(UB)/bin/$$p; done
-	cd $(UB)/root/bin && for a in $(BOX_APPLETS); do $(ulink) box $$a; done
-	cd $(UB)/root && $(ulink) bin/box sbin/init
+	for p in $(filter-out init,$(UPROGS)); do $(USTRIP) -o $(UB)/root/bin/$$p $(UB)/bin/$$p; done
+	$(USTRIP) -o $(UB)/root/sbin/init $(UB)/bin/init
 	cp $(addprefix user/etc/,$(ROOTFS_ETC)) $(UB)/root/etc/
 	chmod 0755 $(UB)/root/bin/* $(UB)/root/sbin/init $(UB)/root/etc/rc
-	chmod 0644 $(UB)/root/etc/passwd $(UB)/root/etc/group
+	chmod 0644 $(UB)/root/etc/passwd $(UB)/root/etc/group $(UB)/root/etc/profile \
+		$(UB)/root/etc/hosts
 	chmod 0600 $(UB)/root/etc/shadow
 	mkdir -p $(UB)/root/root $(UB)/root/home/user
 	chmod 0700 $(UB)/root/root

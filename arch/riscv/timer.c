@@ -47,6 +47,16 @@ KERNEL_NO_FRAME uint64_t clock_now_ns(void)
 	return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_q32) >> 32);
 }
 
+KERNEL_NO_FRAME uint64_t clock_ticks(void)
+{
+	return rdtime();
+}
+
+uint64_t clock_ticks_to_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_q32) >> 32);
+}
+
 static uint64_t ns_to_ticks_abs(uint64_t ns)
 {
 	unsigned __int128 t = ((unsigned __int128)ns * ticks_per_ns_q32) >> 32;

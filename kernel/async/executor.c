@@ -64,6 +64,7 @@ int exec_init_sized(unsigned nharts, uint32_t max_tasks)
 		atomic_init(&h->steals, 0);
 		h->blockon_depth = 0;
 		h->current = TASK_ID_NONE;
+		h->move_to = -1;
 		atomic_init(&h->next, NULL);
 		h->next_runs = 0;
 	}
@@ -331,18 +332,24 @@ static void sleep_if_idle(struct exec_hart *h)
 	atomic_store_explicit(&h->idle, 1, memory_order_seq_cst);
 	atomic_thread_fence(memory_order_seq_cst);
 	if (!has_work(h)) {
-		uint64_t t0 = clock_now_ns();
+		/* Idle time (for /proc): the last sleep, ended at woke_at, is
+		 * added here, at the next one, so that after wfi the woken hart
+		 * only stamps the time on its way to the task it was woken for. */
+		uint64_t since = atomic_load_explicit(&h->idle_since, memory_order_relaxed);
+		uint64_t woke = atomic_load_explicit(&h->woke_at, memory_order_relaxed);
 
-		atomic_store_explicit(&h->idle_since, t0, memory_order_relaxed);
+		if (woke > since)
+			atomic_store_explicit(&h->idle_ticks,
+					      atomic_load_explicit(&h->idle_ticks,
+								   memory_order_relaxed) +
+						      (woke - since),
+					      memory_order_relaxed);
+		atomic_store_explicit(&h->idle_since, clock_ticks(), memory_order_relaxed);
 		atomic_store_explicit(&h->wfi_count,
 				      atomic_load_explicit(&h->wfi_count, memory_order_relaxed) + 1,
 				      memory_order_relaxed);
 		arch_wait_for_interrupt();
-		atomic_store_explicit(&h->idle_ns,
-				      atomic_load_explicit(&h->idle_ns, memory_order_relaxed) +
-					      (clock_now_ns() - t0),
-				      memory_order_relaxed);
-		atomic_store_explicit(&h->idle_since, 0, memory_order_relaxed);
+		atomic_store_explicit(&h->woke_at, clock_ticks(), memory_order_relaxed);
 	}
 	/* relaxed: a stale true only costs a pusher a spurious IPI. */
 	atomic_store_explicit(&h->idle, 0, memory_order_relaxed);
@@ -471,12 +478,18 @@ uint64_t exec_idle_ns(unsigned hart)
 	if (hart >= exec_nharts)
 		return 0;
 	/* A hart asleep now counts the time since it went to sleep too. The
-	 * two loads may straddle its wake-up: off by that moment at most. */
-	uint64_t since = atomic_load_explicit(&exec_harts[hart].idle_since, memory_order_relaxed);
-	uint64_t idle = atomic_load_explicit(&exec_harts[hart].idle_ns, memory_order_relaxed);
-	uint64_t now = clock_now_ns();
+	 * loads may straddle a wake-up or a sleep: off by that moment at most. */
+	const struct exec_hart *h = &exec_harts[hart];
+	uint64_t since = atomic_load_explicit(&h->idle_since, memory_order_relaxed);
+	uint64_t woke = atomic_load_explicit(&h->woke_at, memory_order_relaxed);
+	uint64_t idle = atomic_load_explicit(&h->idle_ticks, memory_order_relaxed);
+	uint64_t now = clock_ticks();
 
-	return idle + (since && now > since ? now - since : 0);
+	if (!since)
+		return clock_ticks_to_ns(idle);		/* never slept */
+	if (woke > since)
+		return clock_ticks_to_ns(idle + (woke - since)); /* awake: the last sleep not yet added */
+	return clock_ticks_to_ns(idle + (now > since ? now - since : 0)); /* asleep now */
 }
 
 void exec_lat_hist(unsigned hart, uint32_t out[EXEC_LAT_BUCKETS])

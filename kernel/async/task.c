@@ -432,11 +432,32 @@ static __attribute__((noinline)) void run_ready(struct exec_hart *h, struct task
 	task_finish(h, t, slot, TASK_DONE);
 }
 
+void task_move_current(unsigned hart)
+{
+	exec_harts[hart_id()].move_to = (int32_t)hart;
+}
+
+/* task_move_current()'s request: the new home, if it has room. */
+static __attribute__((noinline)) void task_rehome(struct exec_hart *h, struct task *t)
+{
+	unsigned to = (unsigned)h->move_to;
+
+	h->move_to = -1;
+	if (to == h->index || to >= exec_nharts ||
+	    !atomic_load_explicit(&exec_harts[to].online, memory_order_relaxed) ||
+	    exec_reserve((int)to) < 0)
+		return;
+	t->home = to;
+	exec_unreserve(h->index);
+}
+
 /*
  * Everything after a poll, off the wake-to-poll path: the counters, the end
  * of the task, or RUNNING -> IDLE / NOTIFIED -> SCHEDULED. @polls counts
  * this poll. The poll cannot have changed ->polls or ->home: only their
- * owner (us, the poller of a RUNNING task) writes them.
+ * owner (us, the poller of a RUNNING task) writes them; a move the poll
+ * asked for (task_move_current) is made here, before the state word
+ * publishes ->home.
  */
 static __attribute__((noinline)) unsigned task_polled(struct exec_hart *h, struct task *t,
 						      enum poll r)
@@ -454,9 +475,12 @@ static __attribute__((noinline)) unsigned task_polled(struct exec_hart *h, struc
 			      memory_order_relaxed);
 	BUG_ON(t->home != h->index);
 	if (r == POLL_READY) {
+		h->move_to = -1;
 		run_ready(h, t, slot);
 		return 1;
 	}
+	if (h->move_to >= 0)
+		task_rehome(h, t);
 
 	EXEC_TRACE_EV(EXEC_EV_PENDING, id);
 	/*
@@ -484,7 +508,10 @@ static __attribute__((noinline)) unsigned task_polled(struct exec_hart *h, struc
 		if (task_poll_is_timed(polls + 1))
 			t->wake_ns = clock_now_ns();
 		EXEC_TRACE_EV(EXEC_EV_REQUEUE, id);
-		exec_push_here(h, slot);	/* home is h: checked above */
+		if (t->home == h->index)
+			exec_push_here(h, slot);
+		else
+			exec_push(t->home, slot);	/* moved (task_rehome) */
 	}
 	return 1;
 }

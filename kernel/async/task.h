@@ -50,6 +50,14 @@ int task_cancel(task_id_t id);
 /* Wake the task (what its waker does). A stale id is a no-op. */
 void task_wake(task_id_t id);
 
+/*
+ * From inside a task's poll: after this poll, make @hart the task's home (the
+ * hart its wakes queue it on), if that hart is online and has room; else it
+ * stays. To move at once the task wakes itself and returns PENDING (a
+ * process pinned to harts does: sched_setaffinity, kernel/proc/affinity.c).
+ */
+void task_move_current(unsigned hart);
+
 /* The task being polled on this hart, or TASK_ID_NONE. */
 task_id_t task_current(void);
 

@@ -197,12 +197,17 @@ struct exec_hart {
 	_Atomic uint64_t polls;		/* A: written by the owner only */
 	_Atomic uint64_t steals;	/* A: tasks this hart stole */
 	uint32_t index;			/* I: this hart's index in exec_harts */
+	int32_t move_to;		/* H: task_move_current()'s hart for the task
+					 * being polled, or -1 */
 	/* For /proc/async and /proc/stat, off the wake-to-poll path: time in
 	 * wfi (added when a wfi returns), and the wake-to-poll latency of the
 	 * sampled (timed) polls by powers of two: bucket i counts [2^i, 2^(i+1))
-	 * ns, the last everything above. A, written by the owner only. */
-	_Atomic uint64_t idle_ns;
-	_Atomic uint64_t idle_since;	/* when the current wfi began, 0 when awake */
+	 * ns, the last everything above. A, written by the owner only. Idle
+	 * time is kept in raw clock ticks, and after a wfi the woken hart
+	 * only stores the time: the sleep is added up at the next one. */
+	_Atomic uint64_t idle_ticks;	/* clock_ticks() spent in wfi, but the last sleep */
+	_Atomic uint64_t idle_since;	/* clock_ticks() when the last wfi began (0: never) */
+	_Atomic uint64_t woke_at;	/* clock_ticks() when it ended (< idle_since: asleep) */
 	_Atomic uint32_t lat_hist[EXEC_LAT_BUCKETS];
 } __attribute__((aligned(512)));	/* a power of two: &exec_harts[i] is a shift */
 

@@ -14,6 +14,12 @@ const struct file_ops *devfs_fops(uint32_t rdev)
 		return &mem_null_fops;
 	case DEV_ZERO:
 		return &mem_zero_fops;
+	case DEV_FULL:
+		return &mem_full_fops;
+	case DEV_RANDOM:
+		return &mem_random_fops;
+	case DEV_URANDOM:
+		return &mem_urandom_fops;
 	case DEV_TTY:
 	case DEV_CONSOLE:
 		return &tty_fops;
@@ -65,6 +71,9 @@ int devfs_populate(struct inode *root)
 		{ "tty", DEV_TTY },
 		{ "null", DEV_NULL },
 		{ "zero", DEV_ZERO },
+		{ "full", DEV_FULL },
+		{ "random", DEV_RANDOM },
+		{ "urandom", DEV_URANDOM },
 	};
 	struct inode *dev;
 	int err = make_if_missing(root, "dev", S_IFDIR | 0755, 0, &dev);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Character devices by number: /dev/console (5,1), /dev/tty (5,0), /dev/null (1,3), /dev/zero (1,5). */
+/* Character devices by number: /dev/console (5,1), /dev/tty (5,0), /dev/null (1,3), /dev/zero
+ * (1,5), /dev/full (1,7), /dev/random (1,8), /dev/urandom (1,9). */
 #ifndef KERNEL_FS_DEVFS_H
 #define KERNEL_FS_DEVFS_H
 
@@ -9,6 +10,9 @@
 
 #define DEV_NULL MKDEV(1, 3)
 #define DEV_ZERO MKDEV(1, 5)
+#define DEV_FULL MKDEV(1, 7)
+#define DEV_RANDOM MKDEV(1, 8)
+#define DEV_URANDOM MKDEV(1, 9)
 #define DEV_TTY MKDEV(5, 0)
 #define DEV_CONSOLE MKDEV(5, 1)
 

@@ -9,6 +9,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/slab.h"
+#include "kernel/proc/limits.h"
 #include "kernel/proc/proc.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
@@ -124,12 +125,20 @@ static int grow_to(struct fdtable *t, unsigned cap)
 	return 0;
 }
 
+unsigned fd_limit(void)
+{
+	struct proc *p = proc_current();
+	uint64_t lim = p ? proc_rlimit_cur(p, RLIMIT_NOFILE) : 1024;
+
+	return lim < FDT_MAX ? (unsigned)lim : FDT_MAX;
+}
+
 /* Make room for slot `need`. 0, -ENOMEM or -EMFILE. */
 static int grow(struct fdtable *t, unsigned need)
 {
 	unsigned cap = t->cap;
 
-	if (need >= FDT_MAX)
+	if (need >= fd_limit())
 		return -EMFILE;
 	while (cap <= need)
 		cap *= 2;
@@ -189,10 +198,11 @@ void fdtable_destroy(struct fdtable *t)
 }
 
 /* The lowest free slot >= min, growing the table to have one: the slot,
- * -EINVAL, -EMFILE or -ENOMEM. */
+ * -EINVAL, -EMFILE or -ENOMEM. A free slot at or above the limit (after
+ * setrlimit lowered it) is not handed out. */
 static int free_slot(struct fdtable *t, int min)
 {
-	unsigned i;
+	unsigned i, lim = fd_limit();
 	int err;
 
 	if (min < 0 || min >= FDT_MAX)
@@ -200,9 +210,11 @@ static int free_slot(struct fdtable *t, int min)
 	for (;;) {
 		struct file **fd = slots(t);
 
-		for (i = (unsigned)min; i < t->cap; i++)
+		for (i = (unsigned)min; i < t->cap && i < lim; i++)
 			if (!fd[i])
 				return (int)i;
+		if (i >= lim)
+			return -EMFILE;
 		err = grow(t, i);
 		if (err)
 			return err;
@@ -276,7 +288,7 @@ int fdtable_dup3(struct fdtable *t, int oldfd, int newfd, unsigned flags)
 
 	if (oldfd < 0 || newfd < 0)
 		return -EBADF;
-	if (newfd >= FDT_MAX)
+	if ((unsigned)newfd >= fd_limit())
 		return -EBADF;
 	f = (unsigned)oldfd < t->cap ? slots(t)[oldfd] : NULL;
 	if (!f)

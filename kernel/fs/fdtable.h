@@ -2,7 +2,8 @@
 /*
  * Per-process file descriptor tables: slot -> struct file (counted) plus a
  * close-on-exec bit. The table starts with FDT_INLINE slots inside itself and
- * doubles on demand up to FDT_MAX (RLIMIT_NOFILE).
+ * doubles on demand up to the process's RLIMIT_NOFILE (fd_limit), at most
+ * FDT_MAX.
  */
 #ifndef KERNEL_FS_FDTABLE_H
 #define KERNEL_FS_FDTABLE_H
@@ -15,7 +16,9 @@ struct file;
 struct proc;
 
 #define FDT_INLINE 8
-#define FDT_MAX 1024
+/* The most slots a table ever has (Linux's fs.nr_open here: the hard
+ * RLIMIT_NOFILE may not go above it, kernel/proc/limits.h). */
+#define FDT_MAX 4096
 
 /*
  * Legend: P = only the owning process's userloop (one hart at a time), or
@@ -37,6 +40,14 @@ struct fdtable {
 					 * (cap + 63) / 64 bitmap words */
 	};
 };
+
+/*
+ * The current process's RLIMIT_NOFILE (at most FDT_MAX; 1024, the default,
+ * with no process): no descriptor at or above it is handed out (-EMFILE,
+ * -EBADF for dup3, -EINVAL for F_DUPFD). Only a table's own process fills
+ * it, so the running one is the table's owner.
+ */
+unsigned fd_limit(void);
 
 /* For the process code (fork/exec/exit). */
 struct fdtable *fdtable_create(void);

@@ -132,6 +132,8 @@ static bool rw_try(struct rw_op *op, struct uio *u, long *res)
 	uint64_t *pos = op->at ? &op->pos : &f->pos;
 	long r;
 
+	if (op->write && is_regular(f) && (f->inode->mode & (S_ISUID | S_ISGID)))
+		inode_remove_privs(f->inode); /* a write drops set-id bits (Linux) */
 	for (;;) {
 		r = op->write ? f->ops->write(f, u, pos) : f->ops->read(f, u, pos);
 		if (r > 0) {

@@ -344,6 +344,7 @@ int vfs_truncate(struct inode *ino, uint64_t size)
 		return -EINVAL;
 	if (!ino->iops || !ino->iops->truncate)
 		return -EPERM;
+	inode_remove_privs(ino); /* truncating drops set-id bits too (Linux) */
 	return ino->iops->truncate(ino, size);
 }
 

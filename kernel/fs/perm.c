@@ -184,6 +184,21 @@ void inode_init_owner(struct inode *ino, const struct inode *dir)
 		ino->mode &= ~(uint32_t)S_ISGID;
 }
 
+void inode_remove_privs(struct inode *ino)
+{
+	const struct cred *c = cred_current();
+	uint32_t mode = ino->mode, kill = mode & S_ISUID;
+
+	/* Linux's setattr_should_drop_sgid: with group execute, or when the
+	 * caller is not in the file's group. */
+	if ((mode & S_ISGID) && ((mode & 0010) || !cred_in_group(c, ino->gid)))
+		kill |= S_ISGID;
+	if (!kill || !S_ISREG(mode) || cred_fs_capable(c))
+		return;
+	ino->mode = mode & ~kill;
+	ino->ctime_ns = vfs_now_ns();
+}
+
 /*
  * The counts change with a compare-and-swap so a check and its update are
  * one step. relaxed: they order nothing else; they are a tally, read and

@@ -57,7 +57,7 @@ SYSCALL(25, fcntl)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FDT_MAX) {
+		if (arg >= fd_limit()) {
 			r = -EINVAL;
 			break;
 		}

@@ -327,8 +327,8 @@ SYSCALL_ASYNC(73, ppoll)
 	bool has_mask;
 	int err;
 
-	if (sc->arg[1] > FDT_MAX)
-		return -EINVAL;
+	if (sc->arg[1] > fd_limit())
+		return -EINVAL; /* more than RLIMIT_NOFILE */
 	err = get_timeout(sc, sc->arg[2], &tmo);
 	if (!err)
 		err = get_sigmask(p, sc->arg[3], sc->arg[4], &mask, &has_mask);

@@ -345,6 +345,20 @@ struct file_ops {
 	 * writable, never waited for (regular files, /dev/null). Any context
 	 * but interrupt handlers; takes only the file's own locks. */
 	unsigned (*ready)(struct file *f);
+	/* Files on the anonymous inode (kernel/ipc/anon.c): the kind, as
+	 * /proc/<pid>/fd shows it ("anon_inode:[eventfd]"). NULL otherwise. */
+	const char *anon_name;
+	/* mmap(2) of the file: map len bytes at file offset off into p's
+	 * memory (addr, prot, flags as as_mmap takes them); returns the
+	 * address or -errno. NULL: -ENODEV. (io_uring's rings; file pages later.) */
+	long (*mmap)(struct file *f, struct proc *p, uintptr_t addr, size_t len, unsigned prot,
+		     unsigned flags, uint64_t off);
+	/* After a successful open, what the open must still wait for before
+	 * it completes (a FIFO's other end: kernel/ipc/fifo.h): 0 with *wait a
+	 * future whose ->result is 0 or -errno, 0 with *wait NULL (done), or
+	 * -errno. NULL: an open never waits. Dropping the future and putting
+	 * the file undoes the open. */
+	int (*open_wait)(struct file *f, struct future **wait);
 };
 
 struct file {
@@ -517,6 +531,14 @@ int vfs_may_rename(struct inode *odir, const char *oname, struct inode *ndir, co
  * a new file whose group the caller is not in. Call before writing ino out.
  */
 void inode_init_owner(struct inode *ino, const struct inode *dir);
+
+/*
+ * Linux's file_remove_privs, before a write to ino by the caller: a regular
+ * file loses S_ISUID, and S_ISGID when group-executable or not the caller's
+ * group, unless the caller has CAP_FSETID. Changes the in-memory mode (and ctime); the write that
+ * follows writes the inode out with it.
+ */
+void inode_remove_privs(struct inode *ino);
 
 /* Write access against execution (ETXTBSY). get: open for writing (fails
  * while it runs); deny: run it (fails while open for writing). */

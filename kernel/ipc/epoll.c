@@ -442,6 +442,7 @@ static const struct file_ops epoll_fops = {
 	.release = ep_release,
 	.waitq = ep_waitq,
 	.ready = ep_ready,
+	.anon_name = "eventpoll",
 };
 
 bool epoll_is_epoll(const struct file *f)

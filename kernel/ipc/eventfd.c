@@ -12,6 +12,7 @@
 #include "kernel/fs/poll.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/ipc/anon.h"
+#include "kernel/ipc/eventfd.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/spinlock.h"
@@ -116,7 +117,13 @@ static const struct file_ops eventfd_fops = {
 	.release = eventfd_release,
 	.waitq = eventfd_waitq,
 	.ready = eventfd_ready,
+	.anon_name = "eventfd",
 };
+
+bool eventfd_is(const struct file *f)
+{
+	return f->ops == &eventfd_fops;
+}
 
 /* eventfd2(initval, flags) */
 SYSCALL(19, eventfd2)

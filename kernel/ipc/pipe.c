@@ -2,13 +2,14 @@
 /*
  * Pipes; see pipe.h. Bytes move straight between the user's pages and the
  * ring (uio copies, word-sized memcpy), at most two copies per call (the
- * ring wraps once), with the pipe lock held.
+ * ring wraps once), with the pipe lock held. The ring and its ops are
+ * shared with the named FIFOs (pipe_int.h, fifo.c); an anonymous pipe's
+ * ring lives beside its inode (struct anon_pipe) and goes with it.
  *
- * Lock legend: pipe->lock (irqsave) guards head, tail, readers, writers.
- * Wait queues are woken after the lock is dropped. Lock order: pipe->lock ->
- * as->lock (user copies).
+ * Lock legend: see pipe_int.h.
  */
 #include "kernel/ipc/pipe.h"
+#include "kernel/ipc/pipe_int.h"
 
 #include "kernel/async/waitq.h"
 #include "kernel/fs/poll.h"
@@ -18,17 +19,10 @@
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
 
-struct pipe {
-	struct inode inode;	/* anonymous S_IFIFO inode; evict frees the pipe */
-	struct spinlock lock;
-	char *ring;		/* I */
-	uint32_t mask;		/* I: ring size - 1 */
-	unsigned order;		/* I: page order of ring */
-	uint32_t head, tail;	/* L: bytes ever written / read (wrap at 2^32) */
-	unsigned readers;	/* L: open read ends */
-	unsigned writers;	/* L: open write ends */
-	struct waitq rd_wq;	/* readers wait here for data or EOF */
-	struct waitq wr_wq;	/* writers wait here for room or no reader */
+/* pipe2's pipe: an anonymous S_IFIFO inode; its evict frees the ring. */
+struct anon_pipe {
+	struct inode inode;
+	struct pipe *p;		/* I */
 };
 
 static struct superblock pipe_sb = { .dev = 2, .name = "pipefs", .next_ino = 1 };
@@ -56,7 +50,7 @@ static long ring_copy(struct pipe *p, struct uio *u, uint32_t at, size_t n, bool
 }
 /* LAB(pipe) END */
 
-static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
+long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 {
 	struct pipe *p = P(f);
 	/* LAB(pipe) BEGIN stub:
@@ -85,7 +79,7 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 	/* LAB(pipe) END */
 }
 
-static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
+long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 {
 	struct pipe *p = P(f);
 	/* LAB(pipe) BEGIN stub:
@@ -114,9 +108,8 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 	/* LAB(pipe) END */
 }
 
-static void pipe_release(struct file *f)
+void pipe_end_release(struct pipe *p, const struct file *f)
 {
-	struct pipe *p = P(f);
 	irqflags_t fl = spin_lock_irqsave(&p->lock);
 
 	if (file_readable(f))
@@ -129,14 +122,19 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->wr_wq);
 }
 
-static struct waitq *pipe_waitq(struct file *f, bool write)
+static void pipe_release(struct file *f)
+{
+	pipe_end_release(P(f), f);
+}
+
+struct waitq *pipe_waitq(struct file *f, bool write)
 {
 	return write ? &P(f)->wr_wq : &P(f)->rd_wq;
 }
 
 /* As Linux's pipe_poll: each end reports its own side; an O_RDWR end both.
  * Writable means a PIPE_BUF write would go in whole. */
-static unsigned pipe_ready(struct file *f)
+unsigned pipe_ready(struct file *f)
 {
 	struct pipe *p = P(f);
 	irqflags_t fl = spin_lock_irqsave(&p->lock);
@@ -167,39 +165,12 @@ static const struct file_ops pipe_fops = {
 	.ready = pipe_ready,
 };
 
-static void pipe_evict(struct inode *ino)
-{
-	struct pipe *p = container_of(ino, struct pipe, inode);
-
-	page_free_order(p->ring, p->order);
-	kfree(p);
-}
-
-static const struct inode_ops pipe_iops = {
-	.evict = pipe_evict,
-};
-
-static struct file *pipe_file(struct pipe *p, unsigned flags)
-{
-	struct file *f = kzalloc(sizeof(*f));
-
-	if (!f)
-		return NULL;
-	atomic_init(&f->ref, 1);
-	f->flags = flags;
-	f->inode = inode_get(&p->inode);
-	f->ops = &pipe_fops;
-	f->priv = p;
-	return f;
-}
-
-int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+struct pipe *pipe_ring_new(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
-	struct file *r = NULL, *w = NULL;
 
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	/* 64 KiB if a block that size is free, else smaller, down to one page. */
 	for (int order = PIPE_RING_ORDER; order >= 0 && !p->ring; order--) {
 		p->ring = page_alloc_order_nozero((unsigned)order);
@@ -207,30 +178,77 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 	}
 	if (!p->ring) {
 		kfree(p);
-		return -ENOMEM;
+		return NULL;
 	}
 	p->mask = (uint32_t)(PAGE_SIZE << p->order) - 1;
 	spin_init(&p->lock, "pipe");
 	waitq_init(&p->rd_wq);
 	waitq_init(&p->wr_wq);
-	inode_init(&p->inode, &pipe_sb, S_IFIFO | 0600, &pipe_iops, &pipe_fops);
-	p->inode.priv = p;
+	return p;
+}
+
+void pipe_ring_free(struct pipe *p)
+{
+	page_free_order(p->ring, p->order);
+	kfree(p);
+}
+
+static void pipe_evict(struct inode *ino)
+{
+	struct anon_pipe *a = container_of(ino, struct anon_pipe, inode);
+
+	pipe_ring_free(a->p);
+	kfree(a);
+}
+
+static const struct inode_ops pipe_iops = {
+	.evict = pipe_evict,
+};
+
+static struct file *pipe_file(struct anon_pipe *a, unsigned flags)
+{
+	struct file *f = kzalloc(sizeof(*f));
+
+	if (!f)
+		return NULL;
+	atomic_init(&f->ref, 1);
+	f->flags = flags;
+	f->inode = inode_get(&a->inode);
+	f->ops = &pipe_fops;
+	f->priv = a->p;
+	return f;
+}
+
+int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+{
+	struct anon_pipe *a = kzalloc(sizeof(*a));
+	struct file *r = NULL, *w = NULL;
+
+	if (!a)
+		return -ENOMEM;
+	a->p = pipe_ring_new();
+	if (!a->p) {
+		kfree(a);
+		return -ENOMEM;
+	}
+	inode_init(&a->inode, &pipe_sb, S_IFIFO | 0600, &pipe_iops, &pipe_fops);
+	a->inode.priv = a->p;
 	flags &= O_NONBLOCK;
-	r = pipe_file(p, O_RDONLY | flags);
-	w = pipe_file(p, O_WRONLY | flags);
+	r = pipe_file(a, O_RDONLY | flags);
+	w = pipe_file(a, O_WRONLY | flags);
 	if (!r || !w) {
 		kfree(r);
 		kfree(w);
-		inode_put(&p->inode); /* frees p: no file took a reference that stays */
+		inode_put(&a->inode); /* frees a: no file took a reference that stays */
 		if (r)
-			inode_put(&p->inode);
+			inode_put(&a->inode);
 		if (w)
-			inode_put(&p->inode);
+			inode_put(&a->inode);
 		return -ENOMEM;
 	}
-	p->readers = 1;
-	p->writers = 1;
-	inode_put(&p->inode); /* the files hold it now */
+	a->p->readers = 1;
+	a->p->writers = 1;
+	inode_put(&a->inode); /* the files hold it now */
 	*rd = r;
 	*wr = w;
 	return 0;

@@ -145,6 +145,7 @@ static const struct file_ops signalfd_fops = {
 	.release = signalfd_release,
 	.waitq = signalfd_waitq,
 	.ready = signalfd_ready,
+	.anon_name = "signalfd",
 };
 
 /* signalfd4(fd, mask, sizemask, flags) */

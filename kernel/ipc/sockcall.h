@@ -76,6 +76,10 @@ bool sockcall_nonblock(struct sockcall *c);
 long sockcall_try(struct sockcall *c, struct waitq **wq);
 /* After the last try: copy out names, control messages and flags. */
 long sockcall_finish(struct sockcall *c, long r);
+/* sendmsg/recvmsg's msghdr at umsg into c: iovecs, and for a send the
+ * control messages and the destination (may say -EIOWAIT); for a receive
+ * where the results go. */
+int sockcall_msghdr(struct sockcall *c, uintptr_t umsg, bool send);
 /* Try once; hand sc a waiting future if it would block and may wait;
  * otherwise finish and free c. Returns the call's result (0 if pending). */
 long sockcall_run(struct sys_ctx *sc, struct sockcall *c, bool nonblock);

@@ -387,6 +387,22 @@ static long do_send(struct sys_ctx *sc, struct sockcall *c, uintptr_t uaddr, uin
 	return sockcall_run(sc, c, sockcall_nonblock(c));
 }
 
+int sockcall_msghdr(struct sockcall *c, uintptr_t umsg, bool send)
+{
+	int err = 0;
+
+	if (copy_from_user(proc_as(c->p), &c->msg, umsg, sizeof(c->msg)))
+		return -EFAULT;
+	err = get_iov(c);
+	if (!err && send)
+		err = get_control(c);
+	if (!err && send)
+		err = get_dest(c, c->msg.name, c->msg.namelen);
+	if (!send)
+		c->umsg = umsg;
+	return err;
+}
+
 /* sendto(fd, buf, len, flags, addr, addrlen) */
 FS_SYSCALL(206, sendto)
 {

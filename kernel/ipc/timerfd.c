@@ -245,6 +245,7 @@ static const struct file_ops timerfd_fops = {
 	.release = timerfd_release,
 	.waitq = timerfd_waitq,
 	.ready = timerfd_ready,
+	.anon_name = "timerfd",
 };
 
 /* ---- syscalls ----------------------------------------------------------------------- */

@@ -331,7 +331,8 @@ static uintptr_t find_hole_locked(struct as *as, size_t len)
 	return gap_top >= AS_MMAP_MIN + len ? gap_top - len : 0;
 }
 
-long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags)
+static long mmap_kind(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		      enum vma_kind kind)
 {
 	bool fixed = flags & (AS_MAP_FIXED | AS_MAP_NOREPLACE);
 
@@ -363,7 +364,7 @@ long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned 
 	if (!addr) {
 		ret = -ENOMEM;
 	} else {
-		ret = map_locked(as, addr, addr + len, prot, VMA_ANON, n);
+		ret = map_locked(as, addr, addr + len, prot, kind, n);
 		if (ret == 0) {
 			ret = (long)addr;
 			n = NULL;
@@ -386,6 +387,19 @@ void as_brk_init(struct as *as, uintptr_t start)
 
 	as->brk_start = as->brk = PAGE_ALIGN_UP(start);
 	spin_unlock_irqrestore(&as->lock, fl);
+}
+
+size_t as_vm_bytes(struct as *as)
+{
+	irqflags_t fl = spin_lock_irqsave(&as->lock);
+	struct vma *v;
+	size_t n = 0;
+
+	list_for_each_entry(v, &as->vmas, node)
+		if (v->kind != VMA_STACK)
+			n += v->end - v->start;
+	spin_unlock_irqrestore(&as->lock, fl);
+	return n;
 }
 
 uintptr_t as_brk(struct as *as, uintptr_t newbrk)
@@ -434,3 +448,27 @@ long as_stack_init(struct as *as, size_t size)
 	return err ? err : (long)USER_TOP;
 }
 
+long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags)
+{
+	return mmap_kind(as, addr, len, prot, flags, VMA_ANON);
+}
+
+long as_mmap_shared(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    void *const *pages, size_t npages)
+{
+	long va = mmap_kind(as, addr, len, prot, flags, VMA_SHARED);
+
+	if (va < 0)
+		return va;
+	for (size_t i = 0; i < npages && i * PAGE_SIZE < PAGE_ALIGN_UP(len); i++) {
+		page_ref_get(pages[i]);
+		int err = as_map_page(as, (uintptr_t)va + i * PAGE_SIZE, pages[i]);
+
+		if (err) {
+			page_ref_put(pages[i]);
+			as_unmap(as, (uintptr_t)va, len);
+			return err;
+		}
+	}
+	return va;
+}

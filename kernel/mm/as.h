@@ -52,6 +52,8 @@ enum vma_kind {
 	VMA_ANON,       /* anonymous memory and loaded ELF segments */
 	VMA_HEAP,       /* the brk area */
 	VMA_STACK,      /* the main stack; nothing is placed in the gap below it */
+	VMA_SHARED,     /* pages shared with the kernel (io_uring rings): never
+			 * copy-on-write, fork shares them writable */
 };
 
 /* Lowest address as_mmap() picks by itself. */
@@ -95,6 +97,10 @@ struct as {
 				 * at most 2^26 in the 2^38-byte user half) */
 };
 
+/* Bytes of every mapping but the main stack (RLIMIT_AS: the stack's area is
+ * reserved whole at exec here, where Linux grows it as it is used). */
+size_t as_vm_bytes(struct as *as);
+
 /* A new address space with an empty user half; NULL when out of memory. */
 struct as *as_create(void);
 /* Free every page, table and VMA. No hart may have it installed. */
@@ -127,6 +133,15 @@ int as_protect(struct as *as, uintptr_t va, size_t len, unsigned prot);
  * only a hint). Returns the address, or -ENOMEM, -EINVAL, -EEXIST.
  */
 long as_mmap(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags);
+
+/*
+ * as_mmap of a VMA_SHARED area holding the given pages (each gains a
+ * reference, the caller keeps its own): what the kernel writes to them the
+ * program sees, and the other way round, across fork too. npages pages of
+ * len. Returns the address or as as_mmap.
+ */
+long as_mmap_shared(struct as *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    void *const *pages, size_t npages);
 
 /* Set up the heap to start at the page boundary at or above `start` (after the ELF). */
 void as_brk_init(struct as *as, uintptr_t start);

@@ -150,8 +150,11 @@ static void fork_leaf(struct as *parent, uintptr_t va, pte_t *pte, void *arg)
 	 * memcpy(copy, pte_page(*pte), PAGE_SIZE);
 	 * *cpte = pte_make(va_to_pa(copy), *pte & ((1u << 10) - 1));
 	 */
-	/* Both sides lose W: the page is shared from now on. */
-	if (!(*pte & PTE_RSW_COW))
+	/* Both sides lose W: the page is shared from now on (copy-on-write),
+	 * unless the area is shared for real (VMA_SHARED: the io_uring rings). */
+	struct vma *v = as_vma_find_locked(parent, va);
+
+	if (!(*pte & PTE_RSW_COW) && !(v && v->kind == VMA_SHARED))
 		*pte = (*pte & ~(PTE_W | PTE_D)) | PTE_RSW_COW;
 	page_ref_get(pte_page(*pte));
 	*cpte = *pte;
@@ -333,7 +336,8 @@ int as_map_page(struct as *as, uintptr_t va, void *page)
 	}
 	pte_t old = *pte;
 
-	*pte = as_leaf_pte(va_to_pa(page), v->prot, page_ref_count(page) > 1);
+	*pte = as_leaf_pte(va_to_pa(page), v->prot,
+			   v->kind != VMA_SHARED && page_ref_count(page) > 1);
 	if (old & PTE_V) {
 		page_ref_put(pte_page(old));
 		flush_page(va & ~PAGE_MASK);

@@ -3,11 +3,15 @@
  * Memory syscalls: brk, mmap (anonymous only), munmap, mprotect, madvise.
  * Argument checking follows Linux; the address-space work is kernel/mm/as.c.
  *
- * Not yet: file mappings (-ENODEV). MAP_SHARED|MAP_ANONYMOUS is accepted but
+ * File mappings: only files with an mmap op (io_uring rings), else -ENODEV.
+ * MAP_SHARED|MAP_ANONYMOUS is accepted but
  * behaves as private after fork (address spaces have no shared areas yet).
  */
+#include "kernel/fs/fdtable.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/layout.h"
+#include "kernel/proc/limits.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
@@ -51,10 +55,24 @@ static bool page_aligned(uintptr_t a)
 	return (a & (PAGE_SIZE - 1)) == 0;
 }
 
+/* RLIMIT_AS: may the caller's mappings grow by len (Linux's may_expand_vm)? */
+static bool vm_may_grow(struct sys_ctx *sc, size_t len)
+{
+	uint64_t lim = proc_rlimit_cur(sc->proc, RLIMIT_AS);
+
+	return lim == RLIM_INFINITY || as_vm_bytes(proc_as(sc->proc)) + len <= lim;
+}
+
 /* brk(addr): the new break, or the unchanged one if it cannot move (Linux). */
 SYSCALL(214, brk)
 {
-	return (long)as_brk(proc_as(sc->proc), sc->arg[0]);
+	struct as *as = proc_as(sc->proc);
+	uintptr_t cur = as_brk(as, 0), want = sc->arg[0];
+
+	if (want > cur && PAGE_ALIGN_UP(want) > PAGE_ALIGN_UP(cur) &&
+	    !vm_may_grow(sc, PAGE_ALIGN_UP(want) - PAGE_ALIGN_UP(cur)))
+		return (long)cur;
+	return (long)as_brk(as, want);
 }
 
 /* mmap(addr, len, prot, flags, fd, offset) */
@@ -82,8 +100,6 @@ SYSCALL(222, mmap)
 		return -EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -EINVAL; /* no huge pages */
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings: not yet */
 	if (len > USER_TOP || PAGE_ALIGN_UP(len) > USER_TOP)
 		return -ENOMEM;
 	if (flags & MAP_FIXED_NOREPLACE)
@@ -94,6 +110,21 @@ SYSCALL(222, mmap)
 		return -EINVAL;
 	if (asflags && addr < AS_MAP_MIN_ADDR)
 		return -EPERM; /* below mmap_min_addr */
+	if (!vm_may_grow(sc, PAGE_ALIGN_UP(len)))
+		return -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS)) {
+		/* A file that maps itself (io_uring's rings); others: not yet. */
+		struct file *f = fd_get(sc->proc, (int)sc->arg[4]);
+		long r;
+
+		if (!f)
+			return -EBADF;
+		r = f->ops && f->ops->mmap ? f->ops->mmap(f, sc->proc, addr, len, (unsigned)prot,
+							   asflags, off)
+					   : -ENODEV;
+		file_put(f);
+		return r;
+	}
 	/* Returns the address or -ENOMEM / -EEXIST / -EINVAL. */
 	return as_mmap(proc_as(sc->proc), addr, len, (unsigned)prot, asflags);
 }

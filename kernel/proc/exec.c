@@ -15,16 +15,20 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/uring/uring.h"
+
 #include "kernel/async/executor.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/layout.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/printk.h"
 #include "kernel/proc/cred.h"
 #include "kernel/proc/elf_load.h"
 #include "kernel/proc/exec_stack.h"
+#include "kernel/proc/limits.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 #include "lib/shebang.h"
@@ -174,10 +178,31 @@ static char **script_argv(const char *const *argv, const char *name, const char 
 
 /* ---- exec --------------------------------------------------------------------------- */
 
-/* The argument limit: a quarter of the stack limit, as Linux (2 MiB). */
-static size_t arg_limit(void)
+/*
+ * The argument limit: a quarter of RLIMIT_STACK, as Linux, but at least
+ * 128 KiB (ARG_MAX) and here at most EXEC_ARG_MAX (2 MiB, the quarter of
+ * the default 8 MiB; Linux goes up to 6 MiB with a larger stack limit).
+ */
+static size_t arg_limit(struct proc *p)
 {
-	return EXEC_ARG_MAX;
+	uint64_t q = proc_rlimit_cur(p, RLIMIT_STACK) / 4;
+
+	if (q < EXEC_MIN_ARG_LIMIT)
+		q = EXEC_MIN_ARG_LIMIT;
+	return q < EXEC_ARG_MAX ? (size_t)q : EXEC_ARG_MAX;
+}
+
+/* The main stack's size: RLIMIT_STACK, kept between what the arguments
+ * may need and 1 GiB (an unlimited stack still gets an area). */
+static size_t stack_size(struct proc *p)
+{
+	uint64_t s = proc_rlimit_cur(p, RLIMIT_STACK);
+
+	if (s < 4 * EXEC_MIN_ARG_LIMIT)
+		s = 4 * EXEC_MIN_ARG_LIMIT;
+	if (s > (1UL << 30))
+		s = 1UL << 30;
+	return (size_t)PAGE_ALIGN_UP(s);
 }
 
 /*
@@ -274,13 +299,14 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		close_exec(file);
 		file = NULL;
 	}
-	if (vec_cost(argv) + vec_cost(envp) > arg_limit()) {
+	if (vec_cost(argv) + vec_cost(envp) > arg_limit(p)) {
 		err = -E2BIG;
 		goto out;
 	}
 	err = exec_cred(p, file->inode, &cred, &ids);
 	if (err)
 		goto out;
+	ids.stack_size = stack_size(p);
 	err = read_image(file, &image, &size);
 	if (err)
 		goto out;
@@ -301,6 +327,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	im->start_stack = sp;
 
 	/* Point of no return: the old image goes. */
+	uring_proc_gone(p);	/* io_uring requests in flight aim at the old memory */
 	if (proc_current() == p) {
 		uloop_switch_as(p, as);
 	} else {
@@ -366,7 +393,7 @@ static long do_execve(struct sys_ctx *sc)
 	err = -E2BIG;
 	/* An empty argv becomes { "" }: Linux (5.18 on) never starts a program
 	 * with argc 0. */
-	if (argv_total + envp_total <= arg_limit())
+	if (argv_total + envp_total <= arg_limit(p))
 		err = proc_exec_kernel(p, path,
 				       argv[0] ? (const char *const *)argv : empty_argv,
 				       (const char *const *)envp);
@@ -444,5 +471,8 @@ int proc_start_init(const char *const *args)
 	if (err)
 		return err;
 	uloop_init(p);
-	return uloop_spawn(p, 0);
+	err = uloop_spawn(p, 0);
+	if (!err && proc_loadavg_start())
+		kprintf("loadavg: no sampler task; the load averages stay 0\n");
+	return err;
 }

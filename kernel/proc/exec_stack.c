@@ -205,7 +205,7 @@ int exec_build_stack(struct as *as, const char *const *argv, const char *const *
 
 	size_t nwords = 1 + (argc + 1) + (envc + 1) + 2 * NR_AUXV;
 
-	top = as_stack_init(as, AS_STACK_DEFAULT_SIZE);
+	top = as_stack_init(as, ids->stack_size ? ids->stack_size : AS_STACK_DEFAULT_SIZE);
 	if (top < 0)
 		return (int)top;
 	uintptr_t str_lo = (uintptr_t)top - strbytes;

@@ -29,6 +29,9 @@ struct elf_image_info;
  * NUL, plus one pointer (8 bytes) per string. Over it, execve fails E2BIG.
  */
 #define EXEC_ARG_MAX (2UL << 20)
+/* Linux's ARG_MAX: the argument limit never goes below 128 KiB, however low
+ * RLIMIT_STACK is. */
+#define EXEC_MIN_ARG_LIMIT (128UL * 1024)
 /* Linux's MAX_ARG_STRLEN: one string, its NUL included, is at most 32 pages
  * (128 KiB); a longer one is -E2BIG whatever the total. */
 #define EXEC_MAX_ARG_STRLEN (32UL * 4096)
@@ -76,15 +79,18 @@ int exec_copy_strings_from_user(struct as *as, uintptr_t uvec, char ***out, size
 /* Free a vector from exec_copy_strings_from_user (NULL is fine). */
 void exec_free_strings(char **vec);
 
-/* Who the new program runs as, for AT_UID, AT_EUID, AT_GID, AT_EGID and
- * AT_SECURE (set-id programs: glibc then ignores LD_* and the like). */
+/* How the new program starts: who it runs as, for AT_UID, AT_EUID, AT_GID,
+ * AT_EGID and AT_SECURE (set-id programs: glibc then ignores LD_* and the
+ * like), and the size of its main stack (RLIMIT_STACK; 0: the default). */
 struct exec_ids {
 	uint32_t uid, euid, gid, egid;
 	bool secure;
+	size_t stack_size;
 };
 
 /*
- * Create the main stack (as_stack_init, AS_STACK_DEFAULT_SIZE) in `as` and
+ * Create the main stack (as_stack_init, ids->stack_size or
+ * AS_STACK_DEFAULT_SIZE) in `as` and
  * write the initial stack above for the kernel vectors argv and envp
  * (NULL-terminated arrays of kernel strings; NULL means empty), the loaded
  * image `info`, execfn (AT_EXECFN; NULL omits it) and ids (NULL: root, not

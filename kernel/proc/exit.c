@@ -11,6 +11,8 @@
  */
 #include "kernel/proc/proc_internal.h"
 
+#include "kernel/uring/uring.h"
+
 #include "kernel/arch.h"
 #include "kernel/block/bcache.h"
 #include "kernel/drivers/tty/tty.h"
@@ -49,16 +51,21 @@ void proc_exit(struct proc *p, int wstatus)
 		future_release(sc);
 	}
 	p->ustate = ULOOP_EXITED;
-	if (p->as) {
-		/* Off the process's page table before freeing it. */
-		arch_user_space_leave();
-		as_destroy(proc_view_swap(p, (void **)&p->as, NULL));
-	}
-	/* Swapped out under the view lock (proc_view.c), freed outside it. */
-	if (p->files)
-		fdtable_destroy(proc_view_swap(p, (void **)&p->files, NULL));
-	if (p->cwd)
-		inode_put(proc_view_swap(p, (void **)&p->cwd, NULL));
+	uring_proc_gone(p);	/* io_uring requests in flight, before the memory goes */
+	if (p->as)
+		arch_user_space_leave(); /* off the page table before it is freed */
+	/* Taken out under the view lock (proc_view.c), freed outside it. */
+	struct as *as;
+	struct fdtable *files;
+	struct inode *cwd;
+
+	proc_view_detach(p, &as, &files, &cwd);
+	if (as)
+		as_destroy(as);
+	if (files)
+		fdtable_destroy(files);
+	if (cwd)
+		inode_put(cwd);
 	proc_exe_release(p);
 	uctx_release(&p->uc); /* the FP state, if it has one */
 	if (p == init_proc) {

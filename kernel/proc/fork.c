@@ -14,6 +14,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/cred.h"
+#include "kernel/proc/limits.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -36,6 +37,30 @@ static bool memory_low(void)
 	return page_free_count() < page_total_count() / FORK_RESERVE_DIVISOR;
 }
 
+/*
+ * RLIMIT_NPROC, as Linux's copy_process: a user other than root, without
+ * CAP_SYS_RESOURCE, may own (by real uid, zombies included) at most that
+ * many processes, the new one counted.
+ */
+static bool nproc_exceeded(struct proc *p)
+{
+	uint64_t lim = proc_rlimit_cur(p, RLIMIT_NPROC), n = 0;
+	uint32_t uid = p->cred->uid;
+	irqflags_t f;
+
+	if (uid == 0 || cred_capable(p->cred) || lim >= PROC_MAX)
+		return false;
+	f = spin_lock_irqsave(&proc_lock);
+	for (int pid = 1; pid < PID_MAX && n <= lim; pid++) {
+		struct proc *q = proc_lookup_locked(pid);
+
+		if (q && q->cred->uid == uid)
+			n++;
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return n + 1 > lim;
+}
+
 static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 		     uintptr_t parent_tid, uintptr_t child_tid)
 {
@@ -43,6 +68,8 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	irqflags_t f;
 	int err = -ENOMEM;
 
+	if (nproc_exceeded(p))
+		return -EAGAIN;
 	if (memory_low())
 		return -ENOMEM;
 	c = proc_alloc();
@@ -62,6 +89,8 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	cred_put(c->cred);
 	c->cred = cred_get(p->cred);
 	proc_exe_share(c, p);
+	proc_limits_fork(c, p);
+	proc_affinity_fork(c, p);
 	if (uctx_fork(&c->uc, &p->uc))
 		goto out_files; /* -ENOMEM: no room for the FP copy */
 	if (newsp)

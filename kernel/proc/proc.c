@@ -11,6 +11,7 @@
 #include "kernel/arch.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/proc/cred.h"
+#include "kernel/proc/limits.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/slab.h"
 #include "lib/errno.h"
@@ -131,6 +132,7 @@ struct proc *proc_alloc(void)
 	atomic_init(&p->sig_pending, 0);
 	p->state = PROC_ALIVE;
 	p->umask = 022;
+	proc_affinity_reset(p);
 	p->cred = cred_get(&cred_root); /* fork replaces it with the parent's */
 	list_init(&p->children);
 	list_init(&p->sibling);
@@ -162,6 +164,7 @@ void proc_put(struct proc *p)
 	kfree(p->sighand);
 	proc_image_put(p->image);
 	proc_exe_release(p); /* a child whose fork failed */
+	proc_limits_release(p);
 	cred_put(p->cred);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);

@@ -168,5 +168,12 @@ void signal_wait_end(struct proc *p);
 /* The signals pending, blocked or not (signalfd reads its own set). */
 uint64_t signal_pending_set(struct proc *p);
 
+/* Processes in the pid table now (zombies included). */
+int proc_live_count(void);
+
+/* The 1, 5 and 15 minute load averages (Linux's calc_load: processes that
+ * can run, sampled every 5 s) in fixed point with shift fraction bits
+ * (sysinfo: 16; /proc/loadavg divides by 1 << shift). */
+void proc_loadavg(unsigned long out[3], unsigned shift);
 
 #endif

@@ -24,6 +24,8 @@
 #include "kernel/spinlock.h"
 #include "lib/list.h"
 
+struct proc_limits;
+
 #define PROC_MAX 4096       /* live processes, zombies included (fork: -EAGAIN) */
 #define PID_MAX 32768
 #define PROC_SLICE_NS 10000000ull  /* 10 ms of user time before yielding */
@@ -121,6 +123,8 @@ struct proc {
 	struct inode *exe;              /* P: the executable, counted, denying
 					 * writes (ETXTBSY) while it runs; NULL for
 					 * a kernel-built process until its exec */
+	/* Limits, nice, personality (limits.c): NULL = the defaults. */
+	_Atomic(struct proc_limits *) limits; /* A: see limits.c's legend */
 
 	/* What /proc shows (proc_view.c): 16 bytes. */
 	struct proc_image *image;       /* P, swapped under the view lock: the
@@ -211,6 +215,9 @@ struct spinlock *proc_view_lock(const struct proc *p);
 /* Replace *slot with val under p's view lock; returns the old value for
  * the caller to free outside it. */
 void *proc_view_swap(struct proc *p, void **slot, void *val);
+/* Exit: take p's address space, files and cwd out (each NULL after), in
+ * one hold of the view lock; the caller frees them. */
+void proc_view_detach(struct proc *p, struct as **as, struct fdtable **files, struct inode **cwd);
 /* A new image record for the file path (made absolute, symlinks resolved,
  * against p's cwd) with the argument ranges exec_build_stack lays out for
  * argv, envp and execfn: 0, -ENOMEM, or a lookup's error (-EIOWAIT:
@@ -233,6 +240,20 @@ enum proc_shutdown_how {
  * once; a task does it.
  */
 void proc_shutdown(enum proc_shutdown_how how, int code, const char *why);
+
+/* affinity.c */
+/* Harts p may run on (bit i: hart i; every online hart when not pinned). */
+unsigned proc_affinity(const struct proc *p);
+/* Pin p to the online harts of mask: 0, or -1 when none is online. */
+int proc_set_affinity(struct proc *p, unsigned mask);
+void proc_affinity_fork(struct proc *child, struct proc *parent);
+void proc_affinity_reset(struct proc *p);
+/* The userloop, first thing in a poll: false (and the task moves and wakes
+ * itself) when this hart is not one p may run on. */
+bool proc_may_run_here(struct proc *p, struct context *cx);
+
+/* loadavg.c: start the sampler task (with init); 0 or -1. */
+int proc_loadavg_start(void);
 
 /* exec.c */
 /* The child runs the parent's image too: a reference and a write denial. */

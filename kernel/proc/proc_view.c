@@ -56,6 +56,19 @@ void *proc_view_swap(struct proc *p, void **slot, void *val)
 	return old;
 }
 
+void proc_view_detach(struct proc *p, struct as **as, struct fdtable **files, struct inode **cwd)
+{
+	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
+
+	*as = p->as;
+	*files = p->files;
+	*cwd = p->cwd;
+	p->as = NULL;
+	p->files = NULL;
+	p->cwd = NULL;
+	spin_unlock_irqrestore(proc_view_lock(p), fl);
+}
+
 /* ---- images ------------------------------------------------------------------ */
 
 static size_t vec_bytes(const char *const *v)
@@ -322,6 +335,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	/* The parent records the id after task_spawn returns, when the child
 	 * may already run on another hart: 0 means "just spawned". */
 	pi->task = __atomic_load_n(&p->task, __ATOMIC_RELAXED);
+	if (p == proc_current())
+		pi->task = task_current(); /* known to us even before the parent stored it */
 	pi->sig_pending = atomic_load_explicit(&p->sig_pending, memory_order_relaxed);
 	pi->sig_blocked = __atomic_load_n(&p->sig_blocked, __ATOMIC_RELAXED);
 	pi->sig_ignored = __atomic_load_n(&p->sig_ignored, __ATOMIC_RELAXED);

@@ -232,7 +232,11 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 static enum poll uloop_poll(struct future *f, struct context *cx)
 {
 	struct proc *p = uloop_proc(f);
-	irqflags_t flags = arch_irq_save();
+	irqflags_t flags;
+
+	if (!proc_may_run_here(p, cx))
+		return POLL_PENDING; /* pinned elsewhere: it moves there (affinity.c) */
+	flags = arch_irq_save();
 	uint64_t t0 = clock_now_ns(), u0 = p->utime_ns;
 	enum poll r;
 

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * What the system is and allows: uname, getrandom, prlimit64.
+ * What the system is: uname, getrandom, sysinfo, syslog (the limits are
+ * kernel/proc/sys_res.c's).
  *
  * uname: sysname "Linux", because programs branch on it (glibc itself does
  * not check it or the release any more, but scripts and test suites do);
  * the release says which kernel this really is.
- * Limits: fixed values (RLIMIT_STACK 8 MiB soft, RLIMIT_NOFILE 1024, the rest
- * unlimited). Setting a limit is validated and then ignored.
  */
+#include "kernel/arch.h"
+#include "kernel/block/bcache.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/page.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
@@ -119,53 +122,39 @@ SYSCALL(278, getrandom)
 }
 /* LAB(syscall) END */
 
-/* ---- prlimit64 ---------------------------------------------------------------------- */
+/* ---- sysinfo ------------------------------------------------------------------------ */
 
-#define RLIMIT_STACK 3
-#define RLIMIT_NOFILE 7
-#define RLIM_NLIMITS 16
-#define RLIM_INFINITY (~0ULL)
-
-struct krlimit64 {
-	uint64_t rlim_cur;
-	uint64_t rlim_max;
+/* struct sysinfo of Linux riscv64 (64-bit longs): 112 bytes. */
+struct linux_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
 };
+_Static_assert(sizeof(struct linux_sysinfo) == 112, "riscv64 struct sysinfo is 112 bytes");
 
-static struct krlimit64 rlimit_of(unsigned resource)
+/* Seconds since boot (rounded up, as Linux), the load averages (16 fraction
+ * bits), memory in bytes (mem_unit 1; the buffer cache as bufferram, no
+ * swap, no high memory), processes (zombies included). */
+SYSCALL(179, sysinfo)
 {
-	switch (resource) {
-	case RLIMIT_STACK:
-		return (struct krlimit64){ 8UL << 20, RLIM_INFINITY };
-	case RLIMIT_NOFILE:
-		return (struct krlimit64){ 1024, 1024 };
-	default:
-		return (struct krlimit64){ RLIM_INFINITY, RLIM_INFINITY };
-	}
-}
+	struct linux_sysinfo si;
+	struct bcache_stats bs;
+	unsigned long loads[3];
+	uint64_t now = clock_now_ns();
 
-/* prlimit64(pid, resource, const new *, old *) */
-SYSCALL(261, prlimit64)
-{
-	struct as *as = proc_as(sc->proc);
-	int pid = (int)sc->arg[0];
-	unsigned resource = (unsigned)sc->arg[1];
-	struct krlimit64 cur, nl;
-	int err;
-
-	if (resource >= RLIM_NLIMITS)
-		return -EINVAL;
-	if (pid != 0 && pid != proc_pid(sc->proc))
-		return -ESRCH;
-	cur = rlimit_of(resource);
-	if (sc->arg[2]) {
-		err = copy_from_user(as, &nl, sc->arg[2], sizeof(nl));
-		if (err)
-			return err;
-		if (nl.rlim_cur > nl.rlim_max)
-			return -EINVAL;
-		/* Accepted and ignored: the limits are fixed (see the top). */
-	}
-	if (sc->arg[3])
-		return copy_to_user(as, sc->arg[3], &cur, sizeof(cur));
-	return 0;
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(now / 1000000000u + (now % 1000000000u ? 1 : 0));
+	proc_loadavg(loads, 16);
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = loads[i];
+	si.totalram = (uint64_t)page_total_count() * PAGE_SIZE;
+	si.freeram = (uint64_t)page_free_count() * PAGE_SIZE;
+	bcache_stats(&bs);
+	si.bufferram = (uint64_t)bs.cached * PAGE_SIZE;
+	si.procs = (uint16_t)proc_live_count();
+	si.mem_unit = 1;
+	return copy_to_user(proc_as(sc->proc), sc->arg[0], &si, sizeof(si));
 }

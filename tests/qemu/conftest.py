@@ -11,6 +11,9 @@ import pexpect
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The console shell's prompt: busybox ash with /etc/profile's PS1 ("\w \$ "): "# " for root,
+# "$ " for everyone else.
+PROMPT = r"[#$] "
 CONSOLE = "-display none -monitor none -chardev stdio,id=con0,signal=off -serial chardev:con0"
 
 

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from conftest import PROMPT
+
 
 @pytest.mark.parametrize("cpus", [1, 4])
 def test_usertests_pass(boot, cpus):
@@ -26,16 +28,22 @@ def test_init_program_status_reaches_qemu_exit_status(boot):
 
 def shell(boot, cpus=2):
     k = boot(cpus=cpus)
-    k.expect(r"\$ ", timeout=60)
+    k.expect(PROMPT, timeout=60)
     return k
 
 
+# Terminal control sequences a shell writes around its prompt (ash asks where the cursor
+# is with ESC [ 6 n): not part of any command's output.
+CSI = re.compile(r"\x1b\[[0-9;?]*[@-~]")
+
+
 def run(k, line, timeout=30):
-    """Run one shell line; its output with the line ends as "\n". The guest tty sends
-    "\r\n" (ONLCR, as Linux) and the host pty pexpect reads through adds its own "\r"."""
+    """Run one shell line; its output with the line ends as "\n" and no control sequences.
+    The guest tty sends "\r\n" (ONLCR, as Linux) and the host pty pexpect reads through adds
+    its own "\r"."""
     k.send(line + "\r")
-    k.expect(r"\$ ", timeout=timeout)
-    return k.p.before.decode(errors="replace").replace("\r", "")
+    k.expect(PROMPT, timeout=timeout)
+    return CSI.sub("", k.p.before.decode(errors="replace")).replace("\r", "")
 
 
 def test_shell_pipeline_redirection_and_status(boot):
@@ -56,7 +64,7 @@ def test_ctrl_c_interrupts_foreground_program(boot):
     k.expect("sleep 100")
     time.sleep(1)  # let the shell start it: ^C reaches only running programs
     k.send("\x03")
-    k.expect(r"\$ ", timeout=20)
+    k.expect(PROMPT, timeout=20)
     assert "130" in run(k, "echo $?")
 
 

@@ -7,7 +7,7 @@ ELF_HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I.
 
 $(B)/host/test_elf: tests/unit/test_elf.c tests/unit/elf_files.h lib/elf.c lib/elf.h \
-		$(B)/user/bin/box $(B)/user/bin/usertests $(B)/user/bin/bench
+		$(B)/user/bin/init $(B)/user/bin/usertests $(B)/user/bin/bench
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(ELF_HOST_CFLAGS) -DELF_TEST_DIR='"$(abspath $(B)/user/bin)"' \
 		tests/unit/test_elf.c lib/elf.c -o $@ -lcmocka
@@ -24,7 +24,7 @@ ELF_LOAD_SRCS := kernel/proc/elf_load.c kernel/proc/exec_stack.c kernel/random.c
 	tests/unit/mm_host.c kernel/mm/page.c kernel/mm/slab.c kernel/spinlock.c
 $(B)/host/test_elf_load: tests/unit/test_elf_load.c $(ELF_LOAD_SRCS) tests/unit/mm_host.h \
 		kernel/proc/elf_load.h kernel/proc/exec_stack.h \
-		$(B)/user/bin/box $(B)/user/bin/usertests
+		$(B)/user/bin/init $(B)/user/bin/usertests
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(ELF_HOST_CFLAGS) -pthread \
 		-DELF_TEST_DIR='"$(abspath $(B)/user/bin)"' $< $(ELF_LOAD_SRCS) -o $@ -lcmocka

@@ -12,6 +12,7 @@ struct sleeper {
 	struct future base;
 	struct sleep_future s;
 	int idx;
+	uint64_t done_ns;	/* the clock when the sleep completed */
 };
 
 static int wake_order[16];
@@ -25,7 +26,8 @@ static enum poll sleeper_poll(struct future *f, struct context *cx)
 	f->awaiting = &s->s.base;
 	if (future_poll(&s->s.base, cx) == POLL_PENDING)
 		return POLL_PENDING;
-	uint64_t late = clock_now_ns() - s->s.deadline;
+	s->done_ns = clock_now_ns();
+	uint64_t late = s->done_ns - s->s.deadline;
 
 	if (late > lateness_max)
 		lateness_max = late;
@@ -55,8 +57,18 @@ static void test_timer_sleepers_finish_in_deadline_order(void **state)
 	for (int i = 0; i < 5; i++)
 		join_now(id[i]);
 	assert_int_equal(nwoken, 5);
+	/*
+	 * No sleep ends before its deadline. They end in deadline order unless the host
+	 * ran this thread late enough for several deadlines to pass before one timer
+	 * interrupt: those are woken together in deadline order, and the executor's next
+	 * slot then runs the last woken first (by design: see docs/async.md), so poll
+	 * order only follows deadline order between sleepers that were not yet due.
+	 */
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(wake_order[i], want[i]);
+		assert_true(sl[i].done_ns >= sl[i].s.deadline);
+	if (lateness_max < 5 * MS) /* an unloaded host: no two deadlines shared an interrupt */
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(wake_order[i], want[i]);
 	assert_true(lateness_max < 100 * MS);
 	assert_int_equal(timerq_count(0), 0);
 	/* The idle hart slept rather than spun. */
@@ -420,6 +432,69 @@ static void test_waitq_dropped_woken_waiter_passes_wake_on(void **state)
 	assert_true(list_empty(&wq.waiters));
 }
 
+/* Watchers (epoll items): woken by every wake, wake_one included, and stay queued;
+ * of the exclusive ones only the oldest; a wake_one still reaches one waiter. */
+static unsigned watch_hits[3];
+
+static void watch_wake_by_ref(const struct waker *w)
+{
+	watch_hits[w->data]++;
+}
+static void watch_wake(struct waker *w)
+{
+	watch_wake_by_ref(w);
+}
+static struct waker watch_clone(const struct waker *w)
+{
+	return *w;
+}
+static void watch_drop(struct waker *w)
+{
+	(void)w;
+}
+static const struct waker_ops watch_ops = {
+	.clone = watch_clone, .wake = watch_wake, .wake_by_ref = watch_wake_by_ref,
+	.drop = watch_drop,
+};
+
+static void test_waitq_watchers_see_every_wake_exclusive_one(void **state)
+{
+	struct waitq wq;
+	struct waitq_wait_future w0, w1, w2, waiter;
+	struct waker k0 = { &watch_ops, 0 }, k1 = { &watch_ops, 1 }, k2 = { &watch_ops, 2 };
+	struct waker nw = waker_noop();
+	struct context cx = { .waker = &nw };
+
+	(void)state;
+	memset(watch_hits, 0, sizeof(watch_hits));
+	waitq_init(&wq);
+	waitq_watch(&w0, &wq, &k0, false);
+	waitq_watch(&w1, &wq, &k1, true);
+	waitq_watch(&w2, &wq, &k2, true);
+	waitq_wait_init(&waiter, &wq);
+	future_poll(&waiter.base, &cx);
+	/* wake_one: every plain watcher, the oldest exclusive one, one waiter. */
+	assert_true(waitq_wake_one(&wq));
+	assert_int_equal(watch_hits[0], 1);
+	assert_int_equal(watch_hits[1], 1);
+	assert_int_equal(watch_hits[2], 0);
+	assert_int_equal(future_poll(&waiter.base, &cx), POLL_READY);
+	/* Watchers stay: no waiter left, they are still woken. */
+	assert_int_equal(waitq_wake_all(&wq), 0);
+	assert_int_equal(watch_hits[0], 2);
+	assert_int_equal(watch_hits[1], 2);
+	assert_int_equal(watch_hits[2], 0);
+	/* Unwatched: never again; the next exclusive one takes over. */
+	waitq_unwatch(&w1);
+	waitq_unwatch(&w1);	/* safe twice */
+	waitq_wake_all(&wq);
+	assert_int_equal(watch_hits[1], 2);
+	assert_int_equal(watch_hits[2], 1);
+	waitq_unwatch(&w0);
+	waitq_unwatch(&w2);
+	assert_true(list_empty(&wq.waiters));
+}
+
 /* A task waiting on a wait queue is woken (through its task waker) and runs. */
 struct waiter_task {
 	struct future base;
@@ -472,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_amutex_dropped_grantee_passes_lock_on, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_waitq_wake_one_fifo_and_wake_all, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_waitq_dropped_woken_waiter_passes_wake_on, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_waitq_watchers_see_every_wake_exclusive_one, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_waitq_wakes_waiting_task, setup1, teardown),
 	};
 

@@ -129,10 +129,10 @@ static void check_real(const char *name)
 	free(img);
 }
 
-static void test_elf_real_box_validates(void **state)
+static void test_elf_real_init_validates(void **state)
 {
 	(void)state;
-	check_real("box");
+	check_real("init");
 }
 
 static void test_elf_real_usertests_validates(void **state)
@@ -438,7 +438,7 @@ static void test_elf_rejects_tiny_and_null(void **state)
 static void test_elf_truncations_never_read_past_the_end(void **state)
 {
 	size_t size;
-	unsigned char *img = load_file("box", &size);
+	unsigned char *img = load_file("init", &size);
 	struct elf64_ehdr eh = get_eh(img);
 	size_t need = eh.e_phoff + (size_t)eh.e_phnum * 56;
 	struct elf_info in;
@@ -474,7 +474,7 @@ static void test_elf_truncations_never_read_past_the_end(void **state)
 static void test_elf_byte_mutations_of_headers_stay_safe(void **state)
 {
 	size_t size;
-	unsigned char *img = load_file("box", &size);
+	unsigned char *img = load_file("init", &size);
 	struct elf64_ehdr eh = get_eh(img);
 	size_t end = eh.e_phoff + (size_t)eh.e_phnum * 56;
 	static const int vals[] = { 0x00, 0x01, 0x02, 0x03, 0x7f, 0x80, 0xfe, 0xff, -1, -2 };
@@ -573,7 +573,7 @@ static void test_elf_random_field_values_stay_safe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_elf_real_box_validates),
+		cmocka_unit_test(test_elf_real_init_validates),
 		cmocka_unit_test(test_elf_real_usertests_validates),
 		cmocka_unit_test(test_elf_real_bench_validates),
 		cmocka_unit_test(test_elf_synthetic_image_validates),

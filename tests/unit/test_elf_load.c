@@ -83,10 +83,10 @@ static void load_and_compare(const char *name)
 	assert_int_equal(mm_settled_free_count(), start);
 }
 
-static void test_elf_load_real_box(void **state)
+static void test_elf_load_real_init(void **state)
 {
 	(void)state;
-	load_and_compare("box");
+	load_and_compare("init");
 }
 
 static void test_elf_load_real_usertests(void **state)
@@ -98,7 +98,7 @@ static void test_elf_load_real_usertests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_elf_load_real_box),
+		cmocka_unit_test(test_elf_load_real_init),
 		cmocka_unit_test(test_elf_load_real_usertests),
 	};
 

@@ -4,7 +4,8 @@
  * `time` CSR on our kernel); under QEMU `-icount shift=0` one ns of guest time is one
  * instruction, so "ns/op" there reads as instructions per operation.
  *
- * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs proc)
+ * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs proc
+ *        uring epoll)
  * `bench --exit` is the execve target: it exits at once. BENCH_MAXPROC_LIMIT=N bounds maxproc
  * (default 100000: forks until refusal; keep it small on Linux under qemu-user).
  */
@@ -198,6 +199,8 @@ static void bench_maxproc(void)
 }
 
 void bench_fs(void); /* fsbench.c */
+void bench_uring(void); /* asyncbench.c */
+void bench_epoll(void); /* asyncbench.c */
 void bench_proc(void); /* procbench.c */
 
 static const struct {
@@ -207,6 +210,7 @@ static const struct {
 	{ "getpid", bench_getpid }, { "pingpong", bench_pingpong }, { "fork", bench_fork },
 	{ "exec", bench_exec },	    { "pipe", bench_pipe },	    { "maxproc", bench_maxproc },
 	{ "fs", bench_fs },	    { "proc", bench_proc },
+	{ "uring", bench_uring },   { "epoll", bench_epoll },
 };
 
 int main(int argc, char **argv)

@@ -459,14 +459,13 @@ UT_CASE(cred_chown_and_chmod, 0, 30)
 	EXPECT_ERR(chmod(D "/none", 0644), ENOENT);
 	/* A symlink's own mode cannot be set (fchmodat2: not in qemu-user 7.2). */
 	EXPECT(symlink("f", D "/lnk") == 0);
-#ifdef SYS_fchmodat2
-	if (!ut_qemu_user)
-		EXPECT_ERR(syscall(SYS_fchmodat2, AT_FDCWD, D "/lnk", 0644, AT_SYMLINK_NOFOLLOW),
+	if (!ut_qemu_user) {
+		EXPECT_ERR(syscall(452 /* fchmodat2 */, AT_FDCWD, D "/lnk", 0644, AT_SYMLINK_NOFOLLOW),
 			   EOPNOTSUPP);
-#else
-	if (!ut_qemu_user)
-		EXPECT_ERR(syscall(452, AT_FDCWD, D "/lnk", 0644, AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
-#endif
+		EXPECT_ERR(syscall(452, AT_FDCWD, D "/f", 0644, 0x1), EINVAL);
+		EXPECT(syscall(452, AT_FDCWD, D "/lnk", 0640, 0) == 0); /* follows: f's mode */
+		EXPECT(mode_of(D "/f") == 0640);
+	}
 	EXPECT(fchownat(AT_FDCWD, D "/lnk", U2, G2, AT_SYMLINK_NOFOLLOW) == 0);
 	EXPECT(lstat(D "/lnk", &st) == 0 && st.st_uid == U2 && st.st_gid == G2);
 	EXPECT(stat(D "/lnk", &st) == 0 && st.st_uid == U1); /* the target is unchanged */
@@ -562,5 +561,53 @@ UT_CASE(cred_setuid_program, 0, 30)
 	ASSERT(chown(D "/suid", U1, G1) == 0);
 	ASSERT(chmod(D "/suid", 04755) == 0);
 	EXPECT(ut_exited_with(ut_in_child(suid_child, NULL), 0));
+	rm_rf(D);
+}
+
+static void write_child(void *arg)
+{
+	(void)arg;
+	ASSERT(become(U1, G1, 0));
+	int fd = open(D "/f", O_WRONLY);
+	ASSERT(fd >= 0);
+	EXPECT(write(fd, "x", 1) == 1);
+	close(fd);
+}
+
+static void truncate_child(void *arg)
+{
+	(void)arg;
+	ASSERT(become(U1, G1, 0));
+	EXPECT(truncate(D "/f", 0) == 0);
+}
+
+UT_CASE(cred_write_drops_set_id_bits, 0, 30)
+{
+	ASSERT(fresh_dir());
+	ASSERT(mkfile(D "/f", 0666) == 0);
+	/* Written by root: the bits stay (CAP_FSETID). */
+	ASSERT(chmod(D "/f", 06777) == 0);
+	int fd = open(D "/f", O_WRONLY);
+	ASSERT(fd >= 0);
+	EXPECT(write(fd, "r", 1) == 1);
+	close(fd);
+	EXPECT(mode_of(D "/f") == 06777);
+	/* Written by anyone else: set-user-ID goes, and set-group-ID with g+x. */
+	EXPECT(ut_exited_with(ut_in_child(write_child, NULL), 0));
+	EXPECT(mode_of(D "/f") == 0777);
+	/* Without group execute, set-group-ID stays for a writer in the file's group,
+	 * and goes for any other. */
+	ASSERT(chown(D "/f", 0, G1) == 0);
+	ASSERT(chmod(D "/f", 06767) == 0);
+	EXPECT(ut_exited_with(ut_in_child(write_child, NULL), 0));
+	EXPECT(mode_of(D "/f") == 02767);
+	ASSERT(chown(D "/f", 0, 0) == 0);
+	ASSERT(chmod(D "/f", 06767) == 0);
+	EXPECT(ut_exited_with(ut_in_child(write_child, NULL), 0));
+	EXPECT(mode_of(D "/f") == 0767);
+	/* Truncating is writing too. */
+	ASSERT(chmod(D "/f", 04777) == 0);
+	EXPECT(ut_exited_with(ut_in_child(truncate_child, NULL), 0));
+	EXPECT(mode_of(D "/f") == 0777);
 	rm_rf(D);
 }

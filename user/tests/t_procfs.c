@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -234,6 +236,34 @@ UT_CASE(procfs_fd_and_fdinfo, 0, 10)
 	errno = 0;
 	EXPECT(readlink(path, link, sizeof(link)) < 0 && errno == ENOENT);
 	close(fd2);
+	/* pipes, sockets and anonymous files are named as Linux names them */
+	int pp[2], sv[2], ev = eventfd(0, 0);
+	struct stat pst;
+
+	ASSERT(pipe(pp) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && ev >= 0);
+	ASSERT(fstat(pp[0], &pst) == 0);
+	char want[64];
+	struct { int fd; const char *fmt; } kinds[] = {
+		{ pp[0], "pipe:[%llu]" }, { sv[0], "socket:[%llu]" }, { ev, "anon_inode:[eventfd]" },
+	};
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct stat ks;
+
+		ASSERT(fstat(kinds[i].fd, &ks) == 0);
+		snprintf(want, sizeof(want), kinds[i].fmt, (unsigned long long)ks.st_ino);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", kinds[i].fd);
+		l = readlink(path, link, sizeof(link) - 1);
+		ASSERT(l > 0);
+		link[l] = '\0';
+		if (!EXPECT(!strcmp(link, want)))
+			ut_diag("fd %d: %s, wanted %s", kinds[i].fd, link, want);
+	}
+	close(pp[0]);
+	close(pp[1]);
+	close(sv[0]);
+	close(sv[1]);
+	close(ev);
 }
 
 /* The child half of procfs_other_process: blocks until the parent is done looking. */

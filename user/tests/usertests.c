@@ -193,6 +193,8 @@ int main(int argc, char **argv, char **envp)
 		return ut_tty_helper(argc, argv); /* t_tty.c */
 	if (argc > 1 && strcmp(argv[1], "--cred-helper") == 0)
 		return ut_cred_exec_helper();
+	if (argc > 1 && strcmp(argv[1], "--stack-helper") == 0)
+		return ut_limits_stack_helper();
 	if (getenv("UT_ARGV_FD"))
 		return ut_exec_argv_dump(argc, argv); /* t_exec.c's exec target */
 	ut_qemu_user = getenv("USERTESTS_QEMU_USER") != NULL;

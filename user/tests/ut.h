@@ -62,6 +62,8 @@ int ut_sig_exec_helper(void);
 int ut_procfs_helper(int argc, char **argv);
 /* `usertests --cred-helper`: 0 if run set-user-ID as t_cred.c's case expects. */
 int ut_cred_exec_helper(void);
+/* `usertests --stack-helper`: 0 never (it should die of SIGSEGV: t_limits.c). */
+int ut_limits_stack_helper(void);
 /* `usertests --tty-helper MODE`: a terminal mode, a read, what it got (t_tty.c). */
 int ut_tty_helper(int argc, char **argv);
 /* With UT_ARGV_FD=n in the environment: argv to fd n (t_exec.c's exec target). */

@@ -14,6 +14,7 @@
 #include "kernel/block/bcache.h"
 #include "kernel/fs/devfs.h"
 #include "kernel/fs/ext2/ext2_int.h"
+#include "kernel/ipc/fifo.h"
 #include "kernel/async/future.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"
@@ -31,6 +32,8 @@ static const struct file_ops *fops_of(uint32_t mode, uint32_t rdev)
 		return &ext2_file_fops;
 	case S_IFCHR:
 		return devfs_fops(rdev);
+	case S_IFIFO:
+		return &fifo_fops;
 	default:
 		return NULL;
 	}

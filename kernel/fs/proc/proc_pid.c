@@ -486,8 +486,14 @@ long procfs_link_fd(const struct gen_ctx *c, char *buf, size_t n)
 	} else if (S_ISCHR(ino->mode) && devfs_name(ino->rdev)) {
 		fmt_snprintf(t, sizeof(t), "/dev/%s", devfs_name(ino->rdev));
 		r = put_link(buf, n, t);
-	} else if (S_ISFIFO(ino->mode) || !ino->sb) {
+	} else if (S_ISFIFO(ino->mode) && ino->sb && !strcmp(ino->sb->name, "pipefs")) {
 		fmt_snprintf(t, sizeof(t), "pipe:[%llu]", (unsigned long long)ino->ino);
+		r = put_link(buf, n, t);
+	} else if (S_ISSOCK(ino->mode)) {
+		fmt_snprintf(t, sizeof(t), "socket:[%llu]", (unsigned long long)ino->ino);
+		r = put_link(buf, n, t);
+	} else if (f->ops && f->ops->anon_name) {
+		fmt_snprintf(t, sizeof(t), "anon_inode:[%s]", f->ops->anon_name);
 		r = put_link(buf, n, t);
 	} else {
 		/* No name cache yet: a regular file is named by its inode. */

@@ -86,6 +86,30 @@ int procfs_show_cpuinfo(struct seqbuf *s, const struct gen_ctx *c)
 	return 0;
 }
 
+/*
+ * Interrupt numbers as /proc/interrupts shows them (Linux's are virtual, so
+ * unique across controllers): the timer is 5 (its INTC cause), PLIC source
+ * s is IRQ_PLIC_BASE + s.
+ */
+#define IRQ_TIMER 5
+#define IRQ_PLIC_BASE 16
+
+static unsigned irq_number(unsigned plic_source)
+{
+	return IRQ_PLIC_BASE + plic_source;
+}
+
+/* All harts' count of interrupt number v. */
+static unsigned long long irq_total(unsigned v, unsigned nharts)
+{
+	unsigned long long t = 0;
+
+	for (unsigned h = 0; h < nharts && h < MAX_HARTS; h++)
+		t += v == IRQ_TIMER ? arch_irq_count(ARCH_IRQ_TIMER, h) :
+		     v > IRQ_PLIC_BASE ? arch_irq_count((int)(v - IRQ_PLIC_BASE), h) : 0;
+	return t;
+}
+
 static void cpu_line(struct seqbuf *s, const char *name, uint64_t user, uint64_t sys,
 		     uint64_t idle)
 {
@@ -115,8 +139,19 @@ int procfs_show_cpustat(struct seqbuf *s, const struct gen_ctx *c)
 		cpu_line(s, name, u[i], sy[i], id[i]);
 	}
 	proc_view_counts(&total, &runnable, &last);
-	/* ctxt: polls (each is a switch to a task); processes: pids handed out. */
-	seq_printf(s, "intr 0\nctxt %llu\nbtime 0\nprocesses %d\nprocs_running %d\n"
+	/* intr: the total, then one count per interrupt number of
+	 * /proc/interrupts (IPIs are not in it, as Linux's arch IPIs). */
+	unsigned last_irq = irq_number(procfs_fdt ? procfs_fdt->plic_ndev : 0);
+	unsigned long long intr = 0;
+
+	for (unsigned v = 0; v <= last_irq; v++)
+		intr += irq_total(v, n);
+	seq_printf(s, "intr %llu", intr);
+	for (unsigned v = 0; v <= last_irq; v++)
+		seq_printf(s, " %llu", irq_total(v, n));
+	/* ctxt: polls (each is a switch to a task); processes: pids handed out;
+	 * btime: no wall clock yet (0). */
+	seq_printf(s, "\nctxt %llu\nbtime 0\nprocesses %d\nprocs_running %d\n"
 		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 		   (unsigned long long)polls, last, runnable);
 	return 0;
@@ -140,7 +175,7 @@ int procfs_show_interrupts(struct seqbuf *s, const struct gen_ctx *c)
 	for (unsigned h = 0; h < n; h++)
 		seq_printf(s, "CPU%-8u", h);
 	seq_putc(s, '\n');
-	seq_printf(s, "%3d: ", 5);
+	seq_printf(s, "%3d: ", IRQ_TIMER);
 	irq_counts(s, ARCH_IRQ_TIMER, n);
 	seq_printf(s, " RISC-V INTC   5 Edge      riscv-timer\n");
 	for (unsigned irq = 1; fi && irq <= fi->plic_ndev; irq++) {
@@ -153,7 +188,7 @@ int procfs_show_interrupts(struct seqbuf *s, const struct gen_ctx *c)
 		for (int i = 0; i < fi->virtio_count && !name[0]; i++)
 			if (fi->virtio_irq[i] == irq)
 				fmt_snprintf(name, sizeof(name), "virtio%u", nvirtio++);
-		seq_printf(s, "%3u: ", irq);
+		seq_printf(s, "%3u: ", irq_number(irq));
 		irq_counts(s, (int)irq, n);
 		seq_printf(s, " SiFive PLIC %3u Edge      %s\n", irq, name[0] ? name : "?");
 	}

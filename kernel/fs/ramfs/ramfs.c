@@ -22,6 +22,7 @@
 
 #include "kernel/fs/devfs.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/ipc/fifo.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/slab.h"
@@ -70,6 +71,9 @@ static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uin
 		break;
 	case S_IFCHR:
 		fops = devfs_fops(rdev);
+		break;
+	case S_IFIFO:
+		fops = &fifo_fops;
 		break;
 	default:
 		break;
@@ -169,9 +173,18 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	struct ramfs_dirent *d;
 	irqflags_t fl;
 
-	if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISCHR(mode) && !S_ISLNK(mode) &&
-	    !S_ISFIFO(mode) && !S_ISSOCK(mode))
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+	case S_IFREG:
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFLNK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	default:
 		return -EINVAL;
+	}
 	d = dirent_alloc(name, len);
 	ri = ramfs_alloc(dir->sb, mode, rdev);
 	if (!d || !ri) {
@@ -423,6 +436,8 @@ static unsigned dtype_of(uint32_t mode)
 		return DT_CHR;
 	case S_IFIFO:
 		return DT_FIFO;
+	case S_IFBLK:
+		return 6;	/* DT_BLK */
 	case S_IFSOCK:
 		return DT_SOCK;
 	default:

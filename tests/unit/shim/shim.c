@@ -137,6 +137,16 @@ unsigned hart_count(void)
 	return nharts;
 }
 
+uint64_t clock_ticks(void)
+{
+	return clock_now_ns();
+}
+
+uint64_t clock_ticks_to_ns(uint64_t ticks)
+{
+	return ticks;
+}
+
 uint64_t clock_now_ns(void)
 {
 	struct timespec ts;

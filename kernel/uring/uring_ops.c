@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: MIT
+/*
+ * io_uring requests: one per SQE. An op that can finish at once posts its
+ * CQE inline (NOP, a cached read, a write to a pipe with room, a close);
+ * one that would block becomes a request future on the ring's in-flight
+ * list, polled by the ring's owner (uring_pump) whenever it is in
+ * io_uring_enter (the model of Linux's IORING_SETUP_DEFER_TASKRUN). Each
+ * request has a waker of its own (a small counted cell, so a wake that
+ * comes late, after the timer queue let go of its lock, finds the request
+ * gone rather than freed memory): its wake puts the request on the ring's
+ * ready list and wakes the owner's task, and the pump polls only the ready
+ * ones.
+ *
+ *   SUBMIT --(done at once)--------------------------------> CQE posted
+ *     \--(would block)--> IN FLIGHT
+ *   IN FLIGHT --(pumped: the inner future / try / timer completes)--> CQE, freed
+ *   IN FLIGHT --(ASYNC_CANCEL, POLL_REMOVE, TIMEOUT_REMOVE)--> dropped, CQE -ECANCELED
+ *   IN FLIGHT --(close of the last ring fd, the owner's exit or exec)--> dropped
+ *
+ * Polling only in the owner's context is what makes a request safe to run
+ * against the owner's memory and fd table (accept installs its fd
+ * directly), and to cancel synchronously when the owner exits, before its
+ * address space goes; no lock is needed on a request's own fields.
+ *
+ * The inner futures are the syscalls' own: file_rw() for reads and writes
+ * (stream futures, disk I/O with its restarts), the socket tries of
+ * unix.h, sleep futures for timeouts, file readiness for POLL_ADD.
+ * Lock legend as uring.h; a request's own fields are its task's (T).
+ */
+#include "kernel/uring/uring.h"
+
+#include "kernel/arch.h"
+#include "kernel/async/timer.h"
+#include "kernel/fs/fdtable.h"
+#include "kernel/fs/poll.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/ipc/sockcall.h"
+#include "kernel/ipc/unix.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+enum ureq_state {
+	UREQ_WAITING,
+	UREQ_DONE,
+};
+
+struct ureq {
+	struct future base;
+	struct uring *r;		/* counted */
+	struct proc *p;			/* the submitter (the ring's owner) */
+	struct list_head node;		/* L: on r->inflight */
+	struct list_head tnode;		/* L: on r->timeouts (counting TIMEOUT) */
+	struct list_head rnode;		/* L: on r->ready */
+	struct ucell *cell;		/* its waker's cell (one reference) */
+	uint64_t user_data;
+	uint8_t op;
+	uint8_t state;			/* enum ureq_state */
+	bool posted;			/* the CQE went */
+	bool count_hit;			/* L: a counting TIMEOUT saw its count */
+	uint32_t count;			/* L: CQEs still to wait for (TIMEOUT) */
+	struct file *file;		/* counted, or NULL */
+	struct future *inner;		/* owned: a read/write future */
+	/* readiness and socket tries */
+	struct waitq *wq;
+	struct waitq_wait_future w[2];
+	unsigned nq;
+	uint32_t events;		/* POLL_ADD */
+	struct unix_msg m;		/* SEND, RECV */
+	struct uio uio;
+	struct iovec iov;
+	unsigned aflags;		/* ACCEPT */
+	struct sockcall *sc;		/* SENDMSG, RECVMSG, CONNECT: the syscall's own call */
+	/* TIMEOUT */
+	uint64_t deadline;
+	bool timed;
+	struct timer_entry te;
+};
+
+bool uring_op_supported(unsigned op)
+{
+	switch (op) {
+	case IORING_OP_NOP:
+	case IORING_OP_READV:
+	case IORING_OP_WRITEV:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_WRITE_FIXED:
+	case IORING_OP_POLL_ADD:
+	case IORING_OP_POLL_REMOVE:
+	case IORING_OP_TIMEOUT:
+	case IORING_OP_TIMEOUT_REMOVE:
+	case IORING_OP_ACCEPT:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_RECVMSG:
+	case IORING_OP_CONNECT:
+	case IORING_OP_ASYNC_CANCEL:
+	case IORING_OP_CLOSE:
+	case IORING_OP_READ:
+	case IORING_OP_WRITE:
+	case IORING_OP_SEND:
+	case IORING_OP_RECV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- a request's waker -------------------------------------------------------------------- */
+
+/*
+ * Lock order: a source queue's (or the timer's) context -> cell->lock ->
+ * r->lock. The request clears cell->q before it is freed; the cell itself
+ * lives while any waker copy holds a reference.
+ */
+struct ucell {
+	atomic_uint refs;
+	struct spinlock lock;
+	struct ureq *q;			/* lock: NULL once the request is gone */
+};
+
+static void cell_put(struct ucell *c)
+{
+	if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+		kfree(c);
+}
+
+static void ready_locked(struct uring *r, struct ureq *q)
+{
+	if (!list_is_linked(&q->rnode))
+		list_add_tail(&q->rnode, &r->ready);
+	waker_wake_by_ref(&r->owner_waker);
+}
+
+static void cell_wake_by_ref(const struct waker *w)
+{
+	struct ucell *c = (struct ucell *)w->data;
+	irqflags_t fl = spin_lock_irqsave(&c->lock);
+
+	if (c->q) {
+		struct uring *r = c->q->r;
+		irqflags_t fl2 = spin_lock_irqsave(&r->lock);
+
+		ready_locked(r, c->q);
+		spin_unlock_irqrestore(&r->lock, fl2);
+	}
+	spin_unlock_irqrestore(&c->lock, fl);
+}
+
+static struct waker cell_clone(const struct waker *w)
+{
+	atomic_fetch_add_explicit(&((struct ucell *)w->data)->refs, 1, memory_order_relaxed);
+	return *w;
+}
+
+static void cell_drop(struct waker *w)
+{
+	cell_put((struct ucell *)w->data);
+}
+
+static void cell_wake(struct waker *w)
+{
+	cell_wake_by_ref(w);
+	cell_drop(w);
+}
+
+static const struct waker_ops cell_waker_ops = {
+	.clone = cell_clone,
+	.wake = cell_wake,
+	.wake_by_ref = cell_wake_by_ref,
+	.drop = cell_drop,
+};
+
+/* ---- the request future ------------------------------------------------------------------ */
+
+static void unregister(struct ureq *q)
+{
+	for (unsigned i = 0; i < q->nq; i++)
+		future_drop(&q->w[i].base);
+	q->nq = 0;
+}
+
+/* Post the CQE once and leave the in-flight list. */
+static void complete(struct ureq *q, int32_t res)
+{
+	irqflags_t fl;
+
+	if (q->posted)
+		return;
+	q->posted = true;
+	fl = spin_lock_irqsave(&q->r->lock);
+	if (list_is_linked(&q->node))
+		list_del(&q->node);
+	if (list_is_linked(&q->tnode))
+		list_del(&q->tnode);
+	if (list_is_linked(&q->rnode))
+		list_del(&q->rnode);
+	spin_unlock_irqrestore(&q->r->lock, fl);
+	uring_post(q->r, q->user_data, res, 0);
+}
+
+static void ureq_drop(struct future *f)
+{
+	struct ureq *q = (struct ureq *)f;
+	bool closing;
+	irqflags_t fl;
+
+	unregister(q);
+	timerq_cancel(&q->te);
+	if (q->inner) {
+		future_drop(q->inner);
+		future_release(q->inner);
+		q->inner = NULL;
+	}
+	if (q->sc) {
+		sockcall_free(q->sc);	/* puts the file it holds */
+		q->sc = NULL;
+	}
+	fl = spin_lock_irqsave(&q->r->lock);
+	closing = q->r->closing;
+	spin_unlock_irqrestore(&q->r->lock, fl);
+	if (!q->posted && !closing)
+		complete(q, -ECANCELED);
+	q->posted = true;
+	fl = spin_lock_irqsave(&q->r->lock);
+	if (list_is_linked(&q->node))
+		list_del(&q->node);
+	if (list_is_linked(&q->tnode))
+		list_del(&q->tnode);
+	if (list_is_linked(&q->rnode))
+		list_del(&q->rnode);
+	spin_unlock_irqrestore(&q->r->lock, fl);
+	if (q->file) {
+		file_put(q->file);
+		q->file = NULL;
+	}
+	q->state = UREQ_DONE;
+}
+
+/* Register on the queue(s), then try: the result, or -EAGAIN (registered). */
+static long try_registered(struct ureq *q, struct context *cx)
+{
+	struct waitq *wq = q->wq;
+	long r;
+
+	for (;;) {
+		unregister(q);
+		if (wq) {	/* NULL at the first try: it names the queue */
+			waitq_wait_init(&q->w[0], wq);
+			q->nq = 1;
+			future_poll(&q->w[0].base, cx);
+		}
+		switch (q->op) {
+		case IORING_OP_SEND:
+			r = unix_try_send(unix_sk(q->file), &q->m, q->p, &wq);
+			if (r == -EAGAIN)
+				break;
+			return r;
+		case IORING_OP_RECV:
+			r = unix_try_recv(unix_sk(q->file), &q->m, q->p, &wq);
+			if (r == -EAGAIN && !q->m.done)
+				break;
+			return r == -EAGAIN ? (long)q->m.done : r;
+		case IORING_OP_ACCEPT: {
+			struct unix_sock *e;
+			struct file *f;
+
+			r = unix_try_accept(unix_sk(q->file), &e, &wq);
+			if (r == -EAGAIN)
+				break;
+			if (r)
+				return r;
+			/* The owner's context: its table is ours to change. */
+			r = unix_file_new(e, q->aflags, &f);
+			unix_sock_put(e);
+			if (r)
+				return r;
+			r = fd_install(q->p, f, (int)(q->aflags & SOCK_CLOEXEC));
+			if (r < 0)
+				file_put(f);
+			return r;
+		}
+		case IORING_OP_SENDMSG:
+		case IORING_OP_RECVMSG:
+		case IORING_OP_CONNECT:
+			r = sockcall_try(q->sc, &wq);
+			if (r == -EAGAIN)
+				break;	/* (a send's SIGPIPE: sockcall_try sent it) */
+			return sockcall_finish(q->sc, r);
+		default:
+			return -EINVAL;
+		}
+		if (q->wq && wq == q->wq)
+			return -EAGAIN;	/* registered on the queue it names */
+		q->wq = wq;
+	}
+}
+
+static enum poll ureq_poll(struct future *f, struct context *cx)
+{
+	struct ureq *q = (struct ureq *)f;
+	long res;
+
+	if (q->state != UREQ_WAITING)
+		return POLL_READY;
+	switch (q->op) {
+	case IORING_OP_READ:
+	case IORING_OP_WRITE:
+	case IORING_OP_READV:
+	case IORING_OP_WRITEV:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_WRITE_FIXED:
+		f->awaiting = q->inner;
+		if (future_poll(q->inner, cx) == POLL_PENDING)
+			return POLL_PENDING;
+		res = q->inner->result;
+		break;
+	case IORING_OP_POLL_ADD: {
+		struct waitq *qs[2];
+
+		unregister(q);
+		q->nq = file_poll_queues(q->file, q->events, qs);
+		for (unsigned i = 0; i < q->nq; i++) {
+			waitq_wait_init(&q->w[i], qs[i]);
+			future_poll(&q->w[i].base, cx);
+		}
+		res = file_poll_ready(q->file) & (q->events | POLLERR | POLLHUP);
+		if (!res)
+			return POLL_PENDING;
+		break;
+	}
+	case IORING_OP_TIMEOUT: {
+		bool hit;
+		irqflags_t fl = spin_lock_irqsave(&q->r->lock);
+
+		hit = q->count_hit;
+		spin_unlock_irqrestore(&q->r->lock, fl);
+		if (hit) {
+			res = 0;
+			break;
+		}
+		if (!q->timed) {
+			timerq_add(&q->te, q->deadline, cx->waker);
+			q->timed = true;
+		}
+		if (!timerq_check(&q->te, cx->waker) && clock_now_ns() < q->deadline)
+			return POLL_PENDING;
+		res = -ETIME;
+		break;
+	}
+	default:
+		res = try_registered(q, cx);
+		if (res == -EAGAIN)
+			return POLL_PENDING;
+		if (res == -EPIPE && q->op == IORING_OP_SEND && !(q->m.flags & MSG_NOSIGNAL))
+			proc_signal(q->p, SIGPIPE);
+		break;
+	}
+	f->awaiting = NULL;
+	unregister(q);
+	complete(q, (int32_t)res);
+	q->state = UREQ_DONE;
+	return POLL_READY;
+}
+
+static void ureq_free(struct ureq *q)
+{
+	struct uring *r = q->r;
+
+	if (q->cell) {
+		/* First: from now on a late wake finds nothing, and cannot put
+		 * the request back on the ready list after the drop took it off. */
+		irqflags_t fl = spin_lock_irqsave(&q->cell->lock);
+
+		q->cell->q = NULL;
+		spin_unlock_irqrestore(&q->cell->lock, fl);
+	}
+	ureq_drop(&q->base);
+	if (q->cell)
+		cell_put(q->cell);
+	kfree(q);
+	uring_put(r);
+}
+
+static const char *ureq_state_name(const struct future *f)
+{
+	static const char *const names[] = { "UREQ_WAITING", "UREQ_DONE" };
+
+	return names[((const struct ureq *)f)->state];
+}
+
+static const struct future_ops ureq_ops = {
+	.name = "io_uring_req",
+	.type = "ureq",
+	.poll = ureq_poll,
+	.drop = ureq_drop,
+	.state_name = ureq_state_name,
+};
+
+/* ---- submission ------------------------------------------------------------------------------ */
+
+/* The file an SQE names (IOSQE_FIXED_FILE: the registered table), counted. */
+static int sqe_file(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe,
+		    struct file **out)
+{
+	if (sqe->flags & IOSQE_FIXED_FILE) {
+		if (sqe->fd < 0 || (unsigned)sqe->fd >= r->nfiles || !r->files[sqe->fd])
+			return -EBADF;
+		*out = file_get(r->files[sqe->fd]);
+		return 0;
+	}
+	*out = fd_get(p, sqe->fd);
+	return *out ? 0 : -EBADF;
+}
+
+/* Put a waiting request in flight, ready for its first poll by the owner's pump. */
+static int start(struct ureq *q)
+{
+	struct ucell *c = kmalloc(sizeof(*c));
+	irqflags_t fl;
+
+	if (!c)
+		return -ENOMEM;
+	atomic_init(&c->refs, 1);
+	spin_init(&c->lock, "uring_cell");
+	c->q = q;
+	q->cell = c;
+	fl = spin_lock_irqsave(&q->r->lock);
+	list_add_tail(&q->node, &q->r->inflight);
+	list_add_tail(&q->rnode, &q->r->ready);
+	spin_unlock_irqrestore(&q->r->lock, fl);
+	return 0;
+}
+
+/* Cancel the in-flight request with user_data (op 0: any): 0 or -ENOENT. */
+static int cancel_one(struct uring *r, uint64_t user_data, int op)
+{
+	struct ureq *q, *found = NULL;
+	irqflags_t fl = spin_lock_irqsave(&r->lock);
+
+	list_for_each_entry(q, &r->inflight, node) {
+		if (q->user_data == user_data && (!op || q->op == op)) {
+			found = q;
+			list_del(&q->node);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&r->lock, fl);
+	if (!found)
+		return -ENOENT;
+	ureq_free(found);	/* its drop posts -ECANCELED */
+	return 0;
+}
+
+/* Read/write: the file's own future through file_rw, as read(2) would. */
+static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waiting)
+{
+	struct uring *r = q->r;
+	bool write = sqe->opcode == IORING_OP_WRITE || sqe->opcode == IORING_OP_WRITEV ||
+		     sqe->opcode == IORING_OP_WRITE_FIXED;
+	struct iovec *owned = NULL;
+	struct uio u;
+	long res;
+
+	if (sqe->op_flags)
+		return -EINVAL;	/* RWF_* flags are not supported */
+	if (write ? !file_writable(q->file) : !file_readable(q->file))
+		return -EBADF;
+	if (sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV) {
+		if (sqe->len > IOV_MAX)
+			return -EINVAL;
+		owned = kmalloc((sqe->len ? sqe->len : 1) * sizeof(struct iovec));
+		if (!owned)
+			return -ENOMEM;
+		if (copy_from_user(proc_as(q->p), owned, sqe->addr, sqe->len * sizeof(struct iovec))) {
+			kfree(owned);
+			return -EFAULT;
+		}
+		for (unsigned i = 0; i < sqe->len; i++) {
+			if ((int64_t)owned[i].len < 0) {
+				kfree(owned);
+				return -EINVAL;
+			}
+		}
+		uio_init_user(&u, proc_as(q->p), owned, sqe->len);
+	} else {
+		if (sqe->opcode == IORING_OP_READ_FIXED || sqe->opcode == IORING_OP_WRITE_FIXED) {
+			if (sqe->buf_index >= r->nbufs)
+				return -EFAULT;
+			const struct iovec *b = &r->bufs[sqe->buf_index];
+
+			if (sqe->addr < b->base || sqe->addr + sqe->len > b->base + b->len ||
+			    sqe->addr + sqe->len < sqe->addr)
+				return -EFAULT;
+		}
+		q->iov = (struct iovec){ .base = sqe->addr, .len = sqe->len };
+		uio_init_user(&u, proc_as(q->p), &q->iov, 1);
+	}
+	/* off == -1: the file's own position (IORING_FEAT_RW_CUR_POS). */
+	if (sqe->off == UINT64_MAX || !q->file->ops->seekable)
+		res = file_rw(q->p, q->file, &u, owned, write, &q->inner);
+	else
+		res = file_rw_at(q->p, q->file, &u, owned, write, sqe->off, &q->inner);
+	*waiting = q->inner != NULL;
+	return res;
+}
+
+void uring_submit_one(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe)
+{
+	struct ureq *q;
+	bool waiting = false;
+	long res = 0;
+
+	if (sqe->flags & (IOSQE_IO_DRAIN | IOSQE_IO_LINK | IOSQE_IO_HARDLINK) ||
+	    sqe->flags & ~(unsigned)(IOSQE_FIXED_FILE | IOSQE_ASYNC | 0x1f)) {
+		/* Links and drains are not implemented (docs/io_uring.md). */
+		uring_post(r, sqe->user_data, -EINVAL, 0);
+		return;
+	}
+	if (sqe->opcode == IORING_OP_NOP) {
+		uring_post(r, sqe->user_data, 0, 0);	/* the fast path: no request at all */
+		return;
+	}
+	q = kzalloc(sizeof(*q));
+	if (!q) {
+		uring_post(r, sqe->user_data, -ENOMEM, 0);
+		return;
+	}
+	future_init(&q->base, &ureq_ops);
+	atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+	q->r = r;
+	q->p = p;
+	q->user_data = sqe->user_data;
+	q->op = sqe->opcode;
+	list_init(&q->node);
+	list_init(&q->tnode);
+	list_init(&q->rnode);
+	timer_entry_init(&q->te);
+	switch (sqe->opcode) {
+	case IORING_OP_READ:
+	case IORING_OP_WRITE:
+	case IORING_OP_READV:
+	case IORING_OP_WRITEV:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_WRITE_FIXED:
+		res = sqe_file(r, p, sqe, &q->file);
+		if (!res)
+			res = rw_prep(q, sqe, &waiting);
+		break;
+	case IORING_OP_POLL_ADD:
+		res = sqe_file(r, p, sqe, &q->file);
+		if (res)
+			break;
+		if (sqe->len) {
+			res = -EINVAL;	/* multishot and updates: not here */
+			break;
+		}
+		q->events = sqe->op_flags & 0xffff;
+		res = file_poll_ready(q->file) & (q->events | POLLERR | POLLHUP);
+		waiting = !res;
+		break;
+	case IORING_OP_POLL_REMOVE:
+		res = cancel_one(r, sqe->addr, IORING_OP_POLL_ADD);
+		break;
+	case IORING_OP_TIMEOUT: {
+		uint64_t ns;
+
+		if (sqe->len != 1 || (sqe->op_flags & ~IORING_TIMEOUT_ABS)) {
+			res = -EINVAL;
+			break;
+		}
+		res = poll_timespec_from_user(proc_as(p), sqe->addr, &ns);
+		if (res)
+			break;
+		q->deadline = (sqe->op_flags & IORING_TIMEOUT_ABS) ? ns : poll_deadline(ns);
+		if (sqe->off) {
+			irqflags_t fl = spin_lock_irqsave(&r->lock);
+
+			q->count = (uint32_t)sqe->off;
+			list_add_tail(&q->tnode, &r->timeouts);
+			spin_unlock_irqrestore(&r->lock, fl);
+		}
+		waiting = true;
+		break;
+	}
+	case IORING_OP_TIMEOUT_REMOVE:
+		res = sqe->op_flags ? -EINVAL : cancel_one(r, sqe->addr, IORING_OP_TIMEOUT);
+		break;
+	case IORING_OP_ASYNC_CANCEL:
+		res = sqe->op_flags ? -EINVAL : cancel_one(r, sqe->addr, 0);
+		break;
+	case IORING_OP_CLOSE:
+		if (sqe->flags & IOSQE_FIXED_FILE || sqe->addr || sqe->len || sqe->off) {
+			res = -EINVAL;
+			break;
+		}
+		res = fdtable_close(proc_files(p), sqe->fd);	/* the owner's own context */
+		break;
+	case IORING_OP_SEND:
+	case IORING_OP_RECV:
+	case IORING_OP_ACCEPT:
+		res = sqe_file(r, p, sqe, &q->file);
+		if (res)
+			break;
+		if (!unix_is_socket(q->file)) {
+			res = -ENOTSOCK;
+			break;
+		}
+		if (sqe->opcode == IORING_OP_ACCEPT) {
+			q->aflags = sqe->op_flags;
+			if (q->aflags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC) || sqe->addr) {
+				res = -EINVAL;	/* the peer's address: not given back here */
+				break;
+			}
+		} else {
+			q->m.flags = sqe->op_flags;
+			q->iov = (struct iovec){ .base = sqe->addr, .len = sqe->len };
+			uio_init_user(&q->uio, proc_as(p), &q->iov, 1);
+			q->m.uio = &q->uio;
+		}
+		waiting = true;	/* the task's first poll tries */
+		break;
+	case IORING_OP_SENDMSG:
+	case IORING_OP_RECVMSG:
+	case IORING_OP_CONNECT: {
+		/* The syscall's own call, built in the owner's context now. */
+		struct sys_ctx sys = { .proc = p };
+		struct file *f;
+
+		res = sqe_file(r, p, sqe, &f);
+		if (res)
+			break;
+		if (!unix_is_socket(f)) {
+			file_put(f);
+			res = -ENOTSOCK;
+			break;
+		}
+		q->sc = sockcall_new(&sys, sqe->opcode == IORING_OP_SENDMSG ? SK_SEND
+					    : sqe->opcode == IORING_OP_RECVMSG ? SK_RECV : SK_CONNECT,
+				     f);
+		if (!q->sc) {
+			res = -ENOMEM;
+			break;
+		}
+		if (sqe->opcode == IORING_OP_CONNECT) {
+			struct unix_addr a;
+
+			res = unix_addr_from_user(p, sqe->addr, (uint32_t)sqe->off, &a);
+			if (!res)
+				res = unix_lookup(p, &a, &q->sc->other);
+		} else {
+			q->sc->m.flags = sqe->op_flags;
+			res = sockcall_msghdr(q->sc, sqe->addr, sqe->opcode == IORING_OP_SENDMSG);
+		}
+		if (res == -EIOWAIT) {
+			/* A cold path lookup: drop the parked I/O and say so. */
+			struct future *io = vfs_take_io_wait();
+
+			if (io) {
+				future_drop(io);
+				future_release(io);
+			}
+			res = -EAGAIN;
+		}
+		waiting = !res;
+		break;
+	}
+	default:
+		res = -EINVAL;
+		break;
+	}
+	if (waiting) {
+		res = start(q);
+		if (!res)
+			return;
+	}
+	complete(q, (int32_t)res);
+	ureq_free(q);
+}
+
+/* ---- the pump, cancel all, counting timeouts -------------------------------------------- */
+
+bool uring_pump(struct uring *r, struct context *cx)
+{
+	bool any = false;
+	irqflags_t fl = spin_lock_irqsave(&r->lock);
+
+	if (!waker_will_wake(&r->owner_waker, cx->waker)) {
+		waker_drop(&r->owner_waker);
+		r->owner_waker = waker_clone(cx->waker);
+	}
+	while (!list_empty(&r->ready)) {
+		struct ureq *q = list_first_entry(&r->ready, struct ureq, rnode);
+		struct waker w = { .ops = &cell_waker_ops, .data = (uintptr_t)q->cell };
+		struct context qcx = { .waker = &w };
+
+		list_del(&q->rnode);
+		spin_unlock_irqrestore(&r->lock, fl);
+		/* Polled with its own waker: only what woke comes back. */
+		if (future_poll(&q->base, &qcx) == POLL_READY) {
+			ureq_free(q);
+			any = true;
+		}
+		fl = spin_lock_irqsave(&r->lock);
+	}
+	spin_unlock_irqrestore(&r->lock, fl);
+	return any;
+}
+
+void uring_cancel_all(struct uring *r)
+{
+	for (;;) {
+		struct ureq *q = NULL;
+		irqflags_t fl = spin_lock_irqsave(&r->lock);
+
+		if (!list_empty(&r->inflight)) {
+			q = list_first_entry(&r->inflight, struct ureq, node);
+			list_del(&q->node);
+		}
+		spin_unlock_irqrestore(&r->lock, fl);
+		if (!q)
+			return;
+		ureq_free(q);
+	}
+}
+
+void uring_timeouts_on_post_locked(struct uring *r)
+{
+	struct ureq *q, *n;
+
+	list_for_each_entry_safe(q, n, &r->timeouts, tnode) {
+		if (q->count && --q->count == 0) {
+			q->count_hit = true;
+			list_del(&q->tnode);
+			ready_locked(r, q);	/* the pump completes it */
+		}
+	}
+}
