@@ -115,8 +115,10 @@ static enum poll select2_poll(struct future *f, struct context *cx)
 {
 	struct select2_future *s = (struct select2_future *)f;
 	/* LAB(future) BEGIN stub:
-	 * (void)cx;
-	 * s->winner = 2;
+	 * if (future_poll(s->a, cx) != POLL_READY)	// b is never polled
+	 * 	return POLL_PENDING;
+	 * s->winner = 0;
+	 * s->base.result = s->a->result;
 	 * return POLL_READY;
 	 */
 	struct future *win, *lose;

@@ -221,9 +221,12 @@ static enum poll sleep_poll(struct future *f, struct context *cx)
 	struct sleep_future *s = (struct sleep_future *)f;
 
 	/* LAB(future) BEGIN stub:
-	 * (void)cx;
-	 * s->state = SLEEP_DONE;
-	 * return POLL_READY;
+	 * if (clock_now_ns() >= s->deadline) {
+	 * 	s->state = SLEEP_DONE;
+	 * 	return POLL_READY;
+	 * }
+	 * waker_wake_by_ref(cx->waker);	// busy: polled again at once
+	 * return POLL_PENDING;
 	 */
 	for (;;) {
 		switch (s->state) {
