@@ -6,11 +6,14 @@
   lab.py check                     markers well formed, every lab graded to 100, its tests exist
   lab.py start LAB [--dir D]       write LAB's starting tree (start.py)
   lab.py grade [LAB...]            grade LAB (default: the lab of this tree, else all)
-  lab.py ci [--results FILE]       every stubbed tree builds, boots and scores < 100;
-                                   this tree scores 100 on every lab
+  lab.py ci [--results FILE] [--keep] [LAB...]
+                                   every stubbed tree builds, boots and scores < 100;
+                                   this tree scores 100 on every lab (the stubbed trees
+                                   in build/labs/ are removed unless they fail, or --keep)
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -138,6 +141,8 @@ def cmd_ci(args):
             ok = bool(failing)
         else:
             ok = False
+        if ok and not args.keep:
+            shutil.rmtree(tree)	# ~80 MB each; a failing one stays to be looked at
         result(ok, "lab %s stubbed: builds %s, boots %s, %s (%.0f s; %s)" % (
             lab.name, "yes" if built else "NO", "yes" if booted else "NO",
             ("first failing test: %s" % failing[0]) if booted and failing else
@@ -174,6 +179,7 @@ def main():
     c = sub.add_parser("ci")
     c.add_argument("lab", nargs="*")
     c.add_argument("--results")
+    c.add_argument("--keep", action="store_true", help="keep every stubbed tree in build/labs/")
     c.set_defaults(fn=cmd_ci)
     args = ap.parse_args()
     sys.exit(args.fn(args) or 0)
