@@ -25,7 +25,7 @@ How each returns (`kernel/syscall/syscall.h`):
 | nr | name | file | returns |
 |---:|---|---|---|
 HDR
-	git ls-files 'kernel/*.c' 'arch/*.c' | xargs grep -HE '^(SYSCALL|SYSCALL_FAST|SYSCALL_ASYNC|FS_SYSCALL)\([0-9]+, *[a-z0-9_]+\)' |
+	git ls-files 'kernel/*.c' 'arch/*.c' | sort -u | xargs grep -HE '^(SYSCALL|SYSCALL_FAST|SYSCALL_ASYNC|FS_SYSCALL)\([0-9]+, *[a-z0-9_]+\)' |
 		sed -E 's/^([^:]+):(SYSCALL|SYSCALL_FAST|SYSCALL_ASYNC|FS_SYSCALL)\(([0-9]+), *([a-z0-9_]+)\).*/\3 \4 \1 \2/' |
 		sort -n | while read -r nr name file kind; do
 			case $kind in
