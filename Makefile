@@ -144,6 +144,7 @@ test: $(DEPS_STAMP)
 	-@$(MAKE) --no-print-directory test-qemu
 	-@$(MAKE) --no-print-directory test-gdb
 	-@$(MAKE) --no-print-directory test-busybox-subset
+	-@$(MAKE) --no-print-directory test-labs
 	-@$(MAKE) --no-print-directory test-docs
 	@tools/summarize-results.sh $(RESULTS)
 
@@ -192,5 +193,6 @@ help:
 	@echo "make test-qemu  pytest integration tests through the console"
 	@echo "make test-gdb   gdb-multiarch batch tests"
 	@echo "make bench      benchmarks under -icount shift=0"
+	@echo "make labs       the course labs (docs/labs/); make lab-start LAB=name, make grade"
 
 .PHONY: qemu-cmd all qemu qemu-gdb gdb test ktest ktest-icount test-qemu test-gdb test-docs bench format clean help

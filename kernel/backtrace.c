@@ -11,48 +11,63 @@
 #include "kernel/ksyms.h"
 #include "kernel/printk.h"
 
-#define BACKTRACE_MAX 32
-
-static void print_frame(int n, uintptr_t pc)
+int backtrace_collect_in(uintptr_t pc, uintptr_t ra, uintptr_t fp, uintptr_t lo, uintptr_t hi,
+			 uintptr_t *pcs, int max)
 {
-	char sym[96];
-
-	ksyms_describe(pc, sym, sizeof(sym));
-	kprintf("    #%-2d %016lx %s\n", n, (unsigned long)pc, sym);
-}
-
-void backtrace_print(uintptr_t pc, uintptr_t ra, uintptr_t fp)
-{
-	uintptr_t lo, hi;
 	int n = 0;
 
-	arch_stack_bounds(&lo, &hi);
-	kprintf("  backtrace:\n");
-	print_frame(n++, pc);
+	if (max <= 0)
+		return 0;
+	pcs[n++] = pc;
+	/* LAB(boot) BEGIN stub: (void)ra, (void)fp, (void)lo, (void)hi; */
 	/*
 	 * A leaf function saves only the caller's fp (at fp - 8) and keeps its
 	 * return address in ra: when the word at fp - 8 points into the stack,
 	 * take ra for this frame and that word as the next fp.
 	 */
-	if (ra && fp > lo + 16 && fp <= hi && (fp & 7) == 0) {
+	if (ra && n < max && fp > lo + 16 && fp <= hi && (fp & 7) == 0) {
 		uintptr_t word = ((uintptr_t *)fp)[-1];
 
 		if (word > lo && word <= hi) {
-			print_frame(n++, ra - 4);
+			pcs[n++] = ra - 4;
 			fp = word;
 		}
 	}
-	while (n < BACKTRACE_MAX && fp > lo + 16 && fp <= hi && (fp & 7) == 0) {
+	while (n < max && fp > lo + 16 && fp <= hi && (fp & 7) == 0) {
 		uintptr_t ret = ((uintptr_t *)fp)[-1];
 		uintptr_t next = ((uintptr_t *)fp)[-2];
 
 		if (!ret)
 			break;
 		/* ret points after the call; -4 lands inside it for the symbol. */
-		print_frame(n++, ret - 4);
+		pcs[n++] = ret - 4;
 		if (next <= fp)
 			break;
 		fp = next;
+	}
+	/* LAB(boot) END */
+	return n;
+}
+
+int backtrace_collect(uintptr_t pc, uintptr_t ra, uintptr_t fp, uintptr_t *pcs, int max)
+{
+	uintptr_t lo, hi;
+
+	arch_stack_bounds(&lo, &hi);
+	return backtrace_collect_in(pc, ra, fp, lo, hi, pcs, max);
+}
+
+void backtrace_print(uintptr_t pc, uintptr_t ra, uintptr_t fp)
+{
+	uintptr_t pcs[BACKTRACE_MAX];
+	int n = backtrace_collect(pc, ra, fp, pcs, BACKTRACE_MAX);
+
+	kprintf("  backtrace:\n");
+	for (int i = 0; i < n; i++) {
+		char sym[96];
+
+		ksyms_describe(pcs[i], sym, sizeof(sym));
+		kprintf("    #%-2d %016lx %s\n", i, (unsigned long)pcs[i], sym);
 	}
 }
 

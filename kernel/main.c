@@ -138,7 +138,7 @@ static void banner(const struct boot_info *bi)
 
 void kernel_main(const struct boot_info *bi)
 {
-	char sel[64];
+	char sel[512];	/* a ktest= list may name many cases (make grade) */
 
 	banner(bi);
 	blkdev_probe_all(bi);

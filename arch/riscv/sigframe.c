@@ -63,6 +63,10 @@ int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
 		     uint64_t old_mask, const struct uctx_stack *stack, uintptr_t sp,
 		     uintptr_t handler)
 {
+	/* LAB(signal) BEGIN stub:
+	 * (void)uc, (void)as, (void)info, (void)old_mask, (void)stack, (void)sp, (void)handler;
+	 * return -ENOSYS;
+	 */
 	struct rv_sigframe *f = kzalloc(sizeof(*f));
 	int32_t signo;
 	int err;
@@ -96,11 +100,16 @@ int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
 	uc->x[11] = sp + offsetof(struct rv_sigframe, info);	/* a1: siginfo_t * */
 	uc->x[12] = sp + offsetof(struct rv_sigframe, uc);	/* a2: ucontext_t * */
 	return 0;
+	/* LAB(signal) END */
 }
 
 int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask,
 		    struct uctx_stack *stack)
 {
+	/* LAB(signal) BEGIN stub:
+	 * (void)uc, (void)as, (void)mask, (void)stack;
+	 * return -ENOSYS;
+	 */
 	struct rv_sigframe *f = kmalloc(sizeof(*f));
 	int err;
 
@@ -121,4 +130,5 @@ int uctx_signal_pop(struct user_context *uc, struct as *as, uint64_t *mask,
 	}
 	kfree(f);
 	return err;
+	/* LAB(signal) END */
 }

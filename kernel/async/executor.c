@@ -158,6 +158,7 @@ void exec_push_stuck(unsigned hart)
 	panic("exec: wake queue of hart %u stuck full", hart);
 }
 
+/* LAB(executor) BEGIN */
 static bool pop_local(struct exec_hart *h, uint32_t *slot)
 {
 	irqflags_t fl = arch_irq_save();
@@ -166,6 +167,7 @@ static bool pop_local(struct exec_hart *h, uint32_t *slot)
 	arch_irq_restore(fl);
 	return ok;
 }
+/* LAB(executor) END */
 
 /* Take the task in the next slot, or NULL (owner hart). */
 static inline struct task *take_next(struct exec_hart *h)
@@ -234,6 +236,13 @@ KERNEL_NO_FRAME unsigned exec_run_pending(void)
 	return run_batch(arch_hart_exec());
 }
 
+/* LAB(executor) BEGIN stub:
+ * static bool exec_steal(struct exec_hart *me)
+ * {
+ * 	(void)me;
+ * 	return false;
+ * }
+ */
 /*
  * Steal from the busiest other hart: half its queue, at most EXEC_STEAL_MAX,
  * only if it holds at least 2 (a lone queued task stays home, so a task that
@@ -292,6 +301,7 @@ static KERNEL_NO_FRAME bool exec_steal(struct exec_hart *me)
 		return false;
 	return steal_from(me, victim, best);
 }
+/* LAB(executor) END */
 
 /* ---- idle ------------------------------------------------------------------- */
 

@@ -28,13 +28,50 @@ const struct waker_ops waker_noop_ops = {
 
 #define CHAIN_MAX 16	/* a cycle must not hang a panic message */
 
-void future_print_chain(const struct future *f)
+/* Append s at buf[at], keeping buf NUL-terminated within size; the new at
+ * counts what did not fit too (as snprintf's return value does). */
+static size_t put(char *buf, size_t size, size_t at, const char *s)
 {
+	for (; *s; s++, at++)
+		if (at + 1 < size)
+			buf[at] = *s;
+	if (size)
+		buf[at < size ? at : size - 1] = '\0';
+	return at;
+}
+
+size_t future_format_chain(const struct future *f, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	/* LAB(boot) BEGIN stub:
+	 * if (f)
+	 * 	n = put(buf, size, n, future_name(f));
+	 */
 	for (int depth = 0; f && depth < CHAIN_MAX; depth++, f = f->awaiting) {
 		const char *st = f->ops->state_name ? f->ops->state_name(f) : NULL;
 
-		kprintf("%s%s%s%s%s", depth ? " -> " : "", future_name(f), st ? "[" : "",
-			st ? st : "", st ? "]" : "");
+		if (depth)
+			n = put(buf, size, n, " -> ");
+		n = put(buf, size, n, future_name(f));
+		if (st) {
+			n = put(buf, size, n, "[");
+			n = put(buf, size, n, st);
+			n = put(buf, size, n, "]");
+		}
 	}
-	kprintf("%s\n", f ? " -> ..." : "");
+	if (f)
+		n = put(buf, size, n, " -> ...");
+	/* LAB(boot) END */
+	return n;
+}
+
+void future_print_chain(const struct future *f)
+{
+	char buf[256];
+
+	future_format_chain(f, buf, sizeof(buf));
+	kprintf("%s\n", buf);
 }

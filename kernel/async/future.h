@@ -117,7 +117,14 @@ static inline const char *future_name(const struct future *f)
 	return f->ops->name ? f->ops->name : "?";
 }
 
-/* Print "name[state] -> child[state] -> ..." with kprintf, one line. */
+/*
+ * The await chain from f: "name[state] -> child[state] -> ...", each future's
+ * ops->name and, if it has a state_name op, its state; a chain longer than 16
+ * (a cycle) ends in " -> ...". Written to buf (always NUL-terminated when size
+ * > 0); returns the length the whole text needs, as snprintf does.
+ */
+size_t future_format_chain(const struct future *f, char *buf, size_t size);
+/* Print the await chain with kprintf, one line. */
 void future_print_chain(const struct future *f);
 
 static inline struct waker waker_clone(const struct waker *w)

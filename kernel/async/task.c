@@ -164,6 +164,12 @@ static __attribute__((noinline)) KERNEL_NO_FRAME void wake_running(struct task *
 	EXEC_TRACE_EV(EXEC_EV_NOTIFY, id);
 }
 
+/* LAB(executor) BEGIN stub:
+ * static inline void wake_schedule(struct task *t, task_id_t id)
+ * {
+ * 	exec_push(t->home, task_id_slot(id));
+ * }
+ */
 /*
  * Queue a task we just moved IDLE -> SCHEDULED. On its own home hart it goes
  * into the next slot with one swap (no queue, no fence, no IPI: this hart is
@@ -191,6 +197,7 @@ static inline void wake_schedule(struct task *t, task_id_t id)
 	}
 	exec_push(t->home, task_id_slot(id));
 }
+/* LAB(executor) END */
 
 /* A wake whose poll is timed: stamp the time, then queue as usual. */
 static __attribute__((noinline)) void wake_timed(struct task *t, task_id_t id)

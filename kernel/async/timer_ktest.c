@@ -188,3 +188,85 @@ KTEST(timer, sleeping_tasks_on_every_hart_wake_on_time)
 	EXPECT(early == 0);
 	EXPECT(late == 0);
 }
+
+/* ---- one sleep future, polled by hand (the future lab, docs/labs/03-future.md) ---- */
+
+static _Atomic unsigned probe_wakes;
+
+static void probe_wake_by_ref(const struct waker *w)
+{
+	(void)w;
+	atomic_fetch_add_explicit(&probe_wakes, 1, memory_order_relaxed);
+}
+
+static void probe_wake(struct waker *w)
+{
+	probe_wake_by_ref(w);
+}
+
+static const struct waker_ops probe_waker_ops = {
+	.clone = log_clone,
+	.wake = probe_wake,
+	.wake_by_ref = probe_wake_by_ref,
+	.drop = log_drop,
+};
+
+/* Spin (interrupts on, so the timer can fire) until woken or @ns pass. */
+static void spin_for_wake(uint64_t ns)
+{
+	uint64_t end = clock_now_ns() + ns;
+
+	while (!atomic_load_explicit(&probe_wakes, memory_order_relaxed) && clock_now_ns() < end)
+		arch_cpu_relax();
+}
+
+KTEST(timer, sleep_waits_for_its_deadline_and_wakes_once)
+{
+	struct waker w = { .ops = &probe_waker_ops };
+	struct context cx = { .waker = &w };
+	struct sleep_future s;
+	unsigned h = hart_id(), before = timerq_count(h);
+
+	atomic_store(&probe_wakes, 0);
+	sleep_for_init(&s, MS(20));
+	EXPECT(future_poll(&s.base, &cx) == POLL_PENDING);
+	EXPECT(timerq_count(h) == before + 1);
+	/* Polled again before its time: still pending, still one timer. */
+	EXPECT(future_poll(&s.base, &cx) == POLL_PENDING);
+	EXPECT(timerq_count(h) == before + 1);
+	EXPECT(atomic_load(&probe_wakes) == 0);
+	spin_for_wake(MS(2000));
+	EXPECT(atomic_load(&probe_wakes) == 1);
+	EXPECT(clock_now_ns() >= s.deadline);
+	EXPECT(future_poll(&s.base, &cx) == POLL_READY);
+	EXPECT(timerq_count(h) == before);
+	future_drop(&s.base);	/* after READY: a no-op */
+	EXPECT(timerq_count(h) == before);
+}
+
+KTEST(timer, dropped_sleep_leaves_no_timer_behind)
+{
+	struct waker w = { .ops = &probe_waker_ops };
+	struct context cx = { .waker = &w };
+	struct sleep_future s;
+	unsigned h = hart_id(), before = timerq_count(h);
+
+	atomic_store(&probe_wakes, 0);
+	sleep_for_init(&s, MS(10));
+	EXPECT(future_poll(&s.base, &cx) == POLL_PENDING);
+	EXPECT(timerq_count(h) == before + 1);
+	future_drop(&s.base);
+	EXPECT(timerq_count(h) == before);
+	future_drop(&s.base);	/* twice: safe */
+	spin_for_wake(MS(40));
+	EXPECT(atomic_load(&probe_wakes) == 0);
+	/* A deadline already past: ready at once, nothing queued, nobody woken. */
+	sleep_until_init(&s, clock_now_ns() - 1);
+	EXPECT(future_poll(&s.base, &cx) == POLL_READY);
+	EXPECT(timerq_count(h) == before);
+	EXPECT(atomic_load(&probe_wakes) == 0);
+	/* Dropped before its first poll: nothing to undo. */
+	sleep_for_init(&s, MS(10));
+	future_drop(&s.base);
+	EXPECT(timerq_count(h) == before);
+}

@@ -49,10 +49,12 @@ pte_t as_leaf_pte(paddr_t pa, unsigned prot, bool cow)
 		if (prot & AS_PROT_EXEC)
 			f |= PTE_X;
 	}
+	/* LAB(cow) BEGIN stub: (void)cow; */
 	if (cow) {
 		f &= ~(PTE_W | PTE_D);
 		f |= PTE_RSW_COW;
 	}
+	/* LAB(cow) END */
 	return pte_make(pa, f);
 }
 
@@ -140,6 +142,21 @@ static void fork_leaf(struct as *parent, uintptr_t va, pte_t *pte, void *arg)
 		fc->err = -ENOMEM;
 		return;
 	}
+	/* LAB(cow) BEGIN stub:
+	 * if (fc->shared) {
+	 * 	page_ref_get(pte_page(*pte));
+	 * 	*cpte = *pte & ~(pte_t)(PTE_W | PTE_D);
+	 * } else {
+	 * 	void *copy = page_alloc_order_nozero(0);
+	 *
+	 * 	if (!copy) {
+	 * 		fc->err = -ENOMEM;
+	 * 		return;
+	 * 	}
+	 * 	memcpy(copy, pte_page(*pte), PAGE_SIZE);
+	 * 	*cpte = pte_make(va_to_pa(copy), *pte & ((1u << 10) - 1));
+	 * }
+	 */
 	/* Private: both sides lose W, the page is copy-on-write from now on. */
 	if (!fc->shared && !(*pte & PTE_RSW_COW))
 		*pte = (*pte & ~(PTE_W | PTE_D)) | PTE_RSW_COW;
@@ -148,6 +165,7 @@ static void fork_leaf(struct as *parent, uintptr_t va, pte_t *pte, void *arg)
 	/* A shared page's stores are the parent's to report (its D bit). */
 	if (fc->shared)
 		*cpte &= ~(pte_t)(PTE_W | PTE_D);
+	/* LAB(cow) END */
 	fc->child->nr_pages++;
 }
 
@@ -215,6 +233,16 @@ int as_cow_break_locked(pte_t *pte, unsigned prot)
 {
 	void *old = pte_page(*pte);
 
+	/* LAB(cow) BEGIN stub:
+	 * void *copy = page_alloc_order_nozero(0);
+	 *
+	 * if (!copy)
+	 * 	return -ENOMEM;
+	 * memcpy(copy, old, PAGE_SIZE);
+	 * *pte = as_leaf_pte(va_to_pa(copy), prot, false);
+	 * page_ref_put(old);
+	 * return 0;
+	 */
 	/*
 	 * A count of 1 cannot rise under us: a new reference comes only from
 	 * forking an address space that maps the page, and this one is locked.
@@ -231,6 +259,7 @@ int as_cow_break_locked(pte_t *pte, unsigned prot)
 	*pte = as_leaf_pte(va_to_pa(copy), prot, false);
 	page_ref_put(old);
 	return 0;
+	/* LAB(cow) END */
 }
 
 /*

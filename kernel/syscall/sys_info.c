@@ -58,6 +58,7 @@ int uts_set_hostname(const char *name, size_t len)
 	return 0;
 }
 
+/* LAB(syscall) BEGIN */
 SYSCALL(160, uname)
 {
 	struct new_utsname u;
@@ -71,9 +72,11 @@ SYSCALL(160, uname)
 	strlcpy(u.domainname, "(none)", UTS_LEN);
 	return copy_to_user(proc_as(sc->proc), sc->arg[0], &u, sizeof(u));
 }
+/* LAB(syscall) END */
 
 /* ---- getrandom -------------------------------------------------------------------- */
 
+/* LAB(syscall) BEGIN */
 #define GRND_NONBLOCK 0x1
 #define GRND_RANDOM 0x2
 #define GRND_INSECURE 0x4
@@ -117,6 +120,7 @@ SYSCALL(278, getrandom)
 	memset(chunk, 0, sizeof(chunk));
 	return (long)done;
 }
+/* LAB(syscall) END */
 
 /* ---- sysinfo ------------------------------------------------------------------------ */
 

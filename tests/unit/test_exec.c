@@ -513,11 +513,13 @@ static void test_exec_idle_hart_steals_half(void **state)
 		id[i] = task_spawn(&f[i].base, 0, "f");
 	}
 	h1 = shim_start_exec_hart(1);
-	/* Hart 0 does not run; hart 1 steals until fewer than 2 are left. */
-	while (exec_queue_len(0) >= 2)
+	/* Hart 0 does not run; hart 1 steals until fewer than 2 are left.
+	 * Bounded: without stealing this would wait forever. */
+	for (int ms = 0; exec_queue_len(0) >= 2 && ms < 5000; ms++)
 		usleep(1000);
-	while (exec_task_count(1) != 0)
+	for (int ms = 0; exec_task_count(1) != 0 && ms < 5000; ms++)
 		usleep(1000);
+	assert_true(exec_queue_len(0) < 2);
 	assert_true(exec_steal_count(1) >= 18);
 	assert_int_equal(exec_poll_count(1), exec_steal_count(1));
 	for (int i = 0; i < 20; i++)

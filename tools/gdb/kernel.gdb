@@ -5,12 +5,14 @@ set pagination off
 set architecture riscv:rv64
 set print pretty on
 # Each hart is a GDB thread; `info threads` lists them, `thread N` switches.
-# Python commands that understand the executor (info tasks, task-bt), if present.
+# Python commands that understand the executor (info tasks, task-bt) and the
+# processes (info procs, proc-symbols, user-bt: docs/debugging.md), if present.
 python
 import os
 d = os.path.join(os.path.dirname(os.path.abspath(gdb.current_progspace().filename or ".")), "..", "tools", "gdb")
-for cand in ("tools/gdb/async.py", os.path.join(d, "async.py")):
-    if os.path.exists(cand):
-        gdb.execute("source " + cand)
-        break
+for f in ("async.py", "uproc.py"):
+    for cand in (os.path.join("tools/gdb", f), os.path.join(d, f)):
+        if os.path.exists(cand):
+            gdb.execute("source " + cand)
+            break
 end

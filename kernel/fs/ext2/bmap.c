@@ -26,6 +26,7 @@ static int block_path(struct ext2_fs *fs, uint64_t lbn, uint32_t off[4])
 		off[1] = (uint32_t)lbn;
 		return 1;
 	}
+	/* LAB(fs) BEGIN */
 	lbn -= a;
 	if (lbn < a * a) {
 		off[0] = EXT2_DIND;
@@ -41,6 +42,7 @@ static int block_path(struct ext2_fs *fs, uint64_t lbn, uint32_t off[4])
 		off[3] = (uint32_t)(lbn % a);
 		return 3;
 	}
+	/* LAB(fs) END */
 	return -EFBIG;
 }
 
