@@ -6,11 +6,15 @@
  * the interrupted pc and x1..x31 (pc in x0's slot, as Linux's sigcontext),
  * the FP registers, and the signal mask to restore.
  *
- * Return: Linux enters handlers with ra pointing at its vDSO's rt_sigreturn.
- * This kernel has no vDSO; ra points at USER_SIGRETURN_PC, an address in
- * page 0, which is never mapped. The handler's `ret` faults there, and the
- * userloop treats that fetch fault as rt_sigreturn (an explicit rt_sigreturn
- * ecall works too).
+ * Return: Linux enters handlers with ra pointing at its vDSO's rt_sigreturn
+ * (`li a7, 139; ecall`). This kernel has no vDSO; ra points at those two
+ * instructions written just above the frame, on the stack: the unwinder of
+ * libgcc (pthread_cancel, C++ exceptions through a handler) recognises a
+ * signal frame by reading them there. The stack is not executable, so the
+ * handler's `ret` faults on them, and the userloop treats that fetch fault
+ * as rt_sigreturn (uctx_is_sigreturn_fetch); where the stack is executable
+ * they run and make the call themselves. USER_SIGRETURN_PC, an address in
+ * page 0, is still taken as a return too.
  */
 #include "arch/riscv/uctx.h"
 
@@ -59,6 +63,21 @@ _Static_assert(sizeof(struct rv_fp_state) == 528, "union __riscv_fp_state is 528
 _Static_assert(offsetof(struct rv_ucontext, mcontext) == 176, "uc_mcontext at 176");
 _Static_assert(sizeof(struct rv_ucontext) == 960, "ucontext_t is 960 bytes");
 
+/* li a7, 139 (rt_sigreturn); ecall: what Linux's __vdso_rt_sigreturn holds. */
+static const uint32_t sigreturn_code[2] = { 0x08b00893u, 0x00000073u };
+_Static_assert(sizeof(struct rv_sigframe) % 16 == 0, "the trampoline sits right above the frame");
+
+bool uctx_is_sigreturn_fetch(struct as *as, uintptr_t pc)
+{
+	uint32_t code[2];
+
+	if (pc == USER_SIGRETURN_PC)
+		return true;
+	if (pc & 1 || copy_from_user(as, code, pc, sizeof(code)))
+		return false;
+	return code[0] == sigreturn_code[0] && code[1] == sigreturn_code[1];
+}
+
 int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
 		     uint64_t old_mask, const struct uctx_stack *stack, uintptr_t sp,
 		     uintptr_t handler)
@@ -74,8 +93,9 @@ int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
 	if (!f)
 		return -ENOMEM;
 	memcpy(&signo, info, sizeof(signo)); /* si_signo comes first */
-	/* A stack pointer below the frame's size would wrap: no room. */
-	sp = sp >= sizeof(*f) + 16 ? (sp - sizeof(*f)) & ~(uintptr_t)15 : 0;
+	/* A stack pointer below the frame's size would wrap: no room. The
+	 * trampoline takes the 16 bytes above the frame. */
+	sp = sp >= sizeof(*f) + 32 ? (sp - sizeof(*f) - 16) & ~(uintptr_t)15 : 0;
 	memcpy(&f->info, info, sizeof(f->info));
 	f->uc.stack.sp = stack->sp;
 	f->uc.stack.flags = (int32_t)stack->flags;
@@ -90,11 +110,13 @@ int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
 	}
 	err = sp ? copy_to_user(as, sp, f, sizeof(*f)) : -EFAULT;
 	kfree(f);
+	if (!err)
+		err = copy_to_user(as, sp + sizeof(*f), sigreturn_code, sizeof(sigreturn_code));
 	if (err)
 		return err;
 	/* The FP registers stay as they were: the handler inherits them. */
 	uc->pc = handler;
-	uc->x[1] = USER_SIGRETURN_PC;				/* ra */
+	uc->x[1] = sp + sizeof(*f);				/* ra: the trampoline */
 	uc->x[2] = sp;
 	uc->x[10] = (unsigned long)signo;			/* a0 */
 	uc->x[11] = sp + offsetof(struct rv_sigframe, info);	/* a1: siginfo_t * */

@@ -151,6 +151,10 @@ struct uctx_stack {
 int uctx_signal_push(struct user_context *uc, struct as *as, const void *info,
 		     uint64_t old_mask, const struct uctx_stack *stack, uintptr_t sp,
 		     uintptr_t handler);
+/* Whether an instruction fetch fault at @pc is a handler returning: pc is
+ * USER_SIGRETURN_PC or the rt_sigreturn trampoline a frame put above
+ * itself. */
+bool uctx_is_sigreturn_fetch(struct as *as, uintptr_t pc);
 /* Restore the context from the frame at the stack pointer; *mask gets the
  * saved signal mask, *stack the frame's uc_stack. -EFAULT on a bad frame,
  * -ENOMEM. */

@@ -243,6 +243,7 @@ struct as *as_create(void)
 	memcpy(&as->root[PT_KERNEL_FIRST], &kvm_kernel_root()[PT_KERNEL_FIRST],
 	       (PTES_PER_TABLE - PT_KERNEL_FIRST) * sizeof(pte_t));
 	as->nr_tables = 1;
+	as->users = 1;
 	spin_init(&as->lock, "as");
 	list_init(&as->vmas);
 	return as;

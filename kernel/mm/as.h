@@ -134,6 +134,9 @@ struct as {
 				 * (at most 1 + 256 + 256 * 512 under Sv39) */
 	uint32_t nr_pages;      /* L:lock: user pages mapped (shared ones count;
 				 * at most 2^26 in the 2^38-byte user half) */
+	/* Threads and vfork share one (kernel/proc/thread.c): A, the
+	 * processes using it; the last as_put() destroys it. */
+	unsigned users;
 };
 
 /* Bytes of every mapping but the main stack (RLIMIT_AS: the stack's area is
@@ -144,6 +147,24 @@ size_t as_vm_bytes(struct as *as);
 struct as *as_create(void);
 /* Free every page, table and VMA. No hart may have it installed. */
 void as_destroy(struct as *as);
+/* Another user of the address space (a thread, a vfork child). */
+static inline struct as *as_get(struct as *as)
+{
+	__atomic_fetch_add(&as->users, 1, __ATOMIC_RELAXED);
+	return as;
+}
+/* Let go of it; the last user destroys it (acq_rel: the destroyer sees
+ * every write the other users made). */
+static inline void as_put(struct as *as)
+{
+	if (__atomic_fetch_sub(&as->users, 1, __ATOMIC_ACQ_REL) == 1)
+		as_destroy(as);
+}
+/* Whether another process uses it too. */
+static inline bool as_is_shared(const struct as *as)
+{
+	return __atomic_load_n(&as->users, __ATOMIC_RELAXED) > 1;
+}
 /* Physical address of the root table, for satp. */
 paddr_t as_root_pa(const struct as *as);
 

@@ -440,7 +440,9 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	im->arg_end = im->env_start = info.env_start;
 	im->env_end = info.env_end;
 
-	/* Point of no return: the old image goes. */
+	/* Point of no return: the old image goes, and the other threads. */
+	if (p->tg)
+		thread_exec_dethread(p);
 	uring_proc_gone(p);	/* io_uring requests in flight aim at the old memory */
 	if (proc_current() == p) {
 		uloop_switch_as(p, as);
@@ -448,7 +450,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 		struct as *old = proc_view_swap(p, (void **)&p->as, as);
 
 		if (old)
-			as_destroy(old);
+			as_put(old);
 	}
 	as = NULL;
 	proc_image_put(proc_view_swap(p, (void **)&p->image, im));
@@ -458,6 +460,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	signal_reset_on_exec(p);
 	uctx_init(&p->uc, info.start, sp);
 	proc_set_name(p, path); /* a script keeps its own name, as Linux */
+	thread_vfork_release(p); /* a vfork parent goes on now */
 	if (cred) {
 		proc_cred_commit(p, cred);
 		cred = NULL;

@@ -39,8 +39,8 @@ static void init_exited(int wstatus)
 
 void proc_exit(struct proc *p, int wstatus)
 {
-	struct proc *child, *tmp;
-	bool wake_init = false, autoreap = false;
+	struct proc *cur = proc_current();
+	bool last;
 	irqflags_t f;
 
 	if (p->uloop.awaiting) {
@@ -51,23 +51,53 @@ void proc_exit(struct proc *p, int wstatus)
 		future_release(sc);
 	}
 	p->ustate = ULOOP_EXITED;
+	if (p->tg || (p->as && as_is_shared(p->as)))
+		thread_exit_user(p); /* clear_child_tid, robust futexes: memory others see */
+	thread_vfork_release(p);
 	uring_proc_gone(p);	/* io_uring requests in flight, before the memory goes */
-	if (p->as)
-		arch_user_space_leave(); /* off the page table before it is freed */
-	/* Taken out under the view lock (proc_view.c), freed outside it. */
+	/* Off the page table before it is freed; not when another thread of
+	 * the same memory is the one running here (exit_group, exec). */
+	if (p->as && !(cur && cur != p && cur->as == p->as))
+		arch_user_space_leave();
+	f = spin_lock_irqsave(&proc_lock);
+	last = thread_mark_exited_locked(p);
+	spin_unlock_irqrestore(&proc_lock, f);
+	/* Taken out under the view lock (proc_view.c), freed outside it. The
+	 * file table (and the handler table) of a thread group are the last
+	 * member's to free; each member holds its own cwd reference. */
 	struct as *as;
 	struct fdtable *files;
 	struct inode *cwd;
 
 	proc_view_detach(p, &as, &files, &cwd);
 	if (as)
-		as_destroy(as);
-	if (files)
+		as_put(as);
+	if (files && last)
 		fdtable_destroy(files);
 	if (cwd)
 		inode_put(cwd);
+	if (!last)
+		(void)proc_view_swap(p, (void **)&p->sighand, NULL); /* the others' too */
 	proc_exe_release(p);
 	uctx_release(&p->uc); /* the FP state, if it has one */
+	if (p->tg && thread_exit_finish(p, &wstatus))
+		return;
+	proc_exit_finish(p, wstatus);
+}
+
+void proc_exit_group(struct proc *p, int wstatus)
+{
+	if (p->tg)
+		thread_end_others(p, wstatus, true);
+	proc_exit(p, wstatus);
+}
+
+void proc_exit_finish(struct proc *p, int wstatus)
+{
+	struct proc *child, *tmp;
+	bool wake_init = false, autoreap = false;
+	irqflags_t f;
+
 	if (p == init_proc) {
 		/* A zombie nobody reaps; orphans keep coming to it until the end. */
 		init_exited(wstatus);
@@ -122,6 +152,7 @@ void proc_exit(struct proc *p, int wstatus)
 		proc_put(p); /* the parent's reference; the task still holds one */
 }
 
+/* exit(2) ends the calling thread only; the process ends with its last. */
 SYSCALL(93, exit)
 {
 	proc_exit(sc->proc, WSTATUS_EXITED((int)sc->arg[0]));
@@ -130,6 +161,6 @@ SYSCALL(93, exit)
 
 SYSCALL(94, exit_group)
 {
-	proc_exit(sc->proc, WSTATUS_EXITED((int)sc->arg[0]));
+	proc_exit_group(sc->proc, WSTATUS_EXITED((int)sc->arg[0]));
 	return 0;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * clone in its fork form (what glibc's fork() issues: SIGCHLD plus
- * CHILD_SETTID/CHILD_CLEARTID). Shared-memory clones (threads, vfork with
- * CLONE_VM) are refused with -EINVAL. The child gets a copy-on-write copy of
- * the address space, a copy of the file table, and starts on the least
- * loaded hart with a0 = 0.
+ * clone and clone3. The fork form (what glibc's fork() issues: SIGCHLD plus
+ * CHILD_SETTID/CHILD_CLEARTID) is here: the child gets a copy-on-write copy
+ * of the address space, a copy of the file table, and starts on the least
+ * loaded hart with a0 = 0. vfork (CLONE_VM|CLONE_VFORK) is the same with
+ * the parent's address space, the parent waiting until the child execs or
+ * exits. Threads (CLONE_THREAD) are thread.c's.
  */
 #include "kernel/proc/proc_internal.h"
 
@@ -21,10 +22,25 @@
 #include "lib/string.h"
 
 #define CSIGNAL 0x000000ff
+#define CLONE_VM 0x00000100
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_VFORK 0x00004000
+#define CLONE_PARENT 0x00008000
+#define CLONE_THREAD 0x00010000
+#define CLONE_NEWNS 0x00020000
+#define CLONE_SYSVSEM 0x00040000
+#define CLONE_SETTLS 0x00080000
 #define CLONE_PARENT_SETTID 0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED 0x00400000
 #define CLONE_CHILD_SETTID 0x01000000
-#define CLONE_SUPPORTED (CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)
+#define CLONE_IO 0x80000000ul
+#define CLONE_SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+			 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM |      \
+			 CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |     \
+			 CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_IO)
 
 /*
  * Refuse a fork that would leave less than this share of memory free, so
@@ -65,10 +81,10 @@ static bool nproc_exceeded(struct proc *p)
 	return n + 1 > lim;
 }
 
-static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
-		     uintptr_t parent_tid, uintptr_t child_tid)
+static long fork_proc(struct sys_ctx *sc, unsigned long flags, uintptr_t newsp,
+		      uintptr_t parent_tid, uintptr_t child_tid, uintptr_t tls)
 {
-	struct proc *c;
+	struct proc *p = sc->proc, *c, *parent;
 	irqflags_t f;
 	int err = -ENOMEM;
 
@@ -79,7 +95,7 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 	c = proc_alloc();
 	if (!c)
 		return -EAGAIN;
-	c->as = as_fork(p->as);
+	c->as = (flags & CLONE_VM) ? as_get(p->as) : as_fork(p->as);
 	if (!c->as)
 		goto out_put;
 	c->files = fdtable_fork(p->files);
@@ -99,6 +115,10 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 		goto out_files; /* -ENOMEM: no room for the FP copy */
 	if (newsp)
 		c->uc.x[2] = newsp;
+	if (flags & CLONE_SETTLS)
+		c->uc.x[4] = tls;
+	if (flags & CLONE_VFORK)
+		c->tflags = TF_VFORK;
 	if (signal_fork(c, p))
 		goto out_files; /* -ENOMEM; proc_put frees a partial copy */
 	memcpy(c->name, p->name, sizeof(c->name));
@@ -115,10 +135,15 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 		c->clear_child_tid = child_tid;
 
 	f = spin_lock_irqsave(&proc_lock);
-	c->parent = p;
+	/* A thread's children are its process's (the leader's), as wait4
+	 * from any thread sees them; CLONE_PARENT makes a sibling. */
+	parent = proc_leader(p);
+	if ((flags & CLONE_PARENT) && parent->parent)
+		parent = parent->parent;
+	c->parent = parent;
 	c->pgid = p->pgid;
 	c->sid = p->sid;
-	list_add_tail(&c->sibling, &p->children);
+	list_add_tail(&c->sibling, &parent->children);
 	spin_unlock_irqrestore(&proc_lock, f);
 
 	/* Linked first: once spawned, the child may run (and exit) at once. */
@@ -130,6 +155,8 @@ static int fork_proc(struct proc *p, unsigned long flags, uintptr_t newsp,
 		spin_unlock_irqrestore(&proc_lock, f);
 		goto out_files;
 	}
+	if (flags & CLONE_VFORK)
+		return thread_vfork_wait(sc, c);
 	return c->pid;
 
 out_files:
@@ -137,18 +164,88 @@ out_files:
 	if (c->cwd)
 		inode_put(c->cwd);
 out_as:
-	as_destroy(c->as);
+	as_put(c->as);
 out_put:
 	proc_put(c);
 	return err;
 }
 
-SYSCALL(220, clone)
+/*
+ * Linux's checks (copy_process) first; then what this kernel shares: a
+ * thread shares memory, files, the filesystem context and the handlers
+ * (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, as
+ * pthread_create asks); a process shares its memory only with a vfork
+ * child. Other sharing (CLONE_FILES or CLONE_FS alone, CLONE_VM without
+ * CLONE_VFORK) is -EINVAL here. The exit signal is always SIGCHLD.
+ */
+static long do_clone(struct sys_ctx *sc, unsigned long flags, uintptr_t newsp, uintptr_t ptid,
+		     uintptr_t tls, uintptr_t ctid)
 {
-	unsigned long flags = sc->arg[0];
+	const unsigned long thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND;
 
 	if (flags & ~CLONE_SUPPORTED)
 		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & (CLONE_PARENT | CLONE_THREAD)) && proc_leader(sc->proc) == init_proc)
+		return -EINVAL;
+	if (flags & CLONE_THREAD) {
+		if ((flags & thread) != thread || (flags & CLONE_VFORK))
+			return -EINVAL;
+		return thread_clone(sc->proc, flags, newsp, ptid, tls, ctid);
+	}
+	if ((flags & (CLONE_FS | CLONE_FILES | CLONE_SIGHAND)) ||
+	    ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
+		return -EINVAL;
+	return fork_proc(sc, flags, newsp, ptid, ctid, tls);
+}
+
+SYSCALL_ASYNC(220, clone)
+{
 	/* riscv: a0 flags, a1 newsp, a2 parent_tid, a3 tls, a4 child_tid */
-	return fork_proc(sc->proc, flags, sc->arg[1], sc->arg[2], sc->arg[4]);
+	return do_clone(sc, sc->arg[0], sc->arg[1], sc->arg[2], sc->arg[3], sc->arg[4]);
+}
+
+/* struct clone_args, as far as this kernel reads it (CLONE_ARGS_SIZE_VER2). */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+
+SYSCALL_ASYNC(435, clone3)
+{
+	struct clone_args a = { 0 };
+	size_t size = sc->arg[1];
+	uintptr_t newsp = 0;
+
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (copy_from_user(proc_as(sc->proc), &a, sc->arg[0],
+			   size < sizeof(a) ? size : sizeof(a)))
+		return -EFAULT;
+	/* A larger struct from a newer program: what we do not know must be 0. */
+	for (size_t off = sizeof(a); off < size; off++) {
+		uint8_t b;
+
+		if (copy_from_user(proc_as(sc->proc), &b, sc->arg[0] + off, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	if ((a.flags & CSIGNAL) || a.exit_signal > NSIG || a.flags > 0xffffffffull)
+		return -EINVAL;
+	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
+		return -EINVAL;
+	if (a.set_tid || a.set_tid_size || a.cgroup)
+		return -EINVAL; /* choosing tids and cgroups: not here */
+	if ((a.stack == 0) != (a.stack_size == 0))
+		return -EINVAL;
+	if (a.stack)
+		newsp = a.stack + a.stack_size; /* the stack grows down on riscv */
+	return do_clone(sc, a.flags, newsp, a.parent_tid, a.tls, a.child_tid);
 }

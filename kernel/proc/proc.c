@@ -92,6 +92,7 @@ void proc_set_cwd(struct proc *p, struct inode *dir)
 
 	if (old)
 		inode_put(old);
+	thread_fs_changed(p); /* CLONE_FS: the other threads' too */
 }
 
 struct proc *proc_alloc(void)
@@ -125,6 +126,7 @@ struct proc *proc_alloc(void)
 		return NULL;
 	}
 	p->pid = pid;
+	p->tgid = (uint16_t)pid;
 	p->pgid = (uint16_t)pid;
 	p->sid = (uint16_t)pid;
 	p->start_ns = clock_now_ns();
@@ -152,6 +154,18 @@ void proc_unhash_locked(struct proc *p)
 	}
 }
 
+void proc_take_pid_locked(struct proc *p, struct proc *old)
+{
+	if (pid_table[p->pid] == p) {
+		pid_table[p->pid] = NULL;
+		nr_procs--;
+	}
+	if (pid_table[old->pid] != old)
+		nr_procs++; /* old had left the table: the slot is a new one */
+	pid_table[old->pid] = p;
+	p->pid = old->pid;
+}
+
 void proc_put(struct proc *p)
 {
 	/* acq_rel: the last dropper sees every write made under other refs. */
@@ -166,6 +180,7 @@ void proc_put(struct proc *p)
 	proc_exe_release(p); /* a child whose fork failed */
 	proc_limits_release(p);
 	cred_put(p->cred);
+	thread_group_put(p);
 	uctx_release(&p->uc); /* a child whose fork failed never exited */
 	slab_free(&proc_cache, p);
 }

@@ -122,13 +122,20 @@ struct proc_info {
 	uint32_t uid[4], gid[4];
 	uint32_t ngroups, groups[32];
 	uint32_t umask;
+	int nr_threads;                 /* live threads of its group (1 without) */
 };
 
 /* A counted reference to the process with this pid (alive or zombie), or NULL. */
 struct proc *proc_view_get(int pid);
 void proc_view_put(struct proc *p);
-/* The smallest pid in use above after, or -1. */
+/* The smallest pid in use above after, or -1 (a process's, not its threads'). */
 int proc_view_next_pid(int after);
+/* The smallest tid of the thread group pid above after, or -1
+ * (/proc/<pid>/task): the leader while the group lives, and every live
+ * thread. */
+int proc_view_next_tid(int pid, int after);
+/* The thread group id (getpid) of p. */
+int proc_tgid(const struct proc *p);
 /* Processes in the table, how many of them are runnable, the last pid handed out. */
 void proc_view_counts(int *total, int *runnable, int *last_pid);
 void proc_view_info(struct proc *p, struct proc_info *pi);

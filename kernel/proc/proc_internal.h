@@ -91,7 +91,12 @@ struct proc {
 					 * relaxed by the userloop, see there) */
 	uint8_t stop_sig;               /* L: what stopped it (WUNTRACED) */
 	char name[16];                  /* P */
-	uint16_t umask;                 /* P: file mode creation mask (in a hole) */
+	uint16_t umask;                 /* P: file mode creation mask (in a hole);
+					 * the same in every thread of a group
+					 * (CLONE_FS: umask sets them all) */
+	uint16_t tgid;                  /* I: thread group id (getpid): pid unless
+					 * a thread; exec may give it the leader's */
+	uint8_t tflags;                 /* L: TF_* (thread.c), in the same hole */
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
@@ -134,7 +139,41 @@ struct proc {
 					 * exe path and argument ranges of the
 					 * running image, shared with forks */
 	uint64_t start_ns;              /* I: clock_now_ns() at fork */
+
+	/* Threads (thread.c, futex.c; docs/threads.md): 16 bytes. */
+	struct thread_group *tg;        /* I: NULL until the process first
+					 * clones a thread; shared, counted */
+	uintptr_t robust_list;          /* P: set_robust_list's head, walked at
+					 * exit (futex.c) */
 };
+
+/* struct proc.tflags */
+#define TF_EXITED 0x01          /* its userloop ended; the group may live on */
+#define TF_VFORK 0x02           /* a vfork child the parent still waits for */
+
+/*
+ * A thread group (a process of several threads): made at the first
+ * CLONE_THREAD, pointed to by every member, freed with the last one. The
+ * members share one address space (counted in struct as), one file table,
+ * cwd and umask, one signal handler table (these three are freed by the last
+ * member to exit) and run on one hart, tg->hart, one at a time: the file
+ * table and the TLB need no cross-hart care (docs/threads.md).
+ */
+struct thread_group {
+	int refs;                       /* L: members pointing here */
+	int nr_live;                    /* L: members whose userloop has not ended */
+	struct proc *leader;            /* L: the member whose pid is the tgid */
+	struct list_head threads;       /* L: the other members, by sibling */
+	int hart;                       /* I: where every member runs */
+	int leader_wstatus;             /* L: the leader's own exit status */
+	int group_wstatus;              /* L: exit_group's or the fatal signal's */
+	bool group_exit;                /* L: group_wstatus is set */
+};
+
+static inline struct proc *proc_leader(struct proc *p)
+{
+	return p->tg ? p->tg->leader : p;
+}
 
 /*
  * The running image as /proc/<pid>/{exe,cmdline,environ} show it: made by
@@ -176,6 +215,8 @@ int proc_last_pid_locked(void);         /* the pid handed out last */
 void proc_for_each_locked(bool (*fn)(struct proc *p, void *arg), void *arg);
 int proc_live_count(void);
 void proc_unhash_locked(struct proc *p);
+/* exec from a thread: p takes old's pid (old leaves the pid table). */
+void proc_take_pid_locked(struct proc *p, struct proc *old);
 void proc_set_name(struct proc *p, const char *path);
 
 /* uloop.c */
@@ -185,7 +226,57 @@ int uloop_spawn(struct proc *p, int hart);
 void uloop_switch_as(struct proc *p, struct as *as);
 
 /* exit.c */
+/* End the thread p (the process when it is the last): exit(2). */
 void proc_exit(struct proc *p, int wstatus);
+/* End every thread of p's group with p (exit_group, a fatal signal). */
+void proc_exit_group(struct proc *p, int wstatus);
+/* The end of a process (after its last thread): the zombie, the parent's
+ * SIGCHLD, orphans to init. */
+void proc_exit_finish(struct proc *p, int wstatus);
+
+/* thread.c */
+/* clone with CLONE_THREAD (or CLONE_VM): the new tid or -errno. */
+int thread_clone(struct proc *p, unsigned long flags, uintptr_t newsp, uintptr_t ptid,
+		 uintptr_t tls, uintptr_t ctid);
+/* The user-memory part of a thread's exit: clear_child_tid, robust list. */
+void thread_exit_user(struct proc *p);
+/* proc_exit's bookkeeping under proc_lock: mark p exited, and return
+ * whether it was the group's last live member (true when not a thread). */
+bool thread_mark_exited_locked(struct proc *p);
+/* After the resources: true when p's exit is complete (a member other
+ * than the last); false, with *wstatus the group's status, when the caller
+ * must finish the process. */
+bool thread_exit_finish(struct proc *p, int *wstatus);
+/* End every other member at once (exit_group, exec): proc_exit on each. */
+void thread_end_others(struct proc *p, int wstatus, bool group_exit);
+/* exec's point of no return from a thread: the others end, p takes the
+ * leader's pid, and the process is single-threaded again. */
+void thread_exec_dethread(struct proc *p);
+/* Whether p may run on this hart (its group's); else it moves there. */
+bool thread_may_run_here(struct proc *p, struct context *cx);
+/* chdir, fchdir, umask in p: the other members (CLONE_FS) get the same
+ * cwd and umask. */
+void thread_fs_changed(struct proc *p);
+/* Drop p's group reference (proc_put). */
+void thread_group_put(struct proc *p);
+/* Process-directed signals: the member to deliver sig to (proc_lock). */
+struct proc *thread_signal_target_locked(struct proc *p, int sig);
+/* Calls fn for every member of p's group (p itself if none). proc_lock held. */
+void thread_for_each_locked(struct proc *p, void (*fn)(struct proc *q, void *arg), void *arg);
+/* vfork: the child lets its parent go (exec or exit). */
+void thread_vfork_release(struct proc *p);
+/* vfork: the parent's wait (sets sc->pending); the result is the child's pid. */
+struct sys_ctx;
+long thread_vfork_wait(struct sys_ctx *sc, struct proc *child);
+/* rt_sigaction changed sig's action in p's (shared) table: the other
+ * members' ignored sets follow, and pending ones are discarded if asked. */
+void thread_sigaction_changed(struct proc *p, int sig, bool discard);
+
+/* futex.c */
+/* Wake up to n waiters of the futex at uaddr in as (shared key rules). */
+int futex_wake_addr(struct as *as, uintptr_t uaddr, int n);
+/* The robust futex list of an exiting thread (Linux's exit_robust_list). */
+void futex_exit_robust(struct proc *p);
 
 /* signal*.c: see signal_internal.h */
 

@@ -258,7 +258,9 @@ int proc_view_next_pid(int after)
 	int found = -1;
 
 	for (int pid = after < 0 ? 1 : after + 1; pid < PID_MAX; pid++) {
-		if (proc_lookup_locked(pid)) {
+		struct proc *p = proc_lookup_locked(pid);
+
+		if (p && p->tgid == pid) { /* threads show under task/ only */
 			found = pid;
 			break;
 		}
@@ -317,6 +319,7 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	}
 	pi->umask = __atomic_load_n(&p->umask, __ATOMIC_RELAXED);
 	fl = spin_lock_irqsave(&proc_lock);
+	pi->nr_threads = p->tg ? p->tg->nr_live : 1;
 	pi->ppid = p->parent ? p->parent->pid : 0;
 	pi->pgid = p->pgid;
 	pi->sid = p->sid;

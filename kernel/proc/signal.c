@@ -54,6 +54,14 @@ static bool sender_discards(const struct proc *p, int sig)
 
 int signal_send_locked(struct proc *p, const struct ksiginfo *ki)
 {
+	/* To a process: one of its threads takes it (thread.c). */
+	if (p->tg)
+		p = thread_signal_target_locked(p, ki->signo);
+	return signal_send_thread_locked(p, ki);
+}
+
+int signal_send_thread_locked(struct proc *p, const struct ksiginfo *ki)
+{
 	int sig = ki->signo;
 	uint64_t bit = SIG_BIT(sig);
 	bool queued = false;
@@ -91,7 +99,7 @@ void signal_info_user(struct ksiginfo *ki, int sig, int code, const struct proc 
 	memset(ki, 0, sizeof(*ki));
 	ki->signo = sig;
 	ki->code = sender ? code : SI_KERNEL;
-	ki->pid = sender ? sender->pid : 0;
+	ki->pid = sender ? sender->tgid : 0; /* the process, not the thread */
 	ki->uid = sender ? sender->cred->uid : 0; /* the real uid, as Linux */
 }
 
@@ -145,8 +153,9 @@ static bool pgrp_send_one(struct proc *p, void *arg)
 {
 	struct pgrp_send *s = arg;
 
-	/* A zombie counts as a member (kill succeeds) but gets nothing. */
-	if (p->pgid == s->pgid) {
+	/* A zombie counts as a member (kill succeeds) but gets nothing;
+	 * a process is counted once, not once per thread. */
+	if (p->pgid == s->pgid && p->pid == p->tgid) {
 		s->found++;
 		if (s->ki->signo && p->state == PROC_ALIVE)
 			signal_send_locked(p, s->ki);
@@ -181,7 +190,7 @@ int proc_signal_pgrp(int pgid, int sig)
 
 static bool all_one(struct proc *p, void *arg)
 {
-	if (p->pid != 1 && p->state == PROC_ALIVE)
+	if (p->pid != 1 && p->state == PROC_ALIVE && p->pid == p->tgid)
 		signal_send_locked(p, arg);
 	return true;
 }

@@ -66,6 +66,8 @@ static inline bool sig_valid(int sig)
  * signals' side effects; 0, or -EAGAIN when a realtime signal's queue is
  * full. Wakes the target. */
 int signal_send_locked(struct proc *p, const struct ksiginfo *ki);
+/* The same to the thread @p itself (tgkill, tkill), not to its process. */
+int signal_send_thread_locked(struct proc *p, const struct ksiginfo *ki);
 /* The siginfo of kill(2) and friends from @sender (NULL: the kernel). */
 void signal_info_user(struct ksiginfo *ki, int sig, int code, const struct proc *sender);
 /* Every live process in group @pgid: -ESRCH if there is none. proc_lock held. */

@@ -38,8 +38,10 @@ static bool kill_many_one(struct proc *p, void *arg)
 {
 	struct kill_many *k = arg;
 
-	if (k->pgid ? p->pgid != k->pgid : (p->pid == 1 || p->pid == k->from->pid))
+	if (k->pgid ? p->pgid != k->pgid : (p->pid == 1 || p->tgid == k->from->tgid))
 		return true;
+	if (p->pid != p->tgid)
+		return true; /* a thread: its process is the target, once */
 	k->found++;
 	if (!may_kill_locked(k->from, p, k->ki->signo))
 		return true;
@@ -98,6 +100,30 @@ SYSCALL(129, kill)
 	return send_to(sc, pid, &ki);
 }
 
+/*
+ * A thread-directed signal (tgkill, tkill, rt_tgsigqueueinfo): to the
+ * thread tid itself, of the group tgid (-1: any). A thread that has exited
+ * is gone (-ESRCH), as is a tid of another group.
+ */
+static int send_to_thread(struct sys_ctx *sc, int tgid, int tid, const struct ksiginfo *ki)
+{
+	irqflags_t f = spin_lock_irqsave(&proc_lock);
+	struct proc *p = proc_lookup_locked(tid);
+	int err = -ESRCH;
+
+	if (p && (tgid < 0 || p->tgid == tgid) && p->state == PROC_ALIVE &&
+	    !(p->tflags & TF_EXITED)) {
+		if (ki->signo < 0 || ki->signo > NSIG)
+			err = -EINVAL;
+		else if (!may_kill_locked(sc->proc, p, ki->signo))
+			err = -EPERM;
+		else
+			err = ki->signo ? signal_send_thread_locked(p, ki) : 0;
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return err;
+}
+
 SYSCALL(131, tgkill)
 {
 	int tgid = (int)sc->arg[0], tid = (int)sc->arg[1], sig = (int)sc->arg[2];
@@ -105,10 +131,8 @@ SYSCALL(131, tgkill)
 
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	if (tgid != tid)
-		return -ESRCH; /* no threads: a thread id is its process's id */
 	signal_info_user(&ki, sig, SI_TKILL, sc->proc);
-	return send_to(sc, tid, &ki);
+	return send_to_thread(sc, tgid, tid, &ki);
 }
 
 SYSCALL(130, tkill)
@@ -119,7 +143,7 @@ SYSCALL(130, tkill)
 	if (tid <= 0)
 		return -EINVAL;
 	signal_info_user(&ki, sig, SI_TKILL, sc->proc);
-	return send_to(sc, tid, &ki);
+	return send_to_thread(sc, -1, tid, &ki);
 }
 
 /* The siginfo a program queues with rt_sigqueueinfo: its code, pid, uid
@@ -138,7 +162,8 @@ static int queued_info(struct sys_ctx *sc, uintptr_t uinfo, int sig, int target,
 		return -EFAULT;
 	/* Only the kernel may claim to be kill() or tkill(), except to
 	 * oneself (Linux). */
-	if ((u.code >= 0 || u.code == SI_TKILL) && target != sc->proc->pid)
+	if ((u.code >= 0 || u.code == SI_TKILL) && target != sc->proc->tgid &&
+	    target != sc->proc->pid)
 		return -EPERM;
 	memset(ki, 0, sizeof(*ki));
 	ki->signo = sig;
@@ -175,9 +200,7 @@ SYSCALL(240, rt_tgsigqueueinfo)
 	err = queued_info(sc, sc->arg[3], sig, tid, &ki);
 	if (err)
 		return err;
-	if (tgid != tid)
-		return -ESRCH;
-	return send_to(sc, tid, &ki);
+	return send_to_thread(sc, tgid, tid, &ki);
 }
 
 /* ---- actions and masks ---------------------------------------------------------- */
@@ -221,12 +244,16 @@ static int set_action(struct proc *p, int sig, struct k_sigaction *act)
 		__atomic_fetch_and(&p->sig_ignored, ~bit, __ATOMIC_RELAXED);
 	/* POSIX: a pending signal that is now ignored is discarded, blocked
 	 * or not. */
-	if (act->handler == SIG_IGN || (act->handler == SIG_DFL && (bit & SIG_DEFAULT_IGNORED))) {
+	bool discard = act->handler == SIG_IGN ||
+		       (act->handler == SIG_DFL && (bit & SIG_DEFAULT_IGNORED));
+
+	if (discard) {
 		f = spin_lock_irqsave(&proc_lock);
 		signal_discard_locked(p, bit);
 		spin_unlock_irqrestore(&proc_lock, f);
 	}
 	signal_action_changed(p, sig);
+	thread_sigaction_changed(p, sig, discard); /* the other threads share the table */
 	return 0;
 }
 

@@ -318,5 +318,6 @@ SYSCALL(166, umask)
 	uint32_t old = sc->proc->umask;
 
 	sc->proc->umask = (uint16_t)(sc->arg[0] & 0777);
+	thread_fs_changed(sc->proc); /* CLONE_FS: the other threads' too */
 	return old;
 }

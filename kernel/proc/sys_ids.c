@@ -11,7 +11,7 @@
 
 SYSCALL_FAST(172, getpid)
 {
-	return sc->proc->pid;
+	return sc->proc->tgid;
 }
 
 SYSCALL_FAST(178, gettid)
@@ -22,7 +22,8 @@ SYSCALL_FAST(178, gettid)
 SYSCALL_FAST(173, getppid)
 {
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
-	int ppid = sc->proc->parent ? sc->proc->parent->pid : 0;
+	struct proc *leader = proc_leader(sc->proc);
+	int ppid = leader->parent ? leader->parent->pid : 0;
 
 	spin_unlock_irqrestore(&proc_lock, f);
 	return ppid;
@@ -38,7 +39,16 @@ SYSCALL(96, set_tid_address)
  * its ids until it is reaped, as on Linux. proc_lock held. */
 static struct proc *id_target_locked(struct sys_ctx *sc, int pid)
 {
-	return pid ? proc_lookup_locked(pid) : sc->proc;
+	return pid ? proc_lookup_locked(pid) : proc_leader(sc->proc);
+}
+
+/* The process's ids are every thread's (the leader's are the ones set). */
+static void ids_to_thread(struct proc *q, void *arg)
+{
+	struct proc *leader = arg;
+
+	q->pgid = leader->pgid;
+	q->sid = leader->sid;
 }
 
 SYSCALL(155, getpgid)
@@ -96,7 +106,7 @@ static bool group_exists_locked(int pgid, int sid, bool or_session)
 SYSCALL(154, setpgid)
 {
 	int pid = (int)sc->arg[0], pgid = (int)sc->arg[1];
-	struct proc *me = sc->proc, *p;
+	struct proc *me = proc_leader(sc->proc), *p;
 	irqflags_t f;
 	int ret;
 
@@ -118,6 +128,8 @@ SYSCALL(154, setpgid)
 	if (pgid != p->pid && !group_exists_locked(pgid, me->sid, false))
 		goto out;
 	p->pgid = (uint16_t)pgid;
+	if (p->tg)
+		thread_for_each_locked(p, ids_to_thread, p);
 	ret = 0;
 out:
 	spin_unlock_irqrestore(&proc_lock, f);
@@ -132,7 +144,7 @@ out:
  */
 SYSCALL(157, setsid)
 {
-	struct proc *p = sc->proc;
+	struct proc *p = proc_leader(sc->proc);
 	irqflags_t f = spin_lock_irqsave(&proc_lock);
 	int ret = -EPERM;
 
@@ -140,17 +152,20 @@ SYSCALL(157, setsid)
 		p->pgid = (uint16_t)p->pid;
 		p->sid = (uint16_t)p->pid;
 		p->jobctl &= ~JOBCTL_NOCTTY;
+		if (p->tg)
+			thread_for_each_locked(p, ids_to_thread, p);
 		ret = p->pid;
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
 	return ret;
 }
 
-/* There are no threads, so the robust futex list is never walked. */
+/* The robust futex list, walked when the thread exits (futex.c). */
 SYSCALL(99, set_robust_list)
 {
 	/* sizeof(struct robust_list_head) on LP64: Linux checks it. */
 	if (sc->arg[1] != 24)
 		return -EINVAL;
+	sc->proc->robust_list = sc->arg[0];
 	return 0;
 }

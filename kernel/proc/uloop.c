@@ -124,8 +124,8 @@ static void handle_fault(struct proc *p, const struct user_trap *t)
 	int err;
 
 	/* A handler returning (see arch/riscv/sigframe.c). */
-	if (t->fault_access == 4 && t->fault_addr == USER_SIGRETURN_PC &&
-	    uctx_pc(&p->uc) == USER_SIGRETURN_PC) {
+	if (t->fault_access == 4 && t->fault_addr == uctx_pc(&p->uc) &&
+	    uctx_is_sigreturn_fetch(p->as, t->fault_addr)) {
 		(void)signal_return(p);
 		return;
 	}
@@ -231,7 +231,7 @@ static enum poll uloop_run(struct proc *p, struct context *cx)
 		    p->ustate == ULOOP_INTERRUPTED) {
 			wstatus = signal_act(p);
 			if (wstatus) {
-				proc_exit(p, wstatus);
+				proc_exit_group(p, wstatus); /* a fatal signal ends every thread */
 				return POLL_READY;
 			}
 		}
@@ -271,8 +271,10 @@ static enum poll uloop_poll(struct future *f, struct context *cx)
 	struct proc *p = uloop_proc(f);
 	irqflags_t flags;
 
-	if (!proc_may_run_here(p, cx))
-		return POLL_PENDING; /* pinned elsewhere: it moves there (affinity.c) */
+	if (p->ustate == ULOOP_EXITED)
+		return POLL_READY; /* ended by another thread (exit_group, exec) */
+	if (p->tg ? !thread_may_run_here(p, cx) : !proc_may_run_here(p, cx))
+		return POLL_PENDING; /* pinned elsewhere: it moves there (affinity.c, thread.c) */
 	flags = arch_irq_save();
 	uint64_t t0 = clock_now_ns(), u0 = p->utime_ns;
 	enum poll r;
@@ -353,5 +355,5 @@ void uloop_switch_as(struct proc *p, struct as *as)
 	arch_user_space_enter(as_root_pa(as));
 	proc_view_swap(p, (void **)&p->as, as);
 	if (old)
-		as_destroy(old);
+		as_put(old); /* a vfork child's was its parent's */
 }

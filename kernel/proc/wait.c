@@ -72,8 +72,9 @@ static void res_fill(struct wait_res *r, const struct proc *c, int wstatus, int 
  * there are matching children with nothing to say yet, -ECHILD if none
  * matches. A zombie is reaped (its memory goes) unless WNOWAIT.
  */
-static int wait_scan(struct proc *p, const struct wait_req *rq, struct wait_res *r)
+static int wait_scan(struct proc *self, const struct wait_req *rq, struct wait_res *r)
 {
+	struct proc *p = proc_leader(self); /* any thread waits for the process's children */
 	struct proc *c, *reaped = NULL;
 	bool any = false, keep = rq->options & WNOWAIT;
 	int found = 0;
@@ -220,7 +221,7 @@ static enum poll wait_poll(struct future *f, struct context *cx)
 
 		/* Register before looking, so a change in between wakes us. */
 		if (!wf->registered) {
-			waitq_wait_init(&wf->w, proc_child_waitq(wf->p));
+			waitq_wait_init(&wf->w, proc_child_waitq(proc_leader(wf->p)));
 			wf->registered = true;
 		}
 		wr = future_poll(&wf->w.base, cx);

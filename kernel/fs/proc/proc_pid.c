@@ -2,8 +2,8 @@
 /*
  * /proc/<pid>/...: each file in the layout Linux 6.1 prints (proc(5),
  * fs/proc/array.c's field order), from a snapshot taken through the
- * process view (kernel/proc/proc.h). Threads: every process has one, whose
- * tid is its pid, so task/ lists exactly it.
+ * process view (kernel/proc/proc.h). Threads: task/ lists the group's tids
+ * (proc_view_next_tid); task/<tid>/ shows the process's files.
  */
 #include "kernel/fs/proc/procfs_int.h"
 
@@ -42,15 +42,7 @@ int procfs_next_pid(const struct gen_ctx *c, int after)
 
 int procfs_next_tid(const struct gen_ctx *c, int after)
 {
-	struct proc *p;
-
-	if (after >= c->pid)
-		return -1;
-	p = proc_view_get(c->pid);
-	if (!p)
-		return -1;
-	proc_view_put(p);
-	return c->pid;
+	return proc_view_next_tid(c->pid, after);
 }
 
 int procfs_next_fd(const struct gen_ctx *c, int after)
@@ -149,7 +141,8 @@ int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 	seq_printf(s, "%llu %llu %llu %llu ", (unsigned long long)ticks(pi.utime_ns),
 		   (unsigned long long)ticks(pi.stime_ns), (unsigned long long)ticks(pi.cutime_ns),
 		   (unsigned long long)ticks(pi.cstime_ns));
-	seq_printf(s, "%d %d %d %d %llu ", 20, 0, 1, 0, (unsigned long long)ticks(pi.start_ns));
+	seq_printf(s, "%d %d %d %d %llu ", 20, 0, pi.nr_threads, 0,
+		   (unsigned long long)ticks(pi.start_ns));
 	seq_printf(s, "%llu %llu %llu ", (unsigned long long)m.vsize,
 		   (unsigned long long)m.rss_pages, 18446744073709551615ull);
 	seq_printf(s, "%lu %lu %lu %d %d ", m.has_as ? (unsigned long)m.start_code : 0ul,
@@ -251,7 +244,8 @@ int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c)
 		show_kb(s, "VmSwap", 0);
 		seq_printf(s, "HugetlbPages:\t%8d kB\n", 0);
 	}
-	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t1\nSigQ:\t0/%d\n", 4096);
+	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\nSigQ:\t0/%d\n",
+		   pi.nr_threads, 4096);
 	seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
 		      "SigCgt:\t%016llx\n",
 		   0ull, (unsigned long long)pi.sig_pending, (unsigned long long)pi.sig_blocked,
@@ -382,7 +376,7 @@ long procfs_link_self(const struct gen_ctx *c, char *buf, size_t n)
 	(void)c;
 	if (!cur)
 		return -ENOENT;
-	fmt_snprintf(t, sizeof(t), "%d", proc_pid(cur));
+	fmt_snprintf(t, sizeof(t), "%d", proc_tgid(cur));
 	return put_link(buf, n, t);
 }
 
@@ -394,7 +388,7 @@ long procfs_link_thread_self(const struct gen_ctx *c, char *buf, size_t n)
 	(void)c;
 	if (!cur)
 		return -ENOENT;
-	fmt_snprintf(t, sizeof(t), "%d/task/%d", proc_pid(cur), proc_pid(cur));
+	fmt_snprintf(t, sizeof(t), "%d/task/%d", proc_tgid(cur), proc_pid(cur));
 	return put_link(buf, n, t);
 }
 
