@@ -136,16 +136,16 @@ RESULTS := $(B)/results
 
 test: $(DEPS_STAMP)
 	@rm -f $(RESULTS); mkdir -p $(B)
-	-@$(MAKE) --no-print-directory test-host
-	-@$(MAKE) --no-print-directory ktest
-	-@$(MAKE) --no-print-directory ktest CPUS=1
-	-@$(MAKE) --no-print-directory ktest-icount CPUS=2
-	-@$(MAKE) --no-print-directory ktest-disk
-	-@$(MAKE) --no-print-directory test-qemu
-	-@$(MAKE) --no-print-directory test-gdb
-	-@$(MAKE) --no-print-directory test-busybox-subset
-	-@$(MAKE) --no-print-directory test-labs
-	-@$(MAKE) --no-print-directory test-docs
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-host
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory ktest
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory ktest CPUS=1
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory ktest-icount CPUS=2
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory ktest-disk
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-qemu
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-gdb
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-busybox-subset
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-labs
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-docs
 	@tools/summarize-results.sh $(RESULTS)
 
 # `make ktest` runs every suite; APPEND=ktest=page,slab selects.

@@ -260,7 +260,7 @@ static int key_of(struct as *as, uintptr_t uaddr, bool private, struct futex_key
 		if (uaddr < v->start)
 			break;
 		if (uaddr < v->end) {
-			if (v->kind == VMA_SHARED) {
+			if (v->shared) {
 				char *kp = as_user_ptr_locked(as, uaddr, AS_PROT_READ, &err);
 
 				if (kp) {
