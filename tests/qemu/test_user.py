@@ -13,7 +13,10 @@ def test_usertests_pass(boot, cpus):
     k = boot(cpus=cpus, append="init=/bin/usertests", timeout=300)
     k.expect(r"usertests: (\d+) passed, (\d+) failed")
     passed, failed = (int(x) for x in k.p.match.groups())
-    assert failed == 0 and passed >= 30
+    # Name the failed cases (and what they printed) in the assertion.
+    log = k.p.before if isinstance(k.p.before, str) else k.p.before.decode(errors="replace")
+    bad = [l for l in log.splitlines() if "not ok" in l or "FAIL" in l]
+    assert failed == 0 and passed >= 30, "\n".join(bad[-20:])
     # init exits with usertests' status and the kernel powers off with it.
     assert k.wait_exit() == 0
 
