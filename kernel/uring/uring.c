@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * io_uring: setup, the shared rings and their mmap, CQE posting,
- * io_uring_enter, io_uring_register, close, and the owner's exit; see
- * uring.h. The requests are in uring_ops.c.
+ * io_uring: setup, the shared rings and their mmap, CQE posting, close,
+ * and the owner's exit; see uring.h. io_uring_enter is in uring_enter.c,
+ * io_uring_register in uring_register.c, the requests in uring_ops.c.
  *
  * Who may submit: the process that set the ring up (as Linux's
  * IORING_SETUP_SINGLE_ISSUER, for every ring here): requests run against
@@ -39,17 +39,11 @@ void *uring_rptr(struct uring *r, uint32_t off)
 	return (char *)r->rpages[off / PAGE_SZ] + off % PAGE_SZ;
 }
 
-static struct io_uring_sqe *sqe_ptr(struct uring *r, uint32_t idx)
+struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx)
 {
 	uint32_t off = idx * (uint32_t)sizeof(struct io_uring_sqe);
 
 	return (struct io_uring_sqe *)((char *)r->spages[off / PAGE_SZ] + off % PAGE_SZ);
-}
-
-/* The header fields all live in the first page. */
-static uint32_t *ring_u32(struct uring *r, uint32_t off)
-{
-	return (uint32_t *)((char *)r->rpages[0] + off);
 }
 
 static void free_pages(void **pages, unsigned n)
@@ -99,12 +93,12 @@ void uring_put(struct uring *r)
 /* ---- completions ------------------------------------------------------------------------ */
 
 /* Move overflowed CQEs into the ring while there is room (L held). */
-static void flush_overflow_locked(struct uring *r)
+void uring_flush_overflow_locked(struct uring *r)
 {
-	uint32_t *ctail = ring_u32(r, RING_CQ_TAIL), mask = r->cq_entries - 1;
+	uint32_t *ctail = uring_u32(r, RING_CQ_TAIL), mask = r->cq_entries - 1;
 
 	while (!list_empty(&r->overflow)) {
-		uint32_t head = __atomic_load_n(ring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
+		uint32_t head = __atomic_load_n(uring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
 		uint32_t tail = *ctail;
 
 		if (tail - head >= r->cq_entries)
@@ -119,19 +113,19 @@ static void flush_overflow_locked(struct uring *r)
 		r->noverflow--;
 	}
 	if (!r->noverflow)
-		__atomic_fetch_and(ring_u32(r, RING_SQ_FLAGS), ~IORING_SQ_CQ_OVERFLOW,
+		__atomic_fetch_and(uring_u32(r, RING_SQ_FLAGS), ~IORING_SQ_CQ_OVERFLOW,
 				   __ATOMIC_RELAXED);
 }
 
 /* Put one CQE in the ring, or on the overflow list (L held); false when out of memory. */
-static void post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags)
+void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags)
 {
-	uint32_t *ctail = ring_u32(r, RING_CQ_TAIL), mask = r->cq_entries - 1;
+	uint32_t *ctail = uring_u32(r, RING_CQ_TAIL), mask = r->cq_entries - 1;
 	uint32_t head, tail = *ctail;
 
 	if (r->noverflow)
-		flush_overflow_locked(r);
-	head = __atomic_load_n(ring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
+		uring_flush_overflow_locked(r);
+	head = __atomic_load_n(uring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
 	if (!r->noverflow && tail - head < r->cq_entries) {
 		struct io_uring_cqe *c = uring_rptr(r, RING_CQES + (tail & mask) * 16);
 
@@ -148,10 +142,10 @@ static void post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32
 			o->cqe = (struct io_uring_cqe){ user_data, res, flags };
 			list_add_tail(&o->node, &r->overflow);
 			r->noverflow++;
-			__atomic_fetch_or(ring_u32(r, RING_SQ_FLAGS), IORING_SQ_CQ_OVERFLOW,
+			__atomic_fetch_or(uring_u32(r, RING_SQ_FLAGS), IORING_SQ_CQ_OVERFLOW,
 					  __ATOMIC_RELAXED);
 		} else {
-			(*ring_u32(r, RING_CQ_OVERFLOW))++;	/* out of memory: dropped, counted */
+			(*uring_u32(r, RING_CQ_OVERFLOW))++;	/* out of memory: dropped, counted */
 		}
 	}
 	if (!list_empty(&r->timeouts))
@@ -159,7 +153,7 @@ static void post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32
 }
 
 /* After CQEs were posted: wake the waiters and signal the eventfd (n times). */
-static void posted(struct uring *r, unsigned n)
+void uring_posted(struct uring *r, unsigned n)
 {
 	struct file *efd;
 	irqflags_t fl;
@@ -185,16 +179,16 @@ void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags
 {
 	irqflags_t fl = spin_lock_irqsave(&r->lock);
 
-	post_locked(r, user_data, res, flags);
+	uring_post_locked(r, user_data, res, flags);
 	spin_unlock_irqrestore(&r->lock, fl);
-	posted(r, 1);
+	uring_posted(r, 1);
 }
 
 /* CQEs the program has not consumed yet. */
-static uint32_t cq_ready(struct uring *r)
+uint32_t uring_cq_ready(struct uring *r)
 {
-	return __atomic_load_n(ring_u32(r, RING_CQ_TAIL), __ATOMIC_ACQUIRE) -
-	       __atomic_load_n(ring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
+	return __atomic_load_n(uring_u32(r, RING_CQ_TAIL), __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(uring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
 }
 
 /* ---- the file -------------------------------------------------------------------------- */
@@ -225,7 +219,7 @@ static unsigned uring_ready(struct file *f)
 {
 	struct uring *r = f->priv;
 
-	return cq_ready(r) ? POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM : POLLOUT | POLLWRNORM;
+	return uring_cq_ready(r) ? POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM : POLLOUT | POLLWRNORM;
 }
 
 static struct waitq *uring_waitq(struct file *f, bool write)
@@ -378,12 +372,12 @@ SYSCALL(425, io_uring_setup)
 		uring_put(r);
 		return -ENOMEM;
 	}
-	*ring_u32(r, RING_SQ_MASK) = entries - 1;
-	*ring_u32(r, RING_CQ_MASK) = cq - 1;
-	*ring_u32(r, RING_SQ_ENTRIES) = entries;
-	*ring_u32(r, RING_CQ_ENTRIES) = cq;
+	*uring_u32(r, RING_SQ_MASK) = entries - 1;
+	*uring_u32(r, RING_CQ_MASK) = cq - 1;
+	*uring_u32(r, RING_SQ_ENTRIES) = entries;
+	*uring_u32(r, RING_CQ_ENTRIES) = cq;
 	if (prm.flags & IORING_SETUP_SQPOLL)
-		*ring_u32(r, RING_SQ_FLAGS) = IORING_SQ_NEED_WAKEUP;	/* always: see enter */
+		*uring_u32(r, RING_SQ_FLAGS) = IORING_SQ_NEED_WAKEUP;	/* always: see enter */
 
 	memset(&prm.sq_off, 0, sizeof(prm.sq_off));
 	memset(&prm.cq_off, 0, sizeof(prm.cq_off));
@@ -437,282 +431,4 @@ void uring_proc_gone(struct proc *p)
 		uring_cancel_all(found);
 		uring_put(found);
 	}
-}
-
-/* ---- io_uring_enter --------------------------------------------------------------------- */
-
-/*
- * Take up to n SQEs off the ring; returns how many were consumed. A run of
- * plain NOPs is answered under one hold of the CQ lock and one wake at the
- * end (the batch fast path); anything else is copied once into the kernel
- * and submitted with no lock held.
- */
-static long submit(struct uring *r, struct proc *p, uint32_t n)
-{
-	uint32_t mask = r->sq_entries - 1, cmask = r->cq_entries - 1, done = 0, nops = 0;
-	uint32_t ctail = 0, chead = 0;
-	bool fast = false;
-	irqflags_t fl = spin_lock_irqsave(&r->sq_lock), cfl = 0;
-	uint32_t tail = __atomic_load_n(ring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
-	bool cq_held = false;
-	struct uchain ch = { 0 };
-
-	while (done < n && r->sq_head != tail) {
-		uint32_t idx = __atomic_load_n((uint32_t *)uring_rptr(r, r->sq_array_off + (r->sq_head & mask) * 4),
-					       __ATOMIC_RELAXED);
-		struct io_uring_sqe sqe, *us;
-
-		r->sq_head++;
-		if (idx >= r->sq_entries) {
-			(*ring_u32(r, RING_SQ_DROPPED))++;	/* as Linux: dropped, no CQE */
-			continue;
-		}
-		done++;
-		us = sqe_ptr(r, idx);
-		/* One read of each field the fast path looks at. */
-		uint8_t op = __atomic_load_n(&us->opcode, __ATOMIC_RELAXED);
-		uint8_t fl8 = __atomic_load_n(&us->flags, __ATOMIC_RELAXED);
-
-		if (op == IORING_OP_NOP && !fl8 && !__atomic_load_n(&us->op_flags, __ATOMIC_RELAXED) &&
-		    uring_sq_direct(r, &ch)) {
-			uint64_t ud = __atomic_load_n(&us->user_data, __ATOMIC_RELAXED);
-
-			if (!cq_held) {
-				cfl = spin_lock_irqsave(&r->lock);
-				cq_held = true;
-				ctail = *ring_u32(r, RING_CQ_TAIL);
-				chead = __atomic_load_n(ring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
-				fast = !r->noverflow && list_empty(&r->timeouts);
-			}
-			nops++;
-			if (fast && ctail - chead < r->cq_entries) {
-				/* Room known: write the CQE, publish the tail at the end. */
-				struct io_uring_cqe *c =
-					uring_rptr(r, RING_CQES + (ctail & cmask) * 16);
-
-				c->user_data = ud;
-				c->res = 0;
-				c->flags = 0;
-				ctail++;
-				continue;
-			}
-			__atomic_store_n(ring_u32(r, RING_CQ_TAIL), ctail, __ATOMIC_RELEASE);
-			post_locked(r, ud, 0, 0);
-			ctail = *ring_u32(r, RING_CQ_TAIL);
-			chead = __atomic_load_n(ring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
-			fast = !r->noverflow && list_empty(&r->timeouts);
-			continue;
-		}
-		memcpy(&sqe, us, sizeof(sqe));	/* one stable copy */
-		if (cq_held) {
-			/* release: the CQEs are written before the program sees the tail. */
-			__atomic_store_n(ring_u32(r, RING_CQ_TAIL), ctail, __ATOMIC_RELEASE);
-			spin_unlock_irqrestore(&r->lock, cfl);
-			cq_held = false;
-		}
-		/* release: the program may reuse the slots once it sees the head move. */
-		__atomic_store_n(ring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
-		spin_unlock_irqrestore(&r->sq_lock, fl);
-		int stop = uring_sq_add(r, p, &ch, &sqe);
-
-		fl = spin_lock_irqsave(&r->sq_lock);
-		tail = __atomic_load_n(ring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
-		if (stop && !(r->flags & IORING_SETUP_SUBMIT_ALL))
-			break;	/* as Linux: the failed SQE counts, the rest waits */
-	}
-	if (cq_held) {
-		__atomic_store_n(ring_u32(r, RING_CQ_TAIL), ctail, __ATOMIC_RELEASE);
-		spin_unlock_irqrestore(&r->lock, cfl);
-	}
-	__atomic_store_n(ring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
-	spin_unlock_irqrestore(&r->sq_lock, fl);
-	uring_sq_end(r, p, &ch);
-	if (nops)
-		posted(r, nops);
-	return done;
-}
-
-/*
- *   WAITING --(register on cq_wq, then: enough CQEs / deadline / ring gone)--> DONE
- *   WAITING --(a signal: dropped)--> -EINTR
- */
-struct enter_future {
-	struct future base;
-	struct uring *r;		/* counted */
-	struct file *file;		/* counted */
-	struct proc *p;
-	uint32_t min;
-	bool timed, done, nomask;
-	uint64_t deadline;
-	long submitted;
-	struct timer_entry te;
-	struct waitq_wait_future wait;
-};
-
-static void enter_drop(struct future *f)
-{
-	struct enter_future *e = (struct enter_future *)f;
-
-	future_drop(&e->wait.base);
-	timerq_cancel(&e->te);
-	if (e->file) {
-		file_put(e->file);
-		e->file = NULL;
-	}
-	e->done = true;
-}
-
-static enum poll enter_poll(struct future *f, struct context *cx)
-{
-	struct enter_future *e = (struct enter_future *)f;
-	bool expired = false;
-
-	if (e->done)
-		return POLL_READY;
-	future_drop(&e->wait.base);
-	waitq_wait_init(&e->wait, &e->r->cq_wq);
-	future_poll(&e->wait.base, cx);
-	if (e->deadline != UINT64_MAX) {
-		if (!e->timed) {
-			timerq_add(&e->te, e->deadline, cx->waker);
-			e->timed = true;
-		}
-		expired = timerq_check(&e->te, cx->waker) || clock_now_ns() >= e->deadline;
-	}
-	uring_pump(e->r, cx);
-	irqflags_t fl = spin_lock_irqsave(&e->r->lock);
-
-	flush_overflow_locked(e->r);
-	spin_unlock_irqrestore(&e->r->lock, fl);
-	if (cq_ready(e->r) < e->min && !expired)
-		return POLL_PENDING;
-	f->result = cq_ready(e->r) >= e->min || e->submitted ? e->submitted : -ETIME;
-	/* Requests still in flight stay registered with this task's waker:
-	 * their wakes are spurious polls of the process until its next enter. */
-	enter_drop(f);
-	if (!e->nomask)
-		signal_wait_end(e->p);
-	return POLL_READY;
-}
-
-static void enter_release(struct future *f)
-{
-	kfree(f);
-}
-
-static const struct future_ops enter_ops = {
-	.name = "io_uring_enter",
-	.type = "enter_future",
-	.poll = enter_poll,
-	.drop = enter_drop,
-	.release = enter_release,
-};
-
-struct getevents_arg {
-	uint64_t sigmask;
-	uint32_t sigmask_sz;
-	uint32_t pad;
-	uint64_t ts;
-};
-
-SYSCALL_ASYNC(426, io_uring_enter)
-{
-	struct proc *p = sc->proc;
-	uint32_t to_submit = (uint32_t)sc->arg[1], min = (uint32_t)sc->arg[2];
-	unsigned flags = (unsigned)sc->arg[3];
-	uintptr_t argp = sc->arg[4], umask = 0;
-	size_t argsz = sc->arg[5], masksz = 0;
-	uint64_t mask, timeout = UINT64_MAX;
-	struct enter_future *e;
-	struct file *f;
-	struct uring *r;
-	long err, sub = 0;
-
-	if (flags & ~(unsigned)(IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP |
-				IORING_ENTER_SQ_WAIT | IORING_ENTER_EXT_ARG))
-		return -EINVAL;
-	r = uring_of(p, (int)sc->arg[0], &f, &err);
-	if (!r)
-		return err;
-	if (r->owner != p) {
-		file_put(f);
-		return -EEXIST;	/* another process's ring (see the top) */
-	}
-	if (flags & IORING_ENTER_EXT_ARG) {
-		struct getevents_arg ga;
-
-		err = 0;
-		if (argsz != sizeof(ga))
-			err = -EINVAL;
-		else if (copy_from_user(proc_as(p), &ga, argp, sizeof(ga)))
-			err = -EFAULT;
-		if (!err && ga.ts)
-			err = poll_timespec_from_user(proc_as(p), ga.ts, &timeout);
-		if (err) {
-			file_put(f);
-			return err;
-		}
-		umask = ga.sigmask;
-		masksz = ga.sigmask_sz;
-	} else {
-		umask = argp;
-		masksz = argsz;
-	}
-	if (umask && (flags & IORING_ENTER_GETEVENTS)) {
-		if (masksz != sizeof(uint64_t) || copy_from_user(proc_as(p), &mask, umask, 8)) {
-			file_put(f);
-			return masksz != sizeof(uint64_t) ? -EINVAL : -EFAULT;
-		}
-	} else {
-		umask = 0;
-	}
-	if (r->flags & IORING_SETUP_SQPOLL) {
-		/*
-		 * SQPOLL without a poller thread: the ring's poller is always "asleep"
-		 * (IORING_SQ_NEED_WAKEUP stays set), so a program submits through
-		 * io_uring_enter(IORING_ENTER_SQ_WAKEUP), as liburing does whenever it
-		 * sees the flag, and the wake-up is this: everything in the SQ ring is
-		 * submitted here, in the submitter's context; the result is to_submit, as
-		 * Linux's. IORING_ENTER_SQ_WAIT never waits: the SQ ring is empty now.
-		 */
-		__atomic_fetch_or(ring_u32(r, RING_SQ_FLAGS), IORING_SQ_NEED_WAKEUP,
-				  __ATOMIC_RELAXED);
-		submit(r, p, r->sq_entries);
-		sub = to_submit;
-	} else if (to_submit) {
-		sub = submit(r, p, to_submit);
-	}
-	if (!(flags & IORING_ENTER_GETEVENTS))
-		min = 0;
-	if (min > r->cq_entries)
-		min = r->cq_entries;
-	irqflags_t fl0 = spin_lock_irqsave(&r->lock);
-	bool idle = list_empty(&r->inflight);
-
-	spin_unlock_irqrestore(&r->lock, fl0);
-	/* Nothing in flight to pump: answer at once when we can. */
-	if (idle && (cq_ready(r) >= min || timeout == 0)) {
-		file_put(f);
-		return sub || cq_ready(r) >= min ? sub : -ETIME;
-	}
-	e = kzalloc(sizeof(*e));
-	if (!e) {
-		file_put(f);
-		return sub ? sub : -ENOMEM;
-	}
-	future_init(&e->base, &enter_ops);
-	e->r = r;
-	e->file = f;
-	e->p = p;
-	e->min = min;
-	e->submitted = sub;
-	e->deadline = timeout == UINT64_MAX ? UINT64_MAX : poll_deadline(timeout);
-	timer_entry_init(&e->te);
-	waitq_wait_init(&e->wait, &r->cq_wq);
-	if (min)
-		signal_wait_begin(p, umask ? &mask : NULL);
-	else
-		e->nomask = true;
-	sc->pending = &e->base;
-	return 0;
 }

@@ -230,6 +230,20 @@ struct uring *uring_of(struct proc *p, int fd, struct file **out, long *err);
 void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags);
 /* A pointer into the rings region at byte off (within it, 4-aligned). */
 void *uring_rptr(struct uring *r, uint32_t off);
+/* The rings' header fields, all in the first page. */
+static inline uint32_t *uring_u32(struct uring *r, uint32_t off)
+{
+	return (uint32_t *)((char *)r->rpages[0] + off);
+}
+/* SQE idx of the SQE array. */
+struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx);
+/* CQEs (uring.c), cq_lock held for the _locked ones: post one (to the
+ * overflow list when the CQ ring is full), move overflowed ones in as room
+ * comes, count the ready ones; uring_posted wakes waiters after n posts. */
+void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags);
+void uring_flush_overflow_locked(struct uring *r);
+void uring_posted(struct uring *r, unsigned n);
+uint32_t uring_cq_ready(struct uring *r);
 /* The process exits or execs: cancel what it has in flight on every ring. */
 void uring_proc_gone(struct proc *p);
 
