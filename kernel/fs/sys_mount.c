@@ -5,6 +5,7 @@
 #include "kernel/fs/sync.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/layout.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/cred.h"
 #include "kernel/proc/proc.h"
@@ -39,7 +40,8 @@ FS_SYSCALL(40, mount)
 	const struct fs_type *fst;
 	struct inode *dir, *root;
 	struct blkdev *dev = NULL;
-	char *target;
+	struct mount_opts opts = {.flags = sc->arg[3]};
+	char *target, *data = NULL;
 	long r;
 
 	if (!cred_capable(proc_cred(sc->proc)))
@@ -75,7 +77,19 @@ FS_SYSCALL(40, mount)
 		r = -EBUSY;
 		goto out;
 	}
-	r = fst->mount(dev, &root); /* -EIOWAIT: fs_call restarts us */
+	if (sc->arg[4]) { /* options: one page at most, as Linux copies */
+		data = kmalloc(PAGE_SIZE);
+		if (!data) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = strncpy_from_user(proc_as(sc->proc), data, sc->arg[4], PAGE_SIZE);
+		if (r < 0)
+			goto out;
+		data[PAGE_SIZE - 1] = '\0';
+		opts.data = data;
+	}
+	r = fst->mount(dev, &opts, &root); /* -EIOWAIT: fs_call restarts us */
 	if (r)
 		goto out;
 	r = vfs_mount_add(dir, root);
@@ -86,6 +100,7 @@ FS_SYSCALL(40, mount)
 	else
 		inode_put(root); /* the table holds it now */
 out:
+	kfree(data);
 	inode_put(dir);
 	return r;
 }

@@ -282,12 +282,20 @@ struct superblock {
  * A file system type that mount(2) can name. Registered with FS_TYPE()
  * in a linker section, so adding one is a new folder and no edit here.
  */
+/* What mount(2) was asked beyond the source and the target. */
+struct mount_opts {
+	unsigned long flags; /* MS_RDONLY, MS_NOSUID, ... as Linux numbers them */
+	const char *data;    /* "size=1m,mode=1777", or NULL */
+};
+
 struct fs_type {
 	const char *name;			/* "ext2" */
 	bool needs_dev;				/* mount's source names a block device */
-	/* Mount the fs on dev (NULL when !needs_dev); *root is counted. May
-	 * return -EIOWAIT (restart contract), -EINVAL for a bad image. */
-	int (*mount)(struct blkdev *dev, struct inode **root);
+	/* Mount the fs on dev (NULL when !needs_dev) with mount(2)'s flags and
+	 * options (o->data: the kernel's NUL-terminated copy, or NULL); *root is
+	 * counted. May return -EIOWAIT (restart contract), -EINVAL for a bad
+	 * image or option. */
+	int (*mount)(struct blkdev *dev, const struct mount_opts *o, struct inode **root);
 };
 
 #define FS_TYPE(var)                                                                               \

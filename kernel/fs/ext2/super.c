@@ -635,10 +635,11 @@ const struct super_ops ext2_super_ops = {
 	.unmount = sop_unmount,
 };
 
-static int fst_mount(struct blkdev *dev, struct inode **root)
+static int fst_mount(struct blkdev *dev, const struct mount_opts *o, struct inode **root)
 {
 	struct ext2_fs *fs;
 
+	(void)o;
 	return ext2_mount(dev, &fs, root);
 }
 

@@ -100,7 +100,7 @@ int genfs_mount_at(const struct fs_type *t, const char *path)
 	}
 	if (err)
 		return err;
-	err = t->mount(NULL, &root);
+	err = t->mount(NULL, &(struct mount_opts){0}, &root);
 	if (!err) {
 		err = vfs_mount_add(dir, root);
 		inode_put(root); /* the table holds it when added */

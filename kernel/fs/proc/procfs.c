@@ -116,9 +116,10 @@ static const struct gen_fs proc_fs = {
 	.owner = procfs_owner,
 };
 
-static int procfs_mount(struct blkdev *dev, struct inode **root)
+static int procfs_mount(struct blkdev *dev, const struct mount_opts *o, struct inode **root)
 {
 	(void)dev;
+	(void)o;
 	*root = genfs_root(&proc_fs);
 	return *root ? 0 : -ENOMEM;
 }

@@ -135,9 +135,10 @@ static struct superblock sys_sb = {
 
 static const struct gen_fs sys_fs = { .nodes = sys_nodes, .nr_nodes = S_COUNT, .sb = &sys_sb };
 
-static int sysfs_mount(struct blkdev *dev, struct inode **root)
+static int sysfs_mount(struct blkdev *dev, const struct mount_opts *o, struct inode **root)
 {
 	(void)dev;
+	(void)o;
 	*root = genfs_root(&sys_fs);
 	return *root ? 0 : -ENOMEM;
 }
