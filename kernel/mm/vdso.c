@@ -2,7 +2,8 @@
 /*
  * The vDSO (arch/riscv/vdso/): its image is embedded in the kernel (blob.S); at boot its
  * pages and one data page are set up once, and execve maps them into every new program,
- * shared by all (one area: the data page, then the image, read and execute), announcing
+ * shared by all (the data page read-only, "[vvar]" in /proc/<pid>/maps, then the image,
+ * read and execute, "[vdso]"), announcing
  * the image with AT_SYSINFO_EHDR. glibc then reads CLOCK_MONOTONIC, CLOCK_REALTIME and
  * gettimeofday from the time CSR without a trap. See vdso.h.
  */
@@ -13,6 +14,7 @@
 #include "arch/riscv/vdso/vdso_data.h"
 #include "kernel/arch.h"
 #include "kernel/mm/as.h"
+#include "kernel/mm/as_int.h"
 #include "kernel/mm/page.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
@@ -82,7 +84,21 @@ long vdso_map(struct as *as)
 		if (err)
 			page_ref_put(pages[i]);
 	}
+	/* The data page is read, never run: an area of its own, as Linux's [vvar]. */
+	if (!err)
+		err = as_protect(as, (uintptr_t)at, PAGE_SIZE, AS_PROT_READ);
 	return err ? err : at + (long)PAGE_SIZE;
+}
+
+const char *vdso_vma_name_locked(struct as *as, uintptr_t start)
+{
+	pte_t *pte = npages ? as_walk(as, start, false) : NULL;
+
+	if (!pte || !(*pte & PTE_V))
+		return NULL;
+	if (pte_page(*pte) == pages[0])
+		return "[vvar]";
+	return pte_page(*pte) == pages[1] ? "[vdso]" : NULL;
 }
 
 void vdso_set_realtime_offset(int64_t ns)

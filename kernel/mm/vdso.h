@@ -15,6 +15,9 @@ size_t vdso_size(void);
 /* Map it where mmap finds room (below the main stack, made first): AT_SYSINFO_EHDR (the
  * image, one page up), 0 without a vDSO, or -errno. */
 long vdso_map(struct as *as);
+/* /proc/<pid>/maps: "[vvar]" if the area starting at start maps the data page there,
+ * "[vdso]" if the image's first page, else NULL. The caller holds as->lock. */
+const char *vdso_vma_name_locked(struct as *as, uintptr_t start);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC changed (clock_settime, the RTC at boot): the vDSO's
  * copy follows (kernel/time/clock.c). */
 void vdso_set_realtime_offset(int64_t ns);

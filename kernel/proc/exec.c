@@ -436,6 +436,7 @@ int proc_exec_kernel(struct proc *p, const char *path, const char *const *argv,
 	if (err)
 		goto out;
 	im->start_stack = sp;
+	im->exe_inode = file->inode;
 	im->arg_start = info.arg_start;
 	im->arg_end = im->env_start = info.env_start;
 	im->env_end = info.env_end;

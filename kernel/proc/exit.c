@@ -140,6 +140,8 @@ void proc_exit_finish(struct proc *p, int wstatus)
 			list_del(&p->sibling);
 			p->parent->cutime_ns += p->utime_ns + p->cutime_ns;
 			p->parent->cstime_ns += p->stime_ns + p->cstime_ns;
+			p->parent->cmin_flt += p->min_flt + p->cmin_flt;
+			p->parent->cmaj_flt += p->maj_flt + p->cmaj_flt;
 			p->parent = NULL;
 			proc_unhash_locked(p);
 			autoreap = true;

@@ -123,6 +123,7 @@ struct proc_info {
 	uint32_t ngroups, groups[32];
 	uint32_t umask;
 	int nr_threads;                 /* live threads of its group (1 without) */
+	uint32_t min_flt, maj_flt, cmin_flt, cmaj_flt; /* page faults, the reaped children's */
 };
 
 /* A counted reference to the process with this pid (alive or zombie), or NULL. */
@@ -145,6 +146,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi);
 int proc_view_with_as(struct proc *p, int (*fn)(struct as *as, void *arg), void *arg);
 /* /proc/<pid>/exe: the executable's path into buf; its length, or -ENOENT. */
 long proc_view_exe(struct proc *p, char *buf, size_t n);
+/* The executable's inode as an identity to compare (never to dereference), or NULL. */
+const void *proc_view_exe_inode(struct proc *p);
 /* Bytes [off, off + n) of p's argument (env false) or environment strings,
  * read from its memory; how many were read, 0 past the end. */
 long proc_view_args(struct proc *p, bool env, void *buf, size_t n, size_t off);

@@ -118,6 +118,12 @@ struct proc {
 	};
 	uint64_t utime_ns, stime_ns;    /* P */
 	uint64_t cutime_ns, cstime_ns;  /* L: of reaped children */
+	/* Page faults of the program (uloop.c): resolved at once (minor) or
+	 * after reading a file page (major: the retry after the read is not
+	 * counted again, flt_retry); the reaped children's. */
+	uint32_t min_flt : 31, flt_retry : 1; /* P */
+	uint32_t maj_flt;               /* P */
+	uint32_t cmin_flt, cmaj_flt;    /* L */
 	/* Waiting with a temporary signal mask (signal_wait_begin, signal.c):
 	 * 0, or the mask to restore tagged SIG_SAVED_MASK, and/or
 	 * SIG_SAVED_NORESTART. The tags are the bits of SIGKILL and SIGSTOP,
@@ -185,6 +191,9 @@ struct proc_image {
 	uintptr_t arg_start, arg_end;   /* I */
 	uintptr_t env_start, env_end;   /* I */
 	uintptr_t start_stack;          /* I: the initial sp */
+	const void *exe_inode;          /* I: the executable's inode, an identity only
+					 * (never dereferenced): /proc/<pid>/maps names
+					 * the areas mapping it */
 	char exe[];                     /* I: absolute path of the executable */
 };
 

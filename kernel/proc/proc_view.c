@@ -215,6 +215,7 @@ int proc_image_create(struct proc *p, const char *path, const char *execfn,
 	im->arg_end = im->env_start;
 	im->arg_start = im->arg_end - abytes;
 	im->start_stack = 0;
+	im->exe_inode = NULL;
 	*out = im;
 	return 0;
 }
@@ -328,6 +329,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 		pi->exit_code = p->wstatus;
 	pi->cutime_ns = p->cutime_ns;
 	pi->cstime_ns = p->cstime_ns;
+	pi->cmin_flt = p->cmin_flt;
+	pi->cmaj_flt = p->cmaj_flt;
 	spin_unlock_irqrestore(&proc_lock, fl);
 	/* P fields read from elsewhere: each is one aligned word (or bytes of
 	 * the name), so a reader sees an old or a new value, never a torn one. */
@@ -335,6 +338,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	pi->name[sizeof(pi->name) - 1] = '\0';
 	pi->utime_ns = __atomic_load_n(&p->utime_ns, __ATOMIC_RELAXED);
 	pi->stime_ns = __atomic_load_n(&p->stime_ns, __ATOMIC_RELAXED);
+	pi->min_flt = p->min_flt; /* a word of the owner's, read racily */
+	pi->maj_flt = __atomic_load_n(&p->maj_flt, __ATOMIC_RELAXED);
 	pi->start_ns = p->start_ns;
 	/* The parent records the id after task_spawn returns, when the child
 	 * may already run on another hart: 0 means "just spawned". */
@@ -395,6 +400,15 @@ long proc_view_exe(struct proc *p, char *buf, size_t n)
 	}
 	spin_unlock_irqrestore(proc_view_lock(p), fl);
 	return r;
+}
+
+const void *proc_view_exe_inode(struct proc *p)
+{
+	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
+	const void *id = p->image && p->as ? p->image->exe_inode : NULL;
+
+	spin_unlock_irqrestore(proc_view_lock(p), fl);
+	return id;
 }
 
 long proc_view_args(struct proc *p, bool env, void *buf, size_t n, size_t off)

@@ -119,7 +119,8 @@ static void ns_to_tv(uint64_t ns, int64_t *sec, int64_t *usec)
 /*
  * The CPU times are exact. ru_maxrss (KiB) is the resident size now, which
  * is the peak for a process that never unmaps; the children's is not kept
- * (0). The fault, I/O and context-switch counts are not kept (0).
+ * (0). Faults are the calling thread's (RUSAGE_SELF: the thread's, not the
+ * group's sum); the I/O and context-switch counts are not kept (0).
  */
 SYSCALL(165, getrusage)
 {
@@ -134,10 +135,14 @@ SYSCALL(165, getrusage)
 	if (who == RUSAGE_CHILDREN) {
 		ns_to_tv(t[2], &ru.utime_sec, &ru.utime_usec);
 		ns_to_tv(t[3], &ru.stime_sec, &ru.stime_usec);
+		ru.minflt = proc_leader(sc->proc)->cmin_flt;
+		ru.majflt = proc_leader(sc->proc)->cmaj_flt;
 	} else {
 		ns_to_tv(t[0], &ru.utime_sec, &ru.utime_usec);
 		ns_to_tv(t[1], &ru.stime_sec, &ru.stime_usec);
 		ru.maxrss = (int64_t)proc_as(sc->proc)->nr_pages * (PAGE_SIZE / 1024);
+		ru.minflt = sc->proc->min_flt;
+		ru.majflt = sc->proc->maj_flt;
 	}
 	return copy_to_user(proc_as(sc->proc), sc->arg[1], &ru, sizeof(ru));
 }

@@ -131,11 +131,20 @@ static void handle_fault(struct proc *p, const struct user_trap *t)
 	}
 	err = as_handle_fault(p->as, t->fault_addr, t->fault_access);
 
+	if (!err) {
+		/* /proc/<pid>/stat's minflt; the retry of a major one is not. */
+		if (p->flt_retry)
+			p->flt_retry = 0;
+		else
+			p->min_flt++;
+	}
 	if (err == -EIOWAIT) {
 		/* A page of a mapped file being read: resume once it is. */
 		struct future *io = vfs_take_io_wait();
 
 		if (io) {
+			p->maj_flt++;
+			p->flt_retry = 1;
 			p->uloop.awaiting = io;
 			p->ustate = ULOOP_AWAIT_PAGE;
 			return;

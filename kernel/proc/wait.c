@@ -115,6 +115,8 @@ static int wait_scan(struct proc *self, const struct wait_req *rq, struct wait_r
 		reaped->parent = NULL;
 		p->cutime_ns += reaped->utime_ns + reaped->cutime_ns;
 		p->cstime_ns += reaped->stime_ns + reaped->cstime_ns;
+		p->cmin_flt += reaped->min_flt + reaped->cmin_flt;
+		p->cmaj_flt += reaped->maj_flt + reaped->cmaj_flt;
 		proc_unhash_locked(reaped);
 	}
 	spin_unlock_irqrestore(&proc_lock, f);

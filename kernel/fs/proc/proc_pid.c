@@ -13,6 +13,7 @@
 #include "kernel/fs/devfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/vdso.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -137,7 +138,7 @@ int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 	/* fs/proc/array.c do_task_stat: 52 fields. */
 	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", pi.pid, pi.name, pi.state, pi.ppid,
 		   pi.pgid, pi.sid, 0, -1, 0x400000u /* PF_RANDOMIZE-free user task: 4194304 */);
-	seq_printf(s, "%lu %lu %lu %lu ", 0ul, 0ul, 0ul, 0ul); /* faults: not counted */
+	seq_printf(s, "%u %u %u %u ", pi.min_flt, pi.cmin_flt, pi.maj_flt, pi.cmaj_flt);
 	seq_printf(s, "%llu %llu %llu %llu ", (unsigned long long)ticks(pi.utime_ns),
 		   (unsigned long long)ticks(pi.stime_ns), (unsigned long long)ticks(pi.cutime_ns),
 		   (unsigned long long)ticks(pi.cstime_ns));
@@ -312,47 +313,108 @@ int procfs_show_comm(struct seqbuf *s, const struct gen_ctx *c)
 
 /* ---- maps ------------------------------------------------------------------------------ */
 
+/* One area, copied under the address space's lock; named outside it. */
+struct map_area {
+	uintptr_t start, end;
+	uint64_t off;		/* bytes into the file */
+	uint64_t ino;
+	uint32_t dev;
+	unsigned prot : 3, shared : 1;
+	const void *inode;	/* the file's inode, an identity only */
+	const char *name;	/* [heap], [stack], [vvar], [vdso], or NULL */
+};
+
+struct map_snap {
+	struct map_area *a;
+	unsigned n, cap, total;
+};
+
 static int maps_fn(struct as *as, void *arg)
 {
-	struct seqbuf *s = arg;
+	struct map_snap *ms = arg;
 	struct vma *v;
 
 	if (!as)
 		return 0;
 	irqflags_t fl = spin_lock_irqsave(&as->lock);
 
+	ms->total = 0;
 	list_for_each_entry(v, &as->vmas, node) {
-		size_t start = s->len;
-		const char *name = v->kind == VMA_HEAP ? "[heap]" :
-				   v->kind == VMA_STACK ? "[stack]" : NULL;
+		struct file *f = vma_file(v);
+		struct map_area *m = &ms->a[ms->total];
 
-		seq_printf(s, "%08lx-%08lx %c%c%cp %08x %02x:%02x %lu", (unsigned long)v->start,
-			   (unsigned long)v->end, v->prot & AS_PROT_READ ? 'r' : '-',
-			   v->prot & AS_PROT_WRITE ? 'w' : '-', v->prot & AS_PROT_EXEC ? 'x' : '-',
-			   0u, 0u, 0u, 0ul);
-		if (name) {
-			/* fs/proc/task_mmu.c pads the path to column 73 (64-bit). */
-			while (s->len - start < 72 && !s->overflow)
-				seq_putc(s, ' ');
-			seq_printf(s, " %s", name);
+		if (ms->total++ >= ms->cap)
+			continue;
+		*m = (struct map_area){ .start = v->start, .end = v->end, .prot = v->prot,
+					.shared = v->shared };
+		if (f) {
+			m->off = vma_pgoff(v) << PAGE_SHIFT;
+			m->inode = f->inode;
+			m->ino = f->inode->ino;
+			m->dev = f->inode->sb ? f->inode->sb->dev : 0;
 		}
-		seq_putc(s, '\n');
+		m->name = v->kind == VMA_HEAP ? "[heap]" : v->kind == VMA_STACK ? "[stack]" :
+			  v->kind == VMA_ANON ? vdso_vma_name_locked(as, v->start) : NULL;
 	}
+	ms->n = ms->total < ms->cap ? ms->total : ms->cap;
 	spin_unlock_irqrestore(&as->lock, fl);
 	return 0;
 }
 
+/* fs/proc/task_mmu.c's layout: the name from column 74 (64-bit addresses). */
 int procfs_show_maps(struct seqbuf *s, const struct gen_ctx *c)
 {
 	struct proc *p = proc_view_get(c->pid);
+	struct map_snap ms = { .cap = 16 };
+	const void *exe;
+	char *exe_path = NULL;
+	long exe_len = 0;
 
 	if (!p)
 		return -ESRCH;
-	/* Reserve first: the text is built under the address space's lock,
-	 * where growing the buffer should not have to allocate. */
-	seq_write(s, "", 0);
-	proc_view_with_as(p, maps_fn, s);
+	/* The areas are counted under the lock; a bigger array and again if
+	 * they were more than it held (the process may map meanwhile). */
+	for (;;) {
+		ms.a = kmalloc(ms.cap * sizeof(*ms.a));
+		if (!ms.a) {
+			proc_view_put(p);
+			return -ENOMEM;
+		}
+		ms.n = ms.total = 0;
+		proc_view_with_as(p, maps_fn, &ms);
+		if (ms.total <= ms.cap)
+			break;
+		kfree(ms.a);
+		ms.cap = ms.total + 8;
+	}
+	exe = proc_view_exe_inode(p);
+	if (exe && (exe_path = kmalloc(PATH_MAX)))
+		exe_len = proc_view_exe(p, exe_path, PATH_MAX - 1);
 	proc_view_put(p);
+	for (unsigned i = 0; i < ms.n; i++) {
+		const struct map_area *m = &ms.a[i];
+		size_t start = s->len;
+		const char *name = m->name;
+
+		seq_printf(s, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %llu", (unsigned long)m->start,
+			   (unsigned long)m->end, m->prot & AS_PROT_READ ? 'r' : '-',
+			   m->prot & AS_PROT_WRITE ? 'w' : '-', m->prot & AS_PROT_EXEC ? 'x' : '-',
+			   m->shared ? 's' : 'p', (unsigned long long)m->off,
+			   (m->dev >> 8) & 0xfffu, (m->dev & 0xffu) | ((m->dev >> 12) & 0xfff00u),
+			   (unsigned long long)m->ino);
+		if (m->inode && m->inode == exe && exe_len > 0) {
+			exe_path[exe_len] = '\0';
+			name = exe_path;
+		}
+		if (name) {
+			while (s->len - start < 73 && !s->overflow)
+				seq_putc(s, ' ');
+			seq_printf(s, "%s", name);
+		}
+		seq_putc(s, '\n');
+	}
+	kfree(exe_path);
+	kfree(ms.a);
 	return 0;
 }
 

@@ -221,42 +221,25 @@ int procfs_show_uptime(struct seqbuf *s, const struct gen_ctx *c)
 }
 
 /*
- * Load averages in Linux's fixed point (FSHIFT 11), updated lazily: a read
- * applies one 5-second step per period passed since the last, with the
- * runnable count of now (Linux samples every 5 s; nothing here ticks).
+ * The load averages are sysinfo's (kernel/proc/loadavg.c samples them every
+ * 5 s), so uptime (sysinfo) and top (this file) agree. Linux prints them
+ * with two decimals from FSHIFT 11 fixed point, rounding as LOAD_INT/LOAD_FRAC.
  */
 #define FSHIFT 11
-#define FIXED_1 (1 << FSHIFT)
-static const uint64_t load_exp[3] = { 1884, 2014, 2037 };	/* 1, 5, 15 minutes */
-static uint64_t load[3];					/* L:load_lock */
-static uint64_t load_at;					/* L:load_lock */
-static struct spinlock load_lock = SPINLOCK_INIT("loadavg");
+#define FIXED_1 (1ul << FSHIFT)
 
 int procfs_show_loadavg(struct seqbuf *s, const struct gen_ctx *c)
 {
 	int total, runnable, last;
-	uint64_t now = clock_now_ns(), l[3];
-	const uint64_t period = 5000000000ull;
+	unsigned long l[3];
 
 	(void)c;
 	proc_view_counts(&total, &runnable, &last);
-	irqflags_t fl = spin_lock_irqsave(&load_lock);
-
-	for (unsigned steps = 0; load_at + period <= now && steps < 1000; steps++) {
-		for (int i = 0; i < 3; i++)
-			load[i] = (load[i] * load_exp[i] +
-				   (uint64_t)runnable * FIXED_1 * (FIXED_1 - load_exp[i])) >> FSHIFT;
-		load_at += period;
-	}
-	if (load_at + period <= now)
-		load_at = now - now % period;
-	memcpy(l, load, sizeof(l));
-	spin_unlock_irqrestore(&load_lock, fl);
+	proc_loadavg(l, FSHIFT);
 	for (int i = 0; i < 3; i++) {
-		uint64_t v = l[i] + FIXED_1 / 200;
+		unsigned long v = l[i] + FIXED_1 / 200;
 
-		seq_printf(s, "%llu.%02llu ", (unsigned long long)(v >> FSHIFT),
-			   (unsigned long long)(((v & (FIXED_1 - 1)) * 100) >> FSHIFT));
+		seq_printf(s, "%lu.%02lu ", v >> FSHIFT, ((v & (FIXED_1 - 1)) * 100) >> FSHIFT);
 	}
 	seq_printf(s, "%d/%d %d\n", runnable, total, last);
 	return 0;

@@ -2,7 +2,7 @@
 /*
  * sysfs: the part of /sys that user programs read. The harts
  * (/sys/devices/system/cpu/{online,possible,present}: glibc's
- * sysconf(_SC_NPROCESSORS_ONLN) reads online) and the block devices
+ * sysconf(_SC_NPROCESSORS_ONLN) reads online; cpu<N>/online) and the block devices
  * (/sys/block/<dev>/{size,stat}). Built on genfs (kernel/fs/proc/genfs.h).
  */
 #include "kernel/fs/sysfs/sysfs.h"
@@ -11,6 +11,7 @@
 #include "kernel/block/blkdev.h"
 #include "kernel/fs/proc/genfs.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 
 /* "0" or "0-3": the cpulist format of Documentation/ABI (hart indices). */
@@ -33,6 +34,27 @@ static int show_kernel_max(struct seqbuf *s, const struct gen_ctx *c)
 {
 	(void)c;
 	seq_printf(s, "%d\n", MAX_HARTS - 1);
+	return 0;
+}
+
+/* cpu<N>/: one per hart (busybox `nproc --all` counts them). */
+static int next_cpu(const struct gen_ctx *c, int after)
+{
+	(void)c;
+	return after + 1 < (int)hart_count() ? after + 1 : -1;
+}
+
+static int cpu_name(int id, char *buf, size_t n)
+{
+	if (id < 0 || id >= (int)hart_count())
+		return -ENOENT;
+	fmt_snprintf(buf, n, "cpu%d", id);
+	return 0;
+}
+
+static int show_cpu_online(struct seqbuf *s, const struct gen_ctx *c)
+{
+	seq_printf(s, "%d\n", c->id >= 0 && c->id < (int)hart_count());
 	return 0;
 }
 
@@ -93,6 +115,7 @@ static int show_stat(struct seqbuf *s, const struct gen_ctx *c)
 
 enum {
 	S_ROOT, S_DEVICES, S_SYSTEM, S_CPU, S_ONLINE, S_POSSIBLE, S_PRESENT, S_KERNEL_MAX,
+	S_CPUN, S_CPUN_ONLINE,
 	S_BLOCK, S_DEV, S_SIZE, S_STAT, S_COUNT
 };
 
@@ -109,6 +132,9 @@ static const struct gen_node sys_nodes[S_COUNT] = {
 	[S_POSSIBLE] = FILE_("possible", S_CPU, show_online),
 	[S_PRESENT] = FILE_("present", S_CPU, show_online),
 	[S_KERNEL_MAX] = FILE_("kernel_max", S_CPU, show_kernel_max),
+	[S_CPUN] = { .parent = S_CPU, .mode = S_IFDIR | 0755, .dyn = GEN_DYN_ID,
+		     .next = next_cpu, .name_of = cpu_name },
+	[S_CPUN_ONLINE] = FILE_("online", S_CPUN, show_cpu_online),
 	[S_BLOCK] = DIR_("block", S_ROOT),
 	[S_DEV] = { .parent = S_BLOCK, .mode = S_IFDIR | 0755, .dyn = GEN_DYN_ID,
 		    .next = next_blk, .name_of = blk_name },
