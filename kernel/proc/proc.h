@@ -106,7 +106,7 @@ struct file;
 
 /* A snapshot of the scalar state of a process. */
 struct proc_info {
-	int pid, ppid, pgid, sid;
+	int pid, tgid, ppid, pgid, sid; /* pid: the thread's id (tid) */
 	char state;                     /* 'R' running or runnable, 'S' blocked, 'Z' zombie */
 	char name[16];                  /* comm */
 	unsigned hart;                  /* the hart its task is homed on */

@@ -321,7 +321,9 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	pi->umask = __atomic_load_n(&p->umask, __ATOMIC_RELAXED);
 	fl = spin_lock_irqsave(&proc_lock);
 	pi->nr_threads = p->tg ? p->tg->nr_live : 1;
-	pi->ppid = p->parent ? p->parent->pid : 0;
+	/* A thread's parent is its group's (tg->leader: L). */
+	pi->ppid = proc_leader(p)->parent ? proc_leader(p)->parent->pid : 0;
+	pi->tgid = p->tgid;
 	pi->pgid = p->pgid;
 	pi->sid = p->sid;
 	pi->state = p->state == PROC_ZOMBIE ? 'Z' : (p->jobctl & JOBCTL_STOPPED) ? 'T' : 'S';

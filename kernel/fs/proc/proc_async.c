@@ -62,7 +62,7 @@ static void show_chain(struct seqbuf *s, task_id_t id, const char *indent)
 
 int procfs_show_future(struct seqbuf *s, const struct gen_ctx *c)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct proc_info pi;
 	struct task_stats st;
 

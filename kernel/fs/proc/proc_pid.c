@@ -22,7 +22,7 @@
 /* The owner of /proc/<pid>/...: the process's effective ids (as Linux). */
 void procfs_owner(const struct gen_ctx *c, uint32_t *uid, uint32_t *gid)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct proc_info pi;
 
 	if (!p)
@@ -31,6 +31,12 @@ void procfs_owner(const struct gen_ctx *c, uint32_t *uid, uint32_t *gid)
 	proc_view_put(p);
 	*uid = pi.uid[1];
 	*gid = pi.gid[1];
+}
+
+/* The process a file under c describes: the thread under task/<tid>/. */
+int procfs_ctx_pid(const struct gen_ctx *c)
+{
+	return c->tid ? c->tid : c->pid;
 }
 
 /* ---- enumeration ---------------------------------------------------------------- */
@@ -48,7 +54,7 @@ int procfs_next_tid(const struct gen_ctx *c, int after)
 
 int procfs_next_fd(const struct gen_ctx *c, int after)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct file *f = NULL;
 	bool cloexec;
 	int fd;
@@ -126,7 +132,7 @@ static uint64_t ticks(uint64_t ns)
 
 int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct proc_info pi;
 	struct mem_figures m;
 
@@ -171,7 +177,7 @@ int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 
 int procfs_show_statm(struct seqbuf *s, const struct gen_ctx *c)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct mem_figures m;
 
 	if (!p)
@@ -206,7 +212,7 @@ static void show_kb(struct seqbuf *s, const char *name, uint64_t bytes)
 
 int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct proc_info pi;
 	struct mem_figures m;
 	unsigned nharts = exec_hart_count();
@@ -219,13 +225,13 @@ int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c)
 	/* fs/proc/array.c proc_pid_status, in its order. */
 	seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		      "PPid:\t%d\nTracerPid:\t0\n",
-		   pi.name, pi.umask, state_name(pi.state), pi.pid, pi.pid, pi.ppid);
+		   pi.name, pi.umask, state_name(pi.state), pi.tgid, pi.pid, pi.ppid);
 	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", pi.uid[0],
 		   pi.uid[1], pi.uid[2], pi.uid[3], pi.gid[0], pi.gid[1], pi.gid[2], pi.gid[3],
 		   m.has_as ? 64 : 0);
 	for (uint32_t i = 0; i < pi.ngroups; i++)
 		seq_printf(s, "%u ", pi.groups[i]);
-	seq_printf(s, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", pi.pid, pi.pid,
+	seq_printf(s, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", pi.tgid, pi.pid,
 		   pi.pgid, pi.sid);
 	if (m.has_as) {
 		show_kb(s, "VmPeak", m.vsize);
@@ -269,7 +275,7 @@ int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c)
 
 static int show_args(struct seqbuf *s, const struct gen_ctx *c, bool env)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	char *buf = kmalloc(PAGE_SIZE);
 	size_t off = 0;
 	long n;
@@ -300,7 +306,7 @@ int procfs_show_environ(struct seqbuf *s, const struct gen_ctx *c)
 
 int procfs_show_comm(struct seqbuf *s, const struct gen_ctx *c)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct proc_info pi;
 
 	if (!p)
@@ -364,7 +370,7 @@ static int maps_fn(struct as *as, void *arg)
 /* fs/proc/task_mmu.c's layout: the name from column 74 (64-bit addresses). */
 int procfs_show_maps(struct seqbuf *s, const struct gen_ctx *c)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct map_snap ms = { .cap = 16 };
 	const void *exe;
 	char *exe_path = NULL;
@@ -462,7 +468,7 @@ long procfs_link_self_mounts(const struct gen_ctx *c, char *buf, size_t n)
 
 long procfs_link_exe(const struct gen_ctx *c, char *buf, size_t n)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	long r;
 
 	if (!p)
@@ -490,7 +496,7 @@ static long dir_link(struct inode *dir, char *buf, size_t n)
 
 long procfs_link_cwd(const struct gen_ctx *c, char *buf, size_t n)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct inode *cwd;
 
 	if (!p)
@@ -502,7 +508,7 @@ long procfs_link_cwd(const struct gen_ctx *c, char *buf, size_t n)
 
 long procfs_link_root(const struct gen_ctx *c, char *buf, size_t n)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 
 	if (!p)
 		return -ENOENT;
@@ -513,7 +519,7 @@ long procfs_link_root(const struct gen_ctx *c, char *buf, size_t n)
 /* The file at fd of the process in c, counted, or NULL. */
 static struct file *ctx_file(const struct gen_ctx *c, bool *cloexec)
 {
-	struct proc *p = proc_view_get(c->pid);
+	struct proc *p = proc_view_get(procfs_ctx_pid(c));
 	struct file *f = NULL;
 
 	if (!p)

@@ -10,6 +10,8 @@
 #define NS_PER_TICK (1000000000ull / PROC_HZ)
 
 /* proc_pid.c: /proc/<pid>/... */
+/* The pid whose files c names: the tid under task/<tid>/, else the pid. */
+int procfs_ctx_pid(const struct gen_ctx *c);
 void procfs_owner(const struct gen_ctx *c, uint32_t *uid, uint32_t *gid);
 int procfs_next_pid(const struct gen_ctx *c, int after);
 int procfs_next_tid(const struct gen_ctx *c, int after);
