@@ -3,6 +3,7 @@
 the memory the kernel reports."""
 import os
 import re
+import time
 
 from conftest import ROOT, PROMPT
 
@@ -85,3 +86,52 @@ def test_asynctop_shows_harts_processes_and_their_futures(boot):
     idle = [float(x) for x in re.findall(r"^ +[01] +\d+ +\d+ +\d+ +\d+ +([\d.]+)", out, re.M)[2:]]
     assert len(idle) == 2 and max(idle) > 50, out
     run(k, f"kill {sleeper}")
+
+
+def future_of(k, pid):
+    return dict(re.findall(r"^(\w+):\t(.*)$", run(k, f"cat /proc/{pid}/future"), re.M))
+
+
+def test_future_and_async_show_each_task_and_hart(boot):
+    k = shell(boot, cpus=2)
+    run(k, "sleep 100 &")
+    sleeper = int(re.search(r"(\d+)", run(k, "echo $!")).group(1))
+    run(k, "sleep 100 | cat &")
+    reader = int(re.search(r"(\d+)", run(k, "echo $!")).group(1))
+    run(k, "(while :; do :; done) &")
+    spinner = int(re.search(r"(\d+)", run(k, "echo $!")).group(1))
+    run(k, "(while :; do sleep 0.1; done) &")
+    waker = int(re.search(r"(\d+)", run(k, "echo $!")).group(1))
+    time.sleep(1)
+    f = future_of(k, sleeper)
+    # The outermost future (the userloop, awaiting a syscall) and the one it is blocked on.
+    assert f["outermost"] == "userloop[AWAIT_SYSCALL]", f
+    assert f["blocked_on"] == "sleep[SLEEP_WAITING]", f
+    assert f["state"] == "idle" and int(f["hart"]) in (0, 1) and int(f["polls"]) >= 1, f
+    r = future_of(k, reader)
+    assert r["outermost"] == "userloop[AWAIT_SYSCALL]", r
+    assert r["chain"].startswith("userloop[AWAIT_SYSCALL] -> stream_read["), r
+    assert r["blocked_on"] == r["chain"].split(" -> ")[-1] != r["outermost"], r
+    # The waker's shell is woken by each sleep's exit: wakes and polls go up.
+    w1 = future_of(k, waker)
+    time.sleep(1)
+    w2 = future_of(k, waker)
+    assert int(w2["wakes"]) >= int(w1["wakes"]) + 3, (w1, w2)
+    assert int(w2["polls"]) >= int(w1["polls"]) + 3, (w1, w2)
+    # The spinner never blocks: preemption makes it wake itself.
+    s1 = future_of(k, spinner)
+    time.sleep(0.5)
+    s2 = future_of(k, spinner)
+    assert int(s2["self_wakes"]) > int(s1["self_wakes"]), (s1, s2)
+    assert s2["blocked_on"] in ("-", "(running)"), s2
+    # /proc/async: a line per hart, the histogram per hart, and each task as its future says.
+    a = run(k, "cat /proc/async")
+    harts = re.findall(r"^ +(\d) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", a, re.M)
+    assert [h[0] for h in harts] == ["0", "1"], a
+    assert sum(int(h[3]) for h in harts) > 0, a
+    assert re.search(r"^hart 0:( (>=)?\d+:\d+)+$", a, re.M) or re.search(r"^hart 1:( (>=)?\d+:\d+)+$", a, re.M), a
+    gen, slot = f["task"].split(":")
+    assert re.search(rf"^  task {gen}:{slot} userloop hart {f['hart']} idle polls \d+ wakes \d+ "
+                     rf"self \d+: userloop\[AWAIT_SYSCALL\] -> sys_sleep -> sleep\[SLEEP_WAITING\]$",
+                     a, re.M), a
+    run(k, f"kill {spinner} {waker} {sleeper}")

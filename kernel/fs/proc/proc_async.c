@@ -40,22 +40,34 @@ static void chain_fn(struct future *f, void *arg)
 	ch->more = f != NULL;
 }
 
+static void put_future(struct seqbuf *s, const struct chain *ch, unsigned i)
+{
+	seq_printf(s, "%s%s%s%s", ch->name[i], ch->state[i] ? "[" : "",
+		   ch->state[i] ? ch->state[i] : "", ch->state[i] ? "]" : "");
+}
+
+/* The chain of task id, or why there is none: 0, -EBUSY (moving), else gone. */
+static int get_chain(task_id_t id, struct chain *ch)
+{
+	int r = task_inspect(id, chain_fn, ch);
+
+	if (!r && ch->n == 0)
+		r = -ESRCH;
+	return r;
+}
+
 static void show_chain(struct seqbuf *s, task_id_t id, const char *indent)
 {
 	struct chain ch;
-	int r = task_inspect(id, chain_fn, &ch);
+	int r = get_chain(id, &ch);
 
-	if (r == -EBUSY) {
-		seq_printf(s, "%s(running)\n", indent);
-		return;
-	}
 	if (r) {
-		seq_printf(s, "%s(finished)\n", indent);
+		seq_printf(s, "%s%s\n", indent, r == -EBUSY ? "(running)" : "(finished)");
 		return;
 	}
 	for (unsigned i = 0; i < ch.n; i++) {
-		seq_printf(s, "%s%s%s%s%s", i ? " -> " : indent, ch.name[i], ch.state[i] ? "[" : "",
-			   ch.state[i] ? ch.state[i] : "", ch.state[i] ? "]" : "");
+		seq_printf(s, "%s", i ? " -> " : indent);
+		put_future(s, &ch, i);
 	}
 	seq_printf(s, "%s\n", ch.more ? " -> ..." : "");
 }
@@ -84,6 +96,29 @@ int procfs_show_future(struct seqbuf *s, const struct gen_ctx *c)
 		   task_state_name(st.state), st.home, st.polls, st.wakes, st.self_wakes,
 		   st.timed_polls, (unsigned long long)st.wake_to_poll_ns,
 		   (unsigned long long)st.poll_ns);
+	/* The outermost future, the innermost one it awaits (the one a wake
+	 * must come to: "-" when it awaits nothing), then the whole chain. */
+	struct chain ch;
+	int r = get_chain(pi.task, &ch);
+
+	seq_printf(s, "outermost:\t");
+	if (r) {
+		seq_printf(s, "%s\n", r == -EBUSY ? "(running)" : "(finished)");
+	} else {
+		put_future(s, &ch, 0);
+		seq_putc(s, '\n');
+	}
+	seq_printf(s, "blocked_on:\t");
+	if (r) {
+		seq_printf(s, "%s\n", r == -EBUSY ? "(running)" : "-");
+	} else if (ch.more) {
+		seq_printf(s, "...\n"); /* deeper than CHAIN_MAX */
+	} else if (ch.n < 2) {
+		seq_printf(s, "-\n");
+	} else {
+		put_future(s, &ch, ch.n - 1);
+		seq_putc(s, '\n');
+	}
 	show_chain(s, pi.task, "chain:\t");
 	return 0;
 }
