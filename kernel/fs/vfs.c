@@ -310,7 +310,23 @@ void file_put(struct file *f)
 	if (holds_write_access(f))
 		inode_put_write_access(f->inode);
 	inode_put(f->inode);
+	if (f->name) {
+		inode_put(f->name->base);
+		kfree(f->name);
+	}
 	kfree(f);
+}
+
+void file_set_name(struct file *f, struct inode *base, const char *path)
+{
+	size_t len = strlen(path);
+	struct file_name *fn = f->name ? NULL : kmalloc(sizeof(*fn) + len + 1);
+
+	if (!fn)
+		return; /* unnamed: /proc shows its inode instead */
+	fn->base = path[0] == '/' ? NULL : inode_get(base);
+	memcpy(fn->path, path, len + 1);
+	f->name = fn;
 }
 
 bool file_readable(const struct file *f)

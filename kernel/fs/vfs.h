@@ -390,7 +390,20 @@ struct file {
 	struct epitem *ep_items;		/* epoll's global lock: the epoll items
 						 * watching this open file, or NULL; the
 						 * last file_put removes them */
+	struct file_name *name;			/* I: how it was opened, or NULL */
 };
+
+/*
+ * The path a regular file was opened by, for /proc/<pid>/fd and maps (no
+ * dentry cache names open files): the directory a relative path started
+ * from (counted; NULL for an absolute one) and the path as given. openat
+ * sets it (file_set_name); the last file_put frees it.
+ */
+struct file_name {
+	struct inode *base;
+	char path[];
+};
+void file_set_name(struct file *f, struct inode *base, const char *path);
 
 /* A new file on ino (takes a reference to ino), calling fops->open. */
 int file_open_inode(struct inode *ino, unsigned flags, struct file **out);

@@ -146,6 +146,8 @@ void proc_view_info(struct proc *p, struct proc_info *pi);
 int proc_view_with_as(struct proc *p, int (*fn)(struct as *as, void *arg), void *arg);
 /* /proc/<pid>/exe: the executable's path into buf; its length, or -ENOENT. */
 long proc_view_exe(struct proc *p, char *buf, size_t n);
+/* Drop "." and "x/.." components of an absolute path, in place (lexically). */
+void proc_path_normalize(char *path);
 /* The executable's inode as an identity to compare (never to dereference), or NULL. */
 const void *proc_view_exe_inode(struct proc *p);
 /* Bytes [off, off + n) of p's argument (env false) or environment strings,

@@ -80,8 +80,7 @@ static size_t vec_bytes(const char *const *v)
 	return n;
 }
 
-/* Drop "." and "x/.." components of an absolute path, in place. */
-static void normalize(char *path)
+void proc_path_normalize(char *path)
 {
 	char *out = path, *in = path;
 
@@ -194,7 +193,7 @@ int proc_image_create(struct proc *p, const char *path, const char *execfn,
 		kfree(exe);
 		return err;
 	}
-	normalize(exe);
+	proc_path_normalize(exe);
 	im = kmalloc(sizeof(*im) + strlen(exe) + 1);
 	if (!im) {
 		kfree(exe);

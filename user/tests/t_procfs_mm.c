@@ -3,7 +3,8 @@
  * usertests: what /proc shows of a process's memory, against what the process
  * knows: maps names its executable (path, inode, offsets), a mapped file
  * (offset, inode) and the vDSO's two areas; stat's minflt counts the pages
- * it touches, and a child's faults reach cminflt once it is reaped.
+ * it touches, and a child's faults reach cminflt once it is reaped; fd/ links name
+ * open files by the path they were opened by, following a rename in the directory.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -170,4 +171,65 @@ UT_CASE(procfs_stat_counts_page_faults, 0, 20)
 	EXPECT(cmin1 - cmin0 >= (unsigned long)pages);
 	EXPECT(getrusage(RUSAGE_CHILDREN, &ru) == 0 && (unsigned long)ru.ru_minflt >= cmin1 - cmin0);
 	munmap(p, pages * 4096);
+}
+
+static bool fd_link_is(int fd, const char *want)
+{
+	char path[64], got[512];
+	ssize_t l;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	l = readlink(path, got, sizeof(got) - 1);
+	if (l < 0)
+		return false;
+	got[l] = '\0';
+	if (strcmp(got, want))
+		ut_diag("fd %d -> %s, want %s", fd, got, want);
+	return !strcmp(got, want);
+}
+
+static unsigned fd_link_perm(int fd)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return lstat(path, &st) ? 0 : st.st_mode & 0777;
+}
+
+UT_CASE(procfs_fd_links_name_open_files, 0, 10)
+{
+	int dir, a, b, c;
+
+	mkdir("/tmp/ut_fdn", 0700);
+	dir = open("/tmp/ut_fdn", O_RDONLY | O_DIRECTORY);
+	ASSERT(dir >= 0);
+	/* Absolute, relative to a directory fd, and with "." and ".." in the path. */
+	a = open("/tmp/ut_fdn/a", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	b = openat(dir, "./b", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	c = open("/tmp/ut_fdn/../ut_fdn/a", O_RDONLY);
+	ASSERT(a >= 0 && b >= 0 && c >= 0);
+	EXPECT(fd_link_is(a, "/tmp/ut_fdn/a") && fd_link_is(b, "/tmp/ut_fdn/b"));
+	EXPECT(fd_link_is(c, "/tmp/ut_fdn/a"));
+	/* The link's permissions are the access mode (Linux's lrwx, l-wx, lr-x). */
+	EXPECT(fd_link_perm(a) == 0700 && fd_link_perm(b) == 0300 && fd_link_perm(c) == 0500);
+	/* Renamed in its directory: the new name; unlinked: " (deleted)". */
+	ASSERT(rename("/tmp/ut_fdn/a", "/tmp/ut_fdn/renamed") == 0);
+	EXPECT(fd_link_is(a, "/tmp/ut_fdn/renamed") && fd_link_is(c, "/tmp/ut_fdn/renamed"));
+	ASSERT(unlink("/tmp/ut_fdn/b") == 0);
+	EXPECT(fd_link_is(b, "/tmp/ut_fdn/b (deleted)"));
+	/* A mapping of the renamed file is named the same way in maps. */
+	ASSERT(ftruncate(a, 4096) == 0);
+	char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, a, 0);
+	struct map_line m;
+
+	ASSERT(p != MAP_FAILED);
+	EXPECT(map_of((unsigned long)p, &m) && !strcmp(m.name, "/tmp/ut_fdn/renamed"));
+	munmap(p, 4096);
+	close(a);
+	close(b);
+	close(c);
+	unlink("/tmp/ut_fdn/renamed");
+	close(dir);
+	rmdir("/tmp/ut_fdn");
 }

@@ -71,6 +71,8 @@ static struct inode *gen_make(const struct gen_fs *fs, unsigned node, const stru
 	gi->vfs.nlink = S_ISDIR(n->mode) ? 2 : 1;
 	if (c->pid && fs->owner)
 		fs->owner(c, &gi->vfs.uid, &gi->vfs.gid);
+	if (n->perm_of)
+		gi->vfs.mode = (n->mode & S_IFMT) | (n->perm_of(c) & 07777);
 	gi->vfs.priv = gi;
 	gi->mroot = mroot ? inode_get(mroot) : &gi->vfs;
 	return &gi->vfs;

@@ -82,7 +82,7 @@ static const struct gen_node proc_nodes[N_COUNT] = {
 	[N_P_FUTURE] = FILE_("future", N_PID, procfs_show_future),
 	[N_P_FD] = { .name = "fd", .parent = N_PID, .mode = S_IFDIR | 0500 },
 	[N_P_FD_N] = { .parent = N_P_FD, .mode = S_IFLNK | 0700, .dyn = GEN_DYN_ID,
-		       .next = procfs_next_fd, .link = procfs_link_fd },
+		       .next = procfs_next_fd, .link = procfs_link_fd, .perm_of = procfs_fd_perm },
 	[N_P_FDINFO] = { .name = "fdinfo", .parent = N_PID, .mode = S_IFDIR | 0500 },
 	[N_P_FDINFO_N] = { .parent = N_P_FDINFO, .mode = S_IFREG | 0444, .dyn = GEN_DYN_ID,
 			   .next = procfs_next_fd, .show = procfs_show_fdinfo },

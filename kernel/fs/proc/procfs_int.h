@@ -22,11 +22,16 @@ int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_cmdline(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_environ(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_comm(struct seqbuf *s, const struct gen_ctx *c);
+/* An open regular file's path (PATH_MAX bytes at buf): its length or -errno. */
+struct file;
+long procfs_file_path(struct file *f, char *buf);
 int procfs_show_maps(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_fdinfo(struct seqbuf *s, const struct gen_ctx *c);
 long procfs_link_exe(const struct gen_ctx *c, char *buf, size_t n);
 long procfs_link_cwd(const struct gen_ctx *c, char *buf, size_t n);
 long procfs_link_root(const struct gen_ctx *c, char *buf, size_t n);
+/* fd/<n>'s permissions: r-x for reading, -wx for writing (Linux's). */
+uint16_t procfs_fd_perm(const struct gen_ctx *c);
 long procfs_link_fd(const struct gen_ctx *c, char *buf, size_t n);
 long procfs_link_self_mounts(const struct gen_ctx *c, char *buf, size_t n);
 long procfs_link_self(const struct gen_ctx *c, char *buf, size_t n);
