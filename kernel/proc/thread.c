@@ -102,6 +102,8 @@ int thread_clone(struct proc *p, unsigned long flags, uintptr_t newsp, uintptr_t
 	c->sig_blocked = p->sig_blocked;
 	c->sig_ignored = p->sig_ignored;
 	c->jobctl = p->jobctl & (JOBCTL_NOCLDSTOP | JOBCTL_NOCLDWAIT | JOBCTL_NOCTTY);
+	if (proc_rlimit_cur(c, RLIMIT_CPU) != RLIM_INFINITY)
+		c->jobctl |= JOBCTL_TIMERS; /* the CPU limit is checked per thread */
 	memcpy(c->name, p->name, sizeof(c->name));
 	uloop_init(c);
 
