@@ -86,6 +86,7 @@ int thread_clone(struct proc *p, unsigned long flags, uintptr_t newsp, uintptr_t
 	c->as = as_get(p->as);
 	c->files = p->files;
 	c->cwd = p->cwd ? inode_get(p->cwd) : NULL;
+	c->root = p->root ? inode_get(p->root) : NULL;
 	c->umask = p->umask;
 	c->image = proc_image_get(p->image);
 	cred_put(c->cred);
@@ -136,6 +137,7 @@ int thread_clone(struct proc *p, unsigned long flags, uintptr_t newsp, uintptr_t
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (c->cwd)
 			inode_put(c->cwd);
+		inode_put(c->root);
 		as_put(c->as);
 		proc_put(c);
 		return err;
@@ -146,6 +148,7 @@ out_put:
 	c->files = NULL;
 	if (c->cwd)
 		inode_put(c->cwd);
+	inode_put(c->root);
 	as_put(c->as);
 	proc_put(c);
 	return err;
@@ -539,6 +542,12 @@ static void fs_sync_one(struct proc *q, struct proc *from)
 	if (q == from || (q->tflags & TF_EXITED))
 		return;
 	q->umask = from->umask;
+	if (q->root != from->root) {
+		old = proc_view_swap(q, (void **)&q->root,
+				     from->root ? inode_get(from->root) : NULL);
+		if (old)
+			inode_put(old);
+	}
 	if (q->cwd == from->cwd)
 		return;
 	old = proc_view_swap(q, (void **)&q->cwd, from->cwd ? inode_get(from->cwd) : NULL);
