@@ -440,6 +440,15 @@ struct inode *proc_view_cwd(struct proc *p)
 	return ino;
 }
 
+struct inode *proc_view_root(struct proc *p)
+{
+	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
+	struct inode *ino = inode_get(p->root ? p->root : vfs_root);
+
+	spin_unlock_irqrestore(proc_view_lock(p), fl);
+	return ino;
+}
+
 int proc_view_next_fd(struct proc *p, int from, struct file **f, bool *cloexec)
 {
 	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
