@@ -3,7 +3,7 @@
  * usertests: /proc/<pid>/task/<tid>/ of a process with a second thread: task/
  * lists both, and each tid's stat, status and comm describe that thread (its
  * tid, its state, the group's id and parent), while /proc/<pid>/ stays the
- * leader's; thread-self names the calling thread.
+ * leader's; /proc/<tid> is that thread, unlisted; thread-self names the calling thread.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -106,6 +106,21 @@ UT_CASE(procfs_task_dirs_describe_each_thread, 0, 20)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, pid);
 	ASSERT(read_file(path, buf, sizeof(buf)) > 0);
 	EXPECT(atoi(buf) == pid);
+
+	/* /proc/<tid> is not listed, but is there, and is that thread. */
+	bool listed = false;
+
+	d = opendir("/proc");
+	ASSERT(d != NULL);
+	while ((e = readdir(d)))
+		listed |= atoi(e->d_name) == tid;
+	closedir(d);
+	EXPECT(!listed);
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	ASSERT(read_file(path, buf, sizeof(buf)) > 0);
+	EXPECT(status_field(buf, "Pid") == tid && status_field(buf, "Tgid") == pid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tid, pid);
+	EXPECT(read_file(path, buf, sizeof(buf)) > 0 && atoi(buf) == pid);
 
 	/* thread-self is the caller: pid/task/pid. */
 	char link[64], want[64];

@@ -159,6 +159,8 @@ static void dyn_name(const struct gen_node *n, int id, char *buf, size_t sz)
 /* Does dynamic entry n exist with this id under c? */
 static bool dyn_exists(const struct gen_node *n, const struct gen_ctx *c, int id)
 {
+	if (id >= 0 && n->exists)
+		return n->exists(c, id);
 	return id >= 0 && n->next && n->next(c, id - 1) == id;
 }
 

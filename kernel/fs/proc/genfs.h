@@ -67,6 +67,9 @@ struct gen_node {
 	long (*link)(const struct gen_ctx *c, char *buf, size_t n);
 	/* Dynamic entries: the next id above after (-1 starts), or -1. */
 	int (*next)(const struct gen_ctx *c, int after);
+	/* Dynamic entries that can be looked up without being listed (a
+	 * thread's /proc/<tid>), or NULL: those next lists. */
+	bool (*exists)(const struct gen_ctx *c, int id);
 	/* The permission bits of this entry when they depend on it (an fd
 	 * link: its access mode), or NULL: mode's. */
 	uint16_t (*perm_of)(const struct gen_ctx *c);

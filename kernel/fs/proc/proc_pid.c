@@ -47,9 +47,23 @@ int procfs_next_pid(const struct gen_ctx *c, int after)
 	return proc_view_next_pid(after);
 }
 
+bool procfs_pid_exists(const struct gen_ctx *c, int id)
+{
+	struct proc *p = proc_view_get(id);
+
+	(void)c;
+	proc_view_put(p);
+	return p != NULL;
+}
+
+/* task/ of /proc/<tid> too lists the whole group. */
 int procfs_next_tid(const struct gen_ctx *c, int after)
 {
-	return proc_view_next_tid(c->pid, after);
+	struct proc *p = proc_view_get(c->pid);
+	int tgid = p ? proc_tgid(p) : c->pid;
+
+	proc_view_put(p);
+	return proc_view_next_tid(tgid, after);
 }
 
 int procfs_next_fd(const struct gen_ctx *c, int after)

@@ -65,7 +65,7 @@ static const struct gen_node proc_nodes[N_COUNT] = {
 			     .store = procfs_store_randomize_va_space },
 
 	[N_PID] = { .parent = N_ROOT, .mode = S_IFDIR | 0555, .dyn = GEN_DYN_PID,
-		    .next = procfs_next_pid },
+		    .next = procfs_next_pid, .exists = procfs_pid_exists },
 	[N_P_STAT] = FILE_("stat", N_PID, procfs_show_stat),
 	[N_P_STATM] = FILE_("statm", N_PID, procfs_show_statm),
 	[N_P_STATUS] = FILE_("status", N_PID, procfs_show_status),

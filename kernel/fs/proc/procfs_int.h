@@ -14,6 +14,8 @@
 int procfs_ctx_pid(const struct gen_ctx *c);
 void procfs_owner(const struct gen_ctx *c, uint32_t *uid, uint32_t *gid);
 int procfs_next_pid(const struct gen_ctx *c, int after);
+/* /proc/<id> looks up any thread, as Linux's (only group leaders are listed). */
+bool procfs_pid_exists(const struct gen_ctx *c, int id);
 int procfs_next_tid(const struct gen_ctx *c, int after);
 int procfs_next_fd(const struct gen_ctx *c, int after);
 int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c);
