@@ -51,6 +51,12 @@ def test_cpuinfo_and_sysfs_show_the_harts(boot):
     assert re.search(r"^0-2\r*$", run(k, "cat /sys/devices/system/cpu/online"), re.M)
     stat = run(k, "cat /proc/stat")
     assert len(re.findall(r"^cpu\d+ ", stat, re.M)) == 3, stat
+    # btime: the wall clock at boot, so btime + uptime is the date now.
+    out = run(k, "grep ^btime /proc/stat; cat /proc/uptime; date +%s")
+    m = re.search(r"^btime (\d+)\n(\d+)\.\d\d \S+\n(\d+)$", out, re.M)
+    assert m, out
+    btime, up, now = (int(x) for x in m.groups())
+    assert btime > 1600000000 and abs(btime + up - now) <= 2, out
 
 
 def test_meminfo_total_is_what_the_kernel_manages(boot):

@@ -19,6 +19,7 @@
 #include "kernel/random.h"
 #include "kernel/spinlock.h"
 #include "kernel/syscall/uts.h"
+#include "kernel/time/clock.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
 #include "lib/printf.h"
@@ -156,11 +157,15 @@ int procfs_show_cpustat(struct seqbuf *s, const struct gen_ctx *c)
 	seq_printf(s, "intr %llu", intr);
 	for (unsigned v = 0; v <= last_irq; v++)
 		seq_printf(s, " %llu", irq_total(v, n));
-	/* ctxt: polls (each is a switch to a task); processes: pids handed out;
-	 * btime: no wall clock yet (0). */
-	seq_printf(s, "\nctxt %llu\nbtime 0\nprocesses %d\nprocs_running %d\n"
+	/* ctxt: polls (each is a switch to a task); btime: the wall clock's time
+	 * at boot (CLOCK_REALTIME's offset from clock_now_ns); processes: pids
+	 * handed out. */
+	int64_t boot = clock_offset(0 /* CLOCK_REALTIME */);
+
+	seq_printf(s, "\nctxt %llu\nbtime %lld\nprocesses %d\nprocs_running %d\n"
 		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
-		   (unsigned long long)polls, last, runnable);
+		   (unsigned long long)polls, (long long)(boot > 0 ? boot / 1000000000 : 0), last,
+		   runnable);
 	return 0;
 }
 
