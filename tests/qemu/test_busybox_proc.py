@@ -230,3 +230,19 @@ def test_cat_proc_self_status_describes_cat(boot):
     # The same process seen by ps from outside is another one: its status says so.
     other = run(k, f"cat /proc/{sh}/status")
     assert re.search(rf"^Pid:\t{sh}$", other, re.M) and re.search(r"^Name:\tsh$", other, re.M)
+
+
+def test_stat_and_ps_show_the_controlling_terminal(boot):
+    k = shell(boot, cpus=1)
+    # cat in the foreground: its terminal is the console (5:1, Linux's encoding 1281) and
+    # the terminal's foreground group is cat's own; init has none (0, -1).
+    out = run(k, "cat /proc/self/stat")
+    f = re.search(r"^\d+ \(\w+\) R (\d+) (\d+) (\d+) (\d+) (-?\d+) ", out, re.M)
+    assert f, out
+    ppid, pgrp, sid, tty, tpgid = (int(x) for x in f.groups())
+    assert tty == 1281 and tpgid == pgrp and sid == shell_pid(k), out
+    init = run(k, "cat /proc/1/stat")
+    assert re.search(r"^1 \(init\) S 0 1 1 0 -1 ", init, re.M), init
+    rows = re.findall(r"^ *(\d+) +(\S+) +\S+$", run(k, "ps -o pid,tty,comm"), re.M)
+    ttys = {int(p): t for p, t in rows}
+    assert ttys[1] == "?" and ttys[shell_pid(k)] == "5,1", rows

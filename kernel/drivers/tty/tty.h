@@ -64,6 +64,9 @@ void tty_reset(void);
 struct proc;
 /* The console is @p's controlling terminal (for /dev/tty). */
 bool tty_console_is_ctty(struct proc *p);
+/* /proc/<pid>/stat's tpgid: the console's foreground group if it is @p's
+ * controlling terminal (-1 without one), 0 if it is not. */
+int tty_console_fg_pgrp_of(struct proc *p);
 /* Session @sid's leader exits: if the console is its terminal, the
  * foreground group gets SIGHUP and the console is free. Process context;
  * called before proc_lock is taken. */

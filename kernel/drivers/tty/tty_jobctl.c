@@ -56,6 +56,18 @@ bool tty_console_is_ctty(struct proc *p)
 	return is_ctty(session, &ids);
 }
 
+int tty_console_fg_pgrp_of(struct proc *p)
+{
+	struct proc_ids ids;
+	int session, pgrp;
+
+	if (!p)
+		return 0;
+	proc_get_ids(p, &ids);
+	snapshot(&tty_console, &session, &pgrp);
+	return is_ctty(session, &ids) ? (pgrp ? pgrp : -1) : 0;
+}
+
 int tty_check_change(struct tty *t, struct proc *p, int sig)
 {
 	struct proc_ids ids;

@@ -11,6 +11,7 @@
 #include "kernel/async/executor.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/devfs.h"
+#include "kernel/drivers/tty/tty.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/vdso.h"
@@ -154,10 +155,15 @@ int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 		return -ESRCH;
 	proc_view_info(p, &pi);
 	mem_figures(p, &m);
+	/* The controlling terminal (the console is the only one) and its
+	 * foreground group; none: 0 and -1. */
+	int fg = pi.state == 'Z' ? 0 : tty_console_fg_pgrp_of(p);
+
 	proc_view_put(p);
 	/* fs/proc/array.c do_task_stat: 52 fields. */
-	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", pi.pid, pi.name, pi.state, pi.ppid,
-		   pi.pgid, pi.sid, 0, -1, 0x400000u /* PF_RANDOMIZE-free user task: 4194304 */);
+	seq_printf(s, "%d (%s) %c %d %d %d %u %d %u ", pi.pid, pi.name, pi.state, pi.ppid,
+		   pi.pgid, pi.sid, fg ? (unsigned)DEV_CONSOLE : 0u, fg ? fg : -1,
+		   0x400000u /* PF_RANDOMIZE-free user task: 4194304 */);
 	seq_printf(s, "%u %u %u %u ", pi.min_flt, pi.cmin_flt, pi.maj_flt, pi.cmaj_flt);
 	seq_printf(s, "%llu %llu %llu %llu ", (unsigned long long)ticks(pi.utime_ns),
 		   (unsigned long long)ticks(pi.stime_ns), (unsigned long long)ticks(pi.cutime_ns),
