@@ -86,6 +86,12 @@ def test_top_once_counts_processes_memory_and_load(boot, cpus):
     memtotal = int(re.search(r"MemTotal: +(\d+) kB", meminfo).group(1))
     assert int(mem.group(1)) + int(mem.group(2)) == memtotal, (out, meminfo)
     assert re.search(r"^CPU: +\d+% usr +\d+% sys .* \d+% idle", out, re.M), out
+    # On the terminal (not batch): the same list, drawn with the console's size.
+    out = run(k, "top -n 1")
+    m = re.search(r"Load average: [\d.]+ [\d.]+ [\d.]+ (\d+)/(\d+) (\d+)", out)
+    assert m and int(m.group(2)) == 5, out
+    pids = {int(p) for p in re.findall(r"^ *(\d+) +\d+ +root ", out, re.M)}
+    assert pids == {1, sh, int(m.group(3))} | set(sleepers), out
     run(k, "kill " + " ".join(map(str, sleepers)))
 
 
