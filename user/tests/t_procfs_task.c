@@ -3,7 +3,8 @@
  * usertests: /proc/<pid>/task/<tid>/ of a process with a second thread: task/
  * lists both, and each tid's stat, status and comm describe that thread (its
  * tid, its state, the group's id and parent), while /proc/<pid>/ stays the
- * leader's; /proc/<tid> is that thread, unlisted; thread-self names the calling thread.
+ * leader's; /proc/<tid> is that thread, unlisted; thread-self names the calling thread;
+ * /proc/<pid>/stat's times are the whole group's.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ut.h"
@@ -139,6 +141,62 @@ UT_CASE(procfs_task_dirs_describe_each_thread, 0, 20)
 
 	EXPECT(n1 > 0 && n1 == n2 && !memcmp(c1, c2, (size_t)n1));
 
+	ASSERT(write(pipefd[1], "x", 1) == 1);
+	pthread_join(th, NULL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+static volatile int spin_done;
+
+static void *spinner(void *arg)
+{
+	struct timespec ts;
+	char c;
+
+	(void)arg;
+	thread_tid = (pid_t)syscall(SYS_gettid);
+	do /* 300 ms of CPU time of its own */
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	while (ts.tv_sec == 0 && ts.tv_nsec < 300000000);
+	spin_done = 1;
+	(void)!read(pipefd[0], &c, 1);
+	return NULL;
+}
+
+/* utime + stime of a stat file, in ticks. */
+static long cpu_ticks(const char *path)
+{
+	char buf[1024], *p;
+	unsigned long u, s;
+
+	if (read_file(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
+		return -1;
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &u, &s) != 2)
+		return -1;
+	return (long)(u + s);
+}
+
+UT_CASE(procfs_stat_times_are_the_groups, 0, 20)
+{
+	pthread_t th;
+	char path[96];
+
+	thread_tid = 0;
+	spin_done = 0;
+	ASSERT(pipe(pipefd) == 0);
+	ASSERT(pthread_create(&th, NULL, spinner, NULL) == 0);
+	for (int i = 0; i < 5000 && !spin_done; i++)
+		usleep(1000);
+	ASSERT(spin_done);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)thread_tid);
+	long thread = cpu_ticks(path);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", getpid());
+	long leader = cpu_ticks(path), group = cpu_ticks("/proc/self/stat");
+
+	/* The thread ran 30 ticks; the process's line counts them with the leader's. */
+	EXPECT(thread >= 29 && leader >= 0 && leader < thread);
+	EXPECT(group >= thread + leader && group <= thread + leader + 2);
 	ASSERT(write(pipefd[1], "x", 1) == 1);
 	pthread_join(th, NULL);
 	close(pipefd[0]);

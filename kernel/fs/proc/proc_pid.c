@@ -145,6 +145,29 @@ static uint64_t ticks(uint64_t ns)
 
 /* ---- stat, statm, status ------------------------------------------------------------ */
 
+/*
+ * /proc/<pid>/stat of a thread group counts all of it (Linux's
+ * thread_group_cputime): add the other live threads' times and faults to
+ * the leader's, which already holds those of the threads that exited.
+ */
+static void add_group(struct proc_info *pi)
+{
+	for (int tid = proc_view_next_tid(pi->tgid, -1); tid > 0;
+	     tid = proc_view_next_tid(pi->tgid, tid)) {
+		struct proc *t = tid == pi->pid ? NULL : proc_view_get(tid);
+		struct proc_info ti;
+
+		if (!t)
+			continue;
+		proc_view_info(t, &ti);
+		proc_view_put(t);
+		pi->utime_ns += ti.utime_ns;
+		pi->stime_ns += ti.stime_ns;
+		pi->min_flt += ti.min_flt;
+		pi->maj_flt += ti.maj_flt;
+	}
+}
+
 int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 {
 	struct proc *p = proc_view_get(procfs_ctx_pid(c));
@@ -154,6 +177,8 @@ int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 	if (!p)
 		return -ESRCH;
 	proc_view_info(p, &pi);
+	if (!c->tid && pi.nr_threads > 1)
+		add_group(&pi);
 	mem_figures(p, &m);
 	/* The controlling terminal (the console is the only one) and its
 	 * foreground group; none: 0 and -1. */
