@@ -9,7 +9,7 @@
 #define PROC_HZ 100
 #define NS_PER_TICK (1000000000ull / PROC_HZ)
 
-/* proc_pid.c: /proc/<pid>/... */
+/* proc_pid.c, proc_files.c: /proc/<pid>/... */
 /* The pid whose files c names: the tid under task/<tid>/, else the pid. */
 int procfs_ctx_pid(const struct gen_ctx *c);
 void procfs_owner(const struct gen_ctx *c, uint32_t *uid, uint32_t *gid);
@@ -24,6 +24,10 @@ int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_cmdline(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_environ(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_comm(struct seqbuf *s, const struct gen_ctx *c);
+/* Shared by the links of proc_pid.c and proc_files.c: text into a readlink
+ * buffer (its length); a directory's path (dir's reference is put). */
+long procfs_put_link(char *buf, size_t n, const char *text);
+long procfs_dir_link(struct inode *dir, char *buf, size_t n);
 /* An open regular file's path (PATH_MAX bytes at buf): its length or -errno. */
 struct file;
 long procfs_file_path(struct file *f, char *buf);
