@@ -218,6 +218,14 @@ UT_CASE(procfs_fd_links_name_open_files, 0, 10)
 	EXPECT(fd_link_is(a, "/tmp/ut_fdn/renamed") && fd_link_is(c, "/tmp/ut_fdn/renamed"));
 	ASSERT(unlink("/tmp/ut_fdn/b") == 0);
 	EXPECT(fd_link_is(b, "/tmp/ut_fdn/b (deleted)"));
+	/* Through a symlink: the path with the link resolved, as Linux shows it. */
+	int st = open("/proc/self/status", O_RDONLY);
+	char want[64];
+
+	ASSERT(st >= 0);
+	snprintf(want, sizeof(want), "/proc/%d/status", getpid());
+	EXPECT(fd_link_is(st, want));
+	close(st);
 	/* A mapping of the renamed file is named the same way in maps. */
 	ASSERT(ftruncate(a, 4096) == 0);
 	char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, a, 0);

@@ -185,7 +185,8 @@ static int names_inode(struct inode *dir, const char *name, const struct inode *
 /*
  * The path of an open regular file as Linux's fd links and maps name it: the
  * path it was opened by, made absolute (its base directory named by getcwd,
- * "." and ".." folded). If that no longer names the file: its new name in
+ * "." and ".." folded, the directory then named by getcwd: symlinks on the
+ * way resolved). If that no longer names the file: its new name in
  * the same directory (a rename), or the path and " (deleted)" once its last
  * link went. A file moved to another directory keeps its old path (no dentry
  * cache follows it). buf holds PATH_MAX bytes; the length, or -errno
@@ -222,10 +223,15 @@ long procfs_file_path(struct file *f, char *buf)
 	if (r == -EIOWAIT)
 		goto out;
 	if (!r) {
+		bool found;
+
 		r = names_inode(dir, slash + 1, f->inode);
 		if (r < 0)
 			goto out;
-		if (!r) {
+		found = r;
+		if (found) {
+			strlcpy(name, slash + 1, NAME_MAX + 1);
+		} else {
 			/* Renamed? Look for its inode among the directory's entries. */
 			struct find_ino fi = { .ino = f->inode->ino, .name = name };
 			uint64_t off = 0, before;
@@ -238,8 +244,23 @@ long procfs_file_path(struct file *f, char *buf)
 			} while (!r && !fi.found && off != before);
 			if (r == -EIOWAIT)
 				goto out;
-			if (fi.found && (size_t)(slash + 1 - buf) + strlen(name) < PATH_MAX)
-				strlcpy(slash + 1, name, PATH_MAX - (size_t)(slash + 1 - buf));
+			found = fi.found;
+		}
+		/* The directory by its own name: symlinks on the way resolved, as
+		 * Linux shows them (/proc/self/status is /proc/<pid>/status). */
+		if (found) {
+			char *real = kmalloc(PATH_MAX);
+			long rl = real ? vfs_getcwd(dir, real, PATH_MAX) : -ENOMEM;
+
+			if (rl == -EIOWAIT) {
+				kfree(real);
+				r = rl;
+				goto out;
+			}
+			if (rl > 0 && (!strcmp(real, "/") || strlcat(real, "/", PATH_MAX) < PATH_MAX) &&
+			    strlcat(real, name, PATH_MAX) < PATH_MAX)
+				strlcpy(buf, real, PATH_MAX);
+			kfree(real);
 		}
 	}
 	if (f->inode->nlink == 0)
