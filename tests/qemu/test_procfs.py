@@ -138,6 +138,6 @@ def test_future_and_async_show_each_task_and_hart(boot):
     assert re.search(r"^hart 0:( (>=)?\d+:\d+)+$", a, re.M) or re.search(r"^hart 1:( (>=)?\d+:\d+)+$", a, re.M), a
     gen, slot = f["task"].split(":")
     assert re.search(rf"^  task {gen}:{slot} userloop hart {f['hart']} idle polls \d+ wakes \d+ "
-                     rf"self \d+: userloop\[AWAIT_SYSCALL\] -> sys_sleep -> sleep\[SLEEP_WAITING\]$",
+                     rf"self \d+ wake_to_poll_ns \d+ poll_ns \d+: userloop\[AWAIT_SYSCALL\] -> sys_sleep -> sleep\[SLEEP_WAITING\]$",
                      a, re.M), a
     run(k, f"kill {spinner} {waker} {sleeper}")

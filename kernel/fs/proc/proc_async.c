@@ -150,9 +150,12 @@ int procfs_show_async(struct seqbuf *s, const struct gen_ctx *c)
 	}
 	seq_printf(s, "\ntasks\n");
 	while (task_next(&cursor, &id, &st)) {
-		seq_printf(s, "  task %u:%u %s hart %u %s polls %u wakes %u self %u: ",
+		/* GDB's info tasks fields; the times are sums over the sampled polls. */
+		seq_printf(s, "  task %u:%u %s hart %u %s polls %u wakes %u self %u "
+			      "wake_to_poll_ns %llu poll_ns %llu: ",
 			   task_id_gen(id), task_id_slot(id), st.name ? st.name : "?", st.home,
-			   task_state_name(st.state), st.polls, st.wakes, st.self_wakes);
+			   task_state_name(st.state), st.polls, st.wakes, st.self_wakes,
+			   (unsigned long long)st.wake_to_poll_ns, (unsigned long long)st.poll_ns);
 		show_chain(s, id, "");
 	}
 	return 0;
