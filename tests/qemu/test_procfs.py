@@ -141,3 +141,31 @@ def test_future_and_async_show_each_task_and_hart(boot):
                      rf"self \d+ wake_to_poll_ns \d+ poll_ns \d+: userloop\[AWAIT_SYSCALL\] -> sys_sleep -> sleep\[SLEEP_WAITING\]$",
                      a, re.M), a
     run(k, f"kill {spinner} {waker} {sleeper}")
+
+
+def cpu_times(k):
+    """(uptime in ticks, {hart: (user, system, idle)}) read in one go."""
+    out = run(k, "cat /proc/uptime /proc/stat")
+    up = re.search(r"^(\d+)\.(\d\d) ", out, re.M)
+    harts = {int(m.group(1)): (int(m.group(2)), int(m.group(4)), int(m.group(5)))
+             for m in re.finditer(r"^cpu(\d+) (\d+) (\d+) (\d+) (\d+) ", out, re.M)}
+    return int(up.group(1)) * 100 + int(up.group(2)), harts
+
+
+def test_proc_stat_accounts_each_harts_time(boot):
+    k = shell(boot, cpus=2)
+    run(k, "(while :; do :; done) &")
+    spinner = int(re.search(r"(\d+)", run(k, "echo $!")).group(1))
+    t0, h0 = cpu_times(k)
+    time.sleep(3)
+    t1, h1 = cpu_times(k)
+    run(k, f"kill {spinner}")
+    elapsed = t1 - t0
+    assert sorted(h0) == sorted(h1) == [0, 1], (h0, h1)
+    d = {h: [b - a for a, b in zip(h0[h], h1[h])] for h in h0}
+    # One spinner: one hart's worth of user time; each hart's user + system + idle is the
+    # time that passed (ticks are cut per process and per wfi, so a few are lost).
+    user = sum(x[0] for x in d.values())
+    assert 0.8 * elapsed <= user <= 1.1 * elapsed, (elapsed, d)
+    for h, (u, s, i) in d.items():
+        assert 0.8 * elapsed <= u + s + i <= 1.1 * elapsed, (elapsed, d)
