@@ -134,7 +134,8 @@ FS_SYSCALL(56, openat)
 	}
 	r = vfs_open(sc->proc, ap.base, ap.path, flags, mode, &f);
 	if (!r && S_ISREG(f->inode->mode))
-		file_set_name(f, ap.base ? ap.base : proc_cwd(sc->proc), ap.path);
+		file_set_name(f, ap.path[0] == '/' ? proc_root(sc->proc) :
+				 ap.base ? ap.base : proc_cwd(sc->proc), ap.path);
 	if (!r)
 		r = finish_open(sc, f, flags);
 	at_path_put(&ap);

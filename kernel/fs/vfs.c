@@ -324,7 +324,7 @@ void file_set_name(struct file *f, struct inode *base, const char *path)
 
 	if (!fn)
 		return; /* unnamed: /proc shows its inode instead */
-	fn->base = path[0] == '/' ? NULL : inode_get(base);
+	fn->base = base == vfs_root ? NULL : inode_get(base);
 	memcpy(fn->path, path, len + 1);
 	f->name = fn;
 }

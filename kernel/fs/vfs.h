@@ -395,8 +395,9 @@ struct file {
 
 /*
  * The path a regular file was opened by, for /proc/<pid>/fd and maps (no
- * dentry cache names open files): the directory a relative path started
- * from (counted; NULL for an absolute one) and the path as given. openat
+ * dentry cache names open files): the directory the path started from
+ * (the cwd, a dirfd's, a chroot's "/"; counted; NULL for the real root) and
+ * the path as given. openat
  * sets it (file_set_name); the last file_put frees it.
  */
 struct file_name {

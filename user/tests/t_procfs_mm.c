@@ -7,6 +7,7 @@
  * open files by the path they were opened by, following a rename in the directory.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,33 @@ UT_CASE(procfs_fd_links_name_open_files, 0, 10)
 	ASSERT(p != MAP_FAILED);
 	EXPECT(map_of((unsigned long)p, &m) && !strcmp(m.name, "/tmp/ut_fdn/renamed"));
 	munmap(p, 4096);
+	/* Opened by absolute path inside a chroot: the real path from our "/". */
+	int sync[2];
+	char got[256], link[64];
+
+	ASSERT(pipe(sync) == 0);
+	pid_t kid = fork();
+
+	ASSERT(kid >= 0);
+	if (kid == 0) {
+		int fd = chroot("/tmp/ut_fdn") == 0 ? open("/renamed", O_RDONLY) : -1;
+		char ch = fd >= 0 ? (char)('0' + fd) : 'x';
+
+		(void)!write(sync[1], &ch, 1);
+		pause();
+		_exit(0);
+	}
+	char ch = 'x';
+
+	ASSERT(read(sync[0], &ch, 1) == 1 && ch != 'x');
+	snprintf(link, sizeof(link), "/proc/%d/fd/%c", (int)kid, ch);
+	ssize_t gl = readlink(link, got, sizeof(got) - 1);
+
+	EXPECT(gl > 0 && (got[gl] = '\0', !strcmp(got, "/tmp/ut_fdn/renamed")));
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	close(sync[0]);
+	close(sync[1]);
 	close(a);
 	close(b);
 	close(c);

@@ -205,7 +205,7 @@ long procfs_file_path(struct file *f, char *buf)
 		r = vfs_getcwd(fn->base, buf, PATH_MAX);
 		if (r < 0)
 			return r;
-		if (strlcat(buf, "/", PATH_MAX) >= PATH_MAX ||
+		if ((fn->path[0] != '/' && strlcat(buf, "/", PATH_MAX) >= PATH_MAX) ||
 		    strlcat(buf, fn->path, PATH_MAX) >= PATH_MAX)
 			return -ENAMETOOLONG;
 	} else {
