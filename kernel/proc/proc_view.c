@@ -136,7 +136,8 @@ static int real_path(struct proc *p, const char *path, char *buf)
 			inode_put(dir);
 			goto out;
 		}
-		r = vfs_getcwd(dir, buf, PATH_MAX);
+		/* Named from p's root: the result is looked up again as p (chroot). */
+		r = vfs_getcwd_in(dir, p->root, buf, PATH_MAX);
 		inode_put(dir);
 		if (r < 0) {
 			inode_put(ino);
