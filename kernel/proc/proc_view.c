@@ -319,6 +319,7 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 		cred_put(cr);
 	}
 	pi->umask = __atomic_load_n(&p->umask, __ATOMIC_RELAXED);
+	pi->cpus_allowed = proc_affinity(p);
 	fl = spin_lock_irqsave(&proc_lock);
 	pi->nr_threads = p->tg ? p->tg->nr_live : 1;
 	/* A thread's parent is its group's (tg->leader: L). */

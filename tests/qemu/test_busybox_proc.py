@@ -252,3 +252,13 @@ def test_stat_and_ps_show_the_controlling_terminal(boot):
     rows = re.findall(r"^ *(\d+) +(\S+) +\S+$", run(k, "ps -o pid,tty,comm"), re.M)
     ttys = {int(p): t for p, t in rows}
     assert ttys[1] == "?" and ttys[shell_pid(k)] == "5,1", rows
+
+
+def test_taskset_shows_in_status_and_nproc(boot):
+    k = shell(boot, cpus=4)
+    out = run(k, "taskset 0xd sh -c 'nproc; grep ^Cpus /proc/self/status'")
+    assert re.search(r"^3$", out, re.M), out
+    assert re.search(r"^Cpus_allowed:\td$", out, re.M), out
+    assert re.search(r"^Cpus_allowed_list:\t0,2-3$", out, re.M), out
+    out = run(k, "taskset 0x2 grep ^Cpus_allowed_list /proc/self/status")
+    assert re.search(r"^Cpus_allowed_list:\t1$", out, re.M), out

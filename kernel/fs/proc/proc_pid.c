@@ -307,9 +307,23 @@ int procfs_show_status(struct seqbuf *s, const struct gen_ctx *c)
 		      "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
 		      "Seccomp_filters:\t0\nSpeculation_Store_Bypass:\tunknown\n"
 		      "SpeculationIndirectBranch:\tunknown\n");
-	seq_printf(s, "Cpus_allowed:\t%x\nCpus_allowed_list:\t0", (1u << nharts) - 1);
-	if (nharts > 1)
-		seq_printf(s, "-%u", nharts - 1);
+	/* The affinity mask, in hex and as a cpulist ("0,2-3"). */
+	seq_printf(s, "Cpus_allowed:\t%x\nCpus_allowed_list:\t", pi.cpus_allowed);
+	bool first = true;
+
+	for (unsigned h = 0; h < nharts && h < 32; h++) {
+		unsigned e = h;
+
+		if (!(pi.cpus_allowed >> h & 1))
+			continue;
+		while (e + 1 < nharts && e + 1 < 32 && (pi.cpus_allowed >> (e + 1) & 1))
+			e++;
+		seq_printf(s, "%s%u", first ? "" : ",", h);
+		if (e > h)
+			seq_printf(s, "-%u", e);
+		first = false;
+		h = e;
+	}
 	seq_printf(s, "\nMems_allowed:\t00000001\nMems_allowed_list:\t0\n"
 		      "voluntary_ctxt_switches:\t%u\nnonvoluntary_ctxt_switches:\t%u\n",
 		   pi.polls > pi.self_wakes ? pi.polls - pi.self_wakes : 0, pi.self_wakes);
