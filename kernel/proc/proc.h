@@ -129,6 +129,7 @@ struct proc_info {
 	int nr_threads;                 /* live threads of its group (1 without) */
 	uint32_t min_flt, maj_flt, cmin_flt, cmaj_flt; /* page faults, the reaped children's */
 	unsigned cpus_allowed;          /* the affinity mask: bit i is hart i */
+	int nice;                       /* -20..19 */
 };
 
 /* A counted reference to the process with this pid (alive or zombie), or NULL. */

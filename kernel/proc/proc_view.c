@@ -15,6 +15,7 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/proc/cred.h"
+#include "kernel/proc/limits.h"
 #include "kernel/arch.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
@@ -320,6 +321,7 @@ void proc_view_info(struct proc *p, struct proc_info *pi)
 	}
 	pi->umask = __atomic_load_n(&p->umask, __ATOMIC_RELAXED);
 	pi->cpus_allowed = proc_affinity(p);
+	pi->nice = proc_nice(p);
 	fl = spin_lock_irqsave(&proc_lock);
 	pi->nr_threads = p->tg ? p->tg->nr_live : 1;
 	/* A thread's parent is its group's (tg->leader: L). */

@@ -262,3 +262,17 @@ def test_taskset_shows_in_status_and_nproc(boot):
     assert re.search(r"^Cpus_allowed_list:\t0,2-3$", out, re.M), out
     out = run(k, "taskset 0x2 grep ^Cpus_allowed_list /proc/self/status")
     assert re.search(r"^Cpus_allowed_list:\t1$", out, re.M), out
+
+
+def test_nice_shows_in_stat_and_ps(boot):
+    k = shell(boot, cpus=1)
+    # (busybox has no nice applet here: renice the shell that becomes cat)
+    out = run(k, "sh -c 'renice -n 5 -p $$>/dev/null; exec cat /proc/self/stat'")
+    f = re.search(r"\) R(?: -?\d+){14} (-?\d+) (-?\d+) ", out)
+    assert f and f.groups() == ("25", "5"), out
+    run(k, "sleep 100 &")
+    pid = int(re.search(r"(\d+)", run(k, "echo $!")).group(1))
+    run(k, f"renice -n 7 -p {pid}")
+    rows = dict(re.findall(r"^ *(\d+) +(-?\d+) *$", run(k, "ps -o pid,nice"), re.M))
+    assert rows[str(pid)] == "7" and rows["1"] == "0", rows
+    run(k, f"kill {pid}")

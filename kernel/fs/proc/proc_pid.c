@@ -193,7 +193,8 @@ int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 	seq_printf(s, "%llu %llu %llu %llu ", (unsigned long long)ticks(pi.utime_ns),
 		   (unsigned long long)ticks(pi.stime_ns), (unsigned long long)ticks(pi.cutime_ns),
 		   (unsigned long long)ticks(pi.cstime_ns));
-	seq_printf(s, "%d %d %d %d %llu ", 20, 0, pi.nr_threads, 0,
+	/* priority (20 + nice for normal tasks), nice, threads, itrealvalue, start */
+	seq_printf(s, "%d %d %d %d %llu ", 20 + pi.nice, pi.nice, pi.nr_threads, 0,
 		   (unsigned long long)ticks(pi.start_ns));
 	seq_printf(s, "%llu %llu %llu ", (unsigned long long)m.vsize,
 		   (unsigned long long)m.rss_pages, 18446744073709551615ull);
