@@ -249,6 +249,9 @@ def test_stat_and_ps_show_the_controlling_terminal(boot):
     assert tty == 1281 and tpgid == pgrp and sid == shell_pid(k), out
     init = run(k, "cat /proc/1/stat")
     assert re.search(r"^1 \(init\) S 0 1 1 0 -1 ", init, re.M), init
+    # wchan (field 35): 1 for a task waiting in the kernel, 0 running (Linux's, no address).
+    field35 = lambda text: re.search(r"^\d+ \(\w+\) (.*)$", text, re.M).group(1).split()[32]
+    assert field35(init) == "1" and field35(out) == "0", (init, out)
     rows = re.findall(r"^ *(\d+) +(\S+) +\S+$", run(k, "ps -o pid,tty,comm"), re.M)
     ttys = {int(p): t for p, t in rows}
     assert ttys[1] == "?" and ttys[shell_pid(k)] == "5,1", rows

@@ -208,8 +208,9 @@ int procfs_show_stat(struct seqbuf *s, const struct gen_ctx *c)
 		   (unsigned long long)(pi.sig_caught & 0xffffffffu));
 	/* wchan nswap cnswap exit_signal processor rt_priority policy
 	 * delayacct_blkio_ticks guest_time cguest_time */
-	seq_printf(s, "%d %d %d %d %u %u %u %u %llu %lld ", 0, 0, 0, 17, pi.hart, 0u, 0u, 0u,
-		   0ull, 0ll);
+	/* wchan: 1 for a task waiting in the kernel, as Linux (no address). */
+	seq_printf(s, "%d %d %d %d %u %u %u %u %llu %lld ", pi.state == 'S' || pi.state == 'T', 0,
+		   0, 17, pi.hart, 0u, 0u, 0u, 0ull, 0ll);
 	if (m.has_as)
 		seq_printf(s, "%lu %lu %lu %lu %lu %lu %lu ", (unsigned long)m.start_data,
 			   (unsigned long)m.end_data, (unsigned long)m.start_brk,
