@@ -269,3 +269,27 @@ UT_CASE(procfs_fd_links_name_open_files, 0, 10)
 	close(dir);
 	rmdir("/tmp/ut_fdn");
 }
+
+UT_CASE(procfs_maps_lists_many_areas, 0, 10)
+{
+	enum { N = 200 };
+	char *base = mmap(NULL, 2 * N * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int found = 0;
+
+	ASSERT(base != MAP_FAILED);
+	/* Every other page readable: N areas that cannot merge, more than a first
+	 * guess of the reader holds. */
+	for (int i = 0; i < N; i++)
+		ASSERT(mprotect(base + 2 * i * 4096, 4096, PROT_READ) == 0);
+	read_maps();
+	for (int i = 0; i < N; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "%08lx-%08lx r--p ",
+			 (unsigned long)(base + 2 * i * 4096), (unsigned long)(base + (2 * i + 1) * 4096));
+		found += strstr(maps, want) != NULL;
+	}
+	EXPECT(found == N);
+	EXPECT(strstr(maps, "[stack]\n") != NULL); /* the last line too */
+	munmap(base, 2 * N * 4096);
+}

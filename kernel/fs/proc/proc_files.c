@@ -83,8 +83,11 @@ int procfs_show_maps(struct seqbuf *s, const struct gen_ctx *c)
 	if (!p)
 		return -ESRCH;
 	/* The areas are counted under the lock; a bigger array and again if
-	 * they were more than it held (the process may map meanwhile). */
-	for (;;) {
+	 * they were more than it held (the process may map meanwhile). A
+	 * process that keeps mapping faster than this reads gets a text cut
+	 * at the last array's size after a few rounds, never a reader that
+	 * loops for ever. */
+	for (int round = 0;; round++) {
 		ms.a = kmalloc(ms.cap * sizeof(*ms.a));
 		if (!ms.a) {
 			proc_view_put(p);
@@ -92,12 +95,12 @@ int procfs_show_maps(struct seqbuf *s, const struct gen_ctx *c)
 		}
 		ms.n = ms.total = 0;
 		proc_view_with_as(p, maps_fn, &ms);
-		if (ms.total <= ms.cap)
+		if (ms.total <= ms.cap || round == 4)
 			break;
 		for (unsigned i = 0; i < ms.n; i++)
 			file_put(ms.a[i].file);
 		kfree(ms.a);
-		ms.cap = ms.total + 8;
+		ms.cap = ms.total + ms.total / 4 + 8;
 	}
 	exe = proc_view_exe_inode(p);
 	exe_path = kmalloc(PATH_MAX);
