@@ -222,7 +222,10 @@ static bool pgrp_session_one(struct proc *p, void *arg)
 {
 	struct pgrp_session *s = arg;
 
-	if (p->state == PROC_ALIVE && p->pgid == s->pgid)
+	/* A zombie not yet reaped is still in its group (Linux: until
+	 * release_task), so a shell may hand the terminal to a job whose
+	 * processes all exited already. */
+	if (p->pgid == s->pgid)
 		s->sid = p->sid;
 	return s->sid < 0;
 }
@@ -236,7 +239,7 @@ int proc_pgrp_session(int pgid)
 	if (s.sid < 0) {
 		struct proc *p = proc_lookup_locked(pgid);
 
-		if (p && p->state == PROC_ALIVE)
+		if (p)
 			s.sid = p->sid;
 	}
 	spin_unlock_irqrestore(&proc_lock, f);

@@ -140,6 +140,63 @@ UT_CASE(tty_winsize_sigwinch, 0, 30)
 	close(fd);
 }
 
+/* A group whose only member has exited but is not reaped yet still exists: the
+ * terminal's foreground group may be set to it (as Linux; a shell running `ps | wc`
+ * does exactly that when ps is quick). */
+static void zombie_group_child(void *arg)
+{
+	int fd = *(int *)arg;
+	pid_t z;
+	char path[64], buf[256];
+
+	if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		_exit(77);
+	signal(SIGTTOU, SIG_IGN);
+	z = fork();
+	if (z == 0) {
+		setpgid(0, 0);
+		_exit(0);
+	}
+	setpgid(z, z); /* either side may win the race: both set it */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)z);
+	for (int i = 0; i < 2000; i++) {
+		int f = open(path, O_RDONLY);
+		ssize_t n = f >= 0 ? read(f, buf, sizeof(buf) - 1) : -1;
+		char *r;
+
+		if (f >= 0)
+			close(f);
+		if (n > 0 && (buf[n] = '\0', r = strrchr(buf, ')')) && r[2] == 'Z')
+			break;
+		usleep(1000);
+	}
+	if (tcsetpgrp(fd, z) != 0)
+		_exit(1);
+	if (tcgetpgrp(fd) != z)
+		_exit(2);
+	if (tcsetpgrp(fd, getpgrp()) != 0)
+		_exit(3);
+	waitpid(z, NULL, 0);
+	/* Reaped: the group is gone. */
+	_exit(tcsetpgrp(fd, z) == -1 && errno == ESRCH ? 0 : 4);
+}
+
+UT_CASE(tty_foreground_group_of_a_zombie, 0, 30)
+{
+	int fd = open_tty(), st;
+
+	if (fd < 0) {
+		ut_diag("skip: no terminal");
+		return;
+	}
+	st = ut_in_child(zombie_group_child, &fd);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+		ut_diag("skip: the terminal belongs to another session");
+	else
+		EXPECT(ut_exited_with(st, 0));
+	close(fd);
+}
+
 /* ---- the helper of tests/qemu/test_tty.py ---------------------------------------- */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
