@@ -81,14 +81,17 @@ static bool group_find_one(struct proc *p, void *arg)
 {
 	struct group_find *g = arg;
 
-	if (p->state == PROC_ALIVE && p->pgid == g->pgid && (g->sid < 0 || p->sid == g->sid))
+	/* Zombies too: a process stays in its group and session until it is
+	 * reaped (Linux's pid_task(PIDTYPE_PGID) finds it till release_task). */
+	if (p->pgid == g->pgid && (g->sid < 0 || p->sid == g->sid))
 		g->found = true;
-	if (p->state == PROC_ALIVE && g->or_session && p->sid == g->pgid)
+	if (g->or_session && p->sid == g->pgid)
 		g->found = true;
 	return !g->found;
 }
 
-/* Some live process is in group @pgid (of session @sid, unless -1). */
+/* Some process, alive or not yet reaped, is in group @pgid (of session @sid,
+ * unless -1). */
 static bool group_exists_locked(int pgid, int sid, bool or_session)
 {
 	struct group_find g = { .pgid = pgid, .sid = sid, .or_session = or_session };

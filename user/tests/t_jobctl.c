@@ -130,6 +130,32 @@ UT_CASE(jc_setpgid_rules, 0, 30)
 	close(fds[1]);
 }
 
+/* A group whose members have all exited but are not reaped still exists: a
+ * pipeline's second process joins the first's group even when that one has
+ * already finished (Linux keeps zombies in their group until they are reaped). */
+UT_CASE(jc_setpgid_joins_a_zombies_group, 0, 30)
+{
+	pid_t z = fork(), b;
+	siginfo_t si;
+
+	ASSERT(z >= 0);
+	if (z == 0) {
+		setpgid(0, 0);
+		_exit(0);
+	}
+	setpgid(z, z);
+	/* Exited, not reaped (WNOWAIT). */
+	ASSERT(waitid(P_PID, (id_t)z, &si, WEXITED | WNOWAIT) == 0);
+	b = spawn_forever();
+	ASSERT(b > 0);
+	EXPECT(setpgid(b, z) == 0 && getpgid(b) == z);
+	EXPECT(setpgid(b, 0) == 0);
+	waitpid(z, NULL, 0);
+	/* Reaped: the group is gone. */
+	EXPECT(setpgid(b, z) == -1 && errno == EPERM);
+	kill_wait(b);
+}
+
 /* Once the child has called execve, its parent may not move it: EACCES. */
 UT_CASE(jc_setpgid_after_exec, 0, 30)
 {
