@@ -161,6 +161,10 @@ void uring_posted(struct uring *r, unsigned n)
 	waitq_wake_all(&r->cq_wq);
 	if (!__atomic_load_n(&r->eventfd, __ATOMIC_RELAXED))
 		return;
+	/* The program may turn the signal off and on in the CQ ring's flags. */
+	if (__atomic_load_n(uring_u32(r, RING_CQ_FLAGS), __ATOMIC_RELAXED) &
+	    IORING_CQ_EVENTFD_DISABLED)
+		return;
 	fl = spin_lock_irqsave(&r->lock);
 	efd = r->eventfd ? file_get(r->eventfd) : NULL;
 	spin_unlock_irqrestore(&r->lock, fl);

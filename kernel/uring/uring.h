@@ -113,6 +113,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 
 #define IORING_SQ_NEED_WAKEUP (1u << 0)
 #define IORING_SQ_CQ_OVERFLOW (1u << 1)
+#define IORING_CQ_EVENTFD_DISABLED (1u << 0)
 
 enum {
 	IORING_OP_NOP = 0,
