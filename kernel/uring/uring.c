@@ -303,7 +303,8 @@ static uint32_t roundup_pow2(uint32_t v)
 #define SETUP_KNOWN                                                                                \
 	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL |                     \
 	 IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER |     \
-	 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF)
+	 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF |                \
+	 IORING_SETUP_IOPOLL)
 
 SYSCALL(425, io_uring_setup)
 {
@@ -320,7 +321,7 @@ SYSCALL(425, io_uring_setup)
 		if (prm.resv[i])
 			return -EINVAL;
 	if (prm.flags & ~SETUP_KNOWN)
-		return -EINVAL;	/* IOPOLL, SQPOLL, SQE128, CQE32 ... are not here */
+		return -EINVAL;	/* SQE128, CQE32 ... are not here */
 	if ((prm.flags & IORING_SETUP_DEFER_TASKRUN) && !(prm.flags & IORING_SETUP_SINGLE_ISSUER))
 		return -EINVAL;
 	/* SQPOLL (see io_uring_enter): not with DEFER_TASKRUN, as Linux; SQ_AFF only with it

@@ -284,7 +284,7 @@ int uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
 
 	if (!ch->head && !linked && !(sqe->flags & IOSQE_IO_DRAIN) && list_empty(&r->drainq) &&
 	    !r->drain_wait) {
-		int e = uring_sqe_check(sqe);	/* alone: no copy needed */
+		int e = uring_sqe_check(r, sqe);	/* alone: no copy needed */
 
 		if (e)
 			uring_post(r, sqe->user_data, e, 0);
@@ -322,7 +322,7 @@ int uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch)
 		drain |= (l->sqe.flags & IOSQE_IO_DRAIN) != 0;
 		if (bad)
 			continue;
-		err = uring_sqe_check(&l->sqe);
+		err = uring_sqe_check(r, &l->sqe);
 		/* A LINK_TIMEOUT bounds the request before it: not another one, not nothing. */
 		if (!err && l->sqe.opcode == IORING_OP_LINK_TIMEOUT &&
 		    (!prev || prev->sqe.opcode == IORING_OP_LINK_TIMEOUT))

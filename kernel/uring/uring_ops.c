@@ -391,6 +391,10 @@ static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waitin
 
 	if (sqe->op_flags)
 		return -EINVAL;	/* RWF_* flags are not supported */
+	/* IOPOLL: no file here has polled (O_DIRECT, f_op->iopoll) I/O, so every read and
+	 * write is refused as Linux refuses one on such a file. */
+	if (r->flags & IORING_SETUP_IOPOLL)
+		return -EOPNOTSUPP;
 	if (write ? !file_writable(q->file) : !file_readable(q->file))
 		return -EBADF;
 	if (sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV) {
@@ -434,21 +438,28 @@ static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waitin
 	return res;
 }
 
-int uring_sqe_check(const struct io_uring_sqe *sqe)
+static bool is_rw(unsigned op)
+{
+	return op == IORING_OP_READ || op == IORING_OP_WRITE || op == IORING_OP_READV ||
+	       op == IORING_OP_WRITEV || op == IORING_OP_READ_FIXED || op == IORING_OP_WRITE_FIXED;
+}
+
+int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe)
 {
 	if (sqe->flags & ~(unsigned)(IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | IOSQE_IO_LINK |
 				     IOSQE_IO_HARDLINK | IOSQE_ASYNC))
 		return -EINVAL;	/* BUFFER_SELECT, CQE_SKIP_SUCCESS: not here */
 	if (!uring_op_supported(sqe->opcode))
 		return -EINVAL;
+	/* An IOPOLL ring takes only the ops Linux allows there: NOP, reads and writes. */
+	if ((r->flags & IORING_SETUP_IOPOLL) && sqe->opcode != IORING_OP_NOP && !is_rw(sqe->opcode))
+		return -EINVAL;
 	/* ioprio: a priority for reads and writes (class NONE, RT, BE, IDLE and a level, as
 	 * ioprio_check_cap), flags for Linux's net ops (none here), nothing for the rest. */
 	if (sqe->ioprio) {
 		unsigned cls = sqe->ioprio >> 13, lvl = sqe->ioprio & 7;
 
-		if (!(sqe->opcode == IORING_OP_READ || sqe->opcode == IORING_OP_WRITE ||
-		      sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV ||
-		      sqe->opcode == IORING_OP_READ_FIXED || sqe->opcode == IORING_OP_WRITE_FIXED))
+		if (!is_rw(sqe->opcode))
 			return -EINVAL;
 		if (cls > 3 || (cls == 0 && lvl))
 			return -EINVAL;

@@ -88,8 +88,8 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
  * true if its result breaks its chain. */
 bool ureq_free(struct ureq *q);
 /* 0, or the error a CQE of this SQE gets before anything runs (-EINVAL: unknown
- * opcode or flags). */
-int uring_sqe_check(const struct io_uring_sqe *sqe);
+ * opcode or flags, an op an IOPOLL ring does not take). */
+int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe);
 
 /* uring_sysop.c */
 /* OPENAT, STATX, UNLINKAT, RENAMEAT, MKDIRAT, SYMLINKAT, LINKAT, FSYNC: the result,
