@@ -451,8 +451,10 @@ int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe)
 		return -EINVAL;	/* BUFFER_SELECT, CQE_SKIP_SUCCESS: not here */
 	if (!uring_op_supported(sqe->opcode))
 		return -EINVAL;
-	/* An IOPOLL ring takes only the ops Linux allows there: NOP, reads and writes. */
-	if ((r->flags & IORING_SETUP_IOPOLL) && sqe->opcode != IORING_OP_NOP && !is_rw(sqe->opcode))
+	/* An IOPOLL ring takes only the ops Linux allows there: NOP, reads and writes,
+	 * REMOVE_BUFFERS. */
+	if ((r->flags & IORING_SETUP_IOPOLL) && sqe->opcode != IORING_OP_NOP &&
+	    sqe->opcode != IORING_OP_REMOVE_BUFFERS && !is_rw(sqe->opcode))
 		return -EINVAL;
 	/* ioprio: a priority for reads and writes (class NONE, RT, BE, IDLE and a level, as
 	 * ioprio_check_cap), flags for Linux's net ops (none here), nothing for the rest. */
@@ -520,6 +522,7 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 	case IORING_OP_MKDIRAT:
 	case IORING_OP_SYMLINKAT:
 	case IORING_OP_LINKAT:
+	case IORING_OP_REMOVE_BUFFERS:
 		res = uring_sysop(q, sqe);
 		waiting = q->inner != NULL;
 		break;

@@ -9,7 +9,7 @@
  * code here: the handler is an FS_SYSCALL, whose fs_call hands back its
  * restart future, which the request awaits like a read's. FSYNC and
  * SYNC_FILE_RANGE start fsync(2)'s sync future on the request's file (a
- * registered one too).
+ * registered one too). REMOVE_BUFFERS is here too: it needs no future.
  *
  * The SQE field each argument comes from is Linux's (io_uring/openclose.c,
  * fs.c, statx.c, sync.c); as there, these ops take no fixed file for their
@@ -49,7 +49,23 @@ static unsigned sysop_nr(unsigned op)
 
 bool uring_sysop_supported(unsigned op)
 {
-	return op == IORING_OP_FSYNC || op == IORING_OP_SYNC_FILE_RANGE || sysop_nr(op);
+	return op == IORING_OP_FSYNC || op == IORING_OP_SYNC_FILE_RANGE ||
+	       op == IORING_OP_REMOVE_BUFFERS || sysop_nr(op);
+}
+
+/*
+ * REMOVE_BUFFERS (fd: how many, buf_index: the group): Linux's checks, then the group is
+ * looked up. No ring here can have a provided-buffer group (PROVIDE_BUFFERS and buffer
+ * selection are not built: PROBE says so), so the lookup always misses: -ENOENT, as Linux
+ * answers for a group nobody provided.
+ */
+static long remove_buffers(const struct io_uring_sqe *sqe)
+{
+	if (sqe->op_flags || sqe->addr || sqe->len || sqe->off || sqe->file_index)
+		return -EINVAL;
+	if (sqe->fd <= 0 || sqe->fd > 1 << 16)
+		return -EINVAL;
+	return -ENOENT;
 }
 
 /* FSYNC (fsync/fdatasync) and SYNC_FILE_RANGE: the whole device, as fsync(2) here. */
@@ -80,6 +96,8 @@ long uring_sysop(struct ureq *q, const struct io_uring_sqe *sqe)
 		res = fsync_op(q, sqe, &sys);
 		goto out;
 	}
+	if (sqe->opcode == IORING_OP_REMOVE_BUFFERS)
+		return remove_buffers(sqe);
 	if (sqe->flags & IOSQE_FIXED_FILE)
 		return -EBADF;
 	if (sqe->ioprio || sqe->buf_index || sqe->file_index)
