@@ -389,7 +389,8 @@ SYSCALL(425, io_uring_setup)
 	prm.sq_entries = entries;
 	prm.cq_entries = cq;
 	prm.features = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE |
-		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG | IORING_FEAT_SQPOLL_NONFIXED;
+		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG | IORING_FEAT_SQPOLL_NONFIXED |
+		       IORING_FEAT_CUR_PERSONALITY;
 	prm.sq_off = (struct io_sqring_offsets){
 		.head = RING_SQ_HEAD, .tail = RING_SQ_TAIL, .ring_mask = RING_SQ_MASK,
 		.ring_entries = RING_SQ_ENTRIES, .flags = RING_SQ_FLAGS,

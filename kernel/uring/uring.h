@@ -93,6 +93,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 #define IORING_FEAT_NODROP (1u << 1)
 #define IORING_FEAT_SUBMIT_STABLE (1u << 2)
 #define IORING_FEAT_RW_CUR_POS (1u << 3)
+#define IORING_FEAT_CUR_PERSONALITY (1u << 4)
 #define IORING_FEAT_SQPOLL_NONFIXED (1u << 7)
 #define IORING_FEAT_EXT_ARG (1u << 8)
 
