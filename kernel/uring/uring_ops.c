@@ -119,6 +119,8 @@ static void ureq_drop(struct future *f)
 		sockcall_free(q->sc);	/* puts the file it holds */
 		q->sc = NULL;
 	}
+	kfree(q->rw_sqe);
+	q->rw_sqe = NULL;
 	fl = spin_lock_irqsave(&q->r->lock);
 	closing = q->r->closing;
 	spin_unlock_irqrestore(&q->r->lock, fl);
@@ -232,16 +234,19 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 	case IORING_OP_MKDIRAT:
 	case IORING_OP_SYMLINKAT:
 	case IORING_OP_LINKAT:
+		f->awaiting = q->inner;
+		if (future_poll(q->inner, cx) == POLL_PENDING)
+			return POLL_PENDING;
+		res = q->inner->result;
+		break;
 	case IORING_OP_READ:
 	case IORING_OP_WRITE:
 	case IORING_OP_READV:
 	case IORING_OP_WRITEV:
 	case IORING_OP_READ_FIXED:
 	case IORING_OP_WRITE_FIXED:
-		f->awaiting = q->inner;
-		if (future_poll(q->inner, cx) == POLL_PENDING)
+		if (uring_rw_poll(q, cx, &res) == POLL_PENDING)
 			return POLL_PENDING;
-		res = q->inner->result;
 		break;
 	case IORING_OP_POLL_ADD: {
 		struct waitq *qs[2];
@@ -379,71 +384,6 @@ static int cancel_one(struct uring *r, uint64_t user_data, int op)
 	return 0;
 }
 
-/* Read/write: the file's own future through file_rw, as read(2) would. */
-static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waiting)
-{
-	struct uring *r = q->r;
-	bool write = sqe->opcode == IORING_OP_WRITE || sqe->opcode == IORING_OP_WRITEV ||
-		     sqe->opcode == IORING_OP_WRITE_FIXED;
-	struct iovec *owned = NULL;
-	struct uio u;
-	long res;
-
-	if (sqe->op_flags)
-		return -EINVAL;	/* RWF_* flags are not supported */
-	/* IOPOLL: no file here has polled (O_DIRECT, f_op->iopoll) I/O, so every read and
-	 * write is refused as Linux refuses one on such a file. */
-	if (r->flags & IORING_SETUP_IOPOLL)
-		return -EOPNOTSUPP;
-	if (write ? !file_writable(q->file) : !file_readable(q->file))
-		return -EBADF;
-	if (sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV) {
-		if (sqe->len > IOV_MAX)
-			return -EINVAL;
-		owned = kmalloc((sqe->len ? sqe->len : 1) * sizeof(struct iovec));
-		if (!owned)
-			return -ENOMEM;
-		if (copy_from_user(proc_as(q->p), owned, sqe->addr, sqe->len * sizeof(struct iovec))) {
-			kfree(owned);
-			return -EFAULT;
-		}
-		for (unsigned i = 0; i < sqe->len; i++) {
-			if ((int64_t)owned[i].len < 0) {
-				kfree(owned);
-				return -EINVAL;
-			}
-			q->want += owned[i].len;
-		}
-		uio_init_user(&u, proc_as(q->p), owned, sqe->len);
-	} else {
-		if (sqe->opcode == IORING_OP_READ_FIXED || sqe->opcode == IORING_OP_WRITE_FIXED) {
-			if (sqe->buf_index >= r->nbufs)
-				return -EFAULT;
-			const struct iovec *b = &r->bufs[sqe->buf_index];
-
-			if (sqe->addr < b->base || sqe->addr + sqe->len > b->base + b->len ||
-			    sqe->addr + sqe->len < sqe->addr)
-				return -EFAULT;
-		}
-		q->iov = (struct iovec){ .base = sqe->addr, .len = sqe->len };
-		uio_init_user(&u, proc_as(q->p), &q->iov, 1);
-		q->want = sqe->len;
-	}
-	/* off == -1: the file's own position (IORING_FEAT_RW_CUR_POS). */
-	if (sqe->off == UINT64_MAX || !q->file->ops->seekable)
-		res = file_rw(q->p, q->file, &u, owned, write, &q->inner);
-	else
-		res = file_rw_at(q->p, q->file, &u, owned, write, sqe->off, &q->inner);
-	*waiting = q->inner != NULL;
-	return res;
-}
-
-static bool is_rw(unsigned op)
-{
-	return op == IORING_OP_READ || op == IORING_OP_WRITE || op == IORING_OP_READV ||
-	       op == IORING_OP_WRITEV || op == IORING_OP_READ_FIXED || op == IORING_OP_WRITE_FIXED;
-}
-
 int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe)
 {
 	if (sqe->flags & ~(unsigned)(IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | IOSQE_IO_LINK |
@@ -454,14 +394,14 @@ int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe)
 	/* An IOPOLL ring takes only the ops Linux allows there: NOP, reads and writes,
 	 * REMOVE_BUFFERS. */
 	if ((r->flags & IORING_SETUP_IOPOLL) && sqe->opcode != IORING_OP_NOP &&
-	    sqe->opcode != IORING_OP_REMOVE_BUFFERS && !is_rw(sqe->opcode))
+	    sqe->opcode != IORING_OP_REMOVE_BUFFERS && !uring_op_is_rw(sqe->opcode))
 		return -EINVAL;
 	/* ioprio: a priority for reads and writes (class NONE, RT, BE, IDLE and a level, as
 	 * ioprio_check_cap), flags for Linux's net ops (none here), nothing for the rest. */
 	if (sqe->ioprio) {
 		unsigned cls = sqe->ioprio >> 13, lvl = sqe->ioprio & 7;
 
-		if (!is_rw(sqe->opcode))
+		if (!uring_op_is_rw(sqe->opcode))
 			return -EINVAL;
 		if (cls > 3 || (cls == 0 && lvl))
 			return -EINVAL;
@@ -534,7 +474,7 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 	case IORING_OP_WRITE_FIXED:
 		res = sqe_file(r, p, sqe, &q->file);
 		if (!res)
-			res = rw_prep(q, sqe, &waiting);
+			res = uring_rw_prep(q, sqe, &waiting);
 		break;
 	case IORING_OP_POLL_ADD:
 		res = sqe_file(r, p, sqe, &q->file);

@@ -49,6 +49,7 @@ struct ureq {
 	bool hard;			/* IOSQE_IO_HARDLINK: the chain goes on even so */
 	uint32_t count;			/* L: CQEs still to wait for (TIMEOUT) */
 	uint64_t want;			/* READ/WRITE: the bytes asked (less breaks a link) */
+	struct io_uring_sqe *rw_sqe;	/* owned: READ/WRITE waiting for readiness (uring_rw.c) */
 	struct file *file;		/* counted, or NULL */
 	struct future *inner;		/* owned: a read/write future, a syscall's future */
 	/* readiness and socket tries */
@@ -90,6 +91,14 @@ bool ureq_free(struct ureq *q);
 /* 0, or the error a CQE of this SQE gets before anything runs (-EINVAL: unknown
  * opcode or flags, an op an IOPOLL ring does not take). */
 int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe);
+
+/* uring_rw.c */
+bool uring_op_is_rw(unsigned op);
+/* Issue a read or write: the result, or with *waiting the request awaits q->inner or,
+ * on an O_NONBLOCK stream that would block, the file's readiness. */
+long uring_rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waiting);
+/* Poll a waiting read or write; POLL_READY with its result in *res. */
+enum poll uring_rw_poll(struct ureq *q, struct context *cx, long *res);
 
 /* uring_sysop.c */
 /* OPENAT, STATX, UNLINKAT, RENAMEAT, MKDIRAT, SYMLINKAT, LINKAT, FSYNC: the result,
