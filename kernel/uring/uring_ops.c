@@ -348,6 +348,27 @@ static int sqe_file(struct uring *r, struct proc *p, const struct io_uring_sqe *
 	return *out ? 0 : -EBADF;
 }
 
+/* CLOSE of a registered slot: Linux's errors (no table, out of it, empty). */
+static int close_fixed(struct uring *r, uint32_t slot)
+{
+	struct file *f;
+	irqflags_t fl = spin_lock_irqsave(&r->sq_lock);
+
+	if (!r->files) {
+		spin_unlock_irqrestore(&r->sq_lock, fl);
+		return -ENXIO;
+	}
+	if (slot >= r->nfiles || !r->files[slot]) {
+		spin_unlock_irqrestore(&r->sq_lock, fl);
+		return slot >= r->nfiles ? -EINVAL : -EBADF;
+	}
+	f = r->files[slot];
+	r->files[slot] = NULL;
+	spin_unlock_irqrestore(&r->sq_lock, fl);
+	file_put(f);	/* after the lock: a release may do anything */
+	return 0;
+}
+
 /* Put a waiting request in flight, ready for its first poll by the owner's pump. */
 static int start(struct ureq *q)
 {
@@ -519,8 +540,16 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		res = sqe->op_flags ? -EINVAL : cancel_one(r, sqe->addr, 0);
 		break;
 	case IORING_OP_CLOSE:
-		if (sqe->flags & IOSQE_FIXED_FILE || sqe->addr || sqe->len || sqe->off) {
+		if (sqe->addr || sqe->len || sqe->off || sqe->op_flags || sqe->buf_index) {
 			res = -EINVAL;
+			break;
+		}
+		if (sqe->flags & IOSQE_FIXED_FILE) {
+			res = -EBADF;	/* a registered slot is named by file_index */
+			break;
+		}
+		if (sqe->file_index) {	/* slot file_index - 1 of the registered table */
+			res = sqe->fd ? -EINVAL : close_fixed(r, sqe->file_index - 1);
 			break;
 		}
 		{
