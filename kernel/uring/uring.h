@@ -136,6 +136,7 @@ enum {
 	IORING_OP_CONNECT = 16,
 	IORING_OP_OPENAT = 18,
 	IORING_OP_CLOSE = 19,
+	IORING_OP_FILES_UPDATE = 20,
 	IORING_OP_STATX = 21,
 	IORING_OP_READ = 22,
 	IORING_OP_WRITE = 23,
@@ -157,14 +158,20 @@ enum {
 #define IORING_UNREGISTER_FILES 3
 #define IORING_REGISTER_EVENTFD 4
 #define IORING_UNREGISTER_EVENTFD 5
+#define IORING_REGISTER_FILES_UPDATE 6
 #define IORING_REGISTER_PROBE 8
+#define IORING_REGISTER_FILES2 13
+#define IORING_REGISTER_FILES_UPDATE2 14
+#define IORING_RSRC_REGISTER_SPARSE (1u << 0)
+#define IORING_REGISTER_FILES_SKIP (-2)
+#define IORING_FILE_INDEX_ALLOC (~0u)
 
 #define IORING_TIMEOUT_ABS (1u << 0)
 #define IORING_NOP_INJECT_RESULT (1u << 0)
 
 #define URING_MAX_ENTRIES 32768u
 #define URING_MAX_CQ_ENTRIES (2 * URING_MAX_ENTRIES)
-#define URING_MAX_FILES 1024u
+#define URING_MAX_FILES 32768u
 #define URING_MAX_BUFS 1024u
 
 /* ---- the ring ------------------------------------------------------------------------------ */
@@ -279,6 +286,10 @@ struct context;
 bool uring_pump(struct uring *r, struct context *cx);
 /* A CQE was posted: count down the counting timeouts (L held). */
 void uring_timeouts_on_post_locked(struct uring *r);
+/* uring_register.c: FILES_UPDATE, the register call's and the op's (op: off may be
+ * IORING_FILE_INDEX_ALLOC). How many slots were updated, or the first error. */
+long uring_files_update(struct uring *r, struct proc *p, uint32_t off, uintptr_t ufds,
+			unsigned nr, bool op);
 /* IORING_REGISTER_PROBE: is op implemented? */
 bool uring_op_supported(unsigned op);
 

@@ -61,6 +61,7 @@ bool uring_op_supported(unsigned op)
 	case IORING_OP_CONNECT:
 	case IORING_OP_ASYNC_CANCEL:
 	case IORING_OP_CLOSE:
+	case IORING_OP_FILES_UPDATE:
 	case IORING_OP_READ:
 	case IORING_OP_WRITE:
 	case IORING_OP_SEND:
@@ -562,6 +563,10 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		}
 		if (!res)
 			res = fdtable_close(proc_files(p), sqe->fd);	/* the owner's context */
+		break;
+	case IORING_OP_FILES_UPDATE:	/* addr: the fds, len: how many, off: the first slot */
+		res = sqe->op_flags || sqe->ioprio || (sqe->flags & IOSQE_FIXED_FILE) ? -EINVAL
+		      : uring_files_update(r, p, (uint32_t)sqe->off, sqe->addr, sqe->len, true);
 		break;
 	case IORING_OP_SEND:
 	case IORING_OP_RECV:
