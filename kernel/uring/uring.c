@@ -148,7 +148,7 @@ void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_
 			(*uring_u32(r, RING_CQ_OVERFLOW))++;	/* out of memory: dropped, counted */
 		}
 	}
-	if (!list_empty(&r->timeouts))
+	if (!list_empty(&r->timeouts) && !r->tm_expiry)
 		uring_timeouts_on_post_locked(r);
 }
 

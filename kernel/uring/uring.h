@@ -216,6 +216,8 @@ struct uring {
 	struct list_head overflow;	/* L: CQEs that found the CQ ring full */
 	unsigned noverflow;		/* L */
 	struct list_head timeouts;	/* L: counting TIMEOUTs (ureq.tnode) */
+	bool tm_expiry;			/* L: the CQE being posted is a TIMEOUT's (expired, counted) */
+	uint32_t cq_timeouts;		/* A: TIMEOUTs ended so far (a waiting enter returns at one) */
 	struct proc *owner;		/* L: the process that set it up; NULL once it exited */
 	bool closing;			/* L */
 	struct waitq cq_wq;		/* woken at every CQE (io_uring_enter waits here) */

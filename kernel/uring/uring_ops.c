@@ -98,8 +98,16 @@ static void complete(struct ureq *q, int32_t res)
 		list_del(&q->tnode);
 	if (list_is_linked(&q->rnode))
 		list_del(&q->rnode);
+	/* A TIMEOUT that expires or sees its count is not one of the completions other
+	 * TIMEOUTs count (Linux counts the CQ tail less those, cq_timeouts); a removed
+	 * one (-ECANCELED) is. */
+	q->r->tm_expiry = q->op == IORING_OP_TIMEOUT && res != -ECANCELED;
+	if (q->r->tm_expiry)	/* relaxed: the post's wake orders it for the waiter */
+		__atomic_fetch_add(&q->r->cq_timeouts, 1, __ATOMIC_RELAXED);
+	uring_post_locked(q->r, q->user_data, res, 0);
+	q->r->tm_expiry = false;
 	spin_unlock_irqrestore(&q->r->lock, fl);
-	uring_post(q->r, q->user_data, res, 0);
+	uring_posted(q->r, 1);
 }
 
 static void ureq_drop(struct future *f)
