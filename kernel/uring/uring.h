@@ -167,6 +167,10 @@ enum {
 #define IORING_FILE_INDEX_ALLOC (~0u)
 
 #define IORING_TIMEOUT_ABS (1u << 0)
+#define IORING_TIMEOUT_UPDATE (1u << 1)
+#define IORING_LINK_TIMEOUT_UPDATE (1u << 4)
+#define IORING_TIMEOUT_MULTISHOT (1u << 6)
+#define IORING_CQE_F_MORE (1u << 1)
 #define IORING_NOP_INJECT_RESULT (1u << 0)
 
 #define URING_MAX_ENTRIES 32768u

@@ -82,6 +82,32 @@ static void unregister(struct ureq *q)
 	q->nq = 0;
 }
 
+/*
+ * Post a CQE of q with L held. A TIMEOUT that expires or sees its count is not one of the
+ * completions other TIMEOUTs count (Linux counts the CQ tail less those, cq_timeouts), and
+ * ends a waiting enter; a removed one (-ECANCELED) counts.
+ */
+static void post_locked(struct ureq *q, int32_t res, uint32_t flags)
+{
+	struct uring *r = q->r;
+
+	r->tm_expiry = q->op == IORING_OP_TIMEOUT && res != -ECANCELED;
+	if (r->tm_expiry)	/* relaxed: the post's wake orders it for the waiter */
+		__atomic_fetch_add(&r->cq_timeouts, 1, __ATOMIC_RELAXED);
+	uring_post_locked(r, q->user_data, res, flags);
+	r->tm_expiry = false;
+}
+
+/* A CQE that is not the request's last (a multishot TIMEOUT's expiry). */
+static void post_timeout(struct ureq *q, int32_t res, uint32_t flags)
+{
+	irqflags_t fl = spin_lock_irqsave(&q->r->lock);
+
+	post_locked(q, res, flags);
+	spin_unlock_irqrestore(&q->r->lock, fl);
+	uring_posted(q->r, 1);
+}
+
 /* Post the CQE once and leave the in-flight list. */
 static void complete(struct ureq *q, int32_t res)
 {
@@ -98,14 +124,7 @@ static void complete(struct ureq *q, int32_t res)
 		list_del(&q->tnode);
 	if (list_is_linked(&q->rnode))
 		list_del(&q->rnode);
-	/* A TIMEOUT that expires or sees its count is not one of the completions other
-	 * TIMEOUTs count (Linux counts the CQ tail less those, cq_timeouts); a removed
-	 * one (-ECANCELED) is. */
-	q->r->tm_expiry = q->op == IORING_OP_TIMEOUT && res != -ECANCELED;
-	if (q->r->tm_expiry)	/* relaxed: the post's wake orders it for the waiter */
-		__atomic_fetch_add(&q->r->cq_timeouts, 1, __ATOMIC_RELAXED);
-	uring_post_locked(q->r, q->user_data, res, 0);
-	q->r->tm_expiry = false;
+	post_locked(q, res, 0);
 	spin_unlock_irqrestore(&q->r->lock, fl);
 	uring_posted(q->r, 1);
 }
@@ -281,12 +300,22 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 			res = 0;
 			break;
 		}
-		if (!q->timed) {
-			timerq_add(&q->te, q->deadline, cx->waker);
-			q->timed = true;
+		for (;;) {
+			if (!q->timed) {
+				timerq_add(&q->te, q->deadline, cx->waker);
+				q->timed = true;
+			}
+			if (!timerq_check(&q->te, cx->waker) && clock_now_ns() < q->deadline)
+				return POLL_PENDING;
+			/* IORING_TIMEOUT_MULTISHOT: every expiry but the last (none when
+			 * repeats is 0) posts -ETIME with IORING_CQE_F_MORE and re-arms. */
+			if (!q->multishot || (q->repeats && --q->repeats == 0))
+				break;
+			post_timeout(q, -ETIME, IORING_CQE_F_MORE);
+			timerq_cancel(&q->te);
+			q->timed = false;
+			q->deadline = poll_deadline(q->interval);
 		}
-		if (!timerq_check(&q->te, cx->waker) && clock_now_ns() < q->deadline)
-			return POLL_PENDING;
 		res = -ETIME;
 		break;
 	}
@@ -357,27 +386,6 @@ static int sqe_file(struct uring *r, struct proc *p, const struct io_uring_sqe *
 	return *out ? 0 : -EBADF;
 }
 
-/* CLOSE of a registered slot: Linux's errors (no table, out of it, empty). */
-static int close_fixed(struct uring *r, uint32_t slot)
-{
-	struct file *f;
-	irqflags_t fl = spin_lock_irqsave(&r->sq_lock);
-
-	if (!r->files) {
-		spin_unlock_irqrestore(&r->sq_lock, fl);
-		return -ENXIO;
-	}
-	if (slot >= r->nfiles || !r->files[slot]) {
-		spin_unlock_irqrestore(&r->sq_lock, fl);
-		return slot >= r->nfiles ? -EINVAL : -EBADF;
-	}
-	f = r->files[slot];
-	r->files[slot] = NULL;
-	spin_unlock_irqrestore(&r->sq_lock, fl);
-	file_put(f);	/* after the lock: a release may do anything */
-	return 0;
-}
-
 /* Put a waiting request in flight, ready for its first poll by the owner's pump. */
 static int start(struct ureq *q)
 {
@@ -394,24 +402,22 @@ static int start(struct ureq *q)
 	return 0;
 }
 
-/* Cancel the in-flight request with user_data (op 0: any): 0 or -ENOENT. */
-static int cancel_one(struct uring *r, uint64_t user_data, int op)
+/* Take the in-flight request with user_data (op 0: any) off the list, to be cancelled
+ * once the canceller's own CQE went (Linux posts that first): 0 or -ENOENT. */
+static int cancel_find(struct uring *r, uint64_t user_data, int op, struct ureq **victim)
 {
-	struct ureq *q, *found = NULL;
+	struct ureq *q;
 	irqflags_t fl = spin_lock_irqsave(&r->lock);
 
 	list_for_each_entry(q, &r->inflight, node) {
 		if (q->user_data == user_data && (!op || q->op == op)) {
-			found = q;
+			*victim = q;
 			list_del(&q->node);
 			break;
 		}
 	}
 	spin_unlock_irqrestore(&r->lock, fl);
-	if (!found)
-		return -ENOENT;
-	uring_req_finished(found);	/* its drop posts -ECANCELED; its chain is cancelled */
-	return 0;
+	return *victim ? 0 : -ENOENT;
 }
 
 int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe)
@@ -446,7 +452,7 @@ int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe)
 bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe,
 		 struct ulink *after, struct ulink *lt, uint64_t lt_deadline, bool *failed)
 {
-	struct ureq *q;
+	struct ureq *q, *victim = NULL;
 	bool waiting = false;
 	long res = 0;
 
@@ -519,20 +525,25 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		waiting = !res;
 		break;
 	case IORING_OP_POLL_REMOVE:
-		res = cancel_one(r, sqe->addr, IORING_OP_POLL_ADD);
+		res = cancel_find(r, sqe->addr, IORING_OP_POLL_ADD, &victim);
 		break;
 	case IORING_OP_TIMEOUT: {
 		uint64_t ns;
 
-		if (sqe->len != 1 || (sqe->op_flags & ~IORING_TIMEOUT_ABS)) {
-			res = -EINVAL;
+		if (sqe->len != 1 || (sqe->op_flags & ~(IORING_TIMEOUT_ABS | IORING_TIMEOUT_MULTISHOT)) ||
+		    (sqe->op_flags & IORING_TIMEOUT_ABS && sqe->op_flags & IORING_TIMEOUT_MULTISHOT)) {
+			res = -EINVAL;	/* a multishot one is relative (Linux) */
 			break;
 		}
 		res = poll_timespec_from_user(proc_as(p), sqe->addr, &ns);
 		if (res)
 			break;
 		q->deadline = (sqe->op_flags & IORING_TIMEOUT_ABS) ? ns : poll_deadline(ns);
-		if (sqe->off) {
+		q->interval = ns;
+		if (sqe->op_flags & IORING_TIMEOUT_MULTISHOT) {
+			q->multishot = true;	/* off: how many expiries, 0 for ever */
+			q->repeats = (uint32_t)sqe->off;
+		} else if (sqe->off) {
 			irqflags_t fl = spin_lock_irqsave(&r->lock);
 
 			q->count = (uint32_t)sqe->off;
@@ -543,10 +554,11 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		break;
 	}
 	case IORING_OP_TIMEOUT_REMOVE:
-		res = sqe->op_flags ? -EINVAL : cancel_one(r, sqe->addr, IORING_OP_TIMEOUT);
+		res = sqe->op_flags ? uring_timeout_update(r, p, sqe)
+		      : sqe->len || sqe->buf_index ? -EINVAL : cancel_find(r, sqe->addr, IORING_OP_TIMEOUT, &victim);
 		break;
 	case IORING_OP_ASYNC_CANCEL:
-		res = sqe->op_flags ? -EINVAL : cancel_one(r, sqe->addr, 0);
+		res = sqe->op_flags ? -EINVAL : cancel_find(r, sqe->addr, 0, &victim);
 		break;
 	case IORING_OP_CLOSE:
 		if (sqe->addr || sqe->len || sqe->off || sqe->op_flags || sqe->buf_index) {
@@ -558,7 +570,7 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 			break;
 		}
 		if (sqe->file_index) {	/* slot file_index - 1 of the registered table */
-			res = sqe->fd ? -EINVAL : close_fixed(r, sqe->file_index - 1);
+			res = sqe->fd ? -EINVAL : uring_close_fixed(r, sqe->file_index - 1);
 			break;
 		}
 		{
@@ -663,6 +675,8 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 	complete(q, (int32_t)res);
 	*failed = q->failed;
 	ureq_free(q);
+	if (victim)
+		uring_req_finished(victim);	/* its drop posts -ECANCELED; its chain goes */
 	return true;
 }
 

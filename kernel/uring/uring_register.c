@@ -8,6 +8,7 @@
  * Under the ring's submission lock, so no SQE sees a table half changed.
  */
 #include "kernel/uring/uring.h"
+#include "kernel/uring/uring_req.h"
 
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
@@ -159,6 +160,27 @@ long uring_files_update(struct uring *r, struct proc *p, uint32_t off, uintptr_t
 		file_put(old[--nold]);
 	kfree(old);
 	return done ? (long)done : err;
+}
+
+/* CLOSE of a registered slot: Linux's errors (no table, out of it, empty). */
+int uring_close_fixed(struct uring *r, uint32_t slot)
+{
+	struct file *f;
+	irqflags_t fl = spin_lock_irqsave(&r->sq_lock);
+
+	if (!r->files) {
+		spin_unlock_irqrestore(&r->sq_lock, fl);
+		return -ENXIO;
+	}
+	if (slot >= r->nfiles || !r->files[slot]) {
+		spin_unlock_irqrestore(&r->sq_lock, fl);
+		return slot >= r->nfiles ? -EINVAL : -EBADF;
+	}
+	f = r->files[slot];
+	r->files[slot] = NULL;
+	spin_unlock_irqrestore(&r->sq_lock, fl);
+	file_put(f);	/* after the lock: a release may do anything */
+	return 0;
 }
 
 static long reg_bufs(struct uring *r, struct proc *p, uintptr_t arg, unsigned nr)

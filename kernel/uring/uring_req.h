@@ -65,6 +65,9 @@ struct ureq {
 	unsigned long sargs[6];		/* a syscall-run op's arguments (uring_sysop.c) */
 	/* TIMEOUT */
 	uint64_t deadline;
+	uint64_t interval;		/* a relative one's (IORING_TIMEOUT_MULTISHOT re-arms it) */
+	uint32_t repeats;		/* MULTISHOT: expiries still to come, 0: for ever */
+	bool multishot;
 	bool timed;
 	struct timer_entry te;
 	/* chains (uring_link.c) */
@@ -92,6 +95,9 @@ bool ureq_free(struct ureq *q);
  * opcode or flags, an op an IOPOLL ring does not take). */
 int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe);
 
+/* uring_register.c: CLOSE of registered slot slot (0, -ENXIO, -EINVAL, -EBADF). */
+int uring_close_fixed(struct uring *r, uint32_t slot);
+
 /* uring_rw.c */
 bool uring_op_is_rw(unsigned op);
 /* Issue a read or write: the result, or with *waiting the request awaits q->inner or,
@@ -115,6 +121,8 @@ void uring_req_finished(struct ureq *q);
 bool uring_lt_fired(struct ureq *q, struct context *cx);
 /* A request with a LINK_TIMEOUT completed first: the timeout's CQE (-ECANCELED). */
 void uring_lt_done(struct ureq *q);
+/* TIMEOUT_REMOVE's updates of a TIMEOUT's or a LINK_TIMEOUT's deadline. */
+int uring_timeout_update(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe);
 /* Free a chain that will not run, each member's CQE -ECANCELED unless quiet. */
 void uring_chain_cancel(struct uring *r, struct ulink *c, bool quiet);
 /* The waker cell of a request in flight (its wake puts it on r->ready). */
