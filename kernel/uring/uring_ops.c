@@ -210,6 +210,12 @@ static long try_registered(struct ureq *q, struct context *cx)
 			struct unix_sock *e;
 			struct file *f;
 
+			if (q->sc) {	/* with the peer's name: accept4's own call */
+				r = sockcall_try(q->sc, &wq);
+				if (r == -EAGAIN)
+					break;
+				return sockcall_finish(q->sc, r);
+			}
 			r = unix_try_accept(unix_sk(q->file), &e, &wq);
 			if (r == -EAGAIN)
 				break;
@@ -600,9 +606,21 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		}
 		if (sqe->opcode == IORING_OP_ACCEPT) {
 			q->aflags = sqe->op_flags;
-			if (q->aflags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC) || sqe->addr) {
-				res = -EINVAL;	/* the peer's address: not given back here */
+			if (q->aflags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+				res = -EINVAL;
 				break;
+			}
+			if (sqe->addr) {	/* addr, addr2 (off): the peer's name, as accept4 */
+				struct sys_ctx sys = { .proc = p };
+
+				q->sc = sockcall_new(&sys, SK_ACCEPT, file_get(q->file));
+				if (!q->sc) {
+					res = -ENOMEM;
+					break;
+				}
+				q->sc->aflags = q->aflags;
+				q->sc->uname = sqe->addr;
+				q->sc->unamelen = sqe->off;
 			}
 		} else {
 			q->m.flags = sqe->op_flags;
