@@ -140,24 +140,27 @@ void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_
 		uring_timeouts_on_post_locked(r);
 }
 
+bool uring_waking[MAX_HARTS];
+
 /* After CQEs were posted: wake the waiters and signal the eventfd (n times). */
 void uring_posted(struct uring *r, unsigned n)
 {
 	struct file *efd;
 	irqflags_t fl;
 
+	uring_waking[hart_id()] = true;	/* see uring.h */
 	waitq_wake_all(&r->cq_wq);
 	if (!__atomic_load_n(&r->eventfd, __ATOMIC_RELAXED))
-		return;
+		goto out;
 	/* The program may turn the signal off and on in the CQ ring's flags. */
 	if (__atomic_load_n(uring_u32(r, RING_CQ_FLAGS), __ATOMIC_RELAXED) &
 	    IORING_CQ_EVENTFD_DISABLED)
-		return;
+		goto out;
 	fl = spin_lock_irqsave(&r->lock);
 	efd = r->eventfd ? file_get(r->eventfd) : NULL;
 	spin_unlock_irqrestore(&r->lock, fl);
 	if (!efd)
-		return;
+		goto out;
 	uint64_t v = n, pos = 0;
 	struct iovec iov;
 	struct uio u;
@@ -165,6 +168,8 @@ void uring_posted(struct uring *r, unsigned n)
 	uio_init_kernel(&u, &iov, &v, sizeof(v));
 	(void)efd->ops->write(efd, &u, &pos);
 	file_put(efd);
+out:
+	uring_waking[hart_id()] = false;
 }
 
 void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags)

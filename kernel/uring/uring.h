@@ -171,6 +171,7 @@ enum {
 #define IORING_LINK_TIMEOUT_UPDATE (1u << 4)
 #define IORING_TIMEOUT_MULTISHOT (1u << 6)
 #define IORING_CQE_F_MORE (1u << 1)
+#define IORING_POLL_ADD_MULTI (1u << 0)
 #define IORING_NOP_INJECT_RESULT (1u << 0)
 
 #define URING_MAX_ENTRIES 32768u
@@ -274,6 +275,13 @@ static inline struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx)
 void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags);
 void uring_flush_overflow_locked(struct uring *r);
 void uring_posted(struct uring *r, unsigned n);
+/*
+ * Set on a hart while uring_posted wakes the ring's waiters and its eventfd: a request
+ * woken within that (a multishot POLL_ADD of a ring fd, of an epoll watching one, of a
+ * registered eventfd) was woken by io_uring itself, Linux's EPOLL_URING_WAKE, and a
+ * multishot poll ends there rather than feed on its own CQEs. H: that hart only.
+ */
+extern bool uring_waking[];
 uint32_t uring_cq_ready(struct uring *r);
 /* The process exits or execs: cancel what it has in flight on every ring. */
 void uring_proc_gone(struct proc *p);

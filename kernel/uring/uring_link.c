@@ -29,6 +29,7 @@
  * of this runs in the submitter's context (io_uring_enter: submission and
  * the pump), like the requests themselves.
  */
+#include "kernel/arch.h"
 #include "kernel/fs/poll.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -72,6 +73,8 @@ static void cell_wake_by_ref(const struct waker *w)
 		struct uring *r = c->q->r;
 		irqflags_t fl2 = spin_lock_irqsave(&r->lock);
 
+		if (uring_waking[hart_id()])
+			c->q->uring_woken = true;	/* by a CQ post (uring.h) */
 		ready_locked(r, c->q);
 		spin_unlock_irqrestore(&r->lock, fl2);
 	}

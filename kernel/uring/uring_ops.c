@@ -23,9 +23,8 @@
  * address space goes; no lock is needed on a request's own fields.
  *
  * The inner futures are the syscalls' own: file_rw() for reads and writes
- * (stream futures, disk I/O with its restarts), the socket tries of
- * unix.h, sleep futures for timeouts, file readiness for POLL_ADD.
- * Lock legend as uring.h; a request's own fields are its task's (T).
+ * (uring_rw.c), the socket tries of unix.h, timer entries for timeouts, file
+ * readiness for POLL_ADD (uring_poll.c). Lock legend as uring.h (T: task).
  */
 #include "kernel/uring/uring.h"
 #include "kernel/uring/uring_req.h"
@@ -98,14 +97,19 @@ static void post_locked(struct ureq *q, int32_t res, uint32_t flags)
 	r->tm_expiry = false;
 }
 
-/* A CQE that is not the request's last (a multishot TIMEOUT's expiry). */
-static void post_timeout(struct ureq *q, int32_t res, uint32_t flags)
+/* A multishot TIMEOUT's expiry: with F_MORE, or, the CQ ring full, its last CQE (as Linux:
+ * this also bounds a zero interval to one ring's worth). False: that was the last. */
+static bool post_timeout(struct ureq *q, int32_t res)
 {
-	irqflags_t fl = spin_lock_irqsave(&q->r->lock);
+	struct uring *r = q->r;
+	irqflags_t fl = spin_lock_irqsave(&r->lock);
+	uint32_t head = __atomic_load_n(uring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
+	bool room = !r->noverflow && *uring_u32(r, RING_CQ_TAIL) - head < r->cq_entries;
 
-	post_locked(q, res, flags);
-	spin_unlock_irqrestore(&q->r->lock, fl);
-	uring_posted(q->r, 1);
+	post_locked(q, res, room ? IORING_CQE_F_MORE : 0);
+	spin_unlock_irqrestore(&r->lock, fl);
+	uring_posted(r, 1);
+	return room;
 }
 
 /* Post the CQE once and leave the in-flight list. */
@@ -282,20 +286,10 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 		if (uring_rw_poll(q, cx, &res) == POLL_PENDING)
 			return POLL_PENDING;
 		break;
-	case IORING_OP_POLL_ADD: {
-		struct waitq *qs[2];
-
-		unregister(q);
-		q->nq = file_poll_queues(q->file, q->events, qs);
-		for (unsigned i = 0; i < q->nq; i++) {
-			waitq_wait_init(&q->w[i], qs[i]);
-			future_poll(&q->w[i].base, cx);
-		}
-		res = file_poll_ready(q->file) & (q->events | POLLERR | POLLHUP);
-		if (!res)
+	case IORING_OP_POLL_ADD:
+		if (uring_poll_add_poll(q, cx, &res) == POLL_PENDING)
 			return POLL_PENDING;
 		break;
-	}
 	case IORING_OP_TIMEOUT: {
 		bool hit;
 		irqflags_t fl = spin_lock_irqsave(&q->r->lock);
@@ -317,7 +311,10 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 			 * repeats is 0) posts -ETIME with IORING_CQE_F_MORE and re-arms. */
 			if (!q->multishot || (q->repeats && --q->repeats == 0))
 				break;
-			post_timeout(q, -ETIME, IORING_CQE_F_MORE);
+			if (!post_timeout(q, -ETIME)) {
+				q->posted = true;
+				break;
+			}
 			timerq_cancel(&q->te);
 			q->timed = false;
 			q->deadline = poll_deadline(q->interval);
@@ -522,13 +519,16 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		res = sqe_file(r, p, sqe, &q->file);
 		if (res)
 			break;
-		if (sqe->len) {
-			res = -EINVAL;	/* multishot and updates: not here */
+		if (sqe->len & ~IORING_POLL_ADD_MULTI) {
+			res = -EINVAL;	/* updates, level mode: not here */
 			break;
 		}
+		q->poll_multi = sqe->len & IORING_POLL_ADD_MULTI;
 		q->events = sqe->op_flags & 0xffff;
 		res = file_poll_ready(q->file) & (q->events | POLLERR | POLLHUP);
-		waiting = !res;
+		waiting = !res || q->poll_multi;	/* multishot: its first poll posts */
+		if (waiting)
+			res = 0;
 		break;
 	case IORING_OP_POLL_REMOVE:
 		res = cancel_find(r, sqe->addr, IORING_OP_POLL_ADD, &victim);

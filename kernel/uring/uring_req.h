@@ -56,7 +56,9 @@ struct ureq {
 	struct waitq *wq;
 	struct waitq_wait_future w[2];
 	unsigned nq;
-	uint32_t events;		/* POLL_ADD */
+	uint32_t events;		/* POLL_ADD, a read or write waiting for readiness */
+	bool poll_multi;		/* POLL_ADD: IORING_POLL_ADD_MULTI */
+	bool uring_woken;		/* L: woken by a CQ post (uring_waking, uring.h) */
 	struct unix_msg m;		/* SEND, RECV */
 	struct uio uio;
 	struct iovec iov;
@@ -97,6 +99,12 @@ int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe);
 
 /* uring_register.c: CLOSE of registered slot slot (0, -ENXIO, -EINVAL, -EBADF). */
 int uring_close_fixed(struct uring *r, uint32_t slot);
+
+/* uring_poll.c */
+/* Register on q->file's queues for q->events, then the events ready now. */
+unsigned uring_wait_ready(struct ureq *q, struct context *cx);
+/* Poll a POLL_ADD: POLL_READY with the mask in *res (multishot: once it is over). */
+enum poll uring_poll_add_poll(struct ureq *q, struct context *cx, long *res);
 
 /* uring_rw.c */
 bool uring_op_is_rw(unsigned op);

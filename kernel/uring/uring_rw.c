@@ -122,17 +122,9 @@ enum poll uring_rw_poll(struct ureq *q, struct context *cx, long *res)
 			return POLL_READY;
 		}
 		/* READY_WAIT: register first, then look (no lost wake). */
-		struct waitq *qs[2];
 		bool waiting = false;
 
-		for (unsigned i = 0; i < q->nq; i++)
-			future_drop(&q->w[i].base);
-		q->nq = file_poll_queues(q->file, q->events, qs);
-		for (unsigned i = 0; i < q->nq; i++) {
-			waitq_wait_init(&q->w[i], qs[i]);
-			future_poll(&q->w[i].base, cx);
-		}
-		if (tries == 4 || !(file_poll_ready(q->file) & (q->events | POLLERR | POLLHUP)))
+		if (!uring_wait_ready(q, cx) || tries == 4)
 			return POLL_PENDING;
 		*res = rw_issue(q, q->rw_sqe, &waiting);
 		if (*res == -EAGAIN && !waiting)
