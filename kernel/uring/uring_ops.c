@@ -275,7 +275,7 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 		f->awaiting = q->inner;
 		if (future_poll(q->inner, cx) == POLL_PENDING)
 			return POLL_PENDING;
-		res = q->inner->result;
+		res = uring_sysop_result(q, q->inner->result);
 		break;
 	case IORING_OP_READ:
 	case IORING_OP_WRITE:

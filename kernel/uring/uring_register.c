@@ -183,6 +183,33 @@ int uring_close_fixed(struct uring *r, uint32_t slot)
 	return 0;
 }
 
+long uring_files_install(struct uring *r, struct file *f, uint32_t file_index)
+{
+	struct file *old = NULL;
+	long res;
+	irqflags_t fl = spin_lock_irqsave(&r->sq_lock);
+	uint32_t i = file_index - 1;
+
+	if (!r->files) {
+		res = -ENXIO;
+	} else if (file_index == IORING_FILE_INDEX_ALLOC) {
+		for (i = 0; i < r->nfiles && r->files[i]; i++)
+			;
+		res = i < r->nfiles ? (long)i : -ENFILE;
+	} else {
+		res = i < r->nfiles ? 0 : -EINVAL;
+	}
+	if (res >= 0) {
+		old = r->files[i];
+		r->files[i] = f;
+		f = NULL;
+	}
+	spin_unlock_irqrestore(&r->sq_lock, fl);
+	file_put(old);	/* after the lock: a release may do anything */
+	file_put(f);	/* not installed */
+	return res;
+}
+
 static long reg_bufs(struct uring *r, struct proc *p, uintptr_t arg, unsigned nr)
 {
 	struct iovec *b;

@@ -65,6 +65,7 @@ struct ureq {
 	unsigned aflags;		/* ACCEPT */
 	struct sockcall *sc;		/* SENDMSG, RECVMSG, CONNECT: the syscall's own call */
 	unsigned long sargs[6];		/* a syscall-run op's arguments (uring_sysop.c) */
+	uint32_t file_index;		/* OPENAT: a registered slot + 1, or ALLOC */
 	/* TIMEOUT */
 	uint64_t deadline;
 	uint64_t interval;		/* a relative one's (IORING_TIMEOUT_MULTISHOT re-arms it) */
@@ -99,6 +100,9 @@ int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe);
 
 /* uring_register.c: CLOSE of registered slot slot (0, -ENXIO, -EINVAL, -EBADF). */
 int uring_close_fixed(struct uring *r, uint32_t slot);
+/* Put f (its reference passes) in slot file_index - 1, replacing what is there (0), or in
+ * a free slot for IORING_FILE_INDEX_ALLOC (its index); -ENXIO, -EINVAL, -ENFILE. */
+long uring_files_install(struct uring *r, struct file *f, uint32_t file_index);
 
 /* uring_poll.c */
 /* Register on q->file's queues for q->events, then the events ready now. */
@@ -119,6 +123,8 @@ enum poll uring_rw_poll(struct ureq *q, struct context *cx, long *res);
  * or with q->inner set the syscall's future to await. */
 long uring_sysop(struct ureq *q, const struct io_uring_sqe *sqe);
 bool uring_sysop_supported(unsigned op);
+/* The CQE result of a syscall-run op that returned res (OPENAT into a registered slot). */
+long uring_sysop_result(struct ureq *q, long res);
 
 /* uring_link.c */
 /* A request in flight completed (polled READY, or cancelled): free it and go on with its

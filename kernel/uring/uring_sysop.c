@@ -13,9 +13,12 @@
  *
  * The SQE field each argument comes from is Linux's (io_uring/openclose.c,
  * fs.c, statx.c, sync.c); as there, these ops take no fixed file for their
- * directory (-EBADF) and no ioprio or buf_index (-EINVAL).
+ * directory (-EBADF) and no ioprio or buf_index (-EINVAL); OPENAT may open into a
+ * registered slot (file_index).
  */
+#include "kernel/fs/fdtable.h"
 #include "kernel/fs/sync.h"
+#include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/uring/uring_req.h"
 #include "lib/errno.h"
@@ -100,8 +103,9 @@ long uring_sysop(struct ureq *q, const struct io_uring_sqe *sqe)
 		return remove_buffers(sqe);
 	if (sqe->flags & IOSQE_FIXED_FILE)
 		return -EBADF;
-	if (sqe->ioprio || sqe->buf_index || sqe->file_index)
-		return -EINVAL;	/* direct descriptors (file_index) are not here */
+	if (sqe->ioprio || sqe->buf_index || (sqe->file_index && sqe->opcode != IORING_OP_OPENAT))
+		return -EINVAL;	/* direct descriptors: OPENAT's only */
+	q->file_index = sqe->file_index;
 	switch (sqe->opcode) {
 	case IORING_OP_OPENAT:	/* openat(dirfd, path, flags, mode) */
 		a[0] = (unsigned long)(long)sqe->fd;
@@ -151,5 +155,23 @@ out:
 		q->inner = sys.pending;	/* awaited by the request, as a read's future */
 		return 0;
 	}
-	return res;
+	return uring_sysop_result(q, res);
+}
+
+/*
+ * The result of a syscall-run op. OPENAT with file_index (a direct descriptor): the file
+ * the open installed moves from the fd table into registered slot file_index - 1 (0), or
+ * into a free one for IORING_FILE_INDEX_ALLOC (its index), where Linux installs it
+ * directly; the fd lives only while the submitter runs this (its other threads could see
+ * it for that moment).
+ */
+long uring_sysop_result(struct ureq *q, long res)
+{
+	struct file *f;
+
+	if (q->op != IORING_OP_OPENAT || !q->file_index || res < 0)
+		return res;
+	f = fd_get(q->p, (int)res);
+	fdtable_close(proc_files(q->p), (int)res);
+	return f ? uring_files_install(q->r, f, q->file_index) : -EBADF;
 }
