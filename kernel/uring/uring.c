@@ -145,10 +145,11 @@ bool uring_waking[MAX_HARTS];
 /* After CQEs were posted: wake the waiters and signal the eventfd (n times). */
 void uring_posted(struct uring *r, unsigned n)
 {
+	unsigned h = hart_id();
 	struct file *efd;
 	irqflags_t fl;
 
-	uring_waking[hart_id()] = true;	/* see uring.h */
+	uring_waking[h] = true;	/* see uring.h */
 	waitq_wake_all(&r->cq_wq);
 	if (!__atomic_load_n(&r->eventfd, __ATOMIC_RELAXED))
 		goto out;
@@ -169,7 +170,7 @@ void uring_posted(struct uring *r, unsigned n)
 	(void)efd->ops->write(efd, &u, &pos);
 	file_put(efd);
 out:
-	uring_waking[hart_id()] = false;
+	uring_waking[h] = false;
 }
 
 void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags)

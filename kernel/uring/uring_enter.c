@@ -365,7 +365,7 @@ SYSCALL_ASYNC(426, io_uring_enter)
 	irqflags_t fl0 = spin_lock_irqsave(&r->lock);
 	bool idle = list_empty(&r->inflight);
 
-	if (flags & IORING_ENTER_GETEVENTS)
+	if ((flags & IORING_ENTER_GETEVENTS) && r->noverflow)
 		uring_flush_overflow_locked(r);	/* GETEVENTS moves overflowed CQEs in */
 	spin_unlock_irqrestore(&r->lock, fl0);
 	/* Nothing in flight to pump: answer at once when we can (-ETIME: a zero
