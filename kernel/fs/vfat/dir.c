@@ -7,6 +7,7 @@
 #include "kernel/fs/vfat/vfat_int.h"
 
 #include "kernel/block/bcache.h"
+#include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -32,7 +33,7 @@ int vfat_dent_off(struct vfat_fs *fs, struct vfat_inode *dir, uint32_t idx, uint
 	return 0;
 }
 
-/* Start reading the blocks of the cluster (or root area) that off begins. */
+/* Start reading the blocks after off in its cluster (or the root area). */
 static void prefetch_run(struct vfat_fs *fs, struct vfat_inode *dir, uint64_t off)
 {
 	uint64_t end = vfat_is_fixed_root(fs, dir) ? fs->g.root_off + fs->g.root_bytes
@@ -88,11 +89,14 @@ int vfat_scan(struct vfat_fs *fs, struct vfat_inode *dir, struct vscan *s)
 			if (b)
 				bcache_put(b);
 			b = NULL;
-			if (off % fs->g.csize == 0 || idx == 0)
-				prefetch_run(fs, dir, off);
+			/* The block first, then read-ahead on a miss: a prefetch may
+			 * take the only clean buffer, which must not be this one. */
 			err = bcache_get(fs->dev, off / VFAT_BSIZE, VFAT_BSIZE, &b);
+			if (err == -EIOWAIT)
+				prefetch_run(fs, dir, off);
 			if (err)
 				goto out;
+			ioctx_pin(b); /* a rerun of this syscall finds it (ioctx.h) */
 			bno = off / VFAT_BSIZE;
 		}
 		const uint8_t *de = (const uint8_t *)bcache_data(b) + off % VFAT_BSIZE;
@@ -293,8 +297,10 @@ int vfat_readdir(struct inode *dir, uint64_t *pos, vfs_filldir_t fill, void *ctx
 		*pos = err == 1 ? *pos : (uint64_t)r->s.stop_idx + 2;
 	spin_unlock_irqrestore(&fs->lock, fl);
 	/* Entries already given are kept: a miss after them ends this call short. */
-	if (err == -EIOWAIT && r->emitted)
+	if (err == -EIOWAIT && r->emitted) {
+		vfat_discard_io_wait();
 		err = 0;
+	}
 	if (err == 1)
 		err = 0;
 	kfree(r);

@@ -77,6 +77,8 @@ static long vfat_read(struct file *f, struct uio *u, uint64_t *pos)
 			break;
 	}
 	spin_unlock_irqrestore(&fs->lock, fl);
+	if (done && err == -EIOWAIT)
+		vfat_discard_io_wait();
 	return done ? (long)done : err;
 }
 
@@ -195,6 +197,8 @@ out_inode:
 	vfat_write_inode(fs, vi);
 out:
 	spin_unlock_irqrestore(&fs->lock, fl);
+	if (done && err == -EIOWAIT)
+		vfat_discard_io_wait();
 	return done ? (long)done : err;
 }
 

@@ -6,8 +6,10 @@
  */
 #include "kernel/fs/vfat/vfat_int.h"
 
+#include "kernel/async/future.h"
 #include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
+#include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pcache.h"
 #include "kernel/printk.h"
@@ -39,6 +41,7 @@ static int vg_take(struct vfat_fs *fs, struct vgather *vg, uint64_t off, uint8_t
 		    : bcache_get(fs->dev, blk, VFAT_BSIZE, &vg->b[vg->n]);
 	if (err)
 		return err;
+	ioctx_pin(vg->b[vg->n]); /* a rerun of this syscall finds it (ioctx.h) */
 	vg->blk[vg->n] = blk;
 	*p = (uint8_t *)bcache_data(vg->b[vg->n]) + off % VFAT_BSIZE;
 	vg->n++;
@@ -76,6 +79,16 @@ void vg_put(struct vgather *vg)
 	for (unsigned i = 0; i < vg->n; i++)
 		bcache_put(vg->b[i]);
 	vg->n = 0;
+}
+
+void vfat_discard_io_wait(void)
+{
+	struct future *io = vfs_take_io_wait();
+
+	if (io) {
+		future_drop(io);
+		future_release(io);
+	}
 }
 
 /* ---- the FAT in memory -------------------------------------------------------------- */

@@ -118,6 +118,9 @@ int vg_get_new(struct vfat_fs *fs, struct vgather *vg, uint64_t off, uint8_t **p
 struct bcache_buf *vg_buf(struct vgather *vg, uint64_t off);
 void vg_dirty(struct vgather *vg, uint64_t off);
 void vg_put(struct vgather *vg);
+/* A call that made progress returns it and not -EIOWAIT: the wait its last
+ * miss parked must go (it holds a buffer reference). */
+void vfat_discard_io_wait(void);
 
 /* ---- the FAT (fat.c) ----------------------------------------------------- */
 
