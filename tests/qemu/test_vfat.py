@@ -392,3 +392,25 @@ def test_vfat_hostile_images_never_panic_or_hang(tmp_path):
     assert refused >= {"random", "trunc"}, outcomes
     assert any(ok for _, ok in outcomes), outcomes
     print("hostile images:", len(outcomes), "refused:", sum(1 for _, ok in outcomes if not ok))
+
+
+def test_vfat_power_off_without_umount_keeps_what_was_written(tmp_path):
+    # No sync, no umount: init's exit shuts down with a sync of every fs, which writes the
+    # in-memory FAT and FSInfo (super_ops.flush) and then the cache.
+    img = tmp_path / "f16.img"
+    make_image(img, 16)
+    script = r"""
+mount -t vfat /dev/vdb /mnt; echo "MOUNT $?"
+mkdir "/mnt/Some Dir"
+yes 0123456789abcde | head -c 40000 > "/mnt/Some Dir/forty k.txt"
+echo "short lived" > "/mnt/Some Dir/note.txt"
+echo DONE
+"""
+    rc, log, _ = run_guest(tmp_path, script, [img])
+    assert "MOUNT 0" in log and "DONE" in log, log[-2000:]
+    r = subprocess.run(["fsck.vfat", "-n", str(img)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    got = mtools("mcopy", "-n", "-i", str(img), "::Some Dir/note.txt", "-").stdout
+    assert got == b"short lived\n"
+    got = mtools("mcopy", "-n", "-i", str(img), "::Some Dir/forty k.txt", "-").stdout
+    assert got == (b"0123456789abcde\n" * 2500)[:40000]
