@@ -31,7 +31,7 @@ def drive(path, name):
             "-device", f"virtio-blk-device,drive={name}"]
 
 
-def run_guest(tmp_path, script, images, timeout=120):
+def run_guest(tmp_path, script, images, timeout=120, cpus=1):
     """Boot a copy of the ext2 root with script as init (busybox sh), images as vdb...;
     returns (exit status, console, the root copy)."""
     img = os.path.join(ROOT, "build", "fs.img")
@@ -42,7 +42,7 @@ def run_guest(tmp_path, script, images, timeout=120):
     sh.write_text(script)
     subprocess.run(["debugfs", "-w", "-R", f"write {sh} t.sh", str(root)], check=True,
                    capture_output=True)
-    out = subprocess.run(["make", "-s", "--no-print-directory", "qemu-cmd", "CPUS=1",
+    out = subprocess.run(["make", "-s", "--no-print-directory", "qemu-cmd", f"CPUS={cpus}",
                           f"QEMU_CONSOLE={CONSOLE}", "APPEND=", "QEMU_DISKS=",
                           "QEMU_INITRD="], cwd=ROOT, check=True, capture_output=True,
                          text=True).stdout
@@ -414,3 +414,44 @@ echo DONE
     assert got == b"short lived\n"
     got = mtools("mcopy", "-n", "-i", str(img), "::Some Dir/forty k.txt", "-").stdout
     assert got == (b"0123456789abcde\n" * 2500)[:40000]
+
+
+def test_vfat_concurrent_writers_on_four_harts(tmp_path):
+    img = tmp_path / "f32.img"
+    make_image(img, 32)
+    script = r"""
+mount -t vfat /dev/vdb /mnt; echo "MOUNT $?"
+mkdir /mnt/shared
+for w in 1 2 3 4; do
+  (for i in $(seq 1 25); do
+     yes "writer $w file $i" | head -c $((i * 700)) > "/mnt/shared/Writer $w long name $i.txt"
+     mkdir "/mnt/shared/dir $w $i"
+     [ $((i % 2)) = 0 ] && mv "/mnt/shared/Writer $w long name $i.txt" "/mnt/shared/dir $w $i/moved.txt"
+     [ $((i % 5)) = 0 ] && rm -r "/mnt/shared/dir $w $i"
+     ls /mnt/shared > /dev/null
+   done; echo "WRITER $w done") &
+done
+wait
+ls /mnt/shared | wc -l | sed "s/^/COUNT /"
+cd /; umount /mnt; echo "UMOUNT $?"
+"""
+    rc, log, _ = run_guest(tmp_path, script, [img], timeout=240, cpus=4)
+    assert "MOUNT 0" in log and "UMOUNT 0" in log, log[-3000:]
+    for w in range(1, 5):
+        assert f"WRITER {w} done" in log
+    # Per writer: 25 directories less the 5 removed, and the 13 odd-numbered files (the
+    # even ones moved into their directories): 33, 132 in all.
+    assert re.search(r"COUNT\s+132", log), log[-2000:]
+    r = subprocess.run(["fsck.vfat", "-n", str(img)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for w in range(1, 5):
+        for i in range(1, 26):
+            if i % 2:
+                p = f"shared/Writer {w} long name {i}.txt"
+            elif i % 5:
+                p = f"shared/dir {w} {i}/moved.txt"
+            else:
+                continue
+            want = (f"writer {w} file {i}\n".encode() * 2000)[:i * 700]
+            got = mtools("mcopy", "-n", "-i", str(img), "::" + p, "-").stdout
+            assert got == want, p

@@ -57,10 +57,25 @@ struct vfat_inode *vfat_find_inode(struct vfat_fs *fs, uint64_t off)
 {
 	struct vfat_inode *vi;
 
+	/* One whose last reference went is being evicted (it leaves the
+	 * list under fs->lock, after inode_put): not to be revived. */
 	list_for_each_entry(vi, &fs->inodes, node)
-		if (vi->dpos == off)
+		if (vi->dpos == off && atomic_load_explicit(&vi->vfs.ref, memory_order_relaxed))
 			return vi;
 	return NULL;
+}
+
+/* A reference to vi unless its last one already went (then it is being evicted). */
+static bool get_unless_zero(struct vfat_inode *vi)
+{
+	unsigned r = atomic_load_explicit(&vi->vfs.ref, memory_order_relaxed);
+
+	while (r)
+		if (atomic_compare_exchange_weak_explicit(&vi->vfs.ref, &r, r + 1,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return true;
+	return false;
 }
 
 static struct vfat_inode *alloc_inode(struct vfat_fs *fs, uint8_t attr)
@@ -85,8 +100,8 @@ int vfat_iget(struct vfat_fs *fs, uint64_t off, const uint8_t *de, struct bcache
 	uint32_t start = fat_le16(de + DE_START);
 	uint64_t size;
 
-	if (vi) {
-		*out = inode_get(&vi->vfs);
+	if (vi && get_unless_zero(vi)) {
+		*out = &vi->vfs;
 		return 0;
 	}
 	if (fs->g.type == 32)

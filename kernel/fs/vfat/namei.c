@@ -386,6 +386,9 @@ int vfat_create(struct inode *dir, const char *name, size_t len, uint32_t mode, 
 			fat_put16(e + DE_START, (uint16_t)cl);
 			fat_put16(e + DE_START_HI, fs->g.type == 32 ? (uint16_t)(cl >> 16) : 0);
 		}
+		/* The whole cluster was zeroed: all of it goes to the disk. */
+		for (uint64_t o = base; o < base + fs->g.csize; o += VFAT_BSIZE - o % VFAT_BSIZE)
+			vg_dirty(&c->vg, o);
 		vfat_link(fs, 0, m);
 	}
 	commit_add(fs, vd, &c->p, tmpl, &c->vg);
