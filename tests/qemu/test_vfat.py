@@ -455,3 +455,26 @@ cd /; umount /mnt; echo "UMOUNT $?"
             want = (f"writer {w} file {i}\n".encode() * 2000)[:i * 700]
             got = mtools("mcopy", "-n", "-i", str(img), "::" + p, "-").stdout
             assert got == want, p
+
+
+def test_vfat_fat32_bad_root_cluster_refused(tmp_path):
+    base = tmp_path / "f32.img"
+    make_image(base, 32)
+    fill(base, tmp_path, 32)
+    data = bytearray(base.read_bytes())
+    bps, spc, rsvd, nfats, rootents, fatsz = bpb(data)
+    root = struct.unpack_from("<I", data, 44)[0]
+    loop = bytearray(data)
+    struct.pack_into("<I", loop, rsvd * bps + 4 * root, root)  # the root chain loops on itself
+    far = bytearray(data)
+    struct.pack_into("<I", far, 44, 0x0ffffff0)  # past the last cluster
+    paths = []
+    for name, img in (("loop", loop), ("far", far)):
+        p = tmp_path / f"{name}.img"
+        p.write_bytes(img)
+        paths.append(p)
+    script = "".join(GUEST_HOSTILE.format(disk=d) for d in DISKS[:2]) + "echo END\n"
+    rc, log, _ = run_guest(tmp_path, script, paths)
+    assert "END" in log and "panic" not in log.lower(), log[-2000:]
+    assert re.search(r"^HMOUNT vdb \d+ .*Structure needs cleaning", log, re.M), log[-2000:]
+    assert re.search(r"^HMOUNT vdc \d+ .*Invalid argument", log, re.M), log[-2000:]
