@@ -215,9 +215,20 @@ touch -d "2021-06-15 10:20:30" /mnt/Makefile
 mkdir /mnt/bad:name; echo "BADNAME $?"
 mknod /mnt/fifo p; echo "MKNOD $?"
 ln /mnt/Makefile /mnt/hard; echo "LINK $?"
+echo one > /mnt/r1; echo two > /mnt/r2; mv /mnt/r1 /mnt/r2; echo "REPLACED $(cat /mnt/r2)"
+echo head > /mnt/grown; truncate -s 100000 /mnt/grown; echo "TRUNC $?"
+echo tail | dd of=/mnt/gap bs=1 seek=70000 2>/dev/null; echo "GAP $?"
+yes abcdefgh | head -c 50000 > /mnt/shrunk; truncate -s 3000 /mnt/shrunk
 umount /mnt; echo "UMOUNT $?"
 """
     rc, log, _ = run_guest(tmp_path, script, [img])
+    assert re.search(r"REPLACED one", log) and "TRUNC 0" in log and "GAP 0" in log, log[-2000:]
+    def host(name):
+        return mtools("mcopy", "-n", "-i", str(img), "::" + name, "-").stdout
+    assert host("grown") == b"head\n" + bytes(100000 - 5)
+    assert host("gap") == bytes(70000) + b"tail\n"
+    assert host("shrunk") == (b"abcdefgh\n" * 400)[:3000]
+    assert mtools("mdir", "-i", str(img), "::r1", check=False).returncode != 0
     assert "MOUNT 0" in log and "UMOUNT 0" in log, log[-2000:]
     # "HELLO.TXT" is the same file as "hello.txt" (names compare without case).
     assert re.search(r"SAMEFILE 0\r?\ny\r?\n", log), log[-2000:]
