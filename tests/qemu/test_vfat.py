@@ -219,9 +219,15 @@ echo one > /mnt/r1; echo two > /mnt/r2; mv /mnt/r1 /mnt/r2; echo "REPLACED $(cat
 echo head > /mnt/grown; truncate -s 100000 /mnt/grown; echo "TRUNC $?"
 echo tail | dd of=/mnt/gap bs=1 seek=70000 2>/dev/null; echo "GAP $?"
 yes abcdefgh | head -c 50000 > /mnt/shrunk; truncate -s 3000 /mnt/shrunk
+mkdir /mnt/a /mnt/a/b /mnt/a/c /mnt/a/d; rmdir /mnt/a/d; echo "NLINK $(stat -c %h /mnt/a)"
+mkdir /mnt/e; mv /mnt/a/c /mnt/e/; echo "NLINK2 $(stat -c %h /mnt/a) $(stat -c %h /mnt/e)"
+umount /mnt; mount -t vfat /dev/vdb /mnt
+echo "NLINK3 $(stat -c %h /mnt/a) $(stat -c %h /mnt/e) $(stat -c %h /mnt)"
 umount /mnt; echo "UMOUNT $?"
 """
     rc, log, _ = run_guest(tmp_path, script, [img])
+    # Directory link counts as Linux's vfat: 2 + subdirectories.
+    assert "NLINK 4" in log and "NLINK2 3 3" in log and "NLINK3 3 3 4" in log, log[-2000:]
     assert re.search(r"REPLACED one", log) and "TRUNC 0" in log and "GAP 0" in log, log[-2000:]
     def host(name):
         return mtools("mcopy", "-n", "-i", str(img), "::" + name, "-").stdout

@@ -159,6 +159,27 @@ static bool any_name(struct vscan *s, const struct vdent *d)
 	return true;
 }
 
+struct subdirs {
+	struct vscan s;
+	uint32_t n;
+};
+
+static bool subdir_fn(struct vscan *s, const struct vdent *d)
+{
+	if (d->de[DE_ATTR] & FAT_ATTR_DIR)
+		container_of(s, struct subdirs, s)->n++;
+	return false;
+}
+
+int vfat_count_subdirs(struct vfat_fs *fs, struct vfat_inode *dir, uint32_t *n)
+{
+	struct subdirs c = { .s = { .fn = subdir_fn } };
+	int r = vfat_scan(fs, dir, &c.s);
+
+	*n = c.n;
+	return r < 0 ? r : 0;
+}
+
 int vfat_dir_empty(struct vfat_fs *fs, struct vfat_inode *dir)
 {
 	struct vscan s = { .fn = any_name };
@@ -222,7 +243,7 @@ int vfat_lookup(struct inode *dir, const char *name, size_t len, struct inode **
 	fl = spin_lock_irqsave(&fs->lock);
 	err = dir->nlink ? vfat_scan(fs, vd, &f.s) : 0;
 	if (err == 1)
-		err = vfat_iget(fs, f.off, f.de, f.buf, vd, out);
+		err = vfat_iget(fs, f.off, f.de, f.buf, vd, false, out);
 	else if (!err)
 		err = -ENOENT;
 	spin_unlock_irqrestore(&fs->lock, fl);

@@ -93,7 +93,7 @@ static struct vfat_inode *alloc_inode(struct vfat_fs *fs, uint8_t attr)
 }
 
 int vfat_iget(struct vfat_fs *fs, uint64_t off, const uint8_t *de, struct bcache_buf *b,
-	      struct vfat_inode *parent, struct inode **out)
+	      struct vfat_inode *parent, bool fresh, struct inode **out)
 {
 	struct vfat_inode *vi = vfat_find_inode(fs, off);
 	uint8_t attr = de[DE_ATTR];
@@ -120,11 +120,26 @@ int vfat_iget(struct vfat_fs *fs, uint64_t off, const uint8_t *de, struct bcache
 	vi = alloc_inode(fs, attr);
 	if (!vi)
 		return -ENOMEM;
+	vi->start = start;
+	if ((attr & FAT_ATTR_DIR) && !fresh) {
+		uint32_t n;
+		int err;
+
+		vi->parent = parent; /* for the scan only: not counted yet */
+		err = vfat_count_subdirs(fs, vi, &n);
+		if (err) {
+			fs->live--;
+			kfree(vi);
+			return err;
+		}
+		vi->vfs.nlink = 2 + n;
+	} else if (attr & FAT_ATTR_DIR) {
+		vi->vfs.nlink = 2;
+	}
 	vi->vfs.ino = off / FAT_DENT_SIZE;
 	vi->vfs.size = size;
 	vi->vfs.mtime_ns = vi->vfs.ctime_ns = de_time(de, DE_DATE, DE_TIME, 0);
 	vi->vfs.atime_ns = de_time(de, DE_ADATE, 0, 0);
-	vi->start = start;
 	vi->dpos = off;
 	vi->dbuf = b;
 	bcache_hold(b);

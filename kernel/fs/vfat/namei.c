@@ -392,10 +392,12 @@ int vfat_create(struct inode *dir, const char *name, size_t len, uint32_t mode, 
 		vfat_link(fs, 0, m);
 	}
 	commit_add(fs, vd, &c->p, tmpl, &c->vg);
+	if (isdir)
+		dir->nlink++; /* the new directory's ".." */
 	touch_dir(fs, vd);
 	memcpy(tmpl, c->p.n11, 11);
 	tmpl[DE_LCASE] = c->p.lcase;
-	err = vfat_iget(fs, c->p.off, tmpl, vg_buf(&c->vg, c->p.off), vd, out);
+	err = vfat_iget(fs, c->p.off, tmpl, vg_buf(&c->vg, c->p.off), vd, true, out);
 out:
 	spin_unlock_irqrestore(&fs->lock, fl);
 	nsctx_free(c);
@@ -427,7 +429,7 @@ int vfat_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
 		err = -ENOENT;
 	if (err)
 		goto out;
-	err = vfat_iget(fs, c->nm.off, c->nm.de, c->nm.buf, vd, &victim);
+	err = vfat_iget(fs, c->nm.off, c->nm.de, c->nm.buf, vd, false, &victim);
 	if (err)
 		goto out;
 	if (rmdir && !S_ISDIR(victim->mode))
@@ -441,6 +443,8 @@ int vfat_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
 	if (err)
 		goto out;
 	delete_slots(fs, vd, c->nm.first, c->nm.idx, &c->vg);
+	if (S_ISDIR(victim->mode) && dir->nlink > 2)
+		dir->nlink--;
 	drop = orphan(VI(victim)); /* its clusters go when the last user does */
 	touch_dir(fs, vd);
 out:
@@ -495,7 +499,7 @@ int vfat_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 	if (!err && !ndir->nlink)
 		err = -ENOENT;
 	if (!err)
-		err = vfat_iget(fs, o->nm.off, o->nm.de, o->nm.buf, vo, &srci);
+		err = vfat_iget(fs, o->nm.off, o->nm.de, o->nm.buf, vo, false, &srci);
 	if (err)
 		goto out;
 	src = VI(srci);
@@ -519,7 +523,7 @@ int vfat_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 			err = -EEXIST;
 			goto out;
 		}
-		err = vfat_iget(fs, c->nm.off, c->nm.de, c->nm.buf, vn, &victim);
+		err = vfat_iget(fs, c->nm.off, c->nm.de, c->nm.buf, vn, false, &victim);
 		if (err)
 			goto out;
 		if (S_ISDIR(srci->mode) && !S_ISDIR(victim->mode))
@@ -549,6 +553,8 @@ int vfat_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 	/* Everything is gathered: change it. */
 	if (victim) {
 		delete_slots(fs, vn, c->nm.first, c->nm.idx, &c->vg);
+		if (S_ISDIR(victim->mode) && ndir->nlink > 2)
+			ndir->nlink--;
 		drop[0] = orphan(VI(victim));
 	}
 	memcpy(tmpl, o->nm.de, FAT_DENT_SIZE);
@@ -567,6 +573,9 @@ int vfat_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 		vg_dirty(&c->vg, dotdot);
 		old_parent = &src->parent->vfs;
 		src->parent = VI(inode_get(ndir));
+		if (odir->nlink > 2)
+			odir->nlink--;
+		ndir->nlink++;
 	}
 	srci->ctime_ns = vfat_now_ns();
 	vfat_write_inode(fs, src);

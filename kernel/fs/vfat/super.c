@@ -358,6 +358,14 @@ static int vfat_mount(struct blkdev *dev, const struct mount_opts *o, struct ino
 
 	if (!r)
 		goto out_nomem;
+	uint32_t nsub;
+
+	err = vfat_count_subdirs(fs, r, &nsub);
+	if (err) {
+		kfree(r); /* -EIOWAIT: the rerun reads the FAT again, from the cache */
+		goto out_free;
+	}
+	r->vfs.nlink = 2 + nsub;
 	*root = &r->vfs;
 	return 0;
 out_nomem:

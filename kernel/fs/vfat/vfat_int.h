@@ -146,9 +146,14 @@ extern const struct inode_ops vfat_iops;
 extern const struct file_ops vfat_file_fops, vfat_dir_fops;
 int64_t vfat_now_ns(void);
 /* The in-memory inode of the short entry de at device offset off (its block
- * b, gathered), made if need be; counted. parent: the directory it is in. */
+ * b, gathered), made if need be; counted. parent: the directory it is in.
+ * A directory's subdirectories are counted for its nlink (I/O: -EIOWAIT)
+ * unless fresh (just made: none). */
 int vfat_iget(struct vfat_fs *fs, uint64_t off, const uint8_t *de, struct bcache_buf *b,
-	      struct vfat_inode *parent, struct inode **out);
+	      struct vfat_inode *parent, bool fresh, struct inode **out);
+/* Subdirectories of dir (its entries with ATTR_DIR, not . and ..): Linux's
+ * directory link count is 2 + this. 0, -EIOWAIT, -EIO. */
+int vfat_count_subdirs(struct vfat_fs *fs, struct vfat_inode *dir, uint32_t *n);
 struct vfat_inode *vfat_find_inode(struct vfat_fs *fs, uint64_t off);
 /* Copy size, first cluster, attributes and times into its entry (no I/O). */
 void vfat_write_inode(struct vfat_fs *fs, struct vfat_inode *vi);
