@@ -373,7 +373,7 @@ def test_vfat_hostile_images_never_panic_or_hang(tmp_path):
         fill(img, tmp_path, fat)
         bases[fat] = img.read_bytes()
     cases = []
-    for i in range(35):
+    for i in range(48):
         fat = (12, 16)[i % 2]
         kind = KINDS[i % len(KINDS)]
         cases.append((fat, kind, 1000 + i))
@@ -495,3 +495,29 @@ def test_vfat_fat32_bad_root_cluster_refused(tmp_path):
     assert "END" in log and "panic" not in log.lower(), log[-2000:]
     assert re.search(r"^HMOUNT vdb \d+ .*Structure needs cleaning", log, re.M), log[-2000:]
     assert re.search(r"^HMOUNT vdc \d+ .*Invalid argument", log, re.M), log[-2000:]
+
+
+def test_vfat_big_directory_under_a_dirty_cache(tmp_path):
+    # 300 long names (about 1,000 entries, 32 KiB of directory: more blocks than one syscall
+    # pins) created after 3 MiB of data filled the buffer cache with dirty blocks.
+    img = tmp_path / "f16.img"
+    make_image(img, 16)
+    script = r"""
+mount -t vfat /dev/vdb /mnt; echo "MOUNT $?"
+mkdir /mnt/big
+dd if=/dev/zero of=/mnt/fill bs=65536 count=48 2>/dev/null
+i=0; while [ $i -lt 300 ]; do echo $i > "/mnt/big/a rather long file name number $i.text"; i=$((i+1)); done
+echo "COUNT $(ls /mnt/big | wc -l)"
+rm /mnt/big/*1.text
+echo "COUNT2 $(ls /mnt/big | wc -l)"
+cd /; umount /mnt; echo "UMOUNT $?"
+"""
+    rc, log, _ = run_guest(tmp_path, script, [img], timeout=240)
+    assert "MOUNT 0" in log and "UMOUNT 0" in log, log[-2000:]
+    assert re.search(r"COUNT\s+300", log) and re.search(r"COUNT2\s+270", log), log[-2000:]
+    r = subprocess.run(["fsck.vfat", "-n", str(img)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    names = mdir_tree(img)
+    assert len([n for n in names if n.startswith("big/")]) == 270
+    assert mtools("mcopy", "-n", "-i", str(img), "::big/a rather long file name number 299.text",
+                  "-").stdout == b"299\n"
