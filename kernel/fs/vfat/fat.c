@@ -47,6 +47,10 @@ int vfat_chain_nth(struct vfat_fs *fs, struct vfat_inode *hint, uint32_t start, 
 		uint32_t nx = get(fs, c);
 
 		if (fat_is_eoc(&fs->g, nx)) {
+			if (hint && hint->start == start) {
+				hint->hint_idx = i; /* the last cluster: appends start here */
+				hint->hint_clus = c;
+			}
 			*out = c;
 			return 1;
 		}

@@ -105,9 +105,9 @@ static int put_bytes(struct vfat_fs *fs, struct vfat_inode *vi, uint64_t pos, st
 		if (r == 1) {
 			/* Past the chain: one new cluster after the last one (the
 			 * size never passes the chain, so at is at its end). */
-			long clen = vfat_chain_len(fs, vi->start);
+			uint32_t idx = (uint32_t)(at / fs->g.csize);
 
-			if (clen < 0 || (uint64_t)clen != at / fs->g.csize)
+			if (vi->start ? vi->hint_clus != c || vi->hint_idx + 1 != idx : idx != 0)
 				return -EIO;
 			last = c;
 			r = vfat_find_free(fs, 1, &nc);

@@ -125,7 +125,8 @@ void vfat_discard_io_wait(void);
 /* ---- the FAT (fat.c) ----------------------------------------------------- */
 
 /* Cluster idx of the chain from start: 0 and *out; 1 when the chain ends
- * before it (*out = the last cluster, 0 for an empty chain); -EIO for a bad
+ * before it (*out = the last cluster, 0 for an empty chain; hint, if it is
+ * the chain's, then names the last cluster and its index); -EIO for a bad
  * number or a loop. hint (may be NULL) speeds up walks of one file. */
 int vfat_chain_nth(struct vfat_fs *fs, struct vfat_inode *hint, uint32_t start, uint32_t idx,
 		   uint32_t *out);
