@@ -25,6 +25,7 @@
 #include "kernel/drivers/tty/tty.h"
 #include "kernel/mm/layout.h"
 #include "kernel/fs/proc/procfs.h"
+#include "kernel/fs/tmpfs/tmpfs.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
 #include "kernel/syscall/syscall.h"
@@ -81,6 +82,7 @@ static bool start_user_space(const struct boot_info *bi)
 		page_add_range(PAGE_ALIGN_UP(fi->initrd_start), PAGE_ALIGN_DOWN(fi->initrd_end));
 	tty_init();
 	procfs_boot(fi);
+	tmpfs_boot();
 	const char *init_argv[32];
 	unsigned n = bootarg_init_argv(init_argv, 31);
 

@@ -237,6 +237,9 @@
 #ifndef EINPROGRESS
 #define EINPROGRESS	115	/* Operation now in progress */
 #endif
+#ifndef EUCLEAN
+#define EUCLEAN		117	/* Structure needs cleaning */
+#endif
 #ifndef ECANCELED
 #define ECANCELED	125	/* Operation Canceled */
 #endif

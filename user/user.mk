@@ -103,7 +103,7 @@ $(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(BUSYBOX) $(BUSYBOX_LIST) \
 		$(UROOT_CFG) user/user.mk $(if $(ROOTFS_EXTRA),FORCE)
 	rm -rf $(UB)/root && mkdir -p $(UB)/root/bin $(UB)/root/sbin $(UB)/root/usr/bin \
 		$(UB)/root/usr/sbin $(UB)/root/etc $(UB)/root/dev $(UB)/root/tmp $(UB)/root/proc \
-		$(UB)/root/sys $(UB)/root/mnt
+		$(UB)/root/sys $(UB)/root/mnt $(UB)/root/dev/shm $(UB)/root/var/tmp
 	install -m 755 $(BUSYBOX) $(UB)/root/bin/busybox
 	cd $(UB)/root && while read -r a; do $(bblink) $$a; done < $(abspath $(BUSYBOX_LIST))
 	$(if $(ROOTFS_EXTRA),cp -a $(ROOTFS_EXTRA)/. $(UB)/root/)
@@ -118,7 +118,7 @@ $(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(BUSYBOX) $(BUSYBOX_LIST) \
 	chmod 0600 $(UB)/root/etc/shadow
 	mkdir -p $(UB)/root/root $(UB)/root/home/user
 	chmod 0700 $(UB)/root/root
-	chmod 1777 $(UB)/root/tmp
+	chmod 1777 $(UB)/root/tmp $(UB)/root/dev/shm $(UB)/root/var/tmp
 	find $(UB)/root -exec touch -h -d @0 {} +
 	cd $(UB)/root && find . -mindepth 1 | LC_ALL=C sort | \
 		grep -vxF $(foreach o,$(ROOTFS_OWNED),-e ./$(word 1,$(subst :, ,$(o)))) | \

@@ -4,7 +4,8 @@
  * directories, unlink while open, concurrent writers, the errno cases, ENOSPC
  * (ext2 only), rename, symlinks, holes, sync, utimensat, and mount of a
  * second disk (when /dev/vdb exists). They run on whatever "/" is: the ext2
- * disk root or the initramfs. Scratch files live under /tmp.
+ * disk root or the initramfs. Scratch files live under /var/tmp (on the root fs;
+ * /tmp is a tmpfs).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -86,7 +87,7 @@ static bool root_is_ext2(void)
  * On the disk root this is four times the buffer cache. */
 UT_CASE(fs_bigrand, UT_SLOW, 600)
 {
-	const char *path = "/tmp/fs_big";
+	const char *path = "/var/tmp/fs_big";
 	uint8_t *buf = malloc(CHUNK), *want = malloc(CHUNK);
 	uint64_t seed = 0x1234567ULL ^ (uint64_t)getpid(), rs = seed | 1;
 	struct stat st;
@@ -157,9 +158,9 @@ UT_CASE(fs_small_files, 0, 300)
 	char path[64], buf[64];
 	int n = 300;
 
-	EXPECT(mkdir("/tmp/fs_small", 0755) == 0);
+	EXPECT(mkdir("/var/tmp/fs_small", 0755) == 0);
 	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "/tmp/fs_small/f%d", i);
+		snprintf(path, sizeof(path), "/var/tmp/fs_small/f%d", i);
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 		if (!EXPECT(fd >= 0))
 			break;
@@ -168,7 +169,7 @@ UT_CASE(fs_small_files, 0, 300)
 		close(fd);
 	}
 	int seen = 0;
-	DIR *d = opendir("/tmp/fs_small");
+	DIR *d = opendir("/var/tmp/fs_small");
 	ASSERT(d);
 	for (struct dirent *de; (de = readdir(d));)
 		if (de->d_name[0] == 'f')
@@ -177,7 +178,7 @@ UT_CASE(fs_small_files, 0, 300)
 	EXPECT(seen == n);
 	for (int i = 0; i < n; i++) {
 		char want[64];
-		snprintf(path, sizeof(path), "/tmp/fs_small/f%d", i);
+		snprintf(path, sizeof(path), "/var/tmp/fs_small/f%d", i);
 		int len = snprintf(want, sizeof(want), "file %d says %d\n", i, i * 7);
 		int fd = open(path, O_RDONLY);
 		if (!EXPECT(fd >= 0))
@@ -186,7 +187,7 @@ UT_CASE(fs_small_files, 0, 300)
 		close(fd);
 		EXPECT(unlink(path) == 0);
 	}
-	EXPECT(rmdir("/tmp/fs_small") == 0);
+	EXPECT(rmdir("/var/tmp/fs_small") == 0);
 }
 
 #define DEPTH 40
@@ -196,13 +197,13 @@ UT_CASE(fs_deep_dirs, 0, 120)
 	char cwd[PATH_MAX], orig[PATH_MAX];
 
 	ASSERT(getcwd(orig, sizeof(orig)));
-	ASSERT(chdir("/tmp") == 0);
+	ASSERT(chdir("/var/tmp") == 0);
 	for (int i = 0; i < DEPTH; i++) {
 		if (!EXPECT(mkdir("d", 0755) == 0 && chdir("d") == 0))
 			break;
 	}
 	ASSERT(getcwd(cwd, sizeof(cwd)));
-	EXPECT(strlen(cwd) == 4 + 2 * DEPTH && !strncmp(cwd, "/tmp/d/d/", 9));
+	EXPECT(strlen(cwd) == 8 + 2 * DEPTH && !strncmp(cwd, "/var/tmp/d/d/", 13));
 	int fd = open("leaf", O_WRONLY | O_CREAT, 0644);
 	EXPECT(fd >= 0 && write(fd, "x", 1) == 1);
 	close(fd);
@@ -215,13 +216,13 @@ UT_CASE(fs_deep_dirs, 0, 120)
 		EXPECT(chdir("..") == 0);
 		EXPECT(rmdir("d") == 0);
 	}
-	EXPECT(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/tmp"));
+	EXPECT(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/var/tmp"));
 	EXPECT(chdir(orig) == 0);
 }
 
 UT_CASE(fs_unlink_open, 0, 60)
 {
-	const char *path = "/tmp/fs_unl";
+	const char *path = "/var/tmp/fs_unl";
 	char buf[8192], back[8192];
 	struct stat st;
 
@@ -250,7 +251,7 @@ static void writer(void *arg)
 	char path[64];
 	static uint8_t b[16384];
 
-	snprintf(path, sizeof(path), "/tmp/fs_conc%d", id);
+	snprintf(path, sizeof(path), "/var/tmp/fs_conc%d", id);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		_exit(2);
@@ -277,7 +278,7 @@ UT_CASE(fs_concurrent, UT_SLOW, 300)
 	for (int i = 0; i < NWRITERS; i++)
 		EXPECT(ut_exited_with(ut_wait(pids[i]), 0));
 	for (int i = 0; i < NWRITERS; i++) {
-		snprintf(path, sizeof(path), "/tmp/fs_conc%d", i);
+		snprintf(path, sizeof(path), "/var/tmp/fs_conc%d", i);
 		int fd = open(path, O_RDONLY);
 		if (!EXPECT(fd >= 0))
 			continue;
@@ -300,33 +301,33 @@ UT_CASE(fs_errors, 0, 60)
 	char longname[300];
 
 	memset(longname, 'n', sizeof(longname));
-	strcpy(longname, "/tmp/");
+	strcpy(longname, "/var/tmp/");
 	memset(longname + 5, 'n', 256);
 	longname[5 + 256] = '\0';
 	EXPECT_ERR(open(longname, O_RDWR | O_CREAT, 0644), ENAMETOOLONG);
 	EXPECT_ERR(mkdir(longname, 0755), ENAMETOOLONG);
-	EXPECT_ERR(open("/tmp/fs_none/x", O_RDONLY), ENOENT);
-	EXPECT_ERR(open("/tmp/fs_none", O_RDONLY), ENOENT);
-	EXPECT_ERR(unlink("/tmp/fs_none"), ENOENT);
-	int fd = open("/tmp/fs_file", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	EXPECT_ERR(open("/var/tmp/fs_none/x", O_RDONLY), ENOENT);
+	EXPECT_ERR(open("/var/tmp/fs_none", O_RDONLY), ENOENT);
+	EXPECT_ERR(unlink("/var/tmp/fs_none"), ENOENT);
+	int fd = open("/var/tmp/fs_file", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	EXPECT(fd >= 0);
 	close(fd);
-	EXPECT_ERR(open("/tmp/fs_file/x", O_RDONLY), ENOTDIR);
-	EXPECT_ERR(mkdir("/tmp/fs_file/x", 0755), ENOTDIR);
-	EXPECT_ERR(rmdir("/tmp/fs_file"), ENOTDIR);
-	EXPECT_ERR(mkdir("/tmp/fs_file", 0755), EEXIST);
-	EXPECT_ERR(open("/tmp/fs_file", O_WRONLY | O_CREAT | O_EXCL, 0644), EEXIST);
-	EXPECT(mkdir("/tmp/fs_dir", 0755) == 0);
-	EXPECT_ERR(mkdir("/tmp/fs_dir", 0755), EEXIST);
-	EXPECT_ERR(open("/tmp/fs_dir", O_WRONLY), EISDIR);
-	EXPECT_ERR(unlink("/tmp/fs_dir"), EISDIR);
-	fd = open("/tmp/fs_dir/in", O_WRONLY | O_CREAT, 0644);
+	EXPECT_ERR(open("/var/tmp/fs_file/x", O_RDONLY), ENOTDIR);
+	EXPECT_ERR(mkdir("/var/tmp/fs_file/x", 0755), ENOTDIR);
+	EXPECT_ERR(rmdir("/var/tmp/fs_file"), ENOTDIR);
+	EXPECT_ERR(mkdir("/var/tmp/fs_file", 0755), EEXIST);
+	EXPECT_ERR(open("/var/tmp/fs_file", O_WRONLY | O_CREAT | O_EXCL, 0644), EEXIST);
+	EXPECT(mkdir("/var/tmp/fs_dir", 0755) == 0);
+	EXPECT_ERR(mkdir("/var/tmp/fs_dir", 0755), EEXIST);
+	EXPECT_ERR(open("/var/tmp/fs_dir", O_WRONLY), EISDIR);
+	EXPECT_ERR(unlink("/var/tmp/fs_dir"), EISDIR);
+	fd = open("/var/tmp/fs_dir/in", O_WRONLY | O_CREAT, 0644);
 	EXPECT(fd >= 0);
 	close(fd);
-	EXPECT_ERR(rmdir("/tmp/fs_dir"), ENOTEMPTY);
-	EXPECT(unlink("/tmp/fs_dir/in") == 0);
-	EXPECT(rmdir("/tmp/fs_dir") == 0);
-	EXPECT(unlink("/tmp/fs_file") == 0);
+	EXPECT_ERR(rmdir("/var/tmp/fs_dir"), ENOTEMPTY);
+	EXPECT(unlink("/var/tmp/fs_dir/in") == 0);
+	EXPECT(rmdir("/var/tmp/fs_dir") == 0);
+	EXPECT(unlink("/var/tmp/fs_file") == 0);
 }
 
 /* Fill the disk until ENOSPC, delete, and check the counts come back. */
@@ -346,7 +347,7 @@ UT_CASE(fs_enospc, UT_SLOW, 600)
 	ASSERT(statfs("/", &before) == 0);
 	memset(b, 0x5a, sizeof(b));
 	for (nfiles = 0; nfiles < 64 && !hit; nfiles++) {
-		snprintf(path, sizeof(path), "/tmp/fs_fill%d", nfiles);
+		snprintf(path, sizeof(path), "/var/tmp/fs_fill%d", nfiles);
 		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		ASSERT(fd >= 0);
 		for (int i = 0; i < 64; i++) { /* 4 MiB per file */
@@ -370,7 +371,7 @@ UT_CASE(fs_enospc, UT_SLOW, 600)
 	/* Nothing can be created with no blocks for a directory entry, but an
 	 * empty file may still fit: just do not crash. */
 	for (int i = 0; i < nfiles; i++) {
-		snprintf(path, sizeof(path), "/tmp/fs_fill%d", i);
+		snprintf(path, sizeof(path), "/var/tmp/fs_fill%d", i);
 		EXPECT(unlink(path) == 0);
 	}
 	sync();
@@ -387,26 +388,26 @@ UT_CASE(fs_rename, 0, 60)
 	char buf[16];
 	struct stat st;
 
-	int fd = open("/tmp/fs_ra", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open("/var/tmp/fs_ra", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	EXPECT(fd >= 0 && write(fd, "aaa", 3) == 3);
 	close(fd);
-	fd = open("/tmp/fs_rb", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open("/var/tmp/fs_rb", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	EXPECT(fd >= 0 && write(fd, "bbbbb", 5) == 5);
 	close(fd);
-	EXPECT(rename("/tmp/fs_ra", "/tmp/fs_rb") == 0); /* replaces */
-	EXPECT_ERR(stat("/tmp/fs_ra", &st), ENOENT);
-	fd = open("/tmp/fs_rb", O_RDONLY);
+	EXPECT(rename("/var/tmp/fs_ra", "/var/tmp/fs_rb") == 0); /* replaces */
+	EXPECT_ERR(stat("/var/tmp/fs_ra", &st), ENOENT);
+	fd = open("/var/tmp/fs_rb", O_RDONLY);
 	EXPECT(fd >= 0 && read(fd, buf, sizeof(buf)) == 3 && !memcmp(buf, "aaa", 3));
 	close(fd);
-	EXPECT(mkdir("/tmp/fs_rd", 0755) == 0);
-	EXPECT(rename("/tmp/fs_rb", "/tmp/fs_rd/moved") == 0);
-	EXPECT(rename("/tmp/fs_rd", "/tmp/fs_rd2") == 0);
-	EXPECT(stat("/tmp/fs_rd2/moved", &st) == 0 && st.st_size == 3);
-	EXPECT(mkdir("/tmp/fs_rd3", 0755) == 0);
-	EXPECT_ERR(rename("/tmp/fs_rd3", "/tmp/fs_rd2"), ENOTEMPTY);
-	EXPECT_ERR(rename("/tmp/fs_rd2", "/tmp/fs_rd2/sub"), EINVAL);
-	EXPECT(unlink("/tmp/fs_rd2/moved") == 0);
-	EXPECT(rmdir("/tmp/fs_rd2") == 0 && rmdir("/tmp/fs_rd3") == 0);
+	EXPECT(mkdir("/var/tmp/fs_rd", 0755) == 0);
+	EXPECT(rename("/var/tmp/fs_rb", "/var/tmp/fs_rd/moved") == 0);
+	EXPECT(rename("/var/tmp/fs_rd", "/var/tmp/fs_rd2") == 0);
+	EXPECT(stat("/var/tmp/fs_rd2/moved", &st) == 0 && st.st_size == 3);
+	EXPECT(mkdir("/var/tmp/fs_rd3", 0755) == 0);
+	EXPECT_ERR(rename("/var/tmp/fs_rd3", "/var/tmp/fs_rd2"), ENOTEMPTY);
+	EXPECT_ERR(rename("/var/tmp/fs_rd2", "/var/tmp/fs_rd2/sub"), EINVAL);
+	EXPECT(unlink("/var/tmp/fs_rd2/moved") == 0);
+	EXPECT(rmdir("/var/tmp/fs_rd2") == 0 && rmdir("/var/tmp/fs_rd3") == 0);
 }
 
 UT_CASE(fs_symlink, 0, 60)
@@ -414,27 +415,27 @@ UT_CASE(fs_symlink, 0, 60)
 	char buf[128], longt[200];
 	struct stat st;
 
-	int fd = open("/tmp/fs_target", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open("/var/tmp/fs_target", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	EXPECT(fd >= 0 && write(fd, "target!", 7) == 7);
 	close(fd);
-	EXPECT(symlink("fs_target", "/tmp/fs_link") == 0);
-	EXPECT(readlink("/tmp/fs_link", buf, sizeof(buf)) == 9 && !memcmp(buf, "fs_target", 9));
-	EXPECT(lstat("/tmp/fs_link", &st) == 0 && S_ISLNK(st.st_mode));
-	EXPECT(stat("/tmp/fs_link", &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 7);
-	fd = open("/tmp/fs_link", O_RDONLY);
+	EXPECT(symlink("fs_target", "/var/tmp/fs_link") == 0);
+	EXPECT(readlink("/var/tmp/fs_link", buf, sizeof(buf)) == 9 && !memcmp(buf, "fs_target", 9));
+	EXPECT(lstat("/var/tmp/fs_link", &st) == 0 && S_ISLNK(st.st_mode));
+	EXPECT(stat("/var/tmp/fs_link", &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 7);
+	fd = open("/var/tmp/fs_link", O_RDONLY);
 	EXPECT(fd >= 0 && read(fd, buf, sizeof(buf)) == 7 && !memcmp(buf, "target!", 7));
 	close(fd);
 	/* A long (slow, block-stored) target. */
 	memset(longt, 'L', sizeof(longt) - 1);
 	longt[sizeof(longt) - 1] = '\0';
-	memcpy(longt, "/tmp/", 5);
-	EXPECT(symlink(longt, "/tmp/fs_llink") == 0);
-	EXPECT(readlink("/tmp/fs_llink", buf, sizeof(buf)) == sizeof(buf));
-	EXPECT_ERR(stat("/tmp/fs_llink", &st), ENOENT);
-	EXPECT(symlink("fs_loop", "/tmp/fs_loop") == 0);
-	EXPECT_ERR(stat("/tmp/fs_loop", &st), ELOOP);
-	EXPECT(unlink("/tmp/fs_link") == 0 && unlink("/tmp/fs_llink") == 0);
-	EXPECT(unlink("/tmp/fs_loop") == 0 && unlink("/tmp/fs_target") == 0);
+	memcpy(longt, "/var/tmp/", 5);
+	EXPECT(symlink(longt, "/var/tmp/fs_llink") == 0);
+	EXPECT(readlink("/var/tmp/fs_llink", buf, sizeof(buf)) == sizeof(buf));
+	EXPECT_ERR(stat("/var/tmp/fs_llink", &st), ENOENT);
+	EXPECT(symlink("fs_loop", "/var/tmp/fs_loop") == 0);
+	EXPECT_ERR(stat("/var/tmp/fs_loop", &st), ELOOP);
+	EXPECT(unlink("/var/tmp/fs_link") == 0 && unlink("/var/tmp/fs_llink") == 0);
+	EXPECT(unlink("/var/tmp/fs_loop") == 0 && unlink("/var/tmp/fs_target") == 0);
 }
 
 UT_CASE(fs_holes, 0, 60)
@@ -444,15 +445,15 @@ UT_CASE(fs_holes, 0, 60)
 	struct statfs s0, s1;
 	const off_t far = 40 << 20; /* past the double-indirect start at 4 KiB blocks */
 
-	EXPECT(statfs("/tmp", &s0) == 0);
-	int fd = open("/tmp/fs_hole", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	EXPECT(statfs("/var/tmp", &s0) == 0);
+	int fd = open("/var/tmp/fs_hole", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	ASSERT(fd >= 0);
 	EXPECT(pwrite(fd, "head", 4, 0) == 4);
 	EXPECT(pwrite(fd, "tail", 4, far) == 4);
 	EXPECT(fstat(fd, &st) == 0 && st.st_size == far + 4);
 	/* The hole takes no blocks (st_blocks is derived from the size by the
 	 * VFS, so ask the fs's free count). */
-	if (root_is_ext2() && EXPECT(statfs("/tmp", &s1) == 0))
+	if (root_is_ext2() && EXPECT(statfs("/var/tmp", &s1) == 0))
 		EXPECT(s0.f_bfree - s1.f_bfree < 8);
 	memset(buf, 0xff, sizeof(buf));
 	EXPECT(pread(fd, buf, sizeof(buf), 1 << 20) == (ssize_t)sizeof(buf));
@@ -466,13 +467,13 @@ UT_CASE(fs_holes, 0, 60)
 	EXPECT(ftruncate(fd, 8192) == 0);
 	EXPECT(pread(fd, buf, 8, 0) == 8 && !memcmp(buf, "he\0\0\0\0\0\0", 8));
 	close(fd);
-	EXPECT(unlink("/tmp/fs_hole") == 0);
+	EXPECT(unlink("/var/tmp/fs_hole") == 0);
 }
 
 UT_CASE(fs_sync, 0, 60)
 {
 	struct statfs sf;
-	int fd = open("/tmp/fs_sync", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open("/var/tmp/fs_sync", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 	ASSERT(fd >= 0);
 	EXPECT(write(fd, "durable", 7) == 7);
@@ -489,27 +490,27 @@ UT_CASE(fs_sync, 0, 60)
 	EXPECT_ERR(fsync(p[0]), EINVAL);
 	close(p[0]);
 	close(p[1]);
-	EXPECT(unlink("/tmp/fs_sync") == 0);
+	EXPECT(unlink("/var/tmp/fs_sync") == 0);
 }
 
 UT_CASE(fs_utimens, 0, 60)
 {
 	struct timespec ts[2] = { { 1000000000, 5 }, { 1200000000, 0 } };
 	struct stat st;
-	int fd = open("/tmp/fs_ut", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open("/var/tmp/fs_ut", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 	ASSERT(fd >= 0);
-	EXPECT(utimensat(AT_FDCWD, "/tmp/fs_ut", ts, 0) == 0);
-	EXPECT(stat("/tmp/fs_ut", &st) == 0 && st.st_atime == 1000000000 &&
+	EXPECT(utimensat(AT_FDCWD, "/var/tmp/fs_ut", ts, 0) == 0);
+	EXPECT(stat("/var/tmp/fs_ut", &st) == 0 && st.st_atime == 1000000000 &&
 	       st.st_mtime == 1200000000);
 	ts[0].tv_nsec = UTIME_OMIT;
 	ts[1].tv_sec = 1300000000;
 	EXPECT(futimens(fd, ts) == 0);
-	EXPECT(stat("/tmp/fs_ut", &st) == 0 && st.st_atime == 1000000000 &&
+	EXPECT(stat("/var/tmp/fs_ut", &st) == 0 && st.st_atime == 1000000000 &&
 	       st.st_mtime == 1300000000);
-	EXPECT_ERR(utimensat(AT_FDCWD, "/tmp/fs_none", ts, 0), ENOENT);
+	EXPECT_ERR(utimensat(AT_FDCWD, "/var/tmp/fs_none", ts, 0), ENOENT);
 	close(fd);
-	EXPECT(unlink("/tmp/fs_ut") == 0);
+	EXPECT(unlink("/var/tmp/fs_ut") == 0);
 }
 
 /* A second ext2 disk (tests/qemu/test_fs.py makes it with /hello.txt and

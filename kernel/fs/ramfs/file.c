@@ -23,6 +23,7 @@ int ramfs_truncate(struct inode *ino, uint64_t size)
 	fl = spin_lock_irqsave(&ramfs_lock);
 	/* Memory-only pages are never in flight: this cannot wait. */
 	err = size < ino->size ? pcache_truncate(ino->pcache, size) : 0;
+	ramfs_account_locked(RI(ino));
 	if (!err) {
 		ino->size = size;
 		ino->mtime_ns = ino->ctime_ns = vfs_now_ns();
@@ -51,17 +52,31 @@ static long ramfs_write(struct file *f, struct uio *u, uint64_t *pos)
 		uint64_t idx = at >> PAGE_SHIFT;
 		unsigned poff = (unsigned)(at & (PAGE_SIZE - 1));
 		size_t n = PAGE_SIZE - poff;
+		struct ramfs_sb *rsb = RSB(ino->sb);
 		struct pcpage *pg;
 		long r;
 
-		spin_unlock_irqrestore(&ramfs_lock, fl);
 		if (idx >= RAMFS_MAX_PAGES) {
+			spin_unlock_irqrestore(&ramfs_lock, fl);
 			err = -EFBIG;
 			break;
 		}
 		if (n > u->resid)
 			n = u->resid;
+		/* A new page past the size limit (tmpfs): -ENOSPC. The lock is
+		 * held from the check to the count, so writers cannot overshoot. */
+		if (rsb->max_pages && rsb->pages >= rsb->max_pages) {
+			pg = pcache_find_page(ino->pcache, idx);
+			if (!pg) {
+				spin_unlock_irqrestore(&ramfs_lock, fl);
+				err = -ENOSPC;
+				break;
+			}
+			pcache_page_put(pg);
+		}
 		err = pcache_write_begin(ino, idx, poff, (unsigned)n, ino->size, &pg);
+		ramfs_account_locked(RI(ino));
+		spin_unlock_irqrestore(&ramfs_lock, fl);
 		if (err) {
 			if (err == -ENOMEM)
 				err = -ENOSPC;

@@ -62,20 +62,55 @@ size_t ramfs_pages_in_use(void)
 /* A new inode's memory, and its page cache for a regular file. */
 static void ramfs_free(struct ramfs_inode *ri)
 {
+	struct ramfs_sb *rsb = RSB(ri->vfs.sb);
+	irqflags_t fl;
+
 	if (ri->vfs.pcache) {
 		(void)pcache_truncate(ri->vfs.pcache, 0); /* memory only: never waits */
+		fl = spin_lock_irqsave(&ramfs_lock);
+		ramfs_account_locked(ri);
+		spin_unlock_irqrestore(&ramfs_lock, fl);
 		pcache_detach(&ri->vfs);
 	}
+	fl = spin_lock_irqsave(&ramfs_lock);
+	rsb->pages -= ri->acct_pages; /* pages a mapping still holds are no longer ours */
+	rsb->inodes--;
+	if (ri->vfs.nlink == 0)
+		rsb->orphans--;
+	spin_unlock_irqrestore(&ramfs_lock, fl);
 	slab_free(&ramfs_inode_cache, ri);
 }
 
-static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uint32_t rdev)
+void ramfs_account_locked(struct ramfs_inode *ri)
 {
-	struct ramfs_inode *ri = slab_alloc(&ramfs_inode_cache);
-	const struct file_ops *fops = NULL;
+	struct ramfs_sb *rsb = RSB(ri->vfs.sb);
+	uint32_t n = ri->vfs.pcache ? __atomic_load_n(&ri->vfs.pcache->nrpages, __ATOMIC_RELAXED)
+				    : 0;
 
-	if (!ri)
+	rsb->pages = rsb->pages - ri->acct_pages + n;
+	ri->acct_pages = n;
+}
+
+/* A new inode counted in sb's inodes; NULL with *err -ENOSPC (nr_inodes) or -ENOMEM. */
+static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uint32_t rdev,
+				       int *err)
+{
+	struct ramfs_sb *rsb = RSB(sb);
+	struct ramfs_inode *ri;
+	const struct file_ops *fops = NULL;
+	irqflags_t fl = spin_lock_irqsave(&ramfs_lock);
+
+	if (rsb->max_inodes && rsb->inodes >= rsb->max_inodes) {
+		spin_unlock_irqrestore(&ramfs_lock, fl);
+		*err = -ENOSPC;
 		return NULL;
+	}
+	rsb->inodes++;
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	*err = -ENOMEM;
+	ri = slab_alloc(&ramfs_inode_cache);
+	if (!ri)
+		goto out_uncount;
 	memset(ri, 0, sizeof(*ri));
 	switch (mode & S_IFMT) {
 	case S_IFDIR:
@@ -97,7 +132,7 @@ static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uin
 	ri->vfs.rdev = rdev;
 	if (S_ISREG(mode) && pcache_attach(&ri->vfs, NULL, NULL, PAGE_SIZE)) {
 		slab_free(&ramfs_inode_cache, ri);
-		return NULL;
+		goto out_uncount;
 	}
 	if (S_ISDIR(mode)) {
 		list_init(&ri->dir.children);
@@ -105,6 +140,11 @@ static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uin
 		ri->vfs.nlink = 2;
 	}
 	return ri;
+out_uncount:
+	fl = spin_lock_irqsave(&ramfs_lock);
+	rsb->inodes--;
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	return NULL;
 }
 
 static void ramfs_evict(struct inode *ino)
@@ -198,13 +238,13 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	default:
 		return -EINVAL;
 	}
+	int err = -ENOMEM;
+
 	d = dirent_alloc(name, len);
-	ri = ramfs_alloc(dir->sb, mode, rdev);
+	ri = d ? ramfs_alloc(dir->sb, mode, rdev, &err) : NULL;
 	if (!d || !ri) {
 		kfree(d);
-		if (ri)
-			ramfs_free(ri);
-		return -ENOMEM;
+		return err;
 	}
 	if (target) {
 		ri->target = target;
@@ -301,6 +341,8 @@ static struct inode *remove_locked(struct ramfs_inode *dir, struct ramfs_dirent 
 	} else {
 		ino->nlink--;
 	}
+	if (ino->nlink == 0)
+		RSB(ino->sb)->orphans++; /* until evict frees it */
 	ino->ctime_ns = dir->vfs.mtime_ns = dir->vfs.ctime_ns = vfs_now_ns();
 	return ino;
 }
@@ -523,14 +565,112 @@ static const struct file_ops ramfs_dir_fops = {
 	.readdir = ramfs_dir_readdir,
 };
 
-static struct superblock ramfs_sb = { .dev = 1, .name = "ramfs", .next_ino = 1 };
+static struct ramfs_sb ramfs_sb = { .vsb = { .dev = 1, .name = "ramfs", .next_ino = 1 } };
 
-struct inode *ramfs_create_fs(void)
+struct inode *ramfs_create_fs_on(struct ramfs_sb *rsb, uint32_t mode)
 {
-	struct ramfs_inode *root = ramfs_alloc(&ramfs_sb, S_IFDIR | 0755, 0);
+	int err;
+	struct ramfs_inode *root = ramfs_alloc(&rsb->vsb, S_IFDIR | (mode & 07777), 0, &err);
 
 	if (!root)
 		return NULL;
 	root->dir.parent = root; /* not counted: it is itself */
 	return &root->vfs;
+}
+
+struct inode *ramfs_create_fs(void)
+{
+	return ramfs_create_fs_on(&ramfs_sb, 0755);
+}
+
+/*
+ * References the tree itself holds on ri: one per name of a non-directory
+ * (nlink), and for a directory its own name plus one per subdirectory's
+ * parent pointer (nlink - 1: nlink is 2 + subdirectories). For the root the
+ * caller's reference stands in for the name.
+ */
+static unsigned tree_refs_locked(struct ramfs_inode *ri)
+{
+	return S_ISDIR(ri->vfs.mode) ? ri->vfs.nlink - 1 : ri->vfs.nlink;
+}
+
+/* Is anything but the tree using an inode under root? (iterative, any depth) */
+static bool busy_locked(struct ramfs_inode *root)
+{
+	struct ramfs_inode *cur = root;
+	struct list_head *at;
+
+	if (RSB(root->vfs.sb)->orphans)
+		return true;
+	if (atomic_load_explicit(&root->vfs.ref, memory_order_acquire) > tree_refs_locked(root))
+		return true;
+	at = root->dir.children.next;
+	for (;;) {
+		if (at == &cur->dir.children) {
+			struct ramfs_inode *child = cur;
+			struct ramfs_dirent *d;
+
+			if (cur == root)
+				return false;
+			cur = cur->dir.parent; /* continue after child's entry */
+			at = NULL;
+			list_for_each_entry(d, &cur->dir.children, node)
+				if (d->inode == &child->vfs) {
+					at = d->node.next;
+					break;
+				}
+			if (!at)
+				return true; /* cannot be: be safe */
+			continue;
+		}
+		struct ramfs_dirent *d = container_of(at, struct ramfs_dirent, node);
+		struct ramfs_inode *ri = RI(d->inode);
+
+		if (atomic_load_explicit(&ri->vfs.ref, memory_order_acquire) > tree_refs_locked(ri))
+			return true;
+		if (S_ISDIR(ri->vfs.mode)) {
+			cur = ri;
+			at = ri->dir.children.next;
+		} else {
+			at = at->next;
+		}
+	}
+}
+
+int ramfs_kill(struct inode *root)
+{
+	struct ramfs_inode *r = RI(root), *cur = r;
+	irqflags_t fl = spin_lock_irqsave(&ramfs_lock);
+
+	if (busy_locked(r)) {
+		spin_unlock_irqrestore(&ramfs_lock, fl);
+		return -EBUSY;
+	}
+	/* Remove names leaves first: an empty directory or a non-directory
+	 * goes, a non-empty directory is entered, an emptied one left. */
+	for (;;) {
+		if (list_empty(&cur->dir.children)) {
+			if (cur == r)
+				break;
+			cur = cur->dir.parent;
+			continue;
+		}
+		struct ramfs_dirent *d =
+			container_of(cur->dir.children.next, struct ramfs_dirent, node);
+		struct ramfs_inode *ri = RI(d->inode);
+
+		if (S_ISDIR(ri->vfs.mode) && !list_empty(&ri->dir.children)) {
+			cur = ri;
+			continue;
+		}
+		struct inode *victim = remove_locked(cur, d);
+
+		spin_unlock_irqrestore(&ramfs_lock, fl);
+		kfree(d);
+		inode_put(victim); /* cur stays: its own name still holds it */
+		fl = spin_lock_irqsave(&ramfs_lock);
+	}
+	spin_unlock_irqrestore(&ramfs_lock, fl);
+	inode_put(root);
+	return 0;
 }

@@ -12,7 +12,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/fs/vfs.h"
+
 struct inode;
+
+/*
+ * One ramfs instance: the boot root's (no limits), or a tmpfs mount's
+ * (kernel/fs/tmpfs), whose limits ramfs enforces: -ENOSPC when a new inode
+ * or a new file page would pass max_inodes / max_pages (0: no limit).
+ * Pages are counted as the files' page caches hold them (holes are free).
+ */
+struct ramfs_sb {
+	struct superblock vsb;
+	uint64_t max_pages, max_inodes;	/* L:ramfs_lock (remount may change them) */
+	uint64_t pages, inodes;		/* L:ramfs_lock: in use (the root is an inode) */
+	uint64_t orphans;		/* L:ramfs_lock: inodes without a name still alive */
+};
+
+/* A new, empty ramfs on rsb (vsb filled by the caller, counters zero) with
+ * a root directory of mode (S_IFDIR added); counted, NULL on ENOMEM. */
+struct inode *ramfs_create_fs_on(struct ramfs_sb *rsb, uint32_t mode);
+/*
+ * Unmount: -EBUSY while any inode of the fs is used by anything but the
+ * tree itself and the caller's reference to root; else every name is
+ * removed, every inode and page freed (root consumed), 0. The caller then
+ * owns rsb again.
+ */
+int ramfs_kill(struct inode *root);
 
 /* A new, empty ramfs; returns its root directory (counted), NULL on ENOMEM. */
 struct inode *ramfs_create_fs(void);

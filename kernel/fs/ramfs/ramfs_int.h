@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "kernel/fs/ramfs/ramfs.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"
@@ -23,6 +24,7 @@ struct ramfs_dirent {
 
 struct ramfs_inode {
 	struct inode vfs;
+	uint32_t acct_pages;	/* L: file pages counted in the sb's pages */
 	union {
 		struct {
 			struct list_head children;	/* L: of ramfs_dirent */
@@ -40,6 +42,14 @@ static inline struct ramfs_inode *RI(struct inode *ino)
 {
 	return container_of(ino, struct ramfs_inode, vfs);
 }
+
+static inline struct ramfs_sb *RSB(struct superblock *sb)
+{
+	return container_of(sb, struct ramfs_sb, vsb);
+}
+
+/* Bring the sb's page count up to date with ri's page cache (L held). */
+void ramfs_account_locked(struct ramfs_inode *ri);
 
 int ramfs_truncate(struct inode *ino, uint64_t size);
 extern const struct file_ops ramfs_file_fops;
