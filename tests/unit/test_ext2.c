@@ -73,6 +73,7 @@ bool cred_in_group(const struct cred *c, uint32_t gid) { return gid == c->fsgid;
 uint32_t proc_umask(const struct proc *p) { (void)p; return 022; }
 const struct file_ops *devfs_fops(uint32_t rdev) { (void)rdev; return NULL; }
 const struct file_ops fifo_fops; /* kernel/ipc/fifo.c: FIFOs are not opened here */
+const struct file_ops blkdev_fops; /* kernel/block/blkdev_file.c: nor block devices */
 void epoll_file_gone(struct file *f) { (void)f; } /* no epoll in the host test */
 int kprintf(const char *fmt, ...)
 {

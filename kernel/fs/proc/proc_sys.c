@@ -390,14 +390,7 @@ int procfs_show_mountinfo(struct seqbuf *s, const struct gen_ctx *c)
 int procfs_show_partitions(struct seqbuf *s, const struct gen_ctx *c)
 {
 	(void)c;
-	seq_printf(s, "major minor  #blocks  name\n\n");
-	for (unsigned i = 0; i < blkdev_count(); i++) {
-		struct blkdev *d = blkdev_get(i);
-
-		if (d)
-			seq_printf(s, "%4u %7u %10llu %s\n", 254u, i * 16,
-				   (unsigned long long)(d->sectors / 2), d->name);
-	}
+	blkdev_show_partitions(s); /* kernel/block/blkdev_file.c */
 	return 0;
 }
 

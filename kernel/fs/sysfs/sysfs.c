@@ -39,8 +39,9 @@ static int show_kernel_max(struct seqbuf *s, const struct gen_ctx *c)
 static int next_blk(const struct gen_ctx *c, int after)
 {
 	(void)c;
+	/* /sys/block lists whole disks only, as Linux does. */
 	for (unsigned i = after < 0 ? 0 : (unsigned)after + 1; i < blkdev_count(); i++)
-		if (blkdev_get(i))
+		if (blkdev_get(i) && !blkdev_get(i)->parent)
 			return (int)i;
 	return -1;
 }
