@@ -113,6 +113,9 @@ struct blkdev {
 	 * 4096, or the block size of the file system mounted on it (the cache
 	 * names blocks by size, so both must agree; Linux's set_blocksize). */
 	atomic_uint bsize;		/* A */
+	/* File systems alive on it (kernel/fs/sys_mount.c): one a lazily
+	 * unmounted fs still holds keeps a new mount(2) out (-EBUSY). */
+	atomic_int fs_count;		/* A */
 	uint64_t sectors;		/* I: capacity in 512-byte sectors */
 	bool read_only;			/* I */
 	bool has_flush;			/* I: BLK_FLUSH reaches the device */

@@ -3,15 +3,21 @@
 #include "kernel/fs/sync.h"
 
 #include "kernel/async/future.h"
+#include "kernel/async/task.h"
+#include "kernel/async/timer.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/printk.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/syscall/syscall.h"
 #include "lib/errno.h"
 
 /*
  * For each fs in roots[]: finish its deferred work (super_ops.flush, awaiting
- * any cache miss), then await its super_ops.sync. umount2 then drops the
- * (single) fs with super_ops.unmount.
+ * any cache miss), then await its super_ops.sync. umount2 then takes the
+ * mount off the list and drops it (mount_release: super_ops.unmount when it
+ * was the fs's last mount); a lazy umount (MNT_DETACH) took it off before
+ * the sync and leaves a busy one to the reaper below.
  *
  *   SYNC_FLUSH --(-EIOWAIT)--> SYNC_FLUSH_IO --(I/O done)--> SYNC_FLUSH
  *       |  \--(flushed: sync started)--> SYNC_DEV --(synced: next fs)--> SYNC_FLUSH
@@ -27,12 +33,15 @@ enum sync_state {
 struct sync_future {
 	struct future base;
 	enum sync_state state;
-	bool umount;			/* drop the one fs once it is synced */
+	unsigned umount_id;		/* umount2: the mount to drop once synced, or 0 */
+	struct mount *detached;		/* MNT_DETACH: already off the list (ours) */
 	unsigned n, i;			/* roots[i] is being synced */
 	struct inode *roots[VFS_MAX_MOUNTS + 1]; /* counted: keeps each fs mounted */
 	struct future *child;		/* owned: the I/O or the bcache_sync awaited */
 	long err;			/* the first error */
 };
+
+static void reap_later(struct mount *m);
 
 static void sync_drop_child(struct sync_future *s)
 {
@@ -52,28 +61,34 @@ static void sync_drop(struct future *fut)
 	for (unsigned i = 0; i < s->n; i++)
 		inode_put(s->roots[i]);
 	s->n = 0;
+	if (s->detached) /* cancelled: the detached mount must still go */
+		reap_later(s->detached);
+	s->detached = NULL;
 	s->state = SYNC_DONE;
 }
 
-/* umount2's last step: take the fs off its mount point and drop it. */
+/* umount2's last step: take the mount off the list and drop it. */
 static long sync_unmount(struct sync_future *s)
 {
-	struct inode *root = s->roots[0], *ref, *covered;
+	struct mount *m = s->detached;
 	long err;
 
+	for (unsigned i = 0; i < s->n; i++)
+		inode_put(s->roots[i]); /* the mount's own references keep it */
 	s->n = 0;
-	if (vfs_mount_remove(root, &ref, &covered)) {
-		inode_put(root);
-		return -EINVAL; /* unmounted meanwhile */
+	s->detached = NULL;
+	if (m) {
+		/* Lazy: gone from the namespace already; freed when unused. */
+		if (mount_release(m))
+			reap_later(m);
+		return 0;
 	}
-	inode_put(root); /* ours; the table's reference is ref */
-	err = ref->sb->ops && ref->sb->ops->unmount ? ref->sb->ops->unmount(ref->sb, ref) : -EBUSY;
-	if (err) {
-		/* Busy: put it back as it was. */
-		vfs_mount_add(covered, ref);
-		inode_put(ref);
-	}
-	inode_put(covered);
+	err = mount_detach(s->umount_id, &m);
+	if (err)
+		return err;
+	err = mount_release(m);
+	if (err)
+		mount_reattach(m); /* busy: put it back as it was */
 	return err;
 }
 
@@ -87,8 +102,8 @@ static enum poll sync_poll(struct future *fut, struct context *cx)
 		switch (s->state) {
 		case SYNC_FLUSH:
 			if (s->i == s->n) {
-				if (s->umount && !s->err)
-					s->err = sync_unmount(s);
+				if (s->detached || (s->umount_id && !s->err))
+					s->err = sync_unmount(s) ?: s->err;
 				fut->result = s->err;
 				s->state = SYNC_DONE;
 				return POLL_READY;
@@ -167,23 +182,162 @@ static const struct future_ops sync_ops = {
 	.state_name = sync_state_name,
 };
 
-long fs_sync_start(struct sys_ctx *sc, struct inode **roots, unsigned n, bool umount)
+static struct sync_future *sync_new(struct inode **roots, unsigned n)
 {
 	struct sync_future *s = kzalloc(sizeof(*s));
 
 	if (!s) {
 		for (unsigned i = 0; i < n; i++)
 			inode_put(roots[i]);
-		return -ENOMEM;
+		return NULL;
 	}
 	future_init(&s->base, &sync_ops);
 	s->state = SYNC_FLUSH;
-	s->umount = umount;
 	for (unsigned i = 0; i < n; i++)
 		s->roots[i] = roots[i];
 	s->n = n;
+	return s;
+}
+
+long fs_sync_start(struct sys_ctx *sc, struct inode **roots, unsigned n, bool umount)
+{
+	struct sync_future *s = sync_new(roots, n);
+
+	(void)umount; /* the umount forms are fs_umount_start */
+	if (!s)
+		return -ENOMEM;
 	sc->pending = &s->base;
 	return 0;
+}
+
+long fs_umount_start(struct sys_ctx *sc, struct inode *root, unsigned id, struct mount *detached)
+{
+	struct sync_future *s = sync_new(&root, 1);
+
+	if (!s) {
+		if (detached)
+			reap_later(detached);
+		return detached ? 0 : -ENOMEM;
+	}
+	s->umount_id = id;
+	s->detached = detached;
+	sc->pending = &s->base;
+	return 0;
+}
+
+/* ---- the reaper of lazily unmounted file systems ------------------------------ */
+
+/*
+ * A detached mount that was busy: every REAP_NS, write its fs back and try
+ * to drop it, until its last user is gone (a task of its own per mount).
+ *
+ *   REAP_SLEEP --(slept)--> REAP_SYNC --(synced)--> release --busy--> REAP_SLEEP
+ *                                                     \--freed--> done
+ */
+#define REAP_NS 100000000ull
+
+enum reap_state {
+	REAP_SLEEP,
+	REAP_SYNC,
+};
+
+struct reap_future {
+	struct future base;
+	enum reap_state state;
+	struct mount *m;		/* detached: ours */
+	struct sleep_future sleep;
+	struct future *child;		/* owned: the sync */
+};
+
+static enum poll reap_poll(struct future *fut, struct context *cx)
+{
+	struct reap_future *r = (struct reap_future *)fut;
+
+	for (;;) {
+		switch (r->state) {
+		case REAP_SLEEP:
+			fut->awaiting = &r->sleep.base;
+			if (future_poll(&r->sleep.base, cx) == POLL_PENDING)
+				return POLL_PENDING;
+			future_drop(&r->sleep.base);
+			struct inode *root = inode_get(r->m->root);
+			struct sync_future *s = sync_new(&root, 1);
+
+			r->child = s ? &s->base : NULL;
+			r->state = REAP_SYNC;
+			continue;
+		case REAP_SYNC:
+			if (r->child) {
+				fut->awaiting = r->child;
+				if (future_poll(r->child, cx) == POLL_PENDING)
+					return POLL_PENDING;
+				future_drop(r->child);
+				future_release(r->child); /* puts its reference on the root */
+				r->child = NULL;
+			}
+			fut->awaiting = NULL;
+			if (mount_release(r->m) == 0) {
+				r->m = NULL;
+				fut->result = 0;
+				return POLL_READY;
+			}
+			sleep_for_init(&r->sleep, REAP_NS);
+			r->state = REAP_SLEEP;
+			continue;
+		}
+	}
+}
+
+static void reap_drop(struct future *fut)
+{
+	struct reap_future *r = (struct reap_future *)fut;
+
+	future_drop(&r->sleep.base);
+	if (r->child) {
+		future_drop(r->child);
+		future_release(r->child);
+		r->child = NULL;
+	}
+}
+
+static void reap_release(struct future *fut)
+{
+	kfree(fut);
+}
+
+static const char *reap_state_name(const struct future *fut)
+{
+	return ((const struct reap_future *)fut)->state == REAP_SLEEP ? "REAP_SLEEP" : "REAP_SYNC";
+}
+
+static const struct future_ops reap_ops = {
+	.name = "umount_lazy",
+	.poll = reap_poll,
+	.drop = reap_drop,
+	.release = reap_release,
+	.state_name = reap_state_name,
+};
+
+static void reap_later(struct mount *m)
+{
+	struct reap_future *r = kzalloc(sizeof(*r));
+	task_id_t id;
+
+	if (!r) {
+		kprintf("umount: out of memory: %s stays detached\n", m->source);
+		return;
+	}
+	future_init(&r->base, &reap_ops);
+	r->m = m;
+	r->state = REAP_SLEEP;
+	sleep_for_init(&r->sleep, REAP_NS);
+	id = task_spawn(&r->base, -1, "umount_lazy");
+	if (id == TASK_ID_NONE) {
+		kprintf("umount: no task for %s: it stays detached\n", m->source);
+		kfree(r);
+		return;
+	}
+	task_detach(id);
 }
 
 long fs_sync_all(struct sys_ctx *sc)

@@ -142,3 +142,159 @@ def test_partition_reads_and_writes_land_in_its_range(boot, tmp_path):
     assert data[100:118] == b"PARTITION-TWO-MARK"
     # Nothing else of the partition table moved.
     assert data[510:512] == b"\x55\xaa"
+
+
+def dumpe2fs(img):
+    out = sh("dumpe2fs", "-h", str(img)).stdout
+    return {k.strip(): v.strip() for k, v in
+            (l.split(":", 1) for l in out.splitlines() if ":" in l)}
+
+
+def linux_statfs(img):
+    """What Linux's ext2_statfs reports for img, from e2fsprogs' view of it: f_blocks less
+    the overhead (first data block, each superblock copy and its descriptor blocks, two
+    bitmaps and the inode table per group), free and available blocks, inodes."""
+    h = dumpe2fs(img)
+    bsize, blocks = int(h["Block size"]), int(h["Block count"])
+    bpg, ipg, isize = int(h["Blocks per group"]), int(h["Inodes per group"]), int(h["Inode size"])
+    first = int(h["First block"])
+    groups = (blocks - first + bpg - 1) // bpg
+    gdb = (groups * 32 + bsize - 1) // bsize
+    itb = (ipg * isize + bsize - 1) // bsize
+    sparse = "sparse_super" in h["Filesystem features"]
+
+    def has_super(g):
+        if not sparse or g <= 1:
+            return True
+        for p in (3, 5, 7):
+            v = p
+            while v < g:
+                v *= p
+            if v == g:
+                return True
+        return False
+    over = first + groups * (2 + itb) + sum(1 + gdb for g in range(groups) if has_super(g))
+    free, resv = int(h["Free blocks"]), int(h["Reserved block count"])
+    return {"bsize": bsize, "blocks": blocks - over, "bfree": free,
+            "bavail": max(free - resv, 0), "files": int(h["Inode count"]),
+            "ffree": int(h["Free inodes"])}
+
+
+def df_line(k, path):
+    """busybox df -k's numbers for path: (1K-blocks, used, available)."""
+    out = run(k, f"df -k {path}")
+    m = re.search(r"^\S+\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%\s+" + re.escape(path) + r"$", out, re.M)
+    assert m, out
+    return tuple(int(x) for x in m.groups())
+
+
+def test_ext2_second_disk_mount_write_umount_fsck_and_read_back(boot, tmp_path):
+    img = ext2_image(tmp_path / "second.img", "8M", {"hello.txt": "hello from vdb\n"})
+    k = boot_with(boot, [img])
+    assert run(k, "mkdir -p /mnt /mnt2 && mount -t ext2 /dev/vdb /mnt && echo ok").split() == ["ok"]
+    assert run(k, "cat /mnt/hello.txt") == "hello from vdb\n"
+    # What busybox mount and /proc show, in Linux's formats.
+    assert re.search(r"^/dev/vdb on /mnt type ext2 \(rw,relatime\)$", run(k, "mount"), re.M)
+    assert re.search(r"^/dev/vdb /mnt ext2 rw,relatime 0 0$", run(k, "cat /proc/mounts"), re.M)
+    info = run(k, "cat /proc/self/mountinfo")
+    assert re.search(r"^\d+ 20 254:16 / /mnt rw,relatime - ext2 /dev/vdb rw$", info, re.M), info
+    # st_dev of each file is its disk's number (254:0 the root's, 254:16 vdb's), as on Linux.
+    assert run(k, "stat -c %t:%T:%d /dev/vdb /mnt/hello.txt").split() == \
+        ["fe:10:65024", "0:0:65040"]
+    run(k, "echo written > /mnt/new.txt && mkdir /mnt/sub /mnt/sub2 && "
+           "dd if=/dev/zero of=/mnt/sub/big bs=1024 count=300 2>/dev/null && sync")
+    total, used, avail = df_line(k, "/mnt")
+    # The numbers statfs gives are Linux's for the image as it is now on the disk.
+    want = linux_statfs(img)
+    kb = want["bsize"] // 1024
+    assert (total, used, avail) == (want["blocks"] * kb, (want["blocks"] - want["bfree"]) * kb,
+                                    want["bavail"] * kb), (total, used, avail, want)
+    inodes = run(k, "df -i /mnt")
+    assert re.search(rf"^/dev/vdb\s+{want['files']}\s+{want['files'] - want['ffree']}\s+"
+                     rf"{want['ffree']}\s", inodes, re.M), (inodes, want)
+
+    # Read-only: writes give EROFS, statfs says so, and it comes back read-write.
+    assert "rc=0" in run(k, "mount -o remount,ro /mnt; echo rc=$?")
+    assert "Read-only file system" in run(k, "echo x > /mnt/ro.txt")
+    out = run(k, "mkdir /mnt/rodir; rm -f /mnt/new.txt; touch /mnt/new.txt; chmod 600 /mnt/new.txt")
+    assert out.count("Read-only file system") == 4, out
+    assert re.search(r"^/dev/vdb /mnt ext2 ro,relatime 0 0$", run(k, "cat /proc/mounts"), re.M)
+    assert run(k, "stat -f -c %T /mnt; cat /mnt/new.txt").split() == ["ext2/ext3", "written"]
+    assert "rc=0" in run(k, "mount -o remount,rw /mnt; echo rc=$?")
+    # ...but not while a file is open for writing.
+    out = run(k, "exec 3>>/mnt/new.txt; mount -o remount,ro /mnt; echo rc=$?; exec 3>&-")
+    assert "rc=255" in out and "busy" in out, out
+    assert run(k, "echo more >> /mnt/new.txt && cat /mnt/new.txt") == "written\nmore\n"
+
+    # Busy: a cwd, an open file, a mount below; umount says so and leaves it mounted.
+    assert "busy" in run(k, "cd /mnt/sub && umount /mnt; cd /")
+    assert "busy" in run(k, "exec 4</mnt/hello.txt; umount /mnt; exec 4<&-")
+    run(k, "mount -t proc proc /mnt/sub2")
+    assert "busy" in run(k, "umount /mnt")
+    assert run(k, "umount /mnt/sub2; echo rc=$?").split() == ["rc=0"]
+    assert run(k, "cat /mnt/hello.txt") == "hello from vdb\n"
+
+    # A bind mount of a directory of it: same files, mountinfo names the directory.
+    run(k, "mount --bind /mnt/sub /mnt2 && echo via-bind > /mnt2/b.txt")
+    assert run(k, "cat /mnt/sub/b.txt") == "via-bind\n"
+    info = run(k, "cat /proc/self/mountinfo")
+    assert re.search(r"^\d+ \d+ 254:16 /sub /mnt2 rw,relatime - ext2 /dev/vdb rw$", info, re.M), info
+    assert "busy" not in run(k, "umount /mnt2")
+    assert run(k, "umount /mnt; echo rc=$?").split() == ["rc=0"]
+    assert "/mnt" not in run(k, "cat /proc/mounts")
+    assert "new.txt" not in run(k, "ls /mnt")
+    k.close()
+    # umount wrote everything back: the host's e2fsck finds it clean, the files are there.
+    e2fsck_ok(img)
+    assert debugfs_cat(img, "/new.txt") == "written\nmore\n"
+    assert debugfs_cat(img, "/sub/b.txt") == "via-bind\n"
+    assert len(debugfs_cat(img, "/sub/big")) == 300 * 1024
+
+    # Again, from a fresh boot: read back, then a lazy umount while a file is open.
+    k = boot_with(boot, [img])
+    run(k, "mkdir -p /mnt && mount /dev/vdb /mnt")
+    assert run(k, "cat /mnt/new.txt /mnt/sub/b.txt") == "written\nmore\nvia-bind\n"
+    out = run(k, "exec 3</mnt/hello.txt; umount -l /mnt; echo rc=$?; ls /mnt | wc -l; cat <&3")
+    assert out.split("\n")[:3] == ["rc=0", "0", "hello from vdb"], out
+    # The device stays taken until the last user of the detached fs is gone.
+    assert "busy" in run(k, "mount /dev/vdb /mnt")
+    run(k, "exec 3<&-; sleep 0.5")
+    assert run(k, "mount /dev/vdb /mnt && cat /mnt/hello.txt") == "hello from vdb\n"
+    assert run(k, "echo lazy > /mnt/lazy.txt; umount /mnt; echo rc=$?").split() == ["rc=0"]
+    k.close()
+    e2fsck_ok(img)
+    assert debugfs_cat(img, "/lazy.txt") == "lazy\n"
+
+
+def test_ext2_on_mbr_and_gpt_partitions(boot, tmp_path):
+    mbr = partitioned(tmp_path, "mbr.img", "dos", MBR_PARTS, 16)
+    gpt = partitioned(tmp_path, "gpt.img", "gpt", GPT_PARTS, 8)
+    table = open(mbr, "rb").read(SECTOR)
+    k = boot_with(boot, [mbr, gpt])
+    run(k, "mkdir -p /m1 /m2 /m3 && mount -t ext2 /dev/vdb1 /m1 && mount -t ext2 /dev/vdb2 /m2"
+           " && mount -t ext2 /dev/vdc2 /m3")
+    assert run(k, "cat /m1/part.txt /m2/part.txt /m3/part.txt") == \
+        "mbr.img partition 1\nmbr.img partition 2\ngpt.img partition 2\n"
+    mounts = run(k, "cat /proc/mounts")
+    for dev, mp in (("vdb1", "/m1"), ("vdb2", "/m2"), ("vdc2", "/m3")):
+        assert re.search(rf"^/dev/{dev} {mp} ext2 rw,relatime 0 0$", mounts, re.M), mounts
+    # The whole disk is taken while a partition of it is mounted.
+    assert "busy" in run(k, "mount -t ext2 /dev/vdb /mnt")
+    for i, mp in enumerate(("/m1", "/m2", "/m3"), 1):
+        run(k, f"echo written {i} > {mp}/w.txt && dd if=/dev/urandom of={mp}/r bs=1024 "
+               f"count={40 * i} 2>/dev/null")
+    sums = run(k, "md5sum /m1/r /m2/r /m3/r")
+    assert run(k, "umount /m1 && umount /m2 && umount /m3 && echo ok").split() == ["ok"]
+    k.close()
+    parts = {"/m1": extract(mbr, *MBR_PARTS[0], tmp_path / "c1"),
+             "/m2": extract(mbr, *MBR_PARTS[1], tmp_path / "c2"),
+             "/m3": extract(gpt, *GPT_PARTS[1], tmp_path / "c3")}
+    for i, (mp, img) in enumerate(parts.items(), 1):
+        e2fsck_ok(img)
+        assert debugfs_cat(img, "/w.txt") == f"written {i}\n"
+        data = subprocess.run(["debugfs", "-R", "cat /r", str(img)], capture_output=True).stdout
+        import hashlib
+        assert hashlib.md5(data).hexdigest() in sums, (mp, sums)
+    # Untouched: the table and the GPT's first partition.
+    assert open(mbr, "rb").read(SECTOR) == table
+    e2fsck_ok(extract(gpt, *GPT_PARTS[0], tmp_path / "c4"))
