@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Writing back: sync, fsync, fdatasync (each hands the userloop a sync future, sync.c). */
+/* Writing back: sync, syncfs, fsync, fdatasync (each hands the userloop a sync future, sync.c). */
 #include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
 #include "kernel/block/bcache.h"
@@ -54,4 +54,22 @@ SYSCALL_ASYNC(82, fsync)
 SYSCALL_ASYNC(83, fdatasync)
 {
 	return fsync_fd(sc);
+}
+
+/* syncfs: the file system the fd's file is on (the fs holding a device
+ * node, not the device; nothing to do for pipes and in-memory files). */
+SYSCALL_ASYNC(267, syncfs)
+{
+	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
+	struct inode *ino;
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (fs_has_sync(f->inode->sb)) {
+		ino = inode_get(f->inode);
+		r = fs_sync_start(sc, &ino, 1, false);
+	}
+	file_put(f);
+	return r;
 }

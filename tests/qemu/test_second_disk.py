@@ -112,7 +112,8 @@ def test_disks_and_partitions_appear_in_dev_proc_and_sys(boot, tmp_path):
     assert re.search(r"^brw-rw---- .* 254, +33 .*/dev/vdc1$", ls, re.M), ls
     # /sys/block lists whole disks only; size is in 512-byte sectors.
     assert run(k, "ls /sys/block").split() == ["vda", "vdb", "vdc"]
-    assert run(k, "cat /sys/block/vdc/size").split() == ["16384"]
+    assert run(k, "cat /sys/block/vdc/size /sys/block/vdc/dev /sys/block/vdc/ro").split() == \
+        ["16384", "254:32", "0"]
     # The BLK* ioctls, through busybox blockdev.
     assert run(k, "blockdev --getsize64 /dev/vdb2").split() == [str(12288 * SECTOR)]
     assert run(k, "blockdev --getsz /dev/vdc1").split() == ["4096"]
@@ -203,6 +204,10 @@ def test_ext2_second_disk_mount_write_umount_fsck_and_read_back(boot, tmp_path):
         ["fe:10:65024", "0:0:65040"]
     run(k, "echo written > /mnt/new.txt && mkdir /mnt/sub /mnt/sub2 && "
            "dd if=/dev/zero of=/mnt/sub/big bs=1024 count=300 2>/dev/null && sync")
+    # syncfs(2) (busybox sync -f) writes the fs back and flushes its disk.
+    flushes = int(run(k, "cat /sys/block/vdb/stat").split()[15])
+    run(k, "echo dirty > /mnt/dirty.txt && sync -f /mnt/dirty.txt")
+    assert int(run(k, "cat /sys/block/vdb/stat").split()[15]) == flushes + 1
     total, used, avail = df_line(k, "/mnt")
     # The numbers statfs gives are Linux's for the image as it is now on the disk.
     want = linux_statfs(img)

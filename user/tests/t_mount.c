@@ -102,6 +102,8 @@ UT_CASE(mount_bad_input, 0, 30)
 	EXPECT_ERR(sys_umount2("/tmp/ut_m", 0), EINVAL); /* not a mount point */
 	EXPECT_ERR(sys_umount2("/tmp/ut_m", MNT_EXPIRE | MNT_DETACH), EINVAL);
 	EXPECT(sys_mount(NULL, "/", NULL, MS_PRIVATE, NULL) == 0); /* every mount is private */
+	EXPECT_ERR(syscall(SYS_syncfs, 999), EBADF);
+	EXPECT(syscall(SYS_syncfs, 0) == 0);
 	unlink("/tmp/ut_m_file");
 	rmdir("/tmp/ut_m");
 }

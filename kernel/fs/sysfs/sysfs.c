@@ -3,7 +3,7 @@
  * sysfs: the part of /sys that user programs read. The harts
  * (/sys/devices/system/cpu/{online,possible,present}: glibc's
  * sysconf(_SC_NPROCESSORS_ONLN) reads online) and the block devices
- * (/sys/block/<dev>/{size,stat}). Built on genfs (kernel/fs/proc/genfs.h).
+ * (/sys/block/<dev>/{size,stat,dev,ro}). Built on genfs (kernel/fs/proc/genfs.h).
  */
 #include "kernel/fs/sysfs/sysfs.h"
 
@@ -66,6 +66,27 @@ static int show_size(struct seqbuf *s, const struct gen_ctx *c)
 	return 0;
 }
 
+/* "254:16": the device number, as udev and lsblk read it. */
+static int show_dev(struct seqbuf *s, const struct gen_ctx *c)
+{
+	struct blkdev *d = blkdev_get((unsigned)c->id);
+
+	if (!d)
+		return -ENODEV;
+	seq_printf(s, "%u:%u\n", d->devt >> 8 & 0xfff, (d->devt & 0xff) | (d->devt >> 12 & 0xfff00));
+	return 0;
+}
+
+static int show_ro(struct seqbuf *s, const struct gen_ctx *c)
+{
+	struct blkdev *d = blkdev_get((unsigned)c->id);
+
+	if (!d)
+		return -ENODEV;
+	seq_printf(s, "%d\n", d->read_only ? 1 : 0);
+	return 0;
+}
+
 static unsigned long long ld(atomic_ullong *v)
 {
 	return atomic_load_explicit(v, memory_order_relaxed);
@@ -94,7 +115,7 @@ static int show_stat(struct seqbuf *s, const struct gen_ctx *c)
 
 enum {
 	S_ROOT, S_DEVICES, S_SYSTEM, S_CPU, S_ONLINE, S_POSSIBLE, S_PRESENT, S_KERNEL_MAX,
-	S_BLOCK, S_DEV, S_SIZE, S_STAT, S_COUNT
+	S_BLOCK, S_DEV, S_SIZE, S_STAT, S_DEVNO, S_RO, S_COUNT
 };
 
 #define DIR_(nm, par) { .name = nm, .parent = par, .mode = S_IFDIR | 0755 }
@@ -115,6 +136,8 @@ static const struct gen_node sys_nodes[S_COUNT] = {
 		    .next = next_blk, .name_of = blk_name },
 	[S_SIZE] = FILE_("size", S_DEV, show_size),
 	[S_STAT] = FILE_("stat", S_DEV, show_stat),
+	[S_DEVNO] = FILE_("dev", S_DEV, show_dev),
+	[S_RO] = FILE_("ro", S_DEV, show_ro),
 };
 
 #define SYSFS_MAGIC 0x62656572
