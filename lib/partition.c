@@ -54,7 +54,7 @@ static bool is_fat_boot_sector(const uint8_t *s0)
 	       is_pow2(s0[13]) && ld16(s0 + 14) != 0 && s0[16] != 0 && s0[21] >= 0xf0;
 }
 
-static bool is_extended(uint8_t t)
+bool part_is_extended(uint8_t t)
 {
 	return t == 0x05 || t == 0x0f || t == 0x85;
 }
@@ -90,8 +90,10 @@ enum part_kind part_parse_mbr(const uint8_t *s0, uint64_t disk_sectors, struct p
 		const uint8_t *e = s0 + MBR_TABLE + 16 * i;
 		uint64_t start = ld32(e + 8), len = ld32(e + 12);
 
-		if (!e[4] || is_extended(e[4]) || !clamp(start, &len, disk_sectors))
+		if (!e[4] || !clamp(start, &len, disk_sectors))
 			continue;
+		if (part_is_extended(e[4]) && len > 2)
+			len = 2; /* Linux shows the container as 1 KiB */
 		out[(*n)++] = (struct part_info){
 			.partno = (unsigned)i + 1, .start = start, .sectors = len, .mbr_type = e[4],
 		};
@@ -188,6 +190,66 @@ static int scan_gpt(part_read_fn read, void *ctx, uint64_t lba, uint64_t disk, u
 	return part_gpt_entries(scratch, &h, out, n);
 }
 
+/*
+ * Linux's parse_extended over the first extended partition: each EBR's data
+ * entries (start relative to the EBR) are logical partitions, its first
+ * extended entry (start relative to the extended partition) the next EBR.
+ * A chain that loops or leaves the extended partition stops; so does one
+ * past PART_MAX. The extended partition's full extent is re-read from
+ * sector 0 (out[] holds it cut to 2 sectors).
+ */
+static int scan_logical(part_read_fn read, void *ctx, uint64_t disk, uint8_t *scratch,
+			struct part_info *out, unsigned *n)
+{
+	uint64_t ext_start = 0, ext_len = 0, ebr;
+	unsigned next_no = 5;
+
+	for (int i = 0; i < 4 && !ext_len; i++) {
+		const uint8_t *e = scratch + MBR_TABLE + 16 * i;
+
+		if (part_is_extended(e[4])) {
+			ext_start = ld32(e + 8);
+			ext_len = ld32(e + 12);
+			if (!clamp(ext_start, &ext_len, disk))
+				ext_len = 0;
+		}
+	}
+	ebr = ext_start;
+	for (unsigned hops = 0; ext_len && hops < PART_MAX && next_no <= PART_MAX; hops++) {
+		uint64_t next = 0;
+		int err = read(ctx, ebr, scratch, 1);
+
+		if (err)
+			return err;
+		if (scratch[MBR_SIG] != 0x55 || scratch[MBR_SIG + 1] != 0xaa)
+			break;
+		for (int i = 0; i < 4 && next_no <= PART_MAX; i++) {
+			const uint8_t *e = scratch + MBR_TABLE + 16 * i;
+			uint64_t start = ebr + ld32(e + 8), len = ld32(e + 12);
+
+			if (!e[4] || !len)
+				continue;
+			if (part_is_extended(e[4])) {
+				if (!next)
+					next = ext_start + ld32(e + 8);
+				continue;
+			}
+			if (start >= ext_start + ext_len || !clamp(start, &len, disk))
+				continue;
+			if (len > ext_start + ext_len - start)
+				len = ext_start + ext_len - start;
+			out[(*n)++] = (struct part_info){
+				.partno = next_no++, .start = start, .sectors = len, .mbr_type = e[4],
+			};
+		}
+		/* Forward only, inside the extended partition: no loops. */
+		if (next <= ebr || next >= ext_start + ext_len)
+			break;
+		ebr = next;
+	}
+	return PART_MBR;
+}
+
 int part_scan(part_read_fn read, void *ctx, uint64_t disk_sectors, uint8_t *scratch,
 	      size_t scratch_len, struct part_info *out, unsigned *n)
 {
@@ -201,6 +263,8 @@ int part_scan(part_read_fn read, void *ctx, uint64_t disk_sectors, uint8_t *scra
 	if (err)
 		return err;
 	k = part_parse_mbr(scratch, disk_sectors, out, n);
+	if (k == PART_MBR)
+		return scan_logical(read, ctx, disk_sectors, scratch, out, n);
 	if (k != PART_GPT)
 		return k;
 	if (disk_sectors < 3)

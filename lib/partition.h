@@ -32,9 +32,11 @@ enum part_kind {
 
 /*
  * Sector 0 of a disk of disk_sectors sectors. Fills out[] (PART_MAX room)
- * and *n for PART_MBR. Extended partitions (types 0x05, 0x0f, 0x85) are not
- * listed (logical partitions are not read). Entries past the disk's end are
- * dropped, entries running over it are cut to fit, as Linux does.
+ * and *n for PART_MBR with the primary partitions. An extended one (types
+ * 0x05, 0x0f, 0x85) is listed as Linux lists it, 2 sectors long, with
+ * mbr_type saying what it is: part_scan reads its logical partitions (5, 6,
+ * ...). Entries past the disk's end are dropped, entries running over it are
+ * cut to fit, as Linux does.
  */
 enum part_kind part_parse_mbr(const uint8_t *s0, uint64_t disk_sectors, struct part_info *out,
 			      unsigned *n);
@@ -58,9 +60,14 @@ size_t part_gpt_entries_bytes(const struct gpt_header *h);
 int part_gpt_entries(const uint8_t *buf, const struct gpt_header *h, struct part_info *out,
 		     unsigned *n);
 
+/* Is an MBR system id an extended partition (a chain of logical ones)? */
+bool part_is_extended(uint8_t type);
+
 /*
- * The whole scan: sector 0, then for a protective MBR the primary GPT (LBA 1)
- * or, when it is damaged, the backup in the last sector. read(ctx, lba, buf,
+ * The whole scan: sector 0 and the chain of extended boot records of an
+ * extended partition (logical partitions numbered from 5 in chain order), or
+ * for a protective MBR the primary GPT (LBA 1) or, when it is damaged, the
+ * backup in the last sector. read(ctx, lba, buf,
  * count) reads count sectors, 0 or -errno. scratch (scratch_len bytes, at
  * least 1024) holds what is read. Returns the kind found with out[0..*n),
  * or -errno from a read (PART_NONE and *n = 0 when the GPT is unreadable).

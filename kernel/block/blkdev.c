@@ -36,8 +36,15 @@ static int add_locked(struct blkdev *dev)
 
 	if (n >= BLKDEV_MAX)
 		return -ENOSPC;
-	if (!atomic_load_explicit(&dev->bsize, memory_order_relaxed))
-		atomic_store_explicit(&dev->bsize, 4096, memory_order_relaxed);
+	if (!atomic_load_explicit(&dev->bsize, memory_order_relaxed)) {
+		/* The largest cache block size that tiles the device (1 KiB at least:
+		 * an odd last sector is then out of reach). */
+		unsigned bs = 4096;
+
+		while (bs > 1024 && (dev->sectors * BLK_SECTOR_SIZE) % bs)
+			bs /= 2;
+		atomic_store_explicit(&dev->bsize, bs, memory_order_relaxed);
+	}
 	registry[n] = dev;
 	/* release: the entry before the count (pairs with blkdev_get's acquire). */
 	atomic_store_explicit(&registered, n + 1, memory_order_release);

@@ -41,17 +41,22 @@ def ext2_image(path, size, files=None):
     return path
 
 
-def partitioned(tmp_path, name, label, parts, total_mb):
+def partitioned(tmp_path, name, label, parts, total_mb, extended=None):
     """A disk image with an sfdisk table of (start, sectors) and an ext2 in each partition
-    (with /part.txt naming it); returns the path."""
+    (with /part.txt naming it); returns the path. extended: (start, sectors, logical parts)
+    of an MBR extended partition after the primaries, its logical ones numbered from 5."""
     disk = tmp_path / name
     with open(disk, "wb") as f:
         f.truncate(total_mb << 20)
+    logical = extended[2] if extended else []
     script = f"label: {label}\n" + "".join(
         f"start={s}, size={n}" + (", type=83" if label == "dos" else "") + "\n"
         for s, n in parts)
+    if extended:
+        script += f"start={extended[0]}, size={extended[1]}, type=5\n" + "".join(
+            f"start={s}, size={n}, type=83\n" for s, n in logical)
     sh("sfdisk", "-q", "--no-reread", "--no-tell-kernel", str(disk), input=script)
-    for i, (start, n) in enumerate(parts, 1):
+    for i, (start, n) in list(enumerate(parts, 1)) + list(enumerate(logical, 5)):
         img = ext2_image(tmp_path / f"{name}.p{i}", f"{n * SECTOR // 1024}k",
                          {"part.txt": f"{name} partition {i}\n"})
         with open(img, "rb") as src, open(disk, "r+b") as dst:
@@ -91,7 +96,10 @@ GPT_PARTS = [(2048, 4096), (8192, 6144)]
 def test_disks_and_partitions_appear_in_dev_proc_and_sys(boot, tmp_path):
     mbr = partitioned(tmp_path, "mbr.img", "dos", MBR_PARTS, 16)
     gpt = partitioned(tmp_path, "gpt.img", "gpt", GPT_PARTS, 8)
-    k = boot_with(boot, [mbr, gpt])
+    # An extended partition (slot 2, shown as 1 KiB as Linux does) with logical 5 and 6.
+    log = partitioned(tmp_path, "log.img", "dos", [(2048, 2048)], 8,
+                      extended=(4096, 12288, [(4352, 4096), (8704, 4096)]))
+    k = boot_with(boot, [mbr, gpt, log])
     parts = run(k, "cat /proc/partitions")
     lines = [l for l in parts.splitlines() if re.match(r"^ +\d+ ", l)]
     # Linux's format: "%4d  %7d %10llu %s", 1 KiB blocks; each disk, then its partitions.
@@ -104,14 +112,22 @@ def test_disks_and_partitions_appear_in_dev_proc_and_sys(boot, tmp_path):
             f" 254       18 {12288 // 2:10d} vdb2",
             f" 254       32 {8192:10d} vdc",
             f" 254       33 {4096 // 2:10d} vdc1",
-            f" 254       34 {6144 // 2:10d} vdc2"]
+            f" 254       34 {6144 // 2:10d} vdc2",
+            f" 254       48 {8192:10d} vdd",
+            f" 254       49 {1024:10d} vdd1",
+            f" 254       50 {1:10d} vdd2",
+            f" 254       53 {2048:10d} vdd5",
+            f" 254       54 {2048:10d} vdd6"]
     assert lines == want, parts
+    # Each logical partition is its own file system.
+    assert run(k, "mkdir -p /l5 && mount /dev/vdd6 /l5 && cat /l5/part.txt && umount /l5") == \
+        "log.img partition 6\n"
     ls = run(k, "ls -l /dev/vdb /dev/vdb2 /dev/vdc1")
     assert re.search(r"^brw-rw---- .* 254, +16 .*/dev/vdb$", ls, re.M), ls
     assert re.search(r"^brw-rw---- .* 254, +18 .*/dev/vdb2$", ls, re.M), ls
     assert re.search(r"^brw-rw---- .* 254, +33 .*/dev/vdc1$", ls, re.M), ls
     # /sys/block lists whole disks only; size is in 512-byte sectors.
-    assert run(k, "ls /sys/block").split() == ["vda", "vdb", "vdc"]
+    assert run(k, "ls /sys/block").split() == ["vda", "vdb", "vdc", "vdd"]
     assert run(k, "cat /sys/block/vdc/size /sys/block/vdc/dev /sys/block/vdc/ro").split() == \
         ["16384", "254:32", "0"]
     # The BLK* ioctls, through busybox blockdev.

@@ -3,11 +3,11 @@
 PART_IMGS := $(addprefix $(B)/test/part-,mbr.img gpt.img gpt-bad-primary.img gpt-bad-both.img \
 	fat.img zero.img)
 
-# Primaries in slots 1 and 3, an extended one (not listed: no logical partitions) in slot 2.
-$(B)/test/part-mbr.img:
+# Primaries in slots 1 and 3, an extended one in slot 2 with logical partitions 5 and 6 in it.
+$(B)/test/part-mbr.img: tests/unit/partition.mk
 	@mkdir -p $(dir $@)
 	rm -f $@ && truncate -s 8M $@
-	printf 'label: dos\nstart=2048, size=4096, type=83\nstart=6144, size=2048, type=5\nstart=10240, size=4096, type=c\n' | \
+	printf 'label: dos\nstart=2048, size=4096, type=83\nstart=6144, size=8192, type=5\nstart=14336, size=2048, type=c\nstart=6400, size=2048, type=83\nstart=8704, size=4096, type=83\n' | \
 		sfdisk -q --no-reread --no-tell-kernel $@ >/dev/null
 
 $(B)/test/part-gpt.img:

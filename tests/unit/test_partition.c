@@ -55,7 +55,17 @@ static int scan(struct img *im, struct part_info *out, unsigned *n)
 	return part_scan(img_read, im, im->size / PART_SECTOR, scratch, sizeof(scratch), out, n);
 }
 
-static void test_mbr_lists_primaries_by_slot_skipping_extended(void **state)
+static void expect_part(const struct part_info *p, unsigned no, uint64_t start, uint64_t len,
+			uint8_t type)
+{
+	assert_int_equal(p->partno, no);
+	assert_int_equal(p->start, start);
+	assert_int_equal(p->sectors, len);
+	assert_int_equal(p->mbr_type, type);
+}
+
+/* As sfdisk -d lists it, and as Linux numbers it: the extended one is 2 sectors. */
+static void test_mbr_lists_primaries_by_slot_then_logicals_from_5(void **state)
 {
 	struct img im = load("part-mbr.img");
 	struct part_info p[PART_MAX];
@@ -63,15 +73,35 @@ static void test_mbr_lists_primaries_by_slot_skipping_extended(void **state)
 
 	(void)state;
 	assert_int_equal(scan(&im, p, &n), PART_MBR);
-	assert_int_equal(n, 2);
-	assert_int_equal(p[0].partno, 1);
-	assert_int_equal(p[0].start, 2048);
-	assert_int_equal(p[0].sectors, 4096);
-	assert_int_equal(p[0].mbr_type, 0x83);
-	assert_int_equal(p[1].partno, 3);
-	assert_int_equal(p[1].start, 10240);
-	assert_int_equal(p[1].sectors, 4096);
-	assert_int_equal(p[1].mbr_type, 0x0c);
+	assert_int_equal(n, 5);
+	expect_part(&p[0], 1, 2048, 4096, 0x83);
+	expect_part(&p[1], 2, 6144, 2, 0x05);
+	expect_part(&p[2], 3, 14336, 2048, 0x0c);
+	expect_part(&p[3], 5, 6400, 2048, 0x83);
+	expect_part(&p[4], 6, 8704, 4096, 0x83);
+	free(im.data);
+}
+
+/* An EBR whose "next" points back at itself: the chain stops, no repeats. */
+static void test_mbr_logical_chain_loop_stops(void **state)
+{
+	struct img im = load("part-mbr.img");
+	struct part_info p[PART_MAX];
+	unsigned n;
+	uint8_t *ebr2;
+
+	(void)state;
+	/* The second EBR (of partition 6) is at ext start + its link from the first. */
+	uint8_t *ebr1 = im.data + 6144 * 512;
+	uint32_t rel = ebr1[446 + 16 + 8] | ebr1[446 + 16 + 9] << 8 | ebr1[446 + 16 + 10] << 16;
+
+	ebr2 = im.data + (6144 + (uint64_t)rel) * 512;
+	ebr2[446 + 16 + 4] = 0x05;
+	memcpy(ebr2 + 446 + 16 + 8, &rel, 4); /* next = itself */
+	ebr2[446 + 16 + 12] = 8;
+	assert_int_equal(scan(&im, p, &n), PART_MBR);
+	assert_int_equal(n, 5);
+	assert_int_equal(p[4].partno, 6);
 	free(im.data);
 }
 
@@ -82,12 +112,12 @@ static void test_mbr_entry_past_the_end_is_dropped_or_cut(void **state)
 	unsigned n;
 
 	(void)state;
-	/* The disk is said to end inside partition 3 and before... nothing of 1 changes. */
-	assert_int_equal(part_parse_mbr(im.data, 12288, p, &n), PART_MBR);
+	/* The disk is said to end inside partition 3, then before it. */
+	assert_int_equal(part_parse_mbr(im.data, 15360, p, &n), PART_MBR);
+	assert_int_equal(n, 3);
+	assert_int_equal(p[2].sectors, 15360 - 14336);
+	assert_int_equal(part_parse_mbr(im.data, 14336, p, &n), PART_MBR);
 	assert_int_equal(n, 2);
-	assert_int_equal(p[1].sectors, 12288 - 10240);
-	assert_int_equal(part_parse_mbr(im.data, 10240, p, &n), PART_MBR);
-	assert_int_equal(n, 1);
 	free(im.data);
 }
 
@@ -205,7 +235,8 @@ static void test_crc32_known_value(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mbr_lists_primaries_by_slot_skipping_extended),
+		cmocka_unit_test(test_mbr_lists_primaries_by_slot_then_logicals_from_5),
+		cmocka_unit_test(test_mbr_logical_chain_loop_stops),
 		cmocka_unit_test(test_mbr_entry_past_the_end_is_dropped_or_cut),
 		cmocka_unit_test(test_mbr_bad_boot_flag_is_not_a_table),
 		cmocka_unit_test(test_gpt_lists_entries),
