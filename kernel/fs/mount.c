@@ -386,6 +386,44 @@ int mount_detach(unsigned id, struct mount **out)
 	return err;
 }
 
+static bool in_chain(const struct mount *head, unsigned id)
+{
+	for (; head; head = head->next_detached)
+		if (head->id == id)
+			return true;
+	return false;
+}
+
+int mount_detach_tree(unsigned id, struct mount **out)
+{
+	irqflags_t fl = spin_lock_irqsave(&mount_lock);
+	struct mount *m = by_id_locked(id), *it, *tmp, *head = NULL;
+	bool more = m != NULL;
+
+	if (m) {
+		list_del(&m->node);
+		nmounts--;
+		m->next_detached = NULL;
+		head = m;
+	}
+	/* Level by level, each pushed on the front: the deepest end up first. */
+	while (more) {
+		more = false;
+		list_for_each_entry_safe(it, tmp, &mount_list, node) {
+			if (!in_chain(head, it->parent_id))
+				continue;
+			list_del(&it->node);
+			nmounts--;
+			it->next_detached = head;
+			head = it;
+			more = true;
+		}
+	}
+	spin_unlock_irqrestore(&mount_lock, fl);
+	*out = head;
+	return m ? 0 : -EINVAL;
+}
+
 void mount_reattach(struct mount *m)
 {
 	irqflags_t fl = spin_lock_irqsave(&mount_lock);

@@ -64,6 +64,7 @@ struct mount {
 	unsigned long flags;		/* L: MS_MNT_FLAGS bits */
 	bool bind;			/* I: root is a directory of a mounted fs */
 	bool expiry_mark;		/* L: umount2(MNT_EXPIRE) was asked once */
+	struct mount *next_detached;	/* owner's: the rest of a detached tree */
 	char *source;			/* I: kmalloc'd: "/dev/vdb", "proc" */
 	char *mountpoint;		/* I: kmalloc'd absolute path, or NULL: ask getcwd */
 	char *root_path;		/* I: kmalloc'd path of root inside its fs: "/" */
@@ -118,6 +119,13 @@ bool mount_expire_mark(unsigned id);
  * (and the fs is not shown anywhere else), -EINVAL when it is gone.
  */
 int mount_detach(unsigned id, struct mount **m);
+/*
+ * MNT_DETACH: take mount id and every mount below it (by parent id, to any
+ * depth) off the list at once. *out is the chain through next_detached,
+ * the deepest first, so releasing in chain order frees children before
+ * their parents. -EINVAL when id is gone.
+ */
+int mount_detach_tree(unsigned id, struct mount **out);
 /* Put a detached mount back where it was (an unmount that found it busy). */
 void mount_reattach(struct mount *m);
 /*

@@ -34,7 +34,8 @@ struct sync_future {
 	struct future base;
 	enum sync_state state;
 	unsigned umount_id;		/* umount2: the mount to drop once synced, or 0 */
-	struct mount *detached;		/* MNT_DETACH: already off the list (ours) */
+	struct mount *detached;		/* MNT_DETACH: the tree already off the list
+					 * (ours; a chain, children first) */
 	unsigned n, i;			/* roots[i] is being synced */
 	struct inode *roots[VFS_MAX_MOUNTS + 1]; /* counted: keeps each fs mounted */
 	struct future *child;		/* owned: the I/O or the bcache_sync awaited */
@@ -42,6 +43,23 @@ struct sync_future {
 };
 
 static void reap_later(struct mount *m);
+
+/*
+ * Drop a detached tree (a chain, children first, the unmounted mount last):
+ * the last one, just written back, now unless busy (or later); the mounts
+ * that were below it through a reaper each, which writes them back first.
+ */
+static void release_detached(struct mount *m, bool later)
+{
+	while (m) {
+		struct mount *next = m->next_detached;
+
+		m->next_detached = NULL;
+		if (later || next || mount_release(m))
+			reap_later(m);
+		m = next;
+	}
+}
 
 static void sync_drop_child(struct sync_future *s)
 {
@@ -61,8 +79,7 @@ static void sync_drop(struct future *fut)
 	for (unsigned i = 0; i < s->n; i++)
 		inode_put(s->roots[i]);
 	s->n = 0;
-	if (s->detached) /* cancelled: the detached mount must still go */
-		reap_later(s->detached);
+	release_detached(s->detached, true); /* cancelled: they must still go */
 	s->detached = NULL;
 	s->state = SYNC_DONE;
 }
@@ -79,8 +96,7 @@ static long sync_unmount(struct sync_future *s)
 	s->detached = NULL;
 	if (m) {
 		/* Lazy: gone from the namespace already; freed when unused. */
-		if (mount_release(m))
-			reap_later(m);
+		release_detached(m, false);
 		return 0;
 	}
 	err = mount_detach(s->umount_id, &m);
@@ -215,8 +231,7 @@ long fs_umount_start(struct sys_ctx *sc, struct inode *root, unsigned id, struct
 	struct sync_future *s = sync_new(&root, 1);
 
 	if (!s) {
-		if (detached)
-			reap_later(detached);
+		release_detached(detached, true);
 		return detached ? 0 : -ENOMEM;
 	}
 	s->umount_id = id;

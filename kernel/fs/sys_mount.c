@@ -459,7 +459,7 @@ FS_SYSCALL(39, umount2)
 			goto out;
 	}
 	if (flags & MNT_DETACH) {
-		r = mount_detach(id, &m);
+		r = mount_detach_tree(id, &m); /* with every mount below it, as Linux */
 		if (r)
 			goto out;
 	}
