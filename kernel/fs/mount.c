@@ -386,6 +386,75 @@ int mount_detach(unsigned id, struct mount **out)
 	return err;
 }
 
+/* Is mount it below mount top (by parent ids, any depth)? */
+static bool below_locked(const struct mount *it, const struct mount *top)
+{
+	for (unsigned n = 0; it && n <= VFS_MAX_MOUNTS; n++) {
+		if (it->parent_id == top->id)
+			return true;
+		it = by_id_locked(it->parent_id);
+	}
+	return false;
+}
+
+/* s with its first oldlen bytes replaced by new (kmalloc'd), or NULL. */
+static char *reprefix(const char *s, size_t oldlen, const char *new)
+{
+	size_t nl = strlen(new), rl = strlen(s + oldlen);
+	char *d = kmalloc(nl + rl + 1);
+
+	if (d) {
+		memcpy(d, new, nl);
+		memcpy(d + nl, s + oldlen, rl + 1);
+	}
+	return d;
+}
+
+int mount_move(unsigned id, struct inode *dir, const char *mp)
+{
+	char *newmp = dup_str(mp);
+	struct inode *old = NULL;
+	irqflags_t fl;
+	struct mount *m, *it;
+	int err = 0;
+
+	if (!newmp)
+		return -ENOMEM;
+	fl = spin_lock_irqsave(&mount_lock);
+	m = by_id_locked(id);
+	if (!m)
+		err = -EINVAL;
+	else if (dir == m->root)
+		err = -EBUSY;
+	if (!err) {
+		/* The mount points below follow ("/a/b" under "/a" moved to "/c": "/c/b"). */
+		size_t ol = m->mountpoint ? strlen(m->mountpoint) : 0;
+
+		list_for_each_entry(it, &mount_list, node) {
+			if (!m->mountpoint || !it->mountpoint || !below_locked(it, m) ||
+			    strncmp(it->mountpoint, m->mountpoint, ol))
+				continue;
+			char *moved = reprefix(it->mountpoint, ol, mp);
+
+			if (moved) {
+				kfree(it->mountpoint);
+				it->mountpoint = moved;
+			}
+		}
+		old = m->covered;
+		m->covered = inode_get(dir);
+		kfree(m->mountpoint);
+		m->mountpoint = newmp;
+		newmp = NULL;
+		m->parent_id = parent_id_locked(dir);
+	}
+	spin_unlock_irqrestore(&mount_lock, fl);
+	kfree(newmp);
+	if (old)
+		inode_put(old);
+	return err;
+}
+
 static bool in_chain(const struct mount *head, unsigned id)
 {
 	for (; head; head = head->next_detached)

@@ -126,6 +126,12 @@ int mount_detach(unsigned id, struct mount **m);
  * their parents. -EINVAL when id is gone.
  */
 int mount_detach_tree(unsigned id, struct mount **out);
+/*
+ * MS_MOVE: mount id now covers dir, mounted at path mp (the mount points of
+ * the mounts below it follow). -EINVAL when id is gone, -EBUSY when dir is
+ * its own root, -ENOMEM. The caller checked that dir is not inside it.
+ */
+int mount_move(unsigned id, struct inode *dir, const char *mp);
 /* Put a detached mount back where it was (an unmount that found it busy). */
 void mount_reattach(struct mount *m);
 /*

@@ -3,7 +3,7 @@
  * mount(2) and umount2(2) with Linux's checks in Linux's order: a new mount
  * of a registered type (FS_TYPE; on a block device for ext2 and friends),
  * MS_REMOUNT (read-only <-> read-write, writing back first), MS_BIND of a
- * directory, MS_PRIVATE (every mount is private: there is one namespace and
+ * directory, MS_MOVE, MS_PRIVATE (every mount is private: there is one namespace and
  * no propagation); umount2 with MNT_DETACH (lazy) and MNT_EXPIRE. The mount
  * list is kernel/fs/mount.c; writing back and dropping is sync.c's.
  */
@@ -358,6 +358,65 @@ out:
 	return r;
 }
 
+/* Is dir inside the tree of the mount whose root is top (".." walks up
+ * through the mount points)? May return -EIOWAIT. */
+static long is_inside(struct inode *dir, struct inode *top)
+{
+	struct inode *cur = inode_get(dir), *up;
+	long r = 0;
+
+	for (unsigned depth = 0; depth < PATH_MAX / 2 && !r; depth++) {
+		if (cur == top) {
+			r = 1;
+			break;
+		}
+		if (cur == vfs_root)
+			break;
+		r = vfs_lookup_child(cur, "..", 2, &up);
+		if (r)
+			break;
+		if (up == cur) {
+			inode_put(up);
+			break;
+		}
+		inode_put(cur);
+		cur = up;
+	}
+	inode_put(cur);
+	return r;
+}
+
+/* MS_MOVE: the mount at source now covers the target. */
+static long move_mount(struct sys_ctx *sc, struct mount_args *a, struct inode *dir)
+{
+	char *smp = kmalloc(PATH_MAX);
+	struct inode *from = NULL;
+	unsigned id;
+	long r = -ENOMEM;
+
+	if (!smp)
+		goto out;
+	r = a->source ? vfs_lookup(sc->proc, NULL, a->source, 0, &from) : -EINVAL;
+	if (r)
+		goto out;
+	r = abs_path(sc, a->source, from, smp);
+	if (r)
+		goto out;
+	id = mount_find(from, smp);
+	r = -EINVAL; /* the source must be a mount point (and not "/") */
+	if (!id)
+		goto out;
+	r = is_inside(dir, from);
+	if (r == 1)
+		r = -ELOOP; /* into itself */
+	if (!r)
+		r = mount_move(id, dir, a->mp);
+out:
+	inode_put(from);
+	kfree(smp);
+	return r;
+}
+
 #define MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
 FS_SYSCALL(40, mount)
@@ -407,7 +466,7 @@ FS_SYSCALL(40, mount)
 		    : mount_of_root(dir, a.mp)		    ? 0
 							    : -EINVAL;
 	else if (a.flags & MS_MOVE)
-		r = -EINVAL; /* not kept: mounts do not move */
+		r = move_mount(sc, &a, dir);
 	else
 		r = new_mount(sc, &a, dir);
 out:

@@ -210,6 +210,30 @@ UT_CASE(mount_bind_dir, 0, 30)
 	       rmdir("/tmp/ut_bdst2") == 0);
 }
 
+UT_CASE(mount_move, 0, 30)
+{
+	if (ut_qemu_user)
+		return;
+	fresh_dir("/tmp/ut_mv1");
+	fresh_dir("/tmp/ut_mv2");
+	fresh_dir("/tmp/ut_mvb");
+	mkdir("/tmp/ut_mvb/in", 0755);
+	ASSERT(mount("proc", "/tmp/ut_mv1", "proc", 0, NULL) == 0);
+	EXPECT(mount("/tmp/ut_mv1", "/tmp/ut_mv2", NULL, MS_MOVE, NULL) == 0);
+	EXPECT(access("/tmp/ut_mv2/self/status", R_OK) == 0);
+	EXPECT(access("/tmp/ut_mv1/self", F_OK) != 0);
+	EXPECT(slurp("/proc/self/mountinfo") > 0 && strstr(text, " / /tmp/ut_mv2 rw,relatime - proc ") &&
+	       !strstr(text, " /tmp/ut_mv1 "));
+	/* Only a mount point moves; not into itself. */
+	EXPECT_ERR(mount("/tmp/ut_mv1", "/tmp/ut_mvb", NULL, MS_MOVE, NULL), EINVAL);
+	ASSERT(mount("/tmp/ut_mvb", "/tmp/ut_mv1", NULL, MS_BIND, NULL) == 0);
+	EXPECT_ERR(mount("/tmp/ut_mv1", "/tmp/ut_mv1/in", NULL, MS_MOVE, NULL), ELOOP);
+	EXPECT(umount2("/tmp/ut_mv1", 0) == 0);
+	EXPECT(umount2("/tmp/ut_mv2", 0) == 0);
+	EXPECT(rmdir("/tmp/ut_mvb/in") == 0 && rmdir("/tmp/ut_mvb") == 0);
+	EXPECT(rmdir("/tmp/ut_mv1") == 0 && rmdir("/tmp/ut_mv2") == 0);
+}
+
 UT_CASE(mount_statfs_flags, 0, 30)
 {
 	struct statfs sf;
