@@ -2,12 +2,14 @@
 /*
  * The mount list as text: /proc/mounts and /proc/<pid>/mountinfo in Linux's
  * format (fs/proc_namespace.c's show_vfsmnt and show_mountinfo), built per
- * read from a copy of the list (procfs calls mount_show).
+ * read from a copy of the list (procfs calls mount_show). A chrooted reader
+ * sees the mounts under its root, named from it.
  */
 #include "kernel/fs/mount.h"
 
 #include "kernel/fs/proc/genfs.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -40,17 +42,52 @@ static void put_mnt_opts(struct seqbuf *s, unsigned long flags)
 			seq_printf(s, "%s", opts[i].name);
 }
 
+/*
+ * A mount point as the reader sees it: under a chroot (root, the path of
+ * the reader's root) relative to it, or NULL when it is outside (Linux
+ * leaves such mounts out).
+ */
+static const char *as_seen(const char *mp, const char *root)
+{
+	size_t n = root ? strlen(root) : 0;
+
+	if (!root)
+		return mp;
+	if (!strcmp(mp, root))
+		return "/";
+	if (!strncmp(mp, root, n) && mp[n] == '/')
+		return mp + n;
+	return NULL;
+}
+
 int mount_show(struct seqbuf *s, bool info)
 {
 	struct mount_view *v = kmalloc((VFS_MAX_MOUNTS + 1) * sizeof(*v));
-	char *path = kmalloc(PATH_MAX);
+	char *path = kmalloc(PATH_MAX), *rootpath = NULL;
+	struct proc *p = proc_current();
+	struct inode *root = p && proc_root(p) ? inode_get(proc_root(p)) : NULL;
 	int n, err = 0;
 
 	if (!v || !path) {
 		kfree(v);
 		kfree(path);
+		inode_put(root);
 		return -ENOMEM;
 	}
+	if (root && root != vfs_root) {
+		long r;
+
+		rootpath = kmalloc(PATH_MAX);
+		r = rootpath ? vfs_getcwd(root, rootpath, PATH_MAX) : -ENOMEM;
+		if (r < 0) {
+			inode_put(root);
+			kfree(rootpath);
+			kfree(v);
+			kfree(path);
+			return (int)r; /* -EIOWAIT: the read starts over */
+		}
+	}
+	inode_put(root);
 	n = mount_views(v, VFS_MAX_MOUNTS + 1);
 	if (n < 0)
 		err = n;
@@ -67,6 +104,9 @@ int mount_show(struct seqbuf *s, bool info)
 			}
 			mp = r < 0 ? "?" : path;
 		}
+		mp = as_seen(mp, rootpath);
+		if (!mp)
+			continue;
 		if (info) {
 			/* id parent major:minor root mountpoint opts - type source superopts */
 			seq_printf(s, "%u %u %u:%u ", v[i].id, v[i].parent_id, v[i].dev >> 8 & 0xfff,
@@ -92,5 +132,6 @@ int mount_show(struct seqbuf *s, bool info)
 		mount_views_free(v, (unsigned)n);
 	kfree(v);
 	kfree(path);
+	kfree(rootpath);
 	return err;
 }

@@ -234,6 +234,30 @@ UT_CASE(mount_move, 0, 30)
 	EXPECT(rmdir("/tmp/ut_mv1") == 0 && rmdir("/tmp/ut_mv2") == 0);
 }
 
+static void in_chroot(void *arg)
+{
+	(void)arg;
+	if (chroot("/tmp/ut_cr") != 0 || chdir("/") != 0)
+		_exit(3);
+	/* Only what is under the new root, named from it (Linux's seq_path_root). */
+	EXPECT(slurp("/proc/mounts") > 0 && !strcmp(text, "proc /proc proc rw,relatime 0 0\n"));
+	EXPECT(slurp("/proc/self/mountinfo") > 0 && strstr(text, " / /proc rw,relatime - proc ") &&
+	       !strstr(text, " / / "));
+	_exit(ut_failures ? 1 : 0);
+}
+
+UT_CASE(mount_list_from_a_chroot, 0, 30)
+{
+	if (ut_qemu_user)
+		return;
+	fresh_dir("/tmp/ut_cr");
+	mkdir("/tmp/ut_cr/proc", 0755);
+	ASSERT(mount("proc", "/tmp/ut_cr/proc", "proc", 0, NULL) == 0);
+	EXPECT(ut_exited_with(ut_in_child(in_chroot, NULL), 0));
+	EXPECT(umount2("/tmp/ut_cr/proc", 0) == 0);
+	EXPECT(rmdir("/tmp/ut_cr/proc") == 0 && rmdir("/tmp/ut_cr") == 0);
+}
+
 UT_CASE(mount_statfs_flags, 0, 30)
 {
 	struct statfs sf;
