@@ -116,6 +116,9 @@ struct blkdev {
 	/* File systems alive on it (kernel/fs/sys_mount.c): one a lazily
 	 * unmounted fs still holds keeps a new mount(2) out (-EBUSY). */
 	atomic_int fs_count;		/* A */
+	/* Written through /dev/<name> since the last sync(2) saw it: sync
+	 * writes such a device back too (as Linux's sync writes every bdev). */
+	atomic_uint raw_dirty;		/* A: 0 or 1 */
 	uint64_t sectors;		/* I: capacity in 512-byte sectors */
 	bool read_only;			/* I */
 	bool has_flush;			/* I: BLK_FLUSH reaches the device */

@@ -80,8 +80,10 @@ static long bdev_rw(struct file *f, struct uio *u, uint64_t *pos, bool write)
 		uint8_t *data = (uint8_t *)bcache_data(b) + off;
 
 		c = write ? uio_copy_from(u, data, n) : uio_copy_to(u, data, n);
-		if (c > 0 && write)
+		if (c > 0 && write) {
 			bcache_mark_dirty(b);
+			atomic_store_explicit(&d->raw_dirty, 1, memory_order_relaxed);
+		}
 		bcache_put(b);
 		if (c < 0)
 			return done ? done : c;

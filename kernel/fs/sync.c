@@ -5,6 +5,8 @@
 #include "kernel/async/future.h"
 #include "kernel/async/task.h"
 #include "kernel/async/timer.h"
+#include "kernel/block/bcache.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/mount.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/printk.h"
@@ -27,6 +29,7 @@ enum sync_state {
 	SYNC_FLUSH,
 	SYNC_FLUSH_IO,
 	SYNC_DEV,
+	SYNC_RAW,
 	SYNC_DONE,
 };
 
@@ -39,6 +42,8 @@ struct sync_future {
 	unsigned n, i;			/* roots[i] is being synced */
 	struct inode *roots[VFS_MAX_MOUNTS + 1]; /* counted: keeps each fs mounted */
 	struct future *child;		/* owned: the I/O or the bcache_sync awaited */
+	struct blkdev *devs[BLKDEV_MAX];	/* sync(2): devices written raw, then */
+	unsigned ndev, idev;		/* devs[idev] is next */
 	long err;			/* the first error */
 };
 
@@ -117,6 +122,16 @@ static enum poll sync_poll(struct future *fut, struct context *cx)
 	for (;;) {
 		switch (s->state) {
 		case SYNC_FLUSH:
+			if (s->i == s->n && s->idev < s->ndev) {
+				s->child = bcache_sync(s->devs[s->idev++]);
+				if (!s->child) {
+					s->err = s->err ? s->err : -ENOMEM;
+					continue;
+				}
+				fut->awaiting = s->child;
+				s->state = SYNC_RAW;
+				continue;
+			}
 			if (s->i == s->n) {
 				if (s->detached || (s->umount_id && !s->err))
 					s->err = sync_unmount(s) ?: s->err;
@@ -167,6 +182,14 @@ static enum poll sync_poll(struct future *fut, struct context *cx)
 			s->i++;
 			s->state = SYNC_FLUSH;
 			continue;
+		case SYNC_RAW:
+			if (future_poll(s->child, cx) == POLL_PENDING)
+				return POLL_PENDING;
+			if (s->child->result && !s->err)
+				s->err = s->child->result;
+			sync_drop_child(s);
+			s->state = SYNC_FLUSH;
+			continue;
 		case SYNC_DONE:
 			return POLL_READY;
 		}
@@ -184,6 +207,7 @@ static const char *sync_state_name(const struct future *fut)
 		[SYNC_FLUSH] = "SYNC_FLUSH",
 		[SYNC_FLUSH_IO] = "SYNC_FLUSH_IO",
 		[SYNC_DEV] = "SYNC_DEV",
+		[SYNC_RAW] = "SYNC_RAW",
 		[SYNC_DONE] = "SYNC_DONE",
 	};
 
@@ -368,5 +392,17 @@ long fs_sync_all(struct sys_ctx *sc)
 		else
 			inode_put(all[i]);
 	}
-	return fs_sync_start(sc, roots, k, false);
+	struct sync_future *s = sync_new(roots, k);
+
+	if (!s)
+		return -ENOMEM;
+	/* Then the devices written through their /dev node since the last sync. */
+	for (unsigned i = 0; i < blkdev_count() && s->ndev < BLKDEV_MAX; i++) {
+		struct blkdev *d = blkdev_get(i);
+
+		if (d && atomic_exchange_explicit(&d->raw_dirty, 0, memory_order_relaxed))
+			s->devs[s->ndev++] = d;
+	}
+	sc->pending = &s->base;
+	return 0;
 }
