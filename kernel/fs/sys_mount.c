@@ -224,6 +224,20 @@ static long new_mount(struct sys_ctx *sc, struct mount_args *a, struct inode *di
 	} else {
 		strlcpy(src, a->source && a->source[0] ? a->source : "none", sizeof(src));
 	}
+	/* Raw writes still in the cache (at the device's block size) reach the
+	 * disk before the fs reads it at its own: wait for them, start over. */
+	for (struct blkdev *d = dev; d; d = d->parent) {
+		if (!atomic_exchange_explicit(&d->raw_dirty, 0, memory_order_relaxed))
+			continue;
+		struct future *f = bcache_sync(d);
+
+		if (!f) {
+			atomic_store_explicit(&d->raw_dirty, 1, memory_order_relaxed);
+			return -ENOMEM;
+		}
+		vfs_set_io_wait(f);
+		return -EIOWAIT;
+	}
 	r = fst->mount(dev, &opts, &root); /* -EIOWAIT: fs_call restarts us */
 	if (r)
 		return r;

@@ -276,19 +276,23 @@ def test_ext2_second_disk_mount_write_umount_fsck_and_read_back(boot, tmp_path):
     assert debugfs_cat(img, "/sub/b.txt") == "via-bind\n"
     assert len(debugfs_cat(img, "/sub/big")) == 300 * 1024
 
-    # Again, from a fresh boot: read back, then a lazy umount while a file is open.
+    # Again, from a fresh boot: a raw write into hello.txt's block (left in the cache, at
+    # another block size than the fs's 1 KiB) is on the disk before mount reads it.
+    blk = int(sh("debugfs", "-R", "bmap /hello.txt 0", str(img)).stdout.split()[0])
     k = boot_with(boot, [img])
+    run(k, f"printf HELLO | dd of=/dev/vdb bs=1 seek={blk * 1024} conv=notrunc 2>/dev/null")
     run(k, "mkdir -p /mnt && mount /dev/vdb /mnt")
+    assert run(k, "cat /mnt/hello.txt") == "HELLO from vdb\n"
     assert run(k, "cat /mnt/new.txt /mnt/sub/b.txt") == "written\nmore\nvia-bind\n"
     # Lazy: with a mount below it (detached with it, as Linux does) and a file open.
     run(k, "mount -t proc proc /mnt/sub2")
     out = run(k, "exec 3</mnt/hello.txt; umount -l /mnt; echo rc=$?; ls /mnt | wc -l; cat <&3")
-    assert out.split("\n")[:3] == ["rc=0", "0", "hello from vdb"], out
+    assert out.split("\n")[:3] == ["rc=0", "0", "HELLO from vdb"], out
     assert "/mnt" not in run(k, "cat /proc/mounts")
     # The device stays taken until the last user of the detached fs is gone.
     assert "busy" in run(k, "mount /dev/vdb /mnt")
     run(k, "exec 3<&-; sleep 0.5")
-    assert run(k, "mount /dev/vdb /mnt && cat /mnt/hello.txt") == "hello from vdb\n"
+    assert run(k, "mount /dev/vdb /mnt && cat /mnt/hello.txt") == "HELLO from vdb\n"
     assert run(k, "echo lazy > /mnt/lazy.txt; umount /mnt; echo rc=$?").split() == ["rc=0"]
     k.close()
     e2fsck_ok(img)
