@@ -262,3 +262,37 @@ KTEST(virtio, cache_sync_sends_one_flush_after_the_writes)
 	d->has_flush = true;
 	EXPECT(ops_done(d, BLK_FLUSH) == f0 + 2);
 }
+
+/* A partition is a window on its disk: its sector 0 is the disk's start,
+ * nothing past its end gets through, and its I/O counts for both. */
+KTEST(virtio, partition_is_a_range_of_its_disk)
+{
+	struct blkdev *d = test_disk(), *p;
+	uint8_t *a = page_alloc(), *b = page_alloc();
+	unsigned long long pr, dr;
+
+	if (!d)
+		return;
+	ASSERT(a && b);
+	EXPECT(blkdev_add_partition(d, 0, 1024, 64) == -EINVAL);
+	EXPECT(blkdev_add_partition(d, 9, d->sectors - 8, 64) == -EINVAL); /* past the end */
+	if (!blkdev_find("vda9"))
+		ASSERT(blkdev_add_partition(d, 9, 1024, 64) == 0);
+	p = blkdev_find("vda9");
+	ASSERT(p && p->parent == d && p->sectors == 64 && p->devt == d->devt + 9);
+	fill_sector(a, 1024, 77);
+	pr = ops_done(p, BLK_WRITE);
+	dr = ops_done(d, BLK_WRITE);
+	EXPECT(do_io(p, BLK_WRITE, 0, a, BLK_SECTOR_SIZE) == 0);
+	EXPECT(ops_done(p, BLK_WRITE) == pr + 1 && ops_done(d, BLK_WRITE) == dr + 1);
+	memset(b, 0, BLK_SECTOR_SIZE);
+	EXPECT(do_io(d, BLK_READ, 1024, b, BLK_SECTOR_SIZE) == 0);
+	EXPECT(memcmp(a, b, BLK_SECTOR_SIZE) == 0);
+	/* The last sector is in, the next is -EIO (a request over the end too). */
+	EXPECT(do_io(p, BLK_READ, 63, b, BLK_SECTOR_SIZE) == 0);
+	EXPECT(do_io(p, BLK_READ, 64, b, BLK_SECTOR_SIZE) == -EIO);
+	EXPECT(do_io(p, BLK_READ, 63, b, 2 * BLK_SECTOR_SIZE) == -EIO);
+	EXPECT(do_io(p, BLK_FLUSH, 0, NULL, 0) == 0);
+	page_free(a);
+	page_free(b);
+}
