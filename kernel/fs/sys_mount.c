@@ -238,9 +238,18 @@ static long new_mount(struct sys_ctx *sc, struct mount_args *a, struct inode *di
 		vfs_set_io_wait(f);
 		return -EIOWAIT;
 	}
+	/* Claim the device for this fs: of two mounts racing on it, one is -EBUSY
+	 * (never two file systems on one disk). Given back on any failure. */
+	if (dev && atomic_fetch_add_explicit(&dev->fs_count, 1, memory_order_acq_rel) != 0) {
+		atomic_fetch_sub_explicit(&dev->fs_count, 1, memory_order_relaxed);
+		return -EBUSY;
+	}
 	r = fst->mount(dev, &opts, &root); /* -EIOWAIT: fs_call restarts us */
-	if (r)
+	if (r) {
+		if (dev)
+			atomic_fetch_sub_explicit(&dev->fs_count, 1, memory_order_release);
 		return r;
+	}
 	sb = root->sb;
 	if (sb) {
 		atomic_fetch_or_explicit(&sb->flags, sb_flags_of(a->flags), memory_order_relaxed);
@@ -254,16 +263,17 @@ static long new_mount(struct sys_ctx *sc, struct mount_args *a, struct inode *di
 				blkdev_set_bsize(dev, st.bsize); /* /dev/vdX reads share its blocks */
 		}
 	}
-	if (dev)
-		atomic_fetch_add_explicit(&dev->fs_count, 1, memory_order_relaxed);
 	r = mount_attach(dir, root, &(struct mount_desc){
 		.source = src, .mountpoint = a->mp, .flags = mnt_flags_of(a->flags),
 	}, NULL);
-	if (r && dev)
-		atomic_fetch_sub_explicit(&dev->fs_count, 1, memory_order_relaxed);
-	if (r && sb && sb->ops && sb->ops->unmount && !sb->ops->unmount(sb, root))
+	if (r && sb && sb->ops && sb->ops->unmount && !sb->ops->unmount(sb, root)) {
+		if (dev) /* gone again: the device is free */
+			atomic_fetch_sub_explicit(&dev->fs_count, 1, memory_order_release);
 		return r;
-	inode_put(root); /* the list holds it now (or: a leak on a failed unmount) */
+	}
+	/* The list holds it now (or: a leak of an fs that would not unmount,
+	 * which keeps its claim on the device). */
+	inode_put(root);
 	return r;
 }
 
