@@ -267,13 +267,15 @@ long fs_umount_start(struct sys_ctx *sc, struct inode *root, unsigned id, struct
 /* ---- the reaper of lazily unmounted file systems ------------------------------ */
 
 /*
- * A detached mount that was busy: every REAP_NS, write its fs back and try
+ * A detached mount that was busy: after REAP_NS (doubling up to REAP_MAX_NS
+ * while it stays busy, so a mount held for good costs little), write its fs back and try
  * to drop it, until its last user is gone (a task of its own per mount).
  *
  *   REAP_SLEEP --(slept)--> REAP_SYNC --(synced)--> release --busy--> REAP_SLEEP
  *                                                     \--freed--> done
  */
 #define REAP_NS 100000000ull
+#define REAP_MAX_NS 5000000000ull
 
 enum reap_state {
 	REAP_SLEEP,
@@ -285,6 +287,7 @@ struct reap_future {
 	enum reap_state state;
 	struct mount *m;		/* detached: ours */
 	struct sleep_future sleep;
+	uint64_t wait_ns;		/* the next sleep */
 	struct future *child;		/* owned: the sync */
 };
 
@@ -320,7 +323,8 @@ static enum poll reap_poll(struct future *fut, struct context *cx)
 				fut->result = 0;
 				return POLL_READY;
 			}
-			sleep_for_init(&r->sleep, REAP_NS);
+			r->wait_ns = r->wait_ns * 2 < REAP_MAX_NS ? r->wait_ns * 2 : REAP_MAX_NS;
+			sleep_for_init(&r->sleep, r->wait_ns);
 			r->state = REAP_SLEEP;
 			continue;
 		}
@@ -369,6 +373,7 @@ static void reap_later(struct mount *m)
 	future_init(&r->base, &reap_ops);
 	r->m = m;
 	r->state = REAP_SLEEP;
+	r->wait_ns = REAP_NS;
 	sleep_for_init(&r->sleep, REAP_NS);
 	id = task_spawn(&r->base, -1, "umount_lazy");
 	if (id == TASK_ID_NONE) {

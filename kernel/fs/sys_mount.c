@@ -480,8 +480,10 @@ FS_SYSCALL(40, mount)
 	r = abs_path(sc, a.target, dir, a.mp);
 	if (r)
 		goto out;
-	if ((a.flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND) || (a.flags & MS_REMOUNT))
+	if (a.flags & MS_REMOUNT)
 		r = remount(sc, &a, dir);
+	else if (dir == vfs_root && !(a.flags & MS_PROPAGATION))
+		r = -EBUSY; /* nothing is mounted over "/": walks start at it */
 	else if (a.flags & MS_BIND)
 		r = bind_mount(sc, &a, dir);
 	else if (a.flags & MS_PROPAGATION)

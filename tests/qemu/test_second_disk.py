@@ -294,7 +294,7 @@ def test_ext2_second_disk_mount_write_umount_fsck_and_read_back(boot, tmp_path):
     assert "/mnt" not in run(k, "cat /proc/mounts")
     # The device stays taken until the last user of the detached fs is gone.
     assert "busy" in run(k, "mount /dev/vdb /mnt")
-    run(k, "exec 3<&-; sleep 0.5")
+    run(k, "exec 3<&-; sleep 2")  # the reaper tries at 0.1, 0.3, 0.7, 1.5 s...
     assert run(k, "mount /dev/vdb /mnt && cat /mnt/hello.txt") == "HELLO from vdb\n"
     assert run(k, "echo lazy > /mnt/lazy.txt; umount /mnt; echo rc=$?").split() == ["rc=0"]
     k.close()
