@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Host tests of lib/partition.c on images made by sfdisk and mkfs.vfat (partition.mk). */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -225,6 +226,95 @@ static void test_read_error_is_passed_up(void **state)
 	free(im.data);
 }
 
+static uint32_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)*s;
+}
+
+/*
+ * Hostile disks: random tables (MBR entries with random types, starts and
+ * lengths, EBR chains, GPT headers with matching CRCs over random fields).
+ * Whatever they say, every partition found lies inside the disk, has a
+ * number in 1..PART_MAX used once, and nothing reads out of bounds (ASan).
+ */
+static void test_random_tables_stay_inside_the_disk(void **state)
+{
+	enum { SECTORS = 256 };
+	static uint8_t disk[SECTORS * PART_SECTOR];
+	struct img im = { .data = disk, .size = sizeof(disk) };
+	struct part_info p[PART_MAX];
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	unsigned n, found = 0;
+
+	(void)state;
+	for (int iter = 0; iter < 3000; iter++) {
+		for (size_t i = 0; i < sizeof(disk); i += 4) {
+			uint32_t v = rnd(&seed);
+
+			memcpy(disk + i, &v, 4);
+		}
+		/* Make the interesting paths likely: signatures, small numbers. */
+		for (int s = 0; s < SECTORS; s += 1 + (int)(rnd(&seed) % 8)) {
+			uint8_t *sec = disk + (size_t)s * PART_SECTOR;
+
+			sec[510] = 0x55;
+			sec[511] = 0xaa;
+			for (int e = 0; e < 4; e++) {
+				uint8_t *ent = sec + 446 + 16 * e;
+				static const uint8_t types[] = { 0, 0x83, 0x05, 0x0f, 0xee, 0x0c };
+
+				ent[0] = rnd(&seed) % 4 ? 0 : 0x80;
+				ent[4] = types[rnd(&seed) % 6];
+				uint32_t start = rnd(&seed) % (SECTORS + 16), len = rnd(&seed) % SECTORS;
+
+				memcpy(ent + 8, &start, 4);
+				memcpy(ent + 12, &len, 4);
+			}
+		}
+		if (iter % 3 == 0) { /* a GPT header that passes its CRC */
+			uint8_t *h = disk + PART_SECTOR;
+			uint32_t v;
+			uint64_t q;
+
+			memcpy(h, "EFI PART", 8);
+			v = 92;
+			memcpy(h + 12, &v, 4);
+			q = 1;
+			memcpy(h + 24, &q, 8);
+			q = rnd(&seed) % (SECTORS + 8);
+			memcpy(h + 40, &q, 8);
+			q = rnd(&seed) % (SECTORS + 8);
+			memcpy(h + 48, &q, 8);
+			q = 2 + rnd(&seed) % 8;
+			memcpy(h + 72, &q, 8);
+			v = 1 + rnd(&seed) % 200;
+			memcpy(h + 80, &v, 4);
+			v = 128u << (rnd(&seed) % 3);
+			memcpy(h + 84, &v, 4);
+			memset(h + 16, 0, 4);
+			v = part_crc32(0, h, 92);
+			memcpy(h + 16, &v, 4);
+		}
+		int kind = scan(&im, p, &n);
+		bool seen[PART_MAX + 1] = { false };
+
+		assert_true(kind == PART_NONE || kind == PART_MBR || kind == PART_GPT);
+		assert_true(n <= PART_MAX);
+		for (unsigned i = 0; i < n; i++) {
+			assert_true(p[i].partno >= 1 && p[i].partno <= PART_MAX);
+			assert_false(seen[p[i].partno]);
+			seen[p[i].partno] = true;
+			assert_true(p[i].sectors > 0 && p[i].start < SECTORS);
+			assert_true(p[i].sectors <= SECTORS - p[i].start);
+		}
+		found += n;
+	}
+	assert_true(found > 100); /* the tables were not all rejected */
+}
+
 static void test_crc32_known_value(void **state)
 {
 	(void)state;
@@ -245,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_gpt_entry_crc_mismatch_is_rejected),
 		cmocka_unit_test(test_fat_and_empty_disks_have_no_table),
 		cmocka_unit_test(test_read_error_is_passed_up),
+		cmocka_unit_test(test_random_tables_stay_inside_the_disk),
 		cmocka_unit_test(test_crc32_known_value),
 	};
 
