@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="make gcc gcc-riscv64-unknown-elf gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
-qemu-system-misc qemu-user opensbi gdb-multiarch e2fsprogs cpio dosfstools mtools \
+qemu-system-misc qemu-user opensbi gdb-multiarch e2fsprogs fdisk cpio dosfstools mtools \
 python3 python3-pytest python3-pexpect libcmocka-dev \
 dpkg-dev debian-archive-keyring bzip2 xz-utils kmod"
 

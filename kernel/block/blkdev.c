@@ -10,34 +10,66 @@
 #include "kernel/boot.h"
 #include "kernel/drivers/virtio_blk.h"
 #include "kernel/drivers/virtio_mmio.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 
 static struct spinlock registry_lock = SPINLOCK_INIT("blkdev_registry");
 static struct blkdev *registry[BLKDEV_MAX];	/* R (written once per slot) */
 static atomic_uint registered;			/* A: release pairs with readers */
+static unsigned ndisks;				/* R */
+
+/* Linux's new_encode_dev. */
+static uint32_t encode_dev(unsigned major, unsigned minor)
+{
+	return (major << 8) | (minor & 0xff) | ((minor & ~0xffu) << 12);
+}
+
+/* Publish dev in the next slot. Under registry_lock. */
+static int add_locked(struct blkdev *dev)
+{
+	unsigned n = atomic_load_explicit(&registered, memory_order_relaxed);
+
+	if (n >= BLKDEV_MAX)
+		return -ENOSPC;
+	if (!atomic_load_explicit(&dev->bsize, memory_order_relaxed)) {
+		/* The largest cache block size that tiles the device (1 KiB at least:
+		 * an odd last sector is then out of reach). */
+		unsigned bs = 4096;
+
+		while (bs > 1024 && (dev->sectors * BLK_SECTOR_SIZE) % bs)
+			bs /= 2;
+		atomic_store_explicit(&dev->bsize, bs, memory_order_relaxed);
+	}
+	registry[n] = dev;
+	/* release: the entry before the count (pairs with blkdev_get's acquire). */
+	atomic_store_explicit(&registered, n + 1, memory_order_release);
+	return 0;
+}
 
 int blkdev_register(struct blkdev *dev)
 {
 	irqflags_t fl = spin_lock_irqsave(&registry_lock);
-	unsigned n = atomic_load_explicit(&registered, memory_order_relaxed);
+	int err = ndisks < 26 ? 0 : -ENOSPC;
 
-	if (n >= BLKDEV_MAX) {
-		spin_unlock_irqrestore(&registry_lock, fl);
-		return -ENOSPC;
+	if (!err) {
+		dev->name[0] = 'v';
+		dev->name[1] = 'd';
+		dev->name[2] = (char)('a' + ndisks);
+		dev->name[3] = 0;
+		dev->devt = encode_dev(BLKDEV_MAJOR, ndisks * BLKDEV_MINORS);
+		dev->parent = NULL;
+		dev->partno = 0;
+		err = add_locked(dev);
 	}
-	dev->name[0] = 'v';
-	dev->name[1] = 'd';
-	dev->name[2] = (char)('a' + n);
-	dev->name[3] = 0;
-	registry[n] = dev;
-	/* release: the entry before the count (pairs with blkdev_get's acquire). */
-	atomic_store_explicit(&registered, n + 1, memory_order_release);
+	if (!err)
+		ndisks++;
 	spin_unlock_irqrestore(&registry_lock, fl);
-	return 0;
+	return err;
 }
 
 unsigned blkdev_count(void)
@@ -58,6 +90,85 @@ struct blkdev *blkdev_find(const char *name)
 		if (strcmp(registry[i]->name, name) == 0)
 			return registry[i];
 	return NULL;
+}
+
+struct blkdev *blkdev_find_devt(uint32_t devt)
+{
+	unsigned n = blkdev_count();
+
+	for (unsigned i = 0; i < n; i++)
+		if (registry[i]->devt == devt)
+			return registry[i];
+	return NULL;
+}
+
+unsigned blkdev_bsize(struct blkdev *dev)
+{
+	return atomic_load_explicit(&dev->bsize, memory_order_relaxed);
+}
+
+void blkdev_set_bsize(struct blkdev *dev, unsigned bsize)
+{
+	atomic_store_explicit(&dev->bsize, bsize, memory_order_relaxed);
+}
+
+/* ---- partitions: requests forwarded to the disk ------------------------------ */
+
+static void part_submit(struct blkdev *dev, struct blk_req *r)
+{
+	dev->parent->ops->submit(dev->parent, r);
+}
+
+static bool part_set_waker(struct blkdev *dev, struct blk_req *r, const struct waker *w)
+{
+	return dev->parent->ops->set_waker(dev->parent, r, w);
+}
+
+static void part_cancel(struct blkdev *dev, struct blk_req *r)
+{
+	dev->parent->ops->cancel(dev->parent, r);
+}
+
+static void part_poll(struct blkdev *dev)
+{
+	dev->parent->ops->poll(dev->parent);
+}
+
+static const struct blkdev_ops part_ops = {
+	.submit = part_submit,
+	.set_waker = part_set_waker,
+	.cancel = part_cancel,
+	.poll = part_poll,
+};
+
+int blkdev_add_partition(struct blkdev *disk, unsigned partno, uint64_t start, uint64_t sectors)
+{
+	struct blkdev *p;
+	int err;
+
+	if (!partno || partno >= BLKDEV_MINORS || disk->parent || start >= disk->sectors ||
+	    sectors > disk->sectors - start || !sectors)
+		return -EINVAL;
+	p = kzalloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	fmt_snprintf(p->name, sizeof(p->name), "%s%u", disk->name, partno);
+	p->devt = encode_dev(BLKDEV_MAJOR,
+			     ((disk->devt & 0xff) | ((disk->devt >> 12) & 0xfff00)) + partno);
+	p->parent = disk;
+	p->start = start;
+	p->partno = partno;
+	p->sectors = sectors;
+	p->read_only = disk->read_only;
+	p->has_flush = disk->has_flush;
+	p->ops = &part_ops;
+	irqflags_t fl = spin_lock_irqsave(&registry_lock);
+
+	err = add_locked(p);
+	spin_unlock_irqrestore(&registry_lock, fl);
+	if (err)
+		kfree(p);
+	return err;
 }
 
 void blkdev_probe_all(const struct boot_info *bi)
@@ -90,6 +201,9 @@ void blkdev_probe_all(const struct boot_info *bi)
 				(unsigned long)d.base_pa, d.device_id);
 		}
 	}
+	for (unsigned i = 0, n = blkdev_count(); i < n; i++)
+		if (!registry[i]->parent)
+			blkdev_scan_partitions(registry[i]);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -211,28 +325,31 @@ static long check_req(const struct blk_req *r)
 /* Statistics (relaxed: counters, read for /sys only). */
 static void blk_account_done(struct blk_req *r)
 {
-	struct blkdev *d = r->dev;
 	uint64_t now = clock_now_ns();
 
-	atomic_fetch_add_explicit(&d->stats.ios[r->op], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&d->stats.sectors[r->op], r->len / BLK_SECTOR_SIZE,
-				  memory_order_relaxed);
-	atomic_fetch_add_explicit(&d->stats.ns[r->op], now - r->submit_ns, memory_order_relaxed);
-	if (atomic_fetch_sub_explicit(&d->stats.in_flight, 1, memory_order_relaxed) == 1)
-		atomic_fetch_add_explicit(&d->stats.busy_ns,
-					  now - atomic_load_explicit(&d->stats.busy_since,
-								     memory_order_relaxed),
+	/* A partition's I/O counts for its disk too (as Linux's disk stat). */
+	for (struct blkdev *d = r->dev; d; d = d->parent) {
+		atomic_fetch_add_explicit(&d->stats.ios[r->op], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&d->stats.sectors[r->op], r->len / BLK_SECTOR_SIZE,
 					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&d->stats.ns[r->op], now - r->submit_ns,
+					  memory_order_relaxed);
+		if (atomic_fetch_sub_explicit(&d->stats.in_flight, 1, memory_order_relaxed) == 1)
+			atomic_fetch_add_explicit(
+				&d->stats.busy_ns,
+				now - atomic_load_explicit(&d->stats.busy_since, memory_order_relaxed),
+				memory_order_relaxed);
+	}
 	r->submit_ns = 0;
 }
 
 static void blk_account_submit(struct blk_req *r)
 {
-	struct blkdev *d = r->dev;
-
 	r->submit_ns = clock_now_ns();
-	if (atomic_fetch_add_explicit(&d->stats.in_flight, 1, memory_order_relaxed) == 0)
-		atomic_store_explicit(&d->stats.busy_since, r->submit_ns, memory_order_relaxed);
+	for (struct blkdev *d = r->dev; d; d = d->parent)
+		if (atomic_fetch_add_explicit(&d->stats.in_flight, 1, memory_order_relaxed) == 0)
+			atomic_store_explicit(&d->stats.busy_since, r->submit_ns,
+					      memory_order_relaxed);
 }
 
 void blkdev_submit(struct blk_req *r)
@@ -248,6 +365,10 @@ void blkdev_submit(struct blk_req *r)
 		return;
 	}
 	blk_account_submit(r);
+	/* Checked against the partition; the disk sees its own sector numbers.
+	 * (r->sector is the caller's: each use re-initialises the request.) */
+	if (r->dev->parent && r->op != BLK_FLUSH)
+		r->sector += r->dev->start;
 	r->dev->ops->submit(r->dev, r);
 }
 

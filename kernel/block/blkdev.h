@@ -30,7 +30,12 @@
 
 #define BLK_SECTOR_SIZE 512
 #define BLK_MAX_BYTES (1u << 20)
-#define BLKDEV_MAX 8
+/* Disks and their partitions together. */
+#define BLKDEV_MAX 64
+/* Linux's numbers: virtio-blk's major, and the minors of one disk (the disk
+ * and 15 partitions). */
+#define BLKDEV_MAJOR 254
+#define BLKDEV_MINORS 16
 
 enum blk_op {
 	BLK_READ,
@@ -97,7 +102,23 @@ struct blkdev_ops {
 };
 
 struct blkdev {
-	char name[8];			/* I: "vda", ... */
+	char name[8];			/* I: "vda", "vda1", ... */
+	uint32_t devt;			/* I: st_rdev of /dev/<name> (Linux's encoding) */
+	/* A partition is a range of its disk: requests are checked against the
+	 * partition and moved by ->start onto the disk (blkdev_submit). */
+	struct blkdev *parent;		/* I: the disk of a partition, or NULL */
+	uint64_t start;			/* I: a partition's first sector on the disk */
+	unsigned partno;		/* I: 1.. for a partition, 0 for a disk */
+	/* The block size that reads and writes of /dev/<name> use in the cache:
+	 * 4096, or the block size of the file system mounted on it (the cache
+	 * names blocks by size, so both must agree; Linux's set_blocksize). */
+	atomic_uint bsize;		/* A */
+	/* File systems alive on it (kernel/fs/sys_mount.c): one a lazily
+	 * unmounted fs still holds keeps a new mount(2) out (-EBUSY). */
+	atomic_int fs_count;		/* A */
+	/* Written through /dev/<name> since the last sync(2) saw it: sync
+	 * writes such a device back too (as Linux's sync writes every bdev). */
+	atomic_uint raw_dirty;		/* A: 0 or 1 */
 	uint64_t sectors;		/* I: capacity in 512-byte sectors */
 	bool read_only;			/* I */
 	bool has_flush;			/* I: BLK_FLUSH reaches the device */
@@ -148,9 +169,35 @@ struct blk_fin {
 void blk_req_complete_locked(struct blk_req *r, long result, struct blk_fin *fin);
 void blk_fin_run(struct blk_fin *fin);
 
-/* Give @dev the next free name "vd<letter>" and make it findable. 0 or -ENOSPC. */
+/* Give the disk @dev the next free name "vd<letter>" and number, and make it
+ * findable. 0 or -ENOSPC. */
 int blkdev_register(struct blkdev *dev);
+/* A partition partno (1..15) of @disk over sectors [start, start + sectors):
+ * registered as "<disk><partno>". 0, -ENOMEM or -ENOSPC. */
+int blkdev_add_partition(struct blkdev *disk, unsigned partno, uint64_t start, uint64_t sectors);
+/* Read @disk's partition table (lib/partition.h) and add its partitions, by
+ * polling the device (boot, interrupts may be off). How many were added. */
+unsigned blkdev_scan_partitions(struct blkdev *disk);
 struct blkdev *blkdev_find(const char *name);
+/* The device with that st_rdev, or NULL. */
+struct blkdev *blkdev_find_devt(uint32_t devt);
+/* The block size raw access to @dev uses in the cache (see ->bsize). */
+unsigned blkdev_bsize(struct blkdev *dev);
+void blkdev_set_bsize(struct blkdev *dev, unsigned bsize);
+
+/* The file ops of a block device node: read, write, lseek, fsync, ioctl
+ * BLKGETSIZE64 and friends over the buffer cache (blkdev_file.c). */
+struct file_ops;
+struct file;
+extern const struct file_ops blkdev_fops;
+/* The device an open block device file is on, or NULL for any other file. */
+struct blkdev *blkdev_of_file(const struct file *f);
+/* Its size in bytes (lseek's SEEK_END), 0 for any other file. */
+uint64_t blkdev_file_size(const struct file *f);
+struct seqbuf;
+/* /proc/partitions: Linux's header and one line per device, each disk
+ * followed by its partitions. */
+void blkdev_show_partitions(struct seqbuf *s);
 /* The i-th registered device (registration order), or NULL. */
 struct blkdev *blkdev_get(unsigned i);
 unsigned blkdev_count(void);

@@ -6,8 +6,11 @@
  */
 #include "kernel/async/async_ktest.h"
 #include "kernel/async/combinators.h"
+#include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
 #include "kernel/drivers/virtio_blk.h"
+#include "kernel/async/executor.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
@@ -201,4 +204,95 @@ KTEST(virtio, beyond_capacity_is_eio)
 	/* The last sector itself is fine. */
 	EXPECT(do_io(d, BLK_READ, d->sectors - 1, buf, 512) == 0);
 	page_free(buf);
+}
+
+/* A cached block, waiting for the read (or a free buffer) as the VFS does. */
+static int cache_get(struct blkdev *d, uint64_t blk, struct bcache_buf **b)
+{
+	int err;
+
+	while ((err = bcache_get(d, blk, 4096, b)) == -EIOWAIT) {
+		struct future *io = vfs_take_io_wait();
+
+		if (!io)
+			return -EIO;
+		exec_block_on(io);
+		future_drop(io);
+		future_release(io);
+	}
+	return err;
+}
+
+static unsigned long long ops_done(struct blkdev *d, enum blk_op op)
+{
+	return atomic_load_explicit(&d->stats.ios[op], memory_order_relaxed);
+}
+
+/* What fsync, sync and umount come down to (bcache_sync): the dirty blocks
+ * are written, then VIRTIO_BLK_T_FLUSH reaches the device, once; a device
+ * without VIRTIO_BLK_F_FLUSH is sent none. */
+KTEST(virtio, cache_sync_sends_one_flush_after_the_writes)
+{
+	struct blkdev *d = test_disk();
+	struct vblk_stats v0, v1;
+	struct bcache_buf *b;
+	unsigned long long w0, f0;
+
+	if (!d)
+		return;
+	ASSERT(d->has_flush);
+	ASSERT(cache_get(d, 300, &b) == 0);
+	memset(bcache_data(b), 0x5a, 4096);
+	bcache_mark_dirty(b);
+	bcache_put(b);
+	w0 = ops_done(d, BLK_WRITE);
+	f0 = ops_done(d, BLK_FLUSH);
+	ASSERT(vblk_get_stats(d, &v0) == 0);
+	EXPECT(bcache_sync_block_on(d) == 0);
+	ASSERT(vblk_get_stats(d, &v1) == 0);
+	EXPECT(ops_done(d, BLK_WRITE) == w0 + 1);
+	EXPECT(ops_done(d, BLK_FLUSH) == f0 + 1);
+	EXPECT(v1.submitted - v0.submitted == 2); /* the write and the flush reached the ring */
+	/* Nothing dirty: a sync is the flush alone. */
+	EXPECT(bcache_sync_block_on(d) == 0);
+	EXPECT(ops_done(d, BLK_FLUSH) == f0 + 2);
+	/* The same device as if it had not offered VIRTIO_BLK_F_FLUSH. */
+	d->has_flush = false;
+	EXPECT(bcache_sync_block_on(d) == 0);
+	d->has_flush = true;
+	EXPECT(ops_done(d, BLK_FLUSH) == f0 + 2);
+}
+
+/* A partition is a window on its disk: its sector 0 is the disk's start,
+ * nothing past its end gets through, and its I/O counts for both. */
+KTEST(virtio, partition_is_a_range_of_its_disk)
+{
+	struct blkdev *d = test_disk(), *p;
+	uint8_t *a = page_alloc(), *b = page_alloc();
+	unsigned long long pr, dr;
+
+	if (!d)
+		return;
+	ASSERT(a && b);
+	EXPECT(blkdev_add_partition(d, 0, 1024, 64) == -EINVAL);
+	EXPECT(blkdev_add_partition(d, 9, d->sectors - 8, 64) == -EINVAL); /* past the end */
+	if (!blkdev_find("vda9"))
+		ASSERT(blkdev_add_partition(d, 9, 1024, 64) == 0);
+	p = blkdev_find("vda9");
+	ASSERT(p && p->parent == d && p->sectors == 64 && p->devt == d->devt + 9);
+	fill_sector(a, 1024, 77);
+	pr = ops_done(p, BLK_WRITE);
+	dr = ops_done(d, BLK_WRITE);
+	EXPECT(do_io(p, BLK_WRITE, 0, a, BLK_SECTOR_SIZE) == 0);
+	EXPECT(ops_done(p, BLK_WRITE) == pr + 1 && ops_done(d, BLK_WRITE) == dr + 1);
+	memset(b, 0, BLK_SECTOR_SIZE);
+	EXPECT(do_io(d, BLK_READ, 1024, b, BLK_SECTOR_SIZE) == 0);
+	EXPECT(memcmp(a, b, BLK_SECTOR_SIZE) == 0);
+	/* The last sector is in, the next is -EIO (a request over the end too). */
+	EXPECT(do_io(p, BLK_READ, 63, b, BLK_SECTOR_SIZE) == 0);
+	EXPECT(do_io(p, BLK_READ, 64, b, BLK_SECTOR_SIZE) == -EIO);
+	EXPECT(do_io(p, BLK_READ, 63, b, 2 * BLK_SECTOR_SIZE) == -EIO);
+	EXPECT(do_io(p, BLK_FLUSH, 0, NULL, 0) == 0);
+	page_free(a);
+	page_free(b);
 }

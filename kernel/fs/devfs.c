@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Character devices by number (the driver behind each) and the /dev directory of the root. */
+/* Character devices by number (the driver behind each) and the /dev directory of the root:
+ * those and a node per block device (kernel/block/blkdev.h). */
 #include "kernel/fs/devfs.h"
 
+#include "kernel/block/blkdev.h"
 #include "kernel/drivers/char/mem.h"
 #include "kernel/drivers/tty/tty.h"
 #include "lib/errno.h"
@@ -86,6 +88,13 @@ int devfs_populate(struct inode *root)
 	}
 	for (unsigned i = 0; i < sizeof(nodes) / sizeof(nodes[0]) && !err; i++)
 		err = make_if_missing(dev, nodes[i].name, S_IFCHR | 0666, nodes[i].rdev, NULL);
+	/* Every disk and partition, brw-rw---- as udev makes them. */
+	for (unsigned i = 0; i < blkdev_count() && !err; i++) {
+		struct blkdev *d = blkdev_get(i);
+
+		if (d)
+			err = make_if_missing(dev, d->name, S_IFBLK | 0660, d->devt, NULL);
+	}
 	inode_put(dev);
 	return err;
 }

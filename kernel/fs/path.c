@@ -366,6 +366,8 @@ int vfs_truncate(struct inode *ino, uint64_t size)
 		return -EISDIR;
 	if (!S_ISREG(ino->mode))
 		return -EINVAL;
+	if (sb_rdonly(ino->sb))
+		return -EROFS;
 	if (!ino->iops || !ino->iops->truncate)
 		return -EPERM;
 	inode_remove_privs(ino); /* truncating drops set-id bits too (Linux) */
@@ -394,6 +396,9 @@ void inode_setattr_mem(struct inode *ino, const struct iattr *ia, int64_t now)
 
 int vfs_setattr(struct inode *ino, const struct iattr *ia)
 {
+	/* chmod, chown, utimes of a read-only fs (its device nodes too: Linux). */
+	if (sb_rdonly(ino->sb))
+		return -EROFS;
 	if (ino->iops && ino->iops->setattr)
 		return ino->iops->setattr(ino, ia);
 	inode_setattr_mem(ino, ia, vfs_now_ns());

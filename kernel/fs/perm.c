@@ -12,12 +12,24 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
+/* Linux's sb_permission: a file, directory or symlink of a read-only fs
+ * cannot be written, whoever asks (device nodes and FIFOs can). */
+static bool on_rofs(const struct inode *ino)
+{
+	return sb_rdonly(ino->sb) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode));
+}
+
 int inode_permission(const struct inode *ino, int mask)
 {
 	const struct cred *c = cred_current();
 	uint32_t mode = ino->mode;
 
 	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if ((mask & MAY_WRITE) && on_rofs(ino))
+		return -EROFS;
+	/* A noexec mount runs nothing (Linux's path_noexec). */
+	if ((mask & MAY_EXEC) && S_ISREG(mode) && sb_has(ino->sb, SB_NOEXEC))
+		return -EACCES;
 	if (cred_fs_capable(c)) {
 		/* Everything, except running a file nobody may run. */
 		if (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & 0111))
@@ -88,6 +100,9 @@ int vfs_may_open(const struct inode *ino, int flags)
 	err = inode_permission(ino, mask);
 	if (err)
 		return err;
+	/* A nodev mount's device nodes do not open (Linux's may_open_dev). */
+	if ((S_ISCHR(ino->mode) || (ino->mode & S_IFMT) == S_IFBLK) && sb_has(ino->sb, SB_NODEV))
+		return -EACCES;
 	if ((flags & O_NOATIME) && !inode_owner_or_capable(ino))
 		return -EPERM;
 	return 0;
@@ -98,6 +113,13 @@ int vfs_may_create_name(struct inode *dir, const char *name)
 	struct inode *old;
 	int err;
 
+	if (on_rofs(dir)) {
+		/* An existing name is -EEXIST even there (Linux's filename_create). */
+		err = child(dir, name, &old);
+		if (!err)
+			inode_put(old);
+		return !err ? -EEXIST : err == -ENOENT ? -EROFS : err;
+	}
 	if (vfs_caller_privileged())
 		return 0;
 	err = child(dir, name, &old);
@@ -127,6 +149,8 @@ static int may_delete_child(struct inode *dir, const char *name, struct inode **
 
 int vfs_may_delete_name(struct inode *dir, const char *name)
 {
+	if (on_rofs(dir))
+		return -EROFS;
 	if (vfs_caller_privileged())
 		return 0;
 	return may_delete_child(dir, name, NULL);
@@ -148,6 +172,8 @@ int vfs_may_rename(struct inode *odir, const char *oname, struct inode *ndir, co
 	struct inode *src, *dst;
 	int err;
 
+	if (on_rofs(odir) || on_rofs(ndir))
+		return -EROFS;
 	if (vfs_caller_privileged())
 		return 0;
 	err = may_delete_child(odir, oname, &src);

@@ -4,6 +4,7 @@
  * lseek. Arguments are checked here as Linux checks them; the moving of
  * bytes, and the waiting, is file_rw() (file_rw.c).
  */
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
@@ -212,7 +213,8 @@ SYSCALL(62, lseek)
 		base = (int64_t)f->pos;
 		break;
 	case SEEK_END:
-		base = (int64_t)f->inode->size;
+		/* A block device's size is the device's, not its node's. */
+		base = (int64_t)(blkdev_of_file(f) ? blkdev_file_size(f) : f->inode->size);
 		break;
 	default:
 		r = -EINVAL;

@@ -5,6 +5,7 @@
  */
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/fs_syscall.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/cred.h"
@@ -94,7 +95,16 @@ FS_SYSCALL(439, faccessat2)
 /* ---- statfs ------------------------------------------------------------------ */
 
 #define RAMFS_MAGIC 0x858458f6
-#define ST_RDONLY 1
+/* statfs's f_flags (<sys/statvfs.h>): the mount's flags; ST_VALID says f_flags is set. */
+#define ST_RDONLY 0x1
+#define ST_NOSUID 0x2
+#define ST_NODEV 0x4
+#define ST_NOEXEC 0x8
+#define ST_VALID 0x20
+#define ST_NOATIME 0x400
+#define ST_NODIRATIME 0x800
+#define ST_RELATIME 0x1000
+#define ST_NOSYMFOLLOW 0x2000
 
 /* struct statfs of Linux riscv64 (asm-generic, 64-bit words): 120 bytes. */
 struct linux_statfs {
@@ -121,7 +131,13 @@ static long put_statfs(struct sys_ctx *sc, struct inode *ino, uintptr_t ubuf)
 	st.f_bavail = vs.bavail;
 	st.f_files = vs.files;
 	st.f_ffree = vs.ffree;
-	st.f_flags = vs.ro ? ST_RDONLY : 0;
+	unsigned long mf = mount_flags_of_sb(sb);
+
+	st.f_flags = ST_VALID | (vs.ro || sb_rdonly(sb) ? ST_RDONLY : 0) |
+		     (sb_has(sb, SB_NOSUID) ? ST_NOSUID : 0) | (sb_has(sb, SB_NODEV) ? ST_NODEV : 0) |
+		     (sb_has(sb, SB_NOEXEC) ? ST_NOEXEC : 0) | (mf & MS_NOATIME ? ST_NOATIME : 0) |
+		     (mf & MS_NODIRATIME ? ST_NODIRATIME : 0) | (mf & MS_RELATIME ? ST_RELATIME : 0) |
+		     (mf & MS_NOSYMFOLLOW ? ST_NOSYMFOLLOW : 0);
 	st.f_namelen = NAME_MAX;
 	st.f_fsid[0] = (int32_t)(sb ? sb->dev : 0);
 	return copy_to_user(proc_as(sc->proc), ubuf, &st, sizeof(st));

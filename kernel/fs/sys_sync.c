@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Writing back: sync, fsync, fdatasync (each hands the userloop a sync future, sync.c). */
+/* Writing back: sync, syncfs, fsync, fdatasync (each hands the userloop a sync future, sync.c). */
+#include "kernel/block/bcache.h"
+#include "kernel/block/blkdev.h"
+#include "kernel/block/bcache.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/sync.h"
 #include "kernel/fs/vfs.h"
@@ -13,7 +17,8 @@ SYSCALL_ASYNC(81, sync)
 }
 
 /* fsync and fdatasync: the whole device of the file (there is no per-file
- * dirty list); nothing to do on an in-memory fs; -EINVAL on streams. */
+ * dirty list), or the device a block device file is; nothing to do on an
+ * in-memory fs; -EINVAL on streams. */
 static long fsync_fd(struct sys_ctx *sc)
 {
 	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
@@ -24,6 +29,14 @@ static long fsync_fd(struct sys_ctx *sc)
 		return -EBADF;
 	if (!f->ops || !f->ops->seekable) {
 		r = -EINVAL;
+	} else if (blkdev_of_file(f)) {
+		/* A device node: its cached blocks, then a device flush. */
+		sc->pending = bcache_sync(blkdev_of_file(f));
+		r = sc->pending ? 0 : -ENOMEM;
+	} else if (blkdev_of_file(f)) {
+		/* A device node: its cached blocks, then a device flush. */
+		sc->pending = bcache_sync(blkdev_of_file(f));
+		r = sc->pending ? 0 : -ENOMEM;
 	} else if (fs_has_sync(f->inode->sb)) {
 		/* Any inode of the fs keeps it mounted; the sync needs only its sb. */
 		root = inode_get(f->inode);
@@ -41,4 +54,22 @@ SYSCALL_ASYNC(82, fsync)
 SYSCALL_ASYNC(83, fdatasync)
 {
 	return fsync_fd(sc);
+}
+
+/* syncfs: the file system the fd's file is on (the fs holding a device
+ * node, not the device; nothing to do for pipes and in-memory files). */
+SYSCALL_ASYNC(267, syncfs)
+{
+	struct file *f = fd_get(sc->proc, (int)sc->arg[0]);
+	struct inode *ino;
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (fs_has_sync(f->inode->sb)) {
+		ino = inode_get(f->inode);
+		r = fs_sync_start(sc, &ino, 1, false);
+	}
+	file_put(f);
+	return r;
 }

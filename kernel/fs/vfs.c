@@ -277,6 +277,9 @@ int file_open_inode(struct inode *ino, unsigned flags, struct file **out)
 			goto out_free;
 		}
 	}
+	/* Open for writing: a remount read-only waits for none (sys_mount.c). */
+	if (holds_write_access(f) && ino->sb)
+		atomic_fetch_add_explicit(&ino->sb->writers, 1, memory_order_acq_rel);
 	*out = f;
 	return 0;
 
@@ -307,8 +310,11 @@ void file_put(struct file *f)
 		epoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
-	if (holds_write_access(f))
+	if (holds_write_access(f)) {
 		inode_put_write_access(f->inode);
+		if (f->inode->sb)
+			atomic_fetch_sub_explicit(&f->inode->sb->writers, 1, memory_order_acq_rel);
+	}
 	inode_put(f->inode);
 	if (f->name) {
 		inode_put(f->name->base);

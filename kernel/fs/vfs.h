@@ -70,6 +70,7 @@ struct epitem;
 #define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
 #define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
 #define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
 
@@ -276,7 +277,25 @@ struct superblock {
 	const struct super_ops *ops;		/* I */
 	struct blkdev *bdev;			/* I: the device it lives on, or NULL */
 	atomic_uint_fast64_t next_ino;		/* A: inode number allocator (ramfs) */
+	/* Set by mount(2) (kernel/fs/sys_mount.c), zero for a fresh sb. */
+	atomic_uint flags;			/* A: SB_RDONLY, SB_NOEXEC, SB_NODEV */
+	atomic_int writers;			/* A: files of the fs open for writing */
 };
+
+#define SB_RDONLY 0x1	/* MS_RDONLY: writes give -EROFS (the VFS checks; so does ext2) */
+#define SB_NOSUID 0x2	/* MS_NOSUID: exec ignores set-id bits */
+#define SB_NODEV 0x4	/* MS_NODEV: device nodes do not open (-EACCES) */
+#define SB_NOEXEC 0x8	/* MS_NOEXEC: files do not run (-EACCES) */
+
+static inline bool sb_has(const struct superblock *sb, unsigned flag)
+{
+	return sb && (atomic_load_explicit(&((struct superblock *)sb)->flags,
+					   memory_order_relaxed) & flag);
+}
+static inline bool sb_rdonly(const struct superblock *sb)
+{
+	return sb_has(sb, SB_RDONLY);
+}
 
 /*
  * A file system type that mount(2) can name. Registered with FS_TYPE()
@@ -497,22 +516,25 @@ int vfs_truncate(struct inode *ino, uint64_t size);
 int vfs_setattr(struct inode *ino, const struct iattr *ia);
 
 /*
- * Mount points: a small table of (covered directory, mounted root) pairs.
- * Path lookup crosses into the mounted root when a step lands on a covered
- * directory, and ".." at a mounted root goes to the covered directory's
- * parent. The table holds a reference on both inodes of each entry.
+ * Mount points (mount.c, kernel/fs/mount.h for the mount objects): a list of
+ * (covered directory, mounted root) pairs. Path lookup crosses into the
+ * mounted root when a step lands on a covered directory (to the topmost of
+ * mounts stacked there), and ".." at a mounted root goes to the covered
+ * directory's parent. Each entry holds a reference on both inodes.
  */
-#define VFS_MAX_MOUNTS 8
-/* -EBUSY when dir is already covered, or root is mounted; -ENOSPC when full. */
+#define VFS_MAX_MOUNTS 64
+/* A mount of root on dir named after root's fs: -EBUSY when root is dir, or
+ * the same fs's root is already mounted right there; -ENOSPC past
+ * VFS_MAX_MOUNTS; -ENOMEM. */
 int vfs_mount_add(struct inode *dir, struct inode *root);
-/* Forget the mount of root: *root_ref and *covered receive the table's two
+/* Forget the newest mount of root: *root_ref and *covered receive its two
  * references (the caller puts or hands them on). -EINVAL if not mounted. */
 int vfs_mount_remove(struct inode *root, struct inode **root_ref, struct inode **covered);
-/* The mounted root over dir, or NULL; counted. */
+/* The mounted root over dir (the topmost when stacked), or NULL; counted. */
 struct inode *vfs_mount_cross(struct inode *dir);
 /* The directory that root covers (root is a mounted root), or NULL; counted. */
 struct inode *vfs_mount_covered(struct inode *root);
-/* Up to max mounted roots, counted, into out; returns how many. */
+/* Up to max mounted roots, counted, into out, in mount order; returns how many. */
 unsigned vfs_mount_roots(struct inode **out, unsigned max);
 
 /* ---- permissions (perm.c) ---------------------------------------------- */

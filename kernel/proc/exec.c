@@ -327,9 +327,12 @@ static int exec_cred(struct proc *p, const struct inode *ino, struct cred **out,
 	uint32_t euid = old->euid, egid = old->egid;
 	struct cred *c;
 
-	if (ino->mode & S_ISUID)
+	/* A nosuid mount's set-id bits are ignored (Linux's mnt_may_suid). */
+	bool suid_ok = !sb_has(ino->sb, SB_NOSUID);
+
+	if ((ino->mode & S_ISUID) && suid_ok)
 		euid = ino->uid;
-	if ((ino->mode & (S_ISGID | 0010)) == (S_ISGID | 0010))
+	if ((ino->mode & (S_ISGID | 0010)) == (S_ISGID | 0010) && suid_ok)
 		egid = ino->gid;
 	*ids = (struct exec_ids){
 		.uid = old->uid, .euid = euid, .gid = old->gid, .egid = egid,

@@ -34,6 +34,7 @@ long copy_to_user_vec(struct as *as, uintptr_t udst, size_t ulen, const struct k
 { (void)as; (void)udst; (void)ulen; (void)v; (void)n; (void)vi; (void)voff; (void)cur;
   return -EFAULT; }
 struct inode *proc_cwd(struct proc *p) { (void)p; return NULL; }
+struct inode *proc_root(struct proc *p) { (void)p; return NULL; } /* no chroot here */
 /* Credentials (kernel/proc/cred.c): everything runs as root here. */
 static struct cred host_root = { .refs = 1 };
 const struct cred *cred_current(void) { return &host_root; }
@@ -41,6 +42,7 @@ bool cred_in_group(const struct cred *c, uint32_t gid) { return gid == c->fsgid;
 uint32_t proc_umask(const struct proc *p) { (void)p; return 022; }
 const struct file_ops *devfs_fops(uint32_t rdev) { (void)rdev; return NULL; }
 const struct file_ops fifo_fops; /* kernel/ipc/fifo.c: FIFOs are not opened here */
+const struct file_ops blkdev_fops; /* kernel/block/blkdev_file.c: nor block devices */
 void epoll_file_gone(struct file *f) { (void)f; } /* no epoll in the host test */
 int kprintf(const char *fmt, ...)
 {

@@ -12,6 +12,7 @@
  * changes after the blocks past it are gone.
  */
 #include "kernel/block/bcache.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/devfs.h"
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/ipc/fifo.h"
@@ -34,6 +35,8 @@ static const struct file_ops *fops_of(uint32_t mode, uint32_t rdev)
 		return &ext2_file_fops;
 	case S_IFCHR:
 		return devfs_fops(rdev);
+	case S_IFBLK:
+		return &blkdev_fops;
 	case S_IFIFO:
 		return &fifo_fops;
 	default:

@@ -6,6 +6,7 @@
  */
 #include "kernel/async/executor.h"
 #include "kernel/async/future.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/devfs.h"
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/printk.h"
@@ -44,6 +45,7 @@ int ext2_mount_root(struct blkdev *dev)
 			break;
 	if (err)
 		kprintf("ext2: /dev not populated (%d)\n", err);
+	fs->vsb.dev = dev->devt; /* st_dev is the disk's number, as on Linux */
 	vfs_set_root(root);
 	inode_put(root);
 	ext2_root_fs = fs;

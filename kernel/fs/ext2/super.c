@@ -137,7 +137,8 @@ uint32_t ext2_now(struct ext2_fs *fs)
 
 int ext2_writable(struct ext2_fs *fs)
 {
-	return fs->ro ? -EROFS : 0;
+	/* Unknown read-only features, or mounted (or remounted) MS_RDONLY. */
+	return fs->ro || sb_rdonly(&fs->vsb) ? -EROFS : 0;
 }
 
 static void add16(uint8_t *p, int d)
@@ -553,13 +554,49 @@ struct blkdev *ext2_blkdev(struct ext2_fs *fs)
 	return fs->dev;
 }
 
+/* Does group g hold a superblock backup (and the descriptors)? */
+static bool group_has_super(struct ext2_fs *fs, uint32_t g)
+{
+	bool sparse = ld32(fs->sb + SB_REV_LEVEL) &&
+		      (ld32(fs->sb + SB_FEATURE_RO_COMPAT) & EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER);
+
+	if (!sparse || g <= 1)
+		return true;
+	for (uint32_t p = 3; p <= 7; p += 2) { /* a power of 3, 5 or 7 */
+		uint64_t v = p;
+
+		while (v < g)
+			v *= p;
+		if (v == g)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The blocks that are the fs's own (Linux's ext2_statfs without minixdf):
+ * the first data block, each superblock copy and its descriptor blocks,
+ * and per group the two bitmaps and the inode table. df shows the rest.
+ */
+static uint64_t overhead_blocks(struct ext2_fs *fs)
+{
+	uint64_t itb = ((uint64_t)fs->ipg * fs->inode_size + fs->bsize - 1) / fs->bsize;
+	uint64_t n = fs->first_data_block + (uint64_t)fs->ngroups * (2 + itb);
+
+	for (uint32_t g = 0; g < fs->ngroups; g++)
+		if (group_has_super(fs, g))
+			n += 1 + fs->gd_nblocks;
+	return n;
+}
+
 void ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st)
 {
+	uint64_t over = overhead_blocks(fs); /* reads only what is set at mount */
 	irqflags_t fl = spin_lock_irqsave(&fs->lock);
 	uint32_t r = ld32(fs->sb + SB_R_BLOCKS_COUNT);
 
 	st->bsize = fs->bsize;
-	st->blocks = fs->blocks_count - fs->first_data_block;
+	st->blocks = fs->blocks_count > over ? fs->blocks_count - over : 0;
 	st->bfree = ld32(fs->sb + SB_FREE_BLOCKS);
 	st->bavail = st->bfree > r ? st->bfree - r : 0;
 	st->files = fs->inodes_count;

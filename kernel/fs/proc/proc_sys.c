@@ -11,6 +11,7 @@
 #include "kernel/async/executor.h"
 #include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
+#include "kernel/fs/mount.h"
 #include "kernel/boot.h"
 #include "kernel/mm/aslr.h"
 #include "kernel/mm/page.h"
@@ -270,122 +271,28 @@ int procfs_show_filesystems(struct seqbuf *s, const struct gen_ctx *c)
 	return 0;
 }
 
-/* What a mounted root is called in the mount tables. */
-static void mount_names(struct inode *root, const char **type, char *src, size_t n)
-{
-	struct superblock *sb = root->sb;
-
-	*type = sb && sb->name ? sb->name : "none";
-	if (sb && sb->bdev)
-		fmt_snprintf(src, n, "/dev/%s", sb->bdev->name);
-	else if (!strcmp(*type, "ramfs") && root == vfs_root)
-		strlcpy(src, "rootfs", n);
-	else
-		strlcpy(src, *type, n);
-}
-
-/*
- * Every mount: the root first. roots[i] counted; dirs[i] its mount point's
- * path. -EIOWAIT when naming a mount point missed the disk cache (the read
- * awaits it and starts over; nothing is held).
- */
-static int mounts_snapshot(struct inode **roots, char (*dirs)[128], unsigned *count)
-{
-	unsigned n;
-	long err = 0;
-
-	roots[0] = inode_get(vfs_root);
-	n = 1 + vfs_mount_roots(roots + 1, VFS_MAX_MOUNTS);
-	for (unsigned i = 0; i < n; i++) {
-		struct inode *covered = i ? vfs_mount_covered(roots[i]) : NULL;
-
-		strlcpy(dirs[i], "/", 128);
-		if (covered) {
-			long r = vfs_getcwd(covered, dirs[i], 128);
-
-			if (r == -EIOWAIT)
-				err = r;
-			else if (r < 0)
-				strlcpy(dirs[i], "?", 128);
-			inode_put(covered);
-		}
-	}
-	if (err)
-		for (unsigned i = 0; i < n; i++)
-			inode_put(roots[i]);
-	*count = n;
-	return (int)err;
-}
-
-static int show_mounts(struct seqbuf *s, bool info)
-{
-	struct inode *roots[VFS_MAX_MOUNTS + 1];
-	char dirs[VFS_MAX_MOUNTS + 1][128], src[32];
-	const char *type;
-	unsigned n;
-	int err = mounts_snapshot(roots, dirs, &n);
-
-	if (err)
-		return err;
-	for (unsigned i = 0; i < n; i++) {
-		if (!roots[i])
-			continue;
-		mount_names(roots[i], &type, src, sizeof(src));
-		const char *opts = roots[i]->sb && roots[i]->sb->bdev && roots[i]->sb->bdev->read_only ?
-					   "ro" : "rw";
-		uint32_t dev = roots[i]->sb ? roots[i]->sb->dev : 0;
-
-		if (info)
-			/* mnt_id parent major:minor root mountpoint opts - type source superopts */
-			seq_printf(s, "%u %u %u:%u / %s %s,relatime - %s %s %s\n", 20 + i,
-				   i ? 20u : 1u, dev >> 8 & 0xfff, (dev & 0xff) | (dev >> 12 & 0xfff00),
-				   dirs[i], opts, type, src, opts);
-		else
-			seq_printf(s, "%s %s %s %s,relatime 0 0\n", src, dirs[i], type, opts);
-		inode_put(roots[i]);
-	}
-	return 0;
-}
-
 int procfs_mnt_id(const struct superblock *sb)
 {
-	struct inode *roots[VFS_MAX_MOUNTS + 1];
-	unsigned n;
-	int id = 0;
-
-	roots[0] = inode_get(vfs_root);
-	n = 1 + vfs_mount_roots(roots + 1, VFS_MAX_MOUNTS);
-	for (unsigned i = 0; i < n; i++) {
-		if (roots[i] && roots[i]->sb == sb && !id)
-			id = 20 + (int)i;
-		inode_put(roots[i]);
-	}
-	return id;
+	return (int)mount_id_of_sb(sb); /* kernel/fs/mount.c */
 }
 
+/* The text is the mount list's own (kernel/fs/mount_show.c). */
 int procfs_show_mounts(struct seqbuf *s, const struct gen_ctx *c)
 {
 	(void)c;
-	return show_mounts(s, false);
+	return mount_show(s, false);
 }
 
 int procfs_show_mountinfo(struct seqbuf *s, const struct gen_ctx *c)
 {
 	(void)c;
-	return show_mounts(s, true);
+	return mount_show(s, true);
 }
 
 int procfs_show_partitions(struct seqbuf *s, const struct gen_ctx *c)
 {
 	(void)c;
-	seq_printf(s, "major minor  #blocks  name\n\n");
-	for (unsigned i = 0; i < blkdev_count(); i++) {
-		struct blkdev *d = blkdev_get(i);
-
-		if (d)
-			seq_printf(s, "%4u %7u %10llu %s\n", 254u, i * 16,
-				   (unsigned long long)(d->sectors / 2), d->name);
-	}
+	blkdev_show_partitions(s); /* kernel/block/blkdev_file.c */
 	return 0;
 }
 

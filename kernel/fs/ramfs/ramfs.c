@@ -20,6 +20,7 @@
 #include "kernel/fs/ramfs/ramfs.h"
 #include "kernel/fs/ramfs/ramfs_int.h"
 
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/devfs.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/ipc/fifo.h"
@@ -121,6 +122,9 @@ static struct ramfs_inode *ramfs_alloc(struct superblock *sb, uint32_t mode, uin
 		break;
 	case S_IFCHR:
 		fops = devfs_fops(rdev);
+		break;
+	case S_IFBLK:
+		fops = &blkdev_fops;
 		break;
 	case S_IFIFO:
 		fops = &fifo_fops;

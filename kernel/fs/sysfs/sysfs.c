@@ -3,7 +3,7 @@
  * sysfs: the part of /sys that user programs read. The harts
  * (/sys/devices/system/cpu/{online,possible,present}: glibc's
  * sysconf(_SC_NPROCESSORS_ONLN) reads online; cpu<N>/online) and the block devices
- * (/sys/block/<dev>/{size,stat}). Built on genfs (kernel/fs/proc/genfs.h).
+ * (/sys/block/<dev>/{size,stat,dev,ro}). Built on genfs (kernel/fs/proc/genfs.h).
  */
 #include "kernel/fs/sysfs/sysfs.h"
 
@@ -61,8 +61,9 @@ static int show_cpu_online(struct seqbuf *s, const struct gen_ctx *c)
 static int next_blk(const struct gen_ctx *c, int after)
 {
 	(void)c;
+	/* /sys/block lists whole disks only, as Linux does. */
 	for (unsigned i = after < 0 ? 0 : (unsigned)after + 1; i < blkdev_count(); i++)
-		if (blkdev_get(i))
+		if (blkdev_get(i) && !blkdev_get(i)->parent)
 			return (int)i;
 	return -1;
 }
@@ -84,6 +85,27 @@ static int show_size(struct seqbuf *s, const struct gen_ctx *c)
 	if (!d)
 		return -ENODEV;
 	seq_printf(s, "%llu\n", (unsigned long long)d->sectors);
+	return 0;
+}
+
+/* "254:16": the device number, as udev and lsblk read it. */
+static int show_dev(struct seqbuf *s, const struct gen_ctx *c)
+{
+	struct blkdev *d = blkdev_get((unsigned)c->id);
+
+	if (!d)
+		return -ENODEV;
+	seq_printf(s, "%u:%u\n", d->devt >> 8 & 0xfff, (d->devt & 0xff) | (d->devt >> 12 & 0xfff00));
+	return 0;
+}
+
+static int show_ro(struct seqbuf *s, const struct gen_ctx *c)
+{
+	struct blkdev *d = blkdev_get((unsigned)c->id);
+
+	if (!d)
+		return -ENODEV;
+	seq_printf(s, "%d\n", d->read_only ? 1 : 0);
 	return 0;
 }
 
@@ -116,7 +138,7 @@ static int show_stat(struct seqbuf *s, const struct gen_ctx *c)
 enum {
 	S_ROOT, S_DEVICES, S_SYSTEM, S_CPU, S_ONLINE, S_POSSIBLE, S_PRESENT, S_KERNEL_MAX,
 	S_CPUN, S_CPUN_ONLINE,
-	S_BLOCK, S_DEV, S_SIZE, S_STAT, S_COUNT
+	S_BLOCK, S_DEV, S_SIZE, S_STAT, S_DEVNO, S_RO, S_COUNT
 };
 
 #define DIR_(nm, par) { .name = nm, .parent = par, .mode = S_IFDIR | 0755 }
@@ -140,6 +162,8 @@ static const struct gen_node sys_nodes[S_COUNT] = {
 		    .next = next_blk, .name_of = blk_name },
 	[S_SIZE] = FILE_("size", S_DEV, show_size),
 	[S_STAT] = FILE_("stat", S_DEV, show_stat),
+	[S_DEVNO] = FILE_("dev", S_DEV, show_dev),
+	[S_RO] = FILE_("ro", S_DEV, show_ro),
 };
 
 #define SYSFS_MAGIC 0x62656572
