@@ -72,6 +72,11 @@ UT_CASE(reliab_special_unlink, 0, 120)
 		EXPECT(lstat(path, &st) == 0 && st.st_mode == nodes[i].mode);
 		if (S_ISCHR(nodes[i].mode) || S_ISBLK(nodes[i].mode))
 			EXPECT(major(st.st_rdev) == nodes[i].ma && minor(st.st_rdev) == nodes[i].mi);
+		/* Truncation is for regular files only (Linux: EINVAL); it must not reach
+		 * the block map either. */
+		errno = 0;
+		EXPECT(truncate(path, 0) == -1 && errno == EINVAL);
+		EXPECT(free_blocks() == before);
 		EXPECT(unlink(path) == 0);
 		if (!EXPECT(free_blocks() == before))
 			ut_diag("node %u (mode %o %u:%u): free blocks %ld -> %ld", i,
@@ -82,10 +87,13 @@ UT_CASE(reliab_special_unlink, 0, 120)
 	/* A fast symlink: its target lives in i_block too. */
 	EXPECT(symlink("/tmp/some/where/else", path) == 0);
 	EXPECT(unlink(path) == 0);
+	EXPECT(free_blocks() == before);
 	/* An open device node unlinked, then closed: the evict path frees it. */
 	EXPECT(mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0);
-	int fd = open(path, O_WRONLY);
+	int fd = open(path, O_WRONLY | O_TRUNC); /* O_TRUNC: ignored for a device */
 	EXPECT(fd >= 0 && write(fd, "x", 1) == 1);
+	EXPECT(ftruncate(fd, 0) == -1 && errno == EINVAL);
+	EXPECT(free_blocks() == before);
 	EXPECT(unlink(path) == 0);
 	close(fd);
 	EXPECT(free_blocks() == before);
