@@ -6,7 +6,8 @@
  *                              leave deferred work behind and power off without sync: big
  *                              files written and synced, then unlinked (their blocks are
  *                              freed by deferred work), one of them held open, unlinked,
- *                              by a child that never exits. Then exit (init exits and the
+ *                              by a child that never exits, clean caches dropped (so that
+ *                              free is deferred). Then exit (init exits and the
  *                              kernel shuts down), or call reboot(2) POWER_OFF or RESTART.
  *                              A clean shutdown must leave a clean disk.
  *
@@ -101,6 +102,13 @@ static int cmd_shutdown(int argc, char **argv)
 		if (unlink(path))
 			die(path);
 	}
+	/* Clean cached metadata dropped: the free of the held-open file, when the shutdown's
+	 * kill closes it, misses the cache and is deferred to ext2's orphan list, which only
+	 * the shutdown's sync finishes. */
+	int dc = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (dc < 0 || write(dc, "3", 1) != 1)
+		die("drop_caches");
+	close(dc);
 	/* No sync: the kernel's shutdown must finish the frees and write them back. */
 	printf("fsload: shutdown done\n");
 	fflush(stdout);
