@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,92 @@ UT_CASE(reliab_shared_offset, 0, 120)
 	EXPECT(lseek(fd, 0, SEEK_CUR) == (off_t)NWRITERS * per * RECORD);
 	close(fd);
 	EXPECT(check_records(path, RECORD, NWRITERS, per));
+	EXPECT(unlink(path) == 0);
+}
+
+/*
+ * Defect 3 as the issue met it: two processes after fork, 10 KB each in small writes
+ * (64 bytes), through one shared offset: exactly 20 KB. Then two processes sharing one
+ * read offset read it back in records: each record is read once, whole, by one of them.
+ */
+#define SMALL 64
+#define SMALL_PER (10240 / SMALL)
+
+static void small_reader(int fd, int out, int go, int cpu)
+{
+	char b[SMALL];
+	int n = 0;
+	ssize_t r;
+	cpu_set_t set;
+
+	/* On harts of their own where there are several, so the reads really overlap. */
+	CPU_ZERO(&set);
+	CPU_SET(cpu % (int)sysconf(_SC_NPROCESSORS_ONLN), &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	if (read(go, b, 1) != 1) /* both start together */
+		_exit(4);
+	while ((r = read(fd, b, SMALL)) == SMALL) {
+		int id = b[0] - 'a';
+		bool whole = id >= 0 && id < 2 && b[SMALL - 1] == '\n';
+
+		for (int i = 7; whole && i < SMALL - 1; i++)
+			whole = b[i] == 'a' + id;
+		if (!whole)
+			_exit(3);
+		n++;
+	}
+	if (r != 0 || write(out, &n, sizeof(n)) != sizeof(n))
+		_exit(2);
+	_exit(0);
+}
+
+UT_CASE(reliab_shared_offset_small, 0, 120)
+{
+	const char *path = "/tmp/reliab_shared_small";
+	pid_t pids[2];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), p[2], go[2];
+
+	ASSERT(fd >= 0);
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			record_writer(fd, SMALL, i, SMALL_PER);
+		ASSERT(pids[i] > 0);
+	}
+	for (int i = 0; i < 2; i++)
+		EXPECT(ut_exited_with(ut_wait(pids[i]), 0));
+	EXPECT(lseek(fd, 0, SEEK_CUR) == 2 * SMALL_PER * SMALL);
+	EXPECT(check_records(path, SMALL, 2, SMALL_PER));
+	/* Two readers through the same (shared) offset, from the start; a few rounds, as
+	 * each race is short. */
+	ASSERT(pipe(p) == 0 && pipe(go) == 0);
+	for (int round = 0; round < 16; round++) {
+		int total = 0;
+
+		ASSERT(lseek(fd, 0, SEEK_SET) == 0);
+		for (int i = 0; i < 2; i++) {
+			pids[i] = fork();
+			if (pids[i] == 0)
+				small_reader(fd, p[1], go[0], i + 1);
+			ASSERT(pids[i] > 0);
+		}
+		EXPECT(write(go[1], "gg", 2) == 2);
+		for (int i = 0; i < 2; i++) {
+			int n = 0;
+
+			EXPECT(ut_exited_with(ut_wait(pids[i]), 0));
+			EXPECT(read(p[0], &n, sizeof(n)) == sizeof(n));
+			total += n;
+		}
+		if (!EXPECT(total == 2 * SMALL_PER))
+			ut_diag("round %d: the two readers got %d records of %d", round, total,
+				2 * SMALL_PER);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(go[0]);
+	close(go[1]);
+	close(fd);
 	EXPECT(unlink(path) == 0);
 }
 
