@@ -423,7 +423,7 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 	if (flags & O_CREAT) {
 		char name[NAME_MAX + 1];
 		struct inode *dir;
-		bool trailing, created;
+		bool trailing;
 
 		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
 		if (err)

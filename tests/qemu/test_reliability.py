@@ -9,7 +9,7 @@ import pytest
 from test_fs import copy_image, drive, e2fsck, run_qemu
 
 RELIAB_CASES = ("reliab_special_unlink reliab_shared_offset reliab_shared_offset_small "
-                "reliab_append_atomic reliab_creat_emfile "
+                "reliab_append_atomic reliab_creat_emfile reliab_creat_readonly "
                 "reliab_deep_dirs")
 
 

@@ -357,6 +357,48 @@ UT_CASE(reliab_creat_emfile, 0, 60)
 		ut_diag("child status %#x", st);
 	EXPECT(unlink(path) == 0);
 }
+
+/*
+ * open(O_CREAT) of a new file checks no permission on the file it made (Linux skips
+ * may_open for a file it created): a user may create a mode-0444 file and get a writable
+ * descriptor. Opening it for writing again is EACCES, with or without O_CREAT.
+ */
+static void creat_ro_child(void *arg)
+{
+	const char *path = arg;
+	int fd;
+
+	if (setgid(65534) || setuid(65534))
+		_exit(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0444);
+	if (fd < 0)
+		_exit(3);
+	if (write(fd, "ro", 2) != 2)
+		_exit(4);
+	close(fd);
+	errno = 0;
+	if (open(path, O_WRONLY | O_CREAT, 0444) != -1 || errno != EACCES)
+		_exit(5);
+	errno = 0;
+	if (open(path, O_WRONLY) != -1 || errno != EACCES)
+		_exit(6);
+	_exit(0);
+}
+
+UT_CASE(reliab_creat_readonly, 0, 60)
+{
+	const char *path = "/tmp/reliab_creat_ro";
+	struct stat st;
+
+	unlink(path);
+	int status = ut_in_child(creat_ro_child, (void *)path);
+	if (!EXPECT(ut_exited_with(status, 0)))
+		ut_diag("child status %#x", status);
+	EXPECT(stat(path, &st) == 0 && st.st_size == 2 && (st.st_mode & 0777) == 0444 &&
+	       st.st_uid == 65534);
+	EXPECT(unlink(path) == 0);
+}
+
 /*
  * Defect 6: deep trees. getcwd and stat hung at ~1,100 nested directories (more
  * directories in use than buffer-cache entries, and a restart that never made progress).
