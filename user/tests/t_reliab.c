@@ -407,6 +407,9 @@ UT_CASE(reliab_creat_readonly, 0, 60)
  */
 #define DEEP 2100   /* "/tmp" + 2100 * "/d" = 4204 bytes > PATH_MAX */
 #define DEEP_CWD 1100
+/* The deepest cwd whose name fits one page with its NUL: 4 + 2 * 2045 + 1 = 4095 bytes;
+ * one more level is 4097 (Linux: ENAMETOOLONG). */
+#define DEEP_FITS 2045
 
 static bool deep_abs_path(char *buf, size_t n, int depth)
 {
@@ -442,6 +445,23 @@ UT_CASE(reliab_deep_dirs, UT_SLOW, 900)
 				EXPECT(strcmp(cwd, want) == 0);
 			EXPECT(stat(want, &st) == 0 && S_ISDIR(st.st_mode));
 			EXPECT(stat(".", &st) == 0);
+		}
+		if (depth + 1 == DEEP_FITS || depth + 1 == DEEP_FITS + 1) {
+			/* The syscall itself at the PATH_MAX boundary. */
+			long r;
+
+			EXPECT(deep_abs_path(want, sizeof(want), depth + 1));
+			errno = 0;
+			r = syscall(SYS_getcwd, cwd, sizeof(cwd));
+			if (depth + 1 == DEEP_FITS) {
+				if (EXPECT(r == (long)strlen(want) + 1))
+					EXPECT(strcmp(cwd, want) == 0);
+				EXPECT(stat(want, &st) == 0 && S_ISDIR(st.st_mode));
+			} else {
+				if (!EXPECT(r == -1 && errno == ENAMETOOLONG))
+					ut_diag("getcwd at depth %d: %ld (errno %d)", depth + 1, r,
+						errno);
+			}
 		}
 	}
 	if (depth == DEEP) {
