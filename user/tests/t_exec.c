@@ -385,6 +385,11 @@ UT_CASE(exec_etxtbsy, 0, 60)
 	EXPECT(open(D "/prog", O_WRONLY) == -1 && errno == ETXTBSY);
 	EXPECT(open(D "/prog", O_RDWR | O_TRUNC) == -1 && errno == ETXTBSY);
 	EXPECT(truncate(D "/prog", 0) == -1 && errno == ETXTBSY);
+	/* O_TRUNC truncates even a read-only open (Linux), so it is refused too. */
+	errno = 0;
+	EXPECT(open(D "/prog", O_RDONLY | O_TRUNC) == -1 && errno == ETXTBSY);
+	struct stat st;
+	EXPECT(stat(D "/prog", &st) == 0 && st.st_size > 0);
 	fd = open(D "/prog", O_RDONLY);
 	EXPECT(fd >= 0);
 	close(fd);
@@ -394,6 +399,9 @@ UT_CASE(exec_etxtbsy, 0, 60)
 	close(p[0]);
 	fd = open(D "/prog", O_WRONLY);
 	EXPECT(fd >= 0);
+	close(fd);
+	fd = open(D "/prog", O_RDONLY | O_TRUNC);
+	EXPECT(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0);
 	close(fd);
 	cleanup();
 }
