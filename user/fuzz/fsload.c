@@ -7,7 +7,8 @@
  *                              files written and synced, then unlinked (their blocks are
  *                              freed by deferred work), one of them held open, unlinked,
  *                              by a child that never exits, clean caches dropped (so that
- *                              free is deferred). Then exit (init exits and the
+ *                              free is deferred), and /tmp/fsload_kept written, not
+ *                              synced. Then exit (init exits and the
  *                              kernel shuts down), or call reboot(2) POWER_OFF or RESTART.
  *                              A clean shutdown must leave a clean disk.
  *
@@ -65,6 +66,7 @@ void fsload_fill(uint8_t *b, size_t n, uint64_t seed, uint64_t off)
 
 #define BIG (8u << 20)
 #define NBIG 4
+#define KEPT_LINES 20000 /* tests/qemu/test_reliability.py reads them back */
 
 static int cmd_shutdown(int argc, char **argv)
 {
@@ -102,6 +104,14 @@ static int cmd_shutdown(int argc, char **argv)
 		if (unlink(path))
 			die(path);
 	}
+	/* Data written and never synced: the shutdown must write it back too. */
+	FILE *kept = fopen("/tmp/fsload_kept", "w");
+	if (!kept)
+		die("fsload_kept");
+	for (int i = 0; i < KEPT_LINES; i++)
+		fprintf(kept, "kept line %d\n", i);
+	if (fclose(kept))
+		die("fsload_kept");
 	/* Clean cached metadata dropped: the free of the held-open file, when the shutdown's
 	 * kill closes it, misses the cache and is deferred to ext2's orphan list, which only
 	 * the shutdown's sync finishes. */
