@@ -10,7 +10,7 @@ from test_fs import copy_image, drive, e2fsck, run_qemu
 
 RELIAB_CASES = ("reliab_special_unlink reliab_shared_offset reliab_shared_offset_small "
                 "reliab_append_atomic reliab_creat_emfile reliab_creat_readonly "
-                "reliab_deep_dirs")
+                "reliab_deep_dirs reliab_getcwd_edges")
 
 
 def test_reliab_cases_on_ext2_root_leave_a_clean_fs(tmp_path):

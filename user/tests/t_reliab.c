@@ -502,3 +502,34 @@ UT_CASE(reliab_deep_dirs, UT_SLOW, 900)
 	EXPECT(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/tmp"));
 	EXPECT(chdir(orig) == 0);
 }
+
+/*
+ * getcwd's edges, as Linux: a buffer one byte short is ERANGE, exactly long enough works,
+ * a bad buffer is EFAULT, and a cwd that was removed is ENOENT.
+ */
+UT_CASE(reliab_getcwd_edges, 0, 60)
+{
+	char orig[PATH_MAX], buf[64];
+	const char *dir = "/tmp/reliab_cwd";
+	size_t need = strlen(dir) + 1;
+
+	ASSERT(getcwd(orig, sizeof(orig)));
+	rmdir(dir);
+	ASSERT(mkdir(dir, 0755) == 0 && chdir(dir) == 0);
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, buf, need - 1) == -1 && errno == ERANGE);
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, buf, 0) == -1 && errno == ERANGE);
+	EXPECT(syscall(SYS_getcwd, buf, need) == (long)need && !strcmp(buf, dir));
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, (char *)8, sizeof(buf)) == -1 && errno == EFAULT);
+	/* Removed while it is the cwd. */
+	EXPECT(rmdir(dir) == 0);
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, buf, sizeof(buf)) == -1 && errno == ENOENT);
+	struct stat st;
+	EXPECT(stat(".", &st) == 0 && S_ISDIR(st.st_mode) && st.st_nlink == 0);
+	errno = 0;
+	EXPECT(mkdir("sub", 0755) == -1 && errno == ENOENT);
+	EXPECT(chdir(orig) == 0);
+}
