@@ -81,7 +81,7 @@ static int cmd_shutdown(int argc, char **argv)
 			die(path);
 	}
 	sync();
-	/* A child holds the last one open, unlinked, until the shutdown kills it. */
+	/* A child holds the last one open, unlinked, stopped, until the shutdown kills it. */
 	if (pipe(fds))
 		die("pipe");
 	pid_t c = fork();
@@ -93,6 +93,7 @@ static int cmd_shutdown(int argc, char **argv)
 		if (fd < 0 || unlink("/tmp/fsload_big3"))
 			_exit(3);
 		write(fds[1], "k", 1);
+		raise(SIGSTOP); /* a stopped process must die at the shutdown too */
 		for (;;)
 			pause();
 	}
