@@ -524,18 +524,10 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		goto out_put;
 	}
 	/* Opened first, truncated after (as Linux): the open takes the write
-	 * access that a running program denies (-ETXTBSY). O_RDONLY | O_TRUNC
-	 * truncates too (Linux), holding that access only while it does. */
+	 * access that a running program denies (-ETXTBSY); O_RDONLY too (perm.c). */
 	err = file_open_inode(ino, (unsigned)flags, out);
 	if (!err && !created && (flags & O_TRUNC) && S_ISREG(ino->mode)) {
-		bool ro = acc == O_RDONLY;
-
-		err = ro ? inode_get_write_access(ino) : 0;
-		if (!err) {
-			err = vfs_truncate(ino, 0);
-			if (ro)
-				inode_put_write_access(ino);
-		}
+		err = vfs_open_truncate(ino, acc);
 		if (err) {
 			file_put(*out);
 			*out = NULL;
