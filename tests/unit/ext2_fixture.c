@@ -34,6 +34,7 @@ long copy_to_user_vec(struct as *as, uintptr_t udst, size_t ulen, const struct k
 { (void)as; (void)udst; (void)ulen; (void)v; (void)n; (void)vi; (void)voff; (void)cur;
   return -EFAULT; }
 struct inode *proc_cwd(struct proc *p) { (void)p; return NULL; }
+struct inode *proc_root(struct proc *p) { (void)p; return NULL; }
 /* Credentials (kernel/proc/cred.c): everything runs as root here. */
 static struct cred host_root = { .refs = 1 };
 const struct cred *cred_current(void) { return &host_root; }
