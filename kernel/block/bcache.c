@@ -277,12 +277,38 @@ struct bcache_wait_future {
 	struct waitq_wait_future w;
 };
 
+/*
+ * A getter waiting for any buffer, with none reusable yet: start the write-back of the
+ * dirty idle ones on the LRU (as grab does for its victims). A buffer released dirty
+ * after the getter's scan is reusable only once written, and the getter's own wake does
+ * not rerun the scan: without this it would sleep until some other get started a write.
+ */
+static void start_starved_wbs_locked(struct list_head *wbs)
+{
+	struct bcache_buf *b;
+	unsigned started = 0;
+
+	list_for_each_entry(b, &lru, lnode) {
+		if (started == EVICT_WB_MAX)
+			break;
+		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_READING | BUF_WRITING))) {
+			start_wb_locked(b, wbs);
+			started++;
+		}
+	}
+}
+
 static bool wait_cond(struct bcache_wait_future *bw)
 {
+	struct list_head wbs;
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 	bool ok = bw->buf ? !(bw->buf->flags & BUF_READING) : reusable != bw->seen;
 
+	list_init(&wbs);
+	if (!ok && !bw->buf)
+		start_starved_wbs_locked(&wbs);
 	spin_unlock_irqrestore(&bcache_lock, fl);
+	submit_wbs(&wbs);
 	return ok;
 }
 

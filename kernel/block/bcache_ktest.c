@@ -6,12 +6,14 @@
  * stay above 4 MiB so the virtio suite's areas are not assumed either way.
  */
 #include "kernel/arch.h"
+#include "kernel/async/async_ktest.h"
 #include "kernel/async/executor.h"
 #include "kernel/async/combinators.h"
 #include "kernel/block/blkdev.h"
 #include "kernel/block/bcache.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/ktest.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
@@ -313,4 +315,187 @@ KTEST(bcache, poweroff_flush_writes_everything)
 	}
 	page_free(want);
 	page_free(got);
+}
+
+/* ---- a getter that finds the cache full sleeps until a buffer can be had ---- */
+
+static _Atomic unsigned full_wakes;
+
+static struct waker full_clone(const struct waker *w)
+{
+	return *w;
+}
+
+static void full_wake_by_ref(const struct waker *w)
+{
+	(void)w;
+	atomic_fetch_add_explicit(&full_wakes, 1, memory_order_relaxed);
+}
+
+static void full_wake(struct waker *w)
+{
+	full_wake_by_ref(w);
+}
+
+static void full_drop(struct waker *w)
+{
+	(void)w;
+}
+
+static const struct waker_ops full_waker_ops = {
+	.clone = full_clone,
+	.wake = full_wake,
+	.wake_by_ref = full_wake_by_ref,
+	.drop = full_drop,
+};
+
+#define FULL_BASE (BASE + 1400)	/* past the pressure case's blocks */
+
+static void forget_wait(void)
+{
+	struct future *f = vfs_take_io_wait();
+
+	if (f) {
+		future_drop(f);
+		future_release(f);
+	}
+}
+
+/* Hold every buffer the cache will give (blocks FULL_BASE.., no reads): how many. */
+static unsigned hold_all(struct blkdev *d, struct bcache_buf **held)
+{
+	unsigned n = 0;
+
+	for (; n < BCACHE_NBUF; n++) {
+		int r = bcache_get_noread(d, FULL_BASE + n, BS, &held[n]);
+
+		if (r) {
+			forget_wait();
+			break;
+		}
+	}
+	return n;
+}
+
+static void put_all(struct bcache_buf **held, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (held[i])
+			bcache_put(held[i]);
+}
+
+/* A getter's wait for a buffer of the full cache (a noread get of block n), or NULL. */
+static struct future *full_get(struct blkdev *d, unsigned n)
+{
+	struct bcache_buf *b;
+	int r = bcache_get_noread(d, FULL_BASE + n, BS, &b);
+
+	if (r == 0)
+		bcache_put(b);
+	return r == -EIOWAIT ? vfs_take_io_wait() : NULL;
+}
+
+static void free_future(struct future *f)
+{
+	future_drop(f);
+	future_release(f);
+}
+
+/*
+ * Every buffer referenced: the getter's future sleeps (pending, and no wake of its own:
+ * a retry loop would wake itself or be ready at once), stays asleep when polled again,
+ * and is woken and ready once one clean buffer is released.
+ */
+KTEST(bcache, full_cache_getter_sleeps_until_a_release)
+{
+	struct blkdev *d = test_disk();
+	struct waker w = { .ops = &full_waker_ops };
+	struct context cx = { .waker = &w };
+	struct bcache_buf **held, *b;
+	struct future *f;
+	unsigned n;
+
+	if (!d)
+		return;
+	ASSERT((uint64_t)(FULL_BASE + BCACHE_NBUF + 1) * 8 <= d->sectors);
+	ASSERT(bcache_sync_block_on(d) == 0);
+	bcache_invalidate_clean(d);
+	held = kmalloc(BCACHE_NBUF * sizeof(*held));
+	ASSERT(held);
+	n = hold_all(d, held);
+	EXPECT(n > BCACHE_NBUF / 2);
+	f = full_get(d, n);
+	EXPECT(f);
+	if (f) {
+		atomic_store(&full_wakes, 0);
+		EXPECT(future_poll(f, &cx) == POLL_PENDING);
+		EXPECT(future_poll(f, &cx) == POLL_PENDING);
+		ktest_sleep(MS(20));
+		EXPECT(atomic_load(&full_wakes) == 0);
+		EXPECT(future_poll(f, &cx) == POLL_PENDING);
+		/* One clean buffer back: woken, ready, and the get succeeds now. */
+		bcache_put(held[0]);
+		held[0] = NULL;
+		EXPECT(atomic_load(&full_wakes) >= 1);
+		EXPECT(future_poll(f, &cx) == POLL_READY);
+		free_future(f);
+		int r = bcache_get_noread(d, FULL_BASE + n, BS, &b);
+		EXPECT(r == 0);
+		if (r == 0)
+			bcache_put(b);
+		else
+			forget_wait();
+	}
+	put_all(held, n);
+	kfree(held);
+}
+
+/*
+ * Every buffer referenced, then one released dirty: it cannot be reused until it is
+ * written, and nobody else will ask the cache for anything. The waiting getter must
+ * still get its buffer (its wait starts the write-back), not sleep for ever.
+ */
+KTEST(bcache, full_cache_getter_gets_a_buffer_released_dirty)
+{
+	struct blkdev *d = test_disk();
+	uint8_t *want = page_alloc(), *got = page_alloc();
+	struct bcache_buf **held = kmalloc(BCACHE_NBUF * sizeof(*held)), *b;
+	struct future *f;
+	unsigned n;
+
+	if (!d || !want || !got || !held)
+		goto out;
+	EXPECT(bcache_sync_block_on(d) == 0);
+	bcache_invalidate_clean(d);
+	n = hold_all(d, held);
+	EXPECT(n > BCACHE_NBUF / 2);
+	f = full_get(d, n);
+	EXPECT(f);
+	fill(bcache_data(held[0]), BS, FULL_BASE, 21);
+	bcache_mark_dirty(held[0]);
+	bcache_put(held[0]);
+	held[0] = NULL;
+	if (f) {
+		bool done = ktest_block_on_timeout(f, MS(2000));
+
+		EXPECT(done);
+		EXPECT(!done || f->result == 0);
+		future_release(f);
+		if (done) {
+			EXPECT(get_wait(d, FULL_BASE + n, BS, true, &b, NULL) == 0);
+			bcache_put(b);
+		}
+	}
+	put_all(held, n);
+	/* The dirty block reached the disk. */
+	fill(want, BS, FULL_BASE, 21);
+	EXPECT(bcache_sync_block_on(d) == 0);
+	EXPECT(raw_read(d, (uint64_t)FULL_BASE * 8, got, BS) == 0);
+	EXPECT(memcmp(want, got, BS) == 0);
+out:
+	if (want)
+		page_free(want);
+	if (got)
+		page_free(got);
+	kfree(held);
 }

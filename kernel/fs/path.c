@@ -451,7 +451,7 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 	if (flags & O_CREAT) {
 		char name[NAME_MAX + 1];
 		struct inode *dir;
-		bool trailing, created;
+		bool trailing;
 
 		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
 		if (err)
@@ -529,10 +529,10 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		goto out_put;
 	}
 	/* Opened first, truncated after (as Linux): the open takes the write
-	 * access that a running program denies (-ETXTBSY). */
+	 * access that a running program denies (-ETXTBSY); O_RDONLY too (perm.c). */
 	err = file_open_inode(ino, (unsigned)flags, out);
-	if (!err && !created && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(ino->mode)) {
-		err = vfs_truncate(ino, 0);
+	if (!err && !created && (flags & O_TRUNC) && S_ISREG(ino->mode)) {
+		err = vfs_open_truncate(ino, acc);
 		if (err) {
 			file_put(*out);
 			*out = NULL;

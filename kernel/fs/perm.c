@@ -263,3 +263,16 @@ void inode_allow_write_access(struct inode *ino)
 {
 	atomic_fetch_add_explicit(&ino->writecount, 1, memory_order_relaxed);
 }
+
+int vfs_open_truncate(struct inode *ino, unsigned acc)
+{
+	/* A writable open took the access already (file_open_inode). */
+	int err = acc == O_RDONLY ? inode_get_write_access(ino) : 0;
+
+	if (err)
+		return err;
+	err = vfs_truncate(ino, 0);
+	if (acc == O_RDONLY)
+		inode_put_write_access(ino);
+	return err;
+}

@@ -603,6 +603,9 @@ int inode_get_write_access(struct inode *ino);
 void inode_put_write_access(struct inode *ino);
 int inode_deny_write_access(struct inode *ino);
 void inode_allow_write_access(struct inode *ino);
+/* open's O_TRUNC of a regular file opened with access mode acc: a read-only open
+ * truncates too (Linux), holding write access (ETXTBSY) while it does. */
+int vfs_open_truncate(struct inode *ino, unsigned acc);
 
 /* I/O wait parking for -EIOWAIT (one slot per hart; see the top). */
 void vfs_set_io_wait(struct future *f);

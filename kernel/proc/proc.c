@@ -117,7 +117,18 @@ struct proc *proc_alloc(void)
 
 	if (!p)
 		return NULL;
+	/* Whole before it is in the table: walkers of the table (RLIMIT_NPROC's count,
+	 * kill's permission check, /proc) read its cred under proc_lock alone, and
+	 * one published with a NULL cred panicked a fork bomb's neighbour. */
 	memset(p, 0, sizeof(*p));
+	p->start_ns = clock_now_ns();
+	atomic_init(&p->refs, 1);
+	atomic_init(&p->sig_pending, 0);
+	p->state = PROC_ALIVE;
+	p->umask = 022;
+	p->cred = cred_get(&cred_root); /* fork replaces it with the parent's */
+	list_init(&p->children);
+	list_init(&p->sibling);
 	f = spin_lock_irqsave(&proc_lock);
 	if (nr_procs < PROC_MAX) {
 		for (int i = 0; i < PID_MAX; i++) {
@@ -131,27 +142,20 @@ struct proc *proc_alloc(void)
 		}
 	}
 	if (pid > 0) {
+		p->pid = pid;
+		p->tgid = (uint16_t)pid;
+		p->pgid = (uint16_t)pid;
+		p->sid = (uint16_t)pid;
 		pid_table[pid] = p;
 		nr_procs++;
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
 	if (pid < 0) {
+		cred_put(p->cred);
 		slab_free(&proc_cache, p);
 		return NULL;
 	}
-	p->pid = pid;
-	p->tgid = (uint16_t)pid;
-	p->pgid = (uint16_t)pid;
-	p->sid = (uint16_t)pid;
-	p->start_ns = clock_now_ns();
-	atomic_init(&p->refs, 1);
-	atomic_init(&p->sig_pending, 0);
-	p->state = PROC_ALIVE;
-	p->umask = 022;
-	proc_affinity_reset(p);
-	p->cred = cred_get(&cred_root); /* fork replaces it with the parent's */
-	list_init(&p->children);
-	list_init(&p->sibling);
+	proc_affinity_reset(p); /* by pid: the last holder of it may have pinned it */
 	return p;
 }
 

@@ -2,7 +2,8 @@
 """The console as a terminal, through the shell init starts on it: ^C, ^Z and
 ^\\ go to the foreground job only; job control (jobs, fg, bg, kill %n,
 SIGTTIN for a background reader); line editing; termios modes (raw with
-VMIN, VTIME, no echo) through `usertests --tty-helper`; a 4095-byte line."""
+VMIN, VTIME, no echo) through `usertests --tty-helper`; a 4095-byte line, and a
+4000-byte one read in pieces."""
 import re
 import time
 
@@ -133,3 +134,17 @@ def test_4095_byte_line(boot):
     k.send("a" * 5000 + "\r")
     k.expect(r"line of (\d+) bytes, last (\w+)", timeout=60)
     assert k.p.match.groups() == (b"4096", b"0a")
+
+
+def test_4000_byte_line_read_in_pieces(boot):
+    # Issue 16 defect 9: a line of 4,000 bytes reaches ordinary programs that read it in
+    # 100-byte reads (the rest of the line stays for the next read), then ^D.
+    k = shell(boot)
+    k.send("dd bs=100 2>/dev/null | wc -c\r")
+    k.expect("wc -c")
+    time.sleep(0.5)  # let the shell start it
+    k.send("x" * 4000 + "\r")
+    k.send("\x04")
+    k.expect(r"\n\s*(\d+)\s*\r?\n", timeout=60)
+    assert k.p.match.group(1) == b"4001"
+    k.expect(PROMPT)

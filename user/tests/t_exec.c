@@ -39,6 +39,21 @@ int ut_exec_argv_dump(int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		if (write(fd, argv[i], strlen(argv[i]) + 1) != (ssize_t)strlen(argv[i]) + 1)
 			return 3;
+	if (getenv("UT_ARGV_HOLD") && !strcmp(getenv("UT_ARGV_HOLD"), "fork")) {
+		/* A child goes on running this image after we exit; its pid last. */
+		pid_t c = fork();
+
+		if (c == 0) {
+			close(fd);
+			for (;;)
+				pause();
+		}
+		n = snprintf(num, sizeof(num), "%d", (int)c);
+		if (c < 0 || write(fd, num, (size_t)n + 1) != n + 1)
+			return 3;
+		close(fd);
+		return 0;
+	}
 	close(fd);
 	if (getenv("UT_ARGV_HOLD"))
 		for (;;)
@@ -370,6 +385,11 @@ UT_CASE(exec_etxtbsy, 0, 60)
 	EXPECT(open(D "/prog", O_WRONLY) == -1 && errno == ETXTBSY);
 	EXPECT(open(D "/prog", O_RDWR | O_TRUNC) == -1 && errno == ETXTBSY);
 	EXPECT(truncate(D "/prog", 0) == -1 && errno == ETXTBSY);
+	/* O_TRUNC truncates even a read-only open (Linux), so it is refused too. */
+	errno = 0;
+	EXPECT(open(D "/prog", O_RDONLY | O_TRUNC) == -1 && errno == ETXTBSY);
+	struct stat st;
+	EXPECT(stat(D "/prog", &st) == 0 && st.st_size > 0);
 	fd = open(D "/prog", O_RDONLY);
 	EXPECT(fd >= 0);
 	close(fd);
@@ -380,6 +400,58 @@ UT_CASE(exec_etxtbsy, 0, 60)
 	fd = open(D "/prog", O_WRONLY);
 	EXPECT(fd >= 0);
 	close(fd);
+	fd = open(D "/prog", O_RDONLY | O_TRUNC);
+	EXPECT(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0);
+	close(fd);
+	cleanup();
+}
+
+/*
+ * The image stays denied for writing while any process runs it: a forked child of the
+ * program keeps the denial after the program itself has exited, and only its death
+ * lifts it.
+ */
+UT_CASE(exec_etxtbsy_after_fork, 0, 60)
+{
+	char *av[] = { "prog", NULL };
+	char buf[128];
+	size_t used = 0;
+	ssize_t n;
+	int p[2], fd = -1;
+
+	if (ut_qemu_user) /* needs a riscv64 exec */
+		return;
+	ASSERT(fresh());
+	ASSERT(copy_self(D "/prog"));
+	ASSERT(pipe(p) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		snprintf(fdvar, sizeof(fdvar), "UT_ARGV_FD=%d", p[1]);
+		char *envp[] = { fdvar, "UT_ARGV_HOLD=fork", NULL };
+		execve(D "/prog", av, envp);
+		_exit(99);
+	}
+	close(p[1]);
+	while (used < sizeof(buf) - 1 && (n = read(p[0], buf + used, sizeof(buf) - 1 - used)) > 0)
+		used += (size_t)n;
+	close(p[0]);
+	buf[used] = '\0';
+	EXPECT(ut_exited_with(ut_wait(pid), 0));
+	/* "1", "prog", then the grandchild's pid. */
+	pid_t gc = used > 7 && !memcmp(buf, "1\0prog\0", 7) ? (pid_t)atoi(buf + 7) : 0;
+	ASSERT(gc > 0);
+	errno = 0;
+	EXPECT(open(D "/prog", O_WRONLY) == -1 && errno == ETXTBSY);
+	errno = 0;
+	EXPECT(truncate(D "/prog", 0) == -1 && errno == ETXTBSY);
+	kill(gc, SIGKILL);
+	/* init reaps it; the denial goes with its exit. */
+	for (int i = 0; i < 500 && (fd = open(D "/prog", O_WRONLY)) < 0; i++)
+		ut_sleep_ms(10);
+	EXPECT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
 	cleanup();
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,11 @@ UT_CASE(reliab_special_unlink, 0, 120)
 		EXPECT(lstat(path, &st) == 0 && st.st_mode == nodes[i].mode);
 		if (S_ISCHR(nodes[i].mode) || S_ISBLK(nodes[i].mode))
 			EXPECT(major(st.st_rdev) == nodes[i].ma && minor(st.st_rdev) == nodes[i].mi);
+		/* Truncation is for regular files only (Linux: EINVAL); it must not reach
+		 * the block map either. */
+		errno = 0;
+		EXPECT(truncate(path, 0) == -1 && errno == EINVAL);
+		EXPECT(free_blocks() == before);
 		EXPECT(unlink(path) == 0);
 		if (!EXPECT(free_blocks() == before))
 			ut_diag("node %u (mode %o %u:%u): free blocks %ld -> %ld", i,
@@ -82,10 +88,13 @@ UT_CASE(reliab_special_unlink, 0, 120)
 	/* A fast symlink: its target lives in i_block too. */
 	EXPECT(symlink("/tmp/some/where/else", path) == 0);
 	EXPECT(unlink(path) == 0);
+	EXPECT(free_blocks() == before);
 	/* An open device node unlinked, then closed: the evict path frees it. */
 	EXPECT(mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0);
-	int fd = open(path, O_WRONLY);
+	int fd = open(path, O_WRONLY | O_TRUNC); /* O_TRUNC: ignored for a device */
 	EXPECT(fd >= 0 && write(fd, "x", 1) == 1);
+	EXPECT(ftruncate(fd, 0) == -1 && errno == EINVAL);
+	EXPECT(free_blocks() == before);
 	EXPECT(unlink(path) == 0);
 	close(fd);
 	EXPECT(free_blocks() == before);
@@ -190,6 +199,92 @@ UT_CASE(reliab_shared_offset, 0, 120)
 }
 
 /*
+ * Defect 3 as the issue met it: two processes after fork, 10 KB each in small writes
+ * (64 bytes), through one shared offset: exactly 20 KB. Then two processes sharing one
+ * read offset read it back in records: each record is read once, whole, by one of them.
+ */
+#define SMALL 64
+#define SMALL_PER (10240 / SMALL)
+
+static void small_reader(int fd, int out, int go, int cpu)
+{
+	char b[SMALL];
+	int n = 0;
+	ssize_t r;
+	cpu_set_t set;
+
+	/* On harts of their own where there are several, so the reads really overlap. */
+	CPU_ZERO(&set);
+	CPU_SET(cpu % (int)sysconf(_SC_NPROCESSORS_ONLN), &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	if (read(go, b, 1) != 1) /* both start together */
+		_exit(4);
+	while ((r = read(fd, b, SMALL)) == SMALL) {
+		int id = b[0] - 'a';
+		bool whole = id >= 0 && id < 2 && b[SMALL - 1] == '\n';
+
+		for (int i = 7; whole && i < SMALL - 1; i++)
+			whole = b[i] == 'a' + id;
+		if (!whole)
+			_exit(3);
+		n++;
+	}
+	if (r != 0 || write(out, &n, sizeof(n)) != sizeof(n))
+		_exit(2);
+	_exit(0);
+}
+
+UT_CASE(reliab_shared_offset_small, 0, 120)
+{
+	const char *path = "/tmp/reliab_shared_small";
+	pid_t pids[2];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), p[2], go[2];
+
+	ASSERT(fd >= 0);
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			record_writer(fd, SMALL, i, SMALL_PER);
+		ASSERT(pids[i] > 0);
+	}
+	for (int i = 0; i < 2; i++)
+		EXPECT(ut_exited_with(ut_wait(pids[i]), 0));
+	EXPECT(lseek(fd, 0, SEEK_CUR) == 2 * SMALL_PER * SMALL);
+	EXPECT(check_records(path, SMALL, 2, SMALL_PER));
+	/* Two readers through the same (shared) offset, from the start; a few rounds, as
+	 * each race is short. */
+	ASSERT(pipe(p) == 0 && pipe(go) == 0);
+	for (int round = 0; round < 16; round++) {
+		int total = 0;
+
+		ASSERT(lseek(fd, 0, SEEK_SET) == 0);
+		for (int i = 0; i < 2; i++) {
+			pids[i] = fork();
+			if (pids[i] == 0)
+				small_reader(fd, p[1], go[0], i + 1);
+			ASSERT(pids[i] > 0);
+		}
+		EXPECT(write(go[1], "gg", 2) == 2);
+		for (int i = 0; i < 2; i++) {
+			int n = 0;
+
+			EXPECT(ut_exited_with(ut_wait(pids[i]), 0));
+			EXPECT(read(p[0], &n, sizeof(n)) == sizeof(n));
+			total += n;
+		}
+		if (!EXPECT(total == 2 * SMALL_PER))
+			ut_diag("round %d: the two readers got %d records of %d", round, total,
+				2 * SMALL_PER);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(go[0]);
+	close(go[1]);
+	close(fd);
+	EXPECT(unlink(path) == 0);
+}
+
+/*
  * Defect 3's other half: O_APPEND writes through separate opens are atomic: none
  * overwrites or splits another, even when each spans many cache misses (8 MiB in all, twice
  * the buffer cache, so writers wait for write-backs in the middle of their records).
@@ -262,6 +357,48 @@ UT_CASE(reliab_creat_emfile, 0, 60)
 		ut_diag("child status %#x", st);
 	EXPECT(unlink(path) == 0);
 }
+
+/*
+ * open(O_CREAT) of a new file checks no permission on the file it made (Linux skips
+ * may_open for a file it created): a user may create a mode-0444 file and get a writable
+ * descriptor. Opening it for writing again is EACCES, with or without O_CREAT.
+ */
+static void creat_ro_child(void *arg)
+{
+	const char *path = arg;
+	int fd;
+
+	if (setgid(65534) || setuid(65534))
+		_exit(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0444);
+	if (fd < 0)
+		_exit(3);
+	if (write(fd, "ro", 2) != 2)
+		_exit(4);
+	close(fd);
+	errno = 0;
+	if (open(path, O_WRONLY | O_CREAT, 0444) != -1 || errno != EACCES)
+		_exit(5);
+	errno = 0;
+	if (open(path, O_WRONLY) != -1 || errno != EACCES)
+		_exit(6);
+	_exit(0);
+}
+
+UT_CASE(reliab_creat_readonly, 0, 60)
+{
+	const char *path = "/tmp/reliab_creat_ro";
+	struct stat st;
+
+	unlink(path);
+	int status = ut_in_child(creat_ro_child, (void *)path);
+	if (!EXPECT(ut_exited_with(status, 0)))
+		ut_diag("child status %#x", status);
+	EXPECT(stat(path, &st) == 0 && st.st_size == 2 && (st.st_mode & 0777) == 0444 &&
+	       st.st_uid == 65534);
+	EXPECT(unlink(path) == 0);
+}
+
 /*
  * Defect 6: deep trees. getcwd and stat hung at ~1,100 nested directories (more
  * directories in use than buffer-cache entries, and a restart that never made progress).
@@ -272,6 +409,9 @@ UT_CASE(reliab_creat_emfile, 0, 60)
 #define DEEP_BASE "/var/tmp"
 #define DEEP 2100   /* "/var/tmp" + 2100 * "/d" = 4208 bytes > PATH_MAX */
 #define DEEP_CWD 1100
+/* The deepest cwd whose name fits one page with its NUL: 4 + 2 * 2045 + 1 = 4095 bytes;
+ * one more level is 4097 (Linux: ENAMETOOLONG). */
+#define DEEP_FITS 2045
 
 static bool deep_abs_path(char *buf, size_t n, int depth)
 {
@@ -307,6 +447,23 @@ UT_CASE(reliab_deep_dirs, UT_SLOW, 900)
 				EXPECT(strcmp(cwd, want) == 0);
 			EXPECT(stat(want, &st) == 0 && S_ISDIR(st.st_mode));
 			EXPECT(stat(".", &st) == 0);
+		}
+		if (depth + 1 == DEEP_FITS || depth + 1 == DEEP_FITS + 1) {
+			/* The syscall itself at the PATH_MAX boundary. */
+			long r;
+
+			EXPECT(deep_abs_path(want, sizeof(want), depth + 1));
+			errno = 0;
+			r = syscall(SYS_getcwd, cwd, sizeof(cwd));
+			if (depth + 1 == DEEP_FITS) {
+				if (EXPECT(r == (long)strlen(want) + 1))
+					EXPECT(strcmp(cwd, want) == 0);
+				EXPECT(stat(want, &st) == 0 && S_ISDIR(st.st_mode));
+			} else {
+				if (!EXPECT(r == -1 && errno == ENAMETOOLONG))
+					ut_diag("getcwd at depth %d: %ld (errno %d)", depth + 1, r,
+						errno);
+			}
 		}
 	}
 	if (depth == DEEP) {
@@ -346,5 +503,36 @@ UT_CASE(reliab_deep_dirs, UT_SLOW, 900)
 		}
 	}
 	EXPECT(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, DEEP_BASE));
+	EXPECT(chdir(orig) == 0);
+}
+
+/*
+ * getcwd's edges, as Linux: a buffer one byte short is ERANGE, exactly long enough works,
+ * a bad buffer is EFAULT, and a cwd that was removed is ENOENT.
+ */
+UT_CASE(reliab_getcwd_edges, 0, 60)
+{
+	char orig[PATH_MAX], buf[64];
+	const char *dir = "/tmp/reliab_cwd";
+	size_t need = strlen(dir) + 1;
+
+	ASSERT(getcwd(orig, sizeof(orig)));
+	rmdir(dir);
+	ASSERT(mkdir(dir, 0755) == 0 && chdir(dir) == 0);
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, buf, need - 1) == -1 && errno == ERANGE);
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, buf, 0) == -1 && errno == ERANGE);
+	EXPECT(syscall(SYS_getcwd, buf, need) == (long)need && !strcmp(buf, dir));
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, (char *)8, sizeof(buf)) == -1 && errno == EFAULT);
+	/* Removed while it is the cwd. */
+	EXPECT(rmdir(dir) == 0);
+	errno = 0;
+	EXPECT(syscall(SYS_getcwd, buf, sizeof(buf)) == -1 && errno == ENOENT);
+	struct stat st;
+	EXPECT(stat(".", &st) == 0 && S_ISDIR(st.st_mode) && st.st_nlink == 0);
+	errno = 0;
+	EXPECT(mkdir("sub", 0755) == -1 && errno == ENOENT);
 	EXPECT(chdir(orig) == 0);
 }
