@@ -96,7 +96,7 @@ struct pcache_ops;
 #define DI_GID_HIGH 122
 #define DI_EXTRA_ISIZE 128
 
-#define EXT2_INDEX_FL 0x00001000	/* htree directory: we read it linearly */
+#define EXT2_INDEX_FL 0x00001000	/* htree directory (htree.h) */
 
 /* Directory entry: inode u32, rec_len u16, name_len u8, file_type u8, name. */
 #define DE_HDR 8
@@ -170,6 +170,8 @@ struct ext2_fs {
 	unsigned live;			/* L: in-memory inodes (incl. orphans) */
 	uint32_t last_alloc_group;	/* L: where directories went last */
 	int64_t time_base;		/* I: seconds added to the uptime */
+	void *dx_scratch;		/* L: a block-sized buffer for htree splits */
+	unsigned dx_steps;		/* L: index growth steps committed (htree.h) */
 };
 
 struct ext2_inode {
@@ -321,6 +323,15 @@ struct dslot {
 	uint32_t pblk;
 	unsigned off;
 	bool split;		/* split the live entry at off, else reuse the free one */
+	/* hashed directories (htree.h) */
+	bool dx_split;		/* split the leaf at pblk first, then insert */
+	bool unindex;		/* a linear insert into an index we cannot keep: drop it */
+	uint32_t hash;		/* the new name's hash */
+	uint32_t node_pblk;	/* the index block holding the leaf's entry */
+	unsigned node_eoff, node_at;
+	uint8_t *node;		/* that block, once gathered */
+	uint64_t new_lbn;	/* where the split's new leaf goes */
+	unsigned dx_version;	/* the dirhash version of the dir */
 };
 
 /* Find name in dir: 0 and *loc, -ENOENT, or -EIOWAIT. */
@@ -329,8 +340,8 @@ int ext2_dir_find(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, 
 /* 0 if dir holds only "." and "..", else -ENOTEMPTY. */
 int ext2_dir_check_empty(struct ext2_fs *fs, struct ext2_inode *dir);
 /* Insertion in two steps: plan the slot, gather its blocks, then commit. */
-int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, size_t len,
-			 struct dslot *s);
+int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, const char *name,
+			 size_t len, struct dslot *s);
 int ext2_dir_insert_gather(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
 			   struct ext2_map *m, uint8_t **b);
 void ext2_dir_insert_commit(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,

@@ -68,7 +68,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	if (!err && is_dir && dir->nlink >= EXT2_LINK_MAX)
 		err = -EMLINK;
 	if (!err)
-		err = ext2_dir_plan_insert(fs, d, len, &s);
+		err = ext2_dir_plan_insert(fs, d, name, len, &s);
 	if (!err)
 		err = ext2_ialloc_gather(&tx, (uint32_t)dir->ino, is_dir, &ino);
 	if (!err)
@@ -171,7 +171,7 @@ int ext2_dir_link(struct inode *dir, const char *name, size_t len, struct inode 
 	if (!err && target->nlink >= EXT2_LINK_MAX)
 		err = -EMLINK;
 	if (!err)
-		err = ext2_dir_plan_insert(fs, EI(dir), len, &s);
+		err = ext2_dir_plan_insert(fs, EI(dir), name, len, &s);
 	if (!err)
 		err = ext2_itable_gather(&tx, (uint32_t)dir->ino, NULL);
 	if (!err)
@@ -370,7 +370,7 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 		else if (S_ISDIR(tgt->mode))
 			err = tgt == vfs_root ? -EBUSY : ext2_dir_check_empty(fs, EI(tgt));
 	} else if (err == -ENOENT) {
-		err = ext2_dir_plan_insert(fs, EI(ndir), nlen, &s);
+		err = ext2_dir_plan_insert(fs, EI(ndir), nname, nlen, &s);
 		if (!err && moved_dir && ndir->nlink >= EXT2_LINK_MAX)
 			err = -EMLINK;
 	}

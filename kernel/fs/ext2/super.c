@@ -378,6 +378,7 @@ static void fs_release_bufs(struct ext2_fs *fs)
 	}
 	if (fs->sb_buf)
 		bcache_put(fs->sb_buf);
+	kfree(fs->dx_scratch);
 	kfree(fs);
 }
 
