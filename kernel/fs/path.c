@@ -7,10 +7,13 @@
  * counter. A walk inside a restarted syscall leaves a checkpoint where a
  * cache miss stopped it, and its result once it ends, so the rerun goes on
  * from there (ioctx.h): a path deeper than the cache holds still resolves.
+ * Names of file systems that allow it go through the name cache (dcache.h):
+ * lookups fill it, and every namespace op here updates it once it succeeded.
  */
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/pcache.h"
 
+#include "kernel/fs/dcache.h"
 #include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/proc.h"
@@ -43,6 +46,57 @@ int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct ino
 	return lookup_one(dir, name, len, out);
 }
 
+/* ->lookup through the name cache, without crossing mounts. */
+static int lookup_raw(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	unsigned seq;
+	int err;
+
+	if (!dir->iops || !dir->iops->lookup)
+		return -ENOTDIR;
+	if (!dcache_enabled(dir) || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))
+		return dir->iops->lookup(dir, name, len, out);
+	err = dcache_lookup(dir, name, len, out, &seq);
+	if (err != 1)
+		return err;
+	err = dir->iops->lookup(dir, name, len, out);
+	if (!err)
+		dcache_fill(dir, name, len, *out, seq);
+	else if (err == -ENOENT)
+		dcache_fill(dir, name, len, NULL, seq);
+	return err;
+}
+
+/*
+ * Namespace ops on a dir whose fs takes part in the name cache run under its namespace
+ * lock, with the cache update after a success (dcache.h): ns_begin, the op, ns_end.
+ */
+struct ns {
+	struct inode *dir;
+	bool on;
+	irqflags_t fl;
+};
+
+static void ns_begin(struct ns *n, struct inode *dir)
+{
+	n->dir = dir;
+	n->on = dcache_enabled(dir);
+	n->fl = n->on ? dcache_ns_lock(dir) : 0;
+}
+
+/* err == 0: name in n->dir names ino now (NULL: nothing). */
+static void ns_end(struct ns *n, int err, const char *name, struct inode *ino)
+{
+	struct inode *old = NULL;
+
+	if (!n->on)
+		return;
+	if (!err)
+		old = dcache_update(n->dir, name, strlen(name), ino);
+	dcache_ns_unlock(n->dir, n->fl);
+	inode_put(old);
+}
+
 static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	struct inode *under = NULL, *over;
@@ -68,7 +122,7 @@ static int lookup_one(struct inode *dir, const char *name, size_t len, struct in
 		inode_put(under);
 		return -ENOTDIR;
 	}
-	err = dir->iops->lookup(dir, name, len, out);
+	err = lookup_raw(dir, name, len, out);
 	inode_put(under);
 	if (!err && S_ISDIR((*out)->mode) && (over = vfs_mount_cross(*out))) {
 		inode_put(*out);
@@ -402,11 +456,18 @@ static int lookup_or_create(struct inode *dir, const char *name, bool trailing, 
 		if (err)
 			return err;
 		/* mode has the creator's umask applied already (vfs_open). */
+		struct ns n;
+
+		ns_begin(&n, dir);
 		err = dir->iops->create(dir, name, len, S_IFREG | (mode & 07777), 0, out);
+		ns_end(&n, err, name, err ? NULL : *out);
 		if (err != -EEXIST || (flags & O_EXCL)) {
 			*created = !err;
 			return err;
 		}
+		/* Made meanwhile by another creator: look again, past any entry. */
+		if (dcache_enabled(dir))
+			inode_put(dcache_forget(dir, name, len));
 	}
 }
 
@@ -551,9 +612,14 @@ int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32
 		;
 	else if ((S_ISCHR(mode) || (mode & S_IFMT) == S_IFBLK) && !vfs_caller_privileged())
 		err = -EPERM; /* device nodes need CAP_MKNOD */
-	else
+	else {
+		struct ns n;
+
+		ns_begin(&n, dir);
 		err = dir->iops->create(dir, name, strlen(name),
 					(mode & S_IFMT) | (mode & 07777 & ~umask_of(p)), rdev, &ino);
+		ns_end(&n, err, name, err ? NULL : ino);
+	}
 	if (!err)
 		*out = ino;
 	inode_put(dir);
@@ -587,8 +653,22 @@ int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir)
 	} else if (!dir->iops || !dir->iops->unlink) {
 		err = -EPERM;
 	} else if (!(err = vfs_may_delete_name(dir, name))) {
+		struct inode *victim = NULL;
+
+		/* A removed directory's own entries must go with it (they pin it). */
+		if (rmdir && dcache_enabled(dir) &&
+		    (err = lookup_raw(dir, name, strlen(name), &victim)) == -EIOWAIT)
+			goto out;
+		struct ns n;
+
+		ns_begin(&n, dir);
 		err = dir->iops->unlink(dir, name, strlen(name), rmdir);
+		ns_end(&n, err, name, NULL);
+		if (!err && victim)
+			dcache_forget_dir(victim);
+		inode_put(victim);
 	}
+out:
 	inode_put(dir);
 	return err;
 }
@@ -613,8 +693,13 @@ int vfs_symlink(struct proc *p, struct inode *base, const char *target, const ch
 		err = -ENOENT;
 	else if (!dir->iops || !dir->iops->symlink)
 		err = -EPERM;
-	else if (!(err = vfs_may_create_name(dir, name)))
+	else if (!(err = vfs_may_create_name(dir, name))) {
+		struct ns n;
+
+		ns_begin(&n, dir);
 		err = dir->iops->symlink(dir, name, strlen(name), target, &ino);
+		ns_end(&n, err, name, err ? NULL : ino);
+	}
 	if (!err)
 		inode_put(ino);
 	inode_put(dir);
@@ -645,11 +730,63 @@ int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inod
 		err = -EXDEV;
 	else if (!dir->iops || !dir->iops->link)
 		err = -EPERM;
-	else if (!(err = vfs_may_create_name(dir, name)) && !(err = vfs_may_link(old)))
+	else if (!(err = vfs_may_create_name(dir, name)) && !(err = vfs_may_link(old))) {
+		struct ns n;
+
+		ns_begin(&n, dir);
 		err = dir->iops->link(dir, name, strlen(name), old);
+		ns_end(&n, err, name, old);
+	}
 	inode_put(dir);
 out_old:
 	inode_put(old);
+	return err;
+}
+
+/*
+ * ->rename, and the name cache after it: the old name is gone, the new one is forgotten
+ * (looked up again when used), a directory it replaced loses its entries. Both names are
+ * looked up first (through the cache) to know those inodes; renaming a name onto another
+ * link of the same file changes nothing (as Linux).
+ */
+static int rename_cached(struct inode *odir, const char *oname, struct inode *ndir,
+			 const char *nname, unsigned flags)
+{
+	size_t olen = strlen(oname), nlen = strlen(nname);
+	struct inode *src = NULL, *victim = NULL;
+	int err;
+
+	if (dcache_enabled(odir)) {
+		err = lookup_raw(odir, oname, olen, &src);
+		if (err == -EIOWAIT)
+			return err;
+		if (err)
+			src = NULL;
+		err = lookup_raw(ndir, nname, nlen, &victim);
+		if (err == -EIOWAIT) {
+			inode_put(src);
+			return err;
+		}
+		if (err)
+			victim = NULL;
+	}
+	struct ns n;
+	struct inode *o1 = NULL, *o2 = NULL;
+
+	ns_begin(&n, odir);
+	err = odir->iops->rename(odir, oname, olen, ndir, nname, nlen, flags);
+	if (!err && n.on && !(src && src == victim)) {
+		/* The new name: forgotten, not set, as src was looked up before the lock. */
+		o1 = dcache_update(odir, oname, olen, NULL);
+		o2 = dcache_forget(ndir, nname, nlen);
+	}
+	ns_end(&n, 1, NULL, NULL);
+	if (!err && n.on && victim && victim != src && S_ISDIR(victim->mode))
+		dcache_forget_dir(victim);
+	inode_put(o1);
+	inode_put(o2);
+	inode_put(src);
+	inode_put(victim);
 	return err;
 }
 
@@ -674,8 +811,7 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
 	else if (!odir->iops || !odir->iops->rename)
 		err = -EPERM;
 	else if (!(err = vfs_may_rename(odir, oname, ndir, nname)))
-		err = odir->iops->rename(odir, oname, strlen(oname), ndir, nname, strlen(nname),
-					 flags);
+		err = rename_cached(odir, oname, ndir, nname, flags);
 	inode_put(ndir);
 out_odir:
 	inode_put(odir);

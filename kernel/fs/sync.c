@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The sync future: writing mounted file systems back to their devices. */
+#include "kernel/fs/dcache.h"
 #include "kernel/fs/sync.h"
 
 #include "kernel/async/future.h"
@@ -67,6 +68,7 @@ static long sync_unmount(struct sync_future *s)
 		return -EINVAL; /* unmounted meanwhile */
 	}
 	inode_put(root); /* ours; the table's reference is ref */
+	dcache_drop_sb(ref->sb); /* its entries hold its inodes */
 	err = ref->sb->ops && ref->sb->ops->unmount ? ref->sb->ops->unmount(ref->sb, ref) : -EBUSY;
 	if (err) {
 		/* Busy: put it back as it was. */

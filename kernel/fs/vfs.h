@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "kernel/mm/uaccess.h"
+#include "lib/list.h"
 
 struct as;
 struct blkdev;
@@ -276,7 +277,11 @@ struct superblock {
 	const struct super_ops *ops;		/* I */
 	struct blkdev *bdev;			/* I: the device it lives on, or NULL */
 	atomic_uint_fast64_t next_ino;		/* A: inode number allocator (ramfs) */
+	unsigned flags;				/* I: SB_* */
 };
+
+/* Names change only through the VFS: the name cache may keep them (dcache.h). */
+#define SB_DCACHE 0x1
 
 /*
  * A file system type that mount(2) can name. Registered with FS_TYPE()
@@ -324,6 +329,8 @@ struct inode {
 	/* ETXTBSY (perm.c): > 0 open for writing that many times, < 0 running
 	 * as a program that many times; never both. */
 	atomic_int writecount;			/* A */
+	/* The name-cache entries in this directory (kernel/fs/dcache.h). */
+	struct list_head d_children;		/* dcache's lock */
 };
 
 struct inode *inode_get(struct inode *ino);

@@ -26,6 +26,7 @@ int open(const char *path, int flags, ...);
 #include "kernel/async/task.h"
 #include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
+#include "kernel/fs/dcache.h"
 #include "kernel/fs/ext2/ext2.h"
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/fs/ioctx.h"
@@ -448,6 +449,7 @@ static void umount_img(void)
 	assert_int_equal(RUN_STEPS(ext2_flush(fs)), 0);
 	pcache_flush_all_on_poweroff();
 	vfs_set_root(NULL);
+	dcache_drop_sb(&fs->vsb); /* as umount2 does (sync.c) */
 	assert_int_equal(ext2_unmount(fs, root), 0);
 	cache_flush(true);
 	for (int i = 0; i < CACHE_MAX; i++)

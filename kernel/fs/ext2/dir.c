@@ -120,7 +120,8 @@ static int find_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *
 	struct find_ctx *c = ctx;
 
 	(void)rec;
-	if (!ld32(b + off) || nlen != c->len || memcmp(b + off + DE_HDR, c->name, nlen))
+	if (!ld32(b + off) || nlen != c->len || b[off + DE_HDR + nlen - 1] != c->name[nlen - 1] ||
+	    memcmp(b + off + DE_HDR, c->name, nlen))
 		return 0;
 	c->loc->pblk = pblk;
 	c->loc->off = off;

@@ -166,9 +166,11 @@ struct ext2_fs {
 	unsigned gd_nblocks;		/* I */
 	struct bcache_buf **gd_bufs;	/* I: pinned group-descriptor blocks */
 	struct list_head inodes;	/* L: in-memory ext2_inodes */
+	struct list_head *ihash;	/* L: EXT2_IHASH lists of the same, by number */
 	struct list_head orphans;	/* L: unlinked, closed, not yet freed */
 	unsigned live;			/* L: in-memory inodes (incl. orphans) */
 	uint32_t last_alloc_group;	/* L: where directories went last */
+	uint32_t ihint;			/* L: inode allocations in its group start here, or 0 */
 	int64_t time_base;		/* I: seconds added to the uptime */
 	void *dx_scratch;		/* L: a block-sized buffer for htree splits */
 	unsigned dx_steps;		/* L: index growth steps committed (htree.h) */
@@ -177,6 +179,7 @@ struct ext2_fs {
 struct ext2_inode {
 	struct inode vfs;
 	struct list_head node;		/* L: fs->inodes or fs->orphans */
+	struct list_head hnode;		/* L: on its fs->ihash list while on fs->inodes */
 	uint32_t iblock[EXT2_N_BLOCKS];	/* L */
 	uint32_t blocks512;		/* L: i_blocks */
 	uint32_t flags;			/* L */
@@ -185,6 +188,14 @@ struct ext2_inode {
 	unsigned resurrect;		/* L: lookups that revived it while its evict was pending */
 	bool orphan;			/* L: on fs->orphans */
 };
+
+/* The in-memory inode table is hashed: the name cache keeps thousands of inodes. */
+#define EXT2_IHASH 1024
+
+static inline struct list_head *ext2_ihead(struct ext2_fs *fs, uint64_t ino)
+{
+	return &fs->ihash[ino % EXT2_IHASH];
+}
 
 static inline struct ext2_inode *EI(struct inode *ino)
 {

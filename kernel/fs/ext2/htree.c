@@ -197,7 +197,9 @@ static int leaf_scan(struct ext2_fs *fs, const uint8_t *b, const char *name, siz
 		rec = ld16(b + off + 4);
 		if (rec < DE_HDR || (rec & 3) || off + rec > fs->bsize || DE_LEN(nlen) > rec)
 			return -EIO;
-		if (ino && nlen == len && name && !memcmp(b + off + DE_HDR, name, len)) {
+		/* the last byte first: names in one directory often share a prefix */
+		if (ino && nlen == len && name && b[off + DE_HDR + len - 1] == name[len - 1] &&
+		    !memcmp(b + off + DE_HDR, name, len)) {
 			*found = (int)off;
 			return 0;
 		}

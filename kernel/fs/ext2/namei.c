@@ -5,6 +5,7 @@
  * unlink / rmdir, rename, readlink. Each gathers every block first and then
  * mutates (the restart contract, ext2_int.h).
  */
+#include "kernel/fs/devfs.h"
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/mm/kmalloc.h"
 #include "lib/errno.h"
@@ -123,6 +124,8 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 		uint32_t ma = (rdev >> 8) & 0xfff, mi = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
 
 		ei->vfs.rdev = rdev;
+		if (S_ISCHR(mode)) /* made for rdev 0; the name cache keeps this inode */
+			ei->vfs.fops = devfs_fops(rdev);
 		if (ma < 256 && mi < 256)
 			ei->iblock[0] = ma << 8 | mi;
 		else
@@ -257,7 +260,7 @@ static int dir_view(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *v)
 	uint8_t *raw;
 	int err;
 
-	list_for_each_entry(ei, &fs->inodes, node)
+	list_for_each_entry(ei, ext2_ihead(fs, ino), hnode)
 	{
 		if (ei->vfs.ino == ino) {
 			*v = *ei;
