@@ -196,8 +196,10 @@ static int plan_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *
 }
 
 /*
- * Find room for name (len bytes). Reads only, except that indexing a directory
- * or growing its index are complete transactions of their own (htree.h).
+ * Find room for name (len bytes); -EEXIST when an indexed dir has it already
+ * (the index finds it on the way, so add_name_checks does not look first).
+ * Reads only, except that indexing a directory or growing its index are
+ * complete transactions of their own (htree.h).
  */
 int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, const char *name,
 			 size_t len, struct dslot *s)
@@ -207,8 +209,16 @@ int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, const char 
 	int err;
 
 	if (dir->flags & EXT2_INDEX_FL) {
+		struct dloc loc;
+
 		err = ext2_htree_plan(fs, dir, name, len, s);
 		if (err != 1)
+			return err;
+		/* An index we cannot use: the existence check is ours (see ext2_dir_exists). */
+		err = ext2_dir_find(fs, dir, name, len, &loc);
+		if (!err)
+			return -EEXIST;
+		if (err != -ENOENT)
 			return err;
 		unindex = true;
 	}

@@ -183,22 +183,34 @@ static int dx_next_leaf(struct ext2_fs *fs, struct ext2_inode *dir, struct dx_pa
 }
 
 /*
+ * Entries are 4-byte aligned in a block buffer that is itself aligned, so the scan loads
+ * the header as one little-endian word pair instead of byte by byte (RISC-V and the
+ * host tests' x86 are both little-endian).
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "leaf_scan loads LE words");
+
+/*
  * One pass over a leaf: the entry named name (*found), and the first slot with need bytes
  * of room (*room: its offset, *live: it splits a live entry). -EIO on a corrupt block.
  */
 static int leaf_scan(struct ext2_fs *fs, const uint8_t *b, const char *name, size_t len,
 		     unsigned need, int *found, int *room, bool *live)
 {
-	*found = *room = -1;
-	for (unsigned off = 0, rec; off < fs->bsize; off += rec) {
-		unsigned nlen = b[off + 6];
-		uint32_t ino = ld32(b + off);
+	const unsigned bsize = fs->bsize;
+	const uint32_t want = (uint32_t)len << 16; /* name_len in the second word */
+	const char last = len ? name[len - 1] : 0;
 
-		rec = ld16(b + off + 4);
-		if (rec < DE_HDR || (rec & 3) || off + rec > fs->bsize || DE_LEN(nlen) > rec)
+	*found = *room = -1;
+	for (unsigned off = 0, rec; off < bsize; off += rec) {
+		const uint32_t *w = (const uint32_t *)(const void *)(b + off);
+		uint32_t ino = w[0], w1 = w[1];
+		unsigned nlen = (w1 >> 16) & 0xff;
+
+		rec = w1 & 0xffff;
+		if (rec < DE_HDR || (rec & 3) || rec > bsize - off || DE_LEN(nlen) > rec)
 			return -EIO;
 		/* the last byte first: names in one directory often share a prefix */
-		if (ino && nlen == len && name && b[off + DE_HDR + len - 1] == name[len - 1] &&
+		if (ino && (w1 & 0xff0000) == want && name && b[off + DE_HDR + len - 1] == last &&
 		    !memcmp(b + off + DE_HDR, name, len)) {
 			*found = (int)off;
 			return 0;
@@ -286,10 +298,29 @@ int ext2_htree_plan(struct ext2_fs *fs, struct ext2_inode *dir, const char *name
 			err = ext2_peek(fs, pblk, &bb, &b);
 		if (err)
 			return err;
-		err = leaf_scan(fs, b, NULL, 0, need, &found, &room, &live);
+		err = leaf_scan(fs, b, name, len, need, &found, &room, &live);
 		ext2_unpeek(bb);
 		if (err)
 			return err;
+		if (found >= 0)
+			return -EEXIST;
+		if (tries == 0) {
+			/* The name may sit in a leaf continuing this hash's run. */
+			struct dx_path q = p;
+
+			err = dx_next_leaf(fs, dir, &q);
+			if (err == 1) {
+				struct dloc loc;
+
+				err = ext2_htree_find(fs, dir, name, len, &loc);
+				if (!err)
+					return -EEXIST;
+				if (err != -ENOENT)
+					return err < 0 ? err : -EIO;
+			} else if (err) {
+				return err;
+			}
+		}
 		memset(s, 0, sizeof(*s));
 		s->pblk = pblk;
 		s->hash = p.hash;

@@ -32,7 +32,7 @@
 int ext2_htree_find(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t len,
 		    struct dloc *loc);
 /*
- * Plan the insertion of name into an indexed dir: a slot with room in the leaf its hash
+ * Plan the insertion of name into an indexed dir (-EEXIST when it is there): a slot with room in the leaf its hash
  * selects, or a split of that leaf (s->dx_split; gathered and done in the caller's tx).
  * Growing the index (a new level, an interior node split) is its own complete transaction
  * here, before anything of the caller's is gathered. 1: not a usable htree.

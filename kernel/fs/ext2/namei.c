@@ -27,6 +27,8 @@ static int add_name_checks(struct ext2_fs *fs, struct inode *dir, const char *na
 		return err;
 	if (!dir->nlink)
 		return -ENOENT;
+	if (EI(dir)->flags & EXT2_INDEX_FL)
+		return 0; /* the insertion's plan finds it (-EEXIST) on its way */
 	err = ext2_dir_find(fs, EI(dir), name, len, &loc);
 	if (!err)
 		return -EEXIST;
