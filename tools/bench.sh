@@ -45,7 +45,7 @@ tools/count-insns.sh yield_now yielder_poll yielder_poll |
 echo "== user benchmarks (-icount shift=0: ns = guest instructions)"
 run 1 128M "norandmaps init=/bin/bench"
 run 4 128M "norandmaps init=/bin/bench"
-run 2 128M "norandmaps init=/bin/bench pingpong"
+run 2 128M "norandmaps init=/bin/bench pingpong thread"
 # 100,000 creates in one directory, rate per 10,000 (user/bench/fsbig.c), on a fresh
 # ext2 disk with inodes enough as vdb (the root image has 16,384).
 rm -f build/fsbig.img

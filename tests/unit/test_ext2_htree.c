@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host test of ext2 hashed directories (kernel/fs/ext2/htree*.c) over the fixture of
- * test_ext2.c (the real VFS and ext2 on a fake cache that makes every miss wait): a
+ * Host test of ext2 hashed directories (kernel/fs/ext2/htree*.c) over the ext2 fixture
+ * (ext2_fixture.h: the real VFS and ext2 on a fake cache that makes every miss wait): a
  * directory grows from one block to an indexed one with an interior level and split nodes,
  * names are looked up, removed and renamed, readdir returns exactly the names that should
  * be there, and `e2fsck -fn` (which checks every hash range of the index) finds it clean;
  * and an index that e2fsck itself built (`e2fsck -fD`) is searched through correctly.
  */
-#define TEST_EXT2_NO_MAIN
-#include "test_ext2.c"
+#include "tests/unit/ext2_fixture.h"
 
 #include "kernel/fs/ext2/htree.h"
 
