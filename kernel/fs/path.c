@@ -465,19 +465,27 @@ static int lookup_or_create(struct inode *dir, const char *name, bool trailing, 
 {
 	size_t len = strlen(name);
 	int err;
+	/* O_EXCL on a name-cached fs that lets us create here: the create itself says
+	 * whether the name is taken (-EEXIST, which O_EXCL returns), so the lookup
+	 * before it would only search the directory a second time. Not when the
+	 * caller may not create: then -EEXIST must still come before -EACCES. */
+	bool create_first = (flags & O_EXCL) && !trailing && dcache_enabled(dir) && dir->iops &&
+			    dir->iops->create && !vfs_may_create(dir);
 
 	*created = false;
 	for (;;) {
-		err = lookup_one(dir, name, len, out);
-		if (err != -ENOENT)
-			return err;
-		if (trailing)
-			return -EISDIR;
-		if (!dir->iops || !dir->iops->create)
-			return -EPERM;
-		err = vfs_may_create(dir);
-		if (err)
-			return err;
+		if (!create_first) {
+			err = lookup_one(dir, name, len, out);
+			if (err != -ENOENT)
+				return err;
+			if (trailing)
+				return -EISDIR;
+			if (!dir->iops || !dir->iops->create)
+				return -EPERM;
+			err = vfs_may_create(dir);
+			if (err)
+				return err;
+		}
 		/* mode has the creator's umask applied already (vfs_open). */
 		struct ns n;
 

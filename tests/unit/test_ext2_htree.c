@@ -184,12 +184,87 @@ static void test_htree_reads_an_index_e2fsck_built(void **s)
 	sh("rm -rf %s", tmpdir);
 }
 
+/*
+ * Renames that grow the index under the old name: in a full one-block dir (indexing it
+ * moves every entry), and in leaves that split while holding the old name.
+ */
+static void test_htree_renames_that_index_and_split(void **s)
+{
+	char p[128], q[128];
+	struct inode *d;
+	unsigned n;
+
+	(void)s;
+	make_image(1024, "8M");
+	mount_img();
+	assert_int_equal(RUN(vfs_mknod(NULL, NULL, "/x", S_IFDIR | 0755, 0)), 0);
+	assert_int_equal(RUN(vfs_mknod(NULL, NULL, "/y", S_IFDIR | 0755, 0)), 0);
+	/* how many names fill /x's one block: the next one indexes it */
+	for (n = 0;; n++) {
+		snprintf(p, sizeof(p), "/x/n%04u", n);
+		assert_int_equal(RUN_STEPS(vfs_mknod(NULL, NULL, p, S_IFREG | 0644, 0)), 0);
+		d = lookup("/x", 0);
+		bool grown = d->size > 1024;
+		inode_put(d);
+		if (grown)
+			break;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "/y/n%04u", i);
+		assert_int_equal(RUN_STEPS(vfs_mknod(NULL, NULL, p, S_IFREG | 0644, 0)), 0);
+	}
+	d = lookup("/y", 0);
+	assert_int_equal(d->size, 1024);
+	inode_put(d);
+	/* /y is full: a longer new name indexes it in the middle of the rename */
+	snprintf(q, sizeof(q), "/y/%s", "a-long-name-that-does-not-fit-in-the-block-any-more-0123456789");
+	assert_int_equal(RUN_STEPS(vfs_rename(NULL, NULL, "/y/n0003", NULL, q, 0)), 0);
+	d = lookup("/y", 0);
+	assert_true(EI(d)->flags & EXT2_INDEX_FL);
+	inode_put(d);
+	assert_null(lookup("/y/n0003", 0));
+	assert_non_null(d = lookup(q, 0));
+	inode_put(d);
+	/* many renames within one dir, each new name in some leaf that may split */
+	for (unsigned i = 0; i < 1500; i++) {
+		snprintf(p, sizeof(p), "/x/m%04u", i);
+		assert_int_equal(RUN_STEPS(vfs_mknod(NULL, NULL, p, S_IFREG | 0644, 0)), 0);
+	}
+	for (unsigned i = 0; i < 1500; i++) {
+		snprintf(p, sizeof(p), "/x/m%04u", i);
+		snprintf(q, sizeof(q), "/x/renamed-to-a-longer-name-%04u", i);
+		assert_int_equal(RUN_STEPS(vfs_rename(NULL, NULL, p, NULL, q, 0)), 0);
+	}
+	for (unsigned i = 0; i < 1500; i++) {
+		snprintf(p, sizeof(p), "/x/m%04u", i);
+		snprintf(q, sizeof(q), "/x/renamed-to-a-longer-name-%04u", i);
+		assert_null(lookup(p, 0));
+		assert_non_null(d = lookup(q, 0));
+		inode_put(d);
+	}
+	assert_int_equal(count_entries("/x"), n + 1 + 1500 + 2);
+	assert_int_equal(count_entries("/y"), n + 2);
+	umount_img();
+	fsck();
+	/* and from a cold mount, through the index only */
+	mount_img();
+	assert_int_equal(count_entries("/x"), n + 1 + 1500 + 2);
+	for (unsigned i = 0; i < 1500; i += 7) {
+		snprintf(q, sizeof(q), "/x/renamed-to-a-longer-name-%04u", i);
+		assert_non_null(d = lookup(q, 0));
+		inode_put(d);
+	}
+	umount_img();
+	sh("rm -rf %s", tmpdir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_htree_big_dir_1k_grows_a_level),
 		cmocka_unit_test(test_htree_big_dir_4k),
 		cmocka_unit_test(test_htree_reads_an_index_e2fsck_built),
+		cmocka_unit_test(test_htree_renames_that_index_and_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,10 +197,11 @@ static int leaf_scan(struct ext2_fs *fs, const uint8_t *b, const char *name, siz
 		     unsigned need, int *found, int *room, bool *live)
 {
 	const unsigned bsize = fs->bsize;
-	const uint32_t want = (uint32_t)len << 16; /* name_len in the second word */
-	const char last = len ? name[len - 1] : 0;
+	const uint32_t want = name ? (uint32_t)len << 16 : 1u << 24; /* 1 << 24: never */
+	const char last = name && len ? name[len - 1] : 0;
+	int fnd = -1, rm = need ? -1 : 0; /* rm >= 0: no more room wanted */
+	bool lv = false;
 
-	*found = *room = -1;
 	for (unsigned off = 0, rec; off < bsize; off += rec) {
 		const uint32_t *w = (const uint32_t *)(const void *)(b + off);
 		uint32_t ino = w[0], w1 = w[1];
@@ -210,21 +211,21 @@ static int leaf_scan(struct ext2_fs *fs, const uint8_t *b, const char *name, siz
 		if (rec < DE_HDR || (rec & 3) || rec > bsize - off || DE_LEN(nlen) > rec)
 			return -EIO;
 		/* the last byte first: names in one directory often share a prefix */
-		if (ino && (w1 & 0xff0000) == want && name && b[off + DE_HDR + len - 1] == last &&
+		if ((w1 & 0xff0000) == want && ino && b[off + DE_HDR + len - 1] == last &&
 		    !memcmp(b + off + DE_HDR, name, len)) {
-			*found = (int)off;
-			return 0;
+			fnd = (int)off;
+			break;
 		}
-		if (*room < 0 && need) {
-			if (!ino && rec >= need) {
-				*room = (int)off;
-				*live = false;
-			} else if (ino && rec - DE_LEN(nlen) >= need) {
-				*room = (int)off;
-				*live = true;
-			}
+		if (rm < 0 && (ino ? rec - DE_LEN(nlen) : rec) >= need) {
+			rm = (int)off;
+			lv = ino != 0;
+			if (!name)
+				break;
 		}
 	}
+	*found = fnd;
+	*room = need ? rm : -1;
+	*live = lv;
 	return 0;
 }
 

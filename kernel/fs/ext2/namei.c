@@ -35,6 +35,27 @@ static int add_name_checks(struct ext2_fs *fs, struct inode *dir, const char *na
 	return err == -ENOENT ? 0 : err;
 }
 
+/*
+ * The inode-table block of the new inode ino. When the bitmap says every inode in that
+ * block is free, its old contents mean nothing: it is taken zeroed, not read (a create
+ * in a fresh part of the table then never waits for the disk).
+ */
+static int itable_gather_fresh(struct ext2_tx *tx, uint32_t ino)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint32_t g = (ino - 1) / fs->ipg, idx = (ino - 1) % fs->ipg;
+	uint32_t per = fs->bsize / fs->inode_size, first = idx - idx % per;
+	uint8_t *gd = ext2_gd(fs, g), *map, *d;
+	int err = tx_get(tx, ld32(gd + GD_INODE_BITMAP), &map);
+
+	if (err)
+		return err;
+	for (uint32_t i = first; i < first + per && i < fs->ipg; i++)
+		if (map[i / 8] & (1u << (i % 8)))
+			return ext2_itable_gather(tx, ino, NULL);
+	return tx_new(tx, ld32(gd + GD_INODE_TABLE) + first / per, &d);
+}
+
 static int make_node(struct inode *dir, const char *name, size_t len, uint32_t mode, uint32_t rdev,
 		     const char *target, struct inode **out)
 {
@@ -75,7 +96,7 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	if (!err)
 		err = ext2_ialloc_gather(&tx, (uint32_t)dir->ino, is_dir, &ino);
 	if (!err)
-		err = ext2_itable_gather(&tx, ino, NULL);
+		err = itable_gather_fresh(&tx, ino);
 	if (!err)
 		err = ext2_itable_gather(&tx, (uint32_t)dir->ino, NULL);
 	if (!err)
@@ -329,7 +350,7 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 	struct dslot s;
 	struct ext2_tx tx;
 	uint8_t *ob, *nbk = NULL, *db = NULL;
-	bool found = false, moved_dir;
+	bool found = false, removed = false, moved_dir;
 	irqflags_t fl;
 	int err;
 
@@ -375,7 +396,12 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 		else if (S_ISDIR(tgt->mode))
 			err = tgt == vfs_root ? -EBUSY : ext2_dir_check_empty(fs, EI(tgt));
 	} else if (err == -ENOENT) {
+		unsigned steps = fs->dx_steps;
+
 		err = ext2_dir_plan_insert(fs, EI(ndir), nname, nlen, &s);
+		/* Indexing ndir moved its entries (htree.h): find the old name again. */
+		if (!err && fs->dx_steps != steps && odir == ndir)
+			err = ext2_dir_find(fs, EI(odir), oname, olen, &oloc);
 		if (!err && moved_dir && ndir->nlink >= EXT2_LINK_MAX)
 			err = -EMLINK;
 	}
@@ -415,10 +441,16 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 		}
 		tgt->ctime_ns = now;
 	} else {
+		/* A split of the leaf that holds the old name moves its entries: the old
+		 * one goes first (the split then leaves it out). */
+		removed = s.dx_split && s.pblk == oloc.pblk;
+		if (removed)
+			ext2_dir_remove(&tx, ob, oloc.off);
 		ext2_dir_insert_commit(&tx, EI(ndir), &s, &m, nbk, (uint32_t)src->ino, nname, nlen,
 				       ext2_ft_of(src->mode));
 	}
-	ext2_dir_remove(&tx, ob, oloc.off);
+	if (!removed)
+		ext2_dir_remove(&tx, ob, oloc.off);
 	if (moved_dir) {
 		st32(db + dotdot.off, (uint32_t)ndir->ino);
 		tx_dirty(&tx, db);
