@@ -1,27 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * Path lookup and the namespace operations built on it (open, mknod/mkdir,
- * unlink/rmdir, symlink, link, rename, getcwd). Lookup is iterative: a
+ * Path lookup, open, truncate and setattr; the other namespace operations built on
+ * the walk (mknod/mkdir, unlink/rmdir, symlink, link, rename) are namei.c, getcwd
+ * getcwd.c. Lookup is iterative: a
  * symlink is expanded by splicing its target in front of the rest of the
  * path in a work buffer, so there is no recursion and the loop limit is a
  * counter. A walk inside a restarted syscall leaves a checkpoint where a
  * cache miss stopped it, and its result once it ends, so the rerun goes on
  * from there (ioctx.h): a path deeper than the cache holds still resolves.
  * Names of file systems that allow it go through the name cache (dcache.h):
- * lookups fill it, and every namespace op here updates it once it succeeded.
+ * lookups fill it, and every namespace op updates it once it succeeded.
  */
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/pcache.h"
 
 #include "kernel/fs/dcache.h"
 #include "kernel/fs/ioctx.h"
+#include "kernel/fs/path_int.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 /* The creation mask: the process's, or Linux's default for kernel callers. */
-static uint32_t umask_of(struct proc *p)
+uint32_t path_umask(struct proc *p)
 {
 	return p ? proc_umask(p) : 022;
 }
@@ -64,7 +66,7 @@ int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct ino
 }
 
 /* ->lookup through the name cache, without crossing mounts. */
-static int lookup_raw(struct inode *dir, const char *name, size_t len, struct inode **out)
+int path_lookup_raw(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	unsigned seq;
 	int err;
@@ -84,25 +86,14 @@ static int lookup_raw(struct inode *dir, const char *name, size_t len, struct in
 	return err;
 }
 
-/*
- * Namespace ops on a dir whose fs takes part in the name cache run under its namespace
- * lock, with the cache update after a success (dcache.h): ns_begin, the op, ns_end.
- */
-struct ns {
-	struct inode *dir;
-	bool on;
-	irqflags_t fl;
-};
-
-static void ns_begin(struct ns *n, struct inode *dir)
+void path_ns_begin(struct path_ns *n, struct inode *dir)
 {
 	n->dir = dir;
 	n->on = dcache_enabled(dir);
 	n->fl = n->on ? dcache_ns_lock(dir) : 0;
 }
 
-/* err == 0: name in n->dir names ino now (NULL: nothing). */
-static void ns_end(struct ns *n, int err, const char *name, struct inode *ino)
+void path_ns_end(struct path_ns *n, int err, const char *name, struct inode *ino)
 {
 	struct inode *old = NULL;
 
@@ -139,7 +130,7 @@ static int lookup_one(struct inode *dir, const char *name, size_t len, struct in
 		inode_put(under);
 		return -ENOTDIR;
 	}
-	err = lookup_raw(dir, name, len, out);
+	err = path_lookup_raw(dir, name, len, out);
 	inode_put(under);
 	if (!err && S_ISDIR((*out)->mode) && (over = vfs_mount_cross(*out))) {
 		inode_put(*out);
@@ -409,7 +400,7 @@ int vfs_lookup_parent(struct proc *p, struct inode *base, const char *path,
 	return walk(p, base, path, 0, true, dir, name, trailing_slash);
 }
 
-static bool is_dot_or_empty(const char *name)
+bool path_is_dot_or_empty(const char *name)
 {
 	return !name[0] || !strcmp(name, ".") || !strcmp(name, "..");
 }
@@ -487,11 +478,11 @@ static int lookup_or_create(struct inode *dir, const char *name, bool trailing, 
 				return err;
 		}
 		/* mode has the creator's umask applied already (vfs_open). */
-		struct ns n;
+		struct path_ns n;
 
-		ns_begin(&n, dir);
+		path_ns_begin(&n, dir);
 		err = dir->iops->create(dir, name, len, S_IFREG | (mode & 07777), 0, out);
-		ns_end(&n, err, name, err ? NULL : *out);
+		path_ns_end(&n, err, name, err ? NULL : *out);
 		if (err != -EEXIST || (flags & O_EXCL)) {
 			*created = !err;
 			return err;
@@ -520,11 +511,11 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
 		if (err)
 			return err;
-		if (is_dot_or_empty(name)) {
+		if (path_is_dot_or_empty(name)) {
 			inode_put(dir);
 			return -EISDIR;
 		}
-		err = lookup_or_create(dir, name, trailing, flags, mode & ~umask_of(p), &ino, &created);
+		err = lookup_or_create(dir, name, trailing, flags, mode & ~path_umask(p), &ino, &created);
 		if (err) {
 			inode_put(dir);
 			return err;
@@ -610,241 +601,4 @@ out_put:
 int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **out)
 {
 	return vfs_open(p, NULL, path, flags, 0, out);
-}
-
-int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev)
-{
-	struct inode *ino;
-	int err = vfs_mknod_inode(p, base, path, mode, rdev, &ino);
-
-	if (!err)
-		inode_put(ino);
-	return err;
-}
-
-int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
-		    uint32_t rdev, struct inode **out)
-{
-	char name[NAME_MAX + 1];
-	struct inode *dir, *ino;
-	bool trailing;
-	int err;
-
-	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
-	if (err)
-		return err;
-	if (is_dot_or_empty(name))
-		err = -EEXIST;
-	else if (trailing && !S_ISDIR(mode))
-		err = -ENOENT;
-	else if (!dir->iops || !dir->iops->create)
-		err = -EPERM;
-	else if ((err = vfs_may_create_name(dir, name)))
-		;
-	else if ((S_ISCHR(mode) || (mode & S_IFMT) == S_IFBLK) && !vfs_caller_privileged())
-		err = -EPERM; /* device nodes need CAP_MKNOD */
-	else {
-		struct ns n;
-
-		ns_begin(&n, dir);
-		err = dir->iops->create(dir, name, strlen(name),
-					(mode & S_IFMT) | (mode & 07777 & ~umask_of(p)), rdev, &ino);
-		ns_end(&n, err, name, err ? NULL : ino);
-	}
-	if (!err)
-		*out = ino;
-	inode_put(dir);
-	return err;
-}
-
-int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir)
-{
-	char name[NAME_MAX + 1];
-	struct inode *dir;
-	bool trailing;
-	int err;
-
-	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
-	if (err)
-		return err;
-	if (!name[0]) {
-		err = rmdir ? -EBUSY : -EISDIR;
-	} else if (!strcmp(name, ".")) {
-		err = rmdir ? -EINVAL : -EISDIR;
-	} else if (!strcmp(name, "..")) {
-		err = rmdir ? -ENOTEMPTY : -EISDIR;
-	} else if (trailing && !rmdir) {
-		struct inode *child;
-
-		err = lookup_one(dir, name, strlen(name), &child);
-		if (!err) {
-			err = S_ISDIR(child->mode) ? -EISDIR : -ENOTDIR;
-			inode_put(child);
-		}
-	} else if (!dir->iops || !dir->iops->unlink) {
-		err = -EPERM;
-	} else if (!(err = vfs_may_delete_name(dir, name))) {
-		struct inode *victim = NULL;
-
-		/* A removed directory's own entries must go with it (they pin it). */
-		if (rmdir && dcache_enabled(dir) &&
-		    (err = lookup_raw(dir, name, strlen(name), &victim)) == -EIOWAIT)
-			goto out;
-		struct ns n;
-
-		ns_begin(&n, dir);
-		err = dir->iops->unlink(dir, name, strlen(name), rmdir);
-		ns_end(&n, err, name, NULL);
-		if (!err && victim)
-			dcache_forget_dir(victim);
-		inode_put(victim);
-	}
-out:
-	inode_put(dir);
-	return err;
-}
-
-int vfs_symlink(struct proc *p, struct inode *base, const char *target, const char *path)
-{
-	char name[NAME_MAX + 1];
-	struct inode *dir, *ino;
-	bool trailing;
-	int err;
-
-	if (!target[0])
-		return -ENOENT;
-	if (strnlen(target, PATH_MAX) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
-	if (err)
-		return err;
-	if (is_dot_or_empty(name))
-		err = -EEXIST;
-	else if (trailing)
-		err = -ENOENT;
-	else if (!dir->iops || !dir->iops->symlink)
-		err = -EPERM;
-	else if (!(err = vfs_may_create_name(dir, name))) {
-		struct ns n;
-
-		ns_begin(&n, dir);
-		err = dir->iops->symlink(dir, name, strlen(name), target, &ino);
-		ns_end(&n, err, name, err ? NULL : ino);
-	}
-	if (!err)
-		inode_put(ino);
-	inode_put(dir);
-	return err;
-}
-
-int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
-	     const char *npath, bool follow)
-{
-	char name[NAME_MAX + 1];
-	struct inode *old, *dir;
-	bool trailing;
-	int err;
-
-	err = vfs_lookup(p, obase, opath, follow ? 0 : WALK_NOFOLLOW, &old);
-	if (err)
-		return err;
-	err = vfs_lookup_parent(p, nbase, npath, &dir, name, &trailing);
-	if (err)
-		goto out_old;
-	if (S_ISDIR(old->mode))
-		err = -EPERM;
-	else if (is_dot_or_empty(name))
-		err = -EEXIST;
-	else if (trailing)
-		err = -ENOENT;
-	else if (dir->sb != old->sb)
-		err = -EXDEV;
-	else if (!dir->iops || !dir->iops->link)
-		err = -EPERM;
-	else if (!(err = vfs_may_create_name(dir, name)) && !(err = vfs_may_link(old))) {
-		struct ns n;
-
-		ns_begin(&n, dir);
-		err = dir->iops->link(dir, name, strlen(name), old);
-		ns_end(&n, err, name, old);
-	}
-	inode_put(dir);
-out_old:
-	inode_put(old);
-	return err;
-}
-
-/*
- * ->rename, and the name cache after it: the old name is gone, the new one is forgotten
- * (looked up again when used), a directory it replaced loses its entries. Both names are
- * looked up first (through the cache) to know those inodes; renaming a name onto another
- * link of the same file changes nothing (as Linux).
- */
-static int rename_cached(struct inode *odir, const char *oname, struct inode *ndir,
-			 const char *nname, unsigned flags)
-{
-	size_t olen = strlen(oname), nlen = strlen(nname);
-	struct inode *src = NULL, *victim = NULL;
-	int err;
-
-	if (dcache_enabled(odir)) {
-		err = lookup_raw(odir, oname, olen, &src);
-		if (err == -EIOWAIT)
-			return err;
-		if (err)
-			src = NULL;
-		err = lookup_raw(ndir, nname, nlen, &victim);
-		if (err == -EIOWAIT) {
-			inode_put(src);
-			return err;
-		}
-		if (err)
-			victim = NULL;
-	}
-	struct ns n;
-	struct inode *o1 = NULL, *o2 = NULL;
-
-	ns_begin(&n, odir);
-	err = odir->iops->rename(odir, oname, olen, ndir, nname, nlen, flags);
-	if (!err && n.on && !(src && src == victim)) {
-		/* The new name: forgotten, not set, as src was looked up before the lock. */
-		o1 = dcache_update(odir, oname, olen, NULL);
-		o2 = dcache_forget(ndir, nname, nlen);
-	}
-	ns_end(&n, 1, NULL, NULL);
-	if (!err && n.on && victim && victim != src && S_ISDIR(victim->mode))
-		dcache_forget_dir(victim);
-	inode_put(o1);
-	inode_put(o2);
-	inode_put(src);
-	inode_put(victim);
-	return err;
-}
-
-int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
-	       const char *npath, unsigned flags)
-{
-	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
-	struct inode *odir, *ndir;
-	bool otr, ntr;
-	int err;
-
-	err = vfs_lookup_parent(p, obase, opath, &odir, oname, &otr);
-	if (err)
-		return err;
-	err = vfs_lookup_parent(p, nbase, npath, &ndir, nname, &ntr);
-	if (err)
-		goto out_odir;
-	if (is_dot_or_empty(oname) || is_dot_or_empty(nname))
-		err = -EBUSY;
-	else if (odir->sb != ndir->sb)
-		err = -EXDEV;
-	else if (!odir->iops || !odir->iops->rename)
-		err = -EPERM;
-	else if (!(err = vfs_may_rename(odir, oname, ndir, nname)))
-		err = rename_cached(odir, oname, ndir, nname, flags);
-	inode_put(ndir);
-out_odir:
-	inode_put(odir);
-	return err;
 }
