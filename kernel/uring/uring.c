@@ -34,18 +34,6 @@ static struct spinlock rings_lock = SPINLOCK_INIT("uring_all");
 static LIST_HEAD(rings);		/* rings_lock: every live ring */
 static atomic_uint nrings;		/* A: how many (exit skips the scan at 0) */
 
-void *uring_rptr(struct uring *r, uint32_t off)
-{
-	return (char *)r->rpages[off / PAGE_SZ] + off % PAGE_SZ;
-}
-
-struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx)
-{
-	uint32_t off = idx * (uint32_t)sizeof(struct io_uring_sqe);
-
-	return (struct io_uring_sqe *)((char *)r->spages[off / PAGE_SZ] + off % PAGE_SZ);
-}
-
 static void free_pages(void **pages, unsigned n)
 {
 	if (!pages)
@@ -148,24 +136,32 @@ void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_
 			(*uring_u32(r, RING_CQ_OVERFLOW))++;	/* out of memory: dropped, counted */
 		}
 	}
-	if (!list_empty(&r->timeouts))
+	if (!list_empty(&r->timeouts) && !r->tm_expiry)
 		uring_timeouts_on_post_locked(r);
 }
+
+bool uring_waking[MAX_HARTS];
 
 /* After CQEs were posted: wake the waiters and signal the eventfd (n times). */
 void uring_posted(struct uring *r, unsigned n)
 {
+	unsigned h = hart_id();
 	struct file *efd;
 	irqflags_t fl;
 
+	uring_waking[h] = true;	/* see uring.h */
 	waitq_wake_all(&r->cq_wq);
 	if (!__atomic_load_n(&r->eventfd, __ATOMIC_RELAXED))
-		return;
+		goto out;
+	/* The program may turn the signal off and on in the CQ ring's flags. */
+	if (__atomic_load_n(uring_u32(r, RING_CQ_FLAGS), __ATOMIC_RELAXED) &
+	    IORING_CQ_EVENTFD_DISABLED)
+		goto out;
 	fl = spin_lock_irqsave(&r->lock);
 	efd = r->eventfd ? file_get(r->eventfd) : NULL;
 	spin_unlock_irqrestore(&r->lock, fl);
 	if (!efd)
-		return;
+		goto out;
 	uint64_t v = n, pos = 0;
 	struct iovec iov;
 	struct uio u;
@@ -173,6 +169,8 @@ void uring_posted(struct uring *r, unsigned n)
 	uio_init_kernel(&u, &iov, &v, sizeof(v));
 	(void)efd->ops->write(efd, &u, &pos);
 	file_put(efd);
+out:
+	uring_waking[h] = false;
 }
 
 void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags)
@@ -299,7 +297,8 @@ static uint32_t roundup_pow2(uint32_t v)
 #define SETUP_KNOWN                                                                                \
 	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL |                     \
 	 IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER |     \
-	 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF)
+	 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF |                \
+	 IORING_SETUP_IOPOLL)
 
 SYSCALL(425, io_uring_setup)
 {
@@ -316,7 +315,7 @@ SYSCALL(425, io_uring_setup)
 		if (prm.resv[i])
 			return -EINVAL;
 	if (prm.flags & ~SETUP_KNOWN)
-		return -EINVAL;	/* IOPOLL, SQPOLL, SQE128, CQE32 ... are not here */
+		return -EINVAL;	/* SQE128, CQE32 ... are not here */
 	if ((prm.flags & IORING_SETUP_DEFER_TASKRUN) && !(prm.flags & IORING_SETUP_SINGLE_ISSUER))
 		return -EINVAL;
 	/* SQPOLL (see io_uring_enter): not with DEFER_TASKRUN, as Linux; SQ_AFF only with it
@@ -372,6 +371,12 @@ SYSCALL(425, io_uring_setup)
 		uring_put(r);
 		return -ENOMEM;
 	}
+	if (r->sq_array_off / PAGE_SZ == (r->sq_array_off + entries * 4 - 1) / PAGE_SZ)
+		r->sq_array1 = uring_rptr(r, r->sq_array_off);
+	if (r->nspages == 1)
+		r->sqes1 = r->spages[0];
+	if (RING_CQES / PAGE_SZ == (RING_CQES + cq * 16 - 1) / PAGE_SZ)
+		r->cqes1 = uring_rptr(r, RING_CQES);
 	*uring_u32(r, RING_SQ_MASK) = entries - 1;
 	*uring_u32(r, RING_CQ_MASK) = cq - 1;
 	*uring_u32(r, RING_SQ_ENTRIES) = entries;
@@ -384,7 +389,8 @@ SYSCALL(425, io_uring_setup)
 	prm.sq_entries = entries;
 	prm.cq_entries = cq;
 	prm.features = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE |
-		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG | IORING_FEAT_SQPOLL_NONFIXED;
+		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG | IORING_FEAT_SQPOLL_NONFIXED |
+		       IORING_FEAT_CUR_PERSONALITY;
 	prm.sq_off = (struct io_sqring_offsets){
 		.head = RING_SQ_HEAD, .tail = RING_SQ_TAIL, .ring_mask = RING_SQ_MASK,
 		.ring_entries = RING_SQ_ENTRIES, .flags = RING_SQ_FLAGS,

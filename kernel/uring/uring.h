@@ -93,6 +93,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 #define IORING_FEAT_NODROP (1u << 1)
 #define IORING_FEAT_SUBMIT_STABLE (1u << 2)
 #define IORING_FEAT_RW_CUR_POS (1u << 3)
+#define IORING_FEAT_CUR_PERSONALITY (1u << 4)
 #define IORING_FEAT_SQPOLL_NONFIXED (1u << 7)
 #define IORING_FEAT_EXT_ARG (1u << 8)
 
@@ -113,6 +114,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 
 #define IORING_SQ_NEED_WAKEUP (1u << 0)
 #define IORING_SQ_CQ_OVERFLOW (1u << 1)
+#define IORING_CQ_EVENTFD_DISABLED (1u << 0)
 
 enum {
 	IORING_OP_NOP = 0,
@@ -134,11 +136,14 @@ enum {
 	IORING_OP_CONNECT = 16,
 	IORING_OP_OPENAT = 18,
 	IORING_OP_CLOSE = 19,
+	IORING_OP_FILES_UPDATE = 20,
 	IORING_OP_STATX = 21,
 	IORING_OP_READ = 22,
 	IORING_OP_WRITE = 23,
 	IORING_OP_SEND = 26,
 	IORING_OP_RECV = 27,
+	IORING_OP_PROVIDE_BUFFERS = 31,
+	IORING_OP_REMOVE_BUFFERS = 32,
 	IORING_OP_RENAMEAT = 35,
 	IORING_OP_UNLINKAT = 36,
 	IORING_OP_MKDIRAT = 37,
@@ -153,14 +158,25 @@ enum {
 #define IORING_UNREGISTER_FILES 3
 #define IORING_REGISTER_EVENTFD 4
 #define IORING_UNREGISTER_EVENTFD 5
+#define IORING_REGISTER_FILES_UPDATE 6
 #define IORING_REGISTER_PROBE 8
+#define IORING_REGISTER_FILES2 13
+#define IORING_REGISTER_FILES_UPDATE2 14
+#define IORING_RSRC_REGISTER_SPARSE (1u << 0)
+#define IORING_REGISTER_FILES_SKIP (-2)
+#define IORING_FILE_INDEX_ALLOC (~0u)
 
 #define IORING_TIMEOUT_ABS (1u << 0)
+#define IORING_TIMEOUT_UPDATE (1u << 1)
+#define IORING_LINK_TIMEOUT_UPDATE (1u << 4)
+#define IORING_TIMEOUT_MULTISHOT (1u << 6)
+#define IORING_CQE_F_MORE (1u << 1)
+#define IORING_POLL_ADD_MULTI (1u << 0)
 #define IORING_NOP_INJECT_RESULT (1u << 0)
 
 #define URING_MAX_ENTRIES 32768u
 #define URING_MAX_CQ_ENTRIES (2 * URING_MAX_ENTRIES)
-#define URING_MAX_FILES 1024u
+#define URING_MAX_FILES 32768u
 #define URING_MAX_BUFS 1024u
 
 /* ---- the ring ------------------------------------------------------------------------------ */
@@ -198,6 +214,11 @@ struct uring {
 	unsigned nrpages;		/* I */
 	void **spages;			/* I: the SQEs */
 	unsigned nspages;		/* I */
+	/* I: when an array lies in one page (rings of up to 64 SQEs and 128
+	 * CQEs), its kernel address, so an entry is base + index; else NULL. */
+	uint32_t *sq_array1;
+	struct io_uring_sqe *sqes1;
+	struct io_uring_cqe *cqes1;
 	uint32_t sq_head;		/* S: the kernel's own copy (the ring's is for the program) */
 	struct list_head inflight;	/* L: of ureq.node */
 	struct list_head ready;		/* L: of ureq.rnode: woken, to be polled */
@@ -205,6 +226,8 @@ struct uring {
 	struct list_head overflow;	/* L: CQEs that found the CQ ring full */
 	unsigned noverflow;		/* L */
 	struct list_head timeouts;	/* L: counting TIMEOUTs (ureq.tnode) */
+	bool tm_expiry;			/* L: the CQE being posted is a TIMEOUT's (expired, counted) */
+	uint32_t cq_timeouts;		/* A: TIMEOUTs ended so far (a waiting enter returns at one) */
 	struct proc *owner;		/* L: the process that set it up; NULL once it exited */
 	bool closing;			/* L */
 	struct waitq cq_wq;		/* woken at every CQE (io_uring_enter waits here) */
@@ -229,20 +252,36 @@ struct uring *uring_of(struct proc *p, int fd, struct file **out, long *err);
 /* Post a CQE (to the overflow list when the ring is full); wakes waiters. Any context. */
 void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags);
 /* A pointer into the rings region at byte off (within it, 4-aligned). */
-void *uring_rptr(struct uring *r, uint32_t off);
+/* Kernel addresses of the rings region (off: its mmap offset) and of SQE idx:
+ * both regions are arrays of pages, each mapped at its kernel address. */
+static inline void *uring_rptr(struct uring *r, uint32_t off)
+{
+	return (char *)r->rpages[off / 4096u] + off % 4096u;
+}
 /* The rings' header fields, all in the first page. */
 static inline uint32_t *uring_u32(struct uring *r, uint32_t off)
 {
 	return (uint32_t *)((char *)r->rpages[0] + off);
 }
-/* SQE idx of the SQE array. */
-struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx);
+static inline struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx)
+{
+	uint32_t off = idx * 64u; /* sizeof(struct io_uring_sqe) */
+
+	return (struct io_uring_sqe *)((char *)r->spages[off / 4096u] + off % 4096u);
+}
 /* CQEs (uring.c), cq_lock held for the _locked ones: post one (to the
  * overflow list when the CQ ring is full), move overflowed ones in as room
  * comes, count the ready ones; uring_posted wakes waiters after n posts. */
 void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags);
 void uring_flush_overflow_locked(struct uring *r);
 void uring_posted(struct uring *r, unsigned n);
+/*
+ * Set on a hart while uring_posted wakes the ring's waiters and its eventfd: a request
+ * woken within that (a multishot POLL_ADD of a ring fd, of an epoll watching one, of a
+ * registered eventfd) was woken by io_uring itself, Linux's EPOLL_URING_WAKE, and a
+ * multishot poll ends there rather than feed on its own CQEs. H: that hart only.
+ */
+extern bool uring_waking[];
 uint32_t uring_cq_ready(struct uring *r);
 /* The process exits or execs: cancel what it has in flight on every ring. */
 void uring_proc_gone(struct proc *p);
@@ -275,6 +314,10 @@ struct context;
 bool uring_pump(struct uring *r, struct context *cx);
 /* A CQE was posted: count down the counting timeouts (L held). */
 void uring_timeouts_on_post_locked(struct uring *r);
+/* uring_register.c: FILES_UPDATE, the register call's and the op's (op: off may be
+ * IORING_FILE_INDEX_ALLOC). How many slots were updated, or the first error. */
+long uring_files_update(struct uring *r, struct proc *p, uint32_t off, uintptr_t ufds,
+			unsigned nr, bool op);
 /* IORING_REGISTER_PROBE: is op implemented? */
 bool uring_op_supported(unsigned op);
 
