@@ -8,7 +8,8 @@
 #    yield round trip, single-stepped under GDB (1 hart);
 #  - the user-space benchmarks (/bin/bench as init's program) under the same
 #    clock, MEM=128M, on 1 hart and on 4 harts (and the ping-pong on 2), with
-#    norandmaps (no address randomisation: the same layout every run);
+#    norandmaps (no address randomisation: the same layout every run); fsbig
+#    (100,000 creates in one directory) on 1 hart with a scratch ext2 disk;
 #  - idle host CPU of a 4-hart kernel (tools/idle-cpu.sh).
 set -u
 cd "$(dirname "$0")/.."
@@ -45,6 +46,13 @@ echo "== user benchmarks (-icount shift=0: ns = guest instructions)"
 run 1 128M "norandmaps init=/bin/bench"
 run 4 128M "norandmaps init=/bin/bench"
 run 2 128M "norandmaps init=/bin/bench pingpong thread"
+# 100,000 creates in one directory, rate per 10,000 (user/bench/fsbig.c), on a fresh
+# ext2 disk with inodes enough as vdb (the root image has 16,384).
+rm -f build/fsbig.img
+mke2fs -q -F -t ext2 -b 4096 -N 110000 build/fsbig.img 128M >/dev/null
+run 1 128M "norandmaps init=/bin/bench fsbig" \
+	-drive file=build/fsbig.img,if=none,format=raw,id=vdb,snapshot=on \
+	-device virtio-blk-device,drive=vdb
 
 echo "== idle host CPU"
 tools/idle-cpu.sh 10 | tee -a "$out"

@@ -6,6 +6,7 @@
 #include "kernel/fs/mount.h"
 
 #include "kernel/block/blkdev.h"
+#include "kernel/fs/dcache.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
@@ -512,7 +513,13 @@ void mount_reattach(struct mount *m)
 
 int mount_release(struct mount *m)
 {
-	irqflags_t fl = spin_lock_irqsave(&mount_lock);
+	irqflags_t fl;
+
+	/* The name cache's entries hold the fs's inodes (and so its root): let
+	 * them go first, or the checks below would see it busy. */
+	if (m->sb)
+		dcache_drop_sb(m->sb);
+	fl = spin_lock_irqsave(&mount_lock);
 	unsigned others = count_sb_locked(m->sb), held = 1;
 	struct mount *it;
 	int err = 0;

@@ -1,24 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * Path lookup and the namespace operations built on it (open, mknod/mkdir,
- * unlink/rmdir, symlink, link, rename, getcwd). Lookup is iterative: a
+ * Path lookup, open, truncate and setattr; the other namespace operations built on
+ * the walk (mknod/mkdir, unlink/rmdir, symlink, link, rename) are namei.c, getcwd
+ * getcwd.c. Lookup is iterative: a
  * symlink is expanded by splicing its target in front of the rest of the
  * path in a work buffer, so there is no recursion and the loop limit is a
  * counter. A walk inside a restarted syscall leaves a checkpoint where a
  * cache miss stopped it, and its result once it ends, so the rerun goes on
  * from there (ioctx.h): a path deeper than the cache holds still resolves.
+ * Names of file systems that allow it go through the name cache (dcache.h):
+ * lookups fill it, and every namespace op updates it once it succeeded.
  */
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/pcache.h"
 
+#include "kernel/fs/dcache.h"
 #include "kernel/fs/ioctx.h"
+#include "kernel/fs/path_int.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 /* The creation mask: the process's, or Linux's default for kernel callers. */
-static uint32_t umask_of(struct proc *p)
+uint32_t path_umask(struct proc *p)
 {
 	return p ? proc_umask(p) : 022;
 }
@@ -60,6 +65,46 @@ int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct ino
 	return lookup_one(dir, name, len, out);
 }
 
+/* ->lookup through the name cache, without crossing mounts. */
+int path_lookup_raw(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	unsigned seq;
+	int err;
+
+	if (!dir->iops || !dir->iops->lookup)
+		return -ENOTDIR;
+	if (!dcache_enabled(dir) || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))
+		return dir->iops->lookup(dir, name, len, out);
+	err = dcache_lookup(dir, name, len, out, &seq);
+	if (err != 1)
+		return err;
+	err = dir->iops->lookup(dir, name, len, out);
+	if (!err)
+		dcache_fill(dir, name, len, *out, seq);
+	else if (err == -ENOENT)
+		dcache_fill(dir, name, len, NULL, seq);
+	return err;
+}
+
+void path_ns_begin(struct path_ns *n, struct inode *dir)
+{
+	n->dir = dir;
+	n->on = dcache_enabled(dir);
+	n->fl = n->on ? dcache_ns_lock(dir) : 0;
+}
+
+void path_ns_end(struct path_ns *n, int err, const char *name, struct inode *ino)
+{
+	struct inode *old = NULL;
+
+	if (!n->on)
+		return;
+	if (!err)
+		old = dcache_update(n->dir, name, strlen(name), ino);
+	dcache_ns_unlock(n->dir, n->fl);
+	inode_put(old);
+}
+
 static int lookup_one(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	struct inode *under = NULL, *over;
@@ -85,7 +130,7 @@ static int lookup_one(struct inode *dir, const char *name, size_t len, struct in
 		inode_put(under);
 		return -ENOTDIR;
 	}
-	err = dir->iops->lookup(dir, name, len, out);
+	err = path_lookup_raw(dir, name, len, out);
 	inode_put(under);
 	if (!err && S_ISDIR((*out)->mode) && (over = vfs_mount_cross(*out))) {
 		inode_put(*out);
@@ -355,7 +400,7 @@ int vfs_lookup_parent(struct proc *p, struct inode *base, const char *path,
 	return walk(p, base, path, 0, true, dir, name, trailing_slash);
 }
 
-static bool is_dot_or_empty(const char *name)
+bool path_is_dot_or_empty(const char *name)
 {
 	return !name[0] || !strcmp(name, ".") || !strcmp(name, "..");
 }
@@ -416,25 +461,40 @@ static int lookup_or_create(struct inode *dir, const char *name, bool trailing, 
 {
 	size_t len = strlen(name);
 	int err;
+	/* O_EXCL on a name-cached fs that lets us create here: the create itself says
+	 * whether the name is taken (-EEXIST, which O_EXCL returns), so the lookup
+	 * before it would only search the directory a second time. Not when the
+	 * caller may not create: then -EEXIST must still come before -EACCES. */
+	bool create_first = (flags & O_EXCL) && !trailing && dcache_enabled(dir) && dir->iops &&
+			    dir->iops->create && !vfs_may_create(dir);
 
 	*created = false;
 	for (;;) {
-		err = lookup_one(dir, name, len, out);
-		if (err != -ENOENT)
-			return err;
-		if (trailing)
-			return -EISDIR;
-		if (!dir->iops || !dir->iops->create)
-			return -EPERM;
-		err = vfs_may_create(dir);
-		if (err)
-			return err;
+		if (!create_first) {
+			err = lookup_one(dir, name, len, out);
+			if (err != -ENOENT)
+				return err;
+			if (trailing)
+				return -EISDIR;
+			if (!dir->iops || !dir->iops->create)
+				return -EPERM;
+			err = vfs_may_create(dir);
+			if (err)
+				return err;
+		}
 		/* mode has the creator's umask applied already (vfs_open). */
+		struct path_ns n;
+
+		path_ns_begin(&n, dir);
 		err = dir->iops->create(dir, name, len, S_IFREG | (mode & 07777), 0, out);
+		path_ns_end(&n, err, name, err ? NULL : *out);
 		if (err != -EEXIST || (flags & O_EXCL)) {
 			*created = !err;
 			return err;
 		}
+		/* Made meanwhile by another creator: look again, past any entry. */
+		if (dcache_enabled(dir))
+			inode_put(dcache_forget(dir, name, len));
 	}
 }
 
@@ -456,11 +516,11 @@ int vfs_open(struct proc *p, struct inode *base, const char *path, int flags, ui
 		err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
 		if (err)
 			return err;
-		if (is_dot_or_empty(name)) {
+		if (path_is_dot_or_empty(name)) {
 			inode_put(dir);
 			return -EISDIR;
 		}
-		err = lookup_or_create(dir, name, trailing, flags, mode & ~umask_of(p), &ino, &created);
+		err = lookup_or_create(dir, name, trailing, flags, mode & ~path_umask(p), &ino, &created);
 		if (err) {
 			inode_put(dir);
 			return err;
@@ -546,166 +606,4 @@ out_put:
 int vfs_open_kernel(struct proc *p, const char *path, int flags, struct file **out)
 {
 	return vfs_open(p, NULL, path, flags, 0, out);
-}
-
-int vfs_mknod(struct proc *p, struct inode *base, const char *path, uint32_t mode, uint32_t rdev)
-{
-	struct inode *ino;
-	int err = vfs_mknod_inode(p, base, path, mode, rdev, &ino);
-
-	if (!err)
-		inode_put(ino);
-	return err;
-}
-
-int vfs_mknod_inode(struct proc *p, struct inode *base, const char *path, uint32_t mode,
-		    uint32_t rdev, struct inode **out)
-{
-	char name[NAME_MAX + 1];
-	struct inode *dir, *ino;
-	bool trailing;
-	int err;
-
-	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
-	if (err)
-		return err;
-	if (is_dot_or_empty(name))
-		err = -EEXIST;
-	else if (trailing && !S_ISDIR(mode))
-		err = -ENOENT;
-	else if (!dir->iops || !dir->iops->create)
-		err = -EPERM;
-	else if ((err = vfs_may_create_name(dir, name)))
-		;
-	else if ((S_ISCHR(mode) || (mode & S_IFMT) == S_IFBLK) && !vfs_caller_privileged())
-		err = -EPERM; /* device nodes need CAP_MKNOD */
-	else
-		err = dir->iops->create(dir, name, strlen(name),
-					(mode & S_IFMT) | (mode & 07777 & ~umask_of(p)), rdev, &ino);
-	if (!err)
-		*out = ino;
-	inode_put(dir);
-	return err;
-}
-
-int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir)
-{
-	char name[NAME_MAX + 1];
-	struct inode *dir;
-	bool trailing;
-	int err;
-
-	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
-	if (err)
-		return err;
-	if (!name[0]) {
-		err = rmdir ? -EBUSY : -EISDIR;
-	} else if (!strcmp(name, ".")) {
-		err = rmdir ? -EINVAL : -EISDIR;
-	} else if (!strcmp(name, "..")) {
-		err = rmdir ? -ENOTEMPTY : -EISDIR;
-	} else if (trailing && !rmdir) {
-		struct inode *child;
-
-		err = lookup_one(dir, name, strlen(name), &child);
-		if (!err) {
-			err = S_ISDIR(child->mode) ? -EISDIR : -ENOTDIR;
-			inode_put(child);
-		}
-	} else if (!dir->iops || !dir->iops->unlink) {
-		err = -EPERM;
-	} else if (!(err = vfs_may_delete_name(dir, name))) {
-		err = dir->iops->unlink(dir, name, strlen(name), rmdir);
-	}
-	inode_put(dir);
-	return err;
-}
-
-int vfs_symlink(struct proc *p, struct inode *base, const char *target, const char *path)
-{
-	char name[NAME_MAX + 1];
-	struct inode *dir, *ino;
-	bool trailing;
-	int err;
-
-	if (!target[0])
-		return -ENOENT;
-	if (strnlen(target, PATH_MAX) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	err = vfs_lookup_parent(p, base, path, &dir, name, &trailing);
-	if (err)
-		return err;
-	if (is_dot_or_empty(name))
-		err = -EEXIST;
-	else if (trailing)
-		err = -ENOENT;
-	else if (!dir->iops || !dir->iops->symlink)
-		err = -EPERM;
-	else if (!(err = vfs_may_create_name(dir, name)))
-		err = dir->iops->symlink(dir, name, strlen(name), target, &ino);
-	if (!err)
-		inode_put(ino);
-	inode_put(dir);
-	return err;
-}
-
-int vfs_link(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
-	     const char *npath, bool follow)
-{
-	char name[NAME_MAX + 1];
-	struct inode *old, *dir;
-	bool trailing;
-	int err;
-
-	err = vfs_lookup(p, obase, opath, follow ? 0 : WALK_NOFOLLOW, &old);
-	if (err)
-		return err;
-	err = vfs_lookup_parent(p, nbase, npath, &dir, name, &trailing);
-	if (err)
-		goto out_old;
-	if (S_ISDIR(old->mode))
-		err = -EPERM;
-	else if (is_dot_or_empty(name))
-		err = -EEXIST;
-	else if (trailing)
-		err = -ENOENT;
-	else if (dir->sb != old->sb)
-		err = -EXDEV;
-	else if (!dir->iops || !dir->iops->link)
-		err = -EPERM;
-	else if (!(err = vfs_may_create_name(dir, name)) && !(err = vfs_may_link(old)))
-		err = dir->iops->link(dir, name, strlen(name), old);
-	inode_put(dir);
-out_old:
-	inode_put(old);
-	return err;
-}
-
-int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct inode *nbase,
-	       const char *npath, unsigned flags)
-{
-	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
-	struct inode *odir, *ndir;
-	bool otr, ntr;
-	int err;
-
-	err = vfs_lookup_parent(p, obase, opath, &odir, oname, &otr);
-	if (err)
-		return err;
-	err = vfs_lookup_parent(p, nbase, npath, &ndir, nname, &ntr);
-	if (err)
-		goto out_odir;
-	if (is_dot_or_empty(oname) || is_dot_or_empty(nname))
-		err = -EBUSY;
-	else if (odir->sb != ndir->sb)
-		err = -EXDEV;
-	else if (!odir->iops || !odir->iops->rename)
-		err = -EPERM;
-	else if (!(err = vfs_may_rename(odir, oname, ndir, nname)))
-		err = odir->iops->rename(odir, oname, strlen(oname), ndir, nname, strlen(nname),
-					 flags);
-	inode_put(ndir);
-out_odir:
-	inode_put(odir);
-	return err;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The sync future: writing mounted file systems back to their devices. */
+#include "kernel/fs/dcache.h"
 #include "kernel/fs/sync.h"
 
 #include "kernel/async/future.h"

@@ -197,6 +197,7 @@ void inode_init(struct inode *ino, struct superblock *sb, uint32_t mode,
 	ino->rdev = 0;
 	atomic_init(&ino->ref, 1);
 	atomic_init(&ino->writecount, 0);
+	list_init(&ino->d_children);
 	ino->size = 0;
 	ino->atime_ns = ino->mtime_ns = ino->ctime_ns = now;
 	ino->iops = iops;

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "kernel/mm/uaccess.h"
+#include "lib/list.h"
 
 struct as;
 struct blkdev;
@@ -280,7 +281,11 @@ struct superblock {
 	/* Set by mount(2) (kernel/fs/sys_mount.c), zero for a fresh sb. */
 	atomic_uint flags;			/* A: SB_RDONLY, SB_NOEXEC, SB_NODEV */
 	atomic_int writers;			/* A: files of the fs open for writing */
+	unsigned fs_flags;			/* I: SB_DCACHE, set by the file system */
 };
+
+/* Names change only through the VFS: the name cache may keep them (dcache.h). */
+#define SB_DCACHE 0x1
 
 #define SB_RDONLY 0x1	/* MS_RDONLY: writes give -EROFS (the VFS checks; so does ext2) */
 #define SB_NOSUID 0x2	/* MS_NOSUID: exec ignores set-id bits */
@@ -343,6 +348,8 @@ struct inode {
 	/* ETXTBSY (perm.c): > 0 open for writing that many times, < 0 running
 	 * as a program that many times; never both. */
 	atomic_int writecount;			/* A */
+	/* The name-cache entries in this directory (kernel/fs/dcache.h). */
+	struct list_head d_children;		/* dcache's lock */
 };
 
 struct inode *inode_get(struct inode *ino);

@@ -53,3 +53,9 @@ $(B)/host/test_fdt: tests/unit/test_fdt.c lib/fdt.c lib/fdt_info.c lib/fdt.h $(L
 
 HOST_TESTS += $(B)/host/test_string $(B)/host/test_printf $(B)/host/test_list \
 	$(B)/host/test_fdt
+
+$(B)/host/test_dirhash: tests/unit/test_dirhash.c lib/dirhash.c lib/dirhash.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(LIB_HOST_CFLAGS) tests/unit/test_dirhash.c lib/dirhash.c -o $@ $(LIB_HOST_LIBS)
+
+HOST_TESTS += $(B)/host/test_dirhash

@@ -5,7 +5,7 @@
  * instruction, so "ns/op" there reads as instructions per operation.
  *
  * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs proc
- *        uring epoll thread execs)
+ *        uring epoll thread execs; fsbig only when named)
  * `bench --exit` is the execve target: it exits at once. BENCH_MAXPROC_LIMIT=N bounds maxproc
  * (default 100000: forks until refusal; keep it small on Linux under qemu-user).
  */
@@ -201,6 +201,7 @@ static void bench_maxproc(void)
 void bench_fs(void); /* fsbench.c */
 void bench_fsread(long scale); /* mmbench.c */
 void bench_creat(long scale);
+void bench_fsbig(long scale); /* fsbig.c */
 void bench_uring(void); /* asyncbench.c */
 void bench_epoll(void);
 void bench_proc(void); /* procbench.c */
@@ -227,6 +228,11 @@ static void run_creat(void)
 	bench_creat(scale);
 }
 
+static void run_fsbig(void)
+{
+	bench_fsbig(scale);
+}
+
 /* named_only: run only when named (profiling helpers, not in the default set). */
 static const struct {
 	const char *name;
@@ -240,6 +246,7 @@ static const struct {
 	{ "fsread", run_fsread, true },	   { "creat", run_creat, true },
 	{ "uring", bench_uring, false },   { "epoll", bench_epoll, false },
 	{ "thread", run_thread, false },   { "execs", run_execs, false },
+	{ "fsbig", run_fsbig, true },
 };
 
 int main(int argc, char **argv)

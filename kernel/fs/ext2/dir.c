@@ -8,11 +8,14 @@
  * 8 + name_len rounded up, and the entries of a block tile it exactly. An
  * insert reuses a free entry or splits the slack off a live one, else adds
  * a block; a delete merges the entry into the one before it, or frees it in
- * place when it starts the block. Indexed (htree) directories are read
- * linearly, which dir_index allows (a COMPAT feature); the first change to
- * one clears EXT2_INDEX_FL, so the stale index is never trusted again.
+ * place when it starts the block. Indexed (htree) directories are searched
+ * and grown through their index (htree.c); a one-block directory that
+ * outgrows its block gets one when the fs has dir_index. An index we cannot
+ * read (a corrupt one, more levels than we keep) is searched linearly and
+ * dropped (EXT2_INDEX_FL cleared) at the first insertion.
  */
 #include "kernel/fs/ext2/ext2_int.h"
+#include "kernel/fs/ext2/htree.h"
 #include "kernel/mm/kmalloc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -117,7 +120,8 @@ static int find_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *
 	struct find_ctx *c = ctx;
 
 	(void)rec;
-	if (!ld32(b + off) || nlen != c->len || memcmp(b + off + DE_HDR, c->name, nlen))
+	if (!ld32(b + off) || nlen != c->len || b[off + DE_HDR + nlen - 1] != c->name[nlen - 1] ||
+	    memcmp(b + off + DE_HDR, c->name, nlen))
 		return 0;
 	c->loc->pblk = pblk;
 	c->loc->off = off;
@@ -130,7 +134,11 @@ int ext2_dir_find(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, 
 		  struct dloc *loc)
 {
 	struct find_ctx c = {.name = name, .len = len, .loc = loc};
-	int err = dir_walk(fs, dir, find_fn, &c);
+	int err = dir->flags & EXT2_INDEX_FL ? ext2_htree_find(fs, dir, name, len, loc) : 1;
+
+	if (err != 1)
+		return err;
+	err = dir_walk(fs, dir, find_fn, &c);
 
 	if (err == 1)
 		return 0;
@@ -187,18 +195,52 @@ static int plan_fn(void *ctx, struct ext2_fs *fs, uint32_t pblk, const uint8_t *
 	return 0;
 }
 
-/* Find room for a name of len bytes (reads only). */
-int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, size_t len, struct dslot *s)
+/*
+ * Find room for name (len bytes); -EEXIST when an indexed dir has it already
+ * (the index finds it on the way, so add_name_checks does not look first).
+ * Reads only, except that indexing a directory or growing its index are
+ * complete transactions of their own (htree.h).
+ */
+int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, const char *name,
+			 size_t len, struct dslot *s)
 {
 	struct plan_ctx c = {.need = DE_LEN(len), .s = s};
-	int err = dir_walk(fs, dir, plan_fn, &c);
+	bool unindex = false;
+	int err;
 
+	if (dir->flags & EXT2_INDEX_FL) {
+		struct dloc loc;
+
+		err = ext2_htree_plan(fs, dir, name, len, s);
+		if (err != 1)
+			return err;
+		/* An index we cannot use: the existence check is ours (see ext2_dir_exists). */
+		err = ext2_dir_find(fs, dir, name, len, &loc);
+		if (!err)
+			return -EEXIST;
+		if (err != -ENOENT)
+			return err;
+		unindex = true;
+	}
+	memset(s, 0, sizeof(*s));
+	err = dir_walk(fs, dir, plan_fn, &c);
 	if (err < 0)
 		return err;
 	if (err == 0) {
+		if (ext2_htree_wanted(fs, dir)) {
+			err = ext2_htree_make(fs, dir);
+			if (!err)
+				err = ext2_htree_plan(fs, dir, name, len, s);
+			if (err <= 0)
+				return err;
+			if (dir->flags & EXT2_INDEX_FL)
+				return -EIO; /* indexed just now, yet unreadable */
+		}
+		memset(s, 0, sizeof(*s));
 		s->newblock = true;
 		s->lbn = dir_blocks(fs, &dir->vfs);
 	}
+	s->unindex = unindex;
 	return 0;
 }
 
@@ -208,6 +250,8 @@ int ext2_dir_insert_gather(struct ext2_tx *tx, struct ext2_inode *dir, struct ds
 {
 	int err;
 
+	if (s->dx_split)
+		return ext2_htree_split_gather(tx, dir, s, m, b);
 	if (!s->newblock)
 		return tx_get(tx, s->pblk, b);
 	if (s->lbn * tx->fs->bsize + tx->fs->bsize > ext2_max_size(tx->fs))
@@ -236,6 +280,12 @@ void ext2_dir_insert_commit(struct ext2_tx *tx, struct ext2_inode *dir, struct d
 {
 	struct ext2_fs *fs = tx->fs;
 
+	if (s->unindex)
+		dir->flags &= ~(uint32_t)EXT2_INDEX_FL;
+	if (s->dx_split) {
+		ext2_htree_split_commit(tx, dir, s, m, b, ino, name, len, ft);
+		return;
+	}
 	if (s->newblock) {
 		ext2_map_commit(tx, dir, m);
 		ext2_de_fill(fs, b, ino, name, len, ft, fs->bsize);
@@ -268,11 +318,10 @@ void ext2_dir_remove(struct ext2_tx *tx, uint8_t *b, unsigned off)
 	tx_dirty(tx, b);
 }
 
-/* A directory changed: times, and a stale htree index must go. */
+/* A directory changed: its times. */
 void ext2_dir_touch(struct ext2_inode *dir, int64_t now)
 {
 	dir->vfs.mtime_ns = dir->vfs.ctime_ns = now;
-	dir->flags &= ~(uint32_t)EXT2_INDEX_FL;
 }
 
 /* ---- ops ----------------------------------------------------------------- */

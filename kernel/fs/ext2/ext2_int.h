@@ -96,7 +96,7 @@ struct pcache_ops;
 #define DI_GID_HIGH 122
 #define DI_EXTRA_ISIZE 128
 
-#define EXT2_INDEX_FL 0x00001000	/* htree directory: we read it linearly */
+#define EXT2_INDEX_FL 0x00001000	/* htree directory (htree.h) */
 
 /* Directory entry: inode u32, rec_len u16, name_len u8, file_type u8, name. */
 #define DE_HDR 8
@@ -166,15 +166,20 @@ struct ext2_fs {
 	unsigned gd_nblocks;		/* I */
 	struct bcache_buf **gd_bufs;	/* I: pinned group-descriptor blocks */
 	struct list_head inodes;	/* L: in-memory ext2_inodes */
+	struct list_head *ihash;	/* L: EXT2_IHASH lists of the same, by number */
 	struct list_head orphans;	/* L: unlinked, closed, not yet freed */
 	unsigned live;			/* L: in-memory inodes (incl. orphans) */
 	uint32_t last_alloc_group;	/* L: where directories went last */
+	uint32_t ihint;			/* L: inode allocations in its group start here, or 0 */
 	int64_t time_base;		/* I: seconds added to the uptime */
+	void *dx_scratch;		/* L: a block-sized buffer for htree splits */
+	unsigned dx_steps;		/* L: index growth steps committed (htree.h) */
 };
 
 struct ext2_inode {
 	struct inode vfs;
 	struct list_head node;		/* L: fs->inodes or fs->orphans */
+	struct list_head hnode;		/* L: on its fs->ihash list while on fs->inodes */
 	uint32_t iblock[EXT2_N_BLOCKS];	/* L */
 	uint32_t blocks512;		/* L: i_blocks */
 	uint32_t flags;			/* L */
@@ -183,6 +188,14 @@ struct ext2_inode {
 	unsigned resurrect;		/* L: lookups that revived it while its evict was pending */
 	bool orphan;			/* L: on fs->orphans */
 };
+
+/* The in-memory inode table is hashed: the name cache keeps thousands of inodes. */
+#define EXT2_IHASH 1024
+
+static inline struct list_head *ext2_ihead(struct ext2_fs *fs, uint64_t ino)
+{
+	return &fs->ihash[ino % EXT2_IHASH];
+}
 
 static inline struct ext2_inode *EI(struct inode *ino)
 {
@@ -321,6 +334,15 @@ struct dslot {
 	uint32_t pblk;
 	unsigned off;
 	bool split;		/* split the live entry at off, else reuse the free one */
+	/* hashed directories (htree.h) */
+	bool dx_split;		/* split the leaf at pblk first, then insert */
+	bool unindex;		/* a linear insert into an index we cannot keep: drop it */
+	uint32_t hash;		/* the new name's hash */
+	uint32_t node_pblk;	/* the index block holding the leaf's entry */
+	unsigned node_eoff, node_at;
+	uint8_t *node;		/* that block, once gathered */
+	uint64_t new_lbn;	/* where the split's new leaf goes */
+	unsigned dx_version;	/* the dirhash version of the dir */
 };
 
 /* Find name in dir: 0 and *loc, -ENOENT, or -EIOWAIT. */
@@ -329,8 +351,8 @@ int ext2_dir_find(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, 
 /* 0 if dir holds only "." and "..", else -ENOTEMPTY. */
 int ext2_dir_check_empty(struct ext2_fs *fs, struct ext2_inode *dir);
 /* Insertion in two steps: plan the slot, gather its blocks, then commit. */
-int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, size_t len,
-			 struct dslot *s);
+int ext2_dir_plan_insert(struct ext2_fs *fs, struct ext2_inode *dir, const char *name,
+			 size_t len, struct dslot *s);
 int ext2_dir_insert_gather(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,
 			   struct ext2_map *m, uint8_t **b);
 void ext2_dir_insert_commit(struct ext2_tx *tx, struct ext2_inode *dir, struct dslot *s,

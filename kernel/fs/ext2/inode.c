@@ -158,6 +158,7 @@ static struct ext2_inode *ialloc_mem(struct ext2_fs *fs, uint32_t ino, uint32_t 
 	ei->vfs.ino = ino;
 	ei->vfs.rdev = rdev;
 	list_init(&ei->node);
+	list_init(&ei->hnode);
 	if (S_ISREG(mode) && pcache_attach(&ei->vfs, &ext2_pcache_ops, fs->dev, fs->bsize)) {
 		kfree(ei);
 		return NULL;
@@ -177,6 +178,7 @@ struct ext2_inode *ext2_inew(struct ext2_fs *fs, uint32_t ino, uint32_t mode)
 void ext2_ilist(struct ext2_fs *fs, struct ext2_inode *ei)
 {
 	list_add(&ei->node, &fs->inodes);
+	list_add(&ei->hnode, ext2_ihead(fs, ei->vfs.ino));
 	fs->live++;
 }
 
@@ -195,7 +197,7 @@ int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct inode **out)
 	unsigned off;
 	int err;
 
-	list_for_each_entry(ei, &fs->inodes, node) {
+	list_for_each_entry(ei, ext2_ihead(fs, ino), hnode) {
 		if (ei->vfs.ino != ino)
 			continue;
 		/* acquire pairs with inode_put's release: see the fields the last
@@ -488,6 +490,7 @@ static void ext2_evict(struct inode *ino)
 			 * in the next op that may wait (ext2_orphans_locked). */
 			ext2_forget_io();
 			list_del(&ei->node);
+			list_del(&ei->hnode);
 			list_add_tail(&ei->node, &fs->orphans);
 			ei->orphan = true;
 			spin_unlock_irqrestore(&fs->lock, fl);
@@ -498,6 +501,7 @@ static void ext2_evict(struct inode *ino)
 				err);
 	}
 	list_del(&ei->node);
+	list_del(&ei->hnode);
 	fs->live--;
 	spin_unlock_irqrestore(&fs->lock, fl);
 	ext2_ifree_mem(ei);

@@ -5,6 +5,7 @@
  * unlink / rmdir, rename, readlink. Each gathers every block first and then
  * mutates (the restart contract, ext2_int.h).
  */
+#include "kernel/fs/devfs.h"
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/mm/kmalloc.h"
 #include "lib/errno.h"
@@ -26,10 +27,33 @@ static int add_name_checks(struct ext2_fs *fs, struct inode *dir, const char *na
 		return err;
 	if (!dir->nlink)
 		return -ENOENT;
+	if (EI(dir)->flags & EXT2_INDEX_FL)
+		return 0; /* the insertion's plan finds it (-EEXIST) on its way */
 	err = ext2_dir_find(fs, EI(dir), name, len, &loc);
 	if (!err)
 		return -EEXIST;
 	return err == -ENOENT ? 0 : err;
+}
+
+/*
+ * The inode-table block of the new inode ino. When the bitmap says every inode in that
+ * block is free, its old contents mean nothing: it is taken zeroed, not read (a create
+ * in a fresh part of the table then never waits for the disk).
+ */
+static int itable_gather_fresh(struct ext2_tx *tx, uint32_t ino)
+{
+	struct ext2_fs *fs = tx->fs;
+	uint32_t g = (ino - 1) / fs->ipg, idx = (ino - 1) % fs->ipg;
+	uint32_t per = fs->bsize / fs->inode_size, first = idx - idx % per;
+	uint8_t *gd = ext2_gd(fs, g), *map, *d;
+	int err = tx_get(tx, ld32(gd + GD_INODE_BITMAP), &map);
+
+	if (err)
+		return err;
+	for (uint32_t i = first; i < first + per && i < fs->ipg; i++)
+		if (map[i / 8] & (1u << (i % 8)))
+			return ext2_itable_gather(tx, ino, NULL);
+	return tx_new(tx, ld32(gd + GD_INODE_TABLE) + first / per, &d);
 }
 
 static int make_node(struct inode *dir, const char *name, size_t len, uint32_t mode, uint32_t rdev,
@@ -68,11 +92,11 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 	if (!err && is_dir && dir->nlink >= EXT2_LINK_MAX)
 		err = -EMLINK;
 	if (!err)
-		err = ext2_dir_plan_insert(fs, d, len, &s);
+		err = ext2_dir_plan_insert(fs, d, name, len, &s);
 	if (!err)
 		err = ext2_ialloc_gather(&tx, (uint32_t)dir->ino, is_dir, &ino);
 	if (!err)
-		err = ext2_itable_gather(&tx, ino, NULL);
+		err = itable_gather_fresh(&tx, ino);
 	if (!err)
 		err = ext2_itable_gather(&tx, (uint32_t)dir->ino, NULL);
 	if (!err)
@@ -123,6 +147,8 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 		uint32_t ma = (rdev >> 8) & 0xfff, mi = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
 
 		ei->vfs.rdev = rdev;
+		if (S_ISCHR(mode)) /* made for rdev 0; the name cache keeps this inode */
+			ei->vfs.fops = devfs_fops(rdev);
 		if (ma < 256 && mi < 256)
 			ei->iblock[0] = ma << 8 | mi;
 		else
@@ -171,7 +197,7 @@ int ext2_dir_link(struct inode *dir, const char *name, size_t len, struct inode 
 	if (!err && target->nlink >= EXT2_LINK_MAX)
 		err = -EMLINK;
 	if (!err)
-		err = ext2_dir_plan_insert(fs, EI(dir), len, &s);
+		err = ext2_dir_plan_insert(fs, EI(dir), name, len, &s);
 	if (!err)
 		err = ext2_itable_gather(&tx, (uint32_t)dir->ino, NULL);
 	if (!err)
@@ -257,7 +283,7 @@ static int dir_view(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *v)
 	uint8_t *raw;
 	int err;
 
-	list_for_each_entry(ei, &fs->inodes, node)
+	list_for_each_entry(ei, ext2_ihead(fs, ino), hnode)
 	{
 		if (ei->vfs.ino == ino) {
 			*v = *ei;
@@ -324,7 +350,7 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 	struct dslot s;
 	struct ext2_tx tx;
 	uint8_t *ob, *nbk = NULL, *db = NULL;
-	bool found = false, moved_dir;
+	bool found = false, removed = false, moved_dir;
 	irqflags_t fl;
 	int err;
 
@@ -370,7 +396,12 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 		else if (S_ISDIR(tgt->mode))
 			err = tgt == vfs_root ? -EBUSY : ext2_dir_check_empty(fs, EI(tgt));
 	} else if (err == -ENOENT) {
-		err = ext2_dir_plan_insert(fs, EI(ndir), nlen, &s);
+		unsigned steps = fs->dx_steps;
+
+		err = ext2_dir_plan_insert(fs, EI(ndir), nname, nlen, &s);
+		/* Indexing ndir moved its entries (htree.h): find the old name again. */
+		if (!err && fs->dx_steps != steps && odir == ndir)
+			err = ext2_dir_find(fs, EI(odir), oname, olen, &oloc);
 		if (!err && moved_dir && ndir->nlink >= EXT2_LINK_MAX)
 			err = -EMLINK;
 	}
@@ -410,10 +441,16 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 		}
 		tgt->ctime_ns = now;
 	} else {
+		/* A split of the leaf that holds the old name moves its entries: the old
+		 * one goes first (the split then leaves it out). */
+		removed = s.dx_split && s.pblk == oloc.pblk;
+		if (removed)
+			ext2_dir_remove(&tx, ob, oloc.off);
 		ext2_dir_insert_commit(&tx, EI(ndir), &s, &m, nbk, (uint32_t)src->ino, nname, nlen,
 				       ext2_ft_of(src->mode));
 	}
-	ext2_dir_remove(&tx, ob, oloc.off);
+	if (!removed)
+		ext2_dir_remove(&tx, ob, oloc.off);
 	if (moved_dir) {
 		st32(db + dotdot.off, (uint32_t)ndir->ino);
 		tx_dirty(&tx, db);

@@ -286,13 +286,27 @@ static int ialloc_in_group(struct ext2_tx *tx, uint32_t g, uint32_t *ino)
 	err = tx_get(tx, ld32(gd + GD_INODE_BITMAP), &map);
 	if (err)
 		return err;
-	for (uint32_t i = 0; i < fs->ipg; i++) {
+	/* From the hint when it is in this group (all below it are taken), else from the
+	 * start; whole bytes of taken inodes at a time. */
+	uint32_t start = fs->ihint > g * fs->ipg && fs->ihint <= (g + 1) * fs->ipg
+				 ? fs->ihint - 1 - g * fs->ipg : 0;
+again:
+	for (uint32_t i = start; i < fs->ipg; i++) {
 		uint32_t n = g * fs->ipg + i + 1;
 
+		if (!(i & 7) && i + 8 <= fs->ipg && map[i / 8] == 0xff) {
+			i += 7;
+			continue;
+		}
 		if (n < fs->first_ino || bit_test(map, i))
 			continue;
 		*ino = n;
+		fs->ihint = n;
 		return 0;
+	}
+	if (start) {
+		start = 0; /* a stale hint: look at the whole group */
+		goto again;
 	}
 	return -ENOSPC;
 }
@@ -357,6 +371,8 @@ void ext2_ifree_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir)
 	}
 	bit_set(map, (ino - 1) % fs->ipg, false);
 	tx_dirty(tx, map);
+	if (ino < fs->ihint && (ino - 1) / fs->ipg == (fs->ihint - 1) / fs->ipg)
+		fs->ihint = ino; /* still the lowest free one of the hint's group */
 	add16(gd + GD_FREE_INODES, 1);
 	if (is_dir)
 		add16(gd + GD_USED_DIRS, -1);
@@ -379,6 +395,8 @@ static void fs_release_bufs(struct ext2_fs *fs)
 	}
 	if (fs->sb_buf)
 		bcache_put(fs->sb_buf);
+	kfree(fs->dx_scratch);
+	kfree(fs->ihash);
 	kfree(fs);
 }
 
@@ -508,10 +526,17 @@ again:
 	fs->dev = dev;
 	spin_init(&fs->lock, "ext2");
 	list_init(&fs->inodes);
+	fs->ihash = kmalloc(EXT2_IHASH * sizeof(*fs->ihash));
+	err = -ENOMEM;
+	if (!fs->ihash)
+		goto out_free;
+	for (unsigned i = 0; i < EXT2_IHASH; i++)
+		list_init(&fs->ihash[i]);
 	list_init(&fs->orphans);
 	fs->vsb.name = "ext2";
 	fs->vsb.ops = &ext2_super_ops;
 	fs->vsb.bdev = dev;
+	fs->vsb.fs_flags = SB_DCACHE;
 	fs->vsb.dev = __atomic_fetch_add(&next_dev, 1, __ATOMIC_RELAXED);
 	for (uint32_t g = 0; g < fs->ngroups; g++) {
 		uint8_t *gd = ext2_gd(fs, g);

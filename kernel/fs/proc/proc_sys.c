@@ -4,6 +4,7 @@
  * stat, uptime, loadavg, version, filesystems, mounts, mountinfo,
  * partitions and sys/kernel, sys/vm.
  */
+#include "kernel/fs/dcache.h"
 #include "kernel/fs/proc/procfs.h"
 #include "kernel/fs/proc/procfs_int.h"
 
@@ -392,6 +393,8 @@ int procfs_store_drop_caches(const struct gen_ctx *c, const char *buf, size_t n)
 	 * log message on Linux. Dirty pages stay (Linux: sync first). */
 	if (buf[0] == '1' || buf[0] == '3')
 		pcache_drop_clean();
+	if (buf[0] == '2' || buf[0] == '3')
+		dcache_drop_all(); /* the name cache and the inodes it holds */
 	if (buf[0] != '4')
 		bcache_invalidate_clean(NULL);
 	return 0;
