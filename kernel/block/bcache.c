@@ -579,6 +579,11 @@ void bcache_hold(struct bcache_buf *b)
 
 bool bcache_writeback(struct blkdev *dev, uint64_t *seen)
 {
+	return bcache_writeback_sel(dev, NULL, NULL, seen);
+}
+
+bool bcache_writeback_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg, uint64_t *seen)
+{
 	struct list_head wbs;
 	bool busy = false;
 	irqflags_t fl;
@@ -591,6 +596,10 @@ bool bcache_writeback(struct blkdev *dev, uint64_t *seen)
 
 		if (!b->dev || (dev && b->dev != dev))
 			continue;
+		if (sel && !(b->flags & (BUF_DIRTY | BUF_WRITING)))
+			continue;
+		if (sel && !sel(arg, b->blockno))
+			continue;
 		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
 			start_wb_locked(b, &wbs);
 		if (b->flags & (BUF_DIRTY | BUF_WRITING))
@@ -601,6 +610,19 @@ bool bcache_writeback(struct blkdev *dev, uint64_t *seen)
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	submit_wbs(&wbs);
 	return busy;
+}
+
+void bcache_write_start(struct bcache_buf *b)
+{
+	struct list_head wbs;
+	irqflags_t fl;
+
+	list_init(&wbs);
+	fl = spin_lock_irqsave(&bcache_lock);
+	if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
+		start_wb_locked(b, &wbs);
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	submit_wbs(&wbs);
 }
 
 uint64_t bcache_events(void)

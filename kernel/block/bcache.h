@@ -87,6 +87,19 @@ void bcache_hold(struct bcache_buf *b);
  * started). NULL on ENOMEM.
  */
 struct future *bcache_sync(struct blkdev *dev);
+/*
+ * Ordered write-back (docs/reliability.md): the same for only the blocks @sel
+ * picks (dirty ones, and any dirtied again while it runs), then a device flush
+ * if it wrote anything. A file system writes its metadata in a few such
+ * phases, each complete on the disk before the next starts, so that a crash
+ * leaves only states its checker repairs on its own. @sel runs under the
+ * cache's lock with interrupts off: it may only read state the caller keeps
+ * still (a snapshot), never take a lock. @arg must outlive the future.
+ */
+typedef bool (*bcache_sel_fn)(void *arg, uint64_t blockno);
+struct future *bcache_sync_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg);
+/* Start writing @b back now if it is dirty and idle (does not wait). */
+void bcache_write_start(struct bcache_buf *b);
 /* The same, run with exec_block_on: boot hart, outside any task. */
 int bcache_sync_block_on(struct blkdev *dev);
 /* Write back everything of every device, then flush, by polling the devices

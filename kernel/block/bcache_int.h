@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/block/bcache.h"
+
 struct blkdev;
 struct waitq;
 
@@ -15,6 +17,8 @@ struct waitq;
  * NULL) receives the event count at the scan.
  */
 bool bcache_writeback(struct blkdev *dev, uint64_t *seen);
+/* The same for the blocks sel picks (bcache_sync_sel). */
+bool bcache_writeback_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg, uint64_t *seen);
 /* I/O completions and releases so far (compare with *seen: did one happen?). */
 uint64_t bcache_events(void);
 /* Woken on every I/O completion and every release to ref 0. */

@@ -33,6 +33,9 @@ struct bcache_sync_future {
 	enum bsync_state state;
 	struct blkdev *dev;
 	unsigned errors0;	/* dev->write_errors when the sync began */
+	bcache_sel_fn sel;	/* NULL: every block; else only those it picks */
+	void *sel_arg;
+	bool wrote;		/* a scan found something to write (sel: flush only then) */
 	bool failed;
 	bool waiting;		/* w is registered */
 	uint64_t seen;		/* events at the last scan */
@@ -65,7 +68,12 @@ static enum poll bsync_poll(struct future *f, struct context *cx)
 	for (;;) {
 		switch (s->state) {
 		case BSYNC_SCAN:
-			s->state = bcache_writeback(s->dev, &s->seen) ? BSYNC_WAIT : BSYNC_FLUSH;
+			if (bcache_writeback_sel(s->dev, s->sel, s->sel_arg, &s->seen)) {
+				s->wrote = true;
+				s->state = BSYNC_WAIT;
+			} else {
+				s->state = BSYNC_FLUSH;
+			}
 			continue;
 		case BSYNC_WAIT: {
 			if (!s->waiting) {
@@ -86,7 +94,7 @@ static enum poll bsync_poll(struct future *f, struct context *cx)
 			return POLL_PENDING;
 		}
 		case BSYNC_FLUSH:
-			if (!s->dev->has_flush) {
+			if (!s->dev->has_flush || (s->sel && !s->wrote)) {
 				s->state = BSYNC_DONE;
 				continue;
 			}
@@ -136,10 +144,17 @@ static const struct future_ops bsync_ops = {
 
 struct future *bcache_sync(struct blkdev *dev)
 {
+	return bcache_sync_sel(dev, NULL, NULL);
+}
+
+struct future *bcache_sync_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg)
+{
 	struct bcache_sync_future *s = kzalloc(sizeof(*s));
 
 	if (!s)
 		return NULL;
+	s->sel = sel;
+	s->sel_arg = arg;
 	future_init(&s->base, &bsync_ops);
 	s->state = BSYNC_SCAN;
 	s->dev = dev;

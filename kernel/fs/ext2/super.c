@@ -179,7 +179,12 @@ static uint32_t group_blocks(struct ext2_fs *fs, uint32_t g)
 	return left < fs->bpg ? left : fs->bpg;
 }
 
-int ext2_balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext2_balloc *ba)
+/*
+ * Blocks freed since the last sync began are skipped while others are free (order.c: an
+ * inode on the disk may still point at them); when only they are left, they are used.
+ */
+static int balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext2_balloc *ba,
+			 bool skip_freed, bool *skipped)
 {
 	struct ext2_fs *fs = tx->fs;
 	uint32_t g0;
@@ -210,6 +215,10 @@ int ext2_balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext
 
 			if (bit_test(map, bit))
 				continue;
+			if (skip_freed && ext2_order_quarantined(fs, blk)) {
+				*skipped = true;
+				continue;
+			}
 			for (unsigned i = 0; i < tx->npicked; i++)
 				taken |= tx->picked[i] == blk;
 			if (taken)
@@ -222,6 +231,19 @@ int ext2_balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext
 		}
 	}
 	return ba->n == n ? 0 : -ENOSPC;
+}
+
+int ext2_balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext2_balloc *ba)
+{
+	unsigned npicked = tx->npicked;
+	bool skipped = false;
+	int err = balloc_gather(tx, goal, n, ba, true, &skipped);
+
+	if (err == -ENOSPC && skipped) {
+		tx->npicked = npicked; /* forget the partial pick, take freed ones too */
+		err = balloc_gather(tx, goal, n, ba, false, &skipped);
+	}
+	return err;
 }
 
 void ext2_balloc_commit(struct ext2_tx *tx, const struct ext2_balloc *ba)
@@ -268,6 +290,7 @@ void ext2_bfree_commit(struct ext2_tx *tx, uint32_t blk)
 	}
 	bit_set(map, bit, false);
 	tx_dirty(tx, map);
+	ext2_order_freed(fs, blk);
 	add16(gd + GD_FREE_BLOCKS, 1);
 	ext2_gd_dirty(fs, g);
 	add32(fs->sb + SB_FREE_BLOCKS, 1);
@@ -325,6 +348,7 @@ void ext2_ialloc_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir)
 	tx_get(tx, ld32(gd + GD_INODE_BITMAP), &map);
 	bit_set(map, (ino - 1) % fs->ipg, true);
 	tx_dirty(tx, map);
+	ext2_order_newino(fs, ino);
 	add16(gd + GD_FREE_INODES, -1);
 	if (is_dir) {
 		add16(gd + GD_USED_DIRS, 1);
@@ -368,8 +392,80 @@ void ext2_ifree_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir)
 
 static uint32_t next_dev = 0x800; /* st_dev: major 8 (sd), a minor per mount */
 
+/* Weak: the host test's fake cache has no write-back to start. */
+extern void bcache_write_start(struct bcache_buf *b) __attribute__((weak));
+
+/* The ext2s mounted writable, to mark clean at power-off (ext2_poweroff_mark_clean). */
+#define EXT2_MAX_MOUNTED 16
+static struct ext2_fs *mounted[EXT2_MAX_MOUNTED];
+static struct spinlock mounted_lock = SPINLOCK_INIT("ext2_mounted");
+
+/*
+ * s_state: a writable mount clears EXT2_VALID_FS on the disk at once (and counts the
+ * mount), an unmount or a clean power-off sets it again, as Linux does: so `e2fsck -p`
+ * checks a disk that was in use when the machine died instead of trusting it.
+ */
+static void sb_set_clean(struct ext2_fs *fs, bool clean)
+{
+	uint16_t st = ld16(fs->sb + SB_STATE);
+
+	st = clean ? (uint16_t)(st | EXT2_VALID_FS) : (uint16_t)(st & ~EXT2_VALID_FS);
+	st16(fs->sb + SB_STATE, st);
+	if (!clean) {
+		st16(fs->sb + SB_MNT_COUNT, (uint16_t)(ld16(fs->sb + SB_MNT_COUNT) + 1));
+		st32(fs->sb + SB_MTIME, ext2_now(fs));
+	}
+	ext2_sb_dirty(fs);
+	if (bcache_write_start)
+		bcache_write_start(fs->sb_buf);
+}
+
+static void mounted_add(struct ext2_fs *fs)
+{
+	irqflags_t fl = spin_lock_irqsave(&mounted_lock);
+
+	fs->mount_slot = EXT2_MAX_MOUNTED;
+	for (unsigned i = 0; i < EXT2_MAX_MOUNTED; i++) {
+		if (!mounted[i]) {
+			mounted[i] = fs;
+			fs->mount_slot = i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&mounted_lock, fl);
+}
+
+static void mounted_del(struct ext2_fs *fs)
+{
+	irqflags_t fl = spin_lock_irqsave(&mounted_lock);
+
+	if (fs->mount_slot < EXT2_MAX_MOUNTED && mounted[fs->mount_slot] == fs)
+		mounted[fs->mount_slot] = NULL;
+	spin_unlock_irqrestore(&mounted_lock, fl);
+}
+
+void ext2_poweroff_mark_clean(void)
+{
+	irqflags_t fl = spin_lock_irqsave(&mounted_lock);
+
+	for (unsigned i = 0; i < EXT2_MAX_MOUNTED; i++) {
+		struct ext2_fs *fs = mounted[i];
+
+		if (!fs)
+			continue;
+		irqflags_t f2 = spin_lock_irqsave(&fs->lock);
+
+		if (list_empty(&fs->orphans))
+			sb_set_clean(fs, true); /* else the deferred frees never ran: not clean */
+		spin_unlock_irqrestore(&fs->lock, f2);
+	}
+	spin_unlock_irqrestore(&mounted_lock, fl);
+}
+
 static void fs_release_bufs(struct ext2_fs *fs)
 {
+	mounted_del(fs);
+	ext2_order_free(fs);
 	if (fs->gd_bufs) {
 		for (unsigned i = 0; i < fs->gd_nblocks; i++)
 			if (fs->gd_bufs[i])
@@ -534,6 +630,14 @@ again:
 		inode_put(*root);
 		return -EINVAL; /* fs stays: the inode's evict needs it (a leak on a bad image) */
 	}
+	if (!fs->ro) {
+		fl = spin_lock_irqsave(&fs->lock);
+		if (ext2_order_init(fs))
+			kprintf("ext2: no memory for ordered write-back: syncs are unordered\n");
+		sb_set_clean(fs, false);
+		spin_unlock_irqrestore(&fs->lock, fl);
+		mounted_add(fs);
+	}
 	*out = fs;
 	return 0;
 out_free:
@@ -589,6 +693,11 @@ int ext2_unmount(struct ext2_fs *fs, struct inode *root)
 		return err;
 	inode_put(root); /* evicts the root: fs->live drops to 0 */
 	pcache_forget_sb(&fs->vsb);
+	if (!fs->ro) {
+		fl = spin_lock_irqsave(&fs->lock);
+		sb_set_clean(fs, true); /* the sync before wrote all else; this goes out now */
+		spin_unlock_irqrestore(&fs->lock, fl);
+	}
 	fs_release_bufs(fs);
 	return 0;
 }
@@ -600,10 +709,11 @@ static int sop_flush(struct superblock *sb)
 	return ext2_flush(ext2_from_sb(sb));
 }
 
-/* File pages first, then the metadata they were allocated in. */
+/* File pages first, then the metadata they were allocated in, in order (osync.c). */
 static struct future *sop_sync(struct superblock *sb)
 {
-	struct future *meta = bcache_sync(ext2_from_sb(sb)->dev);
+	struct ext2_fs *fs = ext2_from_sb(sb);
+	struct future *meta = ext2_sync_future ? ext2_sync_future(fs) : bcache_sync(fs->dev);
 
 	return meta ? pcache_sync_then(sb, NULL, meta) : NULL;
 }
