@@ -48,6 +48,7 @@ struct bcache_buf {
 	unsigned bsize;			/* L */
 	unsigned ref;			/* L */
 	unsigned flags;			/* L */
+	uint64_t dirty_gen;		/* L: bcache_mark_dirty calls so far */
 	void *data;			/* L: one page, allocated at first use */
 	struct blk_req req;		/* owned by the device while READING/WRITING */
 };
@@ -544,6 +545,46 @@ void bcache_mark_dirty(struct bcache_buf *b)
 	if (!(b->flags & BUF_DIRTY)) {
 		b->flags |= BUF_DIRTY;
 		st.dirty++;
+	}
+	b->dirty_gen++;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+}
+
+unsigned bcache_dirty_snapshot(struct blkdev *dev, struct bcache_dirty *out, unsigned max)
+{
+	unsigned n = 0;
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	init_locked();
+	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
+		struct bcache_buf *b = &bufs[i];
+
+		if (b->dev != dev || !(b->flags & BUF_DIRTY))
+			continue;
+		if (n < max) {
+			take_ref_locked(b);
+			out[n].b = b;
+			out[n].blockno = b->blockno;
+			out[n].gen = b->dirty_gen;
+		}
+		n++;
+	}
+	if (n > max) { /* all or nothing */
+		for (unsigned i = 0; i < max; i++)
+			if (--out[i].b->ref == 0)
+				list_add_tail(&out[i].b->lnode, &lru);
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	return n;
+}
+
+void bcache_clean_if(struct bcache_buf *b, uint64_t gen)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	if ((b->flags & BUF_DIRTY) && b->dirty_gen == gen) {
+		b->flags &= ~BUF_DIRTY;
+		st.dirty--;
 	}
 	spin_unlock_irqrestore(&bcache_lock, fl);
 }

@@ -98,6 +98,19 @@ struct future *bcache_sync(struct blkdev *dev);
  */
 typedef bool (*bcache_sel_fn)(void *arg, uint64_t blockno);
 struct future *bcache_sync_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg);
+/*
+ * For a file system that writes its own copies (a journal): every dirty block of @dev,
+ * each with a reference taken and its dirty generation, when there are at most @max
+ * (else none is taken). Returns how many are dirty. bcache_clean_if then marks one
+ * clean if nobody dirtied it since (its copy on the disk is current).
+ */
+struct bcache_dirty {
+	struct bcache_buf *b;
+	uint64_t blockno;
+	uint64_t gen;
+};
+unsigned bcache_dirty_snapshot(struct blkdev *dev, struct bcache_dirty *out, unsigned max);
+void bcache_clean_if(struct bcache_buf *b, uint64_t gen);
 /* Start writing @b back now if it is dirty and idle (does not wait). */
 void bcache_write_start(struct bcache_buf *b);
 /* The same, run with exec_block_on: boot hart, outside any task. */

@@ -61,6 +61,9 @@ struct pcache_ops;
 #define SB_FEATURE_COMPAT 92
 #define SB_FEATURE_INCOMPAT 96
 #define SB_FEATURE_RO_COMPAT 100
+#define SB_JOURNAL_INUM 224
+#define EXT2_FEATURE_COMPAT_HAS_JOURNAL 0x0004
+#define EXT3_FEATURE_INCOMPAT_RECOVER 0x0004
 
 #define EXT2_VALID_FS 0x0001		/* s_state: unmounted cleanly */
 #define EXT2_ERROR_FS 0x0002
@@ -213,6 +216,7 @@ struct ext2_fs {
 	uint32_t last_alloc_group;	/* L: where directories went last */
 	int64_t time_base;		/* I: seconds added to the uptime */
 	struct ext2_order *ord;		/* L: NULL when read-only or out of memory */
+	struct ext2_journal *jnl;	/* I (at mount): the log, or NULL */
 	unsigned mount_slot;		/* I: index in the table of mounted ext2s */
 };
 
@@ -315,8 +319,23 @@ int ext2_order_take(struct ext2_fs *fs, struct ext2_order_snap *snap);
 void ext2_order_done(struct ext2_fs *fs, struct ext2_order_snap *snap);
 bool ext2_gset_test(const struct ext2_gset *s, uint32_t g, uint32_t bit);
 bool ext2_gset_test_blk(struct ext2_fs *fs, const struct ext2_gset *s, uint32_t blk);
-/* The ordered write-back of the fs's metadata (osync.c; the host test has none). */
+/* A sync's metadata write-back: one journal transaction when the fs has a log
+ * (journal.c), else in order (osync.c). Weak: the host test has neither. */
 struct future *ext2_sync_future(struct ext2_fs *fs) __attribute__((weak));
+struct future *ext2_osync_future(struct ext2_fs *fs);
+int ext2_journal_load(struct ext2_fs *fs) __attribute__((weak));
+void ext2_journal_free(struct ext2_fs *fs) __attribute__((weak));
+
+/* The JBD2 log of an ext3 image (journal.c). All I except as tagged. */
+struct ext2_journal {
+	uint32_t *map;			/* log block -> fs block */
+	uint32_t len, first;		/* s_maxlen, s_first */
+	uint32_t max_blocks;		/* metadata blocks one transaction may hold */
+	uint32_t seq;			/* L: the next transaction's sequence */
+	bool busy;			/* L: a transaction is being written */
+	uint8_t uuid[16];
+	uint8_t jsb[64];		/* the journal superblock's head, as read */
+};
 
 /* ---- inodes (inode.c) and the block map (bmap.c) ------------------------ */
 

@@ -362,12 +362,10 @@ static const struct future_ops osync_ops = {
 	.state_name = osync_state_name,
 };
 
-struct future *ext2_sync_future(struct ext2_fs *fs)
+struct future *ext2_osync_future(struct ext2_fs *fs)
 {
 	struct osync *s;
 
-	if (fs->ro)
-		return bcache_sync(fs->dev);
 	s = kzalloc(sizeof(*s));
 	if (!s)
 		return NULL;

@@ -127,7 +127,11 @@ void ext2_sb_dirty(struct ext2_fs *fs)
 
 int64_t ext2_now_ns(struct ext2_fs *fs)
 {
-	return fs->time_base * 1000000000 + vfs_now_ns();
+	int64_t now = vfs_now_ns();
+
+	/* The wall clock when there is one (an RTC); else the uptime counted from the
+	 * last write. Adding the two put every timestamp 57 years ahead. */
+	return now / 1000000000 >= fs->time_base ? now : fs->time_base * 1000000000 + now;
 }
 
 uint32_t ext2_now(struct ext2_fs *fs)
@@ -408,9 +412,13 @@ static struct spinlock mounted_lock = SPINLOCK_INIT("ext2_mounted");
 static void sb_set_clean(struct ext2_fs *fs, bool clean)
 {
 	uint16_t st = ld16(fs->sb + SB_STATE);
+	uint32_t inc = ld32(fs->sb + SB_FEATURE_INCOMPAT);
 
 	st = clean ? (uint16_t)(st | EXT2_VALID_FS) : (uint16_t)(st & ~EXT2_VALID_FS);
 	st16(fs->sb + SB_STATE, st);
+	if (fs->jnl) /* needs_recovery while mounted, as ext3: e2fsck looks at the log */
+		st32(fs->sb + SB_FEATURE_INCOMPAT, clean ? inc & ~(uint32_t)EXT3_FEATURE_INCOMPAT_RECOVER
+							 : inc | EXT3_FEATURE_INCOMPAT_RECOVER);
 	if (!clean) {
 		st16(fs->sb + SB_MNT_COUNT, (uint16_t)(ld16(fs->sb + SB_MNT_COUNT) + 1));
 		st32(fs->sb + SB_MTIME, ext2_now(fs));
@@ -466,6 +474,8 @@ static void fs_release_bufs(struct ext2_fs *fs)
 {
 	mounted_del(fs);
 	ext2_order_free(fs);
+	if (ext2_journal_free)
+		ext2_journal_free(fs);
 	if (fs->gd_bufs) {
 		for (unsigned i = 0; i < fs->gd_nblocks; i++)
 			if (fs->gd_bufs[i])
@@ -515,6 +525,9 @@ static int parse_super(struct ext2_fs *fs, const uint8_t *sb)
 		kprintf("ext2: corrupt superblock geometry\n");
 		return -EINVAL;
 	}
+	/* needs_recovery is ours to handle when there is a log (journal.c checks it). */
+	if (ld32(sb + SB_FEATURE_COMPAT) & EXT2_FEATURE_COMPAT_HAS_JOURNAL)
+		incompat &= ~(uint32_t)EXT3_FEATURE_INCOMPAT_RECOVER;
 	if (incompat & ~(uint32_t)EXT2_INCOMPAT_SUPPORTED) {
 		kprintf("ext2: refusing to mount: unsupported incompatible features %#x "
 			"(only filetype is supported)\n",
@@ -621,6 +634,11 @@ again:
 	}
 	irqflags_t fl = spin_lock_irqsave(&fs->lock);
 
+	err = !fs->ro && ext2_journal_load ? ext2_journal_load(fs) : 0;
+	if (err) {
+		spin_unlock_irqrestore(&fs->lock, fl);
+		goto out_free;
+	}
 	err = ext2_iget(fs, EXT2_ROOT_INO, root);
 	spin_unlock_irqrestore(&fs->lock, fl);
 	if (err)
