@@ -98,6 +98,11 @@ struct future *bcache_sync(struct blkdev *dev);
  */
 typedef bool (*bcache_sel_fn)(void *arg, uint64_t blockno);
 struct future *bcache_sync_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg);
+/* A finished bcache_sync(_sel) future: did it write anything (and so flush)? */
+bool bcache_sync_wrote(struct future *f);
+/* Before its first poll: flush at the end even if it writes nothing (the caller wrote
+ * blocks of its own that must be on the disk before what comes next). */
+void bcache_sync_force_flush(struct future *f);
 /*
  * For a file system that writes its own copies (a journal): every dirty block of @dev,
  * each with a reference taken and its dirty generation, when there are at most @max

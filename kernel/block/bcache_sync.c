@@ -142,6 +142,16 @@ static const struct future_ops bsync_ops = {
 	.state_name = bsync_state_name,
 };
 
+bool bcache_sync_wrote(struct future *f)
+{
+	return ((struct bcache_sync_future *)f)->wrote;
+}
+
+void bcache_sync_force_flush(struct future *f)
+{
+	((struct bcache_sync_future *)f)->wrote = true;
+}
+
 struct future *bcache_sync(struct blkdev *dev)
 {
 	return bcache_sync_sel(dev, NULL, NULL);

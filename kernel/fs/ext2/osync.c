@@ -68,6 +68,8 @@ struct osync {
 	uint32_t cur_g, cur_blk;	/* COPIES: the next inode-table block to consider */
 	unsigned ncopies;
 	struct osync_copy copies[OSYNC_BATCH];
+	bool flushed;			/* a phase wrote, then flushed the device */
+	bool copied;			/* COPIES wrote: META must flush */
 	int err;
 };
 
@@ -144,6 +146,15 @@ static bool sel_dirs(void *arg, uint64_t blk)
 
 	return ext2_gset_test_blk(s->fs, &s->snap.dirs, (uint32_t)blk) &&
 	       !ext2_gset_test_blk(s->fs, &s->snap.rsrc, (uint32_t)blk) && !freed_now(s, (uint32_t)blk);
+}
+
+/* REST after a phase flushed: everything, and no second flush when nothing is left (the
+ * pages written before that flush are on the disk already). */
+static bool sel_all(void *arg, uint64_t blk)
+{
+	(void)arg;
+	(void)blk;
+	return true;
 }
 
 static bool sel_dirs2(void *arg, uint64_t blk)
@@ -233,10 +244,13 @@ static void start_phase(struct osync *s, enum osync_state st)
 	bcache_sel_fn sel = st == OS_FRESH  ? sel_fresh
 			    : st == OS_META ? sel_meta
 			    : st == OS_DIRS ? sel_dirs
-			    : st == OS_DIRS2 ? sel_dirs2 : NULL;
+			    : st == OS_DIRS2 ? sel_dirs2
+			    : s->flushed     ? sel_all : NULL;
 
 	s->state = st;
 	s->child = sel ? bcache_sync_sel(s->fs->dev, sel, s) : bcache_sync(s->fs->dev);
+	if (s->child && st == OS_META && s->copied)
+		bcache_sync_force_flush(s->child);
 	if (!s->child) {
 		s->err = -ENOMEM;
 		s->state = OS_DONE;
@@ -279,6 +293,7 @@ static enum poll osync_poll(struct future *f, struct context *cx)
 			for (unsigned i = 0; i < s->ncopies; i++)
 				if (s->copies[i].req.base.result < 0)
 					s->err = -EIO;
+			s->copied = true; /* META flushes, even with nothing of its own */
 			free_copies(s);
 			s->state = OS_COPIES; /* the next batch; META once none is left */
 			continue;
@@ -294,6 +309,8 @@ static enum poll osync_poll(struct future *f, struct context *cx)
 			s->base.awaiting = NULL;
 			if (s->child->result < 0)
 				s->err = (int)s->child->result;
+			if (s->state != OS_COPIES_WAIT && bcache_sync_wrote(s->child))
+				s->flushed = true;
 			future_drop(s->child);
 			future_release(s->child);
 			s->child = NULL;
