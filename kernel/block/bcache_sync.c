@@ -13,7 +13,99 @@
 #include "kernel/block/blkdev.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "lib/errno.h"
+
+/* ---- starting write-backs (the cache's internals: bcache_int.h) ------------- */
+
+bool bcache_writeback(struct blkdev *dev, uint64_t *seen)
+{
+	return bcache_writeback_sel(dev, NULL, NULL, seen);
+}
+
+bool bcache_writeback_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg, uint64_t *seen)
+{
+	struct list_head wbs;
+	bool busy = false;
+	irqflags_t fl;
+
+	list_init(&wbs);
+	fl = spin_lock_irqsave(&bcache_lock);
+	bcache_init_locked();
+	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
+		struct bcache_buf *b = &bcache_bufs[i];
+
+		if (!b->dev || (dev && b->dev != dev))
+			continue;
+		if (sel && !(b->flags & (BUF_DIRTY | BUF_WRITING)))
+			continue;
+		if (sel && !sel(arg, b->blockno))
+			continue;
+		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
+			bcache_start_wb_locked(b, &wbs);
+		if (b->flags & (BUF_DIRTY | BUF_WRITING))
+			busy = true;
+	}
+	if (seen)
+		*seen = bcache_nevents;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	bcache_submit_wbs(&wbs);
+	return busy;
+}
+
+void bcache_write_start(struct bcache_buf *b)
+{
+	struct list_head wbs;
+	irqflags_t fl;
+
+	list_init(&wbs);
+	fl = spin_lock_irqsave(&bcache_lock);
+	if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
+		bcache_start_wb_locked(b, &wbs);
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	bcache_submit_wbs(&wbs);
+}
+
+unsigned bcache_dirty_snapshot(struct blkdev *dev, struct bcache_dirty *out, unsigned max)
+{
+	unsigned n = 0;
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	bcache_init_locked();
+	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
+		struct bcache_buf *b = &bcache_bufs[i];
+
+		if (b->dev != dev || !(b->flags & BUF_DIRTY))
+			continue;
+		if (n < max) {
+			bcache_take_ref_locked(b);
+			out[n].b = b;
+			out[n].blockno = b->blockno;
+			out[n].gen = b->dirty_gen;
+		}
+		n++;
+	}
+	if (n > max) { /* all or nothing */
+		for (unsigned i = 0; i < max; i++)
+			if (--out[i].b->ref == 0)
+				list_add_tail(&out[i].b->lnode, &bcache_lru);
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	return n;
+}
+
+void bcache_clean_if(struct bcache_buf *b, uint64_t gen)
+{
+	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
+
+	if ((b->flags & BUF_DIRTY) && b->dirty_gen == gen) {
+		b->flags &= ~BUF_DIRTY;
+		bcache_st.dirty--;
+	}
+	spin_unlock_irqrestore(&bcache_lock, fl);
+}
+
+/* ---- the sync future -------------------------------------------------------- */
 
 /*
  *   SCAN --nothing dirty or in flight--> FLUSH --> FLUSHING --> DONE

@@ -7,9 +7,9 @@ disks (kernel/block/memdisk.c: a second virtio disk holds the images back to bac
 must give a clear error (EUCLEAN, EIO, EINVAL) or a mount that can be walked, read,
 written and unmounted; never a panic or a hang; the root file system stays as it was.
 
-Rerun: `CORRUPT_SEED=s CORRUPT_N=n python3 -m pytest tests/qemu/test_corrupt.py`; a failing
-image is named by its number and corruption, and `tools/...` is not needed: the image is
-rebuilt from (seed, number) by make_image()."""
+Rerun: `CORRUPT_SEED=s CORRUPT_N=n python3 -m pytest tests/qemu/test_corrupt.py`, or
+`python3 tests/qemu/test_corrupt.py N` for the figures. A failing image is named by its
+number and corruption; make_image(seed, number) rebuilds it."""
 import os
 import random
 import re

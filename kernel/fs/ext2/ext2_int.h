@@ -291,6 +291,8 @@ struct ext2_balloc {
 	uint32_t blk[4];
 };
 int ext2_balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext2_balloc *ba);
+/* Blocks in group g (the last group is short). */
+uint32_t ext2_group_blocks(struct ext2_fs *fs, uint32_t g);
 void ext2_balloc_commit(struct ext2_tx *tx, const struct ext2_balloc *ba);
 int ext2_bfree_gather(struct ext2_tx *tx, uint32_t blk);
 void ext2_bfree_commit(struct ext2_tx *tx, uint32_t blk);
