@@ -83,7 +83,9 @@ def one_kill(base, seed, workdir):
     img = os.path.join(workdir, f"crash-{seed}.img")
     make_disk(img)
     delay = rnd.uniform(0.0, 1.5)
-    cmd = base + ["-append", f"init=/bin/crashload vdb {seed}"] + \
+    # Odd seeds run two workload processes, so syncs overlap (a commit waits for another).
+    procs = 2 if seed % 2 else 1
+    cmd = base + ["-append", f"init=/bin/crashload vdb {seed} 0 {procs}"] + \
         drive(os.path.join(ROOT, "build", "fs.img"), "vda", ",snapshot=on") + drive(img, "vdb")
     p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)

@@ -3,8 +3,10 @@
  * crashload: the write / rename / unlink / fsync workload that tests/qemu/test_crash.py kills
  * QEMU in the middle of (issue 16, crash consistency).
  *
- *   crashload DEV SEED [OPS]   mount DEV (ext2) on /mnt and run OPS (default: forever) random
- *                              operations from SEED
+ *   crashload DEV SEED [OPS [PROCS]]
+ *                              mount DEV (ext2) on /mnt and run OPS (default 0: forever)
+ *                              random operations from SEED, in PROCS processes at once (1);
+ *                              process i names its files p<i>dNN, p<i>tN, /mnt/w<i>/...
  *
  * Two kinds of files:
  *  - durable ones, /mnt/dNN: written under a temporary name, fsync'd, renamed over dNN, the
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NDURABLE 24
@@ -33,6 +36,7 @@
 #define MAXSIZE 40000
 
 static uint64_t rng;
+static unsigned me; /* this process's number: the prefix of its names */
 
 static uint64_t rnd(void)
 {
@@ -104,8 +108,8 @@ static void durable_put(unsigned seq)
 	uint32_t crc = crc32(0, buf, n);
 	int fd;
 
-	snprintf(tmp, sizeof(tmp), "/mnt/t%u", seq);
-	snprintf(name, sizeof(name), "d%02u", k);
+	snprintf(tmp, sizeof(tmp), "/mnt/p%ut%u", me, seq);
+	snprintf(name, sizeof(name), "p%ud%02u", me, k);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0)
 		die("create");
@@ -128,13 +132,13 @@ static void durable_del(void)
 	char path[40];
 	unsigned k = (unsigned)(rnd() % NDURABLE);
 
-	snprintf(path, sizeof(path), "/mnt/d%02u", k);
-	printf("PENDINGDEL d%02u\n", k);
+	snprintf(path, sizeof(path), "/mnt/p%ud%02u", me, k);
+	printf("PENDINGDEL p%ud%02u\n", me, k);
 	fflush(stdout);
 	if (unlink(path) < 0 && errno != ENOENT)
 		die("unlink");
 	fsync_dir("/mnt");
-	printf("DELETED d%02u\n", k);
+	printf("DELETED p%ud%02u\n", me, k);
 	fflush(stdout);
 }
 
@@ -144,9 +148,9 @@ static void vpath(char *p, size_t len)
 	unsigned d = (unsigned)(rnd() % (NSUBDIR + 2));
 
 	if (d < NSUBDIR)
-		snprintf(p, len, "/mnt/w/s%u/v%u", d, (unsigned)(rnd() % NVOLATILE));
+		snprintf(p, len, "/mnt/w%u/s%u/v%u", me, d, (unsigned)(rnd() % NVOLATILE));
 	else
-		snprintf(p, len, "/mnt/w/v%u", (unsigned)(rnd() % NVOLATILE));
+		snprintf(p, len, "/mnt/w%u/v%u", me, (unsigned)(rnd() % NVOLATILE));
 }
 
 static void volatile_op(void)
@@ -173,7 +177,7 @@ static void volatile_op(void)
 		unlink(a);
 		break;
 	case 4: /* a subdirectory made or removed (only when empty) */
-		snprintf(a, sizeof(a), "/mnt/w/s%u", (unsigned)(rnd() % NSUBDIR));
+		snprintf(a, sizeof(a), "/mnt/w%u/s%u", me, (unsigned)(rnd() % NSUBDIR));
 		if (mkdir(a, 0755) < 0 && errno == EEXIST)
 			rmdir(a);
 		break;
@@ -191,20 +195,27 @@ static void volatile_op(void)
 int main(int argc, char **argv)
 {
 	unsigned long ops = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
-	char dev[32];
+	unsigned procs = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 0) : 1;
+	char dev[32], w[16];
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: crashload DEV SEED [OPS]\n");
 		return 2;
 	}
-	rng = strtoull(argv[2], NULL, 0) * 0x9E3779B97F4A7C15ull | 1;
 	snprintf(dev, sizeof(dev), "/dev/%s", argv[1]);
 	mkdir("/mnt", 0755);
 	if (mount(dev, "/mnt", "ext2", 0, NULL) < 0)
 		die("mount");
-	mkdir("/mnt/w", 0755);
 	printf("crashload: start seed %s\n", argv[2]);
 	fflush(stdout);
+	for (me = 1; me < procs; me++) /* me 0 is this process */
+		if (fork() == 0)
+			break;
+	if (me == procs)
+		me = 0;
+	rng = (strtoull(argv[2], NULL, 0) * 0x9E3779B97F4A7C15ull + me * 0x632BE59BD9B4E019ull) | 1;
+	snprintf(w, sizeof(w), "/mnt/w%u", me);
+	mkdir(w, 0755);
 	for (unsigned long i = 0; !ops || i < ops; i++) {
 		unsigned r = (unsigned)(rnd() % 10);
 
@@ -215,6 +226,10 @@ int main(int argc, char **argv)
 		else
 			volatile_op();
 	}
+	if (me)
+		return 0;
+	while (wait(NULL) > 0)
+		;
 	if (umount("/mnt") < 0)
 		die("umount");
 	printf("crashload: done\n");

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/async/waitq.h"
 #include "kernel/fs/ext2/ext2.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/spinlock.h"
@@ -335,6 +336,7 @@ struct ext2_journal {
 	uint32_t max_blocks;		/* metadata blocks one transaction may hold */
 	uint32_t seq;			/* L: the next transaction's sequence */
 	bool busy;			/* L: a transaction is being written */
+	struct waitq idle;		/* woken when busy clears */
 	uint8_t uuid[16];
 	uint8_t jsb[64];		/* the journal superblock's head, as read */
 };

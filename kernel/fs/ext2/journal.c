@@ -16,10 +16,13 @@
  * dirtied again since its copy stays dirty for the next sync. File pages are written
  * before (pcache), which is ext3's data=ordered. Freed blocks wait for the end of the
  * sync before reuse (order.c), so a replay never writes metadata over new file data.
+ * One transaction at a time: a second sync waits for the first (a block written outside
+ * the log meanwhile could be rolled back by the first one's replay).
  * Format (JBD2, no journal features): big-endian headers {magic 0xC03B3998, blocktype,
  * sequence}; 8-byte tags {blocknr, checksum 0, flags}, the first followed by the
  * 16-byte UUID; ESCAPE for a block that begins with the magic.
  */
+#include "kernel/async/waitq.h"
 #include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
 #include "kernel/fs/ext2/ext2_int.h"
@@ -186,6 +189,7 @@ int ext2_journal_load(struct ext2_fs *fs)
 	uint32_t per = (fs->bsize - 12 - 16) / JTAG_BYTES, room = j->len - j->first - 1;
 
 	j->max_blocks = room - (room + per) / (per + 1);
+	waitq_init(&j->idle);
 	fs->jnl = j;
 	return 0;
 out_free:
@@ -207,10 +211,13 @@ void ext2_journal_free(struct ext2_fs *fs)
 
 /*
  *   START -> LOG -> COMMIT -> HOME -> RESET -> FINISH -> DONE
+ *     ^  \--another sync is committing--> BUSY (until it ends)
+ *     '----------------------------------------'
  * each of LOG..RESET submits its writes in batches (IO), then a flush (FLUSHING).
  */
 enum jstate {
 	J_START,
+	J_BUSY,
 	J_LOG,
 	J_COMMIT,
 	J_HOME,
@@ -241,6 +248,8 @@ struct jcommit {
 	uint32_t seq;
 	uint32_t commit_pos;		/* log block of the commit */
 	struct future *child;		/* owned: the fallback (osync) or the empty flush */
+	struct waitq_wait_future idle;	/* BUSY: on jnl->idle */
+	bool waiting;
 	int err;
 };
 
@@ -373,7 +382,9 @@ static void jc_release_dirty(struct jcommit *c, bool clean)
 	c->n = 0;
 }
 
-/* Take the transaction under fs->lock: 0, or >0 for "no journal this time" (fallback). */
+/* Take the transaction under fs->lock: 0; -EBUSY while another commits (wait, then take
+ * one: a write outside the log now could be rolled back by its replay); >0 for "no
+ * journal this time": too much to log, out of memory (the ordered write-back instead). */
 static int jc_start(struct jcommit *c)
 {
 	struct ext2_fs *fs = c->fs;
@@ -387,7 +398,7 @@ static int jc_start(struct jcommit *c)
 		return 1;
 	fl = spin_lock_irqsave(&fs->lock);
 	if (j->busy) {
-		ret = 1; /* another sync is committing: this one orders its writes instead */
+		ret = -EBUSY; /* another sync is committing: wait for it (J_BUSY) */
 		goto out_unlock;
 	}
 	c->n = bcache_dirty_snapshot(fs->dev, c->dirty, max);
@@ -432,6 +443,7 @@ static void jc_finish(struct jcommit *c)
 	fs->jnl->seq = c->seq + 1;
 	fs->jnl->busy = false;
 	spin_unlock_irqrestore(&fs->lock, fl);
+	waitq_wake_all(&fs->jnl->idle);
 }
 
 /* Run the current stage's writes, then a flush. POLL_READY when all are on the disk. */
@@ -491,7 +503,12 @@ static enum poll jc_poll(struct future *f, struct context *cx)
 	for (;;) {
 		switch (c->state) {
 		case J_START:
-			if (jc_start(c)) {
+			err = jc_start(c);
+			if (err == -EBUSY) {
+				c->state = J_BUSY;
+				continue;
+			}
+			if (err) {
 				c->child = ext2_osync_future(c->fs);
 			} else if (!c->n) {
 				jc_finish(c);
@@ -512,6 +529,29 @@ static enum poll jc_poll(struct future *f, struct context *cx)
 			}
 			c->state = J_FINISH; /* awaiting the child */
 			continue;
+		case J_BUSY: {
+			irqflags_t fl;
+			enum poll r;
+			bool busy;
+
+			if (!c->waiting) {
+				waitq_wait_init(&c->idle, &c->fs->jnl->idle);
+				c->waiting = true;
+			}
+			r = future_poll(&c->idle.base, cx); /* registered: now look */
+			fl = spin_lock_irqsave(&c->fs->lock);
+			busy = c->fs->jnl->busy;
+			spin_unlock_irqrestore(&c->fs->lock, fl);
+			if (busy && r == POLL_PENDING) {
+				c->base.awaiting = &c->idle.base;
+				return POLL_PENDING;
+			}
+			future_drop(&c->idle.base);
+			c->waiting = false;
+			c->base.awaiting = NULL;
+			c->state = J_START;
+			continue;
+		}
 		case J_LOG:
 		case J_COMMIT:
 		case J_HOME:
@@ -573,6 +613,10 @@ static void jc_drop(struct future *f)
 		future_release(c->child);
 		c->child = NULL;
 	}
+	if (c->waiting) {
+		future_drop(&c->idle.base);
+		c->waiting = false;
+	}
 	/* The device owns requests in flight until they complete: wait (rare, short). */
 	for (unsigned i = 0; i < c->inflight; i++) {
 		future_drop(&c->req[i].base);
@@ -600,7 +644,7 @@ static void jc_release(struct future *f)
 
 static const char *jc_state_name(const struct future *f)
 {
-	static const char *const names[] = { "start", "log", "commit", "home", "reset",
+	static const char *const names[] = { "start", "busy", "log", "commit", "home", "reset",
 					     "finish", "done" };
 
 	return names[((const struct jcommit *)f)->state];
