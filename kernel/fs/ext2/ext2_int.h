@@ -338,7 +338,7 @@ struct ext2_journal {
 	bool busy;			/* L: a transaction is being written */
 	struct waitq idle;		/* woken when busy clears */
 	uint8_t uuid[16];
-	uint8_t jsb[64];		/* the journal superblock's head, as read */
+	uint8_t *jsb;			/* the journal superblock block, as read */
 };
 
 /* ---- inodes (inode.c) and the block map (bmap.c) ------------------------ */

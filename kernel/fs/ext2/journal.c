@@ -183,7 +183,13 @@ int ext2_journal_load(struct ext2_fs *fs)
 	j->first = be32(d + JSB_FIRST);
 	j->seq = be32(d + JSB_SEQUENCE);
 	memcpy(j->uuid, d + JSB_UUID, 16);
-	memcpy(j->jsb, d, sizeof(j->jsb));
+	j->jsb = kmalloc(fs->bsize);
+	if (!j->jsb) {
+		ext2_unpeek(b);
+		err = -ENOMEM;
+		goto out_free;
+	}
+	memcpy(j->jsb, d, fs->bsize); /* all of it: s_nr_users, s_users[] stay as mke2fs wrote */
 	ext2_unpeek(b);
 	/* Data blocks one transaction may hold: log = descriptors + copies + commit. */
 	uint32_t per = (fs->bsize - 12 - 16) / JTAG_BYTES, room = j->len - j->first - 1;
@@ -193,6 +199,7 @@ int ext2_journal_load(struct ext2_fs *fs)
 	fs->jnl = j;
 	return 0;
 out_free:
+	kfree(j->jsb);
 	kfree(j->map);
 	kfree(j);
 	return err;
@@ -202,6 +209,7 @@ void ext2_journal_free(struct ext2_fs *fs)
 {
 	if (!fs->jnl)
 		return;
+	kfree(fs->jnl->jsb);
 	kfree(fs->jnl->map);
 	kfree(fs->jnl);
 	fs->jnl = NULL;
@@ -277,10 +285,10 @@ static uint8_t *jblock(struct jcommit *c, uint32_t type)
 
 static uint8_t *jsb_with(struct jcommit *c, uint32_t start, uint32_t seq)
 {
-	uint8_t *d = kzalloc(c->fs->bsize);
+	uint8_t *d = kmalloc(c->fs->bsize);
 
 	if (d) {
-		memcpy(d, c->fs->jnl->jsb, sizeof(c->fs->jnl->jsb));
+		memcpy(d, c->fs->jnl->jsb, c->fs->bsize);
 		sbe32(d + JSB_START, start);
 		sbe32(d + JSB_SEQUENCE, seq);
 	}
