@@ -181,6 +181,8 @@ struct ext2_order {
 	struct ext2_gset newino;	/* inodes allocated, by (ino - 1) */
 	struct ext2_gset quar[2];	/* blocks freed: this epoch, the syncing one */
 	bool lost;			/* a member could not be recorded */
+	bool syncing;			/* an ordered sync runs (one at a time) */
+	struct waitq idle;		/* woken when syncing clears */
 };
 
 /* The sets one sync writes by (taken from struct ext2_order at its start). */

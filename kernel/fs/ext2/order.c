@@ -94,6 +94,7 @@ int ext2_order_init(struct ext2_fs *fs)
 		ext2_order_free(fs);
 		return -ENOMEM;
 	}
+	waitq_init(&o->idle);
 	fs->ord = o;
 	return 0;
 }

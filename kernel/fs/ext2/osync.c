@@ -27,6 +27,7 @@
  * directory blocks in one epoch (each block is the other's source) share phase DIRS2; evicting a dirty metadata block writes it out of order (a cache
  * under pressure); a sync that could not record its sets (out of memory) is unordered.
  */
+#include "kernel/async/waitq.h"
 #include "kernel/block/bcache.h"
 #include "kernel/block/blkdev.h"
 #include "kernel/fs/ext2/ext2_int.h"
@@ -43,6 +44,7 @@
  */
 enum osync_state {
 	OS_START,
+	OS_BUSY,	/* another ordered sync runs: their phases must not interleave */
 	OS_FRESH,
 	OS_COPIES,
 	OS_COPIES_WAIT,
@@ -70,6 +72,9 @@ struct osync {
 	struct osync_copy copies[OSYNC_BATCH];
 	bool flushed;			/* a phase wrote, then flushed the device */
 	bool copied;			/* COPIES wrote: META must flush */
+	bool owner;			/* this one set ord->syncing */
+	bool waiting;			/* idle is registered */
+	struct waitq_wait_future idle;
 	int err;
 };
 
@@ -80,25 +85,41 @@ static uint32_t itable_blocks(struct ext2_fs *fs)
 }
 
 /*
- * Does inode-table block k of group g hold an inode of the snapshot's newino (or, @live,
- * with fs->lock held, one allocated since)? The selectors run under the cache's lock and
- * look at the snapshot only: the live sets move under fs->lock.
+ * Every phase honours the epoch this sync took and the one that began since (the ops go
+ * on while it writes, and what is dirty now includes their changes): the live sets stay
+ * put while it runs, since ordered syncs run one at a time (ord->syncing) and only a
+ * sync's start moves them. The selectors read them under the cache's lock without
+ * fs->lock: bits only appear, and a group map only goes from NULL to allocated.
  */
+static bool in_sets(struct osync *s, const struct ext2_gset *snap, const struct ext2_gset *live,
+		    uint32_t blk)
+{
+	return ext2_gset_test_blk(s->fs, snap, blk) ||
+	       (s->fs->ord && ext2_gset_test_blk(s->fs, live, blk));
+}
+
+static bool late_in(const struct ext2_late *late, unsigned n, uint32_t lo, uint32_t hi)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (late[i].ino >= lo && late[i].ino < hi)
+			return true;
+	return false;
+}
+
+/* Does inode-table block k of group g hold a new or a renamed-over inode? */
 static bool itb_has_new(struct osync *s, uint32_t g, uint32_t k, bool live)
 {
 	struct ext2_fs *fs = s->fs;
 	uint32_t ipb = fs->bsize / fs->inode_size;
-
 	uint32_t lo = g * fs->ipg + k * ipb + 1, hi = lo + ipb; /* inode numbers [lo, hi) */
 
+	(void)live;
 	for (uint32_t i = k * ipb; i < (k + 1) * ipb && i < fs->ipg; i++)
 		if (ext2_gset_test(&s->snap.newino, g, i) ||
-		    (live && fs->ord && ext2_gset_test(&fs->ord->newino, g, i)))
+		    (fs->ord && ext2_gset_test(&fs->ord->newino, g, i)))
 			return true;
-	for (unsigned i = 0; i < s->snap.nlate; i++)
-		if (s->snap.late[i].ino >= lo && s->snap.late[i].ino < hi)
-			return true;
-	return false;
+	return late_in(s->snap.late, s->snap.nlate, lo, hi) ||
+	       (fs->ord && late_in(fs->ord->late, fs->ord->nlate, lo, hi));
 }
 
 /* Freed this epoch: only a renamed-over inode (still live on the disk) points there, and
@@ -106,14 +127,16 @@ static bool itb_has_new(struct osync *s, uint32_t g, uint32_t k, bool live)
  * generation is this sync's own (moved_quar): nothing else changes or frees it. */
 static bool freed_now(struct osync *s, uint32_t blk)
 {
-	return s->snap.moved_quar && ext2_gset_test_blk(s->fs, &s->fs->ord->quar[1], blk);
+	return s->fs->ord && ((s->snap.moved_quar && ext2_gset_test_blk(s->fs, &s->fs->ord->quar[1], blk)) ||
+			      ext2_gset_test_blk(s->fs, &s->fs->ord->quar[0], blk));
 }
 
 static bool sel_fresh(void *arg, uint64_t blk)
 {
 	struct osync *s = arg;
 
-	return ext2_gset_test_blk(s->fs, &s->snap.fresh, (uint32_t)blk) && !freed_now(s, (uint32_t)blk);
+	return in_sets(s, &s->snap.fresh, &s->fs->ord->fresh, (uint32_t)blk) &&
+	       !freed_now(s, (uint32_t)blk);
 }
 
 static bool is_copied(struct osync *s, uint32_t blk)
@@ -135,8 +158,8 @@ static bool sel_meta(void *arg, uint64_t blk)
 	struct osync *s = arg;
 
 	return !freed_now(s, (uint32_t)blk) &&
-	       !ext2_gset_test_blk(s->fs, &s->snap.dirs, (uint32_t)blk) &&
-	       !ext2_gset_test_blk(s->fs, &s->snap.rsrc, (uint32_t)blk) &&
+	       !in_sets(s, &s->snap.dirs, &s->fs->ord->dirs, (uint32_t)blk) &&
+	       !in_sets(s, &s->snap.rsrc, &s->fs->ord->rsrc, (uint32_t)blk) &&
 	       !is_copied(s, (uint32_t)blk);
 }
 
@@ -144,8 +167,9 @@ static bool sel_dirs(void *arg, uint64_t blk)
 {
 	struct osync *s = arg;
 
-	return ext2_gset_test_blk(s->fs, &s->snap.dirs, (uint32_t)blk) &&
-	       !ext2_gset_test_blk(s->fs, &s->snap.rsrc, (uint32_t)blk) && !freed_now(s, (uint32_t)blk);
+	return in_sets(s, &s->snap.dirs, &s->fs->ord->dirs, (uint32_t)blk) &&
+	       !in_sets(s, &s->snap.rsrc, &s->fs->ord->rsrc, (uint32_t)blk) &&
+	       !freed_now(s, (uint32_t)blk);
 }
 
 /* REST after a phase flushed: everything, and no second flush when nothing is left (the
@@ -161,7 +185,22 @@ static bool sel_dirs2(void *arg, uint64_t blk)
 {
 	struct osync *s = arg;
 
-	return ext2_gset_test_blk(s->fs, &s->snap.rsrc, (uint32_t)blk) && !freed_now(s, (uint32_t)blk);
+	return in_sets(s, &s->snap.rsrc, &s->fs->ord->rsrc, (uint32_t)blk) &&
+	       !freed_now(s, (uint32_t)blk);
+}
+
+static void restore_late(struct osync *s, uint8_t *data, const struct ext2_late *late, unsigned n)
+{
+	struct ext2_fs *fs = s->fs;
+	uint32_t ipb = fs->bsize / fs->inode_size;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t idx = late[i].ino - 1 - s->cur_g * fs->ipg;
+
+		if ((late[i].ino - 1) / fs->ipg == s->cur_g && idx / ipb == s->cur_blk)
+			memcpy(data + (idx % ipb) * fs->inode_size, late[i].raw,
+			       EXT2_GOOD_OLD_INODE_SIZE);
+	}
 }
 
 /* Copy up to OSYNC_BATCH inode-table blocks with new inodes, zeroing those (fs->lock). */
@@ -172,7 +211,8 @@ static void make_copies(struct osync *s)
 
 	s->ncopies = 0;
 	for (; s->cur_g < fs->ngroups; s->cur_g++, s->cur_blk = 0) {
-		if ((!s->snap.newino.g || !s->snap.newino.g[s->cur_g]) && !s->snap.nlate)
+		if ((!s->snap.newino.g || !s->snap.newino.g[s->cur_g]) && !s->snap.nlate &&
+		    !fs->ord->newino.g[s->cur_g] && !fs->ord->nlate)
 			continue;
 		uint32_t it = ld32(ext2_gd(fs, s->cur_g) + GD_INODE_TABLE);
 
@@ -195,15 +235,10 @@ static void make_copies(struct osync *s)
 			}
 			memcpy(c->data, bcache_data(b), fs->bsize);
 			bcache_put(b);
-			/* Renamed-over inodes as they were: still named on the disk. */
-			for (unsigned i = 0; i < s->snap.nlate; i++) {
-				uint32_t idx = s->snap.late[i].ino - 1 - s->cur_g * fs->ipg;
-
-				if (idx / ipb == s->cur_blk && (s->snap.late[i].ino - 1) / fs->ipg ==
-								   s->cur_g)
-					memcpy(c->data + (idx % ipb) * fs->inode_size,
-					       s->snap.late[i].raw, EXT2_GOOD_OLD_INODE_SIZE);
-			}
+			/* Renamed-over inodes as they were: still named on the disk (the
+			 * snapshot's state last: it is the older one). */
+			restore_late(s, c->data, fs->ord->late, fs->ord->nlate);
+			restore_late(s, c->data, s->snap.late, s->snap.nlate);
 			for (uint32_t i = 0; i < ipb; i++) {
 				uint32_t idx = s->cur_blk * ipb + i;
 
@@ -229,13 +264,22 @@ static void free_copies(struct osync *s)
 
 static void end_snap(struct osync *s)
 {
-	if (!s->have_snap)
+	bool wake = false;
+
+	if (!s->have_snap && !s->owner)
 		return;
 	irqflags_t fl = spin_lock_irqsave(&s->fs->lock);
 
-	ext2_order_done(s->fs, &s->snap);
+	if (s->have_snap)
+		ext2_order_done(s->fs, &s->snap);
+	if (s->owner && s->fs->ord) {
+		s->fs->ord->syncing = false;
+		wake = true;
+	}
 	spin_unlock_irqrestore(&s->fs->lock, fl);
-	s->have_snap = false;
+	if (wake)
+		waitq_wake_all(&s->fs->ord->idle);
+	s->have_snap = s->owner = false;
 }
 
 /* Start the phase after @st: its child future, or DONE. */
@@ -266,10 +310,39 @@ static enum poll osync_poll(struct future *f, struct context *cx)
 		switch (s->state) {
 		case OS_START:
 			fl = spin_lock_irqsave(&s->fs->lock);
+			if (s->fs->ord && s->fs->ord->syncing) {
+				spin_unlock_irqrestore(&s->fs->lock, fl);
+				s->state = OS_BUSY;
+				continue;
+			}
+			if (s->fs->ord)
+				s->owner = s->fs->ord->syncing = true;
 			s->have_snap = ext2_order_take(s->fs, &s->snap) == 0;
 			spin_unlock_irqrestore(&s->fs->lock, fl);
 			start_phase(s, s->have_snap ? OS_FRESH : OS_REST);
 			continue;
+		case OS_BUSY: {
+			enum poll r;
+			bool busy;
+
+			if (!s->waiting) {
+				waitq_wait_init(&s->idle, &s->fs->ord->idle);
+				s->waiting = true;
+			}
+			r = future_poll(&s->idle.base, cx); /* registered: now look */
+			fl = spin_lock_irqsave(&s->fs->lock);
+			busy = s->fs->ord->syncing;
+			spin_unlock_irqrestore(&s->fs->lock, fl);
+			if (busy && r == POLL_PENDING) {
+				s->base.awaiting = &s->idle.base;
+				return POLL_PENDING;
+			}
+			future_drop(&s->idle.base);
+			s->waiting = false;
+			s->base.awaiting = NULL;
+			s->state = OS_START;
+			continue;
+		}
 		case OS_COPIES:
 			fl = spin_lock_irqsave(&s->fs->lock);
 			make_copies(s);
@@ -339,6 +412,10 @@ static void osync_drop(struct future *f)
 {
 	struct osync *s = (struct osync *)f;
 
+	if (s->waiting) {
+		future_drop(&s->idle.base);
+		s->waiting = false;
+	}
 	if (s->child) {
 		future_drop(s->child);
 		future_release(s->child);
@@ -364,7 +441,7 @@ static void osync_release(struct future *f)
 
 static const char *osync_state_name(const struct future *f)
 {
-	static const char *const names[] = { "start", "fresh", "copies", "copies_wait",
+	static const char *const names[] = { "start", "busy", "fresh", "copies", "copies_wait",
 					     "meta", "dirs", "dirs2", "rest", "done" };
 
 	return names[((const struct osync *)f)->state];
