@@ -31,42 +31,21 @@
 #include "lib/list.h"
 #include "lib/string.h"
 
-enum {
-	BUF_VALID = 1u << 0,	/* data holds the block */
-	BUF_DIRTY = 1u << 1,	/* data newer than the disk */
-	BUF_READING = 1u << 2,	/* read in flight (not VALID yet) */
-	BUF_WRITING = 1u << 3,	/* write-back in flight */
-	BUF_ERROR = 1u << 4,	/* the read failed */
-};
-
-struct bcache_buf {
-	struct list_head hnode;		/* L: hash chain while keyed */
-	struct list_head lnode;		/* L: LRU (keyed, ref 0) or free list */
-	struct list_head wb_node;	/* L: a collector's local write-back list */
-	struct blkdev *dev;		/* L */
-	uint64_t blockno;		/* L */
-	unsigned bsize;			/* L */
-	unsigned ref;			/* L */
-	unsigned flags;			/* L */
-	void *data;			/* L: one page, allocated at first use */
-	struct blk_req req;		/* owned by the device while READING/WRITING */
-};
-
 #define NHASH 256
 /* Most write-backs one bcache_get starts while looking for a victim. */
 #define EVICT_WB_MAX 16
 
-static struct spinlock bcache_lock = SPINLOCK_INIT("bcache");
+struct spinlock bcache_lock = SPINLOCK_INIT("bcache");
 static bool inited;				/* L */
-static struct bcache_buf bufs[BCACHE_NBUF];	/* L */
+struct bcache_buf bcache_bufs[BCACHE_NBUF];	/* L */
 static struct list_head hash[NHASH];		/* L */
-static struct list_head lru;			/* L: oldest first */
+struct list_head bcache_lru;		/* L: oldest first */
 static struct list_head freel;			/* L */
-static struct bcache_stats st;			/* L */
-/* Woken on every I/O completion and every release to ref 0; `events`
+struct bcache_stats bcache_st;		/* L */
+/* Woken on every I/O completion and every release to ref 0; `bcache_nevents`
  * counts them so a waiter that registered late still sees what it missed. */
 static struct waitq io_wq;
-static uint64_t events;				/* L */
+uint64_t bcache_nevents;			/* L */
 /* Times a buffer became reusable by grab (clean, idle, unreferenced): what a
  * getter that found none waits for. Its own releases of dirty buffers do not
  * count, so it sleeps until a write-back completes instead of retrying. */
@@ -78,19 +57,19 @@ static void note_if_reusable_locked(const struct bcache_buf *b)
 		reusable++;
 }
 
-static void init_locked(void)
+void bcache_init_locked(void)
 {
 	if (inited)
 		return;
 	inited = true;
-	list_init(&lru);
+	list_init(&bcache_lru);
 	list_init(&freel);
 	for (unsigned i = 0; i < NHASH; i++)
 		list_init(&hash[i]);
 	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
-		list_init(&bufs[i].hnode);
-		list_init(&bufs[i].wb_node);
-		list_add_tail(&bufs[i].lnode, &freel);
+		list_init(&bcache_bufs[i].hnode);
+		list_init(&bcache_bufs[i].wb_node);
+		list_add_tail(&bcache_bufs[i].lnode, &freel);
 	}
 	waitq_init(&io_wq);
 }
@@ -117,17 +96,17 @@ static struct bcache_buf *lookup_locked(struct blkdev *dev, uint64_t blockno)
 static void unkey_locked(struct bcache_buf *b)
 {
 	if (b->flags & BUF_DIRTY)
-		st.dirty--;
+		bcache_st.dirty--;
 	list_del(&b->hnode);
 	list_del(&b->lnode);
 	list_add(&b->lnode, &freel);
 	b->flags = 0;
 	b->dev = NULL;
-	st.cached--;
+	bcache_st.cached--;
 	reusable++;
 }
 
-static void take_ref_locked(struct bcache_buf *b)
+void bcache_take_ref_locked(struct bcache_buf *b)
 {
 	if (b->ref++ == 0)
 		list_del(&b->lnode);	/* off the LRU */
@@ -154,7 +133,7 @@ static void read_done(struct blk_req *r)
 			unkey_locked(b);
 	}
 	note_if_reusable_locked(b);
-	events++;
+	bcache_nevents++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
 }
@@ -169,7 +148,7 @@ static void write_done(struct blk_req *r)
 		kprintf("bcache: %s: write of block %lu failed\n", b->dev->name,
 			(unsigned long)b->blockno);
 	note_if_reusable_locked(b);
-	events++;
+	bcache_nevents++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
 }
@@ -180,17 +159,17 @@ static uint64_t sector_of(const struct bcache_buf *b)
 }
 
 /* Dirty, idle -> WRITING, on @wbs; submitted by submit_wbs after unlock. */
-static void start_wb_locked(struct bcache_buf *b, struct list_head *wbs)
+void bcache_start_wb_locked(struct bcache_buf *b, struct list_head *wbs)
 {
 	b->flags = (b->flags & ~BUF_DIRTY) | BUF_WRITING;
-	st.dirty--;
-	st.writes++;
+	bcache_st.dirty--;
+	bcache_st.writes++;
 	blk_req_init(&b->req, b->dev, BLK_WRITE, sector_of(b), b->data, b->bsize);
 	b->req.done = write_done;
 	list_add_tail(&b->wb_node, wbs);
 }
 
-static void submit_wbs(struct list_head *wbs)
+void bcache_submit_wbs(struct list_head *wbs)
 {
 	struct bcache_buf *b, *n;
 
@@ -224,18 +203,18 @@ static struct bcache_buf *grab_locked(struct list_head *wbs, bool *nomem)
 		 * allocator said no, with 700+ clean buffers on the LRU. */
 		*nomem = true;
 	}
-	list_for_each_entry_safe(b, n, &lru, lnode) {
+	list_for_each_entry_safe(b, n, &bcache_lru, lnode) {
 		if (b->flags & (BUF_READING | BUF_WRITING))
 			continue;
 		if (b->flags & BUF_DIRTY) {
 			if (wbs && started < EVICT_WB_MAX) {
-				start_wb_locked(b, wbs);
+				bcache_start_wb_locked(b, wbs);
 				started++;
 			}
 			continue;
 		}
 		if (b->flags & BUF_VALID)
-			st.evictions++;
+			bcache_st.evictions++;
 		unkey_locked(b);
 		list_del(&b->lnode);
 		return b;
@@ -253,7 +232,7 @@ static void key_locked(struct bcache_buf *b, struct blkdev *dev, uint64_t blockn
 	b->ref = 0;
 	list_add(&b->hnode, chain(dev, blockno));
 	list_init(&b->lnode);
-	st.cached++;
+	bcache_st.cached++;
 }
 
 /* ---- the wait future handed to vfs_set_io_wait ----------------------------- */
@@ -288,11 +267,11 @@ static void start_starved_wbs_locked(struct list_head *wbs)
 	struct bcache_buf *b;
 	unsigned started = 0;
 
-	list_for_each_entry(b, &lru, lnode) {
+	list_for_each_entry(b, &bcache_lru, lnode) {
 		if (started == EVICT_WB_MAX)
 			break;
 		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_READING | BUF_WRITING))) {
-			start_wb_locked(b, wbs);
+			bcache_start_wb_locked(b, wbs);
 			started++;
 		}
 	}
@@ -308,7 +287,7 @@ static bool wait_cond(struct bcache_wait_future *bw)
 	if (!ok && !bw->buf)
 		start_starved_wbs_locked(&wbs);
 	spin_unlock_irqrestore(&bcache_lock, fl);
-	submit_wbs(&wbs);
+	bcache_submit_wbs(&wbs);
 	return ok;
 }
 
@@ -393,7 +372,7 @@ static struct bcache_wait_future *new_wait_locked(struct bcache_buf *b)
 	bw->buf = b;
 	bw->seen = reusable;
 	if (b)
-		take_ref_locked(b);
+		bcache_take_ref_locked(b);
 	return bw;
 }
 
@@ -425,23 +404,23 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 		return err;
 	list_init(&wbs);
 	fl = spin_lock_irqsave(&bcache_lock);
-	init_locked();
+	bcache_init_locked();
 	b = lookup_locked(dev, blockno);
 	if (b) {
 		if (b->bsize != bsize) {
 			err = -EINVAL;
 		} else if (b->flags & BUF_READING) {
-			st.shared++;
+			bcache_st.shared++;
 			bw = new_wait_locked(b);
 			err = bw ? -EIOWAIT : -ENOMEM;
 		} else if (noread) {
 			memset(b->data, 0, bsize);
 			b->flags = (b->flags & ~BUF_ERROR) | BUF_VALID;
-			take_ref_locked(b);
+			bcache_take_ref_locked(b);
 			*out = b;
 		} else if (b->flags & BUF_VALID) {
-			st.hits++;
-			take_ref_locked(b);
+			bcache_st.hits++;
+			bcache_take_ref_locked(b);
 			*out = b;
 		} else {
 			/* A failed read: report it once, then forget the block. */
@@ -453,10 +432,10 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 	}
 	b = grab_locked(&wbs, &nomem);
 	if (!b) {
-		if (nomem && list_empty(&lru)) {
+		if (nomem && list_empty(&bcache_lru)) {
 			err = -ENOMEM;
 		} else {
-			st.full_waits++;
+			bcache_st.full_waits++;
 			bw = new_wait_locked(NULL);
 			err = bw ? -EIOWAIT : -ENOMEM;
 		}
@@ -465,7 +444,7 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 	if (noread) {
 		key_locked(b, dev, blockno, bsize, BUF_VALID);
 		memset(b->data, 0, bsize);
-		take_ref_locked(b);
+		bcache_take_ref_locked(b);
 		*out = b;
 		goto out_unlock;
 	}
@@ -476,15 +455,15 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	st.misses++;
-	st.reads++;
+	bcache_st.misses++;
+	bcache_st.reads++;
 	blk_req_init(&b->req, dev, BLK_READ, sector_of(b), b->data, bsize);
 	b->req.done = read_done;
 	read = true;
 	err = -EIOWAIT;
 out_unlock:
 	spin_unlock_irqrestore(&bcache_lock, fl);
-	submit_wbs(&wbs);
+	bcache_submit_wbs(&wbs);
 	if (read)
 		blkdev_submit(&b->req);
 	if (bw)
@@ -513,11 +492,11 @@ int bcache_get_cached(struct blkdev *dev, uint64_t blockno, unsigned bsize,
 	if (err)
 		return err;
 	fl = spin_lock_irqsave(&bcache_lock);
-	init_locked();
+	bcache_init_locked();
 	b = lookup_locked(dev, blockno);
 	if (b && b->bsize == bsize && (b->flags & (BUF_VALID | BUF_READING)) == BUF_VALID) {
-		st.hits++;
-		take_ref_locked(b);
+		bcache_st.hits++;
+		bcache_take_ref_locked(b);
 		*out = b;
 	} else {
 		err = -EAGAIN;
@@ -535,7 +514,7 @@ bool bcache_prefetch(struct blkdev *dev, uint64_t blockno, unsigned bsize)
 	if (check_args(dev, blockno, bsize))
 		return false;
 	fl = spin_lock_irqsave(&bcache_lock);
-	init_locked();
+	bcache_init_locked();
 	if (lookup_locked(dev, blockno) || !(b = grab_locked(NULL, &nomem))) {
 		spin_unlock_irqrestore(&bcache_lock, fl);
 		return false;
@@ -543,9 +522,9 @@ bool bcache_prefetch(struct blkdev *dev, uint64_t blockno, unsigned bsize)
 	key_locked(b, dev, blockno, bsize, BUF_READING);
 	/* Unreferenced: on the LRU at once (grab skips it while READING); a
 	 * read error forgets it in read_done(). */
-	list_add_tail(&b->lnode, &lru);
-	st.reads++;
-	st.prefetches++;
+	list_add_tail(&b->lnode, &bcache_lru);
+	bcache_st.reads++;
+	bcache_st.prefetches++;
 	blk_req_init(&b->req, dev, BLK_READ, sector_of(b), b->data, bsize);
 	b->req.done = read_done;
 	spin_unlock_irqrestore(&bcache_lock, fl);
@@ -569,8 +548,9 @@ void bcache_mark_dirty(struct bcache_buf *b)
 
 	if (!(b->flags & BUF_DIRTY)) {
 		b->flags |= BUF_DIRTY;
-		st.dirty++;
+		bcache_st.dirty++;
 	}
+	b->dirty_gen++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 }
 
@@ -581,11 +561,11 @@ void bcache_put(struct bcache_buf *b)
 	if (b->ref == 0)
 		panic("bcache_put: block %lu has no reference", (unsigned long)b->blockno);
 	if (--b->ref == 0) {
-		list_add_tail(&b->lnode, &lru);
+		list_add_tail(&b->lnode, &bcache_lru);
 		if ((b->flags & BUF_ERROR) && !(b->flags & BUF_READING))
 			unkey_locked(b);
 		note_if_reusable_locked(b);
-		events++;
+		bcache_nevents++;
 	}
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
@@ -603,36 +583,10 @@ void bcache_hold(struct bcache_buf *b)
 
 /* ---- sync ----------------------------------------------------------------- */
 
-bool bcache_writeback(struct blkdev *dev, uint64_t *seen)
-{
-	struct list_head wbs;
-	bool busy = false;
-	irqflags_t fl;
-
-	list_init(&wbs);
-	fl = spin_lock_irqsave(&bcache_lock);
-	init_locked();
-	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
-		struct bcache_buf *b = &bufs[i];
-
-		if (!b->dev || (dev && b->dev != dev))
-			continue;
-		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
-			start_wb_locked(b, &wbs);
-		if (b->flags & (BUF_DIRTY | BUF_WRITING))
-			busy = true;
-	}
-	if (seen)
-		*seen = events;
-	spin_unlock_irqrestore(&bcache_lock, fl);
-	submit_wbs(&wbs);
-	return busy;
-}
-
 uint64_t bcache_events(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
-	uint64_t e = events;
+	uint64_t e = bcache_nevents;
 
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	return e;
@@ -642,7 +596,7 @@ struct waitq *bcache_io_waitq(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 
-	init_locked();
+	bcache_init_locked();
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	return &io_wq;
 }
@@ -651,7 +605,7 @@ void bcache_stats(struct bcache_stats *out)
 {
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 
-	*out = st;
+	*out = bcache_st;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 }
 
@@ -660,14 +614,14 @@ void bcache_forget(struct blkdev *dev, uint64_t blockno)
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 	struct bcache_buf *b;
 
-	init_locked();
+	bcache_init_locked();
 	b = lookup_locked(dev, blockno);
 	if (b) {
 		if (b->ref || (b->flags & (BUF_READING | BUF_WRITING))) {
-			st.forget_busy++;
+			bcache_st.forget_busy++;
 		} else {
 			unkey_locked(b);
-			st.forgotten++;
+			bcache_st.forgotten++;
 		}
 	}
 	spin_unlock_irqrestore(&bcache_lock, fl);
@@ -679,8 +633,8 @@ unsigned bcache_invalidate_clean(struct blkdev *dev)
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 	struct bcache_buf *b, *t;
 
-	init_locked();
-	list_for_each_entry_safe(b, t, &lru, lnode) {
+	bcache_init_locked();
+	list_for_each_entry_safe(b, t, &bcache_lru, lnode) {
 		if ((dev && b->dev != dev) ||
 		    (b->flags & (BUF_DIRTY | BUF_READING | BUF_WRITING)))
 			continue;
