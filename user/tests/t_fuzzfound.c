@@ -15,6 +15,33 @@
 
 #include "ut.h"
 
+/* rmdir and rename of a mount point are EBUSY (Linux): the fuzzer removed mounted scratch
+ * dirs, and the mounts kept the deleted directories alive to power-off, where e2fsck found
+ * them deleted with no dtime and their blocks still marked in use. */
+UT_CASE(fuzzfound_mountpoint_busy, 0, 60)
+{
+	const char *mp = "/tmp/ff_mp", *other = "/tmp/ff_other";
+
+	umount2(mp, MNT_DETACH);
+	rmdir(mp);
+	rmdir(other);
+	ASSERT(mkdir(mp, 0755) == 0);
+	ASSERT(mkdir(other, 0755) == 0);
+	if (mount("proc", mp, "proc", 0, NULL)) {
+		ut_diag("mount: %s: not root, skipped", strerror(errno));
+		rmdir(mp);
+		rmdir(other);
+		return;
+	}
+	EXPECT(rmdir(mp) == -1 && errno == EBUSY);
+	EXPECT(rename(mp, "/tmp/ff_moved") == -1 && errno == EBUSY);
+	EXPECT(rename(other, mp) == -1 && errno == EBUSY);
+	EXPECT(access("/tmp/ff_mp/self", F_OK) == 0); /* still mounted, still there */
+	EXPECT(umount2(mp, 0) == 0);
+	EXPECT(rmdir(mp) == 0);
+	EXPECT(rmdir(other) == 0);
+}
+
 static long slab_objects(const char *cache)
 {
 	static char buf[8192];
