@@ -19,6 +19,7 @@
  * follows; -q leaves out the per-syscall table; -c makes only the calls named, -x all but
  * them (to narrow a finding down).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -133,6 +134,43 @@ static bool rm_scratch(void)
 	printf("fuzz: /tmp/fz not removed (%s; uid %d euid %d)\n", strerror(errno),
 	       (int)getuid(), (int)geteuid());
 	return false;
+}
+
+/*
+ * Kill the run's processes still in /proc once every child was killed and reaped: those that
+ * left their worker's group and are no child of ours (orphans, reparented to init). Every pid
+ * above ours is the run's (pids grow). How many were left; each printed when loud.
+ */
+static unsigned kill_leftovers(bool loud)
+{
+	static char buf[2048];
+	unsigned n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		int pid = atoi(e->d_name);
+		char path[64];
+
+		if (pid <= getpid())
+			continue;
+		n++;
+		kill(pid, SIGKILL);
+		if (!loud)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		int fd = open(path, O_RDONLY);
+		ssize_t k = fd < 0 ? 0 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[k > 0 ? k : 0] = 0;
+		char *st = strstr(buf, "State:"), *pp = strstr(buf, "PPid:");
+		printf("fuzz: left: pid %d %.*s %.*s\n", pid, st ? (int)strcspn(st, "\n") : 0,
+		       st ? st : "", pp ? (int)strcspn(pp, "\n") : 0, pp ? pp : "");
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static pid_t spawn(int slot)
@@ -384,6 +422,19 @@ int main(int argc, char **argv)
 		if (getpid() == 1)
 			kill(-1, SIGKILL);
 		sleep_ms(10);
+	}
+	/* Orphans outside the workers' groups, and (not init) no children of ours. */
+	until = now_s() + 20;
+	unsigned left = 0;
+	while ((left = kill_leftovers(false)) && now_s() < until) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		sleep_ms(20);
+	}
+	if (left) {
+		kill_leftovers(true);
+		printf("fuzz: HANG: %u processes survive SIGKILL for 20 s\n", left);
+		hang = true;
 	}
 	bool clean = rm_scratch();
 	if (tty) {
