@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The syscall fuzzer (/bin/fuzz): what the supervisor (fuzz.c), the argument generators
- * (fuzz_gen.c), the call table and worker loop (fuzz_calls.c) and the leak check
+ * (fuzz_gen.c), the call table (fuzz_calls.c), the worker loop (fuzz_worker.c) and the leak check
  * (leakcheck.c) share.
  *
  * Every worker draws from its own PRNG (splitmix64), seeded from the run's seed, its slot and
@@ -21,6 +21,7 @@
 #define FUZZ_MAX_NR 512      /* syscall numbers counted (riscv64's are below 512) */
 #define FUZZ_MAX_SLOTS 16    /* workers at a time */
 #define FUZZ_NERRNO 134      /* errno values counted per call (Linux's go to 133) */
+#define FZ_MAX_CALLS 256     /* entries of the call table at most */
 
 /* ---- the PRNG --------------------------------------------------------------------- */
 
@@ -150,6 +151,11 @@ void fz_worker_setup(struct worker *w);
 const char *fz_wpath(struct worker *w);
 const char *fz_rpath(struct worker *w);
 uint64_t fz_bad_ptr(struct worker *w);
+
+/* A path in the scratch dirs (relative ones count: the cwd is one, mostly). */
+bool fz_is_scratch(const char *p);
+/* The workers' signal handler (a syscall inside). */
+void fz_handler(int sig);
 
 /* Run worker slot's generation gen until the run's calls are issued; never returns. */
 void fz_worker(int slot, unsigned gen) __attribute__((noreturn));
