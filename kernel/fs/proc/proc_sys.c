@@ -340,13 +340,15 @@ static int mounts_snapshot(struct inode **roots, char (*dirs)[128], unsigned *co
 
 	roots[0] = inode_get(vfs_root);
 	n = 1 + vfs_mount_roots(roots + 1, VFS_MAX_MOUNTS);
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n && !err; i++) {
 		struct inode *covered = i ? vfs_mount_covered(roots[i]) : NULL;
 
 		strlcpy(dirs[i], "/", 128);
 		if (covered) {
 			long r = vfs_getcwd(covered, dirs[i], 128);
 
+			/* Stop at the first miss: a second one would park its read over
+			 * the first, which nobody would await (a leaked read and buffer). */
 			if (r == -EIOWAIT)
 				err = r;
 			else if (r < 0)
