@@ -44,7 +44,7 @@ tools/count-insns.sh yield_now yielder_poll yielder_poll |
 echo "== user benchmarks (-icount shift=0: ns = guest instructions)"
 run 1 128M "norandmaps init=/bin/bench"
 run 4 128M "norandmaps init=/bin/bench"
-run 2 128M "norandmaps init=/bin/bench pingpong"
+run 2 128M "norandmaps init=/bin/bench pingpong thread"
 
 echo "== idle host CPU"
 tools/idle-cpu.sh 10 | tee -a "$out"

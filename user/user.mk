@@ -64,6 +64,17 @@ $(addprefix $(UB)/bin/,$(UPROGS)):
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $^ -o $@
 
+# One program twice: static and dynamically linked (glibc's loader and libc from the cross
+# toolchain's sysroot go to /lib), for the exec benchmark (user/true.c).
+DYN_LIBS := ld-linux-riscv64-lp64d.so.1 libc.so.6
+$(UB)/bin/true-static: user/true.c
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) $< -o $@
+$(UB)/bin/true-dyn: user/true.c
+	@mkdir -p $(dir $@)
+	$(UCC) $(filter-out -static -MMD -MP,$(UCFLAGS)) $< -o $@
+UPROGS += true-static true-dyn
+
 # Busybox's applets, one path a line (from the pinned binary itself, under qemu-user).
 BUSYBOX := $(B)/debian/busybox
 BUSYBOX_LIST := $(B)/debian/busybox.list
@@ -97,6 +108,8 @@ $(B)/initrd.cpio: $(addprefix $(UB)/bin/,$(UPROGS)) $(BUSYBOX) $(BUSYBOX_LIST) \
 	cd $(UB)/root && while read -r a; do $(bblink) $$a; done < $(abspath $(BUSYBOX_LIST))
 	$(if $(ROOTFS_EXTRA),cp -a $(ROOTFS_EXTRA)/. $(UB)/root/)
 	for p in $(filter-out init,$(UPROGS)); do $(USTRIP) -o $(UB)/root/bin/$$p $(UB)/bin/$$p; done
+	mkdir -p $(UB)/root/lib
+	for l in $(DYN_LIBS); do $(USTRIP) -o $(UB)/root/lib/$$l $$($(UCC) -print-file-name=$$l); done
 	$(USTRIP) -o $(UB)/root/sbin/init $(UB)/bin/init
 	cp $(addprefix user/etc/,$(ROOTFS_ETC)) $(UB)/root/etc/
 	chmod 0755 $(UB)/root/bin/* $(UB)/root/sbin/init $(UB)/root/etc/rc

@@ -57,7 +57,7 @@ static void cwd_stop(struct cwd_ckpt *ck, struct inode *dir, struct inode *cur, 
 	ck->off = off;
 }
 
-long vfs_getcwd(struct inode *dir, char *buf, size_t n)
+long vfs_getcwd_in(struct inode *dir, struct inode *top, char *buf, size_t n)
 {
 	struct ioctx *ctx = ioctx_current();
 	struct cwd_ckpt *ck = ctx ? &ctx->cwd : NULL;
@@ -70,6 +70,7 @@ long vfs_getcwd(struct inode *dir, char *buf, size_t n)
 	if (!n)
 		return -ERANGE;
 	dir = dir ? dir : vfs_root;
+	top = top ? top : vfs_root;
 	if (ck && ck->valid && ck->start == dir && ck->n == n && ck->cur) {
 		/* An earlier run of this syscall got this far up. */
 		cur = ck->cur;
@@ -81,7 +82,7 @@ long vfs_getcwd(struct inode *dir, char *buf, size_t n)
 		cur = inode_get(dir);
 		buf[--pos] = '\0';
 	}
-	while (cur != vfs_root) {
+	while (cur != top && cur != vfs_root) {
 		struct find_name fn = { .name = name };
 		struct inode *parent, *under = vfs_mount_covered(cur);
 
@@ -135,6 +136,19 @@ long vfs_getcwd(struct inode *dir, char *buf, size_t n)
 		memcpy(buf + pos, name, fn.len);
 		buf[--pos] = '/';
 	}
+	if (!err && cur != top) {
+		/* Outside the chroot: Linux's mark (glibc's getcwd says ENOENT). */
+		static const char mark[] = "(unreachable)";
+
+		if (sizeof(mark) - 1 + (pos == n - 1) > pos)
+			err = -ERANGE;
+		else {
+			if (pos == n - 1)
+				buf[--pos] = '/';
+			pos -= sizeof(mark) - 1;
+			memcpy(buf + pos, mark, sizeof(mark) - 1);
+		}
+	}
 	inode_put(cur);
 	if (err)
 		return err;
@@ -145,4 +159,9 @@ long vfs_getcwd(struct inode *dir, char *buf, size_t n)
 	}
 	memmove(buf, buf + pos, n - pos);
 	return (long)(n - pos);
+}
+
+long vfs_getcwd(struct inode *dir, char *buf, size_t n)
+{
+	return vfs_getcwd_in(dir, NULL, buf, n);
 }

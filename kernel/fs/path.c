@@ -23,10 +23,27 @@ static uint32_t umask_of(struct proc *p)
 	return p ? proc_umask(p) : 022;
 }
 
+/* The directory "/" names for p: its chroot(2) directory, or the real root. */
+static struct inode *root_of(struct proc *p)
+{
+	struct inode *r = p ? proc_root(p) : NULL;
+
+	return inode_get(r ? r : vfs_root);
+}
+
+/* The same for a walk, counted, or NULL for the real root (which lives as
+ * long as the system: no reference to take on the common path). */
+static struct inode *walk_top(struct proc *p)
+{
+	struct inode *r = p ? proc_root(p) : NULL;
+
+	return r ? inode_get(r) : NULL;
+}
+
 static struct inode *start_dir(struct proc *p, struct inode *base, const char *path)
 {
 	if (path[0] == '/' || (!base && !p))
-		return inode_get(vfs_root);
+		return root_of(p);
 	if (base)
 		return inode_get(base);
 	struct inode *cwd = proc_cwd(p);
@@ -83,10 +100,12 @@ struct walk {
 	char *tbuf;		/* symlink target buffer */
 	const char *s;		/* the rest of the path */
 	unsigned links;
+	struct inode *top;	/* counted: "/" of the walking process (chroot), NULL: vfs_root */
 };
 
 static void walk_done(struct walk *w)
 {
+	inode_put(w->top);
 	kfree(w->buf);
 	kfree(w->tbuf);
 }
@@ -120,7 +139,7 @@ static int expand_link(struct walk *w, struct inode *link, const char *rest)
 	w->s = w->buf;
 	if (w->buf[0] == '/') {
 		inode_put(w->cur);
-		w->cur = inode_get(vfs_root);
+		w->cur = inode_get(w->top ? w->top : vfs_root);
 	}
 	return 0;
 }
@@ -214,6 +233,7 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 		return -ENAMETOOLONG;
 	if (plen == 0)
 		return -ENOENT;
+	w.top = walk_top(p);
 	ck = ioctx_next_walk();
 	if (ck && ckpt_matches(ck, base, path, flags, parent) && ck->cur) {
 		if (ck->done) {
@@ -279,7 +299,10 @@ static int walk(struct proc *p, struct inode *base, const char *path, unsigned f
 			*trailing_slash = trailing;
 			break;
 		}
-		err = lookup_one(w.cur, c, len, &child);
+		if (len == 2 && c[0] == '.' && c[1] == '.' && w.top && w.cur == w.top)
+			child = inode_get(w.cur); /* ".." of a chroot stays in it */
+		else
+			err = lookup_one(w.cur, c, len, &child);
 		if (err == -EIOWAIT && ck) {
 			ckpt_stop(ck, &w, path, c);
 			goto out;

@@ -5,6 +5,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/cred.h"
 #include "kernel/proc/proc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -107,7 +108,7 @@ FS_SYSCALL(17, getcwd)
 	buf = kmalloc(PATH_MAX);
 	if (!buf)
 		return -ENOMEM;
-	r = vfs_getcwd(proc_cwd(sc->proc), buf, PATH_MAX);
+	r = vfs_getcwd_in(proc_cwd(sc->proc), proc_root(sc->proc), buf, PATH_MAX);
 	if (r == -ERANGE)
 		r = -ENAMETOOLONG; /* longer than PATH_MAX, as Linux says it */
 	if (r > 0 && (size_t)r > size)
@@ -147,4 +148,28 @@ SYSCALL(50, fchdir)
 		proc_set_cwd(sc->proc, inode_get(f->inode));
 	file_put(f);
 	return r;
+}
+
+/* chroot(path): "/" of this process (and of the threads sharing its fs
+ * context) becomes path; the cwd stays where it is, as on Linux. */
+FS_SYSCALL(51, chroot)
+{
+	struct inode *ino;
+	long r = at_lookup(sc, AT_FDCWD, sc->arg[0], 0, WALK_DIRECTORY, &ino);
+
+	if (r)
+		return r;
+	r = inode_permission(ino, MAY_EXEC);
+	if (!r && !cred_capable(proc_cred(sc->proc)))
+		r = -EPERM; /* CAP_SYS_CHROOT */
+	if (r) {
+		inode_put(ino);
+		return r;
+	}
+	if (ino == vfs_root) {
+		inode_put(ino);
+		ino = NULL;
+	}
+	proc_set_root(sc->proc, ino);
+	return 0;
 }

@@ -472,6 +472,9 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
  * (kernel/fs/getcwd.c).
  */
 long vfs_getcwd(struct inode *dir, char *buf, size_t n);
+/* The same, named from top (a chroot's "/"; NULL: the real root); a dir
+ * outside top is "(unreachable)/...", as on Linux. */
+long vfs_getcwd_in(struct inode *dir, struct inode *top, char *buf, size_t n);
 /* One step of a walk: the child name (len bytes, "." and ".." too) of dir, crossing
  * mounts; counted. For VFS code outside path.c. */
 int vfs_lookup_child(struct inode *dir, const char *name, size_t len, struct inode **out);

@@ -76,6 +76,7 @@ void proc_exit(struct proc *p, int wstatus)
 		fdtable_destroy(files);
 	if (cwd)
 		inode_put(cwd);
+	inode_put(proc_view_swap(p, (void **)&p->root, NULL));
 	if (!last)
 		(void)proc_view_swap(p, (void **)&p->sighand, NULL); /* the others' too */
 	proc_exe_release(p);

@@ -105,6 +105,7 @@ static long fork_proc(struct sys_ctx *sc, unsigned long flags, uintptr_t newsp,
 	c->cwd = p->cwd;
 	if (c->cwd)
 		inode_get(c->cwd);
+	c->root = p->root ? inode_get(p->root) : NULL;
 	c->umask = p->umask;
 	cred_put(c->cred);
 	c->cred = cred_get(p->cred);
@@ -163,6 +164,7 @@ out_files:
 	fdtable_destroy(c->files);
 	if (c->cwd)
 		inode_put(c->cwd);
+	inode_put(c->root);
 out_as:
 	as_put(c->as);
 out_put:

@@ -15,6 +15,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/cred.h"
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/signal.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -137,7 +138,39 @@ int proc_set_rlimit(struct proc *p, unsigned resource, const struct rlimit64 *ne
 	spin_unlock_irqrestore(&limits_lock, f);
 	limits_put(drop);
 	kfree(spare);
+	/* A finite CPU limit is checked after each run of user code. */
+	if (!err && new && resource == RLIMIT_CPU && new->cur != INF)
+		proc_set_cpu_timers(p, true);
 	return err;
+}
+
+bool proc_rlimit_cpu_tick(struct proc *p, uint64_t cputime_ns)
+{
+	struct rlimit64 r = proc_rlimit(p, RLIMIT_CPU);
+	uint64_t secs = cputime_ns / 1000000000u;
+
+	if (r.cur == INF)
+		return false;
+	if (r.max != INF && secs >= r.max) {
+		proc_signal(p, SIGKILL);
+	} else if (secs >= (r.cur ? r.cur : 1)) {
+		proc_signal(p, SIGXCPU);
+		if (r.cur < r.max) {
+			struct proc_limits *spare = kmalloc(sizeof(*spare)), *drop = NULL;
+			irqflags_t f = spin_lock_irqsave(&limits_lock);
+			struct proc_limits *l = atomic_load_explicit(&p->limits, memory_order_relaxed);
+
+			/* Unless a setrlimit came in between, and when a copy
+			 * can be made (else the next tick tries again). */
+			if (!memcmp(&(l ? l : &defaults)->rlim[RLIMIT_CPU], &r, sizeof(r)) &&
+			    ((l && atomic_load_explicit(&l->refs, memory_order_relaxed) == 1) || spare))
+				writable_locked(p, &spare, &drop)->rlim[RLIMIT_CPU].cur = secs + 1;
+			spin_unlock_irqrestore(&limits_lock, f);
+			limits_put(drop);
+			kfree(spare);
+		}
+	}
+	return true;
 }
 
 int proc_nice(struct proc *p)

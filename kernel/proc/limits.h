@@ -10,12 +10,14 @@
  * Enforced where Linux enforces them: RLIMIT_NOFILE on every new
  * descriptor, RLIMIT_NPROC at fork, RLIMIT_STACK for the main stack and the
  * argument limit at exec, RLIMIT_AS on mmap and brk, RLIMIT_CORE by whoever
- * decides on a core dump (none is written). The others are stored and
+ * decides on a core dump (none is written), RLIMIT_CPU by the userloop's
+ * CPU-time check (proc_rlimit_cpu_tick). The others are stored and
  * reported.
  */
 #ifndef KERNEL_PROC_LIMITS_H
 #define KERNEL_PROC_LIMITS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct proc;
@@ -56,6 +58,16 @@ uint64_t proc_rlimit_cur(struct proc *p, unsigned resource);
  * gets the limit from before. */
 int proc_set_rlimit(struct proc *p, unsigned resource, const struct rlimit64 *new,
 		    struct rlimit64 *old);
+
+/*
+ * RLIMIT_CPU after p ran, cputime_ns its CPU time so far (user + system):
+ * SIGXCPU at the soft limit, after which the soft limit moves up by one
+ * second (so one SIGXCPU a second follows) while it is under the hard
+ * limit; SIGKILL at the hard limit. A soft limit of 0 acts as 1 second, as
+ * on Linux. Returns whether the limit is finite, i.e. whether the userloop
+ * must keep calling (JOBCTL_TIMERS stays set).
+ */
+bool proc_rlimit_cpu_tick(struct proc *p, uint64_t cputime_ns);
 
 /* The nice value, -20..19. */
 int proc_nice(struct proc *p);

@@ -81,6 +81,20 @@ struct inode *proc_cwd(struct proc *p)
 	return p->cwd;
 }
 
+struct inode *proc_root(struct proc *p)
+{
+	return p->root;
+}
+
+void proc_set_root(struct proc *p, struct inode *dir)
+{
+	struct inode *old = proc_view_swap(p, (void **)&p->root, dir);
+
+	if (old)
+		inode_put(old);
+	thread_fs_changed(p); /* CLONE_FS: the other threads' too */
+}
+
 uint32_t proc_umask(const struct proc *p)
 {
 	return p->umask;

@@ -36,6 +36,10 @@ uint32_t proc_umask(const struct proc *p);
 struct inode *proc_cwd(struct proc *p);
 /* Replace the cwd (takes over the caller's reference, drops the old one). */
 void proc_set_cwd(struct proc *p, struct inode *dir);
+/* The directory chroot(2) made p's "/", or NULL for the real root (not
+ * counted: p's own, valid while p runs); proc_set_root as proc_set_cwd. */
+struct inode *proc_root(struct proc *p);
+void proc_set_root(struct proc *p, struct inode *dir);
 
 /*
  * Send a signal. Fatal default actions (and SIGKILL) make the target exit at
@@ -150,6 +154,8 @@ long proc_view_exe(struct proc *p, char *buf, size_t n);
 long proc_view_args(struct proc *p, bool env, void *buf, size_t n, size_t off);
 /* p's working directory, counted, or NULL once it exited. */
 struct inode *proc_view_cwd(struct proc *p);
+/* Its "/" (chroot), counted. */
+struct inode *proc_view_root(struct proc *p);
 /* The first open fd >= from of p, its file counted in *f; -1 when none. */
 int proc_view_next_fd(struct proc *p, int from, struct file **f, bool *cloexec);
 

@@ -100,6 +100,7 @@ struct proc {
 	struct as *as;                  /* P */
 	struct fdtable *files;          /* P */
 	struct inode *cwd;              /* P */
+	struct inode *root;             /* P: chroot(2)'s directory; NULL: the real root */
 	struct proc *parent;            /* L */
 	struct list_head children;      /* L */
 	struct list_head sibling;       /* L: in parent->children */

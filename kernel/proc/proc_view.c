@@ -137,7 +137,8 @@ static int real_path(struct proc *p, const char *path, char *buf)
 			inode_put(dir);
 			goto out;
 		}
-		r = vfs_getcwd(dir, buf, PATH_MAX);
+		/* Named from p's root: the result is looked up again as p (chroot). */
+		r = vfs_getcwd_in(dir, p->root, buf, PATH_MAX);
 		inode_put(dir);
 		if (r < 0) {
 			inode_put(ino);
@@ -420,6 +421,15 @@ struct inode *proc_view_cwd(struct proc *p)
 {
 	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
 	struct inode *ino = inode_get(p->cwd);
+
+	spin_unlock_irqrestore(proc_view_lock(p), fl);
+	return ino;
+}
+
+struct inode *proc_view_root(struct proc *p)
+{
+	irqflags_t fl = spin_lock_irqsave(proc_view_lock(p));
+	struct inode *ino = inode_get(p->root ? p->root : vfs_root);
 
 	spin_unlock_irqrestore(proc_view_lock(p), fl);
 	return ino;

@@ -19,6 +19,7 @@
 #include "kernel/ipc/signalfd.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/cred.h"
+#include "kernel/proc/limits.h"
 #include "kernel/time/ptimer.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -528,6 +529,9 @@ int signal_fork(struct proc *child, const struct proc *parent)
 	child->sig_ignored = parent->sig_ignored;
 	/* Not visible to anyone yet: no lock needed. */
 	child->jobctl = parent->jobctl & (JOBCTL_NOCLDSTOP | JOBCTL_NOCLDWAIT | JOBCTL_NOCTTY);
+	/* Timers are not inherited; a finite RLIMIT_CPU is (limits shared). */
+	if (proc_rlimit_cur(child, RLIMIT_CPU) != RLIM_INFINITY)
+		child->jobctl |= JOBCTL_TIMERS;
 	if (parent->sighand) {
 		child->sighand = kmalloc(sizeof(*child->sighand));
 		if (!child->sighand)

@@ -86,6 +86,7 @@ int thread_clone(struct proc *p, unsigned long flags, uintptr_t newsp, uintptr_t
 	c->as = as_get(p->as);
 	c->files = p->files;
 	c->cwd = p->cwd ? inode_get(p->cwd) : NULL;
+	c->root = p->root ? inode_get(p->root) : NULL;
 	c->umask = p->umask;
 	c->image = proc_image_get(p->image);
 	cred_put(c->cred);
@@ -102,6 +103,8 @@ int thread_clone(struct proc *p, unsigned long flags, uintptr_t newsp, uintptr_t
 	c->sig_blocked = p->sig_blocked;
 	c->sig_ignored = p->sig_ignored;
 	c->jobctl = p->jobctl & (JOBCTL_NOCLDSTOP | JOBCTL_NOCLDWAIT | JOBCTL_NOCTTY);
+	if (proc_rlimit_cur(c, RLIMIT_CPU) != RLIM_INFINITY)
+		c->jobctl |= JOBCTL_TIMERS; /* the CPU limit is checked per thread */
 	memcpy(c->name, p->name, sizeof(c->name));
 	uloop_init(c);
 
@@ -134,6 +137,7 @@ int thread_clone(struct proc *p, unsigned long flags, uintptr_t newsp, uintptr_t
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (c->cwd)
 			inode_put(c->cwd);
+		inode_put(c->root);
 		as_put(c->as);
 		proc_put(c);
 		return err;
@@ -144,6 +148,7 @@ out_put:
 	c->files = NULL;
 	if (c->cwd)
 		inode_put(c->cwd);
+	inode_put(c->root);
 	as_put(c->as);
 	proc_put(c);
 	return err;
@@ -537,6 +542,12 @@ static void fs_sync_one(struct proc *q, struct proc *from)
 	if (q == from || (q->tflags & TF_EXITED))
 		return;
 	q->umask = from->umask;
+	if (q->root != from->root) {
+		old = proc_view_swap(q, (void **)&q->root,
+				     from->root ? inode_get(from->root) : NULL);
+		if (old)
+			inode_put(old);
+	}
 	if (q->cwd == from->cwd)
 		return;
 	old = proc_view_swap(q, (void **)&q->cwd, from->cwd ? inode_get(from->cwd) : NULL);

@@ -24,6 +24,7 @@
 #include "kernel/async/task.h"
 #include "kernel/async/timer.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/limits.h"
 #include "kernel/proc/proc.h"
 #include "kernel/spinlock.h"
 #include "kernel/time/clock.h"
@@ -555,6 +556,6 @@ void ptimer_cpu_tick(struct proc *p, uint64_t utime, uint64_t cputime)
 		fire(due[i], &ki[i]);
 		ktimer_put(due[i]);
 	}
-	if (!armed)
+	if (!proc_rlimit_cpu_tick(p, cputime) && !armed)
 		proc_set_cpu_timers(p, false);
 }

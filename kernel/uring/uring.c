@@ -34,18 +34,6 @@ static struct spinlock rings_lock = SPINLOCK_INIT("uring_all");
 static LIST_HEAD(rings);		/* rings_lock: every live ring */
 static atomic_uint nrings;		/* A: how many (exit skips the scan at 0) */
 
-void *uring_rptr(struct uring *r, uint32_t off)
-{
-	return (char *)r->rpages[off / PAGE_SZ] + off % PAGE_SZ;
-}
-
-struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx)
-{
-	uint32_t off = idx * (uint32_t)sizeof(struct io_uring_sqe);
-
-	return (struct io_uring_sqe *)((char *)r->spages[off / PAGE_SZ] + off % PAGE_SZ);
-}
-
 static void free_pages(void **pages, unsigned n)
 {
 	if (!pages)
@@ -372,6 +360,12 @@ SYSCALL(425, io_uring_setup)
 		uring_put(r);
 		return -ENOMEM;
 	}
+	if (r->sq_array_off / PAGE_SZ == (r->sq_array_off + entries * 4 - 1) / PAGE_SZ)
+		r->sq_array1 = uring_rptr(r, r->sq_array_off);
+	if (r->nspages == 1)
+		r->sqes1 = r->spages[0];
+	if (RING_CQES / PAGE_SZ == (RING_CQES + cq * 16 - 1) / PAGE_SZ)
+		r->cqes1 = uring_rptr(r, RING_CQES);
 	*uring_u32(r, RING_SQ_MASK) = entries - 1;
 	*uring_u32(r, RING_CQ_MASK) = cq - 1;
 	*uring_u32(r, RING_SQ_ENTRIES) = entries;

@@ -198,6 +198,11 @@ struct uring {
 	unsigned nrpages;		/* I */
 	void **spages;			/* I: the SQEs */
 	unsigned nspages;		/* I */
+	/* I: when an array lies in one page (rings of up to 64 SQEs and 128
+	 * CQEs), its kernel address, so an entry is base + index; else NULL. */
+	uint32_t *sq_array1;
+	struct io_uring_sqe *sqes1;
+	struct io_uring_cqe *cqes1;
 	uint32_t sq_head;		/* S: the kernel's own copy (the ring's is for the program) */
 	struct list_head inflight;	/* L: of ureq.node */
 	struct list_head ready;		/* L: of ureq.rnode: woken, to be polled */
@@ -229,14 +234,23 @@ struct uring *uring_of(struct proc *p, int fd, struct file **out, long *err);
 /* Post a CQE (to the overflow list when the ring is full); wakes waiters. Any context. */
 void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags);
 /* A pointer into the rings region at byte off (within it, 4-aligned). */
-void *uring_rptr(struct uring *r, uint32_t off);
+/* Kernel addresses of the rings region (off: its mmap offset) and of SQE idx:
+ * both regions are arrays of pages, each mapped at its kernel address. */
+static inline void *uring_rptr(struct uring *r, uint32_t off)
+{
+	return (char *)r->rpages[off / 4096u] + off % 4096u;
+}
 /* The rings' header fields, all in the first page. */
 static inline uint32_t *uring_u32(struct uring *r, uint32_t off)
 {
 	return (uint32_t *)((char *)r->rpages[0] + off);
 }
-/* SQE idx of the SQE array. */
-struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx);
+static inline struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx)
+{
+	uint32_t off = idx * 64u; /* sizeof(struct io_uring_sqe) */
+
+	return (struct io_uring_sqe *)((char *)r->spages[off / 4096u] + off % 4096u);
+}
 /* CQEs (uring.c), cq_lock held for the _locked ones: post one (to the
  * overflow list when the CQ ring is full), move overflowed ones in as room
  * comes, count the ready ones; uring_posted wakes waiters after n posts. */

@@ -31,34 +31,100 @@
  * end (the batch fast path); anything else is copied once into the kernel
  * and submitted with no lock held.
  */
+/* An address in an array of pages (the rings region, the SQEs) by byte offset. */
+static inline void *page_array_at(void *const *pages, unsigned long off)
+{
+	return (char *)pages[off / 4096u] + off % 4096u;
+}
+
+/* Where the plain-NOP run writes: small rings only (every array in one page). */
+struct nop_rings {
+	const uint32_t *sq_array;
+	const struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	uint32_t smask, cmask, sq_entries;
+};
+
+/*
+ * The batch fast path's inner loop: from SQ position head, up to max SQEs
+ * that are plain NOPs (no flags, no op flags) get their CQE written at
+ * *ctail and on; stops before the first other SQE (or bad index), which the
+ * caller's loop takes. The caller holds both locks, has checked that NOPs
+ * may complete at once and that max CQEs fit, and publishes the tail. Out of
+ * line so that its few live values stay in registers.
+ */
+static __attribute__((noinline)) uint32_t nop_run(const struct nop_rings *nr, uint32_t head,
+						  uint32_t max, uint32_t *ctail)
+{
+	uint32_t k = 0, t = *ctail;
+
+	while (k < max) {
+		uint32_t idx = __atomic_load_n(&nr->sq_array[(head + k) & nr->smask], __ATOMIC_RELAXED);
+		const struct io_uring_sqe *us;
+		struct io_uring_cqe *c;
+
+		if (idx >= nr->sq_entries)
+			break;
+		us = &nr->sqes[idx];
+		if (__atomic_load_n(&us->opcode, __ATOMIC_RELAXED) != IORING_OP_NOP ||
+		    __atomic_load_n(&us->flags, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&us->op_flags, __ATOMIC_RELAXED))
+			break;
+		c = &nr->cqes[t & nr->cmask];
+		c->user_data = __atomic_load_n(&us->user_data, __ATOMIC_RELAXED);
+		c->res = 0;
+		c->flags = 0;
+		t++;
+		k++;
+	}
+	*ctail = t;
+	return k;
+}
+
 static long submit(struct uring *r, struct proc *p, uint32_t n)
 {
-	uint32_t mask = r->sq_entries - 1, cmask = r->cq_entries - 1, done = 0, nops = 0;
-	uint32_t ctail = 0, chead = 0;
+	/* Locals for everything the loop reads of *r: the ring stores go through
+	 * plain pointers the compiler must assume may alias *r. The page arrays and
+	 * sizes are fixed for the ring's life (I fields). */
+	void *const *rp = r->rpages, *const *sp = r->spages;
+	const uint32_t mask = r->sq_entries - 1, cmask = r->cq_entries - 1;
+	const uint32_t sq_entries = r->sq_entries, cq_entries = r->cq_entries;
+	const uint32_t array_off = r->sq_array_off;
+	uint32_t done = 0, nops = 0, ctail = 0, chead = 0;
 	bool fast = false;
 	irqflags_t fl = spin_lock_irqsave(&r->sq_lock), cfl = 0;
 	uint32_t tail = __atomic_load_n(uring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
+	uint32_t head = r->sq_head;
 	bool cq_held = false;
 	struct uchain ch = { 0 };
+	/* Whether a plain NOP may be answered at once: only a submission (under
+	 * sq_lock, which we hold) can make it false, so it is read again only
+	 * after one; a drain finishing elsewhere just leaves NOPs on the slow path. */
+	bool direct = uring_sq_direct(r, &ch);
+	/* Small rings have each array in one page: an entry is base + index. */
+	uint32_t *sq_array1 = r->sq_array1;
+	struct io_uring_sqe *sqes1 = r->sqes1;
+	struct io_uring_cqe *cqes1 = r->cqes1;
 
-	while (done < n && r->sq_head != tail) {
-		uint32_t idx = __atomic_load_n((uint32_t *)uring_rptr(r, r->sq_array_off + (r->sq_head & mask) * 4),
-					       __ATOMIC_RELAXED);
+	while (done < n && head != tail) {
+		uint32_t *slot = sq_array1 ? sq_array1 + (head & mask)
+					   : page_array_at(rp, array_off + (unsigned long)(head & mask) * 4);
+		uint32_t idx = __atomic_load_n(slot, __ATOMIC_RELAXED);
 		struct io_uring_sqe sqe, *us;
 
-		r->sq_head++;
-		if (idx >= r->sq_entries) {
+		head++;
+		if (idx >= sq_entries) {
 			(*uring_u32(r, RING_SQ_DROPPED))++;	/* as Linux: dropped, no CQE */
 			continue;
 		}
 		done++;
-		us = uring_sqe(r, idx);
+		us = sqes1 ? sqes1 + idx : page_array_at(sp, (unsigned long)idx * sizeof(*us));
 		/* One read of each field the fast path looks at. */
 		uint8_t op = __atomic_load_n(&us->opcode, __ATOMIC_RELAXED);
 		uint8_t fl8 = __atomic_load_n(&us->flags, __ATOMIC_RELAXED);
 
-		if (op == IORING_OP_NOP && !fl8 && !__atomic_load_n(&us->op_flags, __ATOMIC_RELAXED) &&
-		    uring_sq_direct(r, &ch)) {
+		if (op == IORING_OP_NOP && !fl8 && direct &&
+		    !__atomic_load_n(&us->op_flags, __ATOMIC_RELAXED)) {
 			uint64_t ud = __atomic_load_n(&us->user_data, __ATOMIC_RELAXED);
 
 			if (!cq_held) {
@@ -69,15 +135,31 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 				fast = !r->noverflow && list_empty(&r->timeouts);
 			}
 			nops++;
-			if (fast && ctail - chead < r->cq_entries) {
+			if (fast && ctail - chead < cq_entries) {
 				/* Room known: write the CQE, publish the tail at the end. */
 				struct io_uring_cqe *c =
-					uring_rptr(r, RING_CQES + (ctail & cmask) * 16);
+					cqes1 ? cqes1 + (ctail & cmask)
+					      : page_array_at(rp, RING_CQES + (unsigned long)(ctail & cmask) * 16);
 
 				c->user_data = ud;
 				c->res = 0;
 				c->flags = 0;
 				ctail++;
+				if (done < n && head != tail && sq_array1 && sqes1 && cqes1) {
+					/* The NOPs that follow, in the tight loop. */
+					const struct nop_rings nr = { sq_array1, sqes1, cqes1, mask, cmask,
+								      sq_entries };
+					uint32_t max = n - done, k;
+
+					if (max > tail - head)
+						max = tail - head;
+					if (max > cq_entries - (ctail - chead))
+						max = cq_entries - (ctail - chead);
+					k = nop_run(&nr, head, max, &ctail);
+					head += k;
+					done += k;
+					nops += k;
+				}
 				continue;
 			}
 			__atomic_store_n(uring_u32(r, RING_CQ_TAIL), ctail, __ATOMIC_RELEASE);
@@ -94,12 +176,15 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 			spin_unlock_irqrestore(&r->lock, cfl);
 			cq_held = false;
 		}
+		r->sq_head = head;
 		/* release: the program may reuse the slots once it sees the head move. */
-		__atomic_store_n(uring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
+		__atomic_store_n(uring_u32(r, RING_SQ_HEAD), head, __ATOMIC_RELEASE);
 		spin_unlock_irqrestore(&r->sq_lock, fl);
 		int stop = uring_sq_add(r, p, &ch, &sqe);
 
 		fl = spin_lock_irqsave(&r->sq_lock);
+		head = r->sq_head;
+		direct = uring_sq_direct(r, &ch);
 		tail = __atomic_load_n(uring_u32(r, RING_SQ_TAIL), __ATOMIC_ACQUIRE);
 		if (stop && !(r->flags & IORING_SETUP_SUBMIT_ALL))
 			break;	/* as Linux: the failed SQE counts, the rest waits */
@@ -108,7 +193,8 @@ static long submit(struct uring *r, struct proc *p, uint32_t n)
 		__atomic_store_n(uring_u32(r, RING_CQ_TAIL), ctail, __ATOMIC_RELEASE);
 		spin_unlock_irqrestore(&r->lock, cfl);
 	}
-	__atomic_store_n(uring_u32(r, RING_SQ_HEAD), r->sq_head, __ATOMIC_RELEASE);
+	r->sq_head = head;
+	__atomic_store_n(uring_u32(r, RING_SQ_HEAD), head, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&r->sq_lock, fl);
 	uring_sq_end(r, p, &ch);
 	if (nops)

@@ -11,8 +11,8 @@ EXT2_HOST_SRCS := $(filter-out %/mount_root.c,$(wildcard kernel/fs/ext2/*.c)) ke
 	kernel/mm/pcache.c kernel/mm/pcache_fill.c kernel/mm/pcache_read.c kernel/mm/pcache_reclaim.c kernel/mm/pcache_map.c kernel/mm/pcache_wb.c kernel/async/waitq.c \
 	kernel/async/future.c lib/radix.c
 
-$(B)/host/test_ext2: tests/unit/test_ext2.c $(EXT2_HOST_SRCS) kernel/fs/ext2/ext2_int.h kernel/fs/ext2/ext2.h
+$(B)/host/test_ext2: tests/unit/test_ext2.c tests/unit/ext2_fixture.c tests/unit/ext2_fixture.h $(EXT2_HOST_SRCS) kernel/fs/ext2/ext2_int.h kernel/fs/ext2/ext2.h
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(EXT2_HOST_CFLAGS) $< $(EXT2_HOST_SRCS) -o $@ -lcmocka
+	$(HOST_CC) $(EXT2_HOST_CFLAGS) $< tests/unit/ext2_fixture.c $(EXT2_HOST_SRCS) -o $@ -lcmocka
 
 HOST_TESTS += $(B)/host/test_ext2

@@ -5,7 +5,7 @@
  * instruction, so "ns/op" there reads as instructions per operation.
  *
  * usage: bench [-n scale] [name...]   (names: getpid pingpong fork exec pipe maxproc fs proc
- *        uring epoll)
+ *        uring epoll thread execs)
  * `bench --exit` is the execve target: it exits at once. BENCH_MAXPROC_LIMIT=N bounds maxproc
  * (default 100000: forks until refusal; keep it small on Linux under qemu-user).
  */
@@ -204,6 +204,18 @@ void bench_creat(long scale);
 void bench_uring(void); /* asyncbench.c */
 void bench_epoll(void);
 void bench_proc(void); /* procbench.c */
+void bench_thread(long scale); /* threadbench.c */
+void bench_execs(long scale);
+
+static void run_thread(void)
+{
+	bench_thread(scale);
+}
+
+static void run_execs(void)
+{
+	bench_execs(scale);
+}
 
 static void run_fsread(void)
 {
@@ -227,6 +239,7 @@ static const struct {
 	{ "fs", bench_fs, false },	   { "proc", bench_proc, false },
 	{ "fsread", run_fsread, true },	   { "creat", run_creat, true },
 	{ "uring", bench_uring, false },   { "epoll", bench_epoll, false },
+	{ "thread", run_thread, false },   { "execs", run_execs, false },
 };
 
 int main(int argc, char **argv)

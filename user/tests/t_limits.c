@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Limits and information (limits_*): RLIMIT_NOFILE, NPROC, STACK and AS where
+ * Limits and information (limits_*): RLIMIT_NOFILE, NPROC, STACK, AS and CPU where
  * Linux enforces them, prlimit64 on another process, getrusage, sysinfo,
  * sched_getaffinity/sched_setaffinity really pinning, getpriority/setpriority,
  * personality, syslog.
@@ -329,6 +329,63 @@ UT_CASE(limits_getrusage, 0, 30)
 	EXPECT(ut_exited_with(ut_wait(pid), 0));
 	EXPECT(getrusage(RUSAGE_CHILDREN, &ch) == 0);
 	EXPECT(tv_us(&ch.ru_utime) + tv_us(&ch.ru_stime) >= before + 100000);
+}
+
+/* RLIMIT_CPU: SIGXCPU at the soft limit and each second after it, SIGKILL at the hard
+ * limit; the limit crosses fork (the CPU time starts again in the child). */
+static int xcpu_pipe[2];
+
+static void on_xcpu(int sig)
+{
+	char c = (char)sig;
+
+	if (write(xcpu_pipe[1], &c, 1) != 1)
+		_exit(5);
+}
+
+static void cpu_child(void *arg)
+{
+	struct rlimit rl = { 1, 3 };
+
+	(void)arg;
+	signal(SIGXCPU, on_xcpu);
+	if (setrlimit(RLIMIT_CPU, &rl))
+		_exit(2);
+	burn(10000000000LL); /* 10 s: the hard limit ends it first */
+	_exit(3);
+}
+
+static void cpu_default_child(void *arg)
+{
+	struct rlimit rl = { 1, RLIM_INFINITY };
+
+	(void)arg;
+	if (setrlimit(RLIMIT_CPU, &rl))
+		_exit(2);
+	pid_t pid = fork(); /* the grandchild inherits the limit, not the parent's time */
+	if (pid == 0) {
+		burn(5000000000LL);
+		_exit(3);
+	}
+	int st = ut_wait(pid);
+	_exit(WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU ? 0 : 4);
+}
+
+UT_CASE(limits_cpu, 0, 60)
+{
+	char got[8];
+	int n;
+
+	ASSERT(pipe(xcpu_pipe) == 0);
+	int st = ut_in_child(cpu_child, NULL);
+	EXPECT(ut_killed_by(st, SIGKILL));
+	close(xcpu_pipe[1]);
+	n = (int)read(xcpu_pipe[0], got, sizeof(got));
+	if (n != 2)
+		ut_diag("%d SIGXCPU before the SIGKILL, wanted 2 (at 1 s and 2 s)", n);
+	EXPECT(n == 2 && got[0] == SIGXCPU && got[1] == SIGXCPU);
+	close(xcpu_pipe[0]);
+	EXPECT(ut_exited_with(ut_in_child(cpu_default_child, NULL), 0));
 }
 
 UT_CASE(limits_sysinfo, 0, 30)

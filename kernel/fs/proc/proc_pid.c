@@ -441,11 +441,13 @@ long procfs_link_cwd(const struct gen_ctx *c, char *buf, size_t n)
 long procfs_link_root(const struct gen_ctx *c, char *buf, size_t n)
 {
 	struct proc *p = proc_view_get(c->pid);
+	struct inode *root;
 
 	if (!p)
 		return -ENOENT;
+	root = proc_view_root(p);
 	proc_view_put(p);
-	return put_link(buf, n, "/"); /* no chroot */
+	return dir_link(root, buf, n);
 }
 
 /* The file at fd of the process in c, counted, or NULL. */
