@@ -14,6 +14,7 @@
  * process allocates nothing between the two readings (static buffers, the same code paths
  * run once before the first), so its own memory does not move.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -133,6 +134,27 @@ static void reap(void)
 		;
 }
 
+/* The processes still in /proc besides this one (a leak of proc objects may be one). */
+static void list_processes(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		int pid = atoi(e->d_name);
+		char path[64];
+		ssize_t n;
+
+		if (pid <= 1)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		n = read_file(path);
+		printf("leak: process %d: %.*s\n", pid, n > 0 ? (int)strcspn(buf, "\n") : 0, buf);
+	}
+	if (d)
+		closedir(d);
+}
+
 static void settle(void)
 {
 	struct timespec t = { 0, 200 * 1000000 };
@@ -194,6 +216,7 @@ int fz_leak_main(int argc, char **argv)
 	if (tries > 15)
 		tries = 15;
 	compare(&before, &after, true);
+	list_processes();
 	printf("leak: Buffers %ld -> %ld kB, Cached %ld -> %ld kB, Dirty %ld -> %ld kB\n",
 	       before.buffers_kb, after.buffers_kb, before.cached_kb, after.cached_kb,
 	       before.dirty_kb, after.dirty_kb);

@@ -4,12 +4,14 @@
  * each as the smallest sequence that shows it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,4 +140,43 @@ UT_CASE(fuzzfound_empty_iovecs_leak_nothing, 0, 60)
 	EXPECT(after - before < 32);
 	if (after - before >= 32)
 		ut_diag("kmalloc-64 objects: %ld before, %ld after", before, after);
+}
+
+static void *sleeps(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void exits_group_with_sleepers(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t, NULL, sleeps, NULL);
+	ut_sleep_ms(20);
+	syscall(SYS_exit_group, 4);
+}
+
+/* exit_group ended the other threads of the group without waking their userloops: a thread
+ * parked in pause() was never polled again, and its task kept its proc for good (found by
+ * the leak check: three procs per such exit). */
+UT_CASE(fuzzfound_exit_group_frees_sleeping_threads, 0, 60)
+{
+	if (slab_objects("proc") < 0) {
+		ut_diag("no /proc/slabinfo: skipped");
+		return;
+	}
+	long before = slab_objects("proc");
+	for (int i = 0; i < 4; i++)
+		EXPECT(ut_exited_with(ut_in_child(exits_group_with_sleepers, NULL), 4));
+	long after = 0;
+	for (int tries = 0; tries < 50 && (after = slab_objects("proc")) != before; tries++)
+		ut_sleep_ms(20); /* the last tasks finish on their harts */
+	EXPECT(after == before);
+	if (after != before)
+		ut_diag("proc objects: %ld before, %ld after", before, after);
 }
