@@ -2,13 +2,14 @@
 """The leak check (issue 16; user/fuzz/leakcheck.c, docs/reliability.md): in one boot, with
 caches dropped before and after, a workload gives back every page and every slab object it
 took. `fuzz leak` is init on a writable copy of the ext2 image; it prints what differs and a
-LEAK: line. No allowance: the figures must be equal."""
+LEAK: line. One allowance, read from the kernel: the task table's pages, which never shrink
+(a task id names its slot for good), may grow by the segments a workload added."""
 import re
 
 from test_fs import copy_image, drive, e2fsck, run_qemu
 
-LEAK_LINE = re.compile(r"LEAK: free_kb_before=(\d+) free_kb_after=(\d+) slab_changed=(\d+) "
-                       r"tries=(\d+) result=(\w+)")
+LEAK_LINE = re.compile(r"LEAK: free_kb_before=(\d+) free_kb_after=(\d+) allowed_kb=(\d+) "
+                       r"slab_changed=(\d+) tries=(\d+) result=(\w+)")
 
 
 def leak_check(tmp_path, cmds, timeout=600, cpus=4):
@@ -28,7 +29,7 @@ def test_running_programs_leaks_nothing(tmp_path):
     # misses the disk cache for two mount points; once the second miss's parked read
     # replaced the first, which leaked with its buffer (proc_sys.c mounts_snapshot).
     rc, log, m, _ = leak_check(tmp_path, ["/bin/true", "/bin/fsload", "/bin/usertests exit_status", "/bin/cat /proc/mounts"])
-    assert m.group(5) == "ok", log[log.find("leak: measuring"):]
+    assert m.group(6) == "ok", log[log.find("leak: measuring"):]
     assert rc == 0
 
 
@@ -39,7 +40,7 @@ def test_usertests_and_fuzzer_in_one_boot_leak_nothing(tmp_path):
                                   timeout=900)
     assert re.search(r"usertests: \d+ passed", log), log[-3000:]
     assert "FUZZ: " in log and "result=ok" in log, log[-3000:]
-    assert m.group(5) == "ok", log[log.find("leak: /bin/fuzz ended"):]
+    assert m.group(6) == "ok", log[log.find("leak: /bin/fuzz ended"):]
     assert rc == 0
     r = e2fsck(root)
     assert r.returncode == 0, r.stdout + r.stderr
