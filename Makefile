@@ -144,6 +144,7 @@ test: $(DEPS_STAMP)
 	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-qemu
 	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-gdb
 	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-busybox-subset
+	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-liburing-subset
 	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-labs
 	-@tools/test-step.sh $(RESULTS) $(MAKE) --no-print-directory test-docs
 	@tools/summarize-results.sh $(RESULTS)

@@ -136,24 +136,32 @@ void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_
 			(*uring_u32(r, RING_CQ_OVERFLOW))++;	/* out of memory: dropped, counted */
 		}
 	}
-	if (!list_empty(&r->timeouts))
+	if (!list_empty(&r->timeouts) && !r->tm_expiry)
 		uring_timeouts_on_post_locked(r);
 }
+
+bool uring_waking[MAX_HARTS];
 
 /* After CQEs were posted: wake the waiters and signal the eventfd (n times). */
 void uring_posted(struct uring *r, unsigned n)
 {
+	unsigned h = hart_id();
 	struct file *efd;
 	irqflags_t fl;
 
+	uring_waking[h] = true;	/* see uring.h */
 	waitq_wake_all(&r->cq_wq);
 	if (!__atomic_load_n(&r->eventfd, __ATOMIC_RELAXED))
-		return;
+		goto out;
+	/* The program may turn the signal off and on in the CQ ring's flags. */
+	if (__atomic_load_n(uring_u32(r, RING_CQ_FLAGS), __ATOMIC_RELAXED) &
+	    IORING_CQ_EVENTFD_DISABLED)
+		goto out;
 	fl = spin_lock_irqsave(&r->lock);
 	efd = r->eventfd ? file_get(r->eventfd) : NULL;
 	spin_unlock_irqrestore(&r->lock, fl);
 	if (!efd)
-		return;
+		goto out;
 	uint64_t v = n, pos = 0;
 	struct iovec iov;
 	struct uio u;
@@ -161,6 +169,8 @@ void uring_posted(struct uring *r, unsigned n)
 	uio_init_kernel(&u, &iov, &v, sizeof(v));
 	(void)efd->ops->write(efd, &u, &pos);
 	file_put(efd);
+out:
+	uring_waking[h] = false;
 }
 
 void uring_post(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags)
@@ -287,7 +297,8 @@ static uint32_t roundup_pow2(uint32_t v)
 #define SETUP_KNOWN                                                                                \
 	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL |                     \
 	 IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER |     \
-	 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF)
+	 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF |                \
+	 IORING_SETUP_IOPOLL)
 
 SYSCALL(425, io_uring_setup)
 {
@@ -304,7 +315,7 @@ SYSCALL(425, io_uring_setup)
 		if (prm.resv[i])
 			return -EINVAL;
 	if (prm.flags & ~SETUP_KNOWN)
-		return -EINVAL;	/* IOPOLL, SQPOLL, SQE128, CQE32 ... are not here */
+		return -EINVAL;	/* SQE128, CQE32 ... are not here */
 	if ((prm.flags & IORING_SETUP_DEFER_TASKRUN) && !(prm.flags & IORING_SETUP_SINGLE_ISSUER))
 		return -EINVAL;
 	/* SQPOLL (see io_uring_enter): not with DEFER_TASKRUN, as Linux; SQ_AFF only with it
@@ -378,7 +389,8 @@ SYSCALL(425, io_uring_setup)
 	prm.sq_entries = entries;
 	prm.cq_entries = cq;
 	prm.features = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE |
-		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG | IORING_FEAT_SQPOLL_NONFIXED;
+		       IORING_FEAT_RW_CUR_POS | IORING_FEAT_EXT_ARG | IORING_FEAT_SQPOLL_NONFIXED |
+		       IORING_FEAT_CUR_PERSONALITY;
 	prm.sq_off = (struct io_sqring_offsets){
 		.head = RING_SQ_HEAD, .tail = RING_SQ_TAIL, .ring_mask = RING_SQ_MASK,
 		.ring_entries = RING_SQ_ENTRIES, .flags = RING_SQ_FLAGS,

@@ -93,6 +93,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 #define IORING_FEAT_NODROP (1u << 1)
 #define IORING_FEAT_SUBMIT_STABLE (1u << 2)
 #define IORING_FEAT_RW_CUR_POS (1u << 3)
+#define IORING_FEAT_CUR_PERSONALITY (1u << 4)
 #define IORING_FEAT_SQPOLL_NONFIXED (1u << 7)
 #define IORING_FEAT_EXT_ARG (1u << 8)
 
@@ -113,6 +114,7 @@ _Static_assert(sizeof(struct io_uring_params) == 120, "io_uring_params is 120 by
 
 #define IORING_SQ_NEED_WAKEUP (1u << 0)
 #define IORING_SQ_CQ_OVERFLOW (1u << 1)
+#define IORING_CQ_EVENTFD_DISABLED (1u << 0)
 
 enum {
 	IORING_OP_NOP = 0,
@@ -134,11 +136,14 @@ enum {
 	IORING_OP_CONNECT = 16,
 	IORING_OP_OPENAT = 18,
 	IORING_OP_CLOSE = 19,
+	IORING_OP_FILES_UPDATE = 20,
 	IORING_OP_STATX = 21,
 	IORING_OP_READ = 22,
 	IORING_OP_WRITE = 23,
 	IORING_OP_SEND = 26,
 	IORING_OP_RECV = 27,
+	IORING_OP_PROVIDE_BUFFERS = 31,
+	IORING_OP_REMOVE_BUFFERS = 32,
 	IORING_OP_RENAMEAT = 35,
 	IORING_OP_UNLINKAT = 36,
 	IORING_OP_MKDIRAT = 37,
@@ -153,14 +158,25 @@ enum {
 #define IORING_UNREGISTER_FILES 3
 #define IORING_REGISTER_EVENTFD 4
 #define IORING_UNREGISTER_EVENTFD 5
+#define IORING_REGISTER_FILES_UPDATE 6
 #define IORING_REGISTER_PROBE 8
+#define IORING_REGISTER_FILES2 13
+#define IORING_REGISTER_FILES_UPDATE2 14
+#define IORING_RSRC_REGISTER_SPARSE (1u << 0)
+#define IORING_REGISTER_FILES_SKIP (-2)
+#define IORING_FILE_INDEX_ALLOC (~0u)
 
 #define IORING_TIMEOUT_ABS (1u << 0)
+#define IORING_TIMEOUT_UPDATE (1u << 1)
+#define IORING_LINK_TIMEOUT_UPDATE (1u << 4)
+#define IORING_TIMEOUT_MULTISHOT (1u << 6)
+#define IORING_CQE_F_MORE (1u << 1)
+#define IORING_POLL_ADD_MULTI (1u << 0)
 #define IORING_NOP_INJECT_RESULT (1u << 0)
 
 #define URING_MAX_ENTRIES 32768u
 #define URING_MAX_CQ_ENTRIES (2 * URING_MAX_ENTRIES)
-#define URING_MAX_FILES 1024u
+#define URING_MAX_FILES 32768u
 #define URING_MAX_BUFS 1024u
 
 /* ---- the ring ------------------------------------------------------------------------------ */
@@ -210,6 +226,8 @@ struct uring {
 	struct list_head overflow;	/* L: CQEs that found the CQ ring full */
 	unsigned noverflow;		/* L */
 	struct list_head timeouts;	/* L: counting TIMEOUTs (ureq.tnode) */
+	bool tm_expiry;			/* L: the CQE being posted is a TIMEOUT's (expired, counted) */
+	uint32_t cq_timeouts;		/* A: TIMEOUTs ended so far (a waiting enter returns at one) */
 	struct proc *owner;		/* L: the process that set it up; NULL once it exited */
 	bool closing;			/* L */
 	struct waitq cq_wq;		/* woken at every CQE (io_uring_enter waits here) */
@@ -257,6 +275,13 @@ static inline struct io_uring_sqe *uring_sqe(struct uring *r, uint32_t idx)
 void uring_post_locked(struct uring *r, uint64_t user_data, int32_t res, uint32_t flags);
 void uring_flush_overflow_locked(struct uring *r);
 void uring_posted(struct uring *r, unsigned n);
+/*
+ * Set on a hart while uring_posted wakes the ring's waiters and its eventfd: a request
+ * woken within that (a multishot POLL_ADD of a ring fd, of an epoll watching one, of a
+ * registered eventfd) was woken by io_uring itself, Linux's EPOLL_URING_WAKE, and a
+ * multishot poll ends there rather than feed on its own CQEs. H: that hart only.
+ */
+extern bool uring_waking[];
 uint32_t uring_cq_ready(struct uring *r);
 /* The process exits or execs: cancel what it has in flight on every ring. */
 void uring_proc_gone(struct proc *p);
@@ -289,6 +314,10 @@ struct context;
 bool uring_pump(struct uring *r, struct context *cx);
 /* A CQE was posted: count down the counting timeouts (L held). */
 void uring_timeouts_on_post_locked(struct uring *r);
+/* uring_register.c: FILES_UPDATE, the register call's and the op's (op: off may be
+ * IORING_FILE_INDEX_ALLOC). How many slots were updated, or the first error. */
+long uring_files_update(struct uring *r, struct proc *p, uint32_t off, uintptr_t ufds,
+			unsigned nr, bool op);
 /* IORING_REGISTER_PROBE: is op implemented? */
 bool uring_op_supported(unsigned op);
 

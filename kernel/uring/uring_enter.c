@@ -212,6 +212,7 @@ struct enter_future {
 	struct file *file;		/* counted */
 	struct proc *p;
 	uint32_t min;
+	uint32_t nr_timeouts;		/* r->cq_timeouts when the wait began */
 	bool timed, done, nomask;
 	uint64_t deadline;
 	long submitted;
@@ -254,9 +255,14 @@ static enum poll enter_poll(struct future *f, struct context *cx)
 
 	uring_flush_overflow_locked(e->r);
 	spin_unlock_irqrestore(&e->r->lock, fl);
-	if (uring_cq_ready(e->r) < e->min && !expired)
+	/* As Linux (io_should_wake): an expired TIMEOUT ends the wait, however few CQEs. */
+	bool tm = __atomic_load_n(&e->r->cq_timeouts, __ATOMIC_RELAXED) != e->nr_timeouts;
+
+	if (uring_cq_ready(e->r) < e->min && !expired && !tm)
 		return POLL_PENDING;
-	f->result = uring_cq_ready(e->r) >= e->min || e->submitted ? e->submitted : -ETIME;
+	/* -ETIME only when the wait's own timeout ended it with the CQ ring empty (Linux
+	 * answers 0 when any CQE is there). */
+	f->result = uring_cq_ready(e->r) || e->submitted || tm || !expired ? e->submitted : -ETIME;
 	/* Requests still in flight stay registered with this task's waker:
 	 * their wakes are spurious polls of the process until its next enter. */
 	enter_drop(f);
@@ -359,11 +365,16 @@ SYSCALL_ASYNC(426, io_uring_enter)
 	irqflags_t fl0 = spin_lock_irqsave(&r->lock);
 	bool idle = list_empty(&r->inflight);
 
+	if ((flags & IORING_ENTER_GETEVENTS) && r->noverflow)
+		uring_flush_overflow_locked(r);	/* GETEVENTS moves overflowed CQEs in */
 	spin_unlock_irqrestore(&r->lock, fl0);
-	/* Nothing in flight to pump: answer at once when we can. */
-	if (idle && (uring_cq_ready(r) >= min || timeout == 0)) {
+	/* Nothing in flight to pump: answer at once when we can (-ETIME: a zero
+	 * timeout that found too few CQEs and none at all, as Linux). */
+	uint32_t ready = uring_cq_ready(r);
+
+	if (idle && (ready >= min || timeout == 0)) {
 		file_put(f);
-		return sub || uring_cq_ready(r) >= min ? sub : -ETIME;
+		return sub || ready >= min || ready ? sub : -ETIME;
 	}
 	e = kzalloc(sizeof(*e));
 	if (!e) {
@@ -375,6 +386,7 @@ SYSCALL_ASYNC(426, io_uring_enter)
 	e->file = f;
 	e->p = p;
 	e->min = min;
+	e->nr_timeouts = __atomic_load_n(&r->cq_timeouts, __ATOMIC_RELAXED);
 	e->submitted = sub;
 	e->deadline = timeout == UINT64_MAX ? UINT64_MAX : poll_deadline(timeout);
 	timer_entry_init(&e->te);

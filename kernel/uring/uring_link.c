@@ -29,6 +29,7 @@
  * of this runs in the submitter's context (io_uring_enter: submission and
  * the pump), like the requests themselves.
  */
+#include "kernel/arch.h"
 #include "kernel/fs/poll.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -72,6 +73,8 @@ static void cell_wake_by_ref(const struct waker *w)
 		struct uring *r = c->q->r;
 		irqflags_t fl2 = spin_lock_irqsave(&r->lock);
 
+		if (uring_waking[hart_id()])
+			c->q->uring_woken = true;	/* by a CQ post (uring.h) */
 		ready_locked(r, c->q);
 		spin_unlock_irqrestore(&r->lock, fl2);
 	}
@@ -284,7 +287,7 @@ int uring_sq_add(struct uring *r, struct proc *p, struct uchain *ch,
 
 	if (!ch->head && !linked && !(sqe->flags & IOSQE_IO_DRAIN) && list_empty(&r->drainq) &&
 	    !r->drain_wait) {
-		int e = uring_sqe_check(sqe);	/* alone: no copy needed */
+		int e = uring_sqe_check(r, sqe);	/* alone: no copy needed */
 
 		if (e)
 			uring_post(r, sqe->user_data, e, 0);
@@ -322,7 +325,7 @@ int uring_sq_end(struct uring *r, struct proc *p, struct uchain *ch)
 		drain |= (l->sqe.flags & IOSQE_IO_DRAIN) != 0;
 		if (bad)
 			continue;
-		err = uring_sqe_check(&l->sqe);
+		err = uring_sqe_check(r, &l->sqe);
 		/* A LINK_TIMEOUT bounds the request before it: not another one, not nothing. */
 		if (!err && l->sqe.opcode == IORING_OP_LINK_TIMEOUT &&
 		    (!prev || prev->sqe.opcode == IORING_OP_LINK_TIMEOUT))
@@ -386,4 +389,53 @@ void uring_lt_done(struct ureq *q)
 	uring_post(q->r, q->lt->sqe.user_data, -ECANCELED, 0);
 	kfree(q->lt);
 	q->lt = NULL;
+}
+
+/*
+ * TIMEOUT_REMOVE with IORING_TIMEOUT_UPDATE, and IORING_LINK_TIMEOUT_UPDATE for a link
+ * timeout (Linux's io_timeout_remove_prep and the updates): the TIMEOUT, or the LINK_TIMEOUT of a request in
+ * flight, whose user_data is sqe->addr gets the deadline of the timespec at sqe->off
+ * (IORING_TIMEOUT_ABS: absolute). 0, -ENOENT when there is none, -EINVAL, -EFAULT. In the
+ * submitter's context, so the request found stays (only that context frees requests).
+ */
+int uring_timeout_update(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe)
+{
+	uint32_t fl = sqe->op_flags;
+	bool link = fl & IORING_LINK_TIMEOUT_UPDATE;
+	struct ureq *q, *found = NULL;
+	uint64_t ns, dl;
+	irqflags_t f;
+
+	if (sqe->buf_index || sqe->len || !(fl & (IORING_TIMEOUT_UPDATE | IORING_LINK_TIMEOUT_UPDATE)))
+		return -EINVAL;
+	if (fl & ~(IORING_TIMEOUT_UPDATE | IORING_LINK_TIMEOUT_UPDATE | IORING_TIMEOUT_ABS))
+		return -EINVAL;	/* BOOTTIME, REALTIME clocks: not here */
+	if (poll_timespec_from_user(proc_as(p), sqe->off, &ns))
+		return -EFAULT;
+	dl = (fl & IORING_TIMEOUT_ABS) ? ns : poll_deadline(ns);
+	f = spin_lock_irqsave(&r->lock);
+	list_for_each_entry(q, &r->inflight, node) {
+		if (link ? (q->lt && q->lt->sqe.user_data == sqe->addr)
+			 : (q->op == IORING_OP_TIMEOUT && q->user_data == sqe->addr)) {
+			found = q;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&r->lock, f);
+	if (!found)
+		return -ENOENT;
+	if (link) {
+		timerq_cancel(&found->lt_te);
+		found->lt_deadline = dl;
+		found->lt_timed = false;
+	} else {
+		timerq_cancel(&found->te);
+		found->deadline = dl;
+		found->interval = ns;
+		found->timed = false;
+	}
+	f = spin_lock_irqsave(&r->lock);
+	ready_locked(r, found);	/* its next poll arms the new deadline */
+	spin_unlock_irqrestore(&r->lock, f);
+	return 0;
 }

@@ -23,9 +23,8 @@
  * address space goes; no lock is needed on a request's own fields.
  *
  * The inner futures are the syscalls' own: file_rw() for reads and writes
- * (stream futures, disk I/O with its restarts), the socket tries of
- * unix.h, sleep futures for timeouts, file readiness for POLL_ADD.
- * Lock legend as uring.h; a request's own fields are its task's (T).
+ * (uring_rw.c), the socket tries of unix.h, timer entries for timeouts, file
+ * readiness for POLL_ADD (uring_poll.c). Lock legend as uring.h (T: task).
  */
 #include "kernel/uring/uring.h"
 #include "kernel/uring/uring_req.h"
@@ -61,6 +60,7 @@ bool uring_op_supported(unsigned op)
 	case IORING_OP_CONNECT:
 	case IORING_OP_ASYNC_CANCEL:
 	case IORING_OP_CLOSE:
+	case IORING_OP_FILES_UPDATE:
 	case IORING_OP_READ:
 	case IORING_OP_WRITE:
 	case IORING_OP_SEND:
@@ -81,6 +81,37 @@ static void unregister(struct ureq *q)
 	q->nq = 0;
 }
 
+/*
+ * Post a CQE of q with L held. A TIMEOUT that expires or sees its count is not one of the
+ * completions other TIMEOUTs count (Linux counts the CQ tail less those, cq_timeouts), and
+ * ends a waiting enter; a removed one (-ECANCELED) counts.
+ */
+static void post_locked(struct ureq *q, int32_t res, uint32_t flags)
+{
+	struct uring *r = q->r;
+
+	r->tm_expiry = q->op == IORING_OP_TIMEOUT && res != -ECANCELED;
+	if (r->tm_expiry)	/* relaxed: the post's wake orders it for the waiter */
+		__atomic_fetch_add(&r->cq_timeouts, 1, __ATOMIC_RELAXED);
+	uring_post_locked(r, q->user_data, res, flags);
+	r->tm_expiry = false;
+}
+
+/* A multishot TIMEOUT's expiry: with F_MORE, or, the CQ ring full, its last CQE (as Linux:
+ * this also bounds a zero interval to one ring's worth). False: that was the last. */
+static bool post_timeout(struct ureq *q, int32_t res)
+{
+	struct uring *r = q->r;
+	irqflags_t fl = spin_lock_irqsave(&r->lock);
+	uint32_t head = __atomic_load_n(uring_u32(r, RING_CQ_HEAD), __ATOMIC_ACQUIRE);
+	bool room = !r->noverflow && *uring_u32(r, RING_CQ_TAIL) - head < r->cq_entries;
+
+	post_locked(q, res, room ? IORING_CQE_F_MORE : 0);
+	spin_unlock_irqrestore(&r->lock, fl);
+	uring_posted(r, 1);
+	return room;
+}
+
 /* Post the CQE once and leave the in-flight list. */
 static void complete(struct ureq *q, int32_t res)
 {
@@ -97,8 +128,9 @@ static void complete(struct ureq *q, int32_t res)
 		list_del(&q->tnode);
 	if (list_is_linked(&q->rnode))
 		list_del(&q->rnode);
+	post_locked(q, res, 0);
 	spin_unlock_irqrestore(&q->r->lock, fl);
-	uring_post(q->r, q->user_data, res, 0);
+	uring_posted(q->r, 1);
 }
 
 static void ureq_drop(struct future *f)
@@ -119,6 +151,8 @@ static void ureq_drop(struct future *f)
 		sockcall_free(q->sc);	/* puts the file it holds */
 		q->sc = NULL;
 	}
+	kfree(q->rw_sqe);
+	q->rw_sqe = NULL;
 	fl = spin_lock_irqsave(&q->r->lock);
 	closing = q->r->closing;
 	spin_unlock_irqrestore(&q->r->lock, fl);
@@ -180,6 +214,12 @@ static long try_registered(struct ureq *q, struct context *cx)
 			struct unix_sock *e;
 			struct file *f;
 
+			if (q->sc) {	/* with the peer's name: accept4's own call */
+				r = sockcall_try(q->sc, &wq);
+				if (r == -EAGAIN)
+					break;
+				return sockcall_finish(q->sc, r);
+			}
 			r = unix_try_accept(unix_sk(q->file), &e, &wq);
 			if (r == -EAGAIN)
 				break;
@@ -232,31 +272,24 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 	case IORING_OP_MKDIRAT:
 	case IORING_OP_SYMLINKAT:
 	case IORING_OP_LINKAT:
+		f->awaiting = q->inner;
+		if (future_poll(q->inner, cx) == POLL_PENDING)
+			return POLL_PENDING;
+		res = uring_sysop_result(q, q->inner->result);
+		break;
 	case IORING_OP_READ:
 	case IORING_OP_WRITE:
 	case IORING_OP_READV:
 	case IORING_OP_WRITEV:
 	case IORING_OP_READ_FIXED:
 	case IORING_OP_WRITE_FIXED:
-		f->awaiting = q->inner;
-		if (future_poll(q->inner, cx) == POLL_PENDING)
-			return POLL_PENDING;
-		res = q->inner->result;
-		break;
-	case IORING_OP_POLL_ADD: {
-		struct waitq *qs[2];
-
-		unregister(q);
-		q->nq = file_poll_queues(q->file, q->events, qs);
-		for (unsigned i = 0; i < q->nq; i++) {
-			waitq_wait_init(&q->w[i], qs[i]);
-			future_poll(&q->w[i].base, cx);
-		}
-		res = file_poll_ready(q->file) & (q->events | POLLERR | POLLHUP);
-		if (!res)
+		if (uring_rw_poll(q, cx, &res) == POLL_PENDING)
 			return POLL_PENDING;
 		break;
-	}
+	case IORING_OP_POLL_ADD:
+		if (uring_poll_add_poll(q, cx, &res) == POLL_PENDING)
+			return POLL_PENDING;
+		break;
 	case IORING_OP_TIMEOUT: {
 		bool hit;
 		irqflags_t fl = spin_lock_irqsave(&q->r->lock);
@@ -267,12 +300,25 @@ static enum poll ureq_poll(struct future *f, struct context *cx)
 			res = 0;
 			break;
 		}
-		if (!q->timed) {
-			timerq_add(&q->te, q->deadline, cx->waker);
-			q->timed = true;
+		for (;;) {
+			if (!q->timed) {
+				timerq_add(&q->te, q->deadline, cx->waker);
+				q->timed = true;
+			}
+			if (!timerq_check(&q->te, cx->waker) && clock_now_ns() < q->deadline)
+				return POLL_PENDING;
+			/* IORING_TIMEOUT_MULTISHOT: every expiry but the last (none when
+			 * repeats is 0) posts -ETIME with IORING_CQE_F_MORE and re-arms. */
+			if (!q->multishot || (q->repeats && --q->repeats == 0))
+				break;
+			if (!post_timeout(q, -ETIME)) {
+				q->posted = true;
+				break;
+			}
+			timerq_cancel(&q->te);
+			q->timed = false;
+			q->deadline = poll_deadline(q->interval);
 		}
-		if (!timerq_check(&q->te, cx->waker) && clock_now_ns() < q->deadline)
-			return POLL_PENDING;
 		res = -ETIME;
 		break;
 	}
@@ -359,96 +405,42 @@ static int start(struct ureq *q)
 	return 0;
 }
 
-/* Cancel the in-flight request with user_data (op 0: any): 0 or -ENOENT. */
-static int cancel_one(struct uring *r, uint64_t user_data, int op)
+/* Take the in-flight request with user_data (op 0: any) off the list, to be cancelled
+ * once the canceller's own CQE went (Linux posts that first): 0 or -ENOENT. */
+static int cancel_find(struct uring *r, uint64_t user_data, int op, struct ureq **victim)
 {
-	struct ureq *q, *found = NULL;
+	struct ureq *q;
 	irqflags_t fl = spin_lock_irqsave(&r->lock);
 
 	list_for_each_entry(q, &r->inflight, node) {
 		if (q->user_data == user_data && (!op || q->op == op)) {
-			found = q;
+			*victim = q;
 			list_del(&q->node);
 			break;
 		}
 	}
 	spin_unlock_irqrestore(&r->lock, fl);
-	if (!found)
-		return -ENOENT;
-	uring_req_finished(found);	/* its drop posts -ECANCELED; its chain is cancelled */
-	return 0;
+	return *victim ? 0 : -ENOENT;
 }
 
-/* Read/write: the file's own future through file_rw, as read(2) would. */
-static long rw_prep(struct ureq *q, const struct io_uring_sqe *sqe, bool *waiting)
-{
-	struct uring *r = q->r;
-	bool write = sqe->opcode == IORING_OP_WRITE || sqe->opcode == IORING_OP_WRITEV ||
-		     sqe->opcode == IORING_OP_WRITE_FIXED;
-	struct iovec *owned = NULL;
-	struct uio u;
-	long res;
-
-	if (sqe->op_flags)
-		return -EINVAL;	/* RWF_* flags are not supported */
-	if (write ? !file_writable(q->file) : !file_readable(q->file))
-		return -EBADF;
-	if (sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV) {
-		if (sqe->len > IOV_MAX)
-			return -EINVAL;
-		owned = kmalloc((sqe->len ? sqe->len : 1) * sizeof(struct iovec));
-		if (!owned)
-			return -ENOMEM;
-		if (copy_from_user(proc_as(q->p), owned, sqe->addr, sqe->len * sizeof(struct iovec))) {
-			kfree(owned);
-			return -EFAULT;
-		}
-		for (unsigned i = 0; i < sqe->len; i++) {
-			if ((int64_t)owned[i].len < 0) {
-				kfree(owned);
-				return -EINVAL;
-			}
-			q->want += owned[i].len;
-		}
-		uio_init_user(&u, proc_as(q->p), owned, sqe->len);
-	} else {
-		if (sqe->opcode == IORING_OP_READ_FIXED || sqe->opcode == IORING_OP_WRITE_FIXED) {
-			if (sqe->buf_index >= r->nbufs)
-				return -EFAULT;
-			const struct iovec *b = &r->bufs[sqe->buf_index];
-
-			if (sqe->addr < b->base || sqe->addr + sqe->len > b->base + b->len ||
-			    sqe->addr + sqe->len < sqe->addr)
-				return -EFAULT;
-		}
-		q->iov = (struct iovec){ .base = sqe->addr, .len = sqe->len };
-		uio_init_user(&u, proc_as(q->p), &q->iov, 1);
-		q->want = sqe->len;
-	}
-	/* off == -1: the file's own position (IORING_FEAT_RW_CUR_POS). */
-	if (sqe->off == UINT64_MAX || !q->file->ops->seekable)
-		res = file_rw(q->p, q->file, &u, owned, write, &q->inner);
-	else
-		res = file_rw_at(q->p, q->file, &u, owned, write, sqe->off, &q->inner);
-	*waiting = q->inner != NULL;
-	return res;
-}
-
-int uring_sqe_check(const struct io_uring_sqe *sqe)
+int uring_sqe_check(const struct uring *r, const struct io_uring_sqe *sqe)
 {
 	if (sqe->flags & ~(unsigned)(IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | IOSQE_IO_LINK |
 				     IOSQE_IO_HARDLINK | IOSQE_ASYNC))
 		return -EINVAL;	/* BUFFER_SELECT, CQE_SKIP_SUCCESS: not here */
 	if (!uring_op_supported(sqe->opcode))
 		return -EINVAL;
+	/* An IOPOLL ring takes only the ops Linux allows there: NOP, reads and writes,
+	 * REMOVE_BUFFERS. */
+	if ((r->flags & IORING_SETUP_IOPOLL) && sqe->opcode != IORING_OP_NOP &&
+	    sqe->opcode != IORING_OP_REMOVE_BUFFERS && !uring_op_is_rw(sqe->opcode))
+		return -EINVAL;
 	/* ioprio: a priority for reads and writes (class NONE, RT, BE, IDLE and a level, as
 	 * ioprio_check_cap), flags for Linux's net ops (none here), nothing for the rest. */
 	if (sqe->ioprio) {
 		unsigned cls = sqe->ioprio >> 13, lvl = sqe->ioprio & 7;
 
-		if (!(sqe->opcode == IORING_OP_READ || sqe->opcode == IORING_OP_WRITE ||
-		      sqe->opcode == IORING_OP_READV || sqe->opcode == IORING_OP_WRITEV ||
-		      sqe->opcode == IORING_OP_READ_FIXED || sqe->opcode == IORING_OP_WRITE_FIXED))
+		if (!uring_op_is_rw(sqe->opcode))
 			return -EINVAL;
 		if (cls > 3 || (cls == 0 && lvl))
 			return -EINVAL;
@@ -463,7 +455,7 @@ int uring_sqe_check(const struct io_uring_sqe *sqe)
 bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe,
 		 struct ulink *after, struct ulink *lt, uint64_t lt_deadline, bool *failed)
 {
-	struct ureq *q;
+	struct ureq *q, *victim = NULL;
 	bool waiting = false;
 	long res = 0;
 
@@ -509,6 +501,7 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 	case IORING_OP_MKDIRAT:
 	case IORING_OP_SYMLINKAT:
 	case IORING_OP_LINKAT:
+	case IORING_OP_REMOVE_BUFFERS:
 		res = uring_sysop(q, sqe);
 		waiting = q->inner != NULL;
 		break;
@@ -520,35 +513,43 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 	case IORING_OP_WRITE_FIXED:
 		res = sqe_file(r, p, sqe, &q->file);
 		if (!res)
-			res = rw_prep(q, sqe, &waiting);
+			res = uring_rw_prep(q, sqe, &waiting);
 		break;
 	case IORING_OP_POLL_ADD:
 		res = sqe_file(r, p, sqe, &q->file);
 		if (res)
 			break;
-		if (sqe->len) {
-			res = -EINVAL;	/* multishot and updates: not here */
+		if (sqe->len & ~IORING_POLL_ADD_MULTI) {
+			res = -EINVAL;	/* updates, level mode: not here */
 			break;
 		}
+		q->poll_multi = sqe->len & IORING_POLL_ADD_MULTI;
 		q->events = sqe->op_flags & 0xffff;
 		res = file_poll_ready(q->file) & (q->events | POLLERR | POLLHUP);
-		waiting = !res;
+		waiting = !res || q->poll_multi;	/* multishot: its first poll posts */
+		if (waiting)
+			res = 0;
 		break;
 	case IORING_OP_POLL_REMOVE:
-		res = cancel_one(r, sqe->addr, IORING_OP_POLL_ADD);
+		res = cancel_find(r, sqe->addr, IORING_OP_POLL_ADD, &victim);
 		break;
 	case IORING_OP_TIMEOUT: {
 		uint64_t ns;
 
-		if (sqe->len != 1 || (sqe->op_flags & ~IORING_TIMEOUT_ABS)) {
-			res = -EINVAL;
+		if (sqe->len != 1 || (sqe->op_flags & ~(IORING_TIMEOUT_ABS | IORING_TIMEOUT_MULTISHOT)) ||
+		    (sqe->op_flags & IORING_TIMEOUT_ABS && sqe->op_flags & IORING_TIMEOUT_MULTISHOT)) {
+			res = -EINVAL;	/* a multishot one is relative (Linux) */
 			break;
 		}
 		res = poll_timespec_from_user(proc_as(p), sqe->addr, &ns);
 		if (res)
 			break;
 		q->deadline = (sqe->op_flags & IORING_TIMEOUT_ABS) ? ns : poll_deadline(ns);
-		if (sqe->off) {
+		q->interval = ns;
+		if (sqe->op_flags & IORING_TIMEOUT_MULTISHOT) {
+			q->multishot = true;	/* off: how many expiries, 0 for ever */
+			q->repeats = (uint32_t)sqe->off;
+		} else if (sqe->off) {
 			irqflags_t fl = spin_lock_irqsave(&r->lock);
 
 			q->count = (uint32_t)sqe->off;
@@ -559,14 +560,23 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		break;
 	}
 	case IORING_OP_TIMEOUT_REMOVE:
-		res = sqe->op_flags ? -EINVAL : cancel_one(r, sqe->addr, IORING_OP_TIMEOUT);
+		res = sqe->op_flags ? uring_timeout_update(r, p, sqe)
+		      : sqe->len || sqe->buf_index ? -EINVAL : cancel_find(r, sqe->addr, IORING_OP_TIMEOUT, &victim);
 		break;
 	case IORING_OP_ASYNC_CANCEL:
-		res = sqe->op_flags ? -EINVAL : cancel_one(r, sqe->addr, 0);
+		res = sqe->op_flags ? -EINVAL : cancel_find(r, sqe->addr, 0, &victim);
 		break;
 	case IORING_OP_CLOSE:
-		if (sqe->flags & IOSQE_FIXED_FILE || sqe->addr || sqe->len || sqe->off) {
+		if (sqe->addr || sqe->len || sqe->off || sqe->op_flags || sqe->buf_index) {
 			res = -EINVAL;
+			break;
+		}
+		if (sqe->flags & IOSQE_FIXED_FILE) {
+			res = -EBADF;	/* a registered slot is named by file_index */
+			break;
+		}
+		if (sqe->file_index) {	/* slot file_index - 1 of the registered table */
+			res = sqe->fd ? -EINVAL : uring_close_fixed(r, sqe->file_index - 1);
 			break;
 		}
 		{
@@ -580,6 +590,10 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		if (!res)
 			res = fdtable_close(proc_files(p), sqe->fd);	/* the owner's context */
 		break;
+	case IORING_OP_FILES_UPDATE:	/* addr: the fds, len: how many, off: the first slot */
+		res = sqe->op_flags || sqe->ioprio || (sqe->flags & IOSQE_FIXED_FILE) ? -EINVAL
+		      : uring_files_update(r, p, (uint32_t)sqe->off, sqe->addr, sqe->len, true);
+		break;
 	case IORING_OP_SEND:
 	case IORING_OP_RECV:
 	case IORING_OP_ACCEPT:
@@ -592,9 +606,21 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 		}
 		if (sqe->opcode == IORING_OP_ACCEPT) {
 			q->aflags = sqe->op_flags;
-			if (q->aflags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC) || sqe->addr) {
-				res = -EINVAL;	/* the peer's address: not given back here */
+			if (q->aflags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+				res = -EINVAL;
 				break;
+			}
+			if (sqe->addr) {	/* addr, addr2 (off): the peer's name, as accept4 */
+				struct sys_ctx sys = { .proc = p };
+
+				q->sc = sockcall_new(&sys, SK_ACCEPT, file_get(q->file));
+				if (!q->sc) {
+					res = -ENOMEM;
+					break;
+				}
+				q->sc->aflags = q->aflags;
+				q->sc->uname = sqe->addr;
+				q->sc->unamelen = sqe->off;
 			}
 		} else {
 			q->m.flags = sqe->op_flags;
@@ -667,6 +693,8 @@ bool uring_issue(struct uring *r, struct proc *p, const struct io_uring_sqe *sqe
 	complete(q, (int32_t)res);
 	*failed = q->failed;
 	ureq_free(q);
+	if (victim)
+		uring_req_finished(victim);	/* its drop posts -ECANCELED; its chain goes */
 	return true;
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * io_uring_register: PROBE, FILES / UNREGISTER_FILES (IOSQE_FIXED_FILE),
+ * FILES_UPDATE, FILES2 (sparse too), FILES_UPDATE2 (without resource tags),
  * BUFFERS / UNREGISTER_BUFFERS (READ_FIXED, WRITE_FIXED: the iovecs are
  * kept and each fixed request is checked to lie inside its buffer; no pages
  * are pinned), EVENTFD / UNREGISTER_EVENTFD (one write of 1 per CQE).
  * Under the ring's submission lock, so no SQE sees a table half changed.
  */
 #include "kernel/uring/uring.h"
+#include "kernel/uring/uring_req.h"
 
 #include "kernel/fs/fdtable.h"
 #include "kernel/fs/vfs.h"
@@ -57,8 +59,10 @@ static long reg_files(struct uring *r, struct proc *p, uintptr_t arg, unsigned n
 
 	if (r->files)
 		return -EBUSY;
-	if (!nr || nr > URING_MAX_FILES)
+	if (!nr)
 		return -EINVAL;
+	if (nr > URING_MAX_FILES)
+		return -EMFILE;	/* as Linux past its table limit (liburing raises RLIMIT_NOFILE) */
 	files = kzalloc(nr * sizeof(*files));
 	if (!files)
 		return -ENOMEM;
@@ -84,6 +88,126 @@ static long reg_files(struct uring *r, struct proc *p, uintptr_t arg, unsigned n
 	r->files = files;
 	r->nfiles = nr;
 	return 0;
+}
+
+/*
+ * Update nr slots of the registered table from the fds at ufds, from slot off on (or, for
+ * the FILES_UPDATE op with off IORING_FILE_INDEX_ALLOC, each into a free slot, whose index
+ * is written back over its fd): -1 empties a slot, IORING_REGISTER_FILES_SKIP leaves it.
+ * Returns how many were done, or the error of the first when none was (Linux's
+ * __io_sqe_files_update). Takes the submission lock; the files replaced are put after it.
+ */
+long uring_files_update(struct uring *r, struct proc *p, uint32_t off, uintptr_t ufds,
+			unsigned nr, bool op)
+{
+	bool alloc = op && off == IORING_FILE_INDEX_ALLOC;
+	struct file **old;
+	unsigned done = 0, nold = 0;
+	long err = 0;
+	irqflags_t fl;
+
+	if (!nr || nr > URING_MAX_FILES)
+		return -EINVAL;
+	old = kmalloc(nr * sizeof(*old));
+	if (!old)
+		return -ENOMEM;
+	fl = spin_lock_irqsave(&r->sq_lock);
+	if (!r->files)
+		err = -ENXIO;
+	else if (!alloc && ((uint64_t)off + nr > r->nfiles))
+		err = -EINVAL;
+	for (; !err && done < nr; done++) {
+		struct file *nf = NULL;
+		int32_t fd;
+		unsigned i = off + done;
+
+		if (copy_from_user(proc_as(p), &fd, ufds + done * 4, 4)) {
+			err = -EFAULT;
+			break;
+		}
+		if (fd == IORING_REGISTER_FILES_SKIP && !alloc)
+			continue;
+		if (fd != -1 || alloc) {
+			nf = fd_get(p, fd);
+			if (!nf || uring_is_ring(nf)) {
+				file_put(nf);
+				err = -EBADF;
+				break;
+			}
+		}
+		if (alloc) {
+			for (i = 0; i < r->nfiles && r->files[i]; i++)
+				;
+			if (i == r->nfiles) {
+				file_put(nf);
+				err = -ENFILE;
+				break;
+			}
+			int32_t idx = (int32_t)i;
+
+			if (copy_to_user(proc_as(p), ufds + done * 4, &idx, 4)) {
+				file_put(nf);
+				err = -EFAULT;
+				break;
+			}
+		}
+		if (r->files[i])
+			old[nold++] = r->files[i];
+		r->files[i] = nf;
+	}
+	spin_unlock_irqrestore(&r->sq_lock, fl);
+	while (nold)
+		file_put(old[--nold]);
+	kfree(old);
+	return done ? (long)done : err;
+}
+
+/* CLOSE of a registered slot: Linux's errors (no table, out of it, empty). */
+int uring_close_fixed(struct uring *r, uint32_t slot)
+{
+	struct file *f;
+	irqflags_t fl = spin_lock_irqsave(&r->sq_lock);
+
+	if (!r->files) {
+		spin_unlock_irqrestore(&r->sq_lock, fl);
+		return -ENXIO;
+	}
+	if (slot >= r->nfiles || !r->files[slot]) {
+		spin_unlock_irqrestore(&r->sq_lock, fl);
+		return slot >= r->nfiles ? -EINVAL : -EBADF;
+	}
+	f = r->files[slot];
+	r->files[slot] = NULL;
+	spin_unlock_irqrestore(&r->sq_lock, fl);
+	file_put(f);	/* after the lock: a release may do anything */
+	return 0;
+}
+
+long uring_files_install(struct uring *r, struct file *f, uint32_t file_index)
+{
+	struct file *old = NULL;
+	long res;
+	irqflags_t fl = spin_lock_irqsave(&r->sq_lock);
+	uint32_t i = file_index - 1;
+
+	if (!r->files) {
+		res = -ENXIO;
+	} else if (file_index == IORING_FILE_INDEX_ALLOC) {
+		for (i = 0; i < r->nfiles && r->files[i]; i++)
+			;
+		res = i < r->nfiles ? (long)i : -ENFILE;
+	} else {
+		res = i < r->nfiles ? 0 : -EINVAL;
+	}
+	if (res >= 0) {
+		old = r->files[i];
+		r->files[i] = f;
+		f = NULL;
+	}
+	spin_unlock_irqrestore(&r->sq_lock, fl);
+	file_put(old);	/* after the lock: a release may do anything */
+	file_put(f);	/* not installed */
+	return res;
 }
 
 static long reg_bufs(struct uring *r, struct proc *p, uintptr_t arg, unsigned nr)
@@ -123,6 +247,72 @@ static long reg_bufs(struct uring *r, struct proc *p, uintptr_t arg, unsigned nr
 	return 0;
 }
 
+/*
+ * FILES_UPDATE (struct io_uring_files_update, nr fds), FILES2 and FILES_UPDATE2 (struct
+ * io_uring_rsrc_register / io_uring_rsrc_update2, nr its size). Resource tags (a CQE when
+ * a file leaves its slot) are not kept here: a non-zero tags pointer is -EINVAL.
+ */
+static long reg_rsrc(struct uring *r, struct proc *p, unsigned op, uintptr_t arg, unsigned nr)
+{
+	struct {
+		uint32_t off_or_nr, flags_or_resv;
+		uint64_t a, b, c;	/* update2: data, tags, nr|resv2; register: resv2, data, tags */
+	} u = { 0 };
+	irqflags_t fl;
+	long err;
+
+	if (op == IORING_REGISTER_FILES_UPDATE) {
+		if (!nr)
+			return -EINVAL;
+		if (copy_from_user(proc_as(p), &u, arg, 16))
+			return -EFAULT;
+		if (u.flags_or_resv)
+			return -EINVAL;
+		return uring_files_update(r, p, u.off_or_nr, u.a, nr, false);
+	}
+	if (nr != 32)
+		return -EINVAL;
+	if (copy_from_user(proc_as(p), &u, arg, 32))
+		return -EFAULT;
+	if (op == IORING_REGISTER_FILES_UPDATE2) {
+		uint32_t n = (uint32_t)u.c;
+
+		if (u.flags_or_resv || (u.c >> 32))
+			return -EINVAL;
+		if (u.b)
+			return -EINVAL;	/* tags */
+		return uring_files_update(r, p, u.off_or_nr, u.a, n, false);
+	}
+	/* FILES2: nr slots, from data (or all empty with IORING_RSRC_REGISTER_SPARSE). */
+	if (!u.off_or_nr || u.a || (u.flags_or_resv & ~IORING_RSRC_REGISTER_SPARSE) || u.c)
+		return -EINVAL;
+	if (u.flags_or_resv & IORING_RSRC_REGISTER_SPARSE) {
+		struct file **files;
+
+		if (u.b)
+			return -EINVAL;
+		if (u.off_or_nr > URING_MAX_FILES)
+			return -EMFILE;
+		files = kzalloc(u.off_or_nr * sizeof(*files));
+		if (!files)
+			return -ENOMEM;
+		fl = spin_lock_irqsave(&r->sq_lock);
+		err = r->files ? -EBUSY : 0;
+		if (!err) {
+			r->files = files;
+			r->nfiles = u.off_or_nr;
+		}
+		spin_unlock_irqrestore(&r->sq_lock, fl);
+		if (err)
+			kfree(files);
+		return err;
+	}
+	fl = spin_lock_irqsave(&r->sq_lock);
+	err = reg_files(r, p, u.b, u.off_or_nr);
+	spin_unlock_irqrestore(&r->sq_lock, fl);
+	return err;
+}
+
 SYSCALL(427, io_uring_register)
 {
 	struct proc *p = sc->proc;
@@ -136,6 +326,12 @@ SYSCALL(427, io_uring_register)
 	r = uring_of(p, (int)sc->arg[0], &f, &err);
 	if (!r)
 		return err;
+	if (op == IORING_REGISTER_FILES_UPDATE || op == IORING_REGISTER_FILES_UPDATE2 ||
+	    op == IORING_REGISTER_FILES2) {
+		err = reg_rsrc(r, p, op, arg, nr);	/* takes the lock itself */
+		file_put(f);
+		return err;
+	}
 	irqflags_t fl = spin_lock_irqsave(&r->sq_lock);
 
 	switch (op) {

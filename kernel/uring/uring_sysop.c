@@ -9,13 +9,16 @@
  * code here: the handler is an FS_SYSCALL, whose fs_call hands back its
  * restart future, which the request awaits like a read's. FSYNC and
  * SYNC_FILE_RANGE start fsync(2)'s sync future on the request's file (a
- * registered one too).
+ * registered one too). REMOVE_BUFFERS is here too: it needs no future.
  *
  * The SQE field each argument comes from is Linux's (io_uring/openclose.c,
  * fs.c, statx.c, sync.c); as there, these ops take no fixed file for their
- * directory (-EBADF) and no ioprio or buf_index (-EINVAL).
+ * directory (-EBADF) and no ioprio or buf_index (-EINVAL); OPENAT may open into a
+ * registered slot (file_index).
  */
+#include "kernel/fs/fdtable.h"
 #include "kernel/fs/sync.h"
+#include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/uring/uring_req.h"
 #include "lib/errno.h"
@@ -49,7 +52,23 @@ static unsigned sysop_nr(unsigned op)
 
 bool uring_sysop_supported(unsigned op)
 {
-	return op == IORING_OP_FSYNC || op == IORING_OP_SYNC_FILE_RANGE || sysop_nr(op);
+	return op == IORING_OP_FSYNC || op == IORING_OP_SYNC_FILE_RANGE ||
+	       op == IORING_OP_REMOVE_BUFFERS || sysop_nr(op);
+}
+
+/*
+ * REMOVE_BUFFERS (fd: how many, buf_index: the group): Linux's checks, then the group is
+ * looked up. No ring here can have a provided-buffer group (PROVIDE_BUFFERS and buffer
+ * selection are not built: PROBE says so), so the lookup always misses: -ENOENT, as Linux
+ * answers for a group nobody provided.
+ */
+static long remove_buffers(const struct io_uring_sqe *sqe)
+{
+	if (sqe->op_flags || sqe->addr || sqe->len || sqe->off || sqe->file_index)
+		return -EINVAL;
+	if (sqe->fd <= 0 || sqe->fd > 1 << 16)
+		return -EINVAL;
+	return -ENOENT;
 }
 
 /* FSYNC (fsync/fdatasync) and SYNC_FILE_RANGE: the whole device, as fsync(2) here. */
@@ -80,10 +99,13 @@ long uring_sysop(struct ureq *q, const struct io_uring_sqe *sqe)
 		res = fsync_op(q, sqe, &sys);
 		goto out;
 	}
+	if (sqe->opcode == IORING_OP_REMOVE_BUFFERS)
+		return remove_buffers(sqe);
 	if (sqe->flags & IOSQE_FIXED_FILE)
 		return -EBADF;
-	if (sqe->ioprio || sqe->buf_index || sqe->file_index)
-		return -EINVAL;	/* direct descriptors (file_index) are not here */
+	if (sqe->ioprio || sqe->buf_index || (sqe->file_index && sqe->opcode != IORING_OP_OPENAT))
+		return -EINVAL;	/* direct descriptors: OPENAT's only */
+	q->file_index = sqe->file_index;
 	switch (sqe->opcode) {
 	case IORING_OP_OPENAT:	/* openat(dirfd, path, flags, mode) */
 		a[0] = (unsigned long)(long)sqe->fd;
@@ -133,5 +155,23 @@ out:
 		q->inner = sys.pending;	/* awaited by the request, as a read's future */
 		return 0;
 	}
-	return res;
+	return uring_sysop_result(q, res);
+}
+
+/*
+ * The result of a syscall-run op. OPENAT with file_index (a direct descriptor): the file
+ * the open installed moves from the fd table into registered slot file_index - 1 (0), or
+ * into a free one for IORING_FILE_INDEX_ALLOC (its index), where Linux installs it
+ * directly; the fd lives only while the submitter runs this (its other threads could see
+ * it for that moment).
+ */
+long uring_sysop_result(struct ureq *q, long res)
+{
+	struct file *f;
+
+	if (q->op != IORING_OP_OPENAT || !q->file_index || res < 0)
+		return res;
+	f = fd_get(q->p, (int)res);
+	fdtable_close(proc_files(q->p), (int)res);
+	return f ? uring_files_install(q->r, f, q->file_index) : -EBADF;
 }

@@ -4,7 +4,7 @@
 # test: the programs travel on a second disk (ext2, read-only) that the guest mounts at /mnt;
 # tools/ltp/guest-run.sh runs each named test with a time limit under busybox ash as root.
 # Prints the guest's "LTP name verdict status" lines and a summary; the table goes to
-# build/ltp-results.txt. Not part of `make test` (docs/ltp.md).
+# $B/ltp-results.txt (B: the build folder, build/ by default). Not part of `make test` (docs/ltp.md).
 #
 # Usage: tools/ltp/run.sh OUT LIST [CPUS] [LIMIT_SECONDS]
 set -eu
@@ -14,8 +14,9 @@ out=$(cd "$1" && pwd)
 list=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 cpus=${3:-4}
 limit=${4:-60}
-stage=$top/build/ltp-stage
-img=$top/build/ltp.img
+b=${B:-$top/build}
+stage=$b/ltp-stage
+img=$b/ltp.img
 rm -rf "$stage" && mkdir -p "$stage"
 cp -a "$out/opt" "$stage/"
 cp "$top/tools/ltp/guest-run.sh" "$stage/run.sh"
@@ -24,13 +25,14 @@ kib=$(du -sk "$stage" | cut -f1)
 rm -f "$img"
 mke2fs -q -F -t ext2 -b 4096 -d "$stage" "$img" $((kib * 12 / 10 + 16384))K
 cd "$top"
-make -s all
-cmd=$(make -s --no-print-directory qemu-cmd CPUS="$cpus" MEM=512M \
+make -s all B="$b"
+cmd=$(make -s --no-print-directory qemu-cmd B="$b" CPUS="$cpus" MEM=512M \
 	QEMU_CONSOLE="-display none -monitor none -serial stdio")
 # shellcheck disable=SC2086
 timeout 14400 $cmd -drive file="$img",if=none,format=raw,id=ltp,readonly=on \
 	-device virtio-blk-device,drive=ltp \
 	-append "init=/bin/sh -c \"mount -r -t ext2 /dev/vdb /mnt && exec sh /mnt/run.sh /mnt/list $limit\"" \
-	</dev/null 2>&1 | tee build/ltp-console.log | grep -E '^(LTP|#)' | tee build/ltp-results.txt
-echo "ltp: $(grep -c ' PASS ' build/ltp-results.txt) pass, $(grep -c ' CONF ' build/ltp-results.txt) conf," \
-	"$(grep -cE ' (FAIL|BROK|WARN|TIMEOUT) ' build/ltp-results.txt) fail, $(grep -c ' MISSING ' build/ltp-results.txt) missing"
+	</dev/null 2>&1 | tee "$b/ltp-console.log" | grep -E '^(LTP|#)' | tee "$b/ltp-results.txt"
+r=$b/ltp-results.txt
+echo "ltp: $(grep -c ' PASS ' "$r") pass, $(grep -c ' CONF ' "$r") conf," \
+	"$(grep -cE ' (FAIL|BROK|WARN|TIMEOUT) ' "$r") fail, $(grep -c ' MISSING ' "$r") missing"
