@@ -103,6 +103,13 @@ int task_get_stats(task_id_t id, struct task_stats *st);
  * at the end. Racy by nature (tasks come and go); each entry is whole. */
 bool task_next(uint32_t *cursor, task_id_t *id, struct task_stats *st);
 
+/* The task table's size (/proc/slabinfo, the leak check): tasks live, slots made so far, the
+ * segments (one page each, never freed: a slot's id must stay valid) holding them. */
+struct task_table_figures {
+	uint32_t live, slots, segs, per_seg, record;
+};
+void task_table_figures(struct task_table_figures *f);
+
 /*
  * Call fn(fut, arg) with the task's top-level future while nobody can poll
  * it, so its await chain holds still: an idle task is taken as a poller

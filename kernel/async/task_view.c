@@ -34,6 +34,18 @@ bool task_next(uint32_t *cursor, task_id_t *id, struct task_stats *st)
 	return false;
 }
 
+void task_table_figures(struct task_table_figures *f)
+{
+	irqflags_t fl = spin_lock_irqsave(&task_table.lock);
+
+	f->slots = task_table.nr_slots;
+	spin_unlock_irqrestore(&task_table.lock, fl);
+	f->live = atomic_load_explicit(&task_table.live, memory_order_relaxed);
+	f->per_seg = (uint32_t)TASKS_PER_SEG;
+	f->segs = (f->slots + f->per_seg - 1) / f->per_seg;
+	f->record = (uint32_t)sizeof(struct task);
+}
+
 int task_inspect(task_id_t id, void (*fn)(struct future *f, void *arg), void *arg)
 {
 	struct task *t = task_lookup(task_id_slot(id));

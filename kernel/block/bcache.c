@@ -641,6 +641,15 @@ unsigned bcache_invalidate_clean(struct blkdev *dev)
 		unkey_locked(b);
 		n++;
 	}
+	/* A free buffer keeps its page for the next key; a drop gives those back too, so
+	 * the free memory after one does not depend on how many buffers were ever in use
+	 * (the leak check). grab_locked allocates the page again. */
+	list_for_each_entry(b, &freel, lnode) {
+		if (b->data && !(b->flags & (BUF_READING | BUF_WRITING))) {
+			page_free(b->data);
+			b->data = NULL;
+		}
+	}
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	return n;
 }

@@ -149,8 +149,9 @@ void bcache_stats(struct bcache_stats *out);
  */
 void bcache_forget(struct blkdev *dev, uint64_t blockno);
 
-/* Tests: forget every clean unreferenced block (of @dev, or all for NULL),
- * so the next get reads the disk. Returns how many were dropped. */
+/* Tests and drop_caches: forget every clean unreferenced block (of @dev, or
+ * all for NULL), so the next get reads the disk, and free the pages of the
+ * buffers left free. Returns how many blocks were dropped. */
 unsigned bcache_invalidate_clean(struct blkdev *dev);
 
 #endif

@@ -160,6 +160,19 @@ int vfs_mount_remove(struct inode *root, struct inode **root_ref, struct inode *
 	return 0;
 }
 
+int vfs_mount_busy(struct inode *dir, const char *name)
+{
+	struct inode *child, *covered;
+	int err = vfs_lookup_child(dir, name, strlen(name), &child);
+
+	if (err)
+		return err == -EIOWAIT ? err : 0;
+	covered = vfs_mount_covered(child); /* the lookup crossed into a mounted root */
+	inode_put(child);
+	inode_put(covered);
+	return covered ? -EBUSY : 0;
+}
+
 struct inode *vfs_mount_cross(struct inode *dir)
 {
 	struct inode *r = NULL;

@@ -84,7 +84,8 @@ int vfs_unlink(struct proc *p, struct inode *base, const char *path, bool rmdir)
 		}
 	} else if (!dir->iops || !dir->iops->unlink) {
 		err = -EPERM;
-	} else if (!(err = vfs_may_delete_name(dir, name))) {
+	} else if (!(err = vfs_may_delete_name(dir, name)) &&
+		   !(err = rmdir ? vfs_mount_busy(dir, name) : 0)) {
 		struct inode *victim = NULL;
 
 		/* A removed directory's own entries must go with it (they pin it). */
@@ -242,7 +243,8 @@ int vfs_rename(struct proc *p, struct inode *obase, const char *opath, struct in
 		err = -EXDEV;
 	else if (!odir->iops || !odir->iops->rename)
 		err = -EPERM;
-	else if (!(err = vfs_may_rename(odir, oname, ndir, nname)))
+	else if (!(err = vfs_may_rename(odir, oname, ndir, nname)) &&
+		 !(err = vfs_mount_busy(odir, oname)) && !(err = vfs_mount_busy(ndir, nname)))
 		err = rename_cached(odir, oname, ndir, nname, flags);
 	inode_put(ndir);
 out_odir:

@@ -125,6 +125,7 @@ static long rwv(struct sys_ctx *sc, bool write)
 	}
 	total = get_iov(sc, sc->arg[1], sc->arg[2], &v);
 	if (total <= 0) {
+		kfree(v); /* segments all empty: the array was made */
 		file_put(f);
 		return total;
 	}

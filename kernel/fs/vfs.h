@@ -541,6 +541,10 @@ int vfs_mount_remove(struct inode *root, struct inode **root_ref, struct inode *
 struct inode *vfs_mount_cross(struct inode *dir);
 /* The directory that root covers (root is a mounted root), or NULL; counted. */
 struct inode *vfs_mount_covered(struct inode *root);
+/* -EBUSY if name in dir is a mount point: Linux refuses rmdir and rename of one (the mount
+ * would keep the removed directory alive to the end); -EIOWAIT if the lookup must read; else
+ * 0 (the op itself reports a missing name). */
+int vfs_mount_busy(struct inode *dir, const char *name);
 /* Up to max mounted roots, counted, into out, in mount order; returns how many. */
 unsigned vfs_mount_roots(struct inode **out, unsigned max);
 

@@ -287,6 +287,33 @@ size_t slab_cache_inuse(struct slab_cache *c)
 	return n;
 }
 
+size_t slab_snapshot(struct slab_info *out, size_t max)
+{
+	struct slab_cache *list[64];
+	size_t n = 0, total = 0;
+	irqflags_t fl = spin_lock_irqsave(&slab_caches_lock);
+
+	/* Collect under the list lock, read each under its own lock after (the order is
+	 * slab_cache.lock -> slab_caches_lock). As in slab_shrink_all(), no cache may be
+	 * destroyed meanwhile. */
+	for (struct slab_cache *c = slab_caches; c; c = c->next_cache, total++)
+		if (n < max && n < sizeof(list) / sizeof(list[0]))
+			list[n++] = c;
+	spin_unlock_irqrestore(&slab_caches_lock, fl);
+	for (size_t i = 0; i < n; i++) {
+		struct slab_cache *c = list[i];
+		unsigned order = preferred_order(c);
+
+		fl = spin_lock_irqsave(&c->lock);
+		out[i] = (struct slab_info){
+			.name = c->name, .size = c->size, .objs_per_slab = objs_per_slab(c, order),
+			.pages_per_slab = 1u << order, .inuse = c->nr_inuse, .slabs = c->nr_slabs,
+		};
+		spin_unlock_irqrestore(&c->lock, fl);
+	}
+	return total;
+}
+
 struct slab_cache *slab_cache_create(const char *name, size_t size, size_t align)
 {
 	if (align == 0)

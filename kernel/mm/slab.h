@@ -73,4 +73,17 @@ void slab_shrink_all(void);
 /* Objects of c currently allocated (a snapshot). */
 size_t slab_cache_inuse(struct slab_cache *c);
 
+/* One cache's figures, as /proc/slabinfo shows them (a snapshot). */
+struct slab_info {
+	const char *name;
+	uint32_t size;          /* object stride */
+	uint32_t objs_per_slab; /* at the preferred order */
+	uint32_t pages_per_slab;
+	size_t inuse;           /* objects handed out */
+	size_t slabs;           /* slabs owned */
+};
+/* Fill out[0..max) with the caches that have ever held a slab; returns how many there are
+ * (possibly more than max). */
+size_t slab_snapshot(struct slab_info *out, size_t max);
+
 #endif

@@ -26,6 +26,7 @@
 #include "kernel/proc/proc_internal.h"
 
 #include "kernel/arch.h"
+#include "kernel/async/task.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/as.h"
 #include "kernel/mm/kmalloc.h"
@@ -252,10 +253,13 @@ void thread_end_others(struct proc *p, int wstatus, bool group_exit)
 	}
 	/* Each one ends here and now: they are not running (they run on this
 	 * hart only, and this hart runs p), so their userloops just find
-	 * themselves EXITED at their next poll. */
+	 * themselves EXITED at their next poll, which the wake makes happen:
+	 * one parked in a wait (pause, a read) was never polled again, and its
+	 * task kept the thread's proc for good (found by the leak check). */
 	while ((q = other_live_locked(p))) {
 		spin_unlock_irqrestore(&proc_lock, f);
 		proc_exit(q, WSTATUS_SIGNALED(SIGKILL));
+		task_wake(q->task);
 		proc_put(q);
 		f = spin_lock_irqsave(&proc_lock);
 	}

@@ -121,16 +121,17 @@ bool uloop_fast_syscall(struct user_context *uc)
 
 static void handle_fault(struct proc *p, const struct user_trap *t)
 {
-	int err;
+	int err = as_handle_fault(p->as, t->fault_addr, t->fault_access);
 
-	/* A handler returning (see arch/riscv/sigframe.c). */
-	if (t->fault_access == 4 && t->fault_addr == uctx_pc(&p->uc) &&
-	    uctx_is_sigreturn_fetch(p->as, t->fault_addr)) {
+	/* A handler returning (see arch/riscv/sigframe.c): a fetch the fault could not
+	 * serve. Asked only then: the check reads the code at pc, and a text page not
+	 * read yet would park a read for it that nobody awaits (a leaked wait, and a
+	 * reference on the file's page cache, at every first fetch of a text page). */
+	if (err && err != -EIOWAIT && t->fault_access == 4 &&
+	    t->fault_addr == uctx_pc(&p->uc) && uctx_is_sigreturn_fetch(p->as, t->fault_addr)) {
 		(void)signal_return(p);
 		return;
 	}
-	err = as_handle_fault(p->as, t->fault_addr, t->fault_access);
-
 	if (!err) {
 		/* /proc/<pid>/stat's minflt; the retry of a major one is not. */
 		if (p->flt_retry)

@@ -19,6 +19,7 @@ enum {
 	N_SYS, N_SYS_KERNEL, N_PID_MAX, N_HOSTNAME, N_OSTYPE, N_OSRELEASE, N_RANDOM, N_BOOT_ID,
 	N_UUID, N_SYS_VM, N_DROP_CACHES,
 	N_RANDOMIZE_VA, /* mm: sys/kernel/randomize_va_space */
+	N_SLABINFO,
 	/* /proc/<pid> */
 	N_PID,
 	N_P_STAT, N_P_STATM, N_P_STATUS, N_P_CMDLINE, N_P_ENVIRON, N_P_COMM, N_P_EXE, N_P_CWD,
@@ -63,6 +64,8 @@ static const struct gen_node proc_nodes[N_COUNT] = {
 	[N_RANDOMIZE_VA] = { .name = "randomize_va_space", .parent = N_SYS_KERNEL,
 			     .mode = S_IFREG | 0644, .show = procfs_show_randomize_va_space,
 			     .store = procfs_store_randomize_va_space },
+	[N_SLABINFO] = { .name = "slabinfo", .parent = N_ROOT, .mode = S_IFREG | 0400,
+			 .show = procfs_show_slabinfo },
 
 	[N_PID] = { .parent = N_ROOT, .mode = S_IFDIR | 0555, .dyn = GEN_DYN_PID,
 		    .next = procfs_next_pid, .exists = procfs_pid_exists },

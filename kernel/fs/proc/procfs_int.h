@@ -47,6 +47,7 @@ long procfs_link_thread_self(const struct gen_ctx *c, char *buf, size_t n);
 struct fdt_info;
 extern const struct fdt_info *procfs_fdt;	/* I: the boot device tree */
 int procfs_show_meminfo(struct seqbuf *s, const struct gen_ctx *c);
+int procfs_show_slabinfo(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_cpuinfo(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_cpustat(struct seqbuf *s, const struct gen_ctx *c);
 int procfs_show_uptime(struct seqbuf *s, const struct gen_ctx *c);
