@@ -174,13 +174,6 @@ test-qemu: $(DEPS_STAMP) all
 test-gdb: $(DEPS_STAMP) all
 	@tools/run-pytest.sh gdb $(RESULTS) tests/gdb
 
-# Crash consistency, the long run (docs/reliability.md): N kills of QEMU during
-# /bin/crashload from seed FIRST; CRASH_FS=ext2 for a disk without a journal.
-N ?= 200
-FIRST ?= 1000
-test-crash: $(DEPS_STAMP) all
-	nice /usr/bin/python3 tests/qemu/test_crash.py $(N) $(FIRST)
-
 bench: $(DEPS_STAMP) all
 	@tools/bench.sh
 
@@ -203,4 +196,4 @@ help:
 	@echo "make bench      benchmarks under -icount shift=0"
 	@echo "make labs       the course labs (docs/labs/); make lab-start LAB=name, make grade"
 
-.PHONY: qemu-cmd all qemu qemu-gdb gdb test ktest ktest-icount test-qemu test-gdb test-crash test-docs bench format clean help
+.PHONY: qemu-cmd all qemu qemu-gdb gdb test ktest ktest-icount test-qemu test-gdb test-docs bench format clean help

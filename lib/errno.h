@@ -228,9 +228,6 @@
 #ifndef ECONNREFUSED
 #define ECONNREFUSED	111	/* Connection refused */
 #endif
-#ifndef EUCLEAN
-#define EUCLEAN		117	/* Structure needs cleaning (a corrupt file system) */
-#endif
 #ifndef EHOSTUNREACH
 #define EHOSTUNREACH	113	/* No route to host */
 #endif

@@ -31,21 +31,42 @@
 #include "lib/list.h"
 #include "lib/string.h"
 
+enum {
+	BUF_VALID = 1u << 0,	/* data holds the block */
+	BUF_DIRTY = 1u << 1,	/* data newer than the disk */
+	BUF_READING = 1u << 2,	/* read in flight (not VALID yet) */
+	BUF_WRITING = 1u << 3,	/* write-back in flight */
+	BUF_ERROR = 1u << 4,	/* the read failed */
+};
+
+struct bcache_buf {
+	struct list_head hnode;		/* L: hash chain while keyed */
+	struct list_head lnode;		/* L: LRU (keyed, ref 0) or free list */
+	struct list_head wb_node;	/* L: a collector's local write-back list */
+	struct blkdev *dev;		/* L */
+	uint64_t blockno;		/* L */
+	unsigned bsize;			/* L */
+	unsigned ref;			/* L */
+	unsigned flags;			/* L */
+	void *data;			/* L: one page, allocated at first use */
+	struct blk_req req;		/* owned by the device while READING/WRITING */
+};
+
 #define NHASH 256
 /* Most write-backs one bcache_get starts while looking for a victim. */
 #define EVICT_WB_MAX 16
 
-struct spinlock bcache_lock = SPINLOCK_INIT("bcache");
+static struct spinlock bcache_lock = SPINLOCK_INIT("bcache");
 static bool inited;				/* L */
-struct bcache_buf bcache_bufs[BCACHE_NBUF];	/* L */
+static struct bcache_buf bufs[BCACHE_NBUF];	/* L */
 static struct list_head hash[NHASH];		/* L */
-struct list_head bcache_lru;		/* L: oldest first */
+static struct list_head lru;			/* L: oldest first */
 static struct list_head freel;			/* L */
-struct bcache_stats bcache_st;		/* L */
-/* Woken on every I/O completion and every release to ref 0; `bcache_nevents`
+static struct bcache_stats st;			/* L */
+/* Woken on every I/O completion and every release to ref 0; `events`
  * counts them so a waiter that registered late still sees what it missed. */
 static struct waitq io_wq;
-uint64_t bcache_nevents;			/* L */
+static uint64_t events;				/* L */
 /* Times a buffer became reusable by grab (clean, idle, unreferenced): what a
  * getter that found none waits for. Its own releases of dirty buffers do not
  * count, so it sleeps until a write-back completes instead of retrying. */
@@ -57,19 +78,19 @@ static void note_if_reusable_locked(const struct bcache_buf *b)
 		reusable++;
 }
 
-void bcache_init_locked(void)
+static void init_locked(void)
 {
 	if (inited)
 		return;
 	inited = true;
-	list_init(&bcache_lru);
+	list_init(&lru);
 	list_init(&freel);
 	for (unsigned i = 0; i < NHASH; i++)
 		list_init(&hash[i]);
 	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
-		list_init(&bcache_bufs[i].hnode);
-		list_init(&bcache_bufs[i].wb_node);
-		list_add_tail(&bcache_bufs[i].lnode, &freel);
+		list_init(&bufs[i].hnode);
+		list_init(&bufs[i].wb_node);
+		list_add_tail(&bufs[i].lnode, &freel);
 	}
 	waitq_init(&io_wq);
 }
@@ -96,17 +117,17 @@ static struct bcache_buf *lookup_locked(struct blkdev *dev, uint64_t blockno)
 static void unkey_locked(struct bcache_buf *b)
 {
 	if (b->flags & BUF_DIRTY)
-		bcache_st.dirty--;
+		st.dirty--;
 	list_del(&b->hnode);
 	list_del(&b->lnode);
 	list_add(&b->lnode, &freel);
 	b->flags = 0;
 	b->dev = NULL;
-	bcache_st.cached--;
+	st.cached--;
 	reusable++;
 }
 
-void bcache_take_ref_locked(struct bcache_buf *b)
+static void take_ref_locked(struct bcache_buf *b)
 {
 	if (b->ref++ == 0)
 		list_del(&b->lnode);	/* off the LRU */
@@ -133,7 +154,7 @@ static void read_done(struct blk_req *r)
 			unkey_locked(b);
 	}
 	note_if_reusable_locked(b);
-	bcache_nevents++;
+	events++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
 }
@@ -148,7 +169,7 @@ static void write_done(struct blk_req *r)
 		kprintf("bcache: %s: write of block %lu failed\n", b->dev->name,
 			(unsigned long)b->blockno);
 	note_if_reusable_locked(b);
-	bcache_nevents++;
+	events++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
 }
@@ -159,17 +180,17 @@ static uint64_t sector_of(const struct bcache_buf *b)
 }
 
 /* Dirty, idle -> WRITING, on @wbs; submitted by submit_wbs after unlock. */
-void bcache_start_wb_locked(struct bcache_buf *b, struct list_head *wbs)
+static void start_wb_locked(struct bcache_buf *b, struct list_head *wbs)
 {
 	b->flags = (b->flags & ~BUF_DIRTY) | BUF_WRITING;
-	bcache_st.dirty--;
-	bcache_st.writes++;
+	st.dirty--;
+	st.writes++;
 	blk_req_init(&b->req, b->dev, BLK_WRITE, sector_of(b), b->data, b->bsize);
 	b->req.done = write_done;
 	list_add_tail(&b->wb_node, wbs);
 }
 
-void bcache_submit_wbs(struct list_head *wbs)
+static void submit_wbs(struct list_head *wbs)
 {
 	struct bcache_buf *b, *n;
 
@@ -203,18 +224,18 @@ static struct bcache_buf *grab_locked(struct list_head *wbs, bool *nomem)
 		 * allocator said no, with 700+ clean buffers on the LRU. */
 		*nomem = true;
 	}
-	list_for_each_entry_safe(b, n, &bcache_lru, lnode) {
+	list_for_each_entry_safe(b, n, &lru, lnode) {
 		if (b->flags & (BUF_READING | BUF_WRITING))
 			continue;
 		if (b->flags & BUF_DIRTY) {
 			if (wbs && started < EVICT_WB_MAX) {
-				bcache_start_wb_locked(b, wbs);
+				start_wb_locked(b, wbs);
 				started++;
 			}
 			continue;
 		}
 		if (b->flags & BUF_VALID)
-			bcache_st.evictions++;
+			st.evictions++;
 		unkey_locked(b);
 		list_del(&b->lnode);
 		return b;
@@ -232,7 +253,7 @@ static void key_locked(struct bcache_buf *b, struct blkdev *dev, uint64_t blockn
 	b->ref = 0;
 	list_add(&b->hnode, chain(dev, blockno));
 	list_init(&b->lnode);
-	bcache_st.cached++;
+	st.cached++;
 }
 
 /* ---- the wait future handed to vfs_set_io_wait ----------------------------- */
@@ -267,11 +288,11 @@ static void start_starved_wbs_locked(struct list_head *wbs)
 	struct bcache_buf *b;
 	unsigned started = 0;
 
-	list_for_each_entry(b, &bcache_lru, lnode) {
+	list_for_each_entry(b, &lru, lnode) {
 		if (started == EVICT_WB_MAX)
 			break;
 		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_READING | BUF_WRITING))) {
-			bcache_start_wb_locked(b, wbs);
+			start_wb_locked(b, wbs);
 			started++;
 		}
 	}
@@ -287,7 +308,7 @@ static bool wait_cond(struct bcache_wait_future *bw)
 	if (!ok && !bw->buf)
 		start_starved_wbs_locked(&wbs);
 	spin_unlock_irqrestore(&bcache_lock, fl);
-	bcache_submit_wbs(&wbs);
+	submit_wbs(&wbs);
 	return ok;
 }
 
@@ -372,7 +393,7 @@ static struct bcache_wait_future *new_wait_locked(struct bcache_buf *b)
 	bw->buf = b;
 	bw->seen = reusable;
 	if (b)
-		bcache_take_ref_locked(b);
+		take_ref_locked(b);
 	return bw;
 }
 
@@ -404,23 +425,23 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 		return err;
 	list_init(&wbs);
 	fl = spin_lock_irqsave(&bcache_lock);
-	bcache_init_locked();
+	init_locked();
 	b = lookup_locked(dev, blockno);
 	if (b) {
 		if (b->bsize != bsize) {
 			err = -EINVAL;
 		} else if (b->flags & BUF_READING) {
-			bcache_st.shared++;
+			st.shared++;
 			bw = new_wait_locked(b);
 			err = bw ? -EIOWAIT : -ENOMEM;
 		} else if (noread) {
 			memset(b->data, 0, bsize);
 			b->flags = (b->flags & ~BUF_ERROR) | BUF_VALID;
-			bcache_take_ref_locked(b);
+			take_ref_locked(b);
 			*out = b;
 		} else if (b->flags & BUF_VALID) {
-			bcache_st.hits++;
-			bcache_take_ref_locked(b);
+			st.hits++;
+			take_ref_locked(b);
 			*out = b;
 		} else {
 			/* A failed read: report it once, then forget the block. */
@@ -432,10 +453,10 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 	}
 	b = grab_locked(&wbs, &nomem);
 	if (!b) {
-		if (nomem && list_empty(&bcache_lru)) {
+		if (nomem && list_empty(&lru)) {
 			err = -ENOMEM;
 		} else {
-			bcache_st.full_waits++;
+			st.full_waits++;
 			bw = new_wait_locked(NULL);
 			err = bw ? -EIOWAIT : -ENOMEM;
 		}
@@ -444,7 +465,7 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 	if (noread) {
 		key_locked(b, dev, blockno, bsize, BUF_VALID);
 		memset(b->data, 0, bsize);
-		bcache_take_ref_locked(b);
+		take_ref_locked(b);
 		*out = b;
 		goto out_unlock;
 	}
@@ -455,15 +476,15 @@ static int get(struct blkdev *dev, uint64_t blockno, unsigned bsize, bool noread
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	bcache_st.misses++;
-	bcache_st.reads++;
+	st.misses++;
+	st.reads++;
 	blk_req_init(&b->req, dev, BLK_READ, sector_of(b), b->data, bsize);
 	b->req.done = read_done;
 	read = true;
 	err = -EIOWAIT;
 out_unlock:
 	spin_unlock_irqrestore(&bcache_lock, fl);
-	bcache_submit_wbs(&wbs);
+	submit_wbs(&wbs);
 	if (read)
 		blkdev_submit(&b->req);
 	if (bw)
@@ -492,11 +513,11 @@ int bcache_get_cached(struct blkdev *dev, uint64_t blockno, unsigned bsize,
 	if (err)
 		return err;
 	fl = spin_lock_irqsave(&bcache_lock);
-	bcache_init_locked();
+	init_locked();
 	b = lookup_locked(dev, blockno);
 	if (b && b->bsize == bsize && (b->flags & (BUF_VALID | BUF_READING)) == BUF_VALID) {
-		bcache_st.hits++;
-		bcache_take_ref_locked(b);
+		st.hits++;
+		take_ref_locked(b);
 		*out = b;
 	} else {
 		err = -EAGAIN;
@@ -514,7 +535,7 @@ bool bcache_prefetch(struct blkdev *dev, uint64_t blockno, unsigned bsize)
 	if (check_args(dev, blockno, bsize))
 		return false;
 	fl = spin_lock_irqsave(&bcache_lock);
-	bcache_init_locked();
+	init_locked();
 	if (lookup_locked(dev, blockno) || !(b = grab_locked(NULL, &nomem))) {
 		spin_unlock_irqrestore(&bcache_lock, fl);
 		return false;
@@ -522,9 +543,9 @@ bool bcache_prefetch(struct blkdev *dev, uint64_t blockno, unsigned bsize)
 	key_locked(b, dev, blockno, bsize, BUF_READING);
 	/* Unreferenced: on the LRU at once (grab skips it while READING); a
 	 * read error forgets it in read_done(). */
-	list_add_tail(&b->lnode, &bcache_lru);
-	bcache_st.reads++;
-	bcache_st.prefetches++;
+	list_add_tail(&b->lnode, &lru);
+	st.reads++;
+	st.prefetches++;
 	blk_req_init(&b->req, dev, BLK_READ, sector_of(b), b->data, bsize);
 	b->req.done = read_done;
 	spin_unlock_irqrestore(&bcache_lock, fl);
@@ -548,9 +569,8 @@ void bcache_mark_dirty(struct bcache_buf *b)
 
 	if (!(b->flags & BUF_DIRTY)) {
 		b->flags |= BUF_DIRTY;
-		bcache_st.dirty++;
+		st.dirty++;
 	}
-	b->dirty_gen++;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 }
 
@@ -561,11 +581,11 @@ void bcache_put(struct bcache_buf *b)
 	if (b->ref == 0)
 		panic("bcache_put: block %lu has no reference", (unsigned long)b->blockno);
 	if (--b->ref == 0) {
-		list_add_tail(&b->lnode, &bcache_lru);
+		list_add_tail(&b->lnode, &lru);
 		if ((b->flags & BUF_ERROR) && !(b->flags & BUF_READING))
 			unkey_locked(b);
 		note_if_reusable_locked(b);
-		bcache_nevents++;
+		events++;
 	}
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	wake_io_waiters();
@@ -583,10 +603,36 @@ void bcache_hold(struct bcache_buf *b)
 
 /* ---- sync ----------------------------------------------------------------- */
 
+bool bcache_writeback(struct blkdev *dev, uint64_t *seen)
+{
+	struct list_head wbs;
+	bool busy = false;
+	irqflags_t fl;
+
+	list_init(&wbs);
+	fl = spin_lock_irqsave(&bcache_lock);
+	init_locked();
+	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
+		struct bcache_buf *b = &bufs[i];
+
+		if (!b->dev || (dev && b->dev != dev))
+			continue;
+		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
+			start_wb_locked(b, &wbs);
+		if (b->flags & (BUF_DIRTY | BUF_WRITING))
+			busy = true;
+	}
+	if (seen)
+		*seen = events;
+	spin_unlock_irqrestore(&bcache_lock, fl);
+	submit_wbs(&wbs);
+	return busy;
+}
+
 uint64_t bcache_events(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
-	uint64_t e = bcache_nevents;
+	uint64_t e = events;
 
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	return e;
@@ -596,7 +642,7 @@ struct waitq *bcache_io_waitq(void)
 {
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 
-	bcache_init_locked();
+	init_locked();
 	spin_unlock_irqrestore(&bcache_lock, fl);
 	return &io_wq;
 }
@@ -605,7 +651,7 @@ void bcache_stats(struct bcache_stats *out)
 {
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 
-	*out = bcache_st;
+	*out = st;
 	spin_unlock_irqrestore(&bcache_lock, fl);
 }
 
@@ -614,14 +660,14 @@ void bcache_forget(struct blkdev *dev, uint64_t blockno)
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 	struct bcache_buf *b;
 
-	bcache_init_locked();
+	init_locked();
 	b = lookup_locked(dev, blockno);
 	if (b) {
 		if (b->ref || (b->flags & (BUF_READING | BUF_WRITING))) {
-			bcache_st.forget_busy++;
+			st.forget_busy++;
 		} else {
 			unkey_locked(b);
-			bcache_st.forgotten++;
+			st.forgotten++;
 		}
 	}
 	spin_unlock_irqrestore(&bcache_lock, fl);
@@ -633,8 +679,8 @@ unsigned bcache_invalidate_clean(struct blkdev *dev)
 	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
 	struct bcache_buf *b, *t;
 
-	bcache_init_locked();
-	list_for_each_entry_safe(b, t, &bcache_lru, lnode) {
+	init_locked();
+	list_for_each_entry_safe(b, t, &lru, lnode) {
 		if ((dev && b->dev != dev) ||
 		    (b->flags & (BUF_DIRTY | BUF_READING | BUF_WRITING)))
 			continue;

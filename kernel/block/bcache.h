@@ -87,37 +87,6 @@ void bcache_hold(struct bcache_buf *b);
  * started). NULL on ENOMEM.
  */
 struct future *bcache_sync(struct blkdev *dev);
-/*
- * Ordered write-back (docs/reliability.md): the same for only the blocks @sel
- * picks (dirty ones, and any dirtied again while it runs), then a device flush
- * if it wrote anything. A file system writes its metadata in a few such
- * phases, each complete on the disk before the next starts, so that a crash
- * leaves only states its checker repairs on its own. @sel runs under the
- * cache's lock with interrupts off: it may only read state the caller keeps
- * still (a snapshot), never take a lock. @arg must outlive the future.
- */
-typedef bool (*bcache_sel_fn)(void *arg, uint64_t blockno);
-struct future *bcache_sync_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg);
-/* A finished bcache_sync(_sel) future: did it write anything (and so flush)? */
-bool bcache_sync_wrote(struct future *f);
-/* Before its first poll: flush at the end even if it writes nothing (the caller wrote
- * blocks of its own that must be on the disk before what comes next). */
-void bcache_sync_force_flush(struct future *f);
-/*
- * For a file system that writes its own copies (a journal): every dirty block of @dev,
- * each with a reference taken and its dirty generation, when there are at most @max
- * (else none is taken). Returns how many are dirty. bcache_clean_if then marks one
- * clean if nobody dirtied it since (its copy on the disk is current).
- */
-struct bcache_dirty {
-	struct bcache_buf *b;
-	uint64_t blockno;
-	uint64_t gen;
-};
-unsigned bcache_dirty_snapshot(struct blkdev *dev, struct bcache_dirty *out, unsigned max);
-void bcache_clean_if(struct bcache_buf *b, uint64_t gen);
-/* Start writing @b back now if it is dirty and idle (does not wait). */
-void bcache_write_start(struct bcache_buf *b);
 /* The same, run with exec_block_on: boot hart, outside any task. */
 int bcache_sync_block_on(struct blkdev *dev);
 /* Write back everything of every device, then flush, by polling the devices

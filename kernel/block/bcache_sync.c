@@ -13,99 +13,7 @@
 #include "kernel/block/blkdev.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
 #include "lib/errno.h"
-
-/* ---- starting write-backs (the cache's internals: bcache_int.h) ------------- */
-
-bool bcache_writeback(struct blkdev *dev, uint64_t *seen)
-{
-	return bcache_writeback_sel(dev, NULL, NULL, seen);
-}
-
-bool bcache_writeback_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg, uint64_t *seen)
-{
-	struct list_head wbs;
-	bool busy = false;
-	irqflags_t fl;
-
-	list_init(&wbs);
-	fl = spin_lock_irqsave(&bcache_lock);
-	bcache_init_locked();
-	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
-		struct bcache_buf *b = &bcache_bufs[i];
-
-		if (!b->dev || (dev && b->dev != dev))
-			continue;
-		if (sel && !(b->flags & (BUF_DIRTY | BUF_WRITING)))
-			continue;
-		if (sel && !sel(arg, b->blockno))
-			continue;
-		if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
-			bcache_start_wb_locked(b, &wbs);
-		if (b->flags & (BUF_DIRTY | BUF_WRITING))
-			busy = true;
-	}
-	if (seen)
-		*seen = bcache_nevents;
-	spin_unlock_irqrestore(&bcache_lock, fl);
-	bcache_submit_wbs(&wbs);
-	return busy;
-}
-
-void bcache_write_start(struct bcache_buf *b)
-{
-	struct list_head wbs;
-	irqflags_t fl;
-
-	list_init(&wbs);
-	fl = spin_lock_irqsave(&bcache_lock);
-	if ((b->flags & BUF_DIRTY) && !(b->flags & (BUF_WRITING | BUF_READING)))
-		bcache_start_wb_locked(b, &wbs);
-	spin_unlock_irqrestore(&bcache_lock, fl);
-	bcache_submit_wbs(&wbs);
-}
-
-unsigned bcache_dirty_snapshot(struct blkdev *dev, struct bcache_dirty *out, unsigned max)
-{
-	unsigned n = 0;
-	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
-
-	bcache_init_locked();
-	for (unsigned i = 0; i < BCACHE_NBUF; i++) {
-		struct bcache_buf *b = &bcache_bufs[i];
-
-		if (b->dev != dev || !(b->flags & BUF_DIRTY))
-			continue;
-		if (n < max) {
-			bcache_take_ref_locked(b);
-			out[n].b = b;
-			out[n].blockno = b->blockno;
-			out[n].gen = b->dirty_gen;
-		}
-		n++;
-	}
-	if (n > max) { /* all or nothing */
-		for (unsigned i = 0; i < max; i++)
-			if (--out[i].b->ref == 0)
-				list_add_tail(&out[i].b->lnode, &bcache_lru);
-	}
-	spin_unlock_irqrestore(&bcache_lock, fl);
-	return n;
-}
-
-void bcache_clean_if(struct bcache_buf *b, uint64_t gen)
-{
-	irqflags_t fl = spin_lock_irqsave(&bcache_lock);
-
-	if ((b->flags & BUF_DIRTY) && b->dirty_gen == gen) {
-		b->flags &= ~BUF_DIRTY;
-		bcache_st.dirty--;
-	}
-	spin_unlock_irqrestore(&bcache_lock, fl);
-}
-
-/* ---- the sync future -------------------------------------------------------- */
 
 /*
  *   SCAN --nothing dirty or in flight--> FLUSH --> FLUSHING --> DONE
@@ -125,9 +33,6 @@ struct bcache_sync_future {
 	enum bsync_state state;
 	struct blkdev *dev;
 	unsigned errors0;	/* dev->write_errors when the sync began */
-	bcache_sel_fn sel;	/* NULL: every block; else only those it picks */
-	void *sel_arg;
-	bool wrote;		/* a scan found something to write (sel: flush only then) */
 	bool failed;
 	bool waiting;		/* w is registered */
 	uint64_t seen;		/* events at the last scan */
@@ -160,12 +65,7 @@ static enum poll bsync_poll(struct future *f, struct context *cx)
 	for (;;) {
 		switch (s->state) {
 		case BSYNC_SCAN:
-			if (bcache_writeback_sel(s->dev, s->sel, s->sel_arg, &s->seen)) {
-				s->wrote = true;
-				s->state = BSYNC_WAIT;
-			} else {
-				s->state = BSYNC_FLUSH;
-			}
+			s->state = bcache_writeback(s->dev, &s->seen) ? BSYNC_WAIT : BSYNC_FLUSH;
 			continue;
 		case BSYNC_WAIT: {
 			if (!s->waiting) {
@@ -186,7 +86,7 @@ static enum poll bsync_poll(struct future *f, struct context *cx)
 			return POLL_PENDING;
 		}
 		case BSYNC_FLUSH:
-			if (!s->dev->has_flush || (s->sel && !s->wrote)) {
+			if (!s->dev->has_flush) {
 				s->state = BSYNC_DONE;
 				continue;
 			}
@@ -234,29 +134,12 @@ static const struct future_ops bsync_ops = {
 	.state_name = bsync_state_name,
 };
 
-bool bcache_sync_wrote(struct future *f)
-{
-	return ((struct bcache_sync_future *)f)->wrote;
-}
-
-void bcache_sync_force_flush(struct future *f)
-{
-	((struct bcache_sync_future *)f)->wrote = true;
-}
-
 struct future *bcache_sync(struct blkdev *dev)
-{
-	return bcache_sync_sel(dev, NULL, NULL);
-}
-
-struct future *bcache_sync_sel(struct blkdev *dev, bcache_sel_fn sel, void *arg)
 {
 	struct bcache_sync_future *s = kzalloc(sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->sel = sel;
-	s->sel_arg = arg;
 	future_init(&s->base, &bsync_ops);
 	s->state = BSYNC_SCAN;
 	s->dev = dev;

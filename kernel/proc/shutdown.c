@@ -15,7 +15,6 @@
 #include "kernel/arch.h"
 #include "kernel/async/timer.h"
 #include "kernel/block/bcache.h"
-#include "kernel/fs/ext2/ext2.h"
 #include "kernel/fs/sync.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pcache.h"
@@ -70,7 +69,6 @@ static __attribute__((noreturn)) void finish(struct shutdown_future *s)
 	/* Anything written outside a file system (a raw device), then the flush;
 	 * file pages first (the sync wrote them; this catches stragglers). */
 	pcache_flush_all_on_poweroff();
-	ext2_poweroff_mark_clean();
 	bcache_flush_all_on_poweroff();
 	printk_flush();
 	if (s->how == PROC_SHUTDOWN_RESTART)

@@ -6,7 +6,7 @@
 HOST_CC ?= gcc
 EXT2_HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I.
-EXT2_HOST_SRCS := $(filter-out %/mount_root.c %/osync.c %/journal.c,$(wildcard kernel/fs/ext2/*.c)) kernel/fs/vfs.c kernel/fs/path.c kernel/fs/namei.c kernel/fs/mount.c \
+EXT2_HOST_SRCS := $(filter-out %/mount_root.c,$(wildcard kernel/fs/ext2/*.c)) kernel/fs/vfs.c kernel/fs/path.c kernel/fs/namei.c kernel/fs/mount.c \
 	kernel/fs/perm.c kernel/fs/getcwd.c kernel/fs/ioctx.c kernel/fs/dcache.c \
 	kernel/mm/pcache.c kernel/mm/pcache_fill.c kernel/mm/pcache_read.c kernel/mm/pcache_reclaim.c kernel/mm/pcache_map.c kernel/mm/pcache_wb.c kernel/async/waitq.c \
 	kernel/async/future.c lib/radix.c lib/dirhash.c

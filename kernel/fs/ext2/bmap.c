@@ -168,10 +168,8 @@ void ext2_map_commit(struct ext2_tx *tx, struct ext2_inode *ei, struct ext2_map 
 			st32(m->ind[l - 2] + 4 * m->off[l - 1], nb);
 			tx_dirty(tx, m->ind[l - 2]);
 		}
-		if (l <= m->depth) {
+		if (l <= m->depth)
 			tx_dirty(tx, m->ind[l - 1]); /* a new (zeroed) indirect block */
-			ext2_order_fresh(fs, nb);
-		}
 	}
 	ei->blocks512 += m->ba.n * (fs->bsize / 512);
 	ei->hint = m->pblk;

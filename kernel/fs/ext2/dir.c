@@ -299,9 +299,6 @@ void ext2_dir_insert_commit(struct ext2_tx *tx, struct ext2_inode *dir, struct d
 		ext2_de_fill(fs, b + s->off, ino, name, len, ft, ld16(b + s->off + 4));
 	}
 	tx_dirty(tx, b);
-	if (s->newblock)
-		ext2_order_fresh(fs, m->pblk);
-	ext2_order_dir(tx, b);
 }
 
 /* Remove the entry at off of block b (held and checked). */
@@ -319,7 +316,6 @@ void ext2_dir_remove(struct ext2_tx *tx, uint8_t *b, unsigned off)
 		st16(b + prev + 4, (uint16_t)(ld16(b + prev + 4) + ld16(b + off + 4)));
 	}
 	tx_dirty(tx, b);
-	ext2_order_dir(tx, b);
 }
 
 /* A directory changed: its times. */

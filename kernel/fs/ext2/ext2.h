@@ -46,10 +46,6 @@ struct blkdev *ext2_blkdev(struct ext2_fs *fs);
  * root is the reference ext2_mount returned (consumed on success). */
 int ext2_unmount(struct ext2_fs *fs, struct inode *root);
 
-/* Power-off: mark every writable ext2 clean (s_state) in the cache, before the last
- * write-back. Any context, interrupts off included. */
-void ext2_poweroff_mark_clean(void);
-
 struct ext2_statfs {
 	uint32_t bsize;
 	uint64_t blocks, bfree, bavail, files, ffree;

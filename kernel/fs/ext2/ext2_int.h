@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/async/waitq.h"
 #include "kernel/fs/ext2/ext2.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/spinlock.h"
@@ -53,21 +52,12 @@ struct pcache_ops;
 #define SB_INODES_PER_GROUP 40
 #define SB_WTIME 48
 #define SB_MAGIC 56
-#define SB_STATE 58
-#define SB_MNT_COUNT 52
-#define SB_MTIME 44
 #define SB_REV_LEVEL 76
 #define SB_FIRST_INO 84
 #define SB_INODE_SIZE 88
 #define SB_FEATURE_COMPAT 92
 #define SB_FEATURE_INCOMPAT 96
 #define SB_FEATURE_RO_COMPAT 100
-#define SB_JOURNAL_INUM 224
-#define EXT2_FEATURE_COMPAT_HAS_JOURNAL 0x0004
-#define EXT3_FEATURE_INCOMPAT_RECOVER 0x0004
-
-#define EXT2_VALID_FS 0x0001		/* s_state: unmounted cleanly */
-#define EXT2_ERROR_FS 0x0002
 
 #define EXT2_FEATURE_INCOMPAT_FILETYPE 0x0002
 #define EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER 0x0001
@@ -156,44 +146,6 @@ static inline void st32(void *p, uint32_t v)
 
 /* ---- the mounted fs -------------------------------------------------------- */
 
-/* A set of blocks (or inodes) of the fs as one bitmap per group, each made when first
- * needed (order.c). */
-struct ext2_gset {
-	uint8_t **g;			/* ngroups maps of `bits` bits; NULL: none yet */
-	uint32_t ngroups, bits;
-};
-
-/* An inode a rename dropped by replacing its name: its state on the disk before, which the
- * disk keeps until the new entry is there (osync.c). */
-#define EXT2_ORDER_LATE_MAX 32
-struct ext2_late {
-	uint32_t ino;
-	uint8_t raw[EXT2_GOOD_OLD_INODE_SIZE];
-};
-
-/* What the epoch changed, for the ordered write-back (order.c, osync.c). All L. */
-struct ext2_order {
-	struct ext2_late *late;		/* EXT2_ORDER_LATE_MAX of them, nlate used */
-	unsigned nlate;
-	struct ext2_gset dirs;		/* directory blocks changed */
-	struct ext2_gset rsrc;		/* ... where a rename removed the old name */
-	struct ext2_gset fresh;		/* metadata blocks allocated */
-	struct ext2_gset newino;	/* inodes allocated, by (ino - 1) */
-	struct ext2_gset quar[2];	/* blocks freed: this epoch, the syncing one */
-	bool lost;			/* a member could not be recorded */
-	bool syncing;			/* an ordered sync runs (one at a time) */
-	struct waitq idle;		/* woken when syncing clears */
-};
-
-/* The sets one sync writes by (taken from struct ext2_order at its start). */
-struct ext2_order_snap {
-	struct ext2_gset dirs, rsrc, fresh, newino;
-	struct ext2_late *late;
-	unsigned nlate;
-	bool lost;
-	bool moved_quar;		/* this sync ends quar[1] */
-};
-
 struct ext2_fs {
 	struct superblock vsb;		/* I: the VFS's view (dev, name) */
 	struct blkdev *dev;		/* I */
@@ -222,9 +174,6 @@ struct ext2_fs {
 	int64_t time_base;		/* I: seconds added to the uptime */
 	void *dx_scratch;		/* L: a block-sized buffer for htree splits */
 	unsigned dx_steps;		/* L: index growth steps committed (htree.h) */
-	struct ext2_order *ord;		/* L: NULL when read-only or out of memory */
-	struct ext2_journal *jnl;	/* I (at mount): the log, or NULL */
-	unsigned mount_slot;		/* I: index in the table of mounted ext2s */
 };
 
 struct ext2_inode {
@@ -307,8 +256,6 @@ struct ext2_balloc {
 	uint32_t blk[4];
 };
 int ext2_balloc_gather(struct ext2_tx *tx, uint32_t goal, unsigned n, struct ext2_balloc *ba);
-/* Blocks in group g (the last group is short). */
-uint32_t ext2_group_blocks(struct ext2_fs *fs, uint32_t g);
 void ext2_balloc_commit(struct ext2_tx *tx, const struct ext2_balloc *ba);
 int ext2_bfree_gather(struct ext2_tx *tx, uint32_t blk);
 void ext2_bfree_commit(struct ext2_tx *tx, uint32_t blk);
@@ -317,44 +264,6 @@ int ext2_ialloc_gather(struct ext2_tx *tx, uint32_t dir_ino, bool is_dir, uint32
 void ext2_ialloc_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir);
 int ext2_ifree_gather(struct ext2_tx *tx, uint32_t ino);
 void ext2_ifree_commit(struct ext2_tx *tx, uint32_t ino, bool is_dir);
-
-/* ---- ordered write-back: the records (order.c), all under fs->lock ------- */
-
-int ext2_order_init(struct ext2_fs *fs);
-void ext2_order_free(struct ext2_fs *fs);
-/* The directory block holding data (gathered in tx) changed. */
-void ext2_order_dir(struct ext2_tx *tx, const uint8_t *data);
-/* ... and it lost the old name of a rename whose new name is in another block. */
-void ext2_order_rename_src(struct ext2_tx *tx, const uint8_t *data);
-/* blk was just allocated as an indirect, directory or symlink block. */
-void ext2_order_fresh(struct ext2_fs *fs, uint32_t blk);
-void ext2_order_newino(struct ext2_fs *fs, uint32_t ino);
-void ext2_order_freed(struct ext2_fs *fs, uint32_t blk);
-/* A rename is about to replace the name of inode ino, whose on-disk inode is raw now. */
-void ext2_order_late(struct ext2_fs *fs, uint32_t ino, const uint8_t *raw);
-bool ext2_order_quarantined(struct ext2_fs *fs, uint32_t blk);
-int ext2_order_take(struct ext2_fs *fs, struct ext2_order_snap *snap);
-void ext2_order_done(struct ext2_fs *fs, struct ext2_order_snap *snap);
-bool ext2_gset_test(const struct ext2_gset *s, uint32_t g, uint32_t bit);
-bool ext2_gset_test_blk(struct ext2_fs *fs, const struct ext2_gset *s, uint32_t blk);
-/* A sync's metadata write-back: one journal transaction when the fs has a log
- * (journal.c), else in order (osync.c). Weak: the host test has neither. */
-struct future *ext2_sync_future(struct ext2_fs *fs) __attribute__((weak));
-struct future *ext2_osync_future(struct ext2_fs *fs);
-int ext2_journal_load(struct ext2_fs *fs) __attribute__((weak));
-void ext2_journal_free(struct ext2_fs *fs) __attribute__((weak));
-
-/* The JBD2 log of an ext3 image (journal.c). All I except as tagged. */
-struct ext2_journal {
-	uint32_t *map;			/* log block -> fs block */
-	uint32_t len, first;		/* s_maxlen, s_first */
-	uint32_t max_blocks;		/* metadata blocks one transaction may hold */
-	uint32_t seq;			/* L: the next transaction's sequence */
-	bool busy;			/* L: a transaction is being written */
-	struct waitq idle;		/* woken when busy clears */
-	uint8_t uuid[16];
-	uint8_t *jsb;			/* the journal superblock block, as read */
-};
 
 /* ---- inodes (inode.c) and the block map (bmap.c) ------------------------ */
 

@@ -126,7 +126,6 @@ static int make_node(struct inode *dir, const char *name, size_t len, uint32_t m
 		ei->iblock[0] = ba.blk[0];
 		ei->blocks512 = fs->bsize / 512;
 		tx_dirty(&tx, nb);
-		ext2_order_fresh(fs, ba.blk[0]);
 	}
 	if (is_dir) {
 		ext2_de_fill(fs, nb, ino, ".", 1, EXT2_FT_DIR, 12);
@@ -430,15 +429,10 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 	int64_t now = ext2_now_ns(fs);
 
 	if (found) {
-		uint8_t *traw;
-
-		ext2_itable_gather(&tx, (uint32_t)tgt->ino, &traw); /* held: cannot miss */
-		ext2_order_late(fs, (uint32_t)tgt->ino, traw);
 		st32(nbk + nloc.off, (uint32_t)src->ino);
 		if (fs->filetype)
 			nbk[nloc.off + 7] = (uint8_t)ext2_ft_of(src->mode);
 		tx_dirty(&tx, nbk);
-		ext2_order_dir(&tx, nbk);
 		if (S_ISDIR(tgt->mode)) {
 			tgt->nlink = 0;
 			ndir->nlink--;
@@ -457,12 +451,9 @@ int ext2_dir_rename(struct inode *odir, const char *oname, size_t olen, struct i
 	}
 	if (!removed)
 		ext2_dir_remove(&tx, ob, oloc.off);
-	if (ob != nbk)
-		ext2_order_rename_src(&tx, ob); /* after the new name's block (osync.c) */
 	if (moved_dir) {
 		st32(db + dotdot.off, (uint32_t)ndir->ino);
 		tx_dirty(&tx, db);
-		ext2_order_dir(&tx, db);
 		odir->nlink--;
 		ndir->nlink++;
 	}
