@@ -29,7 +29,7 @@ def test_disk_ktests_pass(cpus):
         k.expect(r"ktest: (\d+) passed, (\d+) failed")
         passed, failed = int(k.p.match.group(1)), int(k.p.match.group(2))
         assert failed == 0
-        assert passed == 13
+        assert passed == 15
         assert k.wait_exit() == 0
         assert b"skipped: no disk" not in (k.p.before or b"")
     finally:

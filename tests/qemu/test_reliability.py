@@ -52,10 +52,10 @@ def test_clean_shutdown_finishes_deferred_frees(tmp_path, how):
     r = e2fsck(root)
     assert r.returncode == 0, r.stdout + r.stderr
     # The file written after the last sync is on the disk, whole.
-    kept = subprocess.run(["debugfs", "-R", "cat /tmp/fsload_kept", str(root)],
+    kept = subprocess.run(["debugfs", "-R", "cat /var/tmp/fsload_kept", str(root)],
                           capture_output=True, text=True).stdout
     assert kept == "".join(f"kept line {i}\n" for i in range(20000)), kept[-200:]
-    st = subprocess.run(["debugfs", "-R", "stat /tmp/fsload_kept", str(root)],
+    st = subprocess.run(["debugfs", "-R", "stat /var/tmp/fsload_kept", str(root)],
                         capture_output=True, text=True).stdout
     kept_blocks = int(re.search(r"Blockcount: (\d+)", st).group(1)) * 512 // block_size(root)
     assert free_blocks(root) == before - kept_blocks

@@ -21,10 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 static const char *self = "/bin/bench";
 static long scale = 1;
 
-static int64_t now_ns(void)
+int64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -32,7 +34,7 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void report(const char *name, int64_t ns, long ops, const char *unit)
+void report(const char *name, int64_t ns, long ops, const char *unit)
 {
 	printf("BENCH %s %lld %s\n", name, (long long)(ops ? ns / ops : ns), unit);
 	fflush(stdout);
@@ -48,7 +50,7 @@ static void bench_getpid(void)
 	report("getpid", now_ns() - t0, n, "ns/op");
 }
 
-static int cur_cpu(void)
+int cur_cpu(void)
 {
 	unsigned cpu = 0;
 

@@ -28,29 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 void bench_thread(long scale);
 void bench_execs(long scale);
-
-static int64_t tb_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void tb_report(const char *name, int64_t ns, long ops, const char *unit)
-{
-	printf("BENCH %s %lld %s\n", name, (long long)(ops ? ns / ops : ns), unit);
-	fflush(stdout);
-}
-
-static int tb_cpu(void)
-{
-	unsigned cpu = 0;
-
-	return syscall(SYS_getcpu, &cpu, NULL, NULL) == 0 ? (int)cpu : -1;
-}
 
 static void *nothing(void *arg)
 {
@@ -60,7 +41,7 @@ static void *nothing(void *arg)
 static void thread_create_join(long scale)
 {
 	long n = 1000 * scale;
-	int64_t t0 = tb_now_ns();
+	int64_t t0 = now_ns();
 
 	for (long i = 0; i < n; i++) {
 		pthread_t t;
@@ -71,7 +52,7 @@ static void thread_create_join(long scale)
 			return;
 		}
 	}
-	tb_report("thread_create_join", tb_now_ns() - t0, n, "ns/op");
+	report("thread_create_join", now_ns() - t0, n, "ns/op");
 }
 
 /* The turn: 0 the main thread's, 1 the partner's; each waits on its own word. */
@@ -99,7 +80,7 @@ static void *partner(void *arg)
 		futex_wait_for(1);
 		futex_give(0);
 	}
-	partner_cpu = tb_cpu();
+	partner_cpu = cur_cpu();
 	return NULL;
 }
 
@@ -111,17 +92,17 @@ static void futex_pingpong(long scale)
 	pp_rounds = 10000 * scale;
 	if (pthread_create(&t, NULL, partner, NULL))
 		return;
-	int64_t t0 = tb_now_ns();
+	int64_t t0 = now_ns();
 	for (long i = 0; i < pp_rounds; i++) {
 		futex_give(1);
 		futex_wait_for(0);
 	}
-	int64_t t1 = tb_now_ns();
-	me = tb_cpu();
+	int64_t t1 = now_ns();
+	me = cur_cpu();
 	pthread_join(t, NULL);
 	printf("# futex pingpong: main thread on hart %d, partner on %d (at the end)\n", me,
 	       partner_cpu);
-	tb_report(me == partner_cpu ? "futex_pingpong" : "futex_pingpong_cross", t1 - t0,
+	report(me == partner_cpu ? "futex_pingpong" : "futex_pingpong_cross", t1 - t0,
 		  pp_rounds, "ns/roundtrip");
 }
 
@@ -129,16 +110,16 @@ static void clocks(long scale)
 {
 	long n = 100000 * scale;
 	struct timespec ts;
-	int64_t t0 = tb_now_ns();
+	int64_t t0 = now_ns();
 
 	for (long i = 0; i < n; i++)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-	int64_t t1 = tb_now_ns();
+	int64_t t1 = now_ns();
 	for (long i = 0; i < n; i++)
 		syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
-	int64_t t2 = tb_now_ns();
-	tb_report("clock_gettime_vdso", t1 - t0, n, "ns/call");
-	tb_report("clock_gettime_syscall", t2 - t1, n, "ns/call");
+	int64_t t2 = now_ns();
+	report("clock_gettime_vdso", t1 - t0, n, "ns/call");
+	report("clock_gettime_syscall", t2 - t1, n, "ns/call");
 }
 
 static void mmap_fault_file(long scale)
@@ -155,7 +136,7 @@ static void mmap_fault_file(long scale)
 	for (size_t off = 0; off < size; off += sizeof(chunk))
 		if (write(fd, chunk, sizeof(chunk)) != (ssize_t)sizeof(chunk))
 			goto out;
-	int64_t t0 = tb_now_ns();
+	int64_t t0 = now_ns();
 	for (long r = 0; r < rounds; r++) {
 		char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 
@@ -165,7 +146,7 @@ static void mmap_fault_file(long scale)
 			sink += m[off];
 		munmap(m, size);
 	}
-	tb_report("mmap_fault_file", tb_now_ns() - t0, pages, "ns/page");
+	report("mmap_fault_file", now_ns() - t0, pages, "ns/page");
 out:
 	(void)sink;
 	close(fd);
@@ -183,7 +164,7 @@ void bench_thread(long scale)
 static void exec_one(const char *name, char *const argv[], long n)
 {
 	char *envp[] = { NULL };
-	int64_t t0 = tb_now_ns();
+	int64_t t0 = now_ns();
 
 	for (long i = 0; i < n; i++) {
 		pid_t pid = fork();
@@ -198,7 +179,7 @@ static void exec_one(const char *name, char *const argv[], long n)
 			return;
 		}
 	}
-	tb_report(name, tb_now_ns() - t0, n, "ns/op");
+	report(name, now_ns() - t0, n, "ns/op");
 }
 
 void bench_execs(long scale)

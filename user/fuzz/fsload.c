@@ -7,7 +7,7 @@
  *                              files written and synced, then unlinked (their blocks are
  *                              freed by deferred work), one of them held open, unlinked,
  *                              by a child that never exits, clean caches dropped (so that
- *                              free is deferred), and /tmp/fsload_kept written, not
+ *                              free is deferred), and /var/tmp/fsload_kept written, not
  *                              synced, and chains of processes forking on (with "bomb" also
  *                              a fork bomb). Then exit (init exits and the kernel shuts
  *                              down), or call reboot(2) POWER_OFF or RESTART.
@@ -83,7 +83,7 @@ static int cmd_shutdown(int argc, char **argv)
 	int fds[2];
 
 	for (int i = 0; i < NBIG; i++) {
-		snprintf(path, sizeof(path), "/tmp/fsload_big%d", i);
+		snprintf(path, sizeof(path), "/var/tmp/fsload_big%d", i);
 		if (fsload_write_file(path, BIG, (uint64_t)i))
 			die(path);
 	}
@@ -95,9 +95,9 @@ static int cmd_shutdown(int argc, char **argv)
 	if (c < 0)
 		die("fork");
 	if (c == 0) {
-		int fd = open("/tmp/fsload_big3", O_RDONLY);
+		int fd = open("/var/tmp/fsload_big3", O_RDONLY);
 
-		if (fd < 0 || unlink("/tmp/fsload_big3"))
+		if (fd < 0 || unlink("/var/tmp/fsload_big3"))
 			_exit(3);
 		write(fds[1], "k", 1);
 		raise(SIGSTOP); /* a stopped process must die at the shutdown too */
@@ -108,12 +108,12 @@ static int cmd_shutdown(int argc, char **argv)
 	if (read(fds[0], &k, 1) != 1)
 		die("child");
 	for (int i = 0; i < NBIG - 1; i++) {
-		snprintf(path, sizeof(path), "/tmp/fsload_big%d", i);
+		snprintf(path, sizeof(path), "/var/tmp/fsload_big%d", i);
 		if (unlink(path))
 			die(path);
 	}
 	/* Data written and never synced: the shutdown must write it back too. */
-	FILE *kept = fopen("/tmp/fsload_kept", "w");
+	FILE *kept = fopen("/var/tmp/fsload_kept", "w");
 	if (!kept)
 		die("fsload_kept");
 	for (int i = 0; i < KEPT_LINES; i++)
@@ -135,7 +135,7 @@ static int cmd_shutdown(int argc, char **argv)
 		if (ch < 0)
 			die("fork");
 		if (ch == 0) {
-			snprintf(path, sizeof(path), "/tmp/fsload_chain%d", i);
+			snprintf(path, sizeof(path), "/var/tmp/fsload_chain%d", i);
 			if (open(path, O_WRONLY | O_CREAT, 0644) < 0 || unlink(path))
 				_exit(3);
 			for (;;)
@@ -158,8 +158,8 @@ static int cmd_shutdown(int argc, char **argv)
 		if (b == 0) {
 			struct rlimit rl = { BOMB_NPROC, BOMB_NPROC };
 
-			if (open("/tmp/fsload_bomb", O_WRONLY | O_CREAT, 0666) < 0 ||
-			    unlink("/tmp/fsload_bomb") || setgid(65534) || setuid(65534) ||
+			if (open("/var/tmp/fsload_bomb", O_WRONLY | O_CREAT, 0666) < 0 ||
+			    unlink("/var/tmp/fsload_bomb") || setgid(65534) || setuid(65534) ||
 			    setrlimit(RLIMIT_NPROC, &rl))
 				_exit(3);
 			for (int i = 0; i < BOMB_WORKERS && fork() > 0; i++)

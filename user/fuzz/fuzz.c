@@ -10,7 +10,7 @@
  * calls, or when a call kills them) until CALLS calls were made. Meanwhile it sends them
  * signals at random moments, and a watchdog kills a worker that made no call for 3 s (a call
  * that blocks for good is not a bug; one SIGKILL does not end is: "HANG"). Then it kills what
- * is left, reaps everything, removes the scratch dirs (/tmp/fz) and prints the calls made and
+ * is left, reaps everything, removes the scratch dirs (/var/tmp/fz) and prints the calls made and
  * failed per syscall, and one line for the test:
  *
  *   FUZZ: seed=S calls=C errors=E syscalls=K workers=W watchdog=D sigdeaths=X secs=T result=ok
@@ -104,7 +104,7 @@ static void umount_scratch(void)
 		buf[n > 0 ? n : 0] = 0;
 		for (char *l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 			char *sp = strchr(l, ' ');
-			if (sp && !strncmp(sp + 1, "/tmp/fz/", 8))
+			if (sp && !strncmp(sp + 1, "/var/tmp/fz/", 12))
 				last = sp + 1;
 		}
 		if (!last)
@@ -118,20 +118,20 @@ static void umount_scratch(void)
 	}
 }
 
-/* Remove /tmp/fz (mounts on it first): what a run leaves must not count as a leak. */
+/* Remove /var/tmp/fz (mounts on it first): what a run leaves must not count as a leak. */
 static bool rm_scratch(void)
 {
 	umount_scratch();
 	for (int i = 0; i < 4; i++) {
-		chmod("/tmp/fz", 0777);
-		nftw("/tmp/fz", rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-		if (access("/tmp/fz", F_OK))
+		chmod("/var/tmp/fz", 0777);
+		nftw("/var/tmp/fz", rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		if (access("/var/tmp/fz", F_OK))
 			return true;
-		nftw("/tmp/fz", rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		nftw("/var/tmp/fz", rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
-	if (rmdir("/tmp/fz") == 0)
+	if (rmdir("/var/tmp/fz") == 0)
 		return true;
-	printf("fuzz: /tmp/fz not removed (%s; uid %d euid %d)\n", strerror(errno),
+	printf("fuzz: /var/tmp/fz not removed (%s; uid %d euid %d)\n", strerror(errno),
 	       (int)getuid(), (int)geteuid());
 	return false;
 }
@@ -443,6 +443,6 @@ int main(int argc, char **argv)
 	}
 	report(now_s() - t0, workers, watchdog, quiet, hang);
 	if (!clean) /* why: the mounts, the dirs left */
-		system("cat /proc/mounts; ls -laR /tmp/fz | head -60");
+		system("cat /proc/mounts; ls -laR /var/tmp/fz | head -60");
 	return hang ? 3 : 0;
 }

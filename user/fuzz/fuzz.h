@@ -97,7 +97,7 @@ struct worker {
 	bool pool_scratch[FZ_POOL];  /* opened in the scratch dir (metadata may be changed) */
 	pid_t kids[8];               /* its forked children (signal and wait targets) */
 	uintptr_t brk0;              /* the heap's start: brk() never goes below */
-	char dir[32];                /* its scratch dir, /tmp/fz/<slot> */
+	char dir[32];                /* its scratch dir, /var/tmp/fz/<slot> */
 };
 
 /* Argument kinds of the call table. */

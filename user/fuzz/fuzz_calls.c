@@ -45,7 +45,7 @@
 
 bool fz_is_scratch(const char *p)
 {
-	return p[0] != '/' || !strncmp(p, "/tmp/fz/", 8);
+	return p[0] != '/' || !strncmp(p, "/var/tmp/fz/", 12);
 }
 
 static bool is_wsys(const char *p)
@@ -98,8 +98,8 @@ static void fix_clone3(struct worker *w, uint64_t a[6])
 
 static void fix_execve(struct worker *w, uint64_t a[6])
 {
-	static const char *const p[] = { "/bin/true", "x.elf", "/tmp/fz/s/a", "a", "/dev/null",
-					 "/tmp/fz", "/nonexistent", "lnk", "loop", "fifo" };
+	static const char *const p[] = { "/bin/true", "x.elf", "/var/tmp/fz/s/a", "a", "/dev/null",
+					 "/var/tmp/fz", "/nonexistent", "lnk", "loop", "fifo" };
 	static char *argv[] = { "true", "x", NULL };
 
 	a[0] = one_in(&w->r, 8) ? fz_bad_ptr(w) : (uint64_t)p[rnd_below(&w->r, 10)];

@@ -7,7 +7,7 @@
  * design rather than find a bug (docs/reliability.md lists them too):
  *   - a pid of the run's ancestors (the supervisor, init, the shell) or -1 for kill(): the
  *     supervisor must live to count, reap and report;
- *   - a path outside the scratch dirs (/tmp/fz) for a call that changes or removes what it
+ *   - a path outside the scratch dirs (/var/tmp/fz) for a call that changes or removes what it
  *     names (unlink, rename, chmod, truncate, open for writing, link sources, mount points):
  *     the programs of the disk image must stay; /dev and /proc files may be opened for
  *     writing;
@@ -41,7 +41,7 @@ static const char *const rpaths[] = {
 	"/proc/sys/vm/drop_caches", "/proc/sys/kernel/hostname", "/proc/self/exe",
 	"/proc/self/cwd", "/proc/self/root", "/proc/slabinfo", "/sys", "/sys/block",
 	"/sys/devices/system/cpu", "/bin", "/bin/true", "/bin/fuzz", "/etc/passwd", "/sbin/init",
-	"/nonexistent", "", "/tmp/fz", "/tmp", "/dev/null/x", "/proc/self/fd/0/x",
+	"/nonexistent", "", "/var/tmp/fz", "/tmp", "/dev/null/x", "/proc/self/fd/0/x",
 };
 
 /* Names relative to the cwd or a dirfd: none of them is a name of the image's own files. */
@@ -151,13 +151,13 @@ const char *fz_wpath(struct worker *w)
 		return join(w, w->dir, wnames[rnd_below(&w->r, N(wnames))]);
 	case 4:
 	case 5:
-		return join(w, "/tmp/fz/s", wnames[rnd_below(&w->r, N(wnames))]);
+		return join(w, "/var/tmp/fz/s", wnames[rnd_below(&w->r, N(wnames))]);
 	case 6:
 		return rel[rnd_below(&w->r, N(rel))];
 	case 7:
 		return one_in(&w->r, 2) ? join(w, w->dir, long_name) : long_path;
 	case 8: /* a sibling worker's dir */
-		return join(w, "/tmp/fz", (const char *[]){ "0/a", "1/b", "2/d", "3/d/e",
+		return join(w, "/var/tmp/fz", (const char *[]){ "0/a", "1/b", "2/d", "3/d/e",
 							  "0/lnk", "1/fifo" }[rnd_below(&w->r, 6)]);
 	default:
 		return w->dir;
@@ -383,7 +383,7 @@ uint64_t fz_arg(struct worker *w, enum arg k)
 	case A_WPATH:
 		return path_arg(w, fz_wpath(w));
 	case A_TARGET: {
-		static const char *const t[] = { "a", "d", "../a", "/tmp/fz/s/a", "loop",
+		static const char *const t[] = { "a", "d", "../a", "/var/tmp/fz/s/a", "loop",
 						 "/dev/null", "/proc/self/exe", "/nonexistent",
 						 "", "lnk/x", "/proc/self/cwd", "d/e/f" };
 		return path_arg(w, t[rnd_below(&w->r, N(t))]);
@@ -476,9 +476,9 @@ void fz_worker_setup(struct worker *w)
 	w->brk0 = (uintptr_t)sbrk(0);
 	sbrk(65536);
 
-	snprintf(w->dir, sizeof(w->dir), "/tmp/fz/%d", w->slot);
-	mkdir("/tmp/fz", 0777);
-	mkdir("/tmp/fz/s", 0777);
+	snprintf(w->dir, sizeof(w->dir), "/var/tmp/fz/%d", w->slot);
+	mkdir("/var/tmp/fz", 0777);
+	mkdir("/var/tmp/fz/s", 0777);
 	mkdir(w->dir, 0777);
 	chdir(w->dir);
 	mkdir("d", 0777);
@@ -490,7 +490,7 @@ void fz_worker_setup(struct worker *w)
 	snprintf(p, sizeof(p), "%s/a", w->dir);
 	fz_pool_add(w, open(p, O_RDWR | O_CREAT | O_NONBLOCK, 0644), true);
 	fz_pool_add(w, open(w->dir, O_RDONLY | O_DIRECTORY), true);
-	fz_pool_add(w, open("/tmp/fz/s/a", O_RDWR | O_CREAT | O_APPEND, 0644), true);
+	fz_pool_add(w, open("/var/tmp/fz/s/a", O_RDWR | O_CREAT | O_APPEND, 0644), true);
 	fz_pool_add(w, open("/dev/null", O_RDWR), false);
 	fz_pool_add(w, open("/proc/self/status", O_RDONLY), false);
 	fz_pool_add(w, open("/", O_RDONLY | O_DIRECTORY), false);

@@ -68,44 +68,44 @@ UT_CASE(mount_bad_input, 0, 30)
 {
 	if (ut_qemu_user)
 		return; /* mount needs a kernel of ours (or root on the host) */
-	fresh_dir("/tmp/ut_m");
-	close(open("/tmp/ut_m_file", O_WRONLY | O_CREAT, 0644));
+	fresh_dir("/var/tmp/ut_m");
+	close(open("/var/tmp/ut_m_file", O_WRONLY | O_CREAT, 0644));
 	/* Each string is copied before anything else is looked at. */
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_m", BAD_PTR, 0, NULL), EFAULT);
-	EXPECT_ERR(sys_mount(BAD_PTR, "/tmp/ut_m", "proc", 0, NULL), EFAULT);
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_m", "proc", 0, BAD_PTR), EFAULT);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_m", BAD_PTR, 0, NULL), EFAULT);
+	EXPECT_ERR(sys_mount(BAD_PTR, "/var/tmp/ut_m", "proc", 0, NULL), EFAULT);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_m", "proc", 0, BAD_PTR), EFAULT);
 	EXPECT_ERR(sys_mount("proc", BAD_PTR, "proc", 0, NULL), EFAULT);
 	EXPECT_ERR(sys_mount("proc", NULL, "proc", 0, NULL), EFAULT);
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_m_none/x", "proc", 0, NULL), ENOENT);
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_m", "nosuchfs", 0, NULL), ENODEV);
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_m", NULL, 0, NULL), EINVAL); /* no type */
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_m", "proc", MS_NOUSER, NULL), EINVAL);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_m_none/x", "proc", 0, NULL), ENOENT);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_m", "nosuchfs", 0, NULL), ENODEV);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_m", NULL, 0, NULL), EINVAL); /* no type */
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_m", "proc", MS_NOUSER, NULL), EINVAL);
 	/* ext2 wants a block device: missing, none, not one, one with no disk. */
-	EXPECT_ERR(sys_mount(NULL, "/tmp/ut_m", "ext2", 0, NULL), EINVAL);
-	EXPECT_ERR(sys_mount("/dev/ut_none", "/tmp/ut_m", "ext2", 0, NULL), ENOENT);
-	EXPECT_ERR(sys_mount("/dev/null", "/tmp/ut_m", "ext2", 0, NULL), ENOTBLK);
-	EXPECT_ERR(sys_mount("/tmp/ut_m_file", "/tmp/ut_m", "ext2", 0, NULL), ENOTBLK);
-	unlink("/tmp/ut_m_blk");
-	if (EXPECT(mknod("/tmp/ut_m_blk", S_IFBLK | 0600, makedev(254, 250)) == 0))
-		EXPECT_ERR(sys_mount("/tmp/ut_m_blk", "/tmp/ut_m", "ext2", 0, NULL), ENXIO);
-	unlink("/tmp/ut_m_blk");
+	EXPECT_ERR(sys_mount(NULL, "/var/tmp/ut_m", "ext2", 0, NULL), EINVAL);
+	EXPECT_ERR(sys_mount("/dev/ut_none", "/var/tmp/ut_m", "ext2", 0, NULL), ENOENT);
+	EXPECT_ERR(sys_mount("/dev/null", "/var/tmp/ut_m", "ext2", 0, NULL), ENOTBLK);
+	EXPECT_ERR(sys_mount("/var/tmp/ut_m_file", "/var/tmp/ut_m", "ext2", 0, NULL), ENOTBLK);
+	unlink("/var/tmp/ut_m_blk");
+	if (EXPECT(mknod("/var/tmp/ut_m_blk", S_IFBLK | 0600, makedev(254, 250)) == 0))
+		EXPECT_ERR(sys_mount("/var/tmp/ut_m_blk", "/var/tmp/ut_m", "ext2", 0, NULL), ENXIO);
+	unlink("/var/tmp/ut_m_blk");
 	/* A file is no mount point for a directory. */
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_m_file", "proc", 0, NULL), ENOTDIR);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_m_file", "proc", 0, NULL), ENOTDIR);
 	/* Changing what is not mounted. */
-	EXPECT_ERR(sys_mount(NULL, "/tmp/ut_m", NULL, MS_REMOUNT, NULL), EINVAL);
-	EXPECT_ERR(sys_mount(NULL, "/tmp/ut_m", NULL, MS_PRIVATE, NULL), EINVAL);
-	EXPECT_ERR(sys_mount("/tmp/ut_m_none", "/tmp/ut_m", NULL, MS_BIND, NULL), ENOENT);
+	EXPECT_ERR(sys_mount(NULL, "/var/tmp/ut_m", NULL, MS_REMOUNT, NULL), EINVAL);
+	EXPECT_ERR(sys_mount(NULL, "/var/tmp/ut_m", NULL, MS_PRIVATE, NULL), EINVAL);
+	EXPECT_ERR(sys_mount("/var/tmp/ut_m_none", "/var/tmp/ut_m", NULL, MS_BIND, NULL), ENOENT);
 	/* umount2 */
-	EXPECT_ERR(sys_umount2("/tmp/ut_m", 0x10), EINVAL);
+	EXPECT_ERR(sys_umount2("/var/tmp/ut_m", 0x10), EINVAL);
 	EXPECT_ERR(sys_umount2(BAD_PTR, 0), EFAULT);
-	EXPECT_ERR(sys_umount2("/tmp/ut_m_none", 0), ENOENT);
-	EXPECT_ERR(sys_umount2("/tmp/ut_m", 0), EINVAL); /* not a mount point */
-	EXPECT_ERR(sys_umount2("/tmp/ut_m", MNT_EXPIRE | MNT_DETACH), EINVAL);
+	EXPECT_ERR(sys_umount2("/var/tmp/ut_m_none", 0), ENOENT);
+	EXPECT_ERR(sys_umount2("/var/tmp/ut_m", 0), EINVAL); /* not a mount point */
+	EXPECT_ERR(sys_umount2("/var/tmp/ut_m", MNT_EXPIRE | MNT_DETACH), EINVAL);
 	EXPECT(sys_mount(NULL, "/", NULL, MS_PRIVATE, NULL) == 0); /* every mount is private */
 	EXPECT_ERR(syscall(SYS_syncfs, 999), EBADF);
 	EXPECT(syscall(SYS_syncfs, 0) == 0);
-	unlink("/tmp/ut_m_file");
-	rmdir("/tmp/ut_m");
+	unlink("/var/tmp/ut_m_file");
+	rmdir("/var/tmp/ut_m");
 }
 
 static void not_root(void *arg)
@@ -113,11 +113,11 @@ static void not_root(void *arg)
 	(void)arg;
 	if (setresuid(1000, 1000, 1000) != 0)
 		_exit(3);
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_mp", "proc", 0, NULL), EPERM);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_mp", "proc", 0, NULL), EPERM);
 	/* The target is looked up first, as Linux does. */
-	EXPECT_ERR(sys_mount("proc", "/tmp/ut_mp_none", "proc", 0, NULL), ENOENT);
+	EXPECT_ERR(sys_mount("proc", "/var/tmp/ut_mp_none", "proc", 0, NULL), ENOENT);
 	EXPECT_ERR(sys_umount2("/proc", 0), EPERM);
-	EXPECT_ERR(sys_umount2("/tmp/ut_mp_none", 0), ENOENT);
+	EXPECT_ERR(sys_umount2("/var/tmp/ut_mp_none", 0), ENOENT);
 	_exit(ut_failures ? 1 : 0);
 }
 
@@ -125,9 +125,9 @@ UT_CASE(mount_needs_privilege, 0, 30)
 {
 	if (ut_qemu_user)
 		return;
-	fresh_dir("/tmp/ut_mp");
+	fresh_dir("/var/tmp/ut_mp");
 	EXPECT(ut_exited_with(ut_in_child(not_root, NULL), 0));
-	rmdir("/tmp/ut_mp");
+	rmdir("/var/tmp/ut_mp");
 }
 
 UT_CASE(mount_busy_and_lazy, 0, 30)
@@ -136,35 +136,35 @@ UT_CASE(mount_busy_and_lazy, 0, 30)
 
 	if (ut_qemu_user)
 		return;
-	fresh_dir("/tmp/ut_mb");
-	ASSERT(mount("sysfs", "/tmp/ut_mb", "sysfs", 0, NULL) == 0);
+	fresh_dir("/var/tmp/ut_mb");
+	ASSERT(mount("sysfs", "/var/tmp/ut_mb", "sysfs", 0, NULL) == 0);
 	/* A cwd inside keeps it busy. */
 	ASSERT(getcwd(cwd, sizeof(cwd)) != NULL);
-	ASSERT(chdir("/tmp/ut_mb/block") == 0);
-	EXPECT_ERR(umount2("/tmp/ut_mb", 0), EBUSY);
+	ASSERT(chdir("/var/tmp/ut_mb/block") == 0);
+	EXPECT_ERR(umount2("/var/tmp/ut_mb", 0), EBUSY);
 	ASSERT(chdir(cwd) == 0);
 	/* (A mount below it: test_second_disk.py, on ext2, whose directories
 	 * are the same inodes from one lookup to the next; genfs's are not.) */
 	/* MNT_EXPIRE: the first call marks it, the second unmounts it. */
-	EXPECT_ERR(umount2("/tmp/ut_mb", MNT_EXPIRE), EAGAIN);
-	EXPECT(umount2("/tmp/ut_mb", MNT_EXPIRE) == 0);
-	EXPECT(access("/tmp/ut_mb/devices", F_OK) != 0);
+	EXPECT_ERR(umount2("/var/tmp/ut_mb", MNT_EXPIRE), EAGAIN);
+	EXPECT(umount2("/var/tmp/ut_mb", MNT_EXPIRE) == 0);
+	EXPECT(access("/var/tmp/ut_mb/devices", F_OK) != 0);
 	/* MNT_DETACH of a busy mount: gone from the namespace at once, the open
 	 * file keeps working, and the fs goes once it is closed. */
-	ASSERT(mount("proc", "/tmp/ut_mb", "proc", 0, NULL) == 0);
-	int fd = open("/tmp/ut_mb/self/stat", O_RDONLY);
+	ASSERT(mount("proc", "/var/tmp/ut_mb", "proc", 0, NULL) == 0);
+	int fd = open("/var/tmp/ut_mb/self/stat", O_RDONLY);
 
 	EXPECT(fd >= 0);
-	EXPECT_ERR(umount2("/tmp/ut_mb", 0), EBUSY);
-	EXPECT(umount2("/tmp/ut_mb", MNT_DETACH) == 0);
-	EXPECT(access("/tmp/ut_mb/self", F_OK) != 0);
-	EXPECT(slurp("/proc/self/mountinfo") > 0 && strstr(text, " /tmp/ut_mb ") == NULL);
+	EXPECT_ERR(umount2("/var/tmp/ut_mb", 0), EBUSY);
+	EXPECT(umount2("/var/tmp/ut_mb", MNT_DETACH) == 0);
+	EXPECT(access("/var/tmp/ut_mb/self", F_OK) != 0);
+	EXPECT(slurp("/proc/self/mountinfo") > 0 && strstr(text, " /var/tmp/ut_mb ") == NULL);
 	char buf[32];
 
 	EXPECT(pread(fd, buf, sizeof(buf), 0) > 0 && buf[0] >= '1' && buf[0] <= '9');
 	close(fd);
-	EXPECT_ERR(umount2("/tmp/ut_mb", 0), EINVAL);
-	EXPECT(rmdir("/tmp/ut_mb") == 0);
+	EXPECT_ERR(umount2("/var/tmp/ut_mb", 0), EINVAL);
+	EXPECT(rmdir("/var/tmp/ut_mb") == 0);
 }
 
 UT_CASE(mount_bind_dir, 0, 30)
@@ -174,70 +174,70 @@ UT_CASE(mount_bind_dir, 0, 30)
 
 	if (ut_qemu_user)
 		return;
-	fresh_dir("/tmp/ut_bsrc");
-	fresh_dir("/tmp/ut_bdst");
-	fresh_dir("/tmp/ut_bdst2");
-	int fd = open("/tmp/ut_bsrc/f", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fresh_dir("/var/tmp/ut_bsrc");
+	fresh_dir("/var/tmp/ut_bdst");
+	fresh_dir("/var/tmp/ut_bdst2");
+	int fd = open("/var/tmp/ut_bsrc/f", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 	ASSERT(fd >= 0 && write(fd, "bound\n", 6) == 6);
 	close(fd);
-	ASSERT(mount("/tmp/ut_bsrc", "/tmp/ut_bdst", NULL, MS_BIND, NULL) == 0);
+	ASSERT(mount("/var/tmp/ut_bsrc", "/var/tmp/ut_bdst", NULL, MS_BIND, NULL) == 0);
 	/* The same file through both names, and writes through the bind land there. */
-	EXPECT(stat("/tmp/ut_bsrc/f", &a) == 0 && stat("/tmp/ut_bdst/f", &b) == 0 &&
+	EXPECT(stat("/var/tmp/ut_bsrc/f", &a) == 0 && stat("/var/tmp/ut_bdst/f", &b) == 0 &&
 	       a.st_ino == b.st_ino && a.st_dev == b.st_dev);
-	fd = open("/tmp/ut_bdst/g", O_WRONLY | O_CREAT, 0644);
+	fd = open("/var/tmp/ut_bdst/g", O_WRONLY | O_CREAT, 0644);
 	EXPECT(fd >= 0);
 	close(fd);
-	EXPECT(access("/tmp/ut_bsrc/g", F_OK) == 0);
+	EXPECT(access("/var/tmp/ut_bsrc/g", F_OK) == 0);
 	/* A bind of the bind, and mountinfo's root field naming the directory. */
-	ASSERT(mount("/tmp/ut_bdst", "/tmp/ut_bdst2", NULL, MS_BIND, NULL) == 0);
+	ASSERT(mount("/var/tmp/ut_bdst", "/var/tmp/ut_bdst2", NULL, MS_BIND, NULL) == 0);
 	EXPECT(slurp("/proc/self/mountinfo") > 0);
-	EXPECT(strstr(text, " /tmp/ut_bsrc /tmp/ut_bdst rw,relatime - ") != NULL);
-	EXPECT(strstr(text, " /tmp/ut_bsrc /tmp/ut_bdst2 rw,relatime - ") != NULL);
-	EXPECT(statfs("/tmp/ut_bdst2", &sf) == 0 && (sf.f_flags & ST_RDONLY) == 0);
+	EXPECT(strstr(text, " /var/tmp/ut_bsrc /var/tmp/ut_bdst rw,relatime - ") != NULL);
+	EXPECT(strstr(text, " /var/tmp/ut_bsrc /var/tmp/ut_bdst2 rw,relatime - ") != NULL);
+	EXPECT(statfs("/var/tmp/ut_bdst2", &sf) == 0 && (sf.f_flags & ST_RDONLY) == 0);
 	/* A per-mount read-only view is not kept: refused rather than ignored. */
-	EXPECT_ERR(mount(NULL, "/tmp/ut_bdst2", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), EINVAL);
-	EXPECT(mount(NULL, "/tmp/ut_bdst2", NULL, MS_REMOUNT | MS_BIND | MS_NOATIME, NULL) == 0);
-	EXPECT(slurp("/proc/mounts") > 0 && strstr(text, " /tmp/ut_bdst2 ") &&
-	       strstr(strstr(text, " /tmp/ut_bdst2 "), "rw,noatime 0 0"));
-	EXPECT(umount2("/tmp/ut_bdst2", 0) == 0);
-	EXPECT(umount2("/tmp/ut_bdst", 0) == 0);
-	EXPECT(access("/tmp/ut_bdst/f", F_OK) != 0);
-	EXPECT(access("/tmp/ut_bsrc/f", F_OK) == 0);
-	unlink("/tmp/ut_bsrc/f");
-	unlink("/tmp/ut_bsrc/g");
-	EXPECT(rmdir("/tmp/ut_bsrc") == 0 && rmdir("/tmp/ut_bdst") == 0 &&
-	       rmdir("/tmp/ut_bdst2") == 0);
+	EXPECT_ERR(mount(NULL, "/var/tmp/ut_bdst2", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), EINVAL);
+	EXPECT(mount(NULL, "/var/tmp/ut_bdst2", NULL, MS_REMOUNT | MS_BIND | MS_NOATIME, NULL) == 0);
+	EXPECT(slurp("/proc/mounts") > 0 && strstr(text, " /var/tmp/ut_bdst2 ") &&
+	       strstr(strstr(text, " /var/tmp/ut_bdst2 "), "rw,noatime 0 0"));
+	EXPECT(umount2("/var/tmp/ut_bdst2", 0) == 0);
+	EXPECT(umount2("/var/tmp/ut_bdst", 0) == 0);
+	EXPECT(access("/var/tmp/ut_bdst/f", F_OK) != 0);
+	EXPECT(access("/var/tmp/ut_bsrc/f", F_OK) == 0);
+	unlink("/var/tmp/ut_bsrc/f");
+	unlink("/var/tmp/ut_bsrc/g");
+	EXPECT(rmdir("/var/tmp/ut_bsrc") == 0 && rmdir("/var/tmp/ut_bdst") == 0 &&
+	       rmdir("/var/tmp/ut_bdst2") == 0);
 }
 
 UT_CASE(mount_move, 0, 30)
 {
 	if (ut_qemu_user)
 		return;
-	fresh_dir("/tmp/ut_mv1");
-	fresh_dir("/tmp/ut_mv2");
-	fresh_dir("/tmp/ut_mvb");
-	mkdir("/tmp/ut_mvb/in", 0755);
-	ASSERT(mount("proc", "/tmp/ut_mv1", "proc", 0, NULL) == 0);
-	EXPECT(mount("/tmp/ut_mv1", "/tmp/ut_mv2", NULL, MS_MOVE, NULL) == 0);
-	EXPECT(access("/tmp/ut_mv2/self/status", R_OK) == 0);
-	EXPECT(access("/tmp/ut_mv1/self", F_OK) != 0);
-	EXPECT(slurp("/proc/self/mountinfo") > 0 && strstr(text, " / /tmp/ut_mv2 rw,relatime - proc ") &&
-	       !strstr(text, " /tmp/ut_mv1 "));
+	fresh_dir("/var/tmp/ut_mv1");
+	fresh_dir("/var/tmp/ut_mv2");
+	fresh_dir("/var/tmp/ut_mvb");
+	mkdir("/var/tmp/ut_mvb/in", 0755);
+	ASSERT(mount("proc", "/var/tmp/ut_mv1", "proc", 0, NULL) == 0);
+	EXPECT(mount("/var/tmp/ut_mv1", "/var/tmp/ut_mv2", NULL, MS_MOVE, NULL) == 0);
+	EXPECT(access("/var/tmp/ut_mv2/self/status", R_OK) == 0);
+	EXPECT(access("/var/tmp/ut_mv1/self", F_OK) != 0);
+	EXPECT(slurp("/proc/self/mountinfo") > 0 && strstr(text, " / /var/tmp/ut_mv2 rw,relatime - proc ") &&
+	       !strstr(text, " /var/tmp/ut_mv1 "));
 	/* Only a mount point moves; not into itself. */
-	EXPECT_ERR(mount("/tmp/ut_mv1", "/tmp/ut_mvb", NULL, MS_MOVE, NULL), EINVAL);
-	ASSERT(mount("/tmp/ut_mvb", "/tmp/ut_mv1", NULL, MS_BIND, NULL) == 0);
-	EXPECT_ERR(mount("/tmp/ut_mv1", "/tmp/ut_mv1/in", NULL, MS_MOVE, NULL), ELOOP);
-	EXPECT(umount2("/tmp/ut_mv1", 0) == 0);
-	EXPECT(umount2("/tmp/ut_mv2", 0) == 0);
-	EXPECT(rmdir("/tmp/ut_mvb/in") == 0 && rmdir("/tmp/ut_mvb") == 0);
-	EXPECT(rmdir("/tmp/ut_mv1") == 0 && rmdir("/tmp/ut_mv2") == 0);
+	EXPECT_ERR(mount("/var/tmp/ut_mv1", "/var/tmp/ut_mvb", NULL, MS_MOVE, NULL), EINVAL);
+	ASSERT(mount("/var/tmp/ut_mvb", "/var/tmp/ut_mv1", NULL, MS_BIND, NULL) == 0);
+	EXPECT_ERR(mount("/var/tmp/ut_mv1", "/var/tmp/ut_mv1/in", NULL, MS_MOVE, NULL), ELOOP);
+	EXPECT(umount2("/var/tmp/ut_mv1", 0) == 0);
+	EXPECT(umount2("/var/tmp/ut_mv2", 0) == 0);
+	EXPECT(rmdir("/var/tmp/ut_mvb/in") == 0 && rmdir("/var/tmp/ut_mvb") == 0);
+	EXPECT(rmdir("/var/tmp/ut_mv1") == 0 && rmdir("/var/tmp/ut_mv2") == 0);
 }
 
 static void in_chroot(void *arg)
 {
 	(void)arg;
-	if (chroot("/tmp/ut_cr") != 0 || chdir("/") != 0)
+	if (chroot("/var/tmp/ut_cr") != 0 || chdir("/") != 0)
 		_exit(3);
 	/* Only what is under the new root, named from it (Linux's seq_path_root). */
 	EXPECT(slurp("/proc/mounts") > 0 && !strcmp(text, "proc /proc proc rw,relatime 0 0\n"));
@@ -250,12 +250,12 @@ UT_CASE(mount_list_from_a_chroot, 0, 30)
 {
 	if (ut_qemu_user)
 		return;
-	fresh_dir("/tmp/ut_cr");
-	mkdir("/tmp/ut_cr/proc", 0755);
-	ASSERT(mount("proc", "/tmp/ut_cr/proc", "proc", 0, NULL) == 0);
+	fresh_dir("/var/tmp/ut_cr");
+	mkdir("/var/tmp/ut_cr/proc", 0755);
+	ASSERT(mount("proc", "/var/tmp/ut_cr/proc", "proc", 0, NULL) == 0);
 	EXPECT(ut_exited_with(ut_in_child(in_chroot, NULL), 0));
-	EXPECT(umount2("/tmp/ut_cr/proc", 0) == 0);
-	EXPECT(rmdir("/tmp/ut_cr/proc") == 0 && rmdir("/tmp/ut_cr") == 0);
+	EXPECT(umount2("/var/tmp/ut_cr/proc", 0) == 0);
+	EXPECT(rmdir("/var/tmp/ut_cr/proc") == 0 && rmdir("/var/tmp/ut_cr") == 0);
 }
 
 UT_CASE(mount_statfs_flags, 0, 30)
@@ -268,17 +268,17 @@ UT_CASE(mount_statfs_flags, 0, 30)
 	EXPECT(statfs("/proc", &sf) == 0 && sf.f_type == 0x9fa0 && sf.f_blocks == 0 &&
 	       sf.f_files == 0 && (sf.f_flags & 0x1020) == 0x1020);
 	EXPECT(statfs("/sys", &sf) == 0 && sf.f_type == 0x62656572 && sf.f_bfree == 0);
-	fresh_dir("/tmp/ut_ms");
-	ASSERT(mount("proc", "/tmp/ut_ms", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) == 0);
-	EXPECT(statfs("/tmp/ut_ms", &sf) == 0 &&
+	fresh_dir("/var/tmp/ut_ms");
+	ASSERT(mount("proc", "/var/tmp/ut_ms", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) == 0);
+	EXPECT(statfs("/var/tmp/ut_ms", &sf) == 0 &&
 	       (sf.f_flags & (ST_NOSUID | ST_NOEXEC | ST_NODEV)) ==
 		       (ST_NOSUID | ST_NOEXEC | ST_NODEV));
 	EXPECT(slurp("/proc/mounts") > 0 &&
-	       strstr(text, "proc /tmp/ut_ms proc rw,nosuid,nodev,noexec,relatime 0 0") != NULL);
-	EXPECT(umount2("/tmp/ut_ms", 0) == 0);
+	       strstr(text, "proc /var/tmp/ut_ms proc rw,nosuid,nodev,noexec,relatime 0 0") != NULL);
+	EXPECT(umount2("/var/tmp/ut_ms", 0) == 0);
 	/* The flags live in proc's one superblock (shared by every proc mount,
 	 * as Linux shares it per pid namespace): a remount puts them back. */
 	EXPECT(mount(NULL, "/proc", NULL, MS_REMOUNT, NULL) == 0);
 	EXPECT(statfs("/proc", &sf) == 0 && (sf.f_flags & (ST_NOSUID | ST_NOEXEC)) == 0);
-	rmdir("/tmp/ut_ms");
+	rmdir("/var/tmp/ut_ms");
 }

@@ -409,9 +409,9 @@ UT_CASE(reliab_creat_readonly, 0, 60)
 #define DEEP_BASE "/var/tmp"
 #define DEEP 2100   /* "/var/tmp" + 2100 * "/d" = 4208 bytes > PATH_MAX */
 #define DEEP_CWD 1100
-/* The deepest cwd whose name fits one page with its NUL: 4 + 2 * 2045 + 1 = 4095 bytes;
- * one more level is 4097 (Linux: ENAMETOOLONG). */
-#define DEEP_FITS 2045
+/* The deepest cwd whose name fits one page with its NUL (under /var/tmp: 8 + 2 * 2043 + 1 =
+ * 4095 bytes); one more level is past PATH_MAX (Linux: ENAMETOOLONG). */
+#define DEEP_FITS ((4096 - 1 - (int)(sizeof(DEEP_BASE) - 1)) / 2) /* the base, then "/d"s, and the NUL */
 
 static bool deep_abs_path(char *buf, size_t n, int depth)
 {

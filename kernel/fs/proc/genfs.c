@@ -87,28 +87,7 @@ struct inode *genfs_root(const struct gen_fs *fs)
 
 int genfs_mount_at(const struct fs_type *t, const char *path)
 {
-	struct inode *dir, *root;
-	int err;
-
-	/* At boot, outside any task: wait out the disk's cache misses. */
-	while ((err = vfs_lookup(NULL, NULL, path, WALK_DIRECTORY, &dir)) == -EIOWAIT) {
-		struct future *io = vfs_take_io_wait();
-
-		if (!io)
-			return -EIO;
-		exec_block_on(io);
-		future_drop(io);
-		future_release(io);
-	}
-	if (err)
-		return err;
-	err = t->mount(NULL, &(struct mount_opts){0}, &root);
-	if (!err) {
-		err = vfs_mount_add(dir, root);
-		inode_put(root); /* the table holds it when added */
-	}
-	inode_put(dir);
-	return err;
+	return vfs_mount_boot(t, path, NULL);
 }
 
 int genfs_unmount(struct superblock *sb, struct inode *root)

@@ -213,41 +213,12 @@ static const struct fs_type tmpfs_type = {
 };
 FS_TYPE(tmpfs_type);
 
-/* Boot: mount a tmpfs with options data on path, if the directory exists. */
-static int tmpfs_mount_at(const char *path, const char *data)
-{
-	struct mount_opts mo = { .data = data };
-	struct inode *dir, *root;
-	int err;
-
-	/* Outside any task: wait out the root disk's cache misses. */
-	while ((err = vfs_lookup(NULL, NULL, path, WALK_DIRECTORY, &dir)) == -EIOWAIT) {
-		struct future *io = vfs_take_io_wait();
-
-		if (!io)
-			return -EIO;
-		exec_block_on(io);
-		future_drop(io);
-		future_release(io);
-	}
-	if (err)
-		return err;
-	err = tmpfs_mount(NULL, &mo, &root);
-	if (!err) {
-		err = vfs_mount_add(dir, root);
-		if (err)
-			tmpfs_unmount(root->sb, root);
-	}
-	inode_put(dir);
-	return err;
-}
-
 void tmpfs_boot(void)
 {
 	static const char *const paths[] = { "/tmp", "/dev/shm" };
 
 	for (unsigned i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		int err = tmpfs_mount_at(paths[i], "mode=1777");
+		int err = vfs_mount_boot(&tmpfs_type, paths[i], "mode=1777");
 
 		if (err && err != -ENOENT)
 			kprintf("tmpfs: mounting %s failed (%d)\n", paths[i], err);
