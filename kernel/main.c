@@ -10,6 +10,7 @@
 #include "kernel/async/executor.h"
 #include "kernel/echo.h"
 #include "kernel/block/blkdev.h"
+#include "kernel/block/memdisk.h"
 #include "kernel/drivers/uart16550.h"
 #include "kernel/kbench.h"
 #include "kernel/block/blkdev.h"
@@ -144,6 +145,7 @@ void kernel_main(const struct boot_info *bi)
 
 	banner(bi);
 	blkdev_probe_all(bi);
+	memdisk_probe(); /* images for tests/qemu/test_corrupt.py, if a disk holds them */
 	clock_init(bi->dtb); /* the wall clock, from the RTC */
 	arch_irq_enable();
 	if (bootarg("ktest", sel, sizeof(sel)))

@@ -5,6 +5,7 @@
  * of the groups and the superblock, statfs and unmount.
  */
 #include "kernel/block/bcache.h"
+#include "kernel/block/blkdev.h"
 #include "kernel/fs/ext2/ext2_int.h"
 #include "kernel/fs/ioctx.h"
 #include "kernel/mm/kmalloc.h"
@@ -454,8 +455,16 @@ static int parse_super(struct ext2_fs *fs, const uint8_t *sb)
 	if (fs->time_base < (int64_t)fs->inodes_count + 1)
 		fs->time_base = (int64_t)fs->inodes_count + 1;
 	fs->ngroups = (fs->blocks_count - fs->first_data_block + fs->bpg - 1) / fs->bpg;
-	if ((uint64_t)fs->ngroups * fs->ipg < fs->inodes_count) {
+	/* Linux's checks, each found by a corrupt-disk case (tests/qemu/test_corrupt.py,
+	 * TARGETED): the inode count is exactly groups x inodes per group; the first
+	 * ordinary inode exists; a 1 KiB fs starts at block 1, a larger one at 0. */
+	if ((uint64_t)fs->ngroups * fs->ipg != fs->inodes_count) {
 		kprintf("ext2: corrupt superblock: inode count\n");
+		return -EINVAL;
+	}
+	if (fs->first_ino > fs->inodes_count ||
+	    fs->first_data_block != (fs->bsize == 1024 ? 1u : 0u)) {
+		kprintf("ext2: corrupt superblock geometry\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -513,6 +522,14 @@ again:
 		guess = fs->bsize;
 		goto again;
 	}
+	/* A file system larger than its device (a truncated image): Linux refuses it too.
+	 * (0 sectors: a size nobody told, as the host test's fake device.) */
+	if (dev->sectors && (uint64_t)fs->blocks_count * (fs->bsize / BLK_SECTOR_SIZE) > dev->sectors) {
+		kprintf("ext2: %u blocks do not fit the device (%lu sectors)\n", fs->blocks_count,
+			(unsigned long)dev->sectors);
+		err = -EINVAL;
+		goto out_free;
+	}
 	fs->gd_nblocks = (fs->ngroups * GD_SIZE + fs->bsize - 1) / fs->bsize;
 	fs->gd_bufs = kzalloc(fs->gd_nblocks * sizeof(*fs->gd_bufs));
 	err = -ENOMEM;
@@ -538,12 +555,23 @@ again:
 	fs->vsb.bdev = dev;
 	fs->vsb.fs_flags = SB_DCACHE;
 	fs->vsb.dev = __atomic_fetch_add(&next_dev, 1, __ATOMIC_RELAXED);
+	/* As Linux's ext2_check_descriptors: each group's bitmaps and whole inode table lie
+	 * inside that group, past the descriptors (corrupt-disk image "gdt" cases: a bitmap
+	 * at block 0 mounted and turned every write into EIO; one inside another group's
+	 * table would have been written over it). */
+	uint32_t itb = (uint32_t)(((uint64_t)fs->ipg * fs->inode_size + fs->bsize - 1) / fs->bsize);
+
 	for (uint32_t g = 0; g < fs->ngroups; g++) {
 		uint8_t *gd = ext2_gd(fs, g);
+		uint32_t lo = fs->first_data_block + g * fs->bpg, hi = lo + group_blocks(fs, g);
+		uint32_t bb = ld32(gd + GD_BLOCK_BITMAP), ib = ld32(gd + GD_INODE_BITMAP);
+		uint32_t it = ld32(gd + GD_INODE_TABLE);
 
-		if (ld32(gd + GD_INODE_TABLE) >= fs->blocks_count ||
-		    ld32(gd + GD_BLOCK_BITMAP) >= fs->blocks_count ||
-		    ld32(gd + GD_INODE_BITMAP) >= fs->blocks_count) {
+		if (g == 0)
+			lo = fs->first_data_block + 1 + fs->gd_nblocks;
+		if (bb < lo || bb >= hi || ib < lo || ib >= hi || it < lo || it >= hi ||
+		    itb > hi - it || bb == ib || (bb >= it && bb < it + itb) ||
+		    (ib >= it && ib < it + itb)) {
 			kprintf("ext2: group %u: descriptor out of range\n", g);
 			err = -EINVAL;
 			goto out_free;
