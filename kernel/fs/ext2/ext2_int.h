@@ -245,6 +245,9 @@ int64_t ext2_now_ns(struct ext2_fs *fs);
 uint32_t ext2_now(struct ext2_fs *fs);
 int ext2_writable(struct ext2_fs *fs);
 
+/* Blocks in group g (the last group is short; balloc.c). */
+uint32_t ext2_group_blocks(struct ext2_fs *fs, uint32_t g);
+
 /*
  * Block allocation in two phases: ext2_balloc_gather picks n free blocks
  * near goal (holding their bitmaps in tx, nothing changed; -ENOSPC), then
