@@ -85,6 +85,8 @@ static long copy_data(struct sys_ctx *sc, uintptr_t u, char **out)
  * keep their own names; getcwd of ino itself when the path ends in "." or
  * "..". May return -EIOWAIT (restart).
  */
+static long is_inside(struct inode *dir, struct inode *top);
+
 static long abs_path(struct sys_ctx *sc, const char *path, struct inode *ino, char *buf)
 {
 	char name[NAME_MAX + 1];
@@ -340,6 +342,13 @@ static long bind_mount(struct sys_ctx *sc, struct mount_args *a, struct inode *d
 		goto out;
 	r = -ENOTDIR; /* binds of files are not kept (path lookup crosses directories) */
 	if (!S_ISDIR(from->mode))
+		goto out;
+	/* A directory bound at or under itself would make the tree a loop (lookups and
+	 * getcwd walk inodes, not mounts): refused, where Linux allows it. */
+	r = is_inside(dir, from);
+	if (r == 1)
+		r = -ELOOP;
+	if (r)
 		goto out;
 	r = vfs_getcwd(from, full, PATH_MAX);
 	if (r < 0)

@@ -181,6 +181,11 @@ UT_CASE(mount_bind_dir, 0, 30)
 
 	ASSERT(fd >= 0 && write(fd, "bound\n", 6) == 6);
 	close(fd);
+	/* Under itself: a loop in a namespace of inodes (Linux allows it; see sys_mount.c). */
+	EXPECT(mkdir("/var/tmp/ut_bsrc/loop", 0755) == 0);
+	EXPECT_ERR(mount("/var/tmp/ut_bsrc", "/var/tmp/ut_bsrc/loop", NULL, MS_BIND, NULL), ELOOP);
+	EXPECT_ERR(mount("/var/tmp/ut_bsrc", "/var/tmp/ut_bsrc", NULL, MS_BIND, NULL), ELOOP);
+	EXPECT(rmdir("/var/tmp/ut_bsrc/loop") == 0);
 	ASSERT(mount("/var/tmp/ut_bsrc", "/var/tmp/ut_bdst", NULL, MS_BIND, NULL) == 0);
 	/* The same file through both names, and writes through the bind land there. */
 	EXPECT(stat("/var/tmp/ut_bsrc/f", &a) == 0 && stat("/var/tmp/ut_bdst/f", &b) == 0 &&
