@@ -116,4 +116,7 @@ UT_CASE(chroot_basics, 0, 30)
 	EXPECT(chroot(JAIL "/etc/id") == -1 && errno == ENOTDIR);
 	EXPECT(chroot("/") == 0); /* root to the real root: no change */
 	EXPECT(access("/tmp", F_OK) == 0);
+	/* Leave nothing behind: /tmp is a tmpfs, its files are memory (the leak check). */
+	EXPECT(unlink(JAIL "/link") == 0 && unlink(JAIL "/etc/id") == 0);
+	EXPECT(rmdir(JAIL "/etc") == 0 && rmdir(JAIL "/a") == 0 && rmdir(JAIL) == 0);
 }
