@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The buffer cache; see bcache.h for the contract. Writing back a whole
- * device (sync, power-off) is bcache_sync.c.
+ * The buffer cache; see bcache.h for the contract. Whole-device write-back: bcache_sync.c.
  *
  * Lock legend: L bcache_lock (interrupts off; taken by the I/O completion
  * hooks in interrupt context too); I set once. Lock order: bcache_lock, then
