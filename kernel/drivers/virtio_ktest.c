@@ -211,15 +211,9 @@ static int cache_get(struct blkdev *d, uint64_t blk, struct bcache_buf **b)
 {
 	int err;
 
-	while ((err = bcache_get(d, blk, 4096, b)) == -EIOWAIT) {
-		struct future *io = vfs_take_io_wait();
-
-		if (!io)
+	while ((err = bcache_get(d, blk, 4096, b)) == -EIOWAIT)
+		if (!vfs_wait_io_here())
 			return -EIO;
-		exec_block_on(io);
-		future_drop(io);
-		future_release(io);
-	}
 	return err;
 }
 

@@ -537,6 +537,8 @@ int vfs_mount_add(struct inode *dir, struct inode *root);
 /* At boot (no task): mount a fresh t with options data (or NULL) on the directory path
  * (kernel/fs/mount_boot.c); -ENOENT when it does not exist. */
 int vfs_mount_boot(const struct fs_type *t, const char *path, const char *data);
+/* Outside any task: wait here for the read the last -EIOWAIT parked; false if none was. */
+bool vfs_wait_io_here(void);
 /* Forget the newest mount of root: *root_ref and *covered receive its two
  * references (the caller puts or hands them on). -EINVAL if not mounted. */
 int vfs_mount_remove(struct inode *root, struct inode **root_ref, struct inode **covered);

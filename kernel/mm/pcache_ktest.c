@@ -67,19 +67,6 @@ static void file_fini(struct inode *f)
 	}
 }
 
-/* Await a parked wait, as the read future does; false if none was parked. */
-static bool await_parked(void)
-{
-	struct future *w = vfs_take_io_wait();
-
-	if (!w)
-		return false;
-	exec_block_on(w);
-	future_drop(w);
-	future_release(w);
-	return true;
-}
-
 /* read n bytes at off through the cache, waiting out misses; bytes read. */
 static long cache_read(struct inode *f, void *buf, size_t n, uint64_t off, unsigned *waits)
 {
@@ -94,7 +81,7 @@ static long cache_read(struct inode *f, void *buf, size_t n, uint64_t off, unsig
 		uio_init_kernel(&u, &iov, (char *)buf + got, n - got);
 		r = pcache_read(f, &u, &pos);
 		if (r == -EIOWAIT) {
-			if (!await_parked())
+			if (!vfs_wait_io_here())
 				return -EFAULT;
 			if (waits)
 				++*waits;

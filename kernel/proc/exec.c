@@ -535,17 +535,7 @@ SYSCALL_ASYNC(221, execve)
  * exec_block_on; true if the caller should try again. */
 static bool boot_wait_io(int err)
 {
-	struct future *io;
-
-	if (err != -EIOWAIT)
-		return false;
-	io = vfs_take_io_wait();
-	if (!io)
-		return false;
-	exec_block_on(io);
-	future_drop(io);
-	future_release(io);
-	return true;
+	return err == -EIOWAIT && vfs_wait_io_here();
 }
 
 /*

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * ext2 at boot: mount the root from a disk, waiting for the cache misses
- * with exec_block_on (the boot hart, outside any poll), then make sure /dev
+ * with vfs_wait_io_here (the boot hart, outside any poll), then make sure /dev
  * holds the console and friends.
  */
-#include "kernel/async/executor.h"
 #include "kernel/async/future.h"
 #include "kernel/block/blkdev.h"
 #include "kernel/fs/devfs.h"
@@ -14,19 +13,6 @@
 
 struct ext2_fs *ext2_root_fs; /* I: the root, once mounted (for sync at power-off) */
 
-/* Wait for the parked I/O of an -EIOWAIT; false when there was none. */
-static bool wait_io(void)
-{
-	struct future *f = vfs_take_io_wait();
-
-	if (!f)
-		return false;
-	exec_block_on(f);
-	future_drop(f);
-	future_release(f);
-	return true;
-}
-
 int ext2_mount_root(struct blkdev *dev)
 {
 	struct ext2_fs *fs;
@@ -34,14 +20,14 @@ int ext2_mount_root(struct blkdev *dev)
 	int err;
 
 	while ((err = ext2_mount(dev, &fs, &root)) == -EIOWAIT)
-		if (!wait_io())
+		if (!vfs_wait_io_here())
 			return -EIO;
 	if (err) {
 		kprintf("ext2: root not mounted (%d); keeping the initramfs\n", err);
 		return err;
 	}
 	while ((err = devfs_populate(root)) == -EIOWAIT)
-		if (!wait_io())
+		if (!vfs_wait_io_here())
 			break;
 	if (err)
 		kprintf("ext2: /dev not populated (%d)\n", err);
